@@ -1,0 +1,41 @@
+// HTTP messages as the API layer sees them: plain structs, so route handlers
+// never include Boost.Beast (only node/net does).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace signalnode::node::api {
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string path;    // without the query string
+  std::string query;   // after '?', undecoded
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
+  std::string body;
+
+  // Empty when absent.
+  std::string_view header(std::string_view lower_name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == lower_name) return v;
+    }
+    return {};
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Handlers answer exactly once, possibly later and from another thread (after
+// a database commit, say).
+using Respond = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&&, Respond)>;
+
+}  // namespace signalnode::node::api

@@ -1,0 +1,34 @@
+// The node's local API (BRIEF 3.4): which routes exist and who may call them.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "node/api/metrics.hpp"
+#include "node/api/router.hpp"
+#include "node/signals/signal_repository.hpp"
+#include "policies/taxonomy.hpp"
+
+namespace signalnode::node::api {
+
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+struct ApiServices {
+  const policies::Taxonomy& taxonomy;
+  signals::SignalRepository& signals;
+  storage::Store& store;
+  Metrics& metrics;
+  Clock clock;
+  std::string org;
+  std::string role;
+};
+
+void add_signal_routes(Router& router, ApiServices& services);
+void add_system_routes(Router& router, ApiServices& services);
+
+// The node's local calendar date (observation dates are local dates).
+std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t);
+
+}  // namespace signalnode::node::api

@@ -1,0 +1,29 @@
+#include "node/api/problem.hpp"
+
+#include <boost/json.hpp>
+
+namespace signalnode::node::api {
+namespace json = boost::json;
+
+namespace {
+json::object base(int status, std::string_view code, std::string_view title, std::string_view detail) {
+  return json::object{{"type", "urn:signalnode:problem:" + std::string(code)},
+                      {"title", title},
+                      {"status", status},
+                      {"detail", detail}};
+}
+}  // namespace
+
+HttpResponse problem(int status, std::string_view code, std::string_view title, std::string_view detail) {
+  return {status, "application/problem+json", json::serialize(base(status, code, title, detail)), {}};
+}
+
+HttpResponse invalid_field(const protocol::FieldError& error, int status) {
+  json::object o = base(status, "invalid-field", "Invalid input", error.field + " " + error.reason);
+  o["invalidParams"] = json::array{json::object{{"name", error.field}, {"reason", error.reason}}};
+  return {status, "application/problem+json", json::serialize(o), {}};
+}
+
+HttpResponse json_response(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
+
+}  // namespace signalnode::node::api

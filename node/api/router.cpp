@@ -1,0 +1,188 @@
+#include "node/api/router.hpp"
+
+#include <memory>
+
+#include "node/api/problem.hpp"
+#include "node/log/log.hpp"
+
+namespace signalnode::node::api {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 1;
+  while (pos <= path.size()) {
+    std::size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+std::string_view bearer_token(const HttpRequest& request) {
+  std::string_view h = request.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return {};
+  return h.substr(kBearer.size());
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]);
+      int lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) continue;
+    std::size_t eq = part.find('=');
+    auto key = percent_decode(part.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    if (!key || !value || out.contains(*key)) return std::nullopt;
+    out.emplace(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+Router::Router(Metrics& metrics, Authenticate authenticate)
+    : metrics_(metrics), authenticate_(std::move(authenticate)) {}
+
+void Router::add(std::string method, std::string path_template, Access access, RouteHandler handler) {
+  Route r{std::move(method), std::move(path_template), {}, std::move(access), std::move(handler)};
+  for (auto seg : split_path(r.path_template)) r.segments.emplace_back(seg);
+  routes_.push_back(std::move(r));
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.path_template);
+  return out;
+}
+
+bool Router::match(const Route& route, const std::vector<std::string_view>& segments, PathParams& params) const {
+  if (route.segments.size() != segments.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::string& want = route.segments[i];
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (segments[i].empty()) return false;
+      params[want.substr(1, want.size() - 2)] = std::string(segments[i]);
+    } else if (want != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Router::handle(HttpRequest&& request, Respond respond) const {
+  auto started = std::chrono::steady_clock::now();
+  auto segments = split_path(request.path);
+  PathParams params;
+  const Route* found = nullptr;
+  std::string allowed;
+  for (const auto& r : routes_) {
+    if (!match(r, segments, params)) continue;
+    if (r.method == request.method) {
+      found = &r;
+      break;
+    }
+    allowed += allowed.empty() ? r.method : ", " + r.method;
+  }
+
+  std::string route_name = found ? found->path_template : (allowed.empty() ? "unmatched" : "method-not-allowed");
+  // Wraps respond: records metrics and the access log once the answer exists.
+  auto finish = [this, route_name, method = request.method, started, respond = std::move(respond)](
+                    HttpResponse response) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.observe_request(route_name, method, response.status, seconds);
+    log::info("http.request", {{"route", route_name},
+                               {"method", method},
+                               {"status", response.status},
+                               {"ms", static_cast<std::int64_t>(seconds * 1000)}});
+    respond(std::move(response));
+  };
+
+  if (!found) {
+    if (!allowed.empty()) {
+      HttpResponse r = problem(405, "method-not-allowed", "Method not allowed",
+                               "this path allows " + allowed);
+      r.headers.emplace_back("Allow", allowed);
+      return finish(std::move(r));
+    }
+    return finish(problem(404, "not-found", "Not found", "no such resource"));
+  }
+
+  std::optional<auth::Principal> principal;
+  if (!found->access.public_route) {
+    std::string_view token = bearer_token(request);
+    if (!token.empty()) principal = authenticate_(token);
+    if (!principal) {
+      HttpResponse r = problem(401, "unauthenticated", "Unauthenticated",
+                               "send a valid API token as Authorization: Bearer <token>");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"signalnode\"");
+      return finish(std::move(r));
+    }
+    if (!found->access.roles.empty()) {
+      bool allowed_role = false;
+      for (auth::Role role : found->access.roles) allowed_role = allowed_role || role == principal->role;
+      if (!allowed_role) {
+        return finish(problem(403, "forbidden", "Forbidden",
+                              "the role " + std::string(auth::to_string(principal->role)) +
+                                  " may not use this route"));
+      }
+    }
+  }
+  if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") &&
+      !request.header("content-type").starts_with("application/json")) {
+    return finish(problem(415, "unsupported-media-type", "Unsupported media type",
+                          "send the body as Content-Type: application/json"));
+  }
+
+  // One answer only, even if a handler misbehaves.
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto finish_ptr = std::make_shared<decltype(finish)>(std::move(finish));
+  Respond guarded = [once, finish_ptr](HttpResponse response) {
+    if (!once->exchange(true)) (*finish_ptr)(std::move(response));
+  };
+  try {
+    found->handler(RouteContext{request, params, principal}, guarded);
+  } catch (const std::exception& e) {
+    log::error("http.handler_failed", {{"route", found->path_template}, {"error", e.what()}});
+    guarded(problem(500, "internal", "Internal error", "the node could not handle this request; it was logged"));
+  }
+}
+
+HttpHandler Router::as_handler() const {
+  return [this](HttpRequest&& request, Respond respond) { handle(std::move(request), std::move(respond)); };
+}
+
+}  // namespace signalnode::node::api

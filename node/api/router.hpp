@@ -1,0 +1,70 @@
+// Maps method + path template to a handler, and enforces what every route
+// shares: authentication, the role check, the content type, metrics and the
+// access log (route template and status only; never the raw path or body).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/api/http_types.hpp"
+#include "node/api/metrics.hpp"
+#include "node/auth/tokens.hpp"
+
+namespace signalnode::node::api {
+
+using PathParams = std::map<std::string, std::string>;
+
+struct RouteContext {
+  const HttpRequest& request;
+  const PathParams& params;
+  const std::optional<auth::Principal>& principal;
+};
+
+using RouteHandler = std::function<void(RouteContext, Respond)>;
+
+// Who may call a route: nobody needs a token (public), any valid token
+// (authenticated), or one of the listed roles.
+struct Access {
+  bool public_route = false;
+  std::vector<auth::Role> roles;  // empty and not public: any authenticated role
+  static Access open() { return {true, {}}; }
+  static Access authenticated() { return {false, {}}; }
+  static Access only(std::vector<auth::Role> r) { return {false, std::move(r)}; }
+};
+
+class Router {
+ public:
+  using Authenticate = std::function<std::optional<auth::Principal>(std::string_view token)>;
+
+  Router(Metrics& metrics, Authenticate authenticate);
+
+  void add(std::string method, std::string path_template, Access access, RouteHandler handler);
+  // The routes, for the OpenAPI consistency test: (method, template).
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
+  void handle(HttpRequest&& request, Respond respond) const;
+  HttpHandler as_handler() const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string path_template;
+    std::vector<std::string> segments;
+    Access access;
+    RouteHandler handler;
+  };
+  bool match(const Route& route, const std::vector<std::string_view>& segments, PathParams& params) const;
+
+  Metrics& metrics_;
+  Authenticate authenticate_;
+  std::vector<Route> routes_;
+};
+
+// Percent-decoded query parameters; nullopt for a malformed query.
+std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
+
+}  // namespace signalnode::node::api

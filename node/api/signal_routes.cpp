@@ -1,0 +1,117 @@
+#include <boost/json.hpp>
+
+#include <ctime>
+
+#include "crypto/random.hpp"
+#include "node/api/node_api.hpp"
+#include "node/api/problem.hpp"
+#include "node/log/log.hpp"
+#include "node/signals/signal_json.hpp"
+
+namespace signalnode::node::api {
+namespace json = boost::json;
+
+std::chrono::sys_days local_today(std::chrono::system_clock::time_point now) {
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return std::chrono::sys_days{std::chrono::year{tm.tm_year + 1900} / (tm.tm_mon + 1) / tm.tm_mday};
+}
+
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+namespace {
+
+bool is_signal_id(std::string_view id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
+  auto now = s.clock();
+  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(now));
+  if (!parsed) return respond(invalid_field(parsed.error()));
+  signals::Signal signal = std::move(parsed).value();
+  signal.id = crypto::random_hex_id(16);
+  signal.created_at_ms = epoch_ms(now);
+  signal.submitted_by = ctx.principal->token_id;
+
+  auto job = s.signals.insert_job(signal);
+  std::string id = signal.id;
+  std::string category = signal.category;
+  std::size_t subjects = signal.subjects.size();
+  s.store.write_async(std::move(job), [respond, id, category, subjects](std::exception_ptr error) {
+    if (error) {
+      std::string what = "unknown";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      }
+      log::error("signal.store_failed", {{"error", what}});
+      return respond(problem(503, "store-unavailable", "Not stored",
+                             "the signal could not be stored durably; nothing was kept, try again"));
+    }
+    log::info("signal.stored", {{"signal", id}, {"category", category}, {"subjects", subjects}});
+    HttpResponse r = json_response(201, json::serialize(json::object{{"id", id}}));
+    r.headers.emplace_back("Location", "/api/v1/signals/" + id);
+    respond(std::move(r));
+  });
+}
+
+void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
+  auto query = parse_query(ctx.request.query);
+  if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
+  signals::ListQuery q;
+  for (const auto& [key, value] : *query) {
+    if (key == "limit") {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 1 || n > 500) {
+        return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
+      }
+      q.limit = static_cast<std::size_t>(n);
+    } else if (key == "before") {
+      if (!is_signal_id(value)) return respond(invalid_field({"before", "must be a signal id"}));
+      q.before_id = value;
+    } else if (key == "category") {
+      if (!s.taxonomy.find(value)) return respond(invalid_field({"category", "is not a category of the taxonomy"}));
+      q.category = value;
+    } else {
+      return respond(invalid_field({key, "is not a known query parameter"}));
+    }
+  }
+  auto items = s.signals.list(q);
+  json::array out;
+  for (const auto& item : items) out.push_back(signals::summary_to_json(item));
+  json::object body{{"items", std::move(out)}};
+  body["next"] = items.size() == q.limit ? json::value(items.back().id) : json::value(nullptr);
+  respond(json_response(200, json::serialize(body)));
+}
+
+void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
+  const std::string& id = ctx.params.at("id");
+  std::optional<signals::Signal> signal;
+  if (is_signal_id(id)) signal = s.signals.get(id);
+  if (!signal) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
+  respond(json_response(200, json::serialize(signals::signal_to_json(*signal))));
+}
+
+}  // namespace
+
+void add_signal_routes(Router& router, ApiServices& s) {
+  using auth::Role;
+  router.add("POST", "/api/v1/signals", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { submit_signal(s, ctx, std::move(respond)); });
+  router.add("GET", "/api/v1/signals", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { list_signals(s, ctx, std::move(respond)); });
+  router.add("GET", "/api/v1/signals/{id}", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { get_signal(s, ctx, std::move(respond)); });
+}
+
+}  // namespace signalnode::node::api

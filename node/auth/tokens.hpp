@@ -1,0 +1,50 @@
+// API bearer tokens. A token is "snt_" + 16 hex id + "_" + 64 hex secret (a
+// random 256-bit value). The node stores only SHA-256 of the secret, looks the
+// row up by the public id and compares hashes in constant time, so neither a
+// database reader nor a timing observer learns a usable token.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/auth/roles.hpp"
+#include "node/storage/store.hpp"
+
+namespace signalnode::node::auth {
+
+struct Principal {
+  std::string token_id;
+  Role role;
+  std::string label;
+};
+
+struct TokenInfo {
+  std::string id;
+  Role role;
+  std::string label;
+  std::int64_t created_at_ms = 0;
+  std::optional<std::int64_t> expires_at_ms;
+  std::optional<std::int64_t> revoked_at_ms;
+};
+
+class TokenStore {
+ public:
+  explicit TokenStore(storage::Store& store) : store_(store) {}
+
+  // Returns the full token; it is shown once and never stored.
+  std::string create(Role role, const std::string& label, std::optional<std::int64_t> expires_at_ms,
+                     std::int64_t now_ms);
+  bool revoke(const std::string& token_id, std::int64_t now_ms);
+  std::vector<TokenInfo> list() const;
+
+  // The principal for a presented token, or nullopt (unknown, malformed,
+  // revoked, expired or wrong secret: all look the same to the caller).
+  std::optional<Principal> authenticate(std::string_view token, std::int64_t now_ms) const;
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace signalnode::node::auth

@@ -1,0 +1,48 @@
+// The signalnode subcommands. main.cpp only parses arguments (CLI11) and
+// calls these; each returns the process exit code.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace signalnode::node::cli {
+
+struct InitArgs {
+  std::filesystem::path dir;
+  std::string org, role, oin;
+  std::string listen = "127.0.0.1";
+  std::uint16_t api_port = 8443;
+};
+int run_init(const InitArgs& args);
+
+struct ServeArgs {
+  std::filesystem::path dir;
+  std::optional<std::uint16_t> port;
+  std::filesystem::path log_file;
+};
+int run_serve(const ServeArgs& args);
+
+int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
+                     std::optional<int> expires_days);
+int run_token_list(const std::filesystem::path& dir);
+int run_token_revoke(const std::filesystem::path& dir, const std::string& id);
+
+struct ClientArgs {
+  std::string api;  // https://host:port
+  std::filesystem::path ca;
+  std::string token;
+};
+int run_submit(const ClientArgs& client, const std::filesystem::path& file);
+
+struct LoadArgs {
+  ClientArgs client;
+  int connections = 8;
+  int signals = 10000;
+  int subjects = 4;
+  int rate = 0;  // signals/s over all connections; 0: as fast as possible
+};
+int run_load(const LoadArgs& args);
+
+}  // namespace signalnode::node::cli

@@ -1,0 +1,107 @@
+#include <signal.h>
+
+#include <iostream>
+
+#include "node/app/node_app.hpp"
+#include "node/auth/tokens.hpp"
+#include "node/cli/commands.hpp"
+#include "node/config/node_init.hpp"
+#include "node/log/log.hpp"
+#include "node/signals/signal_json.hpp"
+#include "node/storage/schema.hpp"
+
+namespace signalnode::node::cli {
+
+namespace {
+std::int64_t now_ms() { return api::epoch_ms(std::chrono::system_clock::now()); }
+
+// Token commands work on the database directly, so an operator can create
+// the first admin token before the node ever runs.
+struct OfflineNode {
+  explicit OfflineNode(const std::filesystem::path& dir)
+      : paths{dir}, cfg(config::load_config(paths)), store(paths.database(), storage::node_migrations()),
+        tokens(store) {}
+  config::NodePaths paths;
+  config::NodeConfig cfg;
+  storage::Store store;
+  auth::TokenStore tokens;
+};
+}  // namespace
+
+int run_init(const InitArgs& args) {
+  config::NodeConfig cfg;
+  cfg.org = args.org;
+  cfg.role = args.role;
+  cfg.oin = args.oin;
+  cfg.api.listen = args.listen;
+  cfg.api.port = args.api_port;
+  config::NodePaths paths{std::filesystem::absolute(args.dir)};
+  config::init_node(paths, cfg);
+  std::cout << "Created node " << cfg.org << " (" << cfg.role << ") in " << paths.dir.string() << "\n"
+            << "  API certificate: " << paths.api_cert().string() << "\n"
+            << "Next: signalnode token create --dir " << paths.dir.string()
+            << " --role admin --label \"first admin\"\n";
+  return 0;
+}
+
+int run_serve(const ServeArgs& args) {
+  log::init(log::Level::info, args.log_file);
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  app::NodeApp node({std::filesystem::absolute(args.dir), args.port});
+  std::uint16_t port = node.start();
+  std::cout << "signalnode " << node.config().org << " serving https://" << node.config().api.listen << ":" << port
+            << std::endl;
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  log::info("node.stopping", {{"signal", received}});
+  node.stop();
+  return 0;
+}
+
+int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
+                     std::optional<int> expires_days) {
+  auto parsed_role = auth::role_from_string(role);
+  if (!parsed_role) {
+    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer or admin\n";
+    return 2;
+  }
+  if (label.empty() || label.size() > 100) {
+    std::cerr << "signalnode: --label must be 1 to 100 characters\n";
+    return 2;
+  }
+  OfflineNode node(dir);
+  std::optional<std::int64_t> expires;
+  if (expires_days) expires = now_ms() + static_cast<std::int64_t>(*expires_days) * 86'400'000;
+  std::cout << node.tokens.create(*parsed_role, label, expires, now_ms()) << std::endl;
+  return 0;
+}
+
+int run_token_list(const std::filesystem::path& dir) {
+  OfflineNode node(dir);
+  for (const auto& t : node.tokens.list()) {
+    std::cout << t.id << "  " << auth::to_string(t.role) << "  created " << signals::iso8601_utc(t.created_at_ms)
+              << (t.revoked_at_ms ? "  REVOKED" : "")
+              << (t.expires_at_ms ? "  expires " + signals::iso8601_utc(*t.expires_at_ms) : "") << "  " << t.label
+              << "\n";
+  }
+  return 0;
+}
+
+int run_token_revoke(const std::filesystem::path& dir, const std::string& id) {
+  OfflineNode node(dir);
+  if (!node.tokens.revoke(id, now_ms())) {
+    std::cerr << "signalnode: no active token with id " << id << "\n";
+    return 1;
+  }
+  std::cout << "revoked " << id << "\n";
+  return 0;
+}
+
+}  // namespace signalnode::node::cli

@@ -1,0 +1,98 @@
+#include "node/config/node_config.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace signalnode::node::config {
+namespace json = boost::json;
+
+bool is_valid_org(std::string_view org) {
+  return org.size() >= 2 && org.size() <= 64 && std::all_of(org.begin(), org.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
+bool is_valid_node_role(std::string_view role) {
+  return role == "municipality" || role == "labour_inspectorate" || role == "housing_certifier" || role == "riec";
+}
+
+bool is_valid_oin(std::string_view oin) {
+  return oin.size() == 20 && std::all_of(oin.begin(), oin.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+namespace {
+
+[[noreturn]] void bad(const NodePaths& paths, const std::string& field, const std::string& why) {
+  throw std::runtime_error(paths.config().string() + ": " + field + " " + why);
+}
+
+std::string need_string(const json::object& o, std::string_view key, const NodePaths& paths,
+                        const std::string& prefix = "") {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_string()) bad(paths, prefix + std::string(key), "must be a string");
+  return std::string(v->get_string());
+}
+
+std::int64_t optional_int(const json::object& o, std::string_view key, std::int64_t fallback, std::int64_t lo,
+                          std::int64_t hi, const NodePaths& paths, const std::string& prefix) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return fallback;
+  if (!v->is_int64() || v->get_int64() < lo || v->get_int64() > hi) {
+    bad(paths, prefix + std::string(key), "must be a whole number from " + std::to_string(lo) + " to " +
+                                              std::to_string(hi));
+  }
+  return v->get_int64();
+}
+
+}  // namespace
+
+NodeConfig load_config(const NodePaths& paths) {
+  std::ifstream in(paths.config());
+  if (!in) throw std::runtime_error("cannot read " + paths.config().string() + " (is this a node folder? see `signalnode init`)");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  boost::system::error_code ec;
+  json::value root = json::parse(buffer.str(), ec);
+  if (ec || !root.is_object()) bad(paths, "file", "is not a JSON object (" + ec.message() + ")");
+  const json::object& o = root.get_object();
+
+  NodeConfig c;
+  c.org = need_string(o, "org", paths);
+  if (!is_valid_org(c.org)) bad(paths, "org", "must be 2-64 of a-z, 0-9 and -");
+  c.role = need_string(o, "role", paths);
+  if (!is_valid_node_role(c.role)) bad(paths, "role", "must be municipality, labour_inspectorate, housing_certifier or riec");
+  c.oin = need_string(o, "oin", paths);
+  if (!is_valid_oin(c.oin)) bad(paths, "oin", "must be 20 digits");
+
+  if (const json::value* api = o.if_contains("api")) {
+    if (!api->is_object()) bad(paths, "api", "must be an object");
+    const json::object& a = api->get_object();
+    if (a.contains("listen")) c.api.listen = need_string(a, "listen", paths, "api.");
+    c.api.port = static_cast<std::uint16_t>(optional_int(a, "port", c.api.port, 0, 65535, paths, "api."));
+    c.api.threads = static_cast<int>(optional_int(a, "threads", c.api.threads, 1, 64, paths, "api."));
+    c.api.max_connections = static_cast<std::size_t>(
+        optional_int(a, "maxConnections", static_cast<std::int64_t>(c.api.max_connections), 1, 100000, paths, "api."));
+    c.api.header_timeout_seconds =
+        static_cast<int>(optional_int(a, "headerTimeoutSeconds", c.api.header_timeout_seconds, 1, 300, paths, "api."));
+    c.api.idle_timeout_seconds =
+        static_cast<int>(optional_int(a, "idleTimeoutSeconds", c.api.idle_timeout_seconds, 1, 3600, paths, "api."));
+  }
+  return c;
+}
+
+std::string config_to_json(const NodeConfig& c) {
+  json::object api{{"listen", c.api.listen},
+                   {"port", c.api.port},
+                   {"threads", c.api.threads},
+                   {"maxConnections", c.api.max_connections},
+                   {"headerTimeoutSeconds", c.api.header_timeout_seconds},
+                   {"idleTimeoutSeconds", c.api.idle_timeout_seconds}};
+  json::object root{{"org", c.org}, {"role", c.role}, {"oin", c.oin}, {"api", std::move(api)}};
+  return json::serialize(root) + "\n";
+}
+
+}  // namespace signalnode::node::config

@@ -1,0 +1,47 @@
+// A node's folder and its configuration file (node.json). Paths in the file
+// are relative to the folder, so a node folder can be moved or restored whole.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace signalnode::node::config {
+
+struct ApiConfig {
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 8443;
+  int threads = 2;
+  std::size_t max_connections = 1024;
+  int header_timeout_seconds = 10;  // whole request must arrive within this
+  int idle_timeout_seconds = 60;    // keep-alive connection with no request
+};
+
+struct NodeConfig {
+  std::string org;   // short id, e.g. gemeente-aalsmeer
+  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
+  std::string oin;   // 20 digits
+  ApiConfig api;
+};
+
+// The files of a node folder.
+struct NodePaths {
+  std::filesystem::path dir;
+  std::filesystem::path config() const { return dir / "node.json"; }
+  std::filesystem::path database() const { return dir / "signalnode.db"; }
+  std::filesystem::path data_key() const { return dir / "keys" / "data.key"; }
+  std::filesystem::path signing_key() const { return dir / "keys" / "signing.key"; }
+  std::filesystem::path api_cert() const { return dir / "tls" / "api.crt"; }
+  std::filesystem::path api_key() const { return dir / "tls" / "api.key"; }
+  std::filesystem::path log_dir() const { return dir / "logs"; }
+};
+
+bool is_valid_org(std::string_view org);
+bool is_valid_node_role(std::string_view role);
+bool is_valid_oin(std::string_view oin);
+
+// Throws std::runtime_error naming the file and the bad field.
+NodeConfig load_config(const NodePaths& paths);
+std::string config_to_json(const NodeConfig& config);
+
+}  // namespace signalnode::node::config

@@ -1,0 +1,141 @@
+#include "node/net/https_client.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <stdexcept>
+
+namespace signalnode::node::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+struct HttpsClient::Impl {
+  Impl(std::string h, std::uint16_t p, ClientOptions o)
+      : host(std::move(h)), port(p), options(std::move(o)), ctx(ssl::context::tls_client) {
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+    ctx.set_verify_mode(ssl::verify_peer);
+    ctx.add_certificate_authority(asio::buffer(options.trust_anchors_pem));
+    if (options.client_identity) {
+      ctx.use_certificate_chain(asio::buffer(options.client_identity->certificate_chain_pem));
+      ctx.use_private_key(asio::buffer(options.client_identity->private_key_pem.data(),
+                                       options.client_identity->private_key_pem.size()),
+                          ssl::context::pem);
+    }
+  }
+
+  void connect() {
+    stream.emplace(ioc, ctx);
+    SSL* ssl_handle = stream->native_handle();
+    boost::system::error_code addr_ec;
+    asio::ip::make_address(host, addr_ec);
+    if (addr_ec) {
+      // A host name: send SNI and check the certificate names it.
+      SSL_set_tlsext_host_name(ssl_handle, host.c_str());
+      SSL_set1_host(ssl_handle, host.c_str());
+    } else {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), host.c_str());
+    }
+    tcp::resolver resolver(ioc);
+    auto endpoints = resolver.resolve(host, std::to_string(port));
+    beast::get_lowest_layer(*stream).expires_after(options.timeout);
+    beast::get_lowest_layer(*stream).connect(endpoints);
+    beast::get_lowest_layer(*stream).socket().set_option(tcp::no_delay(true));
+    stream->handshake(ssl::stream_base::client);
+  }
+
+  api::HttpResponse once(const std::string& method, const std::string& target, const std::string& body,
+                         const std::vector<std::pair<std::string, std::string>>& headers) {
+    http::request<http::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(http::field::host, host);
+    req.set(http::field::user_agent, "signalnode");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty() || method == "POST" || method == "PUT") {
+      req.body() = body;
+      req.prepare_payload();
+    }
+    req.keep_alive(true);
+    beast::get_lowest_layer(*stream).expires_after(options.timeout);
+    http::write(*stream, req);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options.max_response_bytes);
+    http::read(*stream, buffer, parser);
+    auto& res = parser.get();
+    api::HttpResponse out;
+    out.status = static_cast<int>(res.result_int());
+    out.content_type = std::string(res[http::field::content_type]);
+    for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    out.body = std::move(res.body());
+    if (!res.keep_alive()) close();
+    return out;
+  }
+
+  void close() {
+    if (!stream) return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(1));
+    stream->shutdown(ignored);
+    stream.reset();
+    buffer.clear();
+  }
+
+  std::string host;
+  std::uint16_t port;
+  ClientOptions options;
+  ssl::context ctx;
+  asio::io_context ioc;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;
+};
+
+HttpsClient::HttpsClient(std::string host, std::uint16_t port, ClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(host), port, std::move(options))) {}
+
+HttpsClient::~HttpsClient() {
+  try {
+    impl_->close();
+  } catch (...) {
+    // closing is best effort
+  }
+}
+
+api::HttpResponse HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
+                                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  bool reused = impl_->stream.has_value();
+  try {
+    if (!impl_->stream) impl_->connect();
+    return impl_->once(method, target, body, headers);
+  } catch (const boost::system::system_error& e) {
+    impl_->stream.reset();
+    impl_->buffer.clear();
+    // A kept-alive connection the server has since closed: one fresh attempt.
+    if (reused && (e.code() == http::error::end_of_stream || e.code() == asio::error::connection_reset ||
+                   e.code() == asio::ssl::error::stream_truncated || e.code() == asio::error::broken_pipe)) {
+      try {
+        impl_->connect();
+        return impl_->once(method, target, body, headers);
+      } catch (const boost::system::system_error& retry) {
+        impl_->stream.reset();
+        throw std::runtime_error(std::string("HTTPS request failed: ") + retry.what());
+      }
+    }
+    throw std::runtime_error(std::string("HTTPS request failed: ") + e.what());
+  }
+}
+
+void HttpsClient::close() { impl_->close(); }
+
+}  // namespace signalnode::node::net

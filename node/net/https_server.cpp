@@ -1,0 +1,258 @@
+#include "node/net/https_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "node/api/problem.hpp"
+#include "node/log/log.hpp"
+
+namespace signalnode::node::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct Shared {
+  Shared(ServerLimits l, api::HttpHandler h, api::Metrics& m) : limits(l), handler(std::move(h)), metrics(m) {}
+  ServerLimits limits;
+  api::HttpHandler handler;
+  api::Metrics& metrics;
+  std::atomic<std::size_t> connections{0};
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<Shared> shared)
+      : stream_(std::move(socket), ctx),
+        buffer_(shared->limits.header_bytes + shared->limits.body_bytes + 16 * 1024),
+        shared_(std::move(shared)) {
+    shared_->metrics.connection_opened();
+  }
+  ~Session() {
+    shared_->metrics.connection_closed();
+    shared_->connections.fetch_sub(1);
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(self->shared_->limits.handshake_timeout);
+      self->stream_.async_handshake(ssl::stream_base::server,
+                                    [self](beast::error_code ec) { self->on_handshake(ec); });
+    });
+  }
+
+ private:
+  void on_handshake(beast::error_code ec) {
+    if (ec) return;  // not TLS 1.3, bad client hello, timeout: nothing to answer
+    wait_for_request();
+  }
+
+  // Waits up to the idle timeout for a first byte, then gives the client the
+  // request timeout to deliver the whole request: a keep-alive connection may
+  // idle, but a slow sender cannot hold a connection by dribbling bytes.
+  void wait_for_request() {
+    if (buffer_.size() > 0) return read_request();
+    beast::get_lowest_layer(stream_).expires_after(shared_->limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->buffer_.commit(n);
+      self->read_request();
+    });
+  }
+
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.header_bytes));
+    parser_->body_limit(shared_->limits.body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
+    if (ec == http::error::header_limit) {
+      return reply_and_close(api::problem(431, "headers-too-large", "Request header fields too large",
+                                          "headers may total at most " +
+                                              std::to_string(shared_->limits.header_bytes) + " bytes"));
+    }
+    if (ec == http::error::body_limit) {
+      return reply_and_close(api::problem(413, "body-too-large", "Content too large",
+                                          "the body may be at most " + std::to_string(shared_->limits.body_bytes) +
+                                              " bytes"));
+    }
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      return reply_and_close(api::problem(400, "bad-request", "Bad request", "the request is not valid HTTP/1.1"));
+    }
+    if (ec) return close();
+
+    auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    api::HttpRequest request;
+    request.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    if (target.empty() || target.front() != '/') {
+      return reply_and_close(api::problem(400, "bad-request", "Bad request", "the request target must be a path"));
+    }
+    auto q = target.find('?');
+    request.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    parser_.reset();
+
+    auto self = shared_from_this();
+    shared_->handler(std::move(request), [self](api::HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->send(std::move(response), false); });
+    });
+  }
+
+  void reply_and_close(api::HttpResponse response) {
+    parser_.reset();
+    send(std::move(response), true);
+  }
+
+  void send(api::HttpResponse response, bool close_after) {
+    response_.emplace();
+    response_->version(11);
+    response_->result(static_cast<http::status>(response.status));
+    response_->set(http::field::server, "signalnode");
+    response_->set(http::field::content_type, response.content_type);
+    response_->set(http::field::cache_control, "no-store");
+    response_->set("X-Content-Type-Options", "nosniff");
+    response_->set(http::field::strict_transport_security, "max-age=31536000");
+    response_->set("Referrer-Policy", "no-referrer");
+    for (auto& [k, v] : response.headers) response_->set(k, v);
+    response_->body() = std::move(response.body);
+    close_after_ = close_after || !keep_alive_;
+    response_->keep_alive(!close_after_);
+    response_->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
+    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->response_.reset();
+      if (ec || self->close_after_) return self->close();
+      self->wait_for_request();
+    });
+  }
+
+  void close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<Shared> shared_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+  bool keep_alive_ = true;
+  bool close_after_ = false;
+};
+
+}  // namespace
+
+struct HttpsServer::Impl {
+  Impl(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics)
+      : ctx(ssl::context::tls_server),
+        shared(std::make_shared<Shared>(limits, std::move(handler), metrics)),
+        acceptor(ioc) {
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    ctx.use_certificate_chain(asio::buffer(identity.certificate_chain_pem));
+    ctx.use_private_key(asio::buffer(identity.private_key_pem.data(), identity.private_key_pem.size()),
+                        ssl::context::pem);
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        if (shared->connections.fetch_add(1) >= shared->limits.max_connections) {
+          shared->connections.fetch_sub(1);
+          shared->metrics.count_rejected_connection();
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          std::make_shared<Session>(std::move(socket), ctx, shared)->run();
+        }
+      }
+      accept();
+    });
+  }
+
+  // Declared so that the io_context (and the sessions it owns) goes before the
+  // TLS context the sessions refer to.
+  ssl::context ctx;
+  std::shared_ptr<Shared> shared;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+};
+
+HttpsServer::HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler,
+                         api::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(identity, limits, std::move(handler), metrics)) {}
+
+HttpsServer::~HttpsServer() { stop(); }
+
+std::uint16_t HttpsServer::listen(const std::string& address, std::uint16_t port) {
+  tcp::endpoint endpoint(asio::ip::make_address(address), port);
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
+  impl_->acceptor.bind(endpoint);
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void HttpsServer::start(int threads) {
+  impl_->accept();
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([this] {
+      for (;;) {
+        try {
+          impl_->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          log::error("http.io_thread_error", {{"error", e.what()}});
+        }
+      }
+    });
+  }
+}
+
+void HttpsServer::stop() {
+  if (!impl_) return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace signalnode::node::net

@@ -1,0 +1,44 @@
+// HTTPS listener (Boost.Beast over Asio SSL, TLS 1.3 only). It bounds everything
+// a client controls before it costs memory or time: header bytes, body bytes,
+// time to send a request, idle keep-alive time and the number of connections.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "node/api/http_types.hpp"
+#include "node/api/metrics.hpp"
+#include "node/net/tls_identity.hpp"
+
+namespace signalnode::node::net {
+
+struct ServerLimits {
+  std::size_t header_bytes = 8 * 1024;  // over it: 431
+  std::size_t body_bytes = 1024 * 1024;  // over it: 413
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds request_timeout{10'000};  // from first byte to complete request
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for a next request
+  std::size_t max_connections = 1024;
+};
+
+class HttpsServer {
+ public:
+  HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics);
+  ~HttpsServer();
+  HttpsServer(const HttpsServer&) = delete;
+  HttpsServer& operator=(const HttpsServer&) = delete;
+
+  // Binds; port 0 picks a free one. Returns the bound port.
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
+  void start(int threads);
+  // Stops accepting and ends the I/O threads; pending responses are dropped.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signalnode::node::net

@@ -1,0 +1,375 @@
+#include "node/signals/signal_json.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <set>
+
+#include "protocol/utf8.hpp"
+
+namespace signalnode::node::signals {
+namespace json = boost::json;
+using protocol::FieldError;
+using protocol::IdKind;
+using protocol::Result;
+
+namespace {
+
+constexpr std::array<std::string_view, 7> kSignalFields = {"category", "observedOn", "municipality", "severity",
+                                                           "persons",  "summary",    "subjects"};
+constexpr std::array<std::string_view, 17> kSubjectFields = {
+    "kind",     "role",         "name",     "bsn",          "kvk",          "iban",
+    "postcode", "houseNumber",  "houseLetter", "addition",  "birthDate",    "documentNumber",
+    "documentCountry", "plate", "plateCountry", "phone", "email"};
+
+bool contains(const auto& list, std::string_view key) {
+  return std::find(list.begin(), list.end(), key) != list.end();
+}
+
+bool is_role_char(char c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+
+bool is_municipality_code(std::string_view s) {
+  return s.size() == 6 && s.starts_with("GM") &&
+         std::all_of(s.begin() + 2, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads one optional string field; errors name the field's full path.
+class FieldReader {
+ public:
+  FieldReader(const json::object& o, std::string prefix, std::size_t max_bytes)
+      : o_(o), prefix_(std::move(prefix)), max_bytes_(max_bytes) {}
+
+  std::string path(std::string_view key) const { return prefix_ + std::string(key); }
+
+  // nullopt when absent; sets error_ when present but not a short string.
+  std::optional<std::string> string(std::string_view key, std::size_t max_bytes = 0) {
+    const json::value* v = o_.if_contains(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string()) return fail(key, "must be a string");
+    const auto& s = v->get_string();
+    if (s.size() > (max_bytes ? max_bytes : max_bytes_)) {
+      return fail(key, "must be at most " + std::to_string(max_bytes ? max_bytes : max_bytes_) + " bytes");
+    }
+    return std::string(s);
+  }
+
+  std::optional<std::string> string_or_integer(std::string_view key) {
+    const json::value* v = o_.if_contains(key);
+    if (v && v->is_int64()) return std::to_string(v->get_int64());
+    if (v && v->is_uint64()) return std::to_string(v->get_uint64());
+    return string(key);
+  }
+
+  std::optional<std::string> fail(std::string_view key, std::string reason) {
+    if (!error_) error_ = FieldError{path(key), std::move(reason)};
+    return std::nullopt;
+  }
+
+  const std::optional<FieldError>& error() const { return error_; }
+
+ private:
+  const json::object& o_;
+  std::string prefix_;
+  std::size_t max_bytes_;
+  std::optional<FieldError> error_;
+};
+
+FieldError prefixed(const std::string& prefix, const FieldError& e) { return {prefix + e.field, e.reason}; }
+
+Result<Subject> parse_subject(const json::value& value, const std::string& prefix, const policies::Taxonomy& taxonomy,
+                              std::chrono::sys_days today, const SignalLimits& limits) {
+  if (!value.is_object()) return FieldError{prefix.substr(0, prefix.size() - 1), "must be an object"};
+  const json::object& o = value.get_object();
+  for (const auto& kv : o) {
+    if (!contains(kSubjectFields, kv.key())) return FieldError{prefix + std::string(kv.key()), "is not a known field"};
+  }
+  FieldReader r(o, prefix, limits.max_field_bytes);
+  Subject s;
+  auto kind = r.string("kind", 32);
+  if (r.error()) return *r.error();
+  if (!kind) return FieldError{prefix + "kind", "is required"};
+  if (!taxonomy.is_subject_kind(*kind)) return FieldError{prefix + "kind", "is not a subject kind of the taxonomy"};
+  s.kind = *kind;
+  if (auto role = r.string("role", 40)) {
+    if (role->empty() || !std::all_of(role->begin(), role->end(), is_role_char)) {
+      return FieldError{prefix + "role", "must be lower-case letters and underscores"};
+    }
+    s.role = *role;
+  }
+
+  auto text = [&](std::string_view key) { return r.string(key); };
+  auto name = text("name");
+  auto bsn = text("bsn");
+  auto kvk = text("kvk");
+  auto iban = text("iban");
+  auto postcode = text("postcode");
+  auto house_number = r.string_or_integer("houseNumber");
+  auto house_letter = text("houseLetter");
+  auto addition = text("addition");
+  auto birth_date = text("birthDate");
+  auto document_number = text("documentNumber");
+  auto document_country = text("documentCountry");
+  auto plate = text("plate");
+  auto plate_country = text("plateCountry");
+  auto phone = text("phone");
+  auto email = text("email");
+  if (r.error()) return *r.error();
+
+  auto add = [&](IdKind kind_, const Result<std::string>& result) -> std::optional<FieldError> {
+    if (!result) return prefixed(prefix, result.error());
+    s.identifiers.push_back({kind_, result.value()});
+    return std::nullopt;
+  };
+  auto keep = [&](std::string_view key, const std::optional<std::string>& v) {
+    if (v) s.fields.emplace_back(std::string(key), *v);
+  };
+
+  if (s.kind == "area") {
+    for (const auto& kv : o) {
+      if (kv.key() != "kind" && kv.key() != "role") {
+        return FieldError{prefix + std::string(kv.key()), "an area subject carries no personal data"};
+      }
+    }
+    return s;
+  }
+  if (bsn) {
+    if (auto e = add(IdKind::bsn, protocol::canonical_bsn(*bsn))) return *e;
+  }
+  if (kvk) {
+    if (auto e = add(IdKind::kvk, protocol::canonical_kvk(*kvk))) return *e;
+  }
+  if (iban) {
+    if (auto e = add(IdKind::iban, protocol::canonical_iban(*iban))) return *e;
+  }
+  if (postcode || house_number || house_letter || addition) {
+    if (!postcode) return FieldError{prefix + "postcode", "is required with an address"};
+    if (!house_number) return FieldError{prefix + "houseNumber", "is required with an address"};
+    auto result = protocol::canonical_address(*postcode, *house_number, house_letter.value_or(""),
+                                              addition.value_or(""));
+    if (auto e = add(IdKind::address, result)) return *e;
+  }
+  if (birth_date) {
+    if (!name) return FieldError{prefix + "name", "is required with birthDate"};
+    if (auto e = add(IdKind::person, protocol::canonical_person(*name, *birth_date, today))) return *e;
+  } else if (name && !protocol::is_valid_utf8(*name)) {
+    return FieldError{prefix + "name", "must be valid UTF-8"};
+  }
+  if (document_number || document_country) {
+    if (!document_number) return FieldError{prefix + "documentNumber", "is required with documentCountry"};
+    if (!document_country) return FieldError{prefix + "documentCountry", "is required with documentNumber"};
+    if (auto e = add(IdKind::document, protocol::canonical_document(*document_country, *document_number))) return *e;
+  }
+  if (plate) {
+    if (auto e = add(IdKind::plate, protocol::canonical_plate(plate_country.value_or(""), *plate))) return *e;
+  } else if (plate_country) {
+    return FieldError{prefix + "plate", "is required with plateCountry"};
+  }
+  if (phone) {
+    if (auto e = add(IdKind::phone, protocol::canonical_phone(*phone))) return *e;
+  }
+  if (email) {
+    if (auto e = add(IdKind::email, protocol::canonical_email(*email))) return *e;
+  }
+  if (s.identifiers.empty() && !name) {
+    return FieldError{prefix.substr(0, prefix.size() - 1), "carries no identifier and no name"};
+  }
+  for (std::string_view key : kSubjectFields) {
+    if (key == "kind" || key == "role") continue;
+    if (key == "houseNumber") {
+      keep(key, house_number);
+    } else if (const json::value* v = o.if_contains(key); v && v->is_string()) {
+      keep(key, std::string(v->get_string()));
+    }
+  }
+  return s;
+}
+
+std::string today_string(std::chrono::sys_days d) {
+  std::chrono::year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+json::object subject_to_json(const Subject& s) {
+  json::object o;
+  o["kind"] = s.kind;
+  if (!s.role.empty()) o["role"] = s.role;
+  for (const auto& [k, v] : s.fields) o[k] = v;
+  json::array ids;
+  for (const auto& id : s.identifiers) {
+    ids.push_back(json::object{{"idKind", protocol::to_string(id.kind)}, {"canonical", id.canonical}});
+  }
+  o["identifiers"] = std::move(ids);
+  return o;
+}
+
+}  // namespace
+
+Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
+                            const SignalLimits& limits) {
+  if (!protocol::is_valid_utf8(body)) return FieldError{"body", "is not valid UTF-8"};
+  json::parse_options options;
+  options.max_depth = limits.max_depth;
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec, json::storage_ptr(), options);
+  if (ec == json::error::too_deep) {
+    return FieldError{"body", "is nested deeper than " + std::to_string(limits.max_depth) + " levels"};
+  }
+  if (ec) return FieldError{"body", "is not valid JSON (" + ec.message() + ")"};
+  if (!root.is_object()) return FieldError{"body", "must be a JSON object"};
+  const json::object& o = root.get_object();
+  for (const auto& kv : o) {
+    if (!contains(kSignalFields, kv.key())) return FieldError{std::string(kv.key()), "is not a known field"};
+  }
+
+  FieldReader r(o, "", limits.max_field_bytes);
+  Signal s;
+  auto category = r.string("category", 100);
+  auto observed = r.string("observedOn", 10);
+  auto municipality = r.string("municipality", 6);
+  auto severity = r.string("severity", 6);
+  auto summary = r.string("summary", limits.max_summary_bytes);
+  if (r.error()) return *r.error();
+
+  if (!category) return FieldError{"category", "is required"};
+  if (!taxonomy.find(*category)) return FieldError{"category", "is not a category of the taxonomy"};
+  s.category = *category;
+
+  if (!observed) return FieldError{"observedOn", "is required"};
+  auto date = protocol::parse_date(*observed);
+  if (!date) return FieldError{"observedOn", "must be a real calendar date written YYYY-MM-DD"};
+  if (*date > today) return FieldError{"observedOn", "must not be after today (" + today_string(today) + ")"};
+  if (*date < std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}) {
+    return FieldError{"observedOn", "must not be before 2000-01-01"};
+  }
+  s.observed_on = *observed;
+
+  if (municipality) {
+    if (!is_municipality_code(*municipality)) {
+      return FieldError{"municipality", "must be a CBS municipality code: GM and 4 digits"};
+    }
+    s.municipality = municipality;
+  }
+  if (severity) {
+    if (*severity != "low" && *severity != "medium" && *severity != "high") {
+      return FieldError{"severity", "must be low, medium or high"};
+    }
+    s.severity = *severity;
+  }
+  if (const json::value* p = o.if_contains("persons"); p && !p->is_null()) {
+    if (!p->is_int64() && !p->is_uint64()) return FieldError{"persons", "must be a whole number"};
+    if (p->is_uint64() || p->get_int64() < 0 || p->get_int64() > 100000) {
+      return FieldError{"persons", "must be from 0 to 100000"};
+    }
+    s.persons = p->get_int64();
+  }
+  if (summary) s.summary = *summary;
+
+  if (const json::value* subjects = o.if_contains("subjects"); subjects && !subjects->is_null()) {
+    if (!subjects->is_array()) return FieldError{"subjects", "must be an array"};
+    const json::array& list = subjects->get_array();
+    if (list.size() > limits.max_subjects) {
+      return FieldError{"subjects", "must hold at most " + std::to_string(limits.max_subjects) + " subjects"};
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto subject = parse_subject(list[i], "subjects[" + std::to_string(i) + "].", taxonomy, today, limits);
+      if (!subject) return subject.error();
+      s.subjects.push_back(std::move(subject).value());
+    }
+  }
+  return s;
+}
+
+std::string iso8601_utc(std::int64_t epoch_ms) {
+  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+  return buf;
+}
+
+boost::json::object summary_to_json(const SignalSummary& s) {
+  json::object o;
+  o["id"] = s.id;
+  o["category"] = s.category;
+  o["observedOn"] = s.observed_on;
+  if (s.municipality) o["municipality"] = *s.municipality;
+  o["severity"] = s.severity;
+  if (s.persons) o["persons"] = *s.persons;
+  o["status"] = s.status;
+  o["createdAt"] = iso8601_utc(s.created_at_ms);
+  json::array kinds;
+  for (const auto& k : s.subject_kinds) kinds.push_back(json::value(k));
+  o["subjectKinds"] = std::move(kinds);
+  return o;
+}
+
+boost::json::object signal_to_json(const Signal& s) {
+  json::object o;
+  o["id"] = s.id;
+  o["category"] = s.category;
+  o["observedOn"] = s.observed_on;
+  if (s.municipality) o["municipality"] = *s.municipality;
+  o["severity"] = s.severity;
+  if (s.persons) o["persons"] = *s.persons;
+  o["summary"] = s.summary;
+  json::array subjects;
+  for (const auto& subject : s.subjects) subjects.push_back(subject_to_json(subject));
+  o["subjects"] = std::move(subjects);
+  o["status"] = s.status;
+  o["createdAt"] = iso8601_utc(s.created_at_ms);
+  o["submittedBy"] = s.submitted_by;
+  // Filled by the federation layer once partners exist.
+  o["sharing"] = json::array();
+  o["feedback"] = json::array();
+  return o;
+}
+
+std::string sealed_payload(const Signal& s) {
+  json::array subjects;
+  for (const auto& subject : s.subjects) subjects.push_back(subject_to_json(subject));
+  return json::serialize(json::object{{"summary", s.summary}, {"subjects", std::move(subjects)}});
+}
+
+bool open_payload(std::string_view payload, Signal& into) {
+  boost::system::error_code ec;
+  json::value v = json::parse(payload, ec);
+  if (ec || !v.is_object()) return false;
+  const json::object& o = v.get_object();
+  const json::value* summary = o.if_contains("summary");
+  const json::value* subjects = o.if_contains("subjects");
+  if (!summary || !summary->is_string() || !subjects || !subjects->is_array()) return false;
+  into.summary = std::string(summary->get_string());
+  into.subjects.clear();
+  for (const json::value& sv : subjects->get_array()) {
+    if (!sv.is_object()) return false;
+    Subject subject;
+    for (const auto& kv : sv.get_object()) {
+      if (kv.key() == "kind" && kv.value().is_string()) {
+        subject.kind = std::string(kv.value().get_string());
+      } else if (kv.key() == "role" && kv.value().is_string()) {
+        subject.role = std::string(kv.value().get_string());
+      } else if (kv.key() == "identifiers" && kv.value().is_array()) {
+        for (const json::value& idv : kv.value().get_array()) {
+          const json::object* ido = idv.if_object();
+          if (!ido) return false;
+          auto kind = protocol::id_kind_from_string(ido->at("idKind").as_string());
+          if (!kind) return false;
+          subject.identifiers.push_back({*kind, std::string(ido->at("canonical").as_string())});
+        }
+      } else if (kv.value().is_string()) {
+        subject.fields.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
+      }
+    }
+    into.subjects.push_back(std::move(subject));
+  }
+  return true;
+}
+
+}  // namespace signalnode::node::signals

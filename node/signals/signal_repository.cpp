@@ -1,0 +1,163 @@
+#include "node/signals/signal_repository.hpp"
+
+#include <memory>
+#include <stdexcept>
+
+#include "node/signals/signal_json.hpp"
+
+namespace signalnode::node::signals {
+
+namespace {
+// Binds a ciphertext to its row: a sealed blob copied onto another signal's row
+// fails to open.
+std::string associated_data(const std::string& id) { return "signalnode/signal/v1/" + id; }
+
+std::string join_id_kinds(const Subject& s) {
+  std::string out;
+  for (const auto& id : s.identifiers) {
+    if (!out.empty()) out += ',';
+    out += protocol::to_string(id.kind);
+  }
+  return out;
+}
+}  // namespace
+
+SignalRepository::SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id)
+    : store_(store), key_(data_key), key_id_(key_id) {}
+
+storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal) const {
+  std::string payload = sealed_payload(signal);
+  auto sealed = std::make_shared<crypto::Bytes>(
+      crypto::seal(key_, crypto::as_bytes(payload), crypto::as_bytes(associated_data(signal.id))));
+  crypto::wipe(payload.data(), payload.size());
+
+  struct Row {
+    std::string kind, role, id_kinds;
+  };
+  auto subjects = std::make_shared<std::vector<Row>>();
+  for (const auto& s : signal.subjects) subjects->push_back({s.kind, s.role, join_id_kinds(s)});
+  auto meta = std::make_shared<Signal>();
+  meta->id = signal.id;
+  meta->category = signal.category;
+  meta->observed_on = signal.observed_on;
+  meta->municipality = signal.municipality;
+  meta->severity = signal.severity;
+  meta->persons = signal.persons;
+  meta->status = signal.status;
+  meta->created_at_ms = signal.created_at_ms;
+  meta->submitted_by = signal.submitted_by;
+  int key_id = key_id_;
+
+  return [sealed, subjects, meta, key_id](storage::Database& db) {
+    db.cached(
+          "INSERT INTO signals (id, category, observed_on, municipality, severity, persons, status, "
+          "created_at_ms, submitted_by, key_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, std::string_view(meta->id))
+        .bind(2, std::string_view(meta->category))
+        .bind(3, std::string_view(meta->observed_on))
+        .bind(4, meta->municipality)
+        .bind(5, std::string_view(meta->severity))
+        .bind(6, meta->persons)
+        .bind(7, std::string_view(meta->status))
+        .bind(8, meta->created_at_ms)
+        .bind(9, std::string_view(meta->submitted_by))
+        .bind(10, static_cast<std::int64_t>(key_id))
+        .bind_blob(11, *sealed)
+        .run();
+    auto& insert_subject =
+        db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
+    for (std::size_t i = 0; i < subjects->size(); ++i) {
+      const Row& row = (*subjects)[i];
+      insert_subject.reset();
+      insert_subject.bind(1, std::string_view(meta->id))
+          .bind(2, static_cast<std::int64_t>(i))
+          .bind(3, std::string_view(row.kind))
+          .bind(4, row.role.empty() ? std::optional<std::string>() : std::optional<std::string>(row.role))
+          .bind(5, std::string_view(row.id_kinds))
+          .run();
+    }
+  };
+}
+
+std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const {
+  return store_.read([&](storage::Database& db) {
+    std::string sql =
+        "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons, s.status, s.created_at_ms, "
+        "(SELECT group_concat(kind, ',') FROM (SELECT kind FROM signal_subjects WHERE signal_id = s.id "
+        "ORDER BY position)) FROM signals s WHERE 1=1";
+    if (query.category) sql += " AND s.category = ?1";
+    if (query.before_id) {
+      sql += " AND (s.created_at_ms, s.id) < (SELECT created_at_ms, id FROM signals WHERE id = ?2)";
+    }
+    sql += " ORDER BY s.created_at_ms DESC, s.id DESC LIMIT ?3";
+    storage::Statement& st = db.cached(sql);
+    if (query.category) st.bind(1, std::string_view(*query.category));
+    if (query.before_id) st.bind(2, std::string_view(*query.before_id));
+    st.bind(3, static_cast<std::int64_t>(query.limit));
+    std::vector<SignalSummary> out;
+    while (st.step()) {
+      SignalSummary s;
+      s.id = st.text(0);
+      s.category = st.text(1);
+      s.observed_on = st.text(2);
+      if (!st.is_null(3)) s.municipality = st.text(3);
+      s.severity = st.text(4);
+      if (!st.is_null(5)) s.persons = st.int64(5);
+      s.status = st.text(6);
+      s.created_at_ms = st.int64(7);
+      std::string kinds = st.text(8);
+      for (std::size_t pos = 0; !kinds.empty() && pos != std::string::npos;) {
+        auto comma = kinds.find(',', pos);
+        s.subject_kinds.push_back(kinds.substr(pos, comma == std::string::npos ? comma : comma - pos));
+        pos = comma == std::string::npos ? comma : comma + 1;
+      }
+      out.push_back(std::move(s));
+    }
+    st.reset();
+    return out;
+  });
+}
+
+std::optional<Signal> SignalRepository::get(const std::string& id) const {
+  return store_.read([&](storage::Database& db) -> std::optional<Signal> {
+    storage::Statement& st = db.cached(
+        "SELECT id, category, observed_on, municipality, severity, persons, status, created_at_ms, submitted_by, "
+        "key_id, sealed FROM signals WHERE id = ?");
+    st.bind(1, std::string_view(id));
+    if (!st.step()) return std::nullopt;
+    Signal s;
+    s.id = st.text(0);
+    s.category = st.text(1);
+    s.observed_on = st.text(2);
+    if (!st.is_null(3)) s.municipality = st.text(3);
+    s.severity = st.text(4);
+    if (!st.is_null(5)) s.persons = st.int64(5);
+    s.status = st.text(6);
+    s.created_at_ms = st.int64(7);
+    s.submitted_by = st.text(8);
+    auto sealed = st.blob(10);
+    st.reset();
+    auto plain = crypto::open(key_, sealed, crypto::as_bytes(associated_data(s.id)));
+    if (!plain) throw std::runtime_error("signal " + s.id + " does not decrypt under the data key");
+    bool ok = false;
+    try {
+      ok = open_payload(plain->chars(), s);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok) throw std::runtime_error("signal " + s.id + " has a malformed sealed payload");
+    return s;
+  });
+}
+
+std::int64_t SignalRepository::count() const {
+  return store_.read([](storage::Database& db) {
+    storage::Statement& st = db.cached("SELECT count(*) FROM signals");
+    st.step();
+    auto n = st.int64(0);
+    st.reset();
+    return n;
+  });
+}
+
+}  // namespace signalnode::node::signals

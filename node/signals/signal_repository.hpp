@@ -1,0 +1,40 @@
+// Own signals in the node database, with identifiers, names and summary sealed
+// under the node's data key. Sealing happens on the caller's thread so the
+// writer thread only does I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/aead.hpp"
+#include "node/signals/signal.hpp"
+#include "node/storage/store.hpp"
+
+namespace signalnode::node::signals {
+
+struct ListQuery {
+  std::size_t limit = 50;
+  std::optional<std::string> before_id;  // keyset pagination: items older than this id
+  std::optional<std::string> category;
+};
+
+class SignalRepository {
+ public:
+  SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id = 1);
+
+  // Seals the signal now and returns the write that stores it (one row per
+  // signal and one per subject, all in the caller's transaction).
+  storage::Store::WriteJob insert_job(const Signal& signal) const;
+
+  std::vector<SignalSummary> list(const ListQuery& query) const;
+  std::optional<Signal> get(const std::string& id) const;
+  std::int64_t count() const;
+
+ private:
+  storage::Store& store_;
+  const crypto::AeadKey& key_;
+  int key_id_;
+};
+
+}  // namespace signalnode::node::signals

@@ -1,0 +1,56 @@
+#include "node/storage/schema.hpp"
+
+namespace signalnode::node::storage {
+
+namespace {
+
+// v1: own signals and API tokens. Identifiers, names and the summary live only
+// inside `sealed` (XChaCha20-Poly1305 under the node's data key); the columns
+// beside it are what queries need and carry no personal data.
+void v1_signals_and_tokens(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE signals (
+      id            TEXT PRIMARY KEY,
+      category      TEXT NOT NULL,
+      observed_on   TEXT NOT NULL,
+      municipality  TEXT,
+      severity      TEXT NOT NULL,
+      persons       INTEGER,
+      status        TEXT NOT NULL DEFAULT 'active',
+      created_at_ms INTEGER NOT NULL,
+      submitted_by  TEXT NOT NULL,
+      key_id        INTEGER NOT NULL,
+      sealed        BLOB NOT NULL
+    );
+    CREATE INDEX signals_by_time ON signals(created_at_ms, id);
+    CREATE INDEX signals_by_category ON signals(category, created_at_ms);
+
+    CREATE TABLE signal_subjects (
+      signal_id TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      position  INTEGER NOT NULL,
+      kind      TEXT NOT NULL,
+      role      TEXT,
+      id_kinds  TEXT NOT NULL,
+      PRIMARY KEY (signal_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE api_tokens (
+      id            TEXT PRIMARY KEY,
+      secret_hash   BLOB NOT NULL,
+      role          TEXT NOT NULL,
+      label         TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      expires_at_ms INTEGER,
+      revoked_at_ms INTEGER
+    );
+  )sql");
+}
+
+}  // namespace
+
+const std::vector<Migration>& node_migrations() {
+  static const std::vector<Migration> migrations = {v1_signals_and_tokens};
+  return migrations;
+}
+
+}  // namespace signalnode::node::storage

@@ -1,0 +1,198 @@
+#include "node/storage/sqlite.hpp"
+
+#include <sqlite3.h>
+
+#include <map>
+#include <memory>
+
+namespace signalnode::node::storage {
+
+namespace {
+[[noreturn]] void fail(sqlite3* db, int code, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+  throw SqliteError(msg, code);
+}
+}  // namespace
+
+struct Database::Cache {
+  std::map<std::string, Statement, std::less<>> statements;
+};
+
+Database::Database(const std::filesystem::path& path, Mode mode) : cache_(std::make_unique<Cache>()) {
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (mode == Mode::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open database " + path.string();
+    if (db_) {
+      msg += ": ";
+      msg += sqlite3_errmsg(db_);
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+    }
+    throw SqliteError(msg, rc);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_extended_result_codes(db_, 1);
+  if (mode == Mode::read_write) {
+    exec("PRAGMA journal_mode=WAL");
+    // FULL: a commit survives power loss, not only a process crash. Group
+    // commit in the writer amortises the fsync.
+    exec("PRAGMA synchronous=FULL");
+  }
+  exec("PRAGMA foreign_keys=ON");
+  exec("PRAGMA secure_delete=ON");  // deleted identifiers do not linger in free pages
+}
+
+Database::~Database() {
+  if (cache_) cache_->statements.clear();
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Database::Database(Database&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+  other.db_ = nullptr;
+}
+
+void Database::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string owned(sql);
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqliteError("SQL failed: " + msg, rc);
+  }
+}
+
+Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
+
+Statement& Database::cached(std::string_view sql) {
+  auto it = cache_->statements.find(sql);
+  if (it == cache_->statements.end()) {
+    it = cache_->statements.emplace(std::string(sql), Statement(db_, sql)).first;
+  }
+  it->second.reset();
+  return it->second;
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                              nullptr);
+  if (rc != SQLITE_OK) fail(db, rc, "cannot prepare statement");
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::span<const std::uint8_t> blob) {
+  int rc = sqlite3_bind_blob64(stmt_, index, blob.data(), blob.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, rc, "step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string();
+}
+
+std::vector<std::uint8_t> Statement::blob(int column) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+  int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::vector<std::uint8_t>(p, p + n) : std::vector<std::uint8_t>();
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+      // The connection rolls back by itself when it cannot; nothing to add.
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+int schema_version(Database& db) {
+  Statement st = db.prepare("PRAGMA user_version");
+  st.step();
+  return static_cast<int>(st.int64(0));
+}
+
+int migrate(Database& db, const std::vector<Migration>& migrations) {
+  int version = schema_version(db);
+  if (version > static_cast<int>(migrations.size())) {
+    throw std::runtime_error("database schema version " + std::to_string(version) +
+                             " is newer than this signalnode understands (" +
+                             std::to_string(migrations.size()) + "); upgrade signalnode");
+  }
+  for (auto i = static_cast<std::size_t>(version); i < migrations.size(); ++i) {
+    Transaction tx(db);
+    migrations[i](db);
+    db.exec("PRAGMA user_version = " + std::to_string(i + 1));
+    tx.commit();
+  }
+  return static_cast<int>(migrations.size());
+}
+
+}  // namespace signalnode::node::storage

@@ -1,0 +1,109 @@
+#include "node/storage/store.hpp"
+
+#include <future>
+
+namespace signalnode::node::storage {
+
+Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations)
+    : path_(db_path), writer_db_(db_path, Database::Mode::read_write) {
+  migrate(writer_db_, migrations);
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+Store::~Store() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Store::write_async(WriteJob job, Done done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) throw std::runtime_error("store is shutting down");
+    queue_.push_back({std::move(job), std::move(done)});
+  }
+  queue_cv_.notify_one();
+}
+
+void Store::write(WriteJob job) {
+  std::promise<void> result;
+  auto future = result.get_future();
+  write_async(std::move(job), [&result](std::exception_ptr error) {
+    if (error) {
+      result.set_exception(error);
+    } else {
+      result.set_value();
+    }
+  });
+  future.get();
+}
+
+void Store::writer_loop() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void Store::commit_batch(std::vector<Pending>& batch) {
+  // Each job runs in its own savepoint so one bad job fails alone; the batch
+  // shares the transaction, and so the fsync.
+  std::vector<std::exception_ptr> errors(batch.size());
+  std::exception_ptr commit_error;
+  try {
+    Transaction tx(writer_db_);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      writer_db_.exec("SAVEPOINT job");
+      try {
+        batch[i].job(writer_db_);
+        writer_db_.exec("RELEASE job");
+      } catch (...) {
+        errors[i] = std::current_exception();
+        writer_db_.exec("ROLLBACK TO job");
+        writer_db_.exec("RELEASE job");
+      }
+    }
+    tx.commit();
+  } catch (...) {
+    commit_error = std::current_exception();
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
+    try {
+      batch[i].done(commit_error ? commit_error : errors[i]);
+    } catch (...) {
+      // A completion must not take the writer down; it owns its own errors.
+    }
+  }
+}
+
+Store::Lease::Lease(Store& s) : store(s) {
+  {
+    std::lock_guard lock(store.pool_mutex_);
+    if (!store.pool_.empty()) {
+      db = std::move(store.pool_.back());
+      store.pool_.pop_back();
+    }
+  }
+  if (!db) db = std::make_unique<Database>(store.path_, Database::Mode::read_only);
+}
+
+Store::Lease::~Lease() {
+  std::lock_guard lock(store.pool_mutex_);
+  store.pool_.push_back(std::move(db));
+}
+
+}  // namespace signalnode::node::storage

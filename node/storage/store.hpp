@@ -1,0 +1,77 @@
+// The node's database: one writer thread that commits queued writes in groups
+// (one fsync for many requests), and a pool of read-only connections that WAL
+// lets run beside it. A write's completion runs only after its commit, so a
+// caller never acknowledges data that is not durable.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "node/storage/sqlite.hpp"
+
+namespace signalnode::node::storage {
+
+class Store {
+ public:
+  using WriteJob = std::function<void(Database&)>;
+  // Called on the writer thread after commit (nullptr) or failure.
+  using Done = std::function<void(std::exception_ptr)>;
+
+  // Opens the database, applies migrations, starts the writer.
+  Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations);
+  ~Store();  // finishes queued writes, then stops
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  void write_async(WriteJob job, Done done);
+  // Blocks until committed; rethrows the job's or the commit's exception.
+  void write(WriteJob job);
+
+  // Runs f with a read-only connection leased from the pool.
+  template <typename F>
+  auto read(F&& f) {
+    Lease lease(*this);
+    return f(*lease.db);
+  }
+
+  std::size_t max_batch() const { return max_batch_; }
+
+ private:
+  struct Pending {
+    WriteJob job;
+    Done done;
+  };
+  struct Lease {
+    explicit Lease(Store& s);
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Store& store;
+    std::unique_ptr<Database> db;
+  };
+
+  void writer_loop();
+  void commit_batch(std::vector<Pending>& batch);
+
+  std::filesystem::path path_;
+  Database writer_db_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::size_t max_batch_ = 512;
+
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Database>> pool_;
+
+  std::thread writer_;
+};
+
+}  // namespace signalnode::node::storage
