@@ -69,10 +69,15 @@ struct HttpsClient::Impl {
     }
     req.keep_alive(true);
     beast::get_lowest_layer(*stream).expires_after(options.timeout);
-    http::write(*stream, req);
+    beast::error_code write_error;
+    http::write(*stream, req, write_error);
+    // A server may answer early and close (413 for an oversize body): read
+    // what it said before reporting the failed write.
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.max_response_bytes);
-    http::read(*stream, buffer, parser);
+    beast::error_code read_error;
+    http::read(*stream, buffer, parser, read_error);
+    if (read_error) throw boost::system::system_error(write_error ? write_error : read_error);
     auto& res = parser.get();
     api::HttpResponse out;
     out.status = static_cast<int>(res.result_int());

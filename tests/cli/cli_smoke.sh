@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The CLI contract through the real binary: --version, init (files and modes),
+# token create/list/revoke, serve until SIGTERM, submit, and a clean stop.
+set -euo pipefail
+bin=${1:?usage: cli_smoke.sh path/to/signalnode}
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$bin" --version | grep -q '^signalnode [0-9]' || fail "--version"
+"$bin" init --dir "$work/n" --org gemeente-test --role municipality --oin 00000001002220647000 --api-port 0 >/dev/null
+for f in keys/data.key keys/signing.key tls/api.key node.json signalnode.db; do
+  [ "$(stat -c %a "$work/n/$f")" = 600 ] || fail "$f is not 0600"
+done
+[ "$(stat -c %a "$work/n/keys")" = 700 ] || fail "keys/ is not 0700"
+if "$bin" init --dir "$work/n" --org x --role municipality --oin 00000001002220647000 2>/dev/null; then
+  fail "init overwrote an existing node"
+fi
+if "$bin" init --dir "$work/bad" --org x --role mayor --oin 1 2>/dev/null; then fail "bad role accepted"; fi
+
+token=$("$bin" token create --dir "$work/n" --role officer --label smoke)
+[[ "$token" =~ ^snt_[0-9a-f]{16}_[0-9a-f]{64}$ ]] || fail "token format"
+"$bin" token list --dir "$work/n" | grep -q officer || fail "token list"
+"$bin" token list --dir "$work/n" | grep -q "${token:21}" && fail "token list shows the secret"
+
+"$bin" serve --dir "$work/n" --port 0 >"$work/out" 2>"$work/log" &
+pid=$!
+for _ in $(seq 50); do grep -q 'serving https://' "$work/out" && break; sleep 0.1; done
+url=$(grep -o 'https://[0-9.:]*' "$work/out") || fail "serve did not start"
+cat >"$work/signal.json" <<'JSON'
+{"category":"labour.debt_bondage","observedOn":"2026-01-10","subjects":[{"kind":"organisation","kvk":"12345678"}]}
+JSON
+"$bin" submit --api "$url" --ca "$work/n/tls/api.crt" --token "$token" --file "$work/signal.json" | grep -q '"id"' \
+  || fail "submit"
+id=${token:4:16}
+"$bin" token revoke --dir "$work/n" --id "$id" >/dev/null
+if "$bin" submit --api "$url" --ca "$work/n/tls/api.crt" --token "$token" --file "$work/signal.json" >/dev/null; then
+  fail "revoked token still works"
+fi
+kill -TERM "$pid"
+wait "$pid" || fail "serve did not exit 0 on SIGTERM"
+pid=""
+grep -q '"event":"node.stopped"' "$work/log" || fail "no clean stop in the log"
+echo "cli smoke: ok"
