@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages signalnode needs, only those missing.
+# Used by tests/run.sh and node/demo.sh; safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libssl-dev libsodium-dev libsqlite3-dev
+  libboost1.81-dev libboost-json1.81-dev   # Beast, Asio and Boost.JSON (1.74 lacks JSON)
+  libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+# The sanitizer and fuzz builds need clang with its runtimes.
+if [ "${SN_WITH_CLANG:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
