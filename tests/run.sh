@@ -15,6 +15,9 @@ SN_WITH_CLANG=$full ./tests/install-deps.sh
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/signalnode-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
+# Paths relative to the checkout, so fresh clones elsewhere hit the cache too.
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
 step() { printf '\n=== %s\n' "$*"; }
 
 step "release build"
