@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace signalnode::protocol {
 namespace {
@@ -282,6 +283,57 @@ Result<std::string> canonical_email(std::string_view input) {
   }
   if (at == 0 || at + 1 == out.size()) return error("email", "must have text before and after the @");
   return out;
+}
+
+}  // namespace signalnode::protocol
+
+namespace signalnode::protocol {
+
+namespace {
+std::vector<std::string_view> split_bar(std::string_view s) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (;;) {
+    auto bar = s.find('|', start);
+    parts.push_back(s.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    if (bar == std::string_view::npos) return parts;
+    start = bar + 1;
+  }
+}
+}  // namespace
+
+Result<CanonicalId> canonicalise(IdKind kind, std::string_view value, std::chrono::sys_days today) {
+  if (value.size() > 400) return FieldError{"value", "must be at most 400 bytes"};
+  auto parts = split_bar(value);
+  auto wrap = [&](Result<std::string> r) -> Result<CanonicalId> {
+    if (!r) return FieldError{"value", r.error().field + " " + r.error().reason};
+    return CanonicalId{kind, std::move(r).value()};
+  };
+  auto need = [&](std::size_t lo, std::size_t hi, const char* shape) -> std::optional<FieldError> {
+    if (parts.size() < lo || parts.size() > hi) return FieldError{"value", std::string("must be written ") + shape};
+    return std::nullopt;
+  };
+  switch (kind) {
+    case IdKind::bsn: return wrap(canonical_bsn(value));
+    case IdKind::kvk: return wrap(canonical_kvk(value));
+    case IdKind::iban: return wrap(canonical_iban(value));
+    case IdKind::phone: return wrap(canonical_phone(value));
+    case IdKind::email: return wrap(canonical_email(value));
+    case IdKind::address:
+      if (auto e = need(2, 4, "postcode|number|letter|addition")) return *e;
+      return wrap(canonical_address(parts[0], parts[1], parts.size() > 2 ? parts[2] : "",
+                                    parts.size() > 3 ? parts[3] : ""));
+    case IdKind::person:
+      if (auto e = need(2, 2, "name|YYYY-MM-DD")) return *e;
+      return wrap(canonical_person(parts[0], parts[1], today));
+    case IdKind::document:
+      if (auto e = need(2, 2, "CC|NUMBER")) return *e;
+      return wrap(canonical_document(parts[0], parts[1]));
+    case IdKind::plate:
+      if (auto e = need(1, 2, "[CC|]PLATE")) return *e;
+      return parts.size() == 1 ? wrap(canonical_plate("", parts[0])) : wrap(canonical_plate(parts[0], parts[1]));
+  }
+  return FieldError{"idKind", "is not a known identifier kind"};
 }
 
 }  // namespace signalnode::protocol

@@ -47,3 +47,14 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view text);
 bool is_iso_country(std::string_view code);
 
 }  // namespace signalnode::protocol
+
+namespace signalnode::protocol {
+
+// One identifier given as a single string, as in a subject-access request
+// {"idKind": "...", "value": "..."}: compound kinds separate their parts with
+// '|' in canonical order (address: postcode|number|letter|addition; person:
+// name|YYYY-MM-DD; document: CC|NUMBER; plate: [CC|]PLATE). The error names
+// the field "value".
+Result<CanonicalId> canonicalise(IdKind kind, std::string_view value, std::chrono::sys_days today);
+
+}  // namespace signalnode::protocol

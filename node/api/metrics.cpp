@@ -17,7 +17,12 @@ void Metrics::observe_request(const std::string& route, const std::string& metho
 
 void Metrics::add_gauge(std::string name, std::string help, Gauge gauge) {
   std::lock_guard lock(mutex_);
-  gauges_.push_back({std::move(name), std::move(help), std::move(gauge)});
+  gauges_.push_back({std::move(name), std::move(help), "gauge", std::move(gauge)});
+}
+
+void Metrics::add_counter(std::string name, std::string help, Gauge counter) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back({std::move(name), std::move(help), "counter", std::move(counter)});
 }
 
 std::string Metrics::render() const {
@@ -54,7 +59,7 @@ std::string Metrics::render() const {
       << "# TYPE signalnode_http_rejected_connections_total counter\n"
       << "signalnode_http_rejected_connections_total " << rejected_connections_.load() << "\n";
   for (const auto& g : gauges) {
-    out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " gauge\n";
+    out << "# HELP " << g.name << " " << g.help << "\n# TYPE " << g.name << " " << g.type << "\n";
     for (const auto& [labels, value] : g.gauge()) {
       out << g.name << labels << " " << value << "\n";
     }

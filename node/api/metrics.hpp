@@ -28,6 +28,8 @@ class Metrics {
   // Gauges read at scrape time (e.g. signals stored), as name, help, value.
   using Gauge = std::function<std::vector<std::pair<std::string, double>>()>;
   void add_gauge(std::string name, std::string help, Gauge gauge);
+  // Same, for values that only grow (Prometheus TYPE counter).
+  void add_counter(std::string name, std::string help, Gauge counter);
 
   std::string render() const;
 
@@ -41,7 +43,7 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, Series> series_;  // (route, method)
   struct NamedGauge {
-    std::string name, help;
+    std::string name, help, type;
     Gauge gauge;
   };
   std::vector<NamedGauge> gauges_;

@@ -7,6 +7,7 @@
 
 #include "node/api/metrics.hpp"
 #include "node/api/router.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/signals/signal_repository.hpp"
 #include "policies/taxonomy.hpp"
 
@@ -19,9 +20,11 @@ struct ApiServices {
   signals::SignalRepository& signals;
   storage::Store& store;
   Metrics& metrics;
+  pseudonyms::Pseudonymiser& pseudonymiser;
   Clock clock;
   std::string org;
   std::string role;
+  std::function<void()> on_signal_stored;  // wakes the pseudonym worker
 };
 
 void add_signal_routes(Router& router, ApiServices& services);

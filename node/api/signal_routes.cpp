@@ -41,11 +41,12 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   signal.created_at_ms = epoch_ms(now);
   signal.submitted_by = ctx.principal->token_id;
 
-  auto job = s.signals.insert_job(signal);
+  auto job = s.signals.insert_job(signal, s.pseudonymiser.prepare(signal));
   std::string id = signal.id;
   std::string category = signal.category;
   std::size_t subjects = signal.subjects.size();
-  s.store.write_async(std::move(job), [respond, id, category, subjects](std::exception_ptr error) {
+  auto stored = s.on_signal_stored;
+  s.store.write_async(std::move(job), [respond, id, category, subjects, stored](std::exception_ptr error) {
     if (error) {
       std::string what = "unknown";
       try {
@@ -58,6 +59,7 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
                              "the signal could not be stored durably; nothing was kept, try again"));
     }
     log::info("signal.stored", {{"signal", id}, {"category", category}, {"subjects", subjects}});
+    if (stored) stored();
     HttpResponse r = json_response(201, json::serialize(json::object{{"id", id}}));
     r.headers.emplace_back("Location", "/api/v1/signals/" + id);
     respond(std::move(r));

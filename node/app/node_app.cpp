@@ -1,5 +1,11 @@
 #include "node/app/node_app.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
 #include "crypto/aead.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
@@ -8,6 +14,18 @@
 #include "node/storage/schema.hpp"
 
 namespace signalnode::node::app {
+
+namespace {
+std::unique_ptr<pseudonyms::PaService> make_pa(const config::NodeConfig& cfg, const config::NodePaths& paths,
+                                               pseudonyms::PaObserver observer) {
+  if (!cfg.pseudonymisation_authority) return nullptr;
+  pseudonyms::PaLimits limits;
+  limits.elements_per_second = cfg.pa.elements_per_second;
+  limits.burst = cfg.pa.burst;
+  return std::make_unique<pseudonyms::PaService>(pseudonyms::OprfKeyring::load(paths.oprf_keys()), limits,
+                                                 std::move(observer));
+}
+}  // namespace
 
 struct NodeApp::Impl {
   explicit Impl(NodeOptions o)
@@ -19,15 +37,85 @@ struct NodeApp::Impl {
         store(std::make_unique<storage::Store>(paths.database(), storage::node_migrations())),
         signals(*store, data_key),
         tokens(*store),
+        pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
+        pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
+          record_pa_batch(caller, count, epoch);
+        })),
         router(metrics, [this](std::string_view token) {
           return tokens.authenticate(token, api::epoch_ms(options.clock()));
         }),
-        services{policies::Taxonomy::builtin(), signals, *store, metrics, options.clock, cfg.org, cfg.role} {
+        services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, options.clock,
+                 cfg.org,   cfg.role,          [this] { wake_worker(); }} {
+    if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
+    add_metrics();
+  }
+
+  void add_metrics() {
     metrics.add_gauge("signalnode_signals_stored", "Own signals in the node database.", [this] {
       return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(signals.count())}};
     });
+    metrics.add_gauge("signalnode_pseudonym_queue", "Identifiers waiting for the PA: depth and age of the oldest (s).",
+                      [this] {
+                        auto s = pseudonymiser.stats();
+                        double age = s.oldest_ms ? static_cast<double>(api::epoch_ms(options.clock()) - s.oldest_ms) / 1000
+                                                 : 0;
+                        return std::vector<std::pair<std::string, double>>{
+                            {"{measure=\"depth\"}", static_cast<double>(s.depth)},
+                            {"{measure=\"oldest_age_seconds\"}", age},
+                            {"{measure=\"cached\"}", static_cast<double>(s.cached)}};
+                      });
+    if (pa) {
+      metrics.add_counter("signalnode_pa_evaluated_elements_total", "Blinded elements evaluated for each partner.",
+                          [this] {
+                            std::lock_guard lock(pa_mutex);
+                            std::vector<std::pair<std::string, double>> out;
+                            for (const auto& [caller, n] : pa_counts) {
+                              out.emplace_back("{partner=\"" + caller + "\"}", static_cast<double>(n));
+                            }
+                            return out;
+                          });
+    }
+  }
+
+  // Until the audit log exists (issue 6) a served batch is recorded in the log
+  // and the metrics: caller and count, never the elements.
+  void record_pa_batch(const std::string& caller, std::size_t count, int epoch) {
+    {
+      std::lock_guard lock(pa_mutex);
+      pa_counts[caller] += count;
+    }
+    log::info("oprf.evaluated", {{"partner", caller}, {"count", count}, {"keyEpoch", epoch}});
+  }
+
+  void wake_worker() {
+    {
+      std::lock_guard lock(worker_mutex);
+      worker_wake = true;
+    }
+    worker_cv.notify_one();
+  }
+
+  pseudonyms::OprfTransport* transport() { return local_transport.get(); }
+
+  void worker_loop() {
+    while (!stopping.load()) {
+      bool more = false;
+      if (auto* t = transport()) {
+        try {
+          auto result = pseudonymiser.process_pending(*t);
+          more = result.computed > 0 && result.computed >= t->max_batch();
+          if (!result.error.empty()) log::warn("pseudonyms.pa_unavailable", {{"pending", result.failed}, {"error", result.error}});
+        } catch (const std::exception& e) {
+          log::error("pseudonyms.worker_failed", {{"error", e.what()}});
+        }
+      }
+      if (more) continue;
+      std::unique_lock lock(worker_mutex);
+      worker_cv.wait_for(lock, std::chrono::seconds(1), [this] { return worker_wake || stopping.load(); });
+      worker_wake = false;
+    }
   }
 
   NodeOptions options;
@@ -38,10 +126,21 @@ struct NodeApp::Impl {
   std::unique_ptr<storage::Store> store;
   signals::SignalRepository signals;
   auth::TokenStore tokens;
+  pseudonyms::Pseudonymiser pseudonymiser;
+  std::mutex pa_mutex;
+  std::map<std::string, std::uint64_t> pa_counts;
+  std::unique_ptr<pseudonyms::PaService> pa;
+  std::unique_ptr<pseudonyms::LocalPaTransport> local_transport;
   api::Metrics metrics;
   api::Router router;
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
+
+  std::mutex worker_mutex;
+  std::condition_variable worker_cv;
+  bool worker_wake = false;
+  std::atomic<bool> stopping{false};
+  std::thread worker;
 };
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -59,12 +158,19 @@ std::uint16_t NodeApp::start() {
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
   impl_->server->start(api_cfg.threads);
-  log::info("node.started", {{"org", impl_->cfg.org}, {"role", impl_->cfg.role}, {"apiPort", port}});
+  impl_->worker = std::thread([this] { impl_->worker_loop(); });
+  log::info("node.started", {{"org", impl_->cfg.org},
+                             {"role", impl_->cfg.role},
+                             {"apiPort", port},
+                             {"pseudonymisationAuthority", impl_->cfg.pseudonymisation_authority}});
   return port;
 }
 
 void NodeApp::stop() {
   if (!impl_ || !impl_->server) return;
+  impl_->stopping = true;
+  impl_->wake_worker();
+  if (impl_->worker.joinable()) impl_->worker.join();
   // Order matters: stop the I/O threads, then drain the writer (its
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
@@ -77,5 +183,14 @@ const config::NodeConfig& NodeApp::config() const { return impl_->cfg; }
 const config::NodePaths& NodeApp::paths() const { return impl_->paths; }
 auth::TokenStore& NodeApp::tokens() { return impl_->tokens; }
 api::Router& NodeApp::router() { return impl_->router; }
+pseudonyms::Pseudonymiser& NodeApp::pseudonymiser() { return impl_->pseudonymiser; }
+pseudonyms::PaService* NodeApp::pa_service() { return impl_->pa.get(); }
+pseudonyms::OprfTransport* NodeApp::oprf_transport() { return impl_->transport(); }
+
+pseudonyms::PassResult NodeApp::pseudonymise_pending() {
+  auto* t = impl_->transport();
+  if (!t) return {0, 0, "no way to reach the PA"};
+  return impl_->pseudonymiser.process_pending(*t);
+}
 
 }  // namespace signalnode::node::app

@@ -1,5 +1,6 @@
-// One running node: its configuration, keys, database, API and listener,
-// wired together. `signalnode serve` runs one; integration tests run several.
+// One running node: its configuration, keys, database, API, listener and
+// background workers, wired together. `signalnode serve` runs one; integration
+// tests run several. A stopped NodeApp cannot be started again.
 #pragma once
 
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include "node/api/node_api.hpp"
 #include "node/auth/tokens.hpp"
 #include "node/config/node_config.hpp"
+#include "node/pseudonyms/pa_service.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
 
 namespace signalnode::node::app {
 
@@ -25,13 +28,21 @@ class NodeApp {
   NodeApp(const NodeApp&) = delete;
   NodeApp& operator=(const NodeApp&) = delete;
 
-  std::uint16_t start();  // binds and starts serving; returns the API port
+  std::uint16_t start();  // binds, starts serving and the workers; returns the API port
   void stop();
 
   const config::NodeConfig& config() const;
   const config::NodePaths& paths() const;
   auth::TokenStore& tokens();
   api::Router& router();
+  pseudonyms::Pseudonymiser& pseudonymiser();
+  // Only on the pseudonymisation authority; nullptr elsewhere.
+  pseudonyms::PaService* pa_service();
+  // How this node reaches the PA; nullptr while it has no way (a non-PA node
+  // before federation): identifiers then wait in the queue.
+  pseudonyms::OprfTransport* oprf_transport();
+  // Runs the pseudonym worker once now (tests; the worker also runs by itself).
+  pseudonyms::PassResult pseudonymise_pending();
 
  private:
   struct Impl;

@@ -68,6 +68,16 @@ NodeConfig load_config(const NodePaths& paths) {
   c.oin = need_string(o, "oin", paths);
   if (!is_valid_oin(c.oin)) bad(paths, "oin", "must be 20 digits");
 
+  if (const json::value* pa = o.if_contains("pseudonymisationAuthority")) {
+    if (!pa->is_bool()) bad(paths, "pseudonymisationAuthority", "must be true or false");
+    c.pseudonymisation_authority = pa->get_bool();
+  }
+  if (const json::value* pa = o.if_contains("pa")) {
+    if (!pa->is_object()) bad(paths, "pa", "must be an object");
+    const json::object& p = pa->get_object();
+    c.pa.elements_per_second = static_cast<double>(optional_int(p, "ratePerSecond", 5000, 1, 10'000'000, paths, "pa."));
+    c.pa.burst = static_cast<double>(optional_int(p, "burst", 20000, 1000, 100'000'000, paths, "pa."));
+  }
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -91,7 +101,15 @@ std::string config_to_json(const NodeConfig& c) {
                    {"maxConnections", c.api.max_connections},
                    {"headerTimeoutSeconds", c.api.header_timeout_seconds},
                    {"idleTimeoutSeconds", c.api.idle_timeout_seconds}};
-  json::object root{{"org", c.org}, {"role", c.role}, {"oin", c.oin}, {"api", std::move(api)}};
+  json::object root{{"org", c.org},
+                    {"role", c.role},
+                    {"oin", c.oin},
+                    {"pseudonymisationAuthority", c.pseudonymisation_authority},
+                    {"api", std::move(api)}};
+  if (c.pseudonymisation_authority) {
+    root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},
+                              {"burst", static_cast<std::int64_t>(c.pa.burst)}};
+  }
   return json::serialize(root) + "\n";
 }
 

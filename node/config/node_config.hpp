@@ -17,11 +17,19 @@ struct ApiConfig {
   int idle_timeout_seconds = 60;    // keep-alive connection with no request
 };
 
+// Only on the pseudonymisation authority: per-partner evaluation limits.
+struct PaConfig {
+  double elements_per_second = 5000;
+  double burst = 20000;
+};
+
 struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
   std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
   std::string oin;   // 20 digits
+  bool pseudonymisation_authority = false;
   ApiConfig api;
+  PaConfig pa;
 };
 
 // The files of a node folder.
@@ -31,6 +39,7 @@ struct NodePaths {
   std::filesystem::path database() const { return dir / "signalnode.db"; }
   std::filesystem::path data_key() const { return dir / "keys" / "data.key"; }
   std::filesystem::path signing_key() const { return dir / "keys" / "signing.key"; }
+  std::filesystem::path oprf_keys() const { return dir / "keys" / "oprf"; }
   std::filesystem::path api_cert() const { return dir / "tls" / "api.crt"; }
   std::filesystem::path api_key() const { return dir / "tls" / "api.key"; }
   std::filesystem::path log_dir() const { return dir / "logs"; }

@@ -6,6 +6,7 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
 #include "crypto/x509.hpp"
+#include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/storage/schema.hpp"
 #include "node/storage/store.hpp"
 
@@ -37,6 +38,8 @@ void init_node(const NodePaths& paths, const NodeConfig& config) {
   crypto::write_secret_file(paths.data_key(), data_key.view());
   crypto::SigningKey signing = crypto::SigningKey::generate();
   crypto::write_secret_file(paths.signing_key(), signing.secret());
+
+  if (config.pseudonymisation_authority) pseudonyms::OprfKeyring::create_next_epoch(paths.oprf_keys());
 
   crypto::CertificateSpec spec;
   spec.common_name = config.org + " API";

@@ -25,7 +25,8 @@ std::string join_id_kinds(const Subject& s) {
 SignalRepository::SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id)
     : store_(store), key_(data_key), key_id_(key_id) {}
 
-storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal) const {
+storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal,
+                                                     std::vector<pseudonyms::PreparedIdentifier> identifiers) const {
   std::string payload = sealed_payload(signal);
   auto sealed = std::make_shared<crypto::Bytes>(
       crypto::seal(key_, crypto::as_bytes(payload), crypto::as_bytes(associated_data(signal.id))));
@@ -47,8 +48,9 @@ storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal) cons
   meta->created_at_ms = signal.created_at_ms;
   meta->submitted_by = signal.submitted_by;
   int key_id = key_id_;
+  auto ids = std::make_shared<std::vector<pseudonyms::PreparedIdentifier>>(std::move(identifiers));
 
-  return [sealed, subjects, meta, key_id](storage::Database& db) {
+  return [sealed, subjects, meta, key_id, ids](storage::Database& db) {
     db.cached(
           "INSERT INTO signals (id, category, observed_on, municipality, severity, persons, status, "
           "created_at_ms, submitted_by, key_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
@@ -76,6 +78,7 @@ storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal) cons
           .bind(5, std::string_view(row.id_kinds))
           .run();
     }
+    pseudonyms::Pseudonymiser::write_rows(db, meta->id, *ids, meta->created_at_ms);
   };
 }
 

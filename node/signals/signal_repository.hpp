@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto/aead.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/signals/signal.hpp"
 #include "node/storage/store.hpp"
 
@@ -23,9 +24,11 @@ class SignalRepository {
  public:
   SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id = 1);
 
-  // Seals the signal now and returns the write that stores it (one row per
-  // signal and one per subject, all in the caller's transaction).
-  storage::Store::WriteJob insert_job(const Signal& signal) const;
+  // Seals the signal now and returns the write that stores it: the signal, its
+  // subjects, and its identifiers' links and pseudonym queue entries, all in
+  // one transaction.
+  storage::Store::WriteJob insert_job(const Signal& signal,
+                                      std::vector<pseudonyms::PreparedIdentifier> identifiers = {}) const;
 
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;

@@ -46,10 +46,44 @@ void v1_signals_and_tokens(Database& db) {
   )sql");
 }
 
+// v2: pseudonymisation. Identifiers are linked to signals and found by a
+// keyed hash (lookup_key); queued identifiers and cached pseudonyms are sealed.
+void v2_pseudonyms(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE signal_identifiers (
+      signal_id  TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      position   INTEGER NOT NULL,
+      id_kind    TEXT NOT NULL,
+      lookup_key BLOB NOT NULL,
+      PRIMARY KEY (signal_id, position, id_kind)
+    ) WITHOUT ROWID;
+    CREATE INDEX signal_identifiers_by_key ON signal_identifiers(lookup_key);
+
+    CREATE TABLE pseudonym_queue (
+      lookup_key         BLOB PRIMARY KEY,
+      id_kind            TEXT NOT NULL,
+      sealed_input       BLOB NOT NULL,
+      enqueued_at_ms     INTEGER NOT NULL,
+      attempts           INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      last_error         TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX pseudonym_queue_due ON pseudonym_queue(next_attempt_at_ms);
+
+    CREATE TABLE pseudonyms (
+      lookup_key     BLOB PRIMARY KEY,
+      id_kind        TEXT NOT NULL,
+      key_epoch      INTEGER NOT NULL,
+      pseudonym      BLOB NOT NULL,
+      computed_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
-  static const std::vector<Migration> migrations = {v1_signals_and_tokens};
+  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms};
   return migrations;
 }
 

@@ -152,3 +152,21 @@ TEST(Utf8, RejectsMalformedSequences) {
   EXPECT_FALSE(p::is_valid_utf8("\xC0\xAF"));      // overlong
   EXPECT_FALSE(p::is_valid_utf8("\xF4\x90\x80\x80"));  // beyond U+10FFFF
 }
+
+TEST(Canonicalise, SingleValueFormsForSubjectAccess) {
+  auto v = [](p::IdKind k, std::string_view s) {
+    auto r = p::canonicalise(k, s, kToday);
+    return r.ok() ? r.value().oprf_input() : "error:" + r.error().field;
+  };
+  EXPECT_EQ(v(p::IdKind::bsn, "1234.56.782"), "bsn:123456782");
+  EXPECT_EQ(v(p::IdKind::address, "1431 AB|12|a|2"), "address:1431AB|12|A|2");
+  EXPECT_EQ(v(p::IdKind::address, "1431AB|12"), "address:1431AB|12||");
+  EXPECT_EQ(v(p::IdKind::person, "Łukasz Nowak|1990-02-01"), "person:łukasz nowak|1990-02-01");
+  EXPECT_EQ(v(p::IdKind::plate, "AB-123-C"), "plate:NL|AB123C");
+  EXPECT_EQ(v(p::IdKind::plate, "PL|WA 12345"), "plate:PL|WA12345");
+  EXPECT_EQ(v(p::IdKind::document, "NL|SPECI2014"), "document:NL|SPECI2014");
+  EXPECT_EQ(v(p::IdKind::bsn, "123456789"), "error:value");
+  EXPECT_EQ(v(p::IdKind::person, "Jan"), "error:value");
+  EXPECT_EQ(v(p::IdKind::address, "1431AB"), "error:value");
+  EXPECT_EQ(p::canonicalise(p::IdKind::bsn, "123456789", kToday).error().reason, "bsn fails the 11-proef check");
+}

@@ -1,0 +1,130 @@
+#include "node/pseudonyms/pa_service.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstring>
+
+namespace signalnode::node::pseudonyms {
+namespace json = boost::json;
+namespace oprf = crypto::oprf;
+
+namespace {
+
+constexpr std::size_t kHexElement = oprf::kElementBytes * 2;
+
+PaRefusal bad(std::string field, std::string reason) {
+  return PaRefusal{400, "invalid-field", {std::move(field), std::move(reason)}, 0};
+}
+
+bool decode_element(std::string_view hex, oprf::Element& out) {
+  if (hex.size() != kHexElement) return false;
+  auto bytes = crypto::from_hex(hex);
+  if (!bytes) return false;
+  std::memcpy(out.data(), bytes->data(), out.size());
+  return true;
+}
+
+}  // namespace
+
+PaService::PaService(OprfKeyring keys, PaLimits limits, PaObserver observer)
+    : keys_(std::move(keys)), limits_(limits), rate_(limits.elements_per_second, limits.burst),
+      observer_(std::move(observer)) {}
+
+PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::Element> blinded,
+                             RateLimiter::Clock::time_point now) {
+  if (blinded.empty() || blinded.size() > limits_.max_batch) {
+    return bad("blindedElements", "must hold 1 to " + std::to_string(limits_.max_batch) + " elements");
+  }
+  // Charged before validation: invalid batches cost the caller too.
+  double wait = rate_.try_take(caller, static_cast<double>(blinded.size()), now);
+  if (wait != 0) {
+    return PaRefusal{429, "rate-limited",
+                     {"blindedElements", wait < 0 ? "batch exceeds this partner's burst allowance"
+                                                  : "this partner is over its evaluation rate; retry later"},
+                     wait < 0 ? 60.0 : wait};
+  }
+  auto batch = oprf::blind_evaluate_batch(keys_.current(), blinded);
+  if (batch.invalid_index) {
+    return bad("blindedElements[" + std::to_string(*batch.invalid_index) + "]",
+               "is not a valid ristretto255 element (non-canonical or identity)");
+  }
+  PaAnswer answer{std::move(batch.evaluated), keys_.current_epoch()};
+  if (observer_) observer_(caller, blinded.size(), answer.key_epoch);
+  return answer;
+}
+
+PaResult PaService::evaluate_json(const std::string& caller, std::string_view body,
+                                  RateLimiter::Clock::time_point now) {
+  // 1000 elements of 64 hex plus quotes and commas fit in 70 KB; refuse more
+  // before the parser allocates anything.
+  const std::size_t max_body = limits_.max_batch * (kHexElement + 4) + 256;
+  if (body.size() > max_body) return bad("body", "is larger than a maximal batch");
+  json::parse_options options;
+  options.max_depth = 3;
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec, json::storage_ptr(), options);
+  if (ec || !root.is_object()) return bad("body", "must be a JSON object");
+  const json::object& o = root.get_object();
+  for (const auto& kv : o) {
+    if (kv.key() != "blindedElements") return bad(std::string(kv.key()), "is not a known field");
+  }
+  const json::value* list = o.if_contains("blindedElements");
+  if (!list || !list->is_array()) return bad("blindedElements", "must be an array of hex strings");
+  const json::array& items = list->get_array();
+  if (items.empty() || items.size() > limits_.max_batch) {
+    return bad("blindedElements", "must hold 1 to " + std::to_string(limits_.max_batch) + " elements");
+  }
+  std::vector<oprf::Element> elements(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_string() || !decode_element(items[i].get_string(), elements[i])) {
+      return bad("blindedElements[" + std::to_string(i) + "]", "must be 64 hex characters (32 bytes)");
+    }
+  }
+  return evaluate(caller, elements, now);
+}
+
+std::string pa_answer_json(const PaAnswer& answer) {
+  json::array evaluated;
+  evaluated.reserve(answer.evaluated.size());
+  for (const auto& e : answer.evaluated) evaluated.push_back(json::value(crypto::to_hex(e)));
+  return json::serialize(json::object{
+      {"evaluatedElements", std::move(evaluated)}, {"suite", "ristretto255-SHA512"}, {"keyEpoch", answer.key_epoch}});
+}
+
+std::string pa_request_json(std::span<const oprf::Element> blinded) {
+  json::array items;
+  items.reserve(blinded.size());
+  for (const auto& e : blinded) items.push_back(json::value(crypto::to_hex(e)));
+  return json::serialize(json::object{{"blindedElements", std::move(items)}});
+}
+
+std::optional<PaAnswer> parse_pa_answer(std::string_view body, std::size_t expected) {
+  if (body.size() > expected * (kHexElement + 4) + 512) return std::nullopt;
+  json::parse_options options;
+  options.max_depth = 3;
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec, json::storage_ptr(), options);
+  if (ec || !root.is_object()) return std::nullopt;
+  const json::object& o = root.get_object();
+  const json::value* list = o.if_contains("evaluatedElements");
+  const json::value* suite = o.if_contains("suite");
+  const json::value* epoch = o.if_contains("keyEpoch");
+  if (!list || !list->is_array() || list->get_array().size() != expected || !suite || !suite->is_string() ||
+      suite->get_string() != "ristretto255-SHA512" || !epoch || !epoch->is_int64() || epoch->get_int64() < 1 ||
+      epoch->get_int64() > 1'000'000) {
+    return std::nullopt;
+  }
+  PaAnswer answer;
+  answer.key_epoch = static_cast<int>(epoch->get_int64());
+  answer.evaluated.resize(expected);
+  for (std::size_t i = 0; i < expected; ++i) {
+    const json::value& item = list->get_array()[i];
+    if (!item.is_string() || !decode_element(item.get_string(), answer.evaluated[i]) ||
+        !oprf::is_valid_element(answer.evaluated[i])) {
+      return std::nullopt;
+    }
+  }
+  return answer;
+}
+
+}  // namespace signalnode::node::pseudonyms

@@ -1,0 +1,231 @@
+#include "node/pseudonyms/pseudonymiser.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace signalnode::node::pseudonyms {
+namespace oprf = crypto::oprf;
+
+namespace {
+
+constexpr std::string_view kInputAd = "signalnode/pseudonym-queue/v1/";
+constexpr std::string_view kOutputAd = "signalnode/pseudonym/v1/";
+
+crypto::Bytes ad(std::string_view prefix, const crypto::LookupKey& key) {
+  crypto::Bytes out(prefix.begin(), prefix.end());
+  out.insert(out.end(), key.begin(), key.end());
+  return out;
+}
+
+crypto::LookupKey to_lookup_key(const std::vector<std::uint8_t>& blob) {
+  crypto::LookupKey key{};
+  if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
+  return key;
+}
+
+// Backoff for entries the PA could not serve: 2, 4, 8 ... seconds, at most 5 minutes.
+std::int64_t backoff_ms(std::int64_t attempts, double retry_after) {
+  std::int64_t ms = std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
+  return std::max<std::int64_t>(ms, static_cast<std::int64_t>(retry_after * 1000));
+}
+
+}  // namespace
+
+Pseudonymiser::Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms)
+    : store_(store), data_key_(data_key), lookup_subkey_(crypto::derive_subkey(data_key, 1, "sn-idkey")),
+      now_ms_(std::move(now_ms)) {}
+
+crypto::LookupKey Pseudonymiser::lookup_key(const protocol::CanonicalId& id) const {
+  std::string input = id.oprf_input();
+  auto key = crypto::keyed_hash(lookup_subkey_, crypto::as_bytes(input));
+  crypto::wipe(input.data(), input.size());
+  return key;
+}
+
+std::vector<PreparedIdentifier> Pseudonymiser::prepare(const signals::Signal& signal) const {
+  std::vector<PreparedIdentifier> out;
+  for (std::size_t i = 0; i < signal.subjects.size(); ++i) {
+    for (const auto& id : signal.subjects[i].identifiers) {
+      PreparedIdentifier p;
+      p.position = static_cast<std::int64_t>(i);
+      p.id_kind = std::string(protocol::to_string(id.kind));
+      p.lookup_key = lookup_key(id);
+      std::string input = id.oprf_input();
+      p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
+      crypto::wipe(input.data(), input.size());
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_id,
+                               const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms) {
+  auto& link = db.cached(
+      "INSERT OR IGNORE INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES (?,?,?,?)");
+  // Queue only what is neither cached nor queued already: one PA evaluation
+  // per distinct identifier, however many signals name it.
+  auto& queue = db.cached(
+      "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
+      "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1) "
+      "ON CONFLICT(lookup_key) DO NOTHING");
+  for (const auto& row : rows) {
+    link.reset();
+    link.bind(1, std::string_view(signal_id)).bind(2, row.position).bind(3, std::string_view(row.id_kind))
+        .bind_blob(4, row.lookup_key).run();
+    queue.reset();
+    queue.bind_blob(1, row.lookup_key).bind(2, std::string_view(row.id_kind)).bind_blob(3, row.sealed_input)
+        .bind(4, now_ms).run();
+  }
+}
+
+PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
+  struct Due {
+    crypto::LookupKey key;
+    std::string kind;
+    std::vector<std::uint8_t> sealed;
+    std::int64_t attempts;
+  };
+  const std::int64_t now = now_ms_();
+  auto due = store_.read([&](storage::Database& db) {
+    auto& st = db.cached(
+        "SELECT lookup_key, id_kind, sealed_input, attempts FROM pseudonym_queue WHERE next_attempt_at_ms <= ? "
+        "ORDER BY enqueued_at_ms LIMIT ?");
+    st.bind(1, now).bind(2, static_cast<std::int64_t>(transport.max_batch()));
+    std::vector<Due> rows;
+    while (st.step()) rows.push_back({to_lookup_key(st.blob(0)), st.text(1), st.blob(2), st.int64(3)});
+    st.reset();
+    return rows;
+  });
+  PassResult result;
+  if (due.empty()) return result;
+
+  std::vector<crypto::SecretBytes> inputs;
+  std::vector<oprf::Blinded> blinds;
+  std::vector<oprf::Element> blinded;
+  for (const auto& d : due) {
+    auto input = crypto::open(data_key_, d.sealed, ad(kInputAd, d.key));
+    auto b = input ? oprf::blind(input->view()) : std::nullopt;
+    if (!b) throw std::runtime_error("a queued identifier does not decrypt under the data key");
+    blinded.push_back(b->blinded_element);
+    blinds.push_back(std::move(*b));
+    inputs.push_back(std::move(*input));
+  }
+
+  PaAnswer answer;
+  try {
+    answer = transport.evaluate(blinded);
+    if (answer.evaluated.size() != blinded.size()) throw TransportError("PA answered with the wrong count");
+  } catch (const TransportError& e) {
+    {
+      std::lock_guard lock(error_mutex_);
+      last_error_ = e.what();
+    }
+    store_.write([&](storage::Database& db) {
+      auto& st = db.cached(
+          "UPDATE pseudonym_queue SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? "
+          "WHERE lookup_key = ?");
+      for (const auto& d : due) {
+        st.reset();
+        st.bind(1, now + backoff_ms(d.attempts, e.retry_after())).bind(2, std::string_view(e.what()))
+            .bind_blob(3, d.key).run();
+      }
+    });
+    result.failed = due.size();
+    result.error = e.what();
+    return result;
+  }
+
+  std::vector<oprf::Output> outputs;
+  std::vector<crypto::LookupKey> keys;
+  std::vector<std::string> kinds;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    auto out = oprf::finalize(inputs[i].view(), blinds[i].blind, answer.evaluated[i]);
+    if (!out) throw TransportError("PA answered with an invalid element");
+    outputs.push_back(*out);
+    keys.push_back(due[i].key);
+    kinds.push_back(due[i].kind);
+  }
+  store_pseudonyms(keys, kinds, outputs, answer.key_epoch);
+  {
+    std::lock_guard lock(error_mutex_);
+    last_error_.clear();
+  }
+  result.computed = outputs.size();
+  return result;
+}
+
+void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys, const std::vector<std::string>& kinds,
+                                     const std::vector<oprf::Output>& outputs, int epoch) {
+  std::vector<crypto::Bytes> sealed;
+  for (std::size_t i = 0; i < keys.size(); ++i) sealed.push_back(crypto::seal(data_key_, outputs[i], ad(kOutputAd, keys[i])));
+  const std::int64_t now = now_ms_();
+  store_.write([&](storage::Database& db) {
+    auto& put = db.cached(
+        "INSERT INTO pseudonyms (lookup_key, id_kind, key_epoch, pseudonym, computed_at_ms) VALUES (?,?,?,?,?) "
+        "ON CONFLICT(lookup_key) DO UPDATE SET key_epoch = excluded.key_epoch, pseudonym = excluded.pseudonym, "
+        "computed_at_ms = excluded.computed_at_ms");
+    auto& done = db.cached("DELETE FROM pseudonym_queue WHERE lookup_key = ?");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      put.reset();
+      put.bind_blob(1, keys[i]).bind(2, std::string_view(kinds[i])).bind(3, static_cast<std::int64_t>(epoch))
+          .bind_blob(4, sealed[i]).bind(5, now).run();
+      done.reset();
+      done.bind_blob(1, keys[i]).run();
+    }
+  });
+}
+
+std::optional<oprf::Output> Pseudonymiser::cached(const protocol::CanonicalId& id) const {
+  auto key = lookup_key(id);
+  auto sealed = store_.read([&](storage::Database& db) -> std::optional<std::vector<std::uint8_t>> {
+    auto& st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
+    st.bind_blob(1, key);
+    std::optional<std::vector<std::uint8_t>> out;
+    if (st.step()) out = st.blob(0);
+    st.reset();
+    return out;
+  });
+  if (!sealed) return std::nullopt;
+  auto plain = crypto::open(data_key_, *sealed, ad(kOutputAd, key));
+  if (!plain || plain->size() != oprf::kOutputBytes) {
+    throw std::runtime_error("a cached pseudonym does not decrypt under the data key");
+  }
+  oprf::Output out{};
+  std::memcpy(out.data(), plain->data(), out.size());
+  return out;
+}
+
+oprf::Output Pseudonymiser::pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport) {
+  if (auto hit = cached(id)) return *hit;
+  std::string input = id.oprf_input();
+  auto b = oprf::blind(crypto::as_bytes(input));
+  if (!b) throw std::runtime_error("identifier maps to the identity element");
+  PaAnswer answer = transport.evaluate(std::span<const oprf::Element>(&b->blinded_element, 1));
+  if (answer.evaluated.size() != 1) throw TransportError("PA answered with the wrong count");
+  auto out = oprf::finalize(crypto::as_bytes(input), b->blind, answer.evaluated[0]);
+  crypto::wipe(input.data(), input.size());
+  if (!out) throw TransportError("PA answered with an invalid element");
+  store_pseudonyms({lookup_key(id)}, {std::string(protocol::to_string(id.kind))}, {*out}, answer.key_epoch);
+  return *out;
+}
+
+QueueStats Pseudonymiser::stats() const {
+  QueueStats s = store_.read([](storage::Database& db) {
+    QueueStats q;
+    auto& st = db.cached(
+        "SELECT (SELECT count(*) FROM pseudonym_queue), (SELECT min(enqueued_at_ms) FROM pseudonym_queue), "
+        "(SELECT count(*) FROM pseudonyms)");
+    st.step();
+    q.depth = st.int64(0);
+    q.oldest_ms = st.is_null(1) ? 0 : st.int64(1);
+    q.cached = st.int64(2);
+    st.reset();
+    return q;
+  });
+  std::lock_guard lock(error_mutex_);
+  s.last_error = last_error_;
+  return s;
+}
+
+}  // namespace signalnode::node::pseudonyms

@@ -1,0 +1,81 @@
+// The client side of pseudonymisation on every node. A stored signal's
+// identifiers are queued in the same transaction as the signal; a worker
+// blinds them, asks the PA, finalizes, and caches identifier -> pseudonym. So
+// a signal is accepted while the PA is away, and its pseudonyms appear when
+// the PA is back, once each: the queue and the cache are keyed by a keyed
+// hash of the identifier, and the queue row is deleted in the transaction
+// that stores the pseudonym.
+//
+// At rest: the queued canonical identifier and the cached pseudonym are both
+// sealed under the data key; the lookup key is BLAKE2b keyed with a subkey of
+// the data key, so the database alone reveals neither.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keyed_hash.hpp"
+#include "crypto/oprf.hpp"
+#include "node/pseudonyms/oprf_transport.hpp"
+#include "node/signals/signal.hpp"
+#include "node/storage/store.hpp"
+
+namespace signalnode::node::pseudonyms {
+
+struct PreparedIdentifier {
+  std::int64_t position = 0;  // subject position in the signal
+  std::string id_kind;
+  crypto::LookupKey lookup_key{};
+  crypto::Bytes sealed_input;
+};
+
+struct PassResult {
+  std::size_t computed = 0;  // pseudonyms stored in this pass
+  std::size_t failed = 0;    // queue entries left for a later attempt
+  std::string error;         // the transport's reason, when it failed
+};
+
+struct QueueStats {
+  std::int64_t depth = 0;
+  std::int64_t oldest_ms = 0;  // enqueue time of the oldest entry, 0 if empty
+  std::int64_t cached = 0;
+  std::string last_error;
+};
+
+class Pseudonymiser {
+ public:
+  using NowMs = std::function<std::int64_t()>;
+  Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms);
+
+  // Lookup keys and sealed inputs for a signal's identifiers (caller's thread).
+  std::vector<PreparedIdentifier> prepare(const signals::Signal& signal) const;
+  // Inside the signal's insert transaction: links and queues (once per identifier).
+  static void write_rows(storage::Database& db, const std::string& signal_id,
+                         const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);
+
+  // One pass over due queue entries (up to the transport's batch size).
+  PassResult process_pending(OprfTransport& transport);
+  // The cached pseudonym, or nullopt while pending.
+  std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;
+  // From the cache, or computed through the transport now (and cached).
+  crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
+  QueueStats stats() const;
+
+ private:
+  crypto::LookupKey lookup_key(const protocol::CanonicalId& id) const;
+  void store_pseudonyms(const std::vector<crypto::LookupKey>& keys, const std::vector<std::string>& kinds,
+                        const std::vector<crypto::oprf::Output>& outputs, int epoch);
+
+  storage::Store& store_;
+  const crypto::AeadKey& data_key_;
+  crypto::SubKey lookup_subkey_;
+  NowMs now_ms_;
+  mutable std::mutex error_mutex_;
+  std::string last_error_;
+};
+
+}  // namespace signalnode::node::pseudonyms

@@ -1,0 +1,265 @@
+// The pseudonymisation authority's service and every node's client side.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "crypto/random.hpp"
+#include "node/pseudonyms/oprf_keyring.hpp"
+#include "node/pseudonyms/pa_service.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
+#include "node/signals/signal_json.hpp"
+#include "node/signals/signal_repository.hpp"
+#include "node/storage/schema.hpp"
+
+namespace fs = std::filesystem;
+namespace c = signalnode::crypto;
+namespace o = signalnode::crypto::oprf;
+namespace ps = signalnode::node::pseudonyms;
+namespace sg = signalnode::node::signals;
+namespace st = signalnode::node::storage;
+namespace p = signalnode::protocol;
+using namespace std::chrono;
+
+namespace {
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A transport that can be switched off, counting what reaches the PA.
+class SwitchableTransport : public ps::OprfTransport {
+ public:
+  explicit SwitchableTransport(ps::PaService& pa) : local_(pa, "gemeente-test") {}
+  std::size_t max_batch() const override { return 1000; }
+  ps::PaAnswer evaluate(std::span<const o::Element> blinded) override {
+    if (!online) throw ps::TransportError("PA unreachable (test)");
+    calls += 1;
+    elements += blinded.size();
+    return local_.evaluate(blinded);
+  }
+  bool online = true;
+  int calls = 0;
+  std::size_t elements = 0;
+
+ private:
+  ps::LocalPaTransport local_;
+};
+
+}  // namespace
+
+class PseudonymTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c::init();
+    dir_ = fs::temp_directory_path() / ("sn-pseudo-" + c::random_hex_id(6));
+    fs::create_directories(dir_);
+    ps::OprfKeyring::create_next_epoch(dir_ / "oprf");
+    pa_ = std::make_unique<ps::PaService>(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{},
+                                          [this](const std::string& caller, std::size_t count, int) {
+                                            observed_.emplace_back(caller, count);
+                                          });
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::vector<o::Element> blinded(std::size_t n) {
+    std::vector<o::Element> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(o::blind(c::as_bytes("kvk:1234567" + std::to_string(i % 10)))->blinded_element);
+    return out;
+  }
+
+  sg::Signal signal(const std::string& subjects_json) {
+    auto r = sg::parse_signal(R"({"category":"labour.debt_bondage","observedOn":"2026-11-20","subjects":)" +
+                                  subjects_json + "}",
+                              signalnode::policies::Taxonomy::builtin(), sys_days{year{2026} / 11 / 24});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().field);
+    sg::Signal s = r.value();
+    s.id = c::random_hex_id(16);
+    s.created_at_ms = 1000;
+    s.submitted_by = "t";
+    return s;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<ps::PaService> pa_;
+  std::vector<std::pair<std::string, std::size_t>> observed_;
+  std::int64_t now_ms_ = 1'000'000;
+};
+
+TEST_F(PseudonymTest, KeyringCreatesEpochsAs0600AndServesTheNewest) {
+  struct stat s {};
+  ASSERT_EQ(::stat((dir_ / "oprf" / "epoch-0001.key").c_str(), &s), 0);
+  EXPECT_EQ(s.st_mode & 0777, 0600u);
+  EXPECT_EQ(ps::OprfKeyring::create_next_epoch(dir_ / "oprf"), 2);
+  auto ring = ps::OprfKeyring::load(dir_ / "oprf");
+  EXPECT_EQ(ring.current_epoch(), 2);
+  ASSERT_NE(ring.at(1), nullptr);
+  EXPECT_EQ(ring.at(3), nullptr);
+  EXPECT_THROW(ps::OprfKeyring::load(dir_ / "nothing"), std::runtime_error);
+}
+
+TEST_F(PseudonymTest, PaEvaluatesValidBatchesAndRecordsOnlyTheCount) {
+  auto batch = blinded(5);
+  auto result = pa_->evaluate("nla", batch);
+  auto* answer = std::get_if<ps::PaAnswer>(&result);
+  ASSERT_NE(answer, nullptr);
+  EXPECT_EQ(answer->evaluated.size(), 5u);
+  EXPECT_EQ(answer->key_epoch, 1);
+  ASSERT_EQ(observed_.size(), 1u);
+  EXPECT_EQ(observed_[0], (std::pair<std::string, std::size_t>{"nla", 5}));
+}
+
+TEST_F(PseudonymTest, PaRejectsEmptyOversizeAndInvalidBatchesWithoutWork) {
+  auto field = [](const ps::PaResult& r) {
+    auto* refusal = std::get_if<ps::PaRefusal>(&r);
+    return refusal ? std::to_string(refusal->status) + " " + refusal->error.field : std::string("served");
+  };
+  EXPECT_EQ(field(pa_->evaluate("nla", {})), "400 blindedElements");
+  EXPECT_EQ(field(pa_->evaluate("nla", blinded(1001))), "400 blindedElements");
+  auto batch = blinded(3);
+  batch[1] = o::Element{};  // identity
+  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "400 blindedElements[1]");
+  batch[1].fill(0xff);  // not canonical
+  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "400 blindedElements[1]");
+  EXPECT_TRUE(observed_.empty()) << "nothing served, nothing recorded";
+
+  std::string hex = c::to_hex(blinded(1)[0]);
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex + R"("]})")), "served");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex.substr(2) + R"("]})")),
+            "400 blindedElements[0]");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":["zz)" + hex.substr(2) + R"("]})")),
+            "400 blindedElements[0]");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[]})")), "400 blindedElements");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex + R"("],"x":1})")), "400 x");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", "[[[[[[[]]]]]]]")), "400 body");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", std::string(200'000, ' '))), "400 body");
+  std::string many = R"({"blindedElements":[)";
+  for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + "\"" + hex + "\"";
+  EXPECT_EQ(field(pa_->evaluate_json("nla", many + "]}")), "400 blindedElements");
+}
+
+TEST_F(PseudonymTest, PaRateLimitsEachPartnerSeparately) {
+  ps::PaService limited(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{1000, 100, 1000});
+  auto t0 = ps::RateLimiter::Clock::now();
+  auto batch = blinded(1000);
+  EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("nla", batch, t0)));
+  auto again = limited.evaluate("nla", batch, t0);
+  auto* refusal = std::get_if<ps::PaRefusal>(&again);
+  ASSERT_NE(refusal, nullptr);
+  EXPECT_EQ(refusal->status, 429);
+  EXPECT_GT(refusal->retry_after_seconds, 9.0);
+  EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("snf", batch, t0))) << "other partners unaffected";
+  EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("nla", batch, t0 + seconds(10))));
+}
+
+TEST_F(PseudonymTest, AnswerJsonRoundTripsAndBadAnswersAreRefused) {
+  auto batch = blinded(2);
+  auto answer = std::get<ps::PaAnswer>(pa_->evaluate("nla", batch));
+  std::string json = ps::pa_answer_json(answer);
+  auto back = ps::parse_pa_answer(json, 2);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->evaluated, answer.evaluated);
+  EXPECT_EQ(back->key_epoch, 1);
+  EXPECT_FALSE(ps::parse_pa_answer(json, 3));
+  EXPECT_FALSE(ps::parse_pa_answer(R"({"evaluatedElements":[],"suite":"P256-SHA256","keyEpoch":1})", 0));
+  auto request = boost::json::parse(ps::pa_request_json(batch));
+  EXPECT_EQ(request.at("blindedElements").as_array().size(), 2u);
+}
+
+TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBack) {
+  c::AeadKey key = c::generate_aead_key();
+  auto kp_secret = ps::OprfKeyring::load(dir_ / "oprf");
+  SwitchableTransport transport(*pa_);
+  transport.online = false;
+  auto s1 = signal(R"([{"kind":"person","bsn":"123456782"},{"kind":"organisation","kvk":"12345678"}])");
+  auto s2 = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"address","postcode":"1431AB","houseNumber":12}])");
+  {
+    st::Store store(dir_ / "node.db", st::node_migrations());
+    sg::SignalRepository repo(store, key);
+    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+    store.write(repo.insert_job(s1, pseudo.prepare(s1)));
+    store.write(repo.insert_job(s2, pseudo.prepare(s2)));
+    EXPECT_EQ(pseudo.stats().depth, 3) << "the shared KvK is queued once";
+
+    auto pass = pseudo.process_pending(transport);
+    EXPECT_EQ(pass.failed, 3u);
+    EXPECT_EQ(pseudo.stats().depth, 3);
+    EXPECT_EQ(pseudo.stats().last_error, "PA unreachable (test)");
+    EXPECT_EQ(pseudo.process_pending(transport).failed, 0u) << "backing off";
+  }
+  // The node restarts; the PA comes back later.
+  st::Store store(dir_ / "node.db", st::node_migrations());
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  EXPECT_EQ(pseudo.stats().depth, 3) << "the queue survives a restart";
+  transport.online = true;
+  now_ms_ += 10'000;
+  auto pass = pseudo.process_pending(transport);
+  EXPECT_EQ(pass.computed, 3u);
+  EXPECT_EQ(transport.elements, 3u);
+  EXPECT_EQ(pseudo.stats().depth, 0);
+  EXPECT_EQ(pseudo.stats().cached, 3);
+  EXPECT_EQ(pseudo.process_pending(transport).computed, 0u) << "nothing twice";
+  EXPECT_EQ(transport.elements, 3u);
+
+  // The cached pseudonym is the OPRF of the canonical identifier under the PA key.
+  p::CanonicalId kvk{p::IdKind::kvk, "12345678"};
+  auto cached = pseudo.cached(kvk);
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(*cached, *o::evaluate(kp_secret.current(), c::as_bytes("kvk:12345678")));
+
+  // A later signal naming a known identifier queues nothing new.
+  sg::SignalRepository repo(store, key);
+  auto s3 = signal(R"([{"kind":"organisation","kvk":"12345678"}])");
+  store.write(repo.insert_job(s3, pseudo.prepare(s3)));
+  EXPECT_EQ(pseudo.stats().depth, 0);
+  int links = store.read([](st::Database& db) {
+    auto q = db.prepare("SELECT count(*) FROM signal_identifiers");
+    q.step();
+    return static_cast<int>(q.int64(0));
+  });
+  EXPECT_EQ(links, 5);
+}
+
+TEST_F(PseudonymTest, NothingIdentifyingIsStoredInTheClear) {
+  c::AeadKey key = c::generate_aead_key();
+  SwitchableTransport transport(*pa_);
+  std::string pseudonym_hex;
+  {
+    st::Store store(dir_ / "node.db", st::node_migrations());
+    sg::SignalRepository repo(store, key);
+    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+    auto s = signal(R"([{"kind":"person","bsn":"123456782"}])");
+    store.write(repo.insert_job(s, pseudo.prepare(s)));
+    std::string queued = slurp(dir_ / "node.db") + slurp(dir_ / "node.db-wal");
+    EXPECT_EQ(queued.find("123456782"), std::string::npos);
+    pseudo.process_pending(transport);
+    auto out = pseudo.cached({p::IdKind::bsn, "123456782"});
+    ASSERT_TRUE(out);
+    pseudonym_hex = c::to_hex(*out);
+  }
+  std::string bytes = slurp(dir_ / "node.db") + slurp(dir_ / "node.db-wal");
+  EXPECT_EQ(bytes.find("123456782"), std::string::npos);
+  auto raw = c::from_hex(pseudonym_hex);
+  EXPECT_EQ(bytes.find(std::string(raw->begin(), raw->begin() + 16)), std::string::npos) << "pseudonyms sealed too";
+}
+
+TEST_F(PseudonymTest, PseudonymiseNowUsesTheCacheOrThePa) {
+  c::AeadKey key = c::generate_aead_key();
+  SwitchableTransport transport(*pa_);
+  st::Store store(dir_ / "node.db", st::node_migrations());
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  p::CanonicalId id{p::IdKind::iban, "NL91ABNA0417164300"};
+  auto first = pseudo.pseudonymise_now(id, transport);
+  auto second = pseudo.pseudonymise_now(id, transport);
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(transport.calls, 1);
+  transport.online = false;
+  EXPECT_THROW(pseudo.pseudonymise_now({p::IdKind::kvk, "87654321"}, transport), ps::TransportError);
+}
