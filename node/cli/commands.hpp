@@ -14,6 +14,7 @@ struct InitArgs {
   std::string org, role, oin;
   std::string listen = "127.0.0.1";
   std::uint16_t api_port = 8443;
+  bool pseudonymisation_authority = false;
 };
 int run_init(const InitArgs& args);
 
@@ -23,6 +24,9 @@ struct ServeArgs {
   std::filesystem::path log_file;
 };
 int run_serve(const ServeArgs& args);
+
+// Pseudonymise one identifier for a privacy officer's subject-access question.
+int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value);
 
 int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
                      std::optional<int> expires_days);

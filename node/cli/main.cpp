@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--oin", init.oin, "20-digit organisation identification number")->required();
   init_cmd->add_option("--listen", init.listen, "API listen address")->capture_default_str();
   init_cmd->add_option("--api-port", init.api_port, "API port")->capture_default_str();
+  init_cmd->add_flag("--pa", init.pseudonymisation_authority,
+                     "This node is the pseudonymisation authority (creates the OPRF key)");
 
   ServeArgs serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the node until SIGINT or SIGTERM");
@@ -46,6 +48,17 @@ int main(int argc, char** argv) {
   auto* revoke_cmd = token_cmd->add_subcommand("revoke", "Revoke a token by id");
   revoke_cmd->add_option("--dir", token_dir, "Node folder")->required();
   revoke_cmd->add_option("--id", token_id, "Token id (the 16 hex after snt_)")->required();
+
+  std::filesystem::path pseudonym_dir;
+  std::string pseudonym_kind, pseudonym_value;
+  auto* pseudonym_cmd = app.add_subcommand(
+      "pseudonym", "Pseudonymise one identifier through the PA (for subject access); prints 128 hex");
+  pseudonym_cmd->add_option("--dir", pseudonym_dir, "Node folder")->required();
+  pseudonym_cmd->add_option("--id-kind", pseudonym_kind, "bsn | kvk | iban | address | person | document | plate | phone | email")
+      ->required();
+  pseudonym_cmd->add_option("--value", pseudonym_value,
+                            "The identifier; compound kinds as parts joined by | (address: 1431AB|12|A|2)")
+      ->required();
 
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
@@ -75,6 +88,7 @@ int main(int argc, char** argv) {
   try {
     if (*init_cmd) return run_init(init);
     if (*serve_cmd) return run_serve(serve);
+    if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

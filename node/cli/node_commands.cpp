@@ -8,7 +8,12 @@
 #include "node/config/node_init.hpp"
 #include "node/log/log.hpp"
 #include "node/signals/signal_json.hpp"
+#include "node/pseudonyms/oprf_keyring.hpp"
+#include "node/pseudonyms/pa_service.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/storage/schema.hpp"
+#include "crypto/aead.hpp"
+#include "crypto/secret_file.hpp"
 
 namespace signalnode::node::cli {
 
@@ -35,6 +40,7 @@ int run_init(const InitArgs& args) {
   cfg.oin = args.oin;
   cfg.api.listen = args.listen;
   cfg.api.port = args.api_port;
+  cfg.pseudonymisation_authority = args.pseudonymisation_authority;
   config::NodePaths paths{std::filesystem::absolute(args.dir)};
   config::init_node(paths, cfg);
   std::cout << "Created node " << cfg.org << " (" << cfg.role << ") in " << paths.dir.string() << "\n"
@@ -62,6 +68,35 @@ int run_serve(const ServeArgs& args) {
   sigwait(&stop_signals, &received);
   log::info("node.stopping", {{"signal", received}});
   node.stop();
+  return 0;
+}
+
+int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value) {
+  auto kind = protocol::id_kind_from_string(id_kind);
+  if (!kind) {
+    std::cerr << "signalnode: --id-kind must be bsn, kvk, iban, address, person, document, plate, phone or email\n";
+    return 2;
+  }
+  auto id = protocol::canonicalise(*kind, value, api::local_today(std::chrono::system_clock::now()));
+  if (!id) {
+    std::cerr << "signalnode: --value " << id.error().reason << "\n";
+    return 2;
+  }
+  OfflineNode node(dir);
+  if (!node.cfg.pseudonymisation_authority) {
+    // Other nodes reach the PA over the federation listener (BRIEF 3.5),
+    // which arrives with the federation work; until then only the PA can answer.
+    std::cerr << "signalnode: " << node.cfg.org
+              << " is not the pseudonymisation authority and has no federation link to it yet\n";
+    return 1;
+  }
+  auto data_key = crypto::aead_key_from(crypto::read_secret_file(node.paths.data_key(), crypto::kAeadKeyBytes).view());
+  pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
+  pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
+  pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms);
+  auto out = pseudonymiser.pseudonymise_now(id.value(), transport);
+  log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
+  std::cout << crypto::to_hex(out) << std::endl;
   return 0;
 }
 

@@ -43,4 +43,17 @@ kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit 0 on SIGTERM"
 pid=""
 grep -q '"event":"node.stopped"' "$work/log" || fail "no clean stop in the log"
+# The pseudonymisation authority answers a subject-access pseudonym request.
+"$bin" init --dir "$work/pa" --org riec-test --role riec --oin 00000001002220647001 --api-port 0 --pa >/dev/null
+[ "$(stat -c %a "$work/pa/keys/oprf/epoch-0001.key")" = 600 ] || fail "OPRF key is not 0600"
+p1=$("$bin" pseudonym --dir "$work/pa" --id-kind bsn --value "1234.56.782" 2>/dev/null)
+p2=$("$bin" pseudonym --dir "$work/pa" --id-kind bsn --value "123456782" 2>/dev/null)
+[[ "$p1" =~ ^[0-9a-f]{128}$ ]] || fail "pseudonym is not 128 hex"
+[ "$p1" = "$p2" ] || fail "same identifier, different pseudonym"
+p3=$("$bin" pseudonym --dir "$work/pa" --id-kind address --value "1431AB|12|A|2" 2>/dev/null)
+[ "$p3" != "$p1" ] || fail "different identifiers, same pseudonym"
+set +e
+"$bin" pseudonym --dir "$work/pa" --id-kind bsn --value 123456789 >/dev/null 2>&1; [ $? = 2 ] || fail "invalid BSN accepted"
+"$bin" pseudonym --dir "$work/n" --id-kind bsn --value 123456782 >/dev/null 2>&1; [ $? = 1 ] || fail "non-PA node answered"
+set -e
 echo "cli smoke: ok"

@@ -8,7 +8,7 @@
 namespace signalnode::testing {
 namespace fs = std::filesystem;
 
-TestNode::TestNode(const std::string& org, int request_timeout_seconds) {
+TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pseudonymisation_authority) {
   crypto::init();
   dir_ = fs::temp_directory_path() / ("sn-node-" + crypto::random_hex_id(6));
   node::config::NodeConfig cfg;
@@ -19,6 +19,7 @@ TestNode::TestNode(const std::string& org, int request_timeout_seconds) {
   cfg.api.header_timeout_seconds = request_timeout_seconds;
   cfg.api.idle_timeout_seconds = request_timeout_seconds;
   cfg.api.max_connections = 64;
+  cfg.pseudonymisation_authority = pseudonymisation_authority;
   node::config::init_node({dir_}, cfg);
   app_ = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{dir_, 0});
   for (const char* role : {"officer", "analyst", "privacy_officer", "admin"}) {

@@ -14,7 +14,8 @@ namespace signalnode::testing {
 
 class TestNode {
  public:
-  explicit TestNode(const std::string& org = "gemeente-aalsmeer", int request_timeout_seconds = 10);
+  explicit TestNode(const std::string& org = "gemeente-aalsmeer", int request_timeout_seconds = 10,
+                    bool pseudonymisation_authority = false);
   ~TestNode();
 
   std::uint16_t port() const { return port_; }
