@@ -116,14 +116,43 @@ Digest256 public_key_fingerprint(std::string_view certificate_pem) {
   return out;
 }
 
-std::string certificate_subject_serial(std::string_view certificate_pem) {
-  ossl::Cert cert = ossl::parse_certificate(certificate_pem);
-  X509_NAME* subject = X509_get_subject_name(cert.get());
+namespace {
+std::string subject_serial_of(X509* cert) {
+  X509_NAME* subject = X509_get_subject_name(cert);
   int idx = X509_NAME_get_index_by_NID(subject, NID_serialNumber, -1);
   if (idx < 0) return {};
   ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
                      static_cast<std::size_t>(ASN1_STRING_length(data)));
+}
+
+CertificateIdentity identity_of(X509* cert) {
+  CertificateIdentity id;
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha256(), id.certificate_sha256.data(), &len) != 1 ||
+      X509_pubkey_digest(cert, EVP_sha256(), id.public_key_sha256.data(), &len) != 1) {
+    ossl::fail("certificate digest");
+  }
+  id.subject_serial = subject_serial_of(cert);
+  return id;
+}
+}  // namespace
+
+std::string certificate_subject_serial(std::string_view certificate_pem) {
+  ossl::Cert cert = ossl::parse_certificate(certificate_pem);
+  return subject_serial_of(cert.get());
+}
+
+CertificateIdentity certificate_identity(std::string_view certificate_pem) {
+  ossl::Cert cert = ossl::parse_certificate(certificate_pem);
+  return identity_of(cert.get());
+}
+
+CertificateIdentity certificate_identity_der(ByteView der) {
+  const unsigned char* p = der.data();
+  ossl::Cert cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) ossl::fail("cannot parse DER certificate");
+  return identity_of(cert.get());
 }
 
 }  // namespace signalnode::crypto

@@ -39,4 +39,13 @@ Digest256 public_key_fingerprint(std::string_view certificate_pem);
 // Subject serialNumber (where PKIoverheid puts the OIN); empty when absent.
 std::string certificate_subject_serial(std::string_view certificate_pem);
 
+// What the federation checks of a peer's certificate against the manifest.
+struct CertificateIdentity {
+  Digest256 certificate_sha256{};
+  Digest256 public_key_sha256{};
+  std::string subject_serial;
+};
+CertificateIdentity certificate_identity(std::string_view certificate_pem);
+CertificateIdentity certificate_identity_der(ByteView der);
+
 }  // namespace signalnode::crypto

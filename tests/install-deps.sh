@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libssl-dev libsodium-dev libsqlite3-dev
   libboost1.81-dev libboost-json1.81-dev   # Beast, Asio and Boost.JSON (1.74 lacks JSON)
-  libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev
+  libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # The sanitizer and fuzz builds need clang with its runtimes.

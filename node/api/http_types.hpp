@@ -16,6 +16,9 @@ struct HttpRequest {
   std::string query;   // after '?', undecoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case
   std::string body;
+  // On the federation listener: the manifest partner whose certificate the
+  // client presented (checked before any request byte was read). Empty on the API.
+  std::string peer_org;
 
   // Empty when absent.
   std::string_view header(std::string_view lower_name) const {

@@ -9,6 +9,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
+#include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
 #include "node/storage/schema.hpp"
@@ -47,6 +48,10 @@ struct NodeApp::Impl {
         services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, options.clock,
                  cfg.org,   cfg.role,          [this] { wake_worker(); }} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
+    if (cfg.federation.enabled) {
+      federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
+      remote_transport = federation->pa_transport();
+    }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
     add_metrics();
@@ -97,11 +102,14 @@ struct NodeApp::Impl {
     worker_cv.notify_one();
   }
 
-  pseudonyms::OprfTransport* transport() { return local_transport.get(); }
+  pseudonyms::OprfTransport* transport() {
+    return local_transport ? static_cast<pseudonyms::OprfTransport*>(local_transport.get()) : remote_transport.get();
+  }
 
   void worker_loop() {
     while (!stopping.load()) {
       bool more = false;
+      if (federation) federation->reload_if_changed();
       if (auto* t = transport()) {
         try {
           auto result = pseudonymiser.process_pending(*t);
@@ -135,6 +143,9 @@ struct NodeApp::Impl {
   api::Router router;
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
+  std::unique_ptr<federation::Federation> federation;
+  std::unique_ptr<pseudonyms::OprfTransport> remote_transport;
+  std::uint16_t federation_port = 0;
 
   std::mutex worker_mutex;
   std::condition_variable worker_cv;
@@ -158,10 +169,12 @@ std::uint16_t NodeApp::start() {
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
   impl_->server->start(api_cfg.threads);
+  if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
   impl_->worker = std::thread([this] { impl_->worker_loop(); });
   log::info("node.started", {{"org", impl_->cfg.org},
                              {"role", impl_->cfg.role},
                              {"apiPort", port},
+                             {"federationPort", impl_->federation_port},
                              {"pseudonymisationAuthority", impl_->cfg.pseudonymisation_authority}});
   return port;
 }
@@ -174,6 +187,7 @@ void NodeApp::stop() {
   // Order matters: stop the I/O threads, then drain the writer (its
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
+  if (impl_->federation) impl_->federation->stop();
   impl_->store.reset();
   impl_->server.reset();
   log::info("node.stopped", {{"org", impl_->cfg.org}});
@@ -186,6 +200,9 @@ api::Router& NodeApp::router() { return impl_->router; }
 pseudonyms::Pseudonymiser& NodeApp::pseudonymiser() { return impl_->pseudonymiser; }
 pseudonyms::PaService* NodeApp::pa_service() { return impl_->pa.get(); }
 pseudonyms::OprfTransport* NodeApp::oprf_transport() { return impl_->transport(); }
+
+federation::Federation* NodeApp::federation() { return impl_->federation.get(); }
+std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; }
 
 pseudonyms::PassResult NodeApp::pseudonymise_pending() {
   auto* t = impl_->transport();

@@ -13,6 +13,10 @@
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
 
+namespace signalnode::node::federation {
+class Federation;
+}
+
 namespace signalnode::node::app {
 
 struct NodeOptions {
@@ -41,6 +45,9 @@ class NodeApp {
   // How this node reaches the PA; nullptr while it has no way (a non-PA node
   // before federation): identifiers then wait in the queue.
   pseudonyms::OprfTransport* oprf_transport();
+  // Present when node.json has a "federation" block.
+  federation::Federation* federation();
+  std::uint16_t federation_port() const;  // 0 without federation
   // Runs the pseudonym worker once now (tests; the worker also runs by itself).
   pseudonyms::PassResult pseudonymise_pending();
 

@@ -78,6 +78,19 @@ NodeConfig load_config(const NodePaths& paths) {
     c.pa.elements_per_second = static_cast<double>(optional_int(p, "ratePerSecond", 5000, 1, 10'000'000, paths, "pa."));
     c.pa.burst = static_cast<double>(optional_int(p, "burst", 20000, 1000, 100'000'000, paths, "pa."));
   }
+  if (const json::value* fed = o.if_contains("federation")) {
+    if (!fed->is_object()) bad(paths, "federation", "must be an object");
+    const json::object& f = fed->get_object();
+    c.federation.enabled = true;
+    if (f.contains("listen")) c.federation.listen = need_string(f, "listen", paths, "federation.");
+    c.federation.port = static_cast<std::uint16_t>(optional_int(f, "port", c.federation.port, 0, 65535, paths, "federation."));
+    if (f.contains("tlsCert")) c.federation.tls_cert = need_string(f, "tlsCert", paths, "federation.");
+    if (f.contains("tlsKey")) c.federation.tls_key = need_string(f, "tlsKey", paths, "federation.");
+    if (f.contains("caCert")) c.federation.ca_cert = need_string(f, "caCert", paths, "federation.");
+    if (f.contains("manifest")) c.federation.manifest = need_string(f, "manifest", paths, "federation.");
+    c.federation.request_timeout_seconds = static_cast<int>(
+        optional_int(f, "requestTimeoutSeconds", c.federation.request_timeout_seconds, 1, 600, paths, "federation."));
+  }
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -106,6 +119,15 @@ std::string config_to_json(const NodeConfig& c) {
                     {"oin", c.oin},
                     {"pseudonymisationAuthority", c.pseudonymisation_authority},
                     {"api", std::move(api)}};
+  if (c.federation.enabled) {
+    root["federation"] = json::object{{"listen", c.federation.listen},
+                                      {"port", c.federation.port},
+                                      {"tlsCert", c.federation.tls_cert},
+                                      {"tlsKey", c.federation.tls_key},
+                                      {"caCert", c.federation.ca_cert},
+                                      {"manifest", c.federation.manifest},
+                                      {"requestTimeoutSeconds", c.federation.request_timeout_seconds}};
+  }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},
                               {"burst", static_cast<std::int64_t>(c.pa.burst)}};

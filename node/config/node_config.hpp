@@ -17,6 +17,19 @@ struct ApiConfig {
   int idle_timeout_seconds = 60;    // keep-alive connection with no request
 };
 
+// The federation listener and this node's identity towards partners. Absent
+// until the node joins a federation (then manifest and certificates exist).
+struct FederationConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 8444;
+  std::string tls_cert = "tls/federation.crt";  // also the client certificate
+  std::string tls_key = "tls/federation.key";
+  std::string ca_cert = "tls/federation-ca.crt";  // trust anchors for partners
+  std::string manifest = "manifest.toml";
+  int request_timeout_seconds = 30;
+};
+
 // Only on the pseudonymisation authority: per-partner evaluation limits.
 struct PaConfig {
   double elements_per_second = 5000;
@@ -30,6 +43,7 @@ struct NodeConfig {
   bool pseudonymisation_authority = false;
   ApiConfig api;
   PaConfig pa;
+  FederationConfig federation;
 };
 
 // The files of a node folder.
@@ -43,6 +57,11 @@ struct NodePaths {
   std::filesystem::path api_cert() const { return dir / "tls" / "api.crt"; }
   std::filesystem::path api_key() const { return dir / "tls" / "api.key"; }
   std::filesystem::path log_dir() const { return dir / "logs"; }
+  // A path from node.json, relative to the node folder unless absolute.
+  std::filesystem::path resolve(const std::string& p) const {
+    std::filesystem::path path(p);
+    return path.is_absolute() ? path : dir / path;
+  }
 };
 
 bool is_valid_org(std::string_view org);

@@ -52,6 +52,17 @@ struct HttpsClient::Impl {
     beast::get_lowest_layer(*stream).connect(endpoints);
     beast::get_lowest_layer(*stream).socket().set_option(tcp::no_delay(true));
     stream->handshake(ssl::stream_base::client);
+    if (options.check_server) {
+      X509* cert = SSL_get0_peer_certificate(stream->native_handle());
+      int len = cert ? i2d_X509(cert, nullptr) : 0;
+      crypto::Bytes der(static_cast<std::size_t>(std::max(len, 0)));
+      unsigned char* out = der.data();
+      if (len <= 0 || i2d_X509(cert, &out) != len ||
+          !options.check_server(crypto::certificate_identity_der(der))) {
+        stream.reset();
+        throw std::runtime_error("the server's certificate is not the one the manifest pins for " + host);
+      }
+    }
   }
 
   api::HttpResponse once(const std::string& method, const std::string& target, const std::string& body,

@@ -12,6 +12,7 @@
 
 #include "node/api/http_types.hpp"
 #include "node/net/tls_identity.hpp"
+#include "node/net/tls_peer.hpp"
 
 namespace signalnode::node::net {
 
@@ -20,6 +21,9 @@ struct ClientOptions {
   std::optional<TlsIdentity> client_identity;  // for mutual TLS
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_response_bytes = 16 * 1024 * 1024;
+  // Federation: the server's certificate must also satisfy this (manifest pin
+  // and OIN); checked after the handshake, before the request is sent.
+  std::function<bool(const crypto::CertificateIdentity&)> check_server;
 };
 
 class HttpsClient {

@@ -26,10 +26,12 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct Shared {
-  Shared(ServerLimits l, api::HttpHandler h, api::Metrics& m) : limits(l), handler(std::move(h)), metrics(m) {}
+  Shared(ServerLimits l, api::HttpHandler h, api::Metrics& m, PeerAuthorizer a)
+      : limits(l), handler(std::move(h)), metrics(m), authorize(std::move(a)) {}
   ServerLimits limits;
   api::HttpHandler handler;
   api::Metrics& metrics;
+  PeerAuthorizer authorize;  // empty: no client certificates (the local API)
   std::atomic<std::size_t> connections{0};
 };
 
@@ -56,8 +58,33 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void on_handshake(beast::error_code ec) {
-    if (ec) return;  // not TLS 1.3, bad client hello, timeout: nothing to answer
+    if (ec) return;  // not TLS 1.3, no or untrusted certificate, timeout: nothing to answer
+    if (shared_->authorize && !authorize_peer()) return close();
     wait_for_request();
+  }
+
+  // The certificate chained to the trust anchors (checked by OpenSSL); now it
+  // must also be a manifest partner's. Refused peers get no HTTP at all.
+  bool authorize_peer() {
+    X509* cert = SSL_get0_peer_certificate(stream_.native_handle());
+    if (!cert) return false;
+    int len = i2d_X509(cert, nullptr);
+    if (len <= 0) return false;
+    crypto::Bytes der(static_cast<std::size_t>(len));
+    unsigned char* out = der.data();
+    i2d_X509(cert, &out);
+    try {
+      auto org = shared_->authorize(crypto::certificate_identity_der(der));
+      if (!org) {
+        log::warn("federation.peer_refused", {{"reason", "certificate not in the manifest"}});
+        return false;
+      }
+      peer_org_ = *org;
+      return true;
+    } catch (const std::exception& e) {
+      log::warn("federation.peer_refused", {{"reason", e.what()}});
+      return false;
+    }
   }
 
   // Waits up to the idle timeout for a first byte, then gives the client the
@@ -117,6 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
+    request.peer_org = peer_org_;
     parser_.reset();
 
     auto self = shared_from_this();
@@ -169,20 +197,27 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::string_body>> response_;
   bool keep_alive_ = true;
   bool close_after_ = false;
+  std::string peer_org_;
 };
 
 }  // namespace
 
 struct HttpsServer::Impl {
-  Impl(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics)
+  Impl(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics,
+       std::optional<ClientAuth> client_auth)
       : ctx(ssl::context::tls_server),
-        shared(std::make_shared<Shared>(limits, std::move(handler), metrics)),
+        shared(std::make_shared<Shared>(limits, std::move(handler), metrics,
+                                        client_auth ? client_auth->authorize : PeerAuthorizer{})),
         acceptor(ioc) {
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_3_VERSION);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     ctx.use_certificate_chain(asio::buffer(identity.certificate_chain_pem));
     ctx.use_private_key(asio::buffer(identity.private_key_pem.data(), identity.private_key_pem.size()),
                         ssl::context::pem);
+    if (client_auth) {
+      ctx.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+      ctx.add_certificate_authority(asio::buffer(client_auth->trust_anchors_pem));
+    }
   }
 
   void accept() {
@@ -212,8 +247,8 @@ struct HttpsServer::Impl {
 };
 
 HttpsServer::HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler,
-                         api::Metrics& metrics)
-    : impl_(std::make_unique<Impl>(identity, limits, std::move(handler), metrics)) {}
+                         api::Metrics& metrics, std::optional<ClientAuth> client_auth)
+    : impl_(std::make_unique<Impl>(identity, limits, std::move(handler), metrics, std::move(client_auth))) {}
 
 HttpsServer::~HttpsServer() { stop(); }
 

@@ -11,6 +11,7 @@
 #include "node/api/http_types.hpp"
 #include "node/api/metrics.hpp"
 #include "node/net/tls_identity.hpp"
+#include "node/net/tls_peer.hpp"
 
 namespace signalnode::node::net {
 
@@ -23,9 +24,17 @@ struct ServerLimits {
   std::size_t max_connections = 1024;
 };
 
+// Mutual TLS for the federation listener: a client certificate is required,
+// must chain to `trust_anchors_pem`, and `authorize` must name its partner.
+struct ClientAuth {
+  std::string trust_anchors_pem;
+  PeerAuthorizer authorize;
+};
+
 class HttpsServer {
  public:
-  HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics);
+  HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics,
+              std::optional<ClientAuth> client_auth = std::nullopt);
   ~HttpsServer();
   HttpsServer(const HttpsServer&) = delete;
   HttpsServer& operator=(const HttpsServer&) = delete;

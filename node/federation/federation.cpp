@@ -1,0 +1,183 @@
+#include "node/federation/federation.hpp"
+
+#include <boost/json.hpp>
+
+#include <cmath>
+
+#include "node/api/problem.hpp"
+#include "node/log/log.hpp"
+#include "node/net/https_server.hpp"
+
+namespace signalnode::node::federation {
+
+namespace {
+
+constexpr std::string_view kEvaluatePath = "/federation/v1/oprf/evaluate";
+
+bool pin_matches(const Partner& p, const crypto::CertificateIdentity& id) {
+  bool pinned = (p.certificate_sha256 && *p.certificate_sha256 == id.certificate_sha256) ||
+                (p.public_key_sha256 && *p.public_key_sha256 == id.public_key_sha256);
+  return pinned && id.subject_serial == p.oin;
+}
+
+// The PA reached over mTLS. One keep-alive connection, rebuilt when the
+// manifest names another PA or pins it differently.
+class HttpsOprfTransport : public pseudonyms::OprfTransport {
+ public:
+  explicit HttpsOprfTransport(Federation& federation) : federation_(federation) {}
+  std::size_t max_batch() const override { return 1000; }
+
+  pseudonyms::PaAnswer evaluate(std::span<const crypto::oprf::Element> blinded) override {
+    auto manifest = federation_.manifest();
+    const Partner* pa = manifest->authority();
+    if (!pa) throw pseudonyms::TransportError("the manifest names no pseudonymisation authority");
+    if (!client_ || manifest->sha256 != client_manifest_) {
+      client_ = federation_.client_for(*pa);
+      client_manifest_ = manifest->sha256;
+    }
+    api::HttpResponse response;
+    try {
+      response = client_->request("POST", std::string(kEvaluatePath), pseudonyms::pa_request_json(blinded),
+                                  {{"Content-Type", "application/json"}});
+    } catch (const std::exception& e) {
+      client_.reset();
+      throw pseudonyms::TransportError(std::string("PA unreachable: ") + e.what());
+    }
+    if (response.status == 429) {
+      double retry = 1;
+      for (const auto& [k, v] : response.headers) {
+        if (k == "Retry-After") retry = std::atof(v.c_str());
+      }
+      throw pseudonyms::TransportError("PA rate limit reached", retry);
+    }
+    if (response.status != 200) {
+      throw pseudonyms::TransportError("PA answered HTTP " + std::to_string(response.status));
+    }
+    auto answer = pseudonyms::parse_pa_answer(response.body, blinded.size());
+    if (!answer) throw pseudonyms::TransportError("PA answer is malformed");
+    return std::move(*answer);
+  }
+
+ private:
+  Federation& federation_;
+  std::unique_ptr<net::HttpsClient> client_;
+  crypto::Digest256 client_manifest_{};
+};
+
+}  // namespace
+
+struct Federation::Listener {
+  std::unique_ptr<net::HttpsServer> server;
+};
+
+Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, api::Metrics& metrics,
+                       pseudonyms::PaService* pa)
+    : cfg_(cfg), paths_(paths), metrics_(metrics), pa_(pa),
+      router_(metrics, [](std::string_view) { return std::optional<auth::Principal>(); }) {
+  trust_anchors_pem_ = net::read_text_file(paths_.resolve(cfg_.federation.ca_cert));
+  auto path = paths_.resolve(cfg_.federation.manifest);
+  auto m = std::make_shared<Manifest>(load_manifest(path));
+  if (!m->find(cfg_.org)) throw ManifestError(path.string() + ": this node (" + cfg_.org + ") is not in the manifest");
+  manifest_mtime_ = std::filesystem::last_write_time(path);
+  manifest_ = std::move(m);
+  log::info("manifest.loaded", {{"sha256", crypto::to_hex(manifest_->sha256)}, {"partners", manifest_->partners.size()}});
+  add_routes();
+}
+
+Federation::~Federation() { stop(); }
+
+std::shared_ptr<const Manifest> Federation::manifest() const {
+  std::lock_guard lock(mutex_);
+  return manifest_;
+}
+
+bool Federation::reload_if_changed() {
+  auto path = paths_.resolve(cfg_.federation.manifest);
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(path, ec);
+  {
+    std::lock_guard lock(mutex_);
+    if (ec || mtime == manifest_mtime_) return false;
+    manifest_mtime_ = mtime;
+  }
+  try {
+    auto m = std::make_shared<Manifest>(load_manifest(path));
+    if (!m->find(cfg_.org)) throw ManifestError(path.string() + ": this node is not in the manifest");
+    {
+      std::lock_guard lock(mutex_);
+      if (m->sha256 == manifest_->sha256) return false;
+      manifest_ = m;
+    }
+    log::info("manifest.loaded", {{"sha256", crypto::to_hex(m->sha256)}, {"partners", m->partners.size()}});
+    return true;
+  } catch (const std::exception& e) {
+    log::error("manifest.rejected", {{"error", e.what()}, {"kept", crypto::to_hex(manifest()->sha256)}});
+    return false;
+  }
+}
+
+void Federation::add_routes() {
+  router_.add("GET", "/federation/v1/healthz", api::Access::open(), [this](api::RouteContext ctx, api::Respond r) {
+    r(api::json_response(200, boost::json::serialize(boost::json::object{
+                                  {"org", cfg_.org},
+                                  {"peer", ctx.request.peer_org},
+                                  {"manifestSha256", crypto::to_hex(manifest()->sha256)}})));
+  });
+  router_.add("POST", std::string(kEvaluatePath), api::Access::open(), [this](api::RouteContext ctx, api::Respond r) {
+    if (!pa_) return r(api::problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
+    auto result = pa_->evaluate_json(ctx.request.peer_org, ctx.request.body);
+    if (auto* answer = std::get_if<pseudonyms::PaAnswer>(&result)) {
+      return r(api::json_response(200, pseudonyms::pa_answer_json(*answer)));
+    }
+    const auto& refusal = std::get<pseudonyms::PaRefusal>(result);
+    api::HttpResponse response = refusal.status == 429
+                                     ? api::problem(429, refusal.code, "Too many requests", refusal.error.reason)
+                                     : api::invalid_field(refusal.error, refusal.status);
+    if (refusal.status == 429) {
+      response.headers.emplace_back("Retry-After",
+                                    std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
+    }
+    r(std::move(response));
+  });
+}
+
+std::uint16_t Federation::start(int threads) {
+  net::ServerLimits limits;
+  limits.body_bytes = 8 * 1024 * 1024;
+  limits.request_timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
+  limits.handshake_timeout = std::chrono::seconds(10);
+  auto identity = net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));
+  net::ClientAuth auth{trust_anchors_pem_, [this](const crypto::CertificateIdentity& id) -> std::optional<std::string> {
+                         auto m = manifest();
+                         const Partner* p = m->match_certificate(id.certificate_sha256, id.public_key_sha256,
+                                                                 id.subject_serial);
+                         if (!p) return std::nullopt;
+                         return p->org;
+                       }};
+  listener_ = std::make_unique<Listener>();
+  listener_->server = std::make_unique<net::HttpsServer>(identity, limits, router_.as_handler(), metrics_, std::move(auth));
+  std::uint16_t port = listener_->server->listen(cfg_.federation.listen, cfg_.federation.port);
+  listener_->server->start(threads);
+  return port;
+}
+
+void Federation::stop() {
+  if (listener_ && listener_->server) listener_->server->stop();
+}
+
+std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner) const {
+  net::ClientOptions options;
+  options.trust_anchors_pem = trust_anchors_pem_;
+  options.client_identity =
+      net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));
+  options.timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
+  options.check_server = [partner](const crypto::CertificateIdentity& id) { return pin_matches(partner, id); };
+  return std::make_unique<net::HttpsClient>(partner.host, partner.port, std::move(options));
+}
+
+std::unique_ptr<pseudonyms::OprfTransport> Federation::pa_transport() {
+  if (pa_) return nullptr;
+  return std::make_unique<HttpsOprfTransport>(*this);
+}
+
+}  // namespace signalnode::node::federation

@@ -1,0 +1,60 @@
+// This node's place in the federation: the manifest (reloaded when the file
+// changes, the last good one kept), the mTLS listener for partners, and
+// clients towards partners that check them against the same manifest.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "node/api/metrics.hpp"
+#include "node/api/router.hpp"
+#include "node/config/node_config.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/net/https_client.hpp"
+#include "node/pseudonyms/oprf_transport.hpp"
+
+namespace signalnode::node::federation {
+
+class Federation {
+ public:
+  // Loads manifest and certificates; throws (with file and line) when invalid,
+  // or when this node is not in its own manifest.
+  Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, api::Metrics& metrics,
+             pseudonyms::PaService* pa);
+  ~Federation();
+
+  std::uint16_t start(int threads);  // the listener; returns its port
+  void stop();
+
+  std::shared_ptr<const Manifest> manifest() const;
+  // Re-reads the manifest if the file changed; keeps the last good one on
+  // error. Returns true when a new manifest took effect.
+  bool reload_if_changed();
+
+  // An HTTPS client to a partner's federation endpoint: our certificate as
+  // client identity, the federation CA as trust anchor, and the partner's pin
+  // and OIN checked after the handshake.
+  std::unique_ptr<net::HttpsClient> client_for(const Partner& partner) const;
+  // How this node reaches the PA over mTLS (nullptr when this node is the PA).
+  std::unique_ptr<pseudonyms::OprfTransport> pa_transport();
+
+  api::Router& router() { return router_; }
+
+ private:
+  void add_routes();
+
+  const config::NodeConfig& cfg_;
+  config::NodePaths paths_;
+  api::Metrics& metrics_;
+  pseudonyms::PaService* pa_;
+  std::string trust_anchors_pem_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Manifest> manifest_;
+  std::filesystem::file_time_type manifest_mtime_{};
+  api::Router router_;
+  struct Listener;
+  std::unique_ptr<Listener> listener_;
+};
+
+}  // namespace signalnode::node::federation

@@ -1,0 +1,210 @@
+#include "node/federation/manifest.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstring>
+#include <set>
+#include <sstream>
+
+#include "node/config/node_config.hpp"
+#include "node/net/tls_identity.hpp"
+
+namespace signalnode::node::federation {
+
+namespace {
+
+constexpr std::string_view kPartnerKeys[] = {"org",        "name",         "role",          "oin",
+                                             "endpoint",   "tls_cert_sha256", "tls_spki_sha256", "signing_key",
+                                             "pseudonymisation_authority"};
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& field, const std::string& what) const {
+    std::ostringstream out;
+    out << source_ << ":" << where.begin.line << ":" << where.begin.column << ": " << field << ": " << what;
+    throw ManifestError(out.str());
+  }
+
+  std::string text(const toml::table& t, std::string_view key, const std::string& path) const {
+    const toml::node* n = t.get(key);
+    if (!n) fail(t.source(), path + std::string(key), "is required");
+    auto v = n->value<std::string>();
+    if (!v) fail(n->source(), path + std::string(key), "must be a string");
+    return *v;
+  }
+
+  crypto::Digest256 digest(const toml::node& n, const std::string& field) const {
+    auto v = n.value<std::string>();
+    auto bytes = v ? crypto::from_hex(*v) : std::nullopt;
+    if (!bytes || bytes->size() != 32) fail(n.source(), field, "must be 64 hex characters (SHA-256)");
+    crypto::Digest256 d{};
+    std::memcpy(d.data(), bytes->data(), d.size());
+    return d;
+  }
+
+ private:
+  std::string source_;
+};
+
+bool parse_endpoint(const std::string& url, std::string& host, std::uint16_t& port) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.rfind(kScheme, 0) != 0) return false;
+  std::string rest = url.substr(kScheme.size());
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = rest.substr(0, colon);
+  std::string digits = rest.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  int p = std::stoi(digits);
+  if (p < 1 || p > 65535) return false;
+  port = static_cast<std::uint16_t>(p);
+  return host.find_first_of("/ ?#@") == std::string::npos;
+}
+
+}  // namespace
+
+const Partner* Manifest::find(std::string_view org) const {
+  for (const auto& p : partners) {
+    if (p.org == org) return &p;
+  }
+  return nullptr;
+}
+
+const Partner* Manifest::authority() const {
+  for (const auto& p : partners) {
+    if (p.pseudonymisation_authority) return &p;
+  }
+  return nullptr;
+}
+
+const Partner* Manifest::match_certificate(const crypto::Digest256& cert_sha256, const crypto::Digest256& spki_sha256,
+                                           std::string_view subject_serial) const {
+  for (const auto& p : partners) {
+    bool pinned = (p.certificate_sha256 && *p.certificate_sha256 == cert_sha256) ||
+                  (p.public_key_sha256 && *p.public_key_sha256 == spki_sha256);
+    if (pinned && p.oin == subject_serial) return &p;
+  }
+  return nullptr;
+}
+
+Manifest parse_manifest(std::string_view text, const std::string& source_name) {
+  Reader r(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    r.fail(e.source(), "file", std::string(e.description()));
+  }
+  Manifest m;
+  m.sha256 = crypto::sha256(crypto::as_bytes(text));
+  for (auto&& [key, value] : root) {
+    if (key.str() != "version" && key.str() != "name" && key.str() != "partners") {
+      r.fail(value.source(), std::string(key.str()), "is not a known field");
+    }
+  }
+  const toml::node* version = root.get("version");
+  if (!version || version->value<std::int64_t>() != 1) {
+    r.fail(version ? version->source() : root.source(), "version", "must be 1");
+  }
+  m.name = r.text(root, "name", "");
+  const toml::array* partners = root.get_as<toml::array>("partners");
+  if (!partners || partners->empty()) r.fail(root.source(), "partners", "needs at least one [[partners]] entry");
+
+  std::set<std::string> orgs, oins;
+  for (std::size_t i = 0; i < partners->size(); ++i) {
+    const toml::table* t = (*partners)[i].as_table();
+    std::string path = "partners[" + std::to_string(i) + "].";
+    if (!t) r.fail((*partners)[i].source(), path, "must be a table");
+    for (auto&& [key, value] : *t) {
+      bool known = false;
+      for (auto k : kPartnerKeys) known = known || key.str() == k;
+      if (!known) r.fail(value.source(), path + std::string(key.str()), "is not a known field");
+    }
+    Partner p;
+    p.org = r.text(*t, "org", path);
+    if (!config::is_valid_org(p.org)) r.fail(t->get("org")->source(), path + "org", "must be 2-64 of a-z, 0-9 and -");
+    if (!orgs.insert(p.org).second) r.fail(t->get("org")->source(), path + "org", "appears twice");
+    p.name = r.text(*t, "name", path);
+    p.role = r.text(*t, "role", path);
+    if (!config::is_valid_node_role(p.role)) {
+      r.fail(t->get("role")->source(), path + "role",
+             "must be municipality, labour_inspectorate, housing_certifier or riec");
+    }
+    p.oin = r.text(*t, "oin", path);
+    if (!config::is_valid_oin(p.oin)) r.fail(t->get("oin")->source(), path + "oin", "must be 20 digits");
+    if (!oins.insert(p.oin).second) r.fail(t->get("oin")->source(), path + "oin", "appears twice");
+    std::string endpoint = r.text(*t, "endpoint", path);
+    if (!parse_endpoint(endpoint, p.host, p.port)) {
+      r.fail(t->get("endpoint")->source(), path + "endpoint", "must be https://host:port");
+    }
+    if (const toml::node* n = t->get("tls_cert_sha256")) p.certificate_sha256 = r.digest(*n, path + "tls_cert_sha256");
+    if (const toml::node* n = t->get("tls_spki_sha256")) p.public_key_sha256 = r.digest(*n, path + "tls_spki_sha256");
+    if (!p.certificate_sha256 && !p.public_key_sha256) {
+      r.fail(t->source(), path + "tls_cert_sha256", "a pin is required (tls_cert_sha256 or tls_spki_sha256)");
+    }
+    const toml::node* key = t->get("signing_key");
+    if (!key) r.fail(t->source(), path + "signing_key", "is required");
+    auto key_bytes = key->value<std::string>() ? crypto::from_hex(*key->value<std::string>()) : std::nullopt;
+    if (!key_bytes || key_bytes->size() != 32) {
+      r.fail(key->source(), path + "signing_key", "must be 64 hex characters (Ed25519 public key)");
+    }
+    std::memcpy(p.signing_key.data(), key_bytes->data(), 32);
+    if (const toml::node* pa = t->get("pseudonymisation_authority")) {
+      auto v = pa->value<bool>();
+      if (!v) r.fail(pa->source(), path + "pseudonymisation_authority", "must be true or false");
+      p.pseudonymisation_authority = *v;
+    }
+    m.partners.push_back(std::move(p));
+  }
+  int authorities = 0;
+  for (const auto& p : m.partners) authorities += p.pseudonymisation_authority ? 1 : 0;
+  if (authorities != 1) {
+    r.fail(root.source(), "partners", "exactly one partner must be the pseudonymisation_authority");
+  }
+  return m;
+}
+
+Manifest load_manifest(const std::filesystem::path& path) {
+  std::string text;
+  try {
+    text = net::read_text_file(path, 4 * 1024 * 1024);
+  } catch (const std::exception& e) {
+    throw ManifestError(e.what());
+  }
+  return parse_manifest(text, path.string());
+}
+
+namespace {
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    if (static_cast<unsigned char>(ch) < 0x20) continue;
+    out.push_back(ch);
+  }
+  return out + "\"";
+}
+}  // namespace
+
+std::string manifest_to_toml(const Manifest& m) {
+  std::ostringstream out;
+  out << "# signalnode federation manifest: every partner's node holds this same file.\n"
+      << "version = 1\nname = " << quoted(m.name) << "\n";
+  for (const auto& p : m.partners) {
+    out << "\n[[partners]]\n"
+        << "org = \"" << p.org << "\"\n"
+        << "name = " << quoted(p.name) << "\n"
+        << "role = \"" << p.role << "\"\n"
+        << "oin = \"" << p.oin << "\"\n"
+        << "endpoint = \"" << p.endpoint() << "\"\n";
+    if (p.certificate_sha256) out << "tls_cert_sha256 = \"" << crypto::to_hex(*p.certificate_sha256) << "\"\n";
+    if (p.public_key_sha256) out << "tls_spki_sha256 = \"" << crypto::to_hex(*p.public_key_sha256) << "\"\n";
+    out << "signing_key = \"" << crypto::to_hex(p.signing_key) << "\"\n"
+        << "pseudonymisation_authority = " << (p.pseudonymisation_authority ? "true" : "false") << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace signalnode::node::federation

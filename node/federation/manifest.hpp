@@ -1,0 +1,58 @@
+// The federation manifest: who the partners are and how each is recognised
+// (BRIEF 2, 3.6). No manifest entry, no access. A TOML file that every node
+// of the federation holds the same copy of; errors name file, line and field.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.hpp"
+#include "crypto/sha256.hpp"
+
+namespace signalnode::node::federation {
+
+struct Partner {
+  std::string org;  // the partner's id, e.g. gemeente-aalsmeer
+  std::string name;
+  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
+  std::string oin;   // 20 digits; must equal the certificate subject serialNumber
+  std::string host;  // federation endpoint
+  std::uint16_t port = 0;
+  std::optional<crypto::Digest256> certificate_sha256;  // pin on the DER certificate
+  std::optional<crypto::Digest256> public_key_sha256;   // or on its SubjectPublicKeyInfo
+  crypto::PublicKey signing_key{};                      // Ed25519, verifies its records
+  bool pseudonymisation_authority = false;
+
+  std::string endpoint() const { return "https://" + host + ":" + std::to_string(port); }
+};
+
+class ManifestError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Manifest {
+  int version = 1;
+  std::string name;
+  std::vector<Partner> partners;
+  crypto::Digest256 sha256{};  // of the file's bytes: which manifest a node runs
+
+  const Partner* find(std::string_view org) const;
+  const Partner* authority() const;
+  // The partner a presented certificate belongs to: a pin matches AND the
+  // subject serialNumber is that partner's OIN. nullptr otherwise.
+  const Partner* match_certificate(const crypto::Digest256& cert_sha256, const crypto::Digest256& spki_sha256,
+                                   std::string_view subject_serial) const;
+};
+
+// Throws ManifestError "FILE:LINE:COLUMN: field: what is wrong".
+Manifest parse_manifest(std::string_view text, const std::string& source_name);
+Manifest load_manifest(const std::filesystem::path& path);
+
+// A manifest file for the given partners (pki and demo tooling).
+std::string manifest_to_toml(const Manifest& manifest);
+
+}  // namespace signalnode::node::federation
