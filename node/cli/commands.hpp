@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace signalnode::node::cli {
 
@@ -39,6 +40,15 @@ struct ClientArgs {
   std::string token;
 };
 int run_submit(const ClientArgs& client, const std::filesystem::path& file);
+
+int run_demo_up(const std::filesystem::path& dir, std::uint16_t base_port);
+int run_demo_down(const std::filesystem::path& dir);
+int run_pki_ca(const std::filesystem::path& dir, const std::string& name);
+int run_pki_issue(const std::filesystem::path& ca_dir, const std::string& org, const std::string& oin,
+                  const std::vector<std::string>& hosts, const std::filesystem::path& cert,
+                  const std::filesystem::path& key);
+// Prints this node's [[partners]] entry for the federation manifest.
+int run_manifest_entry(const std::filesystem::path& dir, const std::string& endpoint, const std::string& name);
 
 struct LoadArgs {
   ClientArgs client;

@@ -60,6 +60,42 @@ int main(int argc, char** argv) {
                             "The identifier; compound kinds as parts joined by | (address: 1431AB|12|A|2)")
       ->required();
 
+  auto* demo_cmd = app.add_subcommand("demo", "The four-partner demo federation on this machine");
+  demo_cmd->require_subcommand(1);
+  std::filesystem::path demo_dir;
+  std::uint16_t base_port = 18443;
+  auto* demo_up_cmd = demo_cmd->add_subcommand("up", "Create (if needed) and start the demo federation; writes DIR/demo.json");
+  demo_up_cmd->add_option("--dir", demo_dir, "Demo folder")->required();
+  demo_up_cmd->add_option("--base-port", base_port, "First port; node i uses base+2i (API) and base+2i+1 (federation)")
+      ->capture_default_str()->check(CLI::Range(1024, 65000));
+  auto* demo_down_cmd = demo_cmd->add_subcommand("down", "Stop the demo federation's processes");
+  demo_down_cmd->add_option("--dir", demo_dir, "Demo folder")->required();
+
+  auto* pki_cmd = app.add_subcommand("pki", "A federation CA and node certificates for test and demo use");
+  pki_cmd->require_subcommand(1);
+  std::filesystem::path ca_dir, cert_out, key_out;
+  std::string ca_name = "signalnode federation CA", pki_org, pki_oin;
+  std::vector<std::string> pki_hosts = {"localhost", "127.0.0.1"};
+  auto* pki_ca_cmd = pki_cmd->add_subcommand("ca", "Create a CA: DIR/ca.crt and DIR/ca.key (0600)");
+  pki_ca_cmd->add_option("--dir", ca_dir, "CA folder")->required();
+  pki_ca_cmd->add_option("--name", ca_name, "CA common name")->capture_default_str();
+  auto* pki_issue_cmd = pki_cmd->add_subcommand("issue", "Issue a node certificate (ECDSA P-256, OIN in serialNumber)");
+  pki_issue_cmd->add_option("--ca", ca_dir, "CA folder")->required();
+  pki_issue_cmd->add_option("--org", pki_org, "Organisation id")->required();
+  pki_issue_cmd->add_option("--oin", pki_oin, "20-digit OIN")->required();
+  pki_issue_cmd->add_option("--host", pki_hosts, "DNS names and IP addresses")->capture_default_str();
+  pki_issue_cmd->add_option("--cert", cert_out, "Certificate output (PEM)")->required();
+  pki_issue_cmd->add_option("--key", key_out, "Key output (PEM, 0600)")->required();
+
+  auto* manifest_cmd = app.add_subcommand("manifest", "Federation manifest helpers");
+  manifest_cmd->require_subcommand(1);
+  std::filesystem::path manifest_dir;
+  std::string manifest_endpoint, manifest_name;
+  auto* entry_cmd = manifest_cmd->add_subcommand("entry", "Print this node's [[partners]] entry");
+  entry_cmd->add_option("--dir", manifest_dir, "Node folder")->required();
+  entry_cmd->add_option("--endpoint", manifest_endpoint, "Federation URL partners use, https://host:port")->required();
+  entry_cmd->add_option("--name", manifest_name, "Display name of the organisation");
+
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
     cmd->add_option("--ca", c.ca, "Certificate to trust for the API (PEM)")->required();
@@ -88,6 +124,11 @@ int main(int argc, char** argv) {
   try {
     if (*init_cmd) return run_init(init);
     if (*serve_cmd) return run_serve(serve);
+    if (*demo_up_cmd) return run_demo_up(demo_dir, base_port);
+    if (*demo_down_cmd) return run_demo_down(demo_dir);
+    if (*pki_ca_cmd) return run_pki_ca(ca_dir, ca_name);
+    if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
+    if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);

@@ -1,0 +1,264 @@
+#include "node/app/demo_federation.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <cstring>
+#include <sstream>
+#include <thread>
+
+#include "crypto/ed25519.hpp"
+#include "crypto/secret_file.hpp"
+#include "crypto/x509.hpp"
+#include "node/auth/tokens.hpp"
+#include "node/config/node_init.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/net/https_client.hpp"
+#include "node/storage/schema.hpp"
+
+extern char** environ;
+
+namespace signalnode::node::app {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+const char* kRoles[] = {"officer", "analyst", "privacy_officer", "admin"};
+
+void replace_file(const fs::path& path, std::string_view content, bool secret) {
+  fs::remove(path);
+  if (secret) {
+    crypto::write_secret_file(path, crypto::as_bytes(content));
+  } else {
+    crypto::write_file_atomically(path, content);
+  }
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes) {
+  json::array list;
+  for (const auto& n : nodes) {
+    json::object tokens;
+    for (const auto& [role, token] : n.tokens) tokens[role] = token;
+    list.push_back(json::object{
+        {"org", n.org},
+        {"role", n.role},
+        {"oin", n.oin},
+        {"name", n.name},
+        {"dir", n.dir.string()},
+        {"api", "https://127.0.0.1:" + std::to_string(n.api_port)},
+        {"federation", "https://127.0.0.1:" + std::to_string(n.federation_port)},
+        {"tlsCert", (n.dir / "tls" / "federation.crt").string()},
+        {"tlsKey", (n.dir / "tls" / "federation.key").string()},
+        {"pseudonymisationAuthority", n.pseudonymisation_authority},
+        {"tokens", std::move(tokens)},
+    });
+  }
+  return json::serialize(json::object{{"caCert", (dir / "ca" / "ca.crt").string()}, {"nodes", std::move(list)}}) +
+         "\n";
+}
+
+std::vector<DemoNode> read_demo_json(const fs::path& dir) {
+  std::ifstream in(dir / "demo.json");
+  std::stringstream s;
+  s << in.rdbuf();
+  json::value v = json::parse(s.str());
+  std::vector<DemoNode> nodes;
+  for (const auto& item : v.at("nodes").as_array()) {
+    DemoNode n;
+    n.org = std::string(item.at("org").as_string());
+    n.dir = std::string(item.at("dir").as_string());
+    std::string api(item.at("api").as_string());
+    n.api_port = static_cast<std::uint16_t>(std::stoi(api.substr(api.rfind(':') + 1)));
+    nodes.push_back(std::move(n));
+  }
+  return nodes;
+}
+
+bool healthy(const fs::path& ca, std::uint16_t port) {
+  try {
+    net::ClientOptions options;
+    options.trust_anchors_pem = net::read_text_file(ca);
+    options.timeout = std::chrono::seconds(2);
+    net::HttpsClient client("127.0.0.1", port, std::move(options));
+    return client.request("GET", "/healthz").status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+
+pid_t read_pid(const fs::path& file) {
+  std::ifstream in(file);
+  long pid = 0;
+  in >> pid;
+  return static_cast<pid_t>(pid);
+}
+
+pid_t spawn_node(const fs::path& self, const DemoNode& node) {
+  fs::path out = node.dir / "logs" / "serve.out";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);  // survives the shell that ran demo up
+  std::string exe = self.string(), dir = node.dir.string(), log = (node.dir / "logs" / "node.log").string();
+  std::vector<char*> argv = {exe.data(), const_cast<char*>("serve"), const_cast<char*>("--dir"), dir.data(),
+                             const_cast<char*>("--log-file"), log.data(), nullptr};
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("cannot start " + node.org + ": " + std::strerror(rc));
+  return pid;
+}
+
+}  // namespace
+
+std::vector<DemoNode> demo_partners() {
+  return {
+      {"gemeente-aalsmeer", "municipality", "00000001002220647000", "Gemeente Aalsmeer", false, {}, 0, 0, {}},
+      {"nla", "labour_inspectorate", "00000001003214345000", "Nederlandse Arbeidsinspectie", false, {}, 0, 0, {}},
+      {"snf", "housing_certifier", "00000003273491530000", "Stichting Normering Flexwonen", false, {}, 0, 0, {}},
+      {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", true, {}, 0, 0, {}},
+  };
+}
+
+void create_ca(const fs::path& ca_dir, const std::string& name) {
+  fs::create_directories(ca_dir);
+  fs::permissions(ca_dir, fs::perms::owner_all, fs::perm_options::replace);
+  crypto::CertificateSpec spec{name, "signalnode demo", "", {}, {}, 3650, true};
+  auto ca = crypto::issue_certificate(spec);
+  crypto::write_file_atomically(ca_dir / "ca.crt", ca.certificate_pem);
+  crypto::write_secret_file(ca_dir / "ca.key", ca.private_key_pem.view());
+}
+
+void issue_node_certificates(const fs::path& ca_dir, const DemoNode& node) {
+  std::string ca_cert = net::read_text_file(ca_dir / "ca.crt");
+  auto ca_key = crypto::read_secret_file(ca_dir / "ca.key");
+  crypto::CertificateSpec spec{node.org, node.name, node.oin, {"localhost"}, {"127.0.0.1"}, 825, false};
+  auto fed = crypto::issue_certificate(spec, ca_cert, ca_key.chars());
+  replace_file(node.dir / "tls" / "federation.crt", fed.certificate_pem, false);
+  replace_file(node.dir / "tls" / "federation.key", fed.private_key_pem.chars(), true);
+  replace_file(node.dir / "tls" / "federation-ca.crt", ca_cert, false);
+  spec.common_name = node.org + " API";
+  auto api = crypto::issue_certificate(spec, ca_cert, ca_key.chars());
+  replace_file(node.dir / "tls" / "api.crt", api.certificate_pem, false);
+  replace_file(node.dir / "tls" / "api.key", api.private_key_pem.chars(), true);
+}
+
+std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t base_port, std::vector<DemoNode> nodes) {
+  if (fs::exists(dir / "demo.json")) throw std::runtime_error(dir.string() + " holds a demo already");
+  fs::create_directories(dir);
+  create_ca(dir / "ca", "signalnode demo federation CA");
+
+  federation::Manifest manifest;
+  manifest.name = "signalnode demo federation";
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    DemoNode& n = nodes[i];
+    n.dir = fs::absolute(dir / n.org);
+    if (base_port != 0) {
+      n.api_port = static_cast<std::uint16_t>(base_port + 2 * i);
+      n.federation_port = static_cast<std::uint16_t>(base_port + 2 * i + 1);
+    }
+    config::NodeConfig cfg;
+    cfg.org = n.org;
+    cfg.role = n.role;
+    cfg.oin = n.oin;
+    cfg.pseudonymisation_authority = n.pseudonymisation_authority;
+    cfg.api.port = n.api_port;
+    cfg.federation.enabled = true;
+    cfg.federation.port = n.federation_port;
+    config::NodePaths paths{n.dir};
+    config::init_node(paths, cfg);
+    issue_node_certificates(dir / "ca", n);
+
+    federation::Partner p;
+    p.org = n.org;
+    p.name = n.name;
+    p.role = n.role;
+    p.oin = n.oin;
+    p.host = "127.0.0.1";
+    p.port = n.federation_port;
+    p.certificate_sha256 = crypto::certificate_fingerprint(net::read_text_file(n.dir / "tls" / "federation.crt"));
+    p.signing_key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view()).public_key();
+    p.pseudonymisation_authority = n.pseudonymisation_authority;
+    manifest.partners.push_back(std::move(p));
+
+    storage::Store store(paths.database(), storage::node_migrations());
+    auth::TokenStore tokens(store);
+    for (const char* role : kRoles) {
+      n.tokens[role] = tokens.create(*auth::role_from_string(role), std::string("demo ") + role, std::nullopt, now_ms());
+    }
+  }
+  std::string manifest_text = federation::manifest_to_toml(manifest);
+  for (const auto& n : nodes) crypto::write_file_atomically(n.dir / "manifest.toml", manifest_text);
+  crypto::write_file_atomically(dir / "demo.json", demo_json(fs::absolute(dir), nodes),
+                                fs::perms::owner_read | fs::perms::owner_write);
+  return nodes;
+}
+
+int demo_up(const fs::path& dir_in, std::uint16_t base_port, const fs::path& self_exe) {
+  fs::path dir = fs::absolute(dir_in);
+  std::vector<DemoNode> nodes =
+      fs::exists(dir / "demo.json") ? read_demo_json(dir) : create_demo_federation(dir, base_port);
+  for (const auto& n : nodes) {
+    fs::path pid_file = n.dir / "signalnode.pid";
+    if (fs::exists(pid_file) && alive(read_pid(pid_file))) continue;  // already running
+    pid_t pid = spawn_node(self_exe, n);
+    crypto::write_file_atomically(pid_file, std::to_string(pid) + "\n");
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (const auto& n : nodes) {
+    while (!healthy(dir / "ca" / "ca.crt", n.api_port)) {
+      if (!alive(read_pid(n.dir / "signalnode.pid")) || std::chrono::steady_clock::now() > deadline) {
+        std::cerr << "signalnode: " << n.org << " did not become healthy; see " << (n.dir / "logs").string() << "\n";
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::cout << "demo federation up: " << nodes.size() << " nodes; " << (dir / "demo.json").string() << std::endl;
+  return 0;
+}
+
+int demo_down(const fs::path& dir_in) {
+  fs::path dir = fs::absolute(dir_in);
+  if (!fs::exists(dir / "demo.json")) {
+    std::cerr << "signalnode: no demo in " << dir.string() << "\n";
+    return 1;
+  }
+  int stopped = 0;
+  for (const auto& n : read_demo_json(dir)) {
+    fs::path pid_file = n.dir / "signalnode.pid";
+    pid_t pid = fs::exists(pid_file) ? read_pid(pid_file) : 0;
+    if (alive(pid)) {
+      ::kill(pid, SIGTERM);
+      for (int i = 0; i < 100 && alive(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (alive(pid)) ::kill(pid, SIGKILL);
+      ++stopped;
+    }
+    fs::remove(pid_file);
+  }
+  std::cout << "demo federation down: " << stopped << " nodes stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace signalnode::node::app

@@ -1,0 +1,41 @@
+// The demo federation on one machine (BRIEF 3.2, 3.3): a CA, four partner
+// node folders with CA-issued certificates, one manifest, tokens, demo.json,
+// and the commands that start and stop the four `signalnode serve` processes.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace signalnode::node::app {
+
+struct DemoNode {
+  std::string org, role, oin, name;
+  bool pseudonymisation_authority = false;
+  std::filesystem::path dir;
+  std::uint16_t api_port = 0;
+  std::uint16_t federation_port = 0;
+  std::map<std::string, std::string> tokens;  // role -> token
+};
+
+// The four partners of the demo: municipality, labour inspectorate, SNF, RIEC (PA).
+std::vector<DemoNode> demo_partners();
+
+// Creates CA, node folders, manifest and demo.json under `dir` (which must not
+// hold a demo yet). Ports: node i gets API base+2i and federation base+2i+1.
+std::vector<DemoNode> create_demo_federation(const std::filesystem::path& dir, std::uint16_t base_port,
+                                             std::vector<DemoNode> nodes = demo_partners());
+
+// Shared by `demo up` and tests: a CA in ca_dir, and for one node folder
+// (already `init`ed) its federation and API certificates issued by that CA.
+void create_ca(const std::filesystem::path& ca_dir, const std::string& name);
+void issue_node_certificates(const std::filesystem::path& ca_dir, const DemoNode& node);
+
+// `demo up`: creates the federation if `dir` has none, starts every node as a
+// background process, waits until all are healthy. Returns 0 on success.
+int demo_up(const std::filesystem::path& dir, std::uint16_t base_port, const std::filesystem::path& self_exe);
+// `demo down`: stops the processes started by demo up (SIGTERM, then SIGKILL).
+int demo_down(const std::filesystem::path& dir);
+
+}  // namespace signalnode::node::app

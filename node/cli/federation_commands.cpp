@@ -1,0 +1,83 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "crypto/ed25519.hpp"
+#include "crypto/secret_file.hpp"
+#include "crypto/x509.hpp"
+#include "node/app/demo_federation.hpp"
+#include "node/cli/commands.hpp"
+#include "node/config/node_config.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/net/tls_identity.hpp"
+
+namespace signalnode::node::cli {
+namespace fs = std::filesystem;
+
+namespace {
+fs::path self_exe() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw std::runtime_error("cannot find the signalnode binary (/proc/self/exe)");
+  return fs::path(std::string(buf, static_cast<std::size_t>(n)));
+}
+}  // namespace
+
+int run_demo_up(const fs::path& dir, std::uint16_t base_port) { return app::demo_up(dir, base_port, self_exe()); }
+
+int run_demo_down(const fs::path& dir) { return app::demo_down(dir); }
+
+int run_pki_ca(const fs::path& dir, const std::string& name) {
+  app::create_ca(dir, name);
+  std::cout << "CA: " << (dir / "ca.crt").string() << " (key " << (dir / "ca.key").string() << ", 0600)\n";
+  return 0;
+}
+
+int run_pki_issue(const fs::path& ca_dir, const std::string& org, const std::string& oin,
+                  const std::vector<std::string>& hosts, const fs::path& cert, const fs::path& key) {
+  if (!config::is_valid_org(org) || !config::is_valid_oin(oin)) {
+    std::cerr << "signalnode: --org must be 2-64 of a-z, 0-9 and -; --oin 20 digits\n";
+    return 2;
+  }
+  crypto::CertificateSpec spec{org, org, oin, {}, {}, 825, false};
+  for (const auto& h : hosts) {
+    bool ip = h.find_first_not_of("0123456789.:abcdef") == std::string::npos && h.find_first_of(".:") != std::string::npos;
+    (ip ? spec.ip_addresses : spec.dns_names).push_back(h);
+  }
+  auto ca_key = crypto::read_secret_file(ca_dir / "ca.key");
+  auto issued = crypto::issue_certificate(spec, net::read_text_file(ca_dir / "ca.crt"), ca_key.chars());
+  crypto::write_file_atomically(cert, issued.certificate_pem);
+  crypto::write_secret_file(key, issued.private_key_pem.view());
+  std::cout << "issued " << cert.string() << " for " << org << " (OIN " << oin << "), SHA-256 "
+            << crypto::to_hex(crypto::certificate_fingerprint(issued.certificate_pem)) << "\n";
+  return 0;
+}
+
+int run_manifest_entry(const fs::path& dir, const std::string& endpoint, const std::string& name) {
+  config::NodePaths paths{dir};
+  auto cfg = config::load_config(paths);
+  federation::Manifest m;
+  m.name = "entry";
+  federation::Partner p;
+  p.org = cfg.org;
+  p.name = name.empty() ? cfg.org : name;
+  p.role = cfg.role;
+  p.oin = cfg.oin;
+  std::string rest = endpoint.rfind("https://", 0) == 0 ? endpoint.substr(8) : "";
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "signalnode: --endpoint must be https://host:port\n";
+    return 2;
+  }
+  p.host = rest.substr(0, colon);
+  p.port = static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1)));
+  p.certificate_sha256 = crypto::certificate_fingerprint(net::read_text_file(paths.resolve(cfg.federation.tls_cert)));
+  p.signing_key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view()).public_key();
+  p.pseudonymisation_authority = cfg.pseudonymisation_authority;
+  m.partners.push_back(p);
+  std::string toml = federation::manifest_to_toml(m);
+  std::cout << toml.substr(toml.find("[[partners]]"));
+  return 0;
+}
+
+}  // namespace signalnode::node::cli
