@@ -23,7 +23,7 @@ crypto::LookupKey to_lookup_key(const std::vector<std::uint8_t>& blob) {
   return key;
 }
 
-// Backoff for entries the PA could not serve: 2, 4, 8 ... seconds, at most 5 minutes.
+// Backoff for entries the PA could not serve: 1, 2, 4 ... seconds, at most 5 minutes.
 std::int64_t backoff_ms(std::int64_t attempts, double retry_after) {
   std::int64_t ms = std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
   return std::max<std::int64_t>(ms, static_cast<std::int64_t>(retry_after * 1000));

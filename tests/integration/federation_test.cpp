@@ -1,0 +1,235 @@
+// Nodes of a real federation, in-process on loopback: mTLS refusals, the PA
+// over mTLS, a PA that is away, and manifest changes.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <functional>
+#include <thread>
+
+#include "crypto/oprf.hpp"
+#include "crypto/random.hpp"
+#include "crypto/secret_file.hpp"
+#include "crypto/x509.hpp"
+#include "node/app/demo_federation.hpp"
+#include "node/app/node_app.hpp"
+#include "node/federation/federation.hpp"
+#include "node/net/https_client.hpp"
+#include "node/pseudonyms/oprf_keyring.hpp"
+
+namespace fs = std::filesystem;
+namespace c = signalnode::crypto;
+using signalnode::node::app::DemoNode;
+using signalnode::node::app::NodeApp;
+
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool wait_until(const std::function<bool()>& done, int ms = 8000) {
+  for (int i = 0; i < ms / 50; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// A TLS client with a chosen certificate (or none) and protocol version.
+// Returns what the server sent back to one HTTP request, or "" when the
+// handshake failed or the server closed without answering.
+std::string raw_request(std::uint16_t port, const std::string& cert_pem, const std::string& key_pem,
+                        int max_version = 0) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (max_version) SSL_CTX_set_max_proto_version(ctx, max_version);
+  if (!cert_pem.empty()) {
+    BIO* cb = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+    X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+    BIO* kb = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+    SSL_CTX_use_certificate(ctx, cert);
+    SSL_CTX_use_PrivateKey(ctx, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    BIO_free(cb);
+    BIO_free(kb);
+  }
+  BIO* bio = BIO_new_ssl_connect(ctx);
+  BIO_set_conn_hostname(bio, ("127.0.0.1:" + std::to_string(port)).c_str());
+  std::string out;
+  if (BIO_do_connect(bio) == 1 && BIO_do_handshake(bio) == 1) {
+    std::string req = "GET /federation/v1/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (BIO_write(bio, req.data(), static_cast<int>(req.size())) > 0) {
+      char buf[4096];
+      for (int n; (n = BIO_read(bio, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  BIO_free_all(bio);
+  SSL_CTX_free(ctx);
+  ERR_clear_error();
+  return out;
+}
+
+}  // namespace
+
+class FederationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c::init();
+    dir_ = fs::temp_directory_path() / ("sn-fed-" + c::random_hex_id(6));
+    auto specs = signalnode::node::app::demo_partners();
+    specs = {specs[0], specs[1], specs[3]};  // municipality, inspectorate, RIEC (PA)
+    for (auto& s : specs) {
+      s.api_port = free_port();
+      s.federation_port = free_port();
+    }
+    nodes_ = signalnode::node::app::create_demo_federation(dir_, 0, specs);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
+  }
+  void TearDown() override {
+    apps_.clear();
+    fs::remove_all(dir_);
+  }
+
+  void start(std::size_t i) {
+    if (apps_.size() <= i) apps_.resize(i + 1);
+    apps_[i] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[i].dir, std::nullopt});
+    apps_[i]->start();
+  }
+  NodeApp& municipality() { return *apps_[0]; }
+  NodeApp& riec() { return *apps_[2]; }
+  std::string file(const DemoNode& n, const char* name) { return signalnode::node::net::read_text_file(n.dir / "tls" / name); }
+
+  std::uint16_t submit(const std::string& subjects) {
+    signalnode::node::net::ClientOptions options;
+    options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+    signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[0].api_port, std::move(options));
+    auto r = client.request("POST", "/api/v1/signals",
+                            R"({"category":"labour.debt_bondage","observedOn":"2026-11-20","subjects":)" + subjects + "}",
+                            {{"Authorization", "Bearer " + nodes_[0].tokens.at("officer")},
+                             {"Content-Type", "application/json"}});
+    return static_cast<std::uint16_t>(r.status);
+  }
+
+  // A certificate from the federation CA that no manifest entry pins.
+  c::IssuedCertificate rogue(const std::string& oin) {
+    auto key = c::read_secret_file(dir_ / "ca" / "ca.key");
+    c::CertificateSpec spec{"rogue", "rogue", oin, {"localhost"}, {"127.0.0.1"}, 30, false};
+    return c::issue_certificate(spec, signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt"), key.chars());
+  }
+
+  fs::path dir_;
+  std::vector<DemoNode> nodes_;
+  std::vector<std::unique_ptr<NodeApp>> apps_;
+};
+
+TEST_F(FederationTest, PartnersInTheManifestAreServedAndKnownByName) {
+  const auto& nla = nodes_[1];
+  std::string answer = raw_request(nodes_[0].federation_port, file(nla, "federation.crt"), file(nla, "federation.key"));
+  EXPECT_NE(answer.find("HTTP/1.1 200"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("\"peer\":\"nla\""), std::string::npos) << answer;
+}
+
+TEST_F(FederationTest, RefusesEveryoneTheManifestDoesNotName) {
+  std::uint16_t port = nodes_[0].federation_port;
+  EXPECT_EQ(raw_request(port, "", ""), "") << "no client certificate";
+  auto unlisted = rogue("00000009999999999999");
+  EXPECT_EQ(raw_request(port, unlisted.certificate_pem, std::string(unlisted.private_key_pem.chars())), "")
+      << "chains to the CA but is not in the manifest";
+  auto impostor = rogue(nodes_[1].oin);
+  EXPECT_EQ(raw_request(port, impostor.certificate_pem, std::string(impostor.private_key_pem.chars())), "")
+      << "another partner's OIN with its own key";
+  const auto& nla = nodes_[1];
+  EXPECT_EQ(raw_request(port, file(nla, "federation.crt"), file(nla, "federation.key"), TLS1_2_VERSION), "")
+      << "TLS 1.2";
+  // A certificate from another CA, even with a listed OIN.
+  c::CertificateSpec other_ca{"other CA", "x", "", {}, {}, 30, true};
+  auto ca2 = c::issue_certificate(other_ca);
+  c::CertificateSpec spec{"x", "x", nla.oin, {}, {"127.0.0.1"}, 30, false};
+  auto foreign = c::issue_certificate(spec, ca2.certificate_pem, ca2.private_key_pem.chars());
+  EXPECT_EQ(raw_request(port, foreign.certificate_pem, std::string(foreign.private_key_pem.chars())), "");
+}
+
+TEST_F(FederationTest, ExpiredCertificatesAreRefused) {
+  auto key = c::read_secret_file(dir_ / "ca" / "ca.key");
+  c::CertificateSpec spec{"nla", "nla", nodes_[1].oin, {}, {"127.0.0.1"}, -1, false};
+  auto expired = c::issue_certificate(spec, signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt"), key.chars());
+  EXPECT_EQ(raw_request(nodes_[0].federation_port, expired.certificate_pem, std::string(expired.private_key_pem.chars())),
+            "");
+}
+
+TEST_F(FederationTest, ClientsRefuseAServerTheManifestDoesNotPin) {
+  auto* fed = municipality().federation();
+  auto manifest = fed->manifest();
+  auto pa = *manifest->authority();
+  EXPECT_EQ(fed->client_for(pa)->request("GET", "/federation/v1/healthz").status, 200);
+  pa.certificate_sha256->fill(0);  // not the RIEC's certificate any more
+  EXPECT_THROW(fed->client_for(pa)->request("GET", "/federation/v1/healthz"), std::runtime_error);
+  pa = *manifest->authority();
+  pa.oin = nodes_[1].oin;  // right pin, wrong organisation number
+  EXPECT_THROW(fed->client_for(pa)->request("GET", "/federation/v1/healthz"), std::runtime_error);
+}
+
+TEST_F(FederationTest, SignalsArePseudonymisedThroughThePaOverMutualTls) {
+  ASSERT_EQ(submit(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"person","bsn":"123456782"}])"), 201);
+  auto& pseudo = municipality().pseudonymiser();
+  ASSERT_TRUE(wait_until([&] { return pseudo.stats().cached == 2 && pseudo.stats().depth == 0; }));
+  auto ring = signalnode::node::pseudonyms::OprfKeyring::load(riec().paths().oprf_keys());
+  EXPECT_EQ(pseudo.cached({signalnode::protocol::IdKind::kvk, "12345678"}),
+            c::oprf::evaluate(ring.current(), c::as_bytes("kvk:12345678")));
+}
+
+TEST_F(FederationTest, SignalsWaitWhileThePaIsAwayAndArePseudonymisedWhenItReturns) {
+  apps_[2].reset();  // the RIEC goes offline
+  ASSERT_EQ(submit(R"([{"kind":"organisation","kvk":"87654321"}])"), 201) << "accepted while the PA is away";
+  auto& pseudo = municipality().pseudonymiser();
+  ASSERT_TRUE(wait_until([&] { return !pseudo.stats().last_error.empty(); }));
+  EXPECT_EQ(pseudo.stats().depth, 1);
+  EXPECT_NE(pseudo.stats().last_error.find("PA unreachable"), std::string::npos) << pseudo.stats().last_error;
+  start(2);
+  // The backoff after one failure is 1 s; then the worker retries by itself.
+  ASSERT_TRUE(wait_until([&] { return pseudo.stats().depth == 0; }, 15000));
+  EXPECT_EQ(pseudo.stats().cached, 1);
+}
+
+TEST_F(FederationTest, ManifestChangesTakeEffectAndInvalidOnesAreRefused) {
+  const auto& nla = nodes_[1];
+  auto cert = file(nla, "federation.crt");
+  auto key = file(nla, "federation.key");
+  std::uint16_t port = nodes_[0].federation_port;
+  ASSERT_NE(raw_request(port, cert, key).find("200"), std::string::npos);
+
+  auto* fed = municipality().federation();
+  auto manifest_path = nodes_[0].dir / "manifest.toml";
+  std::string original = signalnode::node::net::read_text_file(manifest_path);
+  auto old_hash = fed->manifest()->sha256;
+
+  // An invalid manifest is refused; the last good one stays in force.
+  c::write_file_atomically(manifest_path, original + "\nbroken = [\n");
+  std::filesystem::last_write_time(manifest_path, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(1));
+  EXPECT_FALSE(fed->reload_if_changed());
+  EXPECT_EQ(fed->manifest()->sha256, old_hash);
+  EXPECT_NE(raw_request(port, cert, key).find("200"), std::string::npos);
+
+  // Revoking the inspectorate (removing its entry) locks it out.
+  auto m = signalnode::node::federation::parse_manifest(original, "m");
+  m.partners.erase(m.partners.begin() + 1);
+  c::write_file_atomically(manifest_path, signalnode::node::federation::manifest_to_toml(m));
+  std::filesystem::last_write_time(manifest_path, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(2));
+  EXPECT_TRUE(fed->reload_if_changed());
+  EXPECT_EQ(raw_request(port, cert, key), "");
+}
