@@ -230,6 +230,9 @@ struct HttpsServer::Impl {
           beast::error_code ignored;
           socket.close(ignored);
         } else {
+          // Small responses must not wait for Nagle and the peer's delayed ACK.
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
           std::make_shared<Session>(std::move(socket), ctx, shared)->run();
         }
       }
