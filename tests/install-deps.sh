@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config python3 openssl procps
   libssl-dev libsodium-dev libsqlite3-dev
   libboost1.81-dev libboost-json1.81-dev   # Beast, Asio and Boost.JSON (1.74 lacks JSON)
   libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev libtomlplusplus-dev

@@ -8,6 +8,7 @@
 #include "node/config/node_init.hpp"
 #include "node/log/log.hpp"
 #include "node/signals/signal_json.hpp"
+#include "node/federation/federation.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
@@ -83,18 +84,22 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
     return 2;
   }
   OfflineNode node(dir);
-  if (!node.cfg.pseudonymisation_authority) {
-    // Other nodes reach the PA over the federation listener (BRIEF 3.5),
-    // which arrives with the federation work; until then only the PA can answer.
-    std::cerr << "signalnode: " << node.cfg.org
-              << " is not the pseudonymisation authority and has no federation link to it yet\n";
+  auto data_key = crypto::aead_key_from(crypto::read_secret_file(node.paths.data_key(), crypto::kAeadKeyBytes).view());
+  pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms);
+  crypto::oprf::Output out{};
+  if (node.cfg.pseudonymisation_authority) {
+    pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
+    pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
+    out = pseudonymiser.pseudonymise_now(id.value(), transport);
+  } else if (node.cfg.federation.enabled) {
+    api::Metrics metrics;
+    federation::Federation fed(node.cfg, node.paths, metrics, nullptr);
+    auto transport = fed.pa_transport();
+    out = pseudonymiser.pseudonymise_now(id.value(), *transport);
+  } else {
+    std::cerr << "signalnode: " << node.cfg.org << " is not in a federation and not the pseudonymisation authority\n";
     return 1;
   }
-  auto data_key = crypto::aead_key_from(crypto::read_secret_file(node.paths.data_key(), crypto::kAeadKeyBytes).view());
-  pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
-  pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
-  pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms);
-  auto out = pseudonymiser.pseudonymise_now(id.value(), transport);
   log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
   std::cout << crypto::to_hex(out) << std::endl;
   return 0;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `signalnode demo up/down` through the real binary: four processes, healthy,
+# demo.json as BRIEF 3.3 fixes it, every listener chaining to caCert, and the
+# municipality's identifiers pseudonymised by the RIEC over mTLS.
+set -euo pipefail
+bin=${1:?usage: demo_smoke.sh path/to/signalnode}
+work=$(mktemp -d)
+cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+base=$((20000 + RANDOM % 20000))
+"$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null || fail "demo up"
+[ "$(pgrep -fc "serve --dir $work/demo/")" = 4 ] || fail "expected 4 node processes"
+
+python3 - "$work/demo/demo.json" <<'PY' || fail "demo.json does not follow BRIEF 3.3"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert os.path.isabs(d["caCert"]) and os.path.exists(d["caCert"])
+roles = sorted(n["role"] for n in d["nodes"])
+assert roles == ["housing_certifier", "labour_inspectorate", "municipality", "riec"], roles
+for n in d["nodes"]:
+    for k in ("org", "role", "oin", "dir", "api", "federation", "tlsCert", "tlsKey", "pseudonymisationAuthority", "tokens"):
+        assert k in n, k
+    assert len(n["oin"]) == 20 and n["oin"].isdigit()
+    assert n["api"].startswith("https://127.0.0.1:") and n["federation"].startswith("https://127.0.0.1:")
+    assert os.path.exists(n["tlsCert"]) and os.path.exists(n["tlsKey"])
+    assert oct(os.stat(n["tlsKey"]).st_mode & 0o777) == "0o600"
+    assert sorted(n["tokens"]) == ["admin", "analyst", "officer", "privacy_officer"]
+    assert n["pseudonymisationAuthority"] == (n["role"] == "riec")
+PY
+
+ca="$work/demo/ca/ca.crt"
+get() { python3 -c "import json,sys; n=[n for n in json.load(open('$work/demo/demo.json'))['nodes'] if n['role']==sys.argv[1]][0]; v=n[sys.argv[2]]; print(v[sys.argv[3]] if len(sys.argv)>3 else v)" "$@"; }
+for role in municipality labour_inspectorate housing_certifier riec; do
+  for listener in api federation; do
+    url=$(get $role $listener)
+    hostport=${url#https://}
+    # The federation listener wants a manifest partner's certificate: the node's own.
+    echo | openssl s_client -connect "$hostport" -CAfile "$ca" -verify_return_error -brief \
+        -cert "$(get $role tlsCert)" -key "$(get $role tlsKey)" 2>&1 \
+      | grep -q "Verification: OK" || fail "$role $listener does not chain to caCert"
+  done
+done
+
+api=$(get municipality api)
+cat >"$work/signal.json" <<'JSON'
+{"category":"labour.underpaid_or_unpaid","observedOn":"2026-01-10","subjects":[{"kind":"organisation","kvk":"12345678"}]}
+JSON
+SIGNALNODE_TOKEN=$(get municipality tokens officer) "$bin" submit --api "$api" --ca "$ca" --file "$work/signal.json" >/dev/null \
+  || fail "submit at the municipality"
+riec_dir=$(get riec dir)
+for _ in $(seq 100); do grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" && break; sleep 0.1; done
+grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" || fail "RIEC never evaluated"
+
+# Subject access from a non-PA node: its pseudonym comes from the RIEC over mTLS,
+# and equals the one the RIEC computes for itself.
+p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind kvk --value 12345678 2>/dev/null) \
+  || fail "pseudonym through the PA"
+p_riec=$("$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 2>/dev/null)
+[[ "$p_nla" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" = "$p_riec" ] || fail "pseudonyms differ between nodes"
+
+"$bin" demo down --dir "$work/demo" >/dev/null || fail "demo down"
+[ "$(pgrep -fc "serve --dir $work/demo/" || true)" = 0 ] || fail "processes left after demo down"
+echo "demo smoke: ok"
