@@ -110,6 +110,7 @@ void write_record(Writer& w, const Record& r) {
   w.pod(r.persons);
   w.count(r.subjects.size());
   for (const auto& s : r.subjects) {
+    w.string(s.kind);
     w.string(s.id_kind);
     w.bytes(s.pseudonym.data(), s.pseudonym.size());
   }
@@ -129,9 +130,10 @@ Record read_record(Reader& rd, const Limits& limits) {
   r.municipality = rd.string(limits.max_string, "municipality");
   r.severity = rd.string(limits.max_string, "severity");
   r.persons = rd.pod<std::int64_t>();
-  std::size_t n = rd.count(limits.max_subjects, 8 + 64, "subjects");
+  std::size_t n = rd.count(limits.max_subjects, 8 + 8 + 64, "subjects");
   r.subjects.resize(n);
   for (auto& s : r.subjects) {
+    s.kind = rd.string(limits.max_string, "subject kind");
     s.id_kind = rd.string(limits.max_string, "subject id kind");
     rd.bytes(s.pseudonym.data(), s.pseudonym.size(), "pseudonym");
   }

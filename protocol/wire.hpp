@@ -28,6 +28,7 @@ struct Limits {
 enum class RecordKind : std::uint8_t { shared_signal = 1, withdrawal = 2 };
 
 struct SharedSubject {
+  std::string kind;                      // taxonomy subject kind: organisation, address, person, ...
   std::string id_kind;                   // bsn, kvk, address, ...
   std::array<std::uint8_t, 64> pseudonym{};  // RFC 9497 OPRF output
   bool operator==(const SharedSubject&) const = default;

@@ -22,7 +22,7 @@ w::Batch sample(std::size_t records = 2) {
     r.observed_week = "2026-W47";
     r.municipality = "GM0358";
     r.persons = 14;
-    w::SharedSubject s{"kvk", {}};
+    w::SharedSubject s{"organisation", "kvk", {}};
     s.pseudonym.fill(0x42);
     r.subjects = {s, s};
     r.rule_id = "labour-to-nla";

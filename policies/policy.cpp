@@ -1,0 +1,267 @@
+#include "policies/policy.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "crypto/bytes.hpp"
+#include "crypto/sha256.hpp"
+#include "protocol/identifiers.hpp"
+
+namespace signalnode::policies {
+
+namespace {
+
+constexpr std::string_view kRuleKeys[] = {"id",          "description",     "from",    "to",
+                                          "categories",  "pseudonyms",      "fields",  "legal_basis",
+                                          "legal_reference", "purpose",     "retention_days", "status",
+                                          "valid_from",  "valid_until"};
+constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+  [[noreturn]] void fail(const toml::source_region& where, const std::string& field, const std::string& what) const {
+    std::ostringstream out;
+    out << source_ << ":" << where.begin.line << ":" << where.begin.column << ": " << field << ": " << what;
+    throw PolicyError(out.str());
+  }
+  std::string text(const toml::table& t, std::string_view key, const std::string& path, bool required = true) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (required) fail(t.source(), path + std::string(key), "is required");
+      return {};
+    }
+    auto v = n->value<std::string>();
+    if (!v) fail(n->source(), path + std::string(key), "must be a string");
+    return *v;
+  }
+  std::vector<std::string> list(const toml::table& t, std::string_view key, const std::string& path,
+                                bool allow_empty = false) const {
+    const toml::node* n = t.get(key);
+    if (!n) fail(t.source(), path + std::string(key), "is required");
+    const toml::array* a = n->as_array();
+    if (!a) fail(n->source(), path + std::string(key), "must be a list of strings");
+    std::vector<std::string> out;
+    for (const auto& item : *a) {
+      auto v = item.value<std::string>();
+      if (!v) fail(item.source(), path + std::string(key), "must hold only strings");
+      out.push_back(*v);
+    }
+    if (out.empty() && !allow_empty) fail(n->source(), path + std::string(key), "must not be empty");
+    return out;
+  }
+  const toml::source_region& where(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    return n ? n->source() : t.source();
+  }
+
+ private:
+  std::string source_;
+};
+
+std::optional<std::chrono::sys_days> date(std::string_view s) { return protocol::parse_date(s); }
+
+bool is_role(std::string_view r) { return std::find(std::begin(kRoles), std::end(kRoles), r) != std::end(kRoles); }
+
+// The categories a rule's entry covers (wildcards never cover special categories).
+std::set<std::string> expand(const std::vector<std::string>& entries, const Taxonomy& taxonomy) {
+  std::set<std::string> out;
+  for (const auto& e : entries) {
+    if (e.size() > 2 && e.ends_with(".*")) {
+      std::string stage = e.substr(0, e.size() - 2);
+      for (const auto& c : taxonomy.categories()) {
+        if (c.stage == stage && c.special.empty()) out.insert(c.id);
+      }
+    } else {
+      out.insert(e);
+    }
+  }
+  return out;
+}
+
+// The parties a from/to list covers, given the federation's partners.
+std::set<std::string> parties(const std::vector<std::string>& entries, const std::vector<Party>& partners) {
+  std::set<std::string> out;
+  for (const auto& e : entries) {
+    if (partners.empty()) {
+      out.insert(e);
+      continue;
+    }
+    for (const auto& p : partners) {
+      if (e == p.org || e == "role:" + p.role) out.insert(p.org);
+    }
+  }
+  return out;
+}
+
+bool intersects(const std::set<std::string>& a, const std::set<std::string>& b) {
+  return std::any_of(a.begin(), a.end(), [&](const std::string& x) { return b.contains(x); });
+}
+
+}  // namespace
+
+Policy Policy::parse(std::string_view text, const std::string& source_name, const Taxonomy& taxonomy,
+                     const std::vector<Party>& partners) {
+  Reader r(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    r.fail(e.source(), "file", std::string(e.description()));
+  }
+  Policy policy;
+  policy.taxonomy_ = &taxonomy;
+  policy.sha256_ = crypto::sha256(crypto::as_bytes(text));
+  for (auto&& [key, value] : root) {
+    if (key.str() != "version" && key.str() != "name" && key.str() != "rules") {
+      r.fail(value.source(), std::string(key.str()), "is not a known field");
+    }
+  }
+  if (root.get("version") == nullptr || root.get("version")->value<std::int64_t>() != 1) {
+    r.fail(r.where(root, "version"), "version", "must be 1");
+  }
+  policy.name_ = r.text(root, "name", "");
+  const toml::array* rules = root.get_as<toml::array>("rules");
+  if (!rules) r.fail(root.source(), "rules", "needs [[rules]] entries");
+
+  for (std::size_t i = 0; i < rules->size(); ++i) {
+    const toml::table* t = (*rules)[i].as_table();
+    std::string path = "rules[" + std::to_string(i) + "].";
+    if (!t) r.fail((*rules)[i].source(), path, "must be a table");
+    for (auto&& [key, value] : *t) {
+      if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key.str()) == std::end(kRuleKeys)) {
+        r.fail(value.source(), path + std::string(key.str()), "is not a known field");
+      }
+    }
+    Rule rule;
+    rule.line = static_cast<int>(t->source().begin.line);
+    rule.id = r.text(*t, "id", path);
+    path = "rules[" + rule.id + "].";
+    if (policy.find(rule.id)) r.fail(r.where(*t, "id"), path + "id", "appears twice");
+    rule.description = r.text(*t, "description", path, false);
+    for (const char* side : {"from", "to"}) {
+      auto entries = r.list(*t, side, path);
+      for (const auto& e : entries) {
+        bool ok = e.starts_with("role:") ? is_role(e.substr(5))
+                                         : (partners.empty() || std::any_of(partners.begin(), partners.end(),
+                                                                            [&](const Party& p) { return p.org == e; }));
+        if (!ok) r.fail(r.where(*t, side), path + side, "'" + e + "' is neither role:<role> nor an organisation in the manifest");
+      }
+      (std::string(side) == "from" ? rule.from : rule.to) = entries;
+    }
+    rule.categories = r.list(*t, "categories", path);
+    for (const auto& c : rule.categories) {
+      bool ok = false;
+      if (c.size() > 2 && c.ends_with(".*")) {
+        std::string stage = c.substr(0, c.size() - 2);
+        ok = std::any_of(taxonomy.stages().begin(), taxonomy.stages().end(), [&](const Stage& s) { return s.id == stage; });
+      } else {
+        ok = taxonomy.find(c) != nullptr;
+      }
+      if (!ok) r.fail(r.where(*t, "categories"), path + "categories", "'" + c + "' is not a category or stage of the taxonomy");
+    }
+    for (const auto& k : r.list(*t, "pseudonyms", path, true)) {
+      if (!protocol::id_kind_from_string(k)) r.fail(r.where(*t, "pseudonyms"), path + "pseudonyms", "'" + k + "' is not an idKind");
+      rule.pseudonyms.insert(k);
+    }
+    for (const auto& f : r.list(*t, "fields", path, true)) {
+      if (std::find(kShareableFields.begin(), kShareableFields.end(), f) == kShareableFields.end()) {
+        r.fail(r.where(*t, "fields"), path + "fields", "'" + f + "' is not shareable (week, municipality, severity, persons)");
+      }
+      rule.fields.insert(f);
+    }
+    rule.legal_basis = r.text(*t, "legal_basis", path);
+    rule.legal_reference = r.text(*t, "legal_reference", path, false);
+    rule.purpose = r.text(*t, "purpose", path);
+    if (rule.legal_basis.empty()) r.fail(r.where(*t, "legal_basis"), path + "legal_basis", "must not be empty");
+    if (rule.purpose.empty()) r.fail(r.where(*t, "purpose"), path + "purpose", "must not be empty");
+    const toml::node* retention = t->get("retention_days");
+    auto days = retention ? retention->value<std::int64_t>() : std::nullopt;
+    if (!days || *days < 1 || *days > 3650) {
+      r.fail(r.where(*t, "retention_days"), path + "retention_days", "must be a whole number of days from 1 to 3650");
+    }
+    rule.retention_days = static_cast<int>(*days);
+    std::string status = r.text(*t, "status", path);
+    if (status != "active" && status != "suspended") r.fail(r.where(*t, "status"), path + "status", "must be active or suspended");
+    rule.active = status == "active";
+    auto from = date(r.text(*t, "valid_from", path));
+    if (!from) r.fail(r.where(*t, "valid_from"), path + "valid_from", "must be a date YYYY-MM-DD");
+    rule.valid_from = *from;
+    if (t->get("valid_until")) {
+      auto until = date(r.text(*t, "valid_until", path));
+      if (!until || *until < *from) {
+        r.fail(r.where(*t, "valid_until"), path + "valid_until", "must be a date YYYY-MM-DD not before valid_from");
+      }
+      rule.valid_until = *until;
+    }
+    policy.rules_.push_back(std::move(rule));
+  }
+
+  // Two rules that could both apply to one flow must grant the same thing;
+  // otherwise which one wins would be an accident of order.
+  for (std::size_t i = 0; i < policy.rules_.size(); ++i) {
+    for (std::size_t j = i + 1; j < policy.rules_.size(); ++j) {
+      const Rule& a = policy.rules_[i];
+      const Rule& b = policy.rules_[j];
+      if (!intersects(parties(a.from, partners), parties(b.from, partners)) ||
+          !intersects(parties(a.to, partners), parties(b.to, partners)) ||
+          !intersects(expand(a.categories, taxonomy), expand(b.categories, taxonomy))) {
+        continue;
+      }
+      if (a.pseudonyms != b.pseudonyms || a.fields != b.fields || a.retention_days != b.retention_days ||
+          a.active != b.active) {
+        std::ostringstream msg;
+        msg << source_name << ":" << b.line << ":1: rules[" << b.id << "]: overlaps rules[" << a.id << "] (line "
+            << a.line << ") on the same senders, recipients and categories but grants something else";
+        throw PolicyError(msg.str());
+      }
+    }
+  }
+  return policy;
+}
+
+std::string Policy::sha256_hex() const { return crypto::to_hex(sha256_); }
+
+const Rule* Policy::find(std::string_view id) const {
+  for (const auto& r : rules_) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+bool Policy::matches_party(const std::vector<std::string>& list, const Party& p) const {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& e) { return e == p.org || e == "role:" + p.role; });
+}
+
+bool Policy::matches_category(const Rule& rule, std::string_view category) const {
+  const Category* c = taxonomy_->find(category);
+  if (!c) return false;
+  for (const auto& e : rule.categories) {
+    if (e == category) return true;
+    // A wildcard never matches a special category (health): those need a rule
+    // that names them.
+    if (e.ends_with(".*") && c->special.empty() && e.substr(0, e.size() - 2) == c->stage) return true;
+  }
+  return false;
+}
+
+Decision Policy::decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day) const {
+  std::string why = "no rule shares " + std::string(category) + " from " + from.org + " to " + to.org;
+  for (const auto& rule : rules_) {
+    if (!matches_party(rule.from, from) || !matches_party(rule.to, to) || !matches_category(rule, category)) continue;
+    if (!rule.active) {
+      why = "rule " + rule.id + " applies but is suspended";
+      continue;
+    }
+    if (day < rule.valid_from || (rule.valid_until && day > *rule.valid_until)) {
+      why = "rule " + rule.id + " applies but is not valid on this date";
+      continue;
+    }
+    return {Grant{&rule}, "rule " + rule.id};
+  }
+  return {std::nullopt, why};
+}
+
+}  // namespace signalnode::policies

@@ -1,0 +1,87 @@
+// The sharing policy (the covenant): which partner may receive what of which
+// signal, on which legal basis and for which purpose. Default deny: what no
+// active, valid rule grants is not shared. The same document is evaluated by
+// the sender (to build records) and by the receiver (to check them).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "policies/taxonomy.hpp"
+
+namespace signalnode::policies {
+
+// Coarse fields a rule may let travel besides category and pseudonyms.
+// Free text and names are never shareable: there is no field for them.
+inline constexpr std::array<std::string_view, 4> kShareableFields = {"week", "municipality", "severity", "persons"};
+
+struct Party {
+  std::string org;
+  std::string role;
+};
+
+struct Rule {
+  std::string id;
+  std::string description;
+  std::vector<std::string> from;        // org ids or "role:<role>"
+  std::vector<std::string> to;
+  std::vector<std::string> categories;  // ids or "<stage>.*"
+  std::set<std::string> pseudonyms;     // idKinds that travel as pseudonyms
+  std::set<std::string> fields;         // of kShareableFields
+  std::string legal_basis;
+  std::string legal_reference;
+  std::string purpose;
+  int retention_days = 0;
+  bool active = true;  // "suspended" rules share nothing
+  std::chrono::sys_days valid_from{};
+  std::optional<std::chrono::sys_days> valid_until;
+  int line = 0;  // where the rule starts in the file
+};
+
+// What one rule grants for one signal to one recipient.
+struct Grant {
+  const Rule* rule;
+};
+
+struct Decision {
+  std::optional<Grant> grant;
+  std::string reason;  // why nothing is shared, or which rule applies
+};
+
+class PolicyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Policy {
+ public:
+  // Validates everything; throws PolicyError "FILE:LINE:COLUMN: field: what".
+  // `partners`: the federation's parties (from the manifest), so rules naming
+  // unknown organisations are refused; empty to skip that check.
+  static Policy parse(std::string_view text, const std::string& source_name, const Taxonomy& taxonomy,
+                      const std::vector<Party>& partners = {});
+
+  Decision decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day) const;
+
+  const std::string& name() const { return name_; }
+  const std::array<std::uint8_t, 32>& sha256() const { return sha256_; }
+  std::string sha256_hex() const;
+  const std::vector<Rule>& rules() const { return rules_; }
+  const Rule* find(std::string_view id) const;
+
+ private:
+  bool matches_party(const std::vector<std::string>& list, const Party& p) const;
+  bool matches_category(const Rule& rule, std::string_view category) const;
+
+  std::string name_;
+  std::array<std::uint8_t, 32> sha256_{};
+  std::vector<Rule> rules_;
+  const Taxonomy* taxonomy_ = nullptr;
+};
+
+}  // namespace signalnode::policies

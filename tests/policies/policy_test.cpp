@@ -1,0 +1,113 @@
+#include "policies/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace signalnode::embedded {
+std::string_view covenant_toml();
+}
+
+namespace pol = signalnode::policies;
+using namespace std::chrono;
+
+namespace {
+const sys_days kDay = sys_days{year{2026} / 11 / 24};
+const std::vector<pol::Party> kPartners = {{"gemeente-aalsmeer", "municipality"},
+                                           {"nla", "labour_inspectorate"},
+                                           {"snf", "housing_certifier"},
+                                           {"riec-amsterdam", "riec"}};
+const pol::Party kGemeente = kPartners[0], kNla = kPartners[1], kSnf = kPartners[2], kRiec = kPartners[3];
+
+pol::Policy covenant() {
+  return pol::Policy::parse(signalnode::embedded::covenant_toml(), "covenant.toml", pol::Taxonomy::builtin(), kPartners);
+}
+
+const std::string kRule = R"(
+[[rules]]
+id = "r1"
+from = ["role:municipality"]
+to = ["role:riec"]
+categories = ["housing.*"]
+pseudonyms = ["address"]
+fields = ["week"]
+legal_basis = "b"
+purpose = "p"
+retention_days = 30
+status = "active"
+valid_from = "2026-01-01"
+)";
+
+std::string error_of(const std::string& text) {
+  try {
+    pol::Policy::parse("version = 1\nname = \"t\"\n" + text, "p.toml", pol::Taxonomy::builtin(), kPartners);
+    return "<accepted>";
+  } catch (const pol::PolicyError& e) {
+    return e.what();
+  }
+}
+}  // namespace
+
+TEST(Policy, DefaultCovenantRoutesAsTheDomainSays) {
+  auto p = covenant();
+  auto nla = p.decide(kGemeente, kNla, "labour.underpaid_or_unpaid", kDay);
+  ASSERT_TRUE(nla.grant);
+  EXPECT_EQ(nla.grant->rule->id, "labour-to-inspectorate");
+  EXPECT_FALSE(nla.grant->rule->pseudonyms.contains("bsn")) << "persons only as a count";
+  EXPECT_FALSE(nla.grant->rule->pseudonyms.contains("person"));
+  EXPECT_TRUE(nla.grant->rule->fields.contains("persons"));
+
+  EXPECT_FALSE(p.decide(kGemeente, kSnf, "labour.underpaid_or_unpaid", kDay).grant) << "labour signals not to SNF";
+  auto snf = p.decide(kGemeente, kSnf, "housing.overcrowding", kDay);
+  ASSERT_TRUE(snf.grant);
+  EXPECT_EQ(snf.grant->rule->pseudonyms, (std::set<std::string>{"address", "kvk"}));
+
+  auto riec = p.decide(kGemeente, kRiec, "labour.underpaid_or_unpaid", kDay);
+  ASSERT_TRUE(riec.grant);
+  EXPECT_TRUE(riec.grant->rule->pseudonyms.contains("bsn"));
+  EXPECT_FALSE(p.decide(kGemeente, kRiec, "labour.addiction_problems", kDay).grant)
+      << "a wildcard never covers a health category";
+
+  EXPECT_TRUE(p.decide(kNla, kGemeente, "housing.overcrowding", kDay).grant);
+  EXPECT_FALSE(p.decide(kGemeente, kNla, "housing.neighbour_complaints", kDay).grant) << "default deny";
+  auto suspended = p.decide(kSnf, kGemeente, "housing.snf_norm_noncompliance", kDay);
+  EXPECT_FALSE(suspended.grant);
+  EXPECT_NE(suspended.reason.find("suspended"), std::string::npos);
+  EXPECT_FALSE(p.decide(kGemeente, kNla, "labour.underpaid_or_unpaid", sys_days{year{2025} / 12 / 31}).grant)
+      << "not valid before valid_from";
+  EXPECT_EQ(p.sha256_hex().size(), 64u);
+}
+
+TEST(Policy, HealthCategoriesNeedARuleThatNamesThem) {
+  std::string rule = kRule;
+  rule.replace(rule.find("[\"housing.*\"]"), 13, "[\"labour.addiction_problems\"]");
+  auto p = pol::Policy::parse("version = 1\nname = \"t\"\n" + rule, "p.toml", pol::Taxonomy::builtin(), kPartners);
+  EXPECT_TRUE(p.decide(kGemeente, kRiec, "labour.addiction_problems", kDay).grant);
+}
+
+TEST(Policy, ValidationNamesLineAndField) {
+  EXPECT_EQ(error_of(kRule), "<accepted>");
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string r = kRule;
+    r.replace(r.find(from), from.size(), to);
+    return error_of(r);
+  };
+  EXPECT_NE(with("[\"housing.*\"]", "[\"housing.nope\"]").find("p.toml:8:14: rules[r1].categories: 'housing.nope' is not"),
+            std::string::npos)
+      << with("[\"housing.*\"]", "[\"housing.nope\"]");
+  EXPECT_NE(with("[\"role:riec\"]", "[\"politie\"]").find("neither role:<role> nor an organisation in the manifest"),
+            std::string::npos);
+  EXPECT_NE(with("[\"week\"]", "[\"summary\"]").find("'summary' is not shareable"), std::string::npos);
+  EXPECT_NE(with("[\"address\"]", "[\"passport\"]").find("'passport' is not an idKind"), std::string::npos);
+  EXPECT_NE(with("\"active\"", "\"maybe\"").find("status: must be active or suspended"), std::string::npos);
+  EXPECT_NE(with("retention_days = 30", "retention_days = 0").find("retention_days"), std::string::npos);
+  EXPECT_NE(with("purpose = \"p\"", "purpose = \"\"").find("purpose: must not be empty"), std::string::npos);
+  EXPECT_NE(with("status", "colour = 1\nstatus").find("rules[0].colour: is not a known field"), std::string::npos);
+  EXPECT_NE(error_of(kRule + kRule).find("rules[r1].id: appears twice"), std::string::npos);
+  std::string other = kRule;
+  other.replace(other.find("\"r1\""), 4, "\"r2\"");
+  other.replace(other.find("[\"address\"]"), 11, "[\"address\", \"kvk\"]");
+  std::string overlap = error_of(kRule + other);
+  EXPECT_NE(overlap.find("rules[r2]: overlaps rules[r1]"), std::string::npos) << overlap;
+  EXPECT_NE(error_of("[[rules]\n").find("p.toml:3"), std::string::npos);
+}
+
+TEST(Policy, DefaultCovenantIsValidAgainstTheDemoManifest) { EXPECT_NO_THROW(covenant()); }
