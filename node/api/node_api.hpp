@@ -8,6 +8,10 @@
 #include "node/api/metrics.hpp"
 #include "node/api/router.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
+
+namespace signalnode::node::sharing {
+class Sharing;
+}
 #include "node/signals/signal_repository.hpp"
 #include "policies/taxonomy.hpp"
 
@@ -21,6 +25,7 @@ struct ApiServices {
   storage::Store& store;
   Metrics& metrics;
   pseudonyms::Pseudonymiser& pseudonymiser;
+  sharing::Sharing* sharing;  // per-partner delivery state and the inbox
   Clock clock;
   std::string org;
   std::string role;
@@ -29,6 +34,7 @@ struct ApiServices {
 
 void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);
+void add_inbox_routes(Router& router, ApiServices& services);
 
 // The node's local calendar date (observation dates are local dates).
 std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);

@@ -162,9 +162,9 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     }
   }
   if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") &&
-      !request.header("content-type").starts_with("application/json")) {
+      !request.header("content-type").starts_with(found->access.body_type)) {
     return finish(problem(415, "unsupported-media-type", "Unsupported media type",
-                          "send the body as Content-Type: application/json"));
+                          "send the body as Content-Type: " + found->access.body_type));
   }
 
   // One answer only, even if a handler misbehaves.

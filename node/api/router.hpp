@@ -31,9 +31,14 @@ using RouteHandler = std::function<void(RouteContext, Respond)>;
 struct Access {
   bool public_route = false;
   std::vector<auth::Role> roles;  // empty and not public: any authenticated role
-  static Access open() { return {true, {}}; }
-  static Access authenticated() { return {false, {}}; }
-  static Access only(std::vector<auth::Role> r) { return {false, std::move(r)}; }
+  std::string body_type = "application/json";  // required Content-Type of a request body
+  static Access open() { return {true, {}, "application/json"}; }
+  static Access authenticated() { return {false, {}, "application/json"}; }
+  static Access only(std::vector<auth::Role> r) { return {false, std::move(r), "application/json"}; }
+  Access with_body(std::string type) && {
+    body_type = std::move(type);
+    return std::move(*this);
+  }
 };
 
 class Router {

@@ -6,6 +6,7 @@
 #include "node/api/node_api.hpp"
 #include "node/api/problem.hpp"
 #include "node/log/log.hpp"
+#include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
 namespace signalnode::node::api {
@@ -101,7 +102,19 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   std::optional<signals::Signal> signal;
   if (is_signal_id(id)) signal = s.signals.get(id);
   if (!signal) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
-  respond(json_response(200, json::serialize(signals::signal_to_json(*signal))));
+  json::object body = signals::signal_to_json(*signal);
+  if (s.sharing) {
+    json::array sharing;
+    for (const auto& p : s.sharing->state_of(id)) {
+      json::object o{{"partner", p.partner}, {"state", p.state}, {"attempts", p.attempts}};
+      if (!p.rule_id.empty()) o["rule"] = p.rule_id;
+      if (!p.reason.empty()) o["reason"] = p.reason;
+      if (p.delivered_at_ms) o["deliveredAt"] = signals::iso8601_utc(*p.delivered_at_ms);
+      sharing.push_back(std::move(o));
+    }
+    body["sharing"] = std::move(sharing);
+  }
+  respond(json_response(200, json::serialize(body)));
 }
 
 }  // namespace

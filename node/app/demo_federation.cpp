@@ -26,6 +26,10 @@
 
 extern char** environ;
 
+namespace signalnode::embedded {
+std::string_view covenant_toml();
+}
+
 namespace signalnode::node::app {
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -209,7 +213,10 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     }
   }
   std::string manifest_text = federation::manifest_to_toml(manifest);
-  for (const auto& n : nodes) crypto::write_file_atomically(n.dir / "manifest.toml", manifest_text);
+  for (const auto& n : nodes) {
+    crypto::write_file_atomically(n.dir / "manifest.toml", manifest_text);
+    crypto::write_file_atomically(n.dir / "policy.toml", embedded::covenant_toml());
+  }
   crypto::write_file_atomically(dir / "demo.json", demo_json(fs::absolute(dir), nodes),
                                 fs::perms::owner_read | fs::perms::owner_write);
   return nodes;

@@ -12,6 +12,7 @@
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
+#include "node/sharing/sharing.hpp"
 #include "node/storage/schema.hpp"
 
 namespace signalnode::node::app {
@@ -39,21 +40,28 @@ struct NodeApp::Impl {
         signals(*store, data_key),
         tokens(*store),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
+        sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); }),
         pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
           record_pa_batch(caller, count, epoch);
         })),
         router(metrics, [this](std::string_view token) {
           return tokens.authenticate(token, api::epoch_ms(options.clock()));
         }),
-        services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, options.clock,
+        services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, &sharing, options.clock,
                  cfg.org,   cfg.role,          [this] { wake_worker(); }} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
       remote_transport = federation->pa_transport();
+      federation->set_batch_handler([this](const api::HttpRequest& request) {
+        auto result = sharing.receive(request.body, request.peer_org, *federation->manifest(), *federation->policy(),
+                                      federation->self(), signing_key);
+        return api::HttpResponse{result.status, result.content_type, std::move(result.body), {}};
+      });
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
+    api::add_inbox_routes(router, services);
     add_metrics();
   }
 
@@ -70,6 +78,17 @@ struct NodeApp::Impl {
                             {"{measure=\"depth\"}", static_cast<double>(s.depth)},
                             {"{measure=\"oldest_age_seconds\"}", age},
                             {"{measure=\"cached\"}", static_cast<double>(s.cached)}};
+                      });
+    metrics.add_gauge("signalnode_outbox", "Records waiting for delivery per partner: depth and age of the oldest (s).",
+                      [this] {
+                        std::vector<std::pair<std::string, double>> out;
+                        auto now = api::epoch_ms(options.clock());
+                        for (const auto& [partner, st] : sharing.outbox_stats()) {
+                          out.emplace_back("{partner=\"" + partner + "\",measure=\"depth\"}", static_cast<double>(st.depth));
+                          out.emplace_back("{partner=\"" + partner + "\",measure=\"oldest_age_seconds\"}",
+                                           static_cast<double>(now - st.oldest_ms) / 1000);
+                        }
+                        return out;
                       });
     if (pa) {
       metrics.add_counter("signalnode_pa_evaluated_elements_total", "Blinded elements evaluated for each partner.",
@@ -106,6 +125,8 @@ struct NodeApp::Impl {
     return local_transport ? static_cast<pseudonyms::OprfTransport*>(local_transport.get()) : remote_transport.get();
   }
 
+  // Pseudonymises queued identifiers, then decides and queues the records of
+  // signals whose pseudonyms are complete.
   void worker_loop() {
     while (!stopping.load()) {
       bool more = false;
@@ -119,11 +140,43 @@ struct NodeApp::Impl {
           log::error("pseudonyms.worker_failed", {{"error", e.what()}});
         }
       }
+      if (federation) {
+        try {
+          if (sharing.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
+            wake(delivery_mutex, delivery_wake, delivery_cv);
+          }
+        } catch (const std::exception& e) {
+          log::error("sharing.failed", {{"error", e.what()}});
+        }
+      }
       if (more) continue;
       std::unique_lock lock(worker_mutex);
       worker_cv.wait_for(lock, std::chrono::seconds(1), [this] { return worker_wake || stopping.load(); });
       worker_wake = false;
     }
+  }
+
+  // Pushes due outbox records to each partner; retries with backoff.
+  void delivery_loop() {
+    while (!stopping.load()) {
+      try {
+        sharing.deliver(*federation->manifest(), federation->self(), signing_key,
+                        [this](const federation::Partner& p) { return federation->client_for(p); });
+      } catch (const std::exception& e) {
+        log::error("delivery.failed", {{"error", e.what()}});
+      }
+      std::unique_lock lock(delivery_mutex);
+      delivery_cv.wait_for(lock, std::chrono::seconds(1), [this] { return delivery_wake || stopping.load(); });
+      delivery_wake = false;
+    }
+  }
+
+  static void wake(std::mutex& m, bool& flag, std::condition_variable& cv) {
+    {
+      std::lock_guard lock(m);
+      flag = true;
+    }
+    cv.notify_one();
   }
 
   NodeOptions options;
@@ -135,6 +188,7 @@ struct NodeApp::Impl {
   signals::SignalRepository signals;
   auth::TokenStore tokens;
   pseudonyms::Pseudonymiser pseudonymiser;
+  sharing::Sharing sharing;
   std::mutex pa_mutex;
   std::map<std::string, std::uint64_t> pa_counts;
   std::unique_ptr<pseudonyms::PaService> pa;
@@ -152,6 +206,10 @@ struct NodeApp::Impl {
   bool worker_wake = false;
   std::atomic<bool> stopping{false};
   std::thread worker;
+  std::mutex delivery_mutex;
+  std::condition_variable delivery_cv;
+  bool delivery_wake = false;
+  std::thread delivery;
 };
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -171,6 +229,7 @@ std::uint16_t NodeApp::start() {
   impl_->server->start(api_cfg.threads);
   if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
   impl_->worker = std::thread([this] { impl_->worker_loop(); });
+  if (impl_->federation) impl_->delivery = std::thread([this] { impl_->delivery_loop(); });
   log::info("node.started", {{"org", impl_->cfg.org},
                              {"role", impl_->cfg.role},
                              {"apiPort", port},
@@ -183,7 +242,9 @@ void NodeApp::stop() {
   if (!impl_ || !impl_->server) return;
   impl_->stopping = true;
   impl_->wake_worker();
+  Impl::wake(impl_->delivery_mutex, impl_->delivery_wake, impl_->delivery_cv);
   if (impl_->worker.joinable()) impl_->worker.join();
+  if (impl_->delivery.joinable()) impl_->delivery.join();
   // Order matters: stop the I/O threads, then drain the writer (its
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
@@ -203,6 +264,8 @@ pseudonyms::OprfTransport* NodeApp::oprf_transport() { return impl_->transport()
 
 federation::Federation* NodeApp::federation() { return impl_->federation.get(); }
 std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; }
+
+sharing::Sharing& NodeApp::sharing() { return impl_->sharing; }
 
 pseudonyms::PassResult NodeApp::pseudonymise_pending() {
   auto* t = impl_->transport();

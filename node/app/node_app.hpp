@@ -16,6 +16,9 @@
 namespace signalnode::node::federation {
 class Federation;
 }
+namespace signalnode::node::sharing {
+class Sharing;
+}
 
 namespace signalnode::node::app {
 
@@ -48,6 +51,7 @@ class NodeApp {
   // Present when node.json has a "federation" block.
   federation::Federation* federation();
   std::uint16_t federation_port() const;  // 0 without federation
+  sharing::Sharing& sharing();
   // Runs the pseudonym worker once now (tests; the worker also runs by itself).
   pseudonyms::PassResult pseudonymise_pending();
 

@@ -88,6 +88,7 @@ NodeConfig load_config(const NodePaths& paths) {
     if (f.contains("tlsKey")) c.federation.tls_key = need_string(f, "tlsKey", paths, "federation.");
     if (f.contains("caCert")) c.federation.ca_cert = need_string(f, "caCert", paths, "federation.");
     if (f.contains("manifest")) c.federation.manifest = need_string(f, "manifest", paths, "federation.");
+    if (f.contains("policy")) c.federation.policy = need_string(f, "policy", paths, "federation.");
     c.federation.request_timeout_seconds = static_cast<int>(
         optional_int(f, "requestTimeoutSeconds", c.federation.request_timeout_seconds, 1, 600, paths, "federation."));
   }
@@ -126,6 +127,7 @@ std::string config_to_json(const NodeConfig& c) {
                                       {"tlsKey", c.federation.tls_key},
                                       {"caCert", c.federation.ca_cert},
                                       {"manifest", c.federation.manifest},
+                                      {"policy", c.federation.policy},
                                       {"requestTimeoutSeconds", c.federation.request_timeout_seconds}};
   }
   if (c.pseudonymisation_authority) {

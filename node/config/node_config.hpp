@@ -27,6 +27,7 @@ struct FederationConfig {
   std::string tls_key = "tls/federation.key";
   std::string ca_cert = "tls/federation-ca.crt";  // trust anchors for partners
   std::string manifest = "manifest.toml";
+  std::string policy = "policy.toml";  // the covenant, the same at every partner
   int request_timeout_seconds = 30;
 };
 

@@ -79,12 +79,34 @@ Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& p
   auto m = std::make_shared<Manifest>(load_manifest(path));
   if (!m->find(cfg_.org)) throw ManifestError(path.string() + ": this node (" + cfg_.org + ") is not in the manifest");
   manifest_mtime_ = std::filesystem::last_write_time(path);
+  std::vector<policies::Party> parties;
+  for (const auto& p : m->partners) parties.push_back({p.org, p.role});
+  auto policy_path = paths_.resolve(cfg_.federation.policy);
+  try {
+    policy_ = std::make_shared<policies::Policy>(policies::Policy::parse(
+        net::read_text_file(policy_path), policy_path.string(), policies::Taxonomy::builtin(), parties));
+  } catch (const policies::PolicyError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw policies::PolicyError(policy_path.string() + ": " + e.what());
+  }
+  log::info("policy.loaded", {{"sha256", policy_->sha256_hex()}, {"rules", policy_->rules().size()}});
   manifest_ = std::move(m);
   log::info("manifest.loaded", {{"sha256", crypto::to_hex(manifest_->sha256)}, {"partners", manifest_->partners.size()}});
   add_routes();
 }
 
 Federation::~Federation() { stop(); }
+
+std::shared_ptr<const policies::Policy> Federation::policy() const {
+  std::lock_guard lock(mutex_);
+  return policy_;
+}
+
+void Federation::set_batch_handler(BatchHandler handler) {
+  std::lock_guard lock(mutex_);
+  batch_handler_ = std::move(handler);
+}
 
 std::shared_ptr<const Manifest> Federation::manifest() const {
   std::lock_guard lock(mutex_);
@@ -123,6 +145,16 @@ void Federation::add_routes() {
                                   {"peer", ctx.request.peer_org},
                                   {"manifestSha256", crypto::to_hex(manifest()->sha256)}})));
   });
+  router_.add("POST", "/federation/v1/batches", api::Access::open().with_body("application/octet-stream"),
+              [this](api::RouteContext ctx, api::Respond r) {
+                BatchHandler handler;
+                {
+                  std::lock_guard lock(mutex_);
+                  handler = batch_handler_;
+                }
+                if (!handler) return r(api::problem(503, "not-ready", "Not ready", "this node does not receive yet"));
+                r(handler(ctx.request));
+              });
   router_.add("POST", std::string(kEvaluatePath), api::Access::open(), [this](api::RouteContext ctx, api::Respond r) {
     if (!pa_) return r(api::problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
     auto result = pa_->evaluate_json(ctx.request.peer_org, ctx.request.body);

@@ -13,6 +13,7 @@
 #include "node/federation/manifest.hpp"
 #include "node/net/https_client.hpp"
 #include "node/pseudonyms/oprf_transport.hpp"
+#include "policies/policy.hpp"
 
 namespace signalnode::node::federation {
 
@@ -28,6 +29,12 @@ class Federation {
   void stop();
 
   std::shared_ptr<const Manifest> manifest() const;
+  // The covenant in force (loaded with the manifest; refused if invalid).
+  std::shared_ptr<const policies::Policy> policy() const;
+  policies::Party self() const { return {cfg_.org, cfg_.role}; }
+  // Handles POST /federation/v1/batches (set by the node once sharing exists).
+  using BatchHandler = std::function<api::HttpResponse(const api::HttpRequest&)>;
+  void set_batch_handler(BatchHandler handler);
   // Re-reads the manifest if the file changed; keeps the last good one on
   // error. Returns true when a new manifest took effect.
   bool reload_if_changed();
@@ -51,6 +58,8 @@ class Federation {
   std::string trust_anchors_pem_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Manifest> manifest_;
+  std::shared_ptr<const policies::Policy> policy_;
+  BatchHandler batch_handler_;
   std::filesystem::file_time_type manifest_mtime_{};
   api::Router router_;
   struct Listener;

@@ -178,14 +178,15 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
 
 std::optional<oprf::Output> Pseudonymiser::cached(const protocol::CanonicalId& id) const {
   auto key = lookup_key(id);
-  auto sealed = store_.read([&](storage::Database& db) -> std::optional<std::vector<std::uint8_t>> {
-    auto& st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
-    st.bind_blob(1, key);
-    std::optional<std::vector<std::uint8_t>> out;
-    if (st.step()) out = st.blob(0);
-    st.reset();
-    return out;
-  });
+  return store_.read([&](storage::Database& db) { return cached_by_key(db, key); });
+}
+
+std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, const crypto::LookupKey& key) const {
+  auto& st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
+  st.bind_blob(1, key);
+  std::optional<std::vector<std::uint8_t>> sealed;
+  if (st.step()) sealed = st.blob(0);
+  st.reset();
   if (!sealed) return std::nullopt;
   auto plain = crypto::open(data_key_, *sealed, ad(kOutputAd, key));
   if (!plain || plain->size() != oprf::kOutputBytes) {

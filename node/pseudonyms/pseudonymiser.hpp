@@ -61,6 +61,8 @@ class Pseudonymiser {
   PassResult process_pending(OprfTransport& transport);
   // The cached pseudonym, or nullopt while pending.
   std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;
+  // The cached pseudonym for a lookup key (as stored in signal_identifiers).
+  std::optional<crypto::oprf::Output> cached_by_key(storage::Database& db, const crypto::LookupKey& key) const;
   // From the cache, or computed through the transport now (and cached).
   crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
   QueueStats stats() const;

@@ -80,10 +80,81 @@ void v2_pseudonyms(Database& db) {
   )sql");
 }
 
+// v3: sharing. Per signal and partner the policy's decision; per shared record
+// the durable outbox entry and its delivery state; received records (the
+// inbox, pseudonyms only) and the batches they came in, for idempotency.
+void v3_sharing(Database& db) {
+  db.exec(R"sql(
+    ALTER TABLE signals ADD COLUMN share_state TEXT NOT NULL DEFAULT 'pending';
+    CREATE INDEX signals_to_share ON signals(share_state) WHERE share_state = 'pending';
+
+    CREATE TABLE sharing_decisions (
+      signal_id TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      recipient TEXT NOT NULL,
+      rule_id   TEXT,
+      reason    TEXT NOT NULL,
+      PRIMARY KEY (signal_id, recipient)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE outbox (
+      record_id          TEXT PRIMARY KEY,
+      signal_id          TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      recipient          TEXT NOT NULL,
+      rule_id            TEXT NOT NULL,
+      record             BLOB NOT NULL,
+      state              TEXT NOT NULL,
+      created_at_ms      INTEGER NOT NULL,
+      attempts           INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      last_error         TEXT,
+      delivered_at_ms    INTEGER,
+      reason             TEXT,
+      receipt            BLOB
+    );
+    CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_signal ON outbox(signal_id);
+
+    CREATE TABLE inbox (
+      id             TEXT PRIMARY KEY,
+      sender         TEXT NOT NULL,
+      sender_role    TEXT NOT NULL,
+      record_id      TEXT NOT NULL,
+      category       TEXT NOT NULL,
+      observed_week  TEXT,
+      municipality   TEXT,
+      severity       TEXT,
+      persons        INTEGER,
+      rule_id        TEXT NOT NULL,
+      policy_sha256  TEXT NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      expires_at_ms  INTEGER NOT NULL,
+      UNIQUE (sender, record_id)
+    );
+    CREATE INDEX inbox_by_time ON inbox(received_at_ms, id);
+    CREATE TABLE inbox_subjects (
+      inbox_id  TEXT NOT NULL REFERENCES inbox(id) ON DELETE CASCADE,
+      position  INTEGER NOT NULL,
+      kind      TEXT NOT NULL,
+      id_kind   TEXT NOT NULL,
+      pseudonym BLOB NOT NULL,
+      PRIMARY KEY (inbox_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX inbox_subjects_by_pseudonym ON inbox_subjects(pseudonym);
+
+    CREATE TABLE inbox_batches (
+      sender         TEXT NOT NULL,
+      batch_id       TEXT NOT NULL,
+      receipt        BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (sender, batch_id)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
-  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms};
+  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing};
   return migrations;
 }
 
