@@ -91,8 +91,7 @@ class FederationTest : public ::testing::Test {
   void SetUp() override {
     c::init();
     dir_ = fs::temp_directory_path() / ("sn-fed-" + c::random_hex_id(6));
-    auto specs = signalnode::node::app::demo_partners();
-    specs = {specs[0], specs[1], specs[3]};  // municipality, inspectorate, RIEC (PA)
+    auto specs = signalnode::node::app::demo_partners();  // municipality, inspectorate, SNF, RIEC (PA)
     for (auto& s : specs) {
       s.api_port = free_port();
       s.federation_port = free_port();
@@ -111,7 +110,7 @@ class FederationTest : public ::testing::Test {
     apps_[i]->start();
   }
   NodeApp& municipality() { return *apps_[0]; }
-  NodeApp& riec() { return *apps_[2]; }
+  NodeApp& riec() { return *apps_[3]; }
   std::string file(const DemoNode& n, const char* name) { return signalnode::node::net::read_text_file(n.dir / "tls" / name); }
 
   std::uint16_t submit(const std::string& subjects) {
@@ -194,13 +193,13 @@ TEST_F(FederationTest, SignalsArePseudonymisedThroughThePaOverMutualTls) {
 }
 
 TEST_F(FederationTest, SignalsWaitWhileThePaIsAwayAndArePseudonymisedWhenItReturns) {
-  apps_[2].reset();  // the RIEC goes offline
+  apps_[3].reset();  // the RIEC goes offline
   ASSERT_EQ(submit(R"([{"kind":"organisation","kvk":"87654321"}])"), 201) << "accepted while the PA is away";
   auto& pseudo = municipality().pseudonymiser();
   ASSERT_TRUE(wait_until([&] { return !pseudo.stats().last_error.empty(); }));
   EXPECT_EQ(pseudo.stats().depth, 1);
   EXPECT_NE(pseudo.stats().last_error.find("PA unreachable"), std::string::npos) << pseudo.stats().last_error;
-  start(2);
+  start(3);
   // The backoff after one failure is 1 s; then the worker retries by itself.
   ASSERT_TRUE(wait_until([&] { return pseudo.stats().depth == 0; }, 15000));
   EXPECT_EQ(pseudo.stats().cached, 1);

@@ -1,0 +1,322 @@
+// Sharing on a real four-partner federation in-process: what each partner
+// receives, what none may store, and everything the receiver must refuse.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "crypto/random.hpp"
+#include "crypto/secret_file.hpp"
+#include "node/app/demo_federation.hpp"
+#include "node/app/node_app.hpp"
+#include "node/federation/federation.hpp"
+#include "node/net/https_client.hpp"
+#include "node/sharing/sharing.hpp"
+#include "protocol/wire.hpp"
+
+namespace fs = std::filesystem;
+namespace c = signalnode::crypto;
+namespace w = signalnode::protocol::wire;
+namespace json = boost::json;
+using signalnode::node::app::DemoNode;
+using signalnode::node::app::NodeApp;
+
+namespace {
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool wait_until(const std::function<bool()>& done, int ms = 10000) {
+  for (int i = 0; i < ms / 50; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string kLabourSignal = R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
+  "municipality":"GM0358","severity":"high","persons":6,"summary":"Workers of Flex Uitzend BV earn 4 euro an hour",
+  "subjects":[{"kind":"person","role":"worker","bsn":"123456782"},
+   {"kind":"person","role":"worker","name":"Łukasz Nowak","birthDate":"1990-02-01"},
+   {"kind":"organisation","role":"temp_agency","kvk":"12345678","name":"Flex Uitzend BV"},
+   {"kind":"address","postcode":"1431 AB","houseNumber":12},
+   {"kind":"account","iban":"NL91 ABNA 0417 1643 00"}]})";
+
+}  // namespace
+
+class SharingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c::init();
+    dir_ = fs::temp_directory_path() / ("sn-share-" + c::random_hex_id(6));
+    auto specs = signalnode::node::app::demo_partners();
+    for (auto& s : specs) {
+      s.api_port = free_port();
+      s.federation_port = free_port();
+    }
+    nodes_ = signalnode::node::app::create_demo_federation(dir_, 0, specs);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
+  }
+  void TearDown() override {
+    apps_.clear();
+    fs::remove_all(dir_);
+  }
+  void start(std::size_t i) {
+    if (apps_.size() <= i) apps_.resize(i + 1);
+    apps_[i] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[i].dir, std::nullopt});
+    apps_[i]->start();
+  }
+
+  signalnode::node::api::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
+                                           const std::string& role, const std::string& body = {}) {
+    signalnode::node::net::ClientOptions options;
+    options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+    signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[node].api_port, std::move(options));
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + nodes_[node].tokens.at(role)}};
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    return client.request(method, target, body, headers);
+  }
+  std::string submit(std::size_t node, const std::string& body) {
+    auto r = api(node, "POST", "/api/v1/signals", "officer", body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(json::parse(r.body).at("id").as_string());
+  }
+  json::array inbox(std::size_t node) {
+    auto r = api(node, "GET", "/api/v1/inbox?limit=500", "analyst");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).at("items").as_array();
+  }
+  std::map<std::string, std::string> sharing_states(const std::string& id) {
+    std::map<std::string, std::string> out;
+    auto r = api(0, "GET", "/api/v1/signals/" + id, "officer");
+    json::value doc = json::parse(r.body);
+    for (const auto& p : doc.at("sharing").as_array()) {
+      out[std::string(p.at("partner").as_string())] = std::string(p.at("state").as_string());
+    }
+    return out;
+  }
+  c::SigningKey key_of(std::size_t node) {
+    return c::SigningKey::from_secret(c::read_secret_file(nodes_[node].dir / "keys" / "signing.key", 64).view());
+  }
+  // A batch from node 0 (the municipality) to node 1 (the inspectorate) with
+  // one record that the covenant grants, signed by the municipality.
+  w::Batch valid_batch() {
+    auto* fed = apps_[0]->federation();
+    w::Batch b;
+    b.batch_id = c::random_hex_id(16);
+    b.sender = nodes_[0].org;
+    b.receiver = nodes_[1].org;
+    b.created_at_ms = 1;
+    w::Record r;
+    r.record_id = c::random_hex_id(16);
+    r.category = "labour.debt_bondage";
+    r.observed_week = "2026-W47";
+    w::SharedSubject s{"organisation", "kvk", {}};
+    s.pseudonym.fill(0x11);
+    r.subjects = {s};
+    r.rule_id = "labour-to-inspectorate";
+    r.policy_hash = fed->policy()->sha256();
+    r.expires_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count() + 86'400'000;
+    b.records.push_back(r);
+    return b;
+  }
+  signalnode::node::api::HttpResponse post_batch(const std::string& body) {
+    auto* fed = apps_[0]->federation();
+    auto client = fed->client_for(*fed->manifest()->find(nodes_[1].org));
+    return client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
+  }
+  static std::string bytes(const c::Bytes& b) { return std::string(b.begin(), b.end()); }
+
+  fs::path dir_;
+  std::vector<DemoNode> nodes_;
+  std::vector<std::unique_ptr<NodeApp>> apps_;
+};
+
+TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIdentifyingLeaves) {
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] {
+    auto s = sharing_states(id);
+    return s["nla"] == "delivered" && s["riec-amsterdam"] == "delivered";
+  })) << api(0, "GET", "/api/v1/signals/" + id, "officer").body;
+  EXPECT_EQ(sharing_states(id)["snf"], "not_shared");
+
+  auto kinds = [](const json::array& items) {
+    std::set<std::string> out;
+    for (const auto& s : items.at(0).at("subjects").as_array()) out.insert(std::string(s.at("idKind").as_string()));
+    return out;
+  };
+  auto nla = inbox(1);
+  ASSERT_EQ(nla.size(), 1u);
+  EXPECT_EQ(kinds(nla), (std::set<std::string>{"kvk", "address", "iban"})) << "no person pseudonym for the NLA";
+  EXPECT_EQ(nla.at(0).at("persons").as_int64(), 6) << "persons only as a count";
+  EXPECT_EQ(nla.at(0).at("source").at("org").as_string(), "gemeente-aalsmeer");
+  EXPECT_EQ(nla.at(0).at("subjects").at(0).at("pseudonym").as_string().size(), 128u);
+  auto riec = inbox(3);
+  ASSERT_EQ(riec.size(), 1u);
+  EXPECT_EQ(kinds(riec), (std::set<std::string>{"bsn", "person", "kvk", "address", "iban"}));
+  EXPECT_TRUE(inbox(2).empty()) << "SNF gets no labour signal";
+
+  // Same identifier, same pseudonym at both receivers: they can match.
+  std::string kvk_nla, kvk_riec;
+  for (const auto& s : nla.at(0).at("subjects").as_array()) {
+    if (s.at("idKind") == "kvk") kvk_nla = std::string(s.at("pseudonym").as_string());
+  }
+  for (const auto& s : riec.at(0).at("subjects").as_array()) {
+    if (s.at("idKind") == "kvk") kvk_riec = std::string(s.at("pseudonym").as_string());
+  }
+  EXPECT_EQ(kvk_nla, kvk_riec);
+
+  apps_.clear();  // flush everything to disk
+  for (const auto& n : nodes_) {
+    std::string stored;
+    for (const auto& entry : fs::recursive_directory_iterator(n.dir)) {
+      if (entry.is_regular_file()) stored += slurp(entry.path());
+    }
+    for (const char* secret : {"123456782", "12345678", "Nowak", "owak", "Flex Uitzend", "4 euro", "NL91ABNA", "1431AB"}) {
+      EXPECT_EQ(stored.find(secret), std::string::npos) << secret << " found in " << n.org;
+    }
+  }
+}
+
+TEST_F(SharingTest, ASuspendedRuleSharesNothing) {
+  std::string id = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-20",
+    "subjects":[{"kind":"address","postcode":"1431AB","houseNumber":12}]})");
+  // SNF's node: the municipality rule is suspended; the RIEC rule applies.
+  auto states = [&] {
+    std::map<std::string, std::string> out;
+    auto r = api(2, "GET", "/api/v1/signals/" + id, "officer");
+    json::value doc = json::parse(r.body);
+    for (const auto& p : doc.at("sharing").as_array()) {
+      out[std::string(p.at("partner").as_string())] =
+          std::string(p.at("state").as_string()) + ":" +
+          (p.as_object().contains("reason") ? std::string(p.at("reason").as_string()) : "");
+    }
+    return out;
+  };
+  ASSERT_TRUE(wait_until([&] { return states()["riec-amsterdam"].starts_with("delivered"); }));
+  EXPECT_NE(states()["gemeente-aalsmeer"].find("not_shared:rule snf-findings-to-municipality applies but is suspended"),
+            std::string::npos)
+      << states()["gemeente-aalsmeer"];
+  EXPECT_TRUE(inbox(0).empty());
+}
+
+TEST_F(SharingTest, TheReceiverChecksEveryRecordAgainstTheCovenant) {
+  auto key = key_of(0);
+  // A well-formed record the covenant grants: accepted.
+  auto good = valid_batch();
+  auto r = post_batch(bytes(w::encode(w::sign_batch(good, key))));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string err;
+  auto receipt = w::decode_receipt(w::decode_signed(c::Bytes(r.body.begin(), r.body.end()), err)->message, err);
+  ASSERT_TRUE(receipt);
+  EXPECT_TRUE(receipt->outcomes.at(0).accepted);
+
+  // More than the rule grants (a BSN pseudonym to the inspectorate): rejected.
+  auto greedy = valid_batch();
+  greedy.records[0].subjects.push_back({"person", "bsn", {}});
+  r = post_batch(bytes(w::encode(w::sign_batch(greedy, key))));
+  receipt = w::decode_receipt(w::decode_signed(c::Bytes(r.body.begin(), r.body.end()), err)->message, err);
+  ASSERT_TRUE(receipt);
+  EXPECT_FALSE(receipt->outcomes.at(0).accepted);
+  EXPECT_NE(receipt->outcomes.at(0).reason.find("does not grant bsn"), std::string::npos);
+
+  // Under an unknown policy: rejected.
+  auto foreign = valid_batch();
+  foreign.records[0].policy_hash.fill(9);
+  r = post_batch(bytes(w::encode(w::sign_batch(foreign, key))));
+  receipt = w::decode_receipt(w::decode_signed(c::Bytes(r.body.begin(), r.body.end()), err)->message, err);
+  EXPECT_NE(receipt->outcomes.at(0).reason.find("unknown policy hash"), std::string::npos);
+  EXPECT_EQ(inbox(1).size(), 1u) << "only the granted record was stored";
+}
+
+TEST_F(SharingTest, ForgedTamperedReplayedAndMalformedBatchesChangeNothing) {
+  auto key = key_of(0);
+  auto batch = valid_batch();
+  auto signed_batch = w::sign_batch(batch, key);
+  std::string body = bytes(w::encode(signed_batch));
+
+  auto first = post_batch(body);
+  ASSERT_EQ(first.status, 200);
+  auto replay = post_batch(body);
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body, first.body) << "a replayed batch gets its original receipt";
+  EXPECT_EQ(inbox(1).size(), 1u) << "and is stored once";
+
+  // The same record in a new batch (a retry after a lost receipt): stored once.
+  auto retry = batch;
+  retry.batch_id = c::random_hex_id(16);
+  EXPECT_EQ(post_batch(bytes(w::encode(w::sign_batch(retry, key)))).status, 200);
+  EXPECT_EQ(inbox(1).size(), 1u);
+
+  // A field added in transit: the signature no longer verifies.
+  auto grown = batch;
+  grown.batch_id = c::random_hex_id(16);
+  auto sig = w::sign_batch(grown, key).signature;
+  grown.records[0].persons = 40;
+  EXPECT_EQ(post_batch(bytes(w::encode(w::Signed{w::encode(grown), sig}))).status, 400);
+
+  // Signed by another key (the RIEC's), sent over the municipality's TLS.
+  auto other = batch;
+  other.batch_id = c::random_hex_id(16);
+  EXPECT_EQ(post_batch(bytes(w::encode(w::sign_batch(other, key_of(3))))).status, 400);
+
+  // A batch naming another partner as its sender.
+  auto impostor = batch;
+  impostor.batch_id = c::random_hex_id(16);
+  impostor.sender = "snf";
+  auto r = post_batch(bytes(w::encode(w::sign_batch(impostor, key_of(2)))));
+  EXPECT_EQ(r.status, 403) << r.body;
+
+  // Garbage after a valid envelope, a truncated one, and an oversize body.
+  EXPECT_EQ(post_batch(body + "x").status, 400);
+  EXPECT_EQ(post_batch(body.substr(0, body.size() / 2)).status, 400);
+  EXPECT_EQ(post_batch(std::string(9 * 1024 * 1024, 'x')).status, 413);
+  EXPECT_EQ(inbox(1).size(), 1u) << "nothing of the above was stored";
+}
+
+TEST_F(SharingTest, APartnerOfflineQueuesVisiblyAndReceivesWhenBack) {
+  apps_[1].reset();  // the inspectorate goes offline
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(submit(0, kLabourSignal));
+  ASSERT_TRUE(wait_until([&] { return sharing_states(ids.back())["nla"] == "failing"; }));
+  auto metrics = api(0, "GET", "/metrics", "officer").body;
+  EXPECT_NE(metrics.find("signalnode_outbox{partner=\"nla\",measure=\"depth\"} 3"), std::string::npos) << metrics;
+  auto detail = json::parse(api(0, "GET", "/api/v1/signals/" + ids[0], "officer").body);
+  for (const auto& p : detail.at("sharing").as_array()) {
+    if (p.at("partner") == "nla") {
+      EXPECT_FALSE(p.at("reason").as_string().empty()) << "failing with a reason";
+    }
+  }
+  start(1);
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& id : ids) {
+      if (sharing_states(id)["nla"] != "delivered") return false;
+    }
+    return true;
+  }, 20000));
+  EXPECT_EQ(inbox(1).size(), 3u);
+}
