@@ -104,7 +104,15 @@ bool healthy(const fs::path& ca, std::uint16_t port) {
   }
 }
 
-bool alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+// Running, and not a zombie left unreaped by an init that does not reap (as in
+// some containers): kill(pid, 0) alone would call a zombie alive.
+bool alive(pid_t pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close = content.rfind(')');
+  return close == std::string::npos || close + 2 >= content.size() || content[close + 2] != 'Z';
+}
 
 pid_t read_pid(const fs::path& file) {
   std::ifstream in(file);
