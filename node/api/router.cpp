@@ -119,15 +119,22 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
   }
 
   std::string route_name = found ? found->path_template : (allowed.empty() ? "unmatched" : "method-not-allowed");
+  // W3C trace context of the caller, kept only when well-formed (it is logged).
+  std::string trace(request.header("traceparent"));
+  if (trace.size() != 55 || trace.find_first_not_of("0123456789abcdef-") != std::string::npos) trace.clear();
+  std::string peer = request.peer_org;
   // Wraps respond: records metrics and the access log once the answer exists.
-  auto finish = [this, route_name, method = request.method, started, respond = std::move(respond)](
+  auto finish = [this, route_name, method = request.method, started, trace, peer, respond = std::move(respond)](
                     HttpResponse response) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(route_name, method, response.status, seconds);
-    log::info("http.request", {{"route", route_name},
+    boost::json::object fields{{"route", route_name},
                                {"method", method},
                                {"status", response.status},
-                               {"ms", static_cast<std::int64_t>(seconds * 1000)}});
+                               {"ms", static_cast<std::int64_t>(seconds * 1000)}};
+    if (!trace.empty()) fields["traceparent"] = trace;
+    if (!peer.empty()) fields["peer"] = peer;
+    log::info("http.request", std::move(fields));
     respond(std::move(response));
   };
 

@@ -50,6 +50,11 @@ int run_pki_issue(const std::filesystem::path& ca_dir, const std::string& org, c
 // Prints this node's [[partners]] entry for the federation manifest.
 int run_manifest_entry(const std::filesystem::path& dir, const std::string& endpoint, const std::string& name);
 
+// `policy explain`: what each partner would receive of a signal file, and why.
+int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::path& signal_file, bool as_json);
+// `policy check`: validates a policy file against this node's manifest.
+int run_policy_check(const std::filesystem::path& dir, const std::filesystem::path& policy_file);
+
 struct LoadArgs {
   ClientArgs client;
   int connections = 8;

@@ -96,6 +96,19 @@ int main(int argc, char** argv) {
   entry_cmd->add_option("--endpoint", manifest_endpoint, "Federation URL partners use, https://host:port")->required();
   entry_cmd->add_option("--name", manifest_name, "Display name of the organisation");
 
+  auto* policy_cmd = app.add_subcommand("policy", "The sharing policy (covenant)");
+  policy_cmd->require_subcommand(1);
+  std::filesystem::path policy_dir, policy_signal, policy_file;
+  bool policy_json = false;
+  auto* explain_cmd = policy_cmd->add_subcommand("explain", "What each partner would receive of a signal, and why (sends nothing)");
+  explain_cmd->add_option("--dir", policy_dir, "Node folder")->required();
+  explain_cmd->add_option("--signal", policy_signal, "Signal JSON (as for POST /api/v1/signals)")->required()
+      ->check(CLI::ExistingFile);
+  explain_cmd->add_flag("--json", policy_json, "Print JSON instead of text");
+  auto* check_cmd = policy_cmd->add_subcommand("check", "Validate a policy file against the node's manifest");
+  check_cmd->add_option("--dir", policy_dir, "Node folder")->required();
+  check_cmd->add_option("--policy", policy_file, "Policy file (default: the node's)");
+
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
     cmd->add_option("--ca", c.ca, "Certificate to trust for the API (PEM)")->required();
@@ -129,6 +142,8 @@ int main(int argc, char** argv) {
     if (*pki_ca_cmd) return run_pki_ca(ca_dir, ca_name);
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
+    if (*explain_cmd) return run_policy_explain(policy_dir, policy_signal, policy_json);
+    if (*check_cmd) return run_policy_check(policy_dir, policy_file);
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);

@@ -38,7 +38,7 @@ class HttpsOprfTransport : public pseudonyms::OprfTransport {
     api::HttpResponse response;
     try {
       response = client_->request("POST", std::string(kEvaluatePath), pseudonyms::pa_request_json(blinded),
-                                  {{"Content-Type", "application/json"}});
+                                  {{"Content-Type", "application/json"}, {"traceparent", net::new_traceparent()}});
     } catch (const std::exception& e) {
       client_.reset();
       throw pseudonyms::TransportError(std::string("PA unreachable: ") + e.what());

@@ -12,6 +12,8 @@
 
 #include <stdexcept>
 
+#include "crypto/random.hpp"
+
 namespace signalnode::node::net {
 
 namespace asio = boost::asio;
@@ -19,6 +21,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+
+std::string new_traceparent() {
+  return "00-" + crypto::random_hex_id(16) + "-" + crypto::random_hex_id(8) + "-01";
+}
 
 struct HttpsClient::Impl {
   Impl(std::string h, std::uint16_t p, ClientOptions o)

@@ -26,6 +26,9 @@ struct ClientOptions {
   std::function<bool(const crypto::CertificateIdentity&)> check_server;
 };
 
+// A fresh W3C trace context (version 00, sampled): "00-<32 hex>-<16 hex>-01".
+std::string new_traceparent();
+
 class HttpsClient {
  public:
   HttpsClient(std::string host, std::uint16_t port, ClientOptions options);

@@ -238,7 +238,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
       api::HttpResponse response;
       try {
         response = client->request("POST", "/federation/v1/batches", std::string(body.begin(), body.end()),
-                                   {{"Content-Type", "application/octet-stream"}});
+                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", net::new_traceparent()}});
       } catch (...) {
         clients_.erase(partner.org);
         throw;

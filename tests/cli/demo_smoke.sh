@@ -53,6 +53,21 @@ riec_dir=$(get riec dir)
 for _ in $(seq 100); do grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" && break; sleep 0.1; done
 grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" || fail "RIEC never evaluated"
 
+# policy explain: the inspectorate would get the KvK but not the BSN; SNF nothing.
+cat >"$work/labour.json" <<'JSON'
+{"category":"labour.underpaid_or_unpaid","observedOn":"2026-01-10","subjects":[{"kind":"person","bsn":"123456782"},{"kind":"organisation","kvk":"12345678"}]}
+JSON
+"$bin" policy explain --dir "$(get municipality dir)" --signal "$work/labour.json" --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+p = {x["org"]: x for x in d["partners"]}
+assert p["nla"]["shared"] and [s["idKind"] for s in p["nla"]["pseudonyms"]] == ["kvk"], p["nla"]
+assert [s["idKind"] for s in p["nla"]["withheld"]] == ["bsn"]
+assert not p["snf"]["shared"]
+assert p["riec-amsterdam"]["shared"]
+' || fail "policy explain"
+"$bin" policy check --dir "$(get municipality dir)" | grep -q '^valid: ' || fail "policy check"
+
 # Subject access from a non-PA node: its pseudonym comes from the RIEC over mTLS,
 # and equals the one the RIEC computes for itself.
 p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind kvk --value 12345678 2>/dev/null) \
