@@ -79,17 +79,8 @@ Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& p
   auto m = std::make_shared<Manifest>(load_manifest(path));
   if (!m->find(cfg_.org)) throw ManifestError(path.string() + ": this node (" + cfg_.org + ") is not in the manifest");
   manifest_mtime_ = std::filesystem::last_write_time(path);
-  std::vector<policies::Party> parties;
-  for (const auto& p : m->partners) parties.push_back({p.org, p.role});
-  auto policy_path = paths_.resolve(cfg_.federation.policy);
-  try {
-    policy_ = std::make_shared<policies::Policy>(policies::Policy::parse(
-        net::read_text_file(policy_path), policy_path.string(), policies::Taxonomy::builtin(), parties));
-  } catch (const policies::PolicyError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw policies::PolicyError(policy_path.string() + ": " + e.what());
-  }
+  policy_mtime_ = std::filesystem::last_write_time(paths_.resolve(cfg_.federation.policy));
+  policy_ = load_policy(*m);
   log::info("policy.loaded", {{"sha256", policy_->sha256_hex()}, {"rules", policy_->rules().size()}});
   manifest_ = std::move(m);
   log::info("manifest.loaded", {{"sha256", crypto::to_hex(manifest_->sha256)}, {"partners", manifest_->partners.size()}});
@@ -113,13 +104,56 @@ std::shared_ptr<const Manifest> Federation::manifest() const {
   return manifest_;
 }
 
+std::shared_ptr<policies::Policy> Federation::load_policy(const Manifest& manifest) const {
+  std::vector<policies::Party> parties;
+  for (const auto& p : manifest.partners) parties.push_back({p.org, p.role});
+  auto policy_path = paths_.resolve(cfg_.federation.policy);
+  try {
+    return std::make_shared<policies::Policy>(policies::Policy::parse(
+        net::read_text_file(policy_path), policy_path.string(), policies::Taxonomy::builtin(), parties));
+  } catch (const policies::PolicyError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw policies::PolicyError(policy_path.string() + ": " + e.what());
+  }
+}
+
 bool Federation::reload_if_changed() {
+  bool changed = false;
+  auto policy_path = paths_.resolve(cfg_.federation.policy);
+  std::error_code pec;
+  auto policy_mtime = std::filesystem::last_write_time(policy_path, pec);
+  bool policy_touched = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!pec && policy_mtime != policy_mtime_) {
+      policy_mtime_ = policy_mtime;
+      policy_touched = true;
+    }
+  }
+  if (policy_touched) {
+    try {
+      auto p = load_policy(*manifest());
+      bool differs = false;
+      {
+        std::lock_guard lock(mutex_);
+        differs = p->sha256() != policy_->sha256();
+        if (differs) policy_ = p;
+      }
+      if (differs) {
+        log::info("policy.loaded", {{"sha256", p->sha256_hex()}, {"rules", p->rules().size()}});
+        changed = true;
+      }
+    } catch (const std::exception& e) {
+      log::error("policy.rejected", {{"error", e.what()}, {"kept", policy()->sha256_hex()}});
+    }
+  }
   auto path = paths_.resolve(cfg_.federation.manifest);
   std::error_code ec;
   auto mtime = std::filesystem::last_write_time(path, ec);
   {
     std::lock_guard lock(mutex_);
-    if (ec || mtime == manifest_mtime_) return false;
+    if (ec || mtime == manifest_mtime_) return changed;
     manifest_mtime_ = mtime;
   }
   try {
@@ -127,14 +161,14 @@ bool Federation::reload_if_changed() {
     if (!m->find(cfg_.org)) throw ManifestError(path.string() + ": this node is not in the manifest");
     {
       std::lock_guard lock(mutex_);
-      if (m->sha256 == manifest_->sha256) return false;
+      if (m->sha256 == manifest_->sha256) return changed;
       manifest_ = m;
     }
     log::info("manifest.loaded", {{"sha256", crypto::to_hex(m->sha256)}, {"partners", m->partners.size()}});
     return true;
   } catch (const std::exception& e) {
     log::error("manifest.rejected", {{"error", e.what()}, {"kept", crypto::to_hex(manifest()->sha256)}});
-    return false;
+    return changed;
   }
 }
 

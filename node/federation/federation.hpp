@@ -35,8 +35,9 @@ class Federation {
   // Handles POST /federation/v1/batches (set by the node once sharing exists).
   using BatchHandler = std::function<api::HttpResponse(const api::HttpRequest&)>;
   void set_batch_handler(BatchHandler handler);
-  // Re-reads the manifest if the file changed; keeps the last good one on
-  // error. Returns true when a new manifest took effect.
+  // Re-reads the manifest and the policy when their files changed; an invalid
+  // file is logged and the last good one stays in force. Returns true when a
+  // new manifest or policy took effect.
   bool reload_if_changed();
 
   // An HTTPS client to a partner's federation endpoint: our certificate as
@@ -61,6 +62,8 @@ class Federation {
   std::shared_ptr<const policies::Policy> policy_;
   BatchHandler batch_handler_;
   std::filesystem::file_time_type manifest_mtime_{};
+  std::filesystem::file_time_type policy_mtime_{};
+  std::shared_ptr<policies::Policy> load_policy(const Manifest& manifest) const;
   api::Router router_;
   struct Listener;
   std::unique_ptr<Listener> listener_;

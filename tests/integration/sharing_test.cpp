@@ -320,3 +320,30 @@ TEST_F(SharingTest, APartnerOfflineQueuesVisiblyAndReceivesWhenBack) {
   }, 20000));
   EXPECT_EQ(inbox(1).size(), 3u);
 }
+
+TEST_F(SharingTest, PolicyChangesTakeEffectAndAnInvalidPolicyKeepsTheLastGoodOne) {
+  auto* fed = apps_[0]->federation();
+  auto path = nodes_[0].dir / "policy.toml";
+  std::string original = signalnode::node::net::read_text_file(path);
+  auto good = fed->policy()->sha256();
+  c::write_file_atomically(path, original + "\n[[rules]]\nid = \"broken\"\n");
+  fs::last_write_time(path, fs::file_time_type::clock::now() + std::chrono::seconds(1));
+  EXPECT_FALSE(fed->reload_if_changed());
+  EXPECT_EQ(fed->policy()->sha256(), good) << "the invalid policy is refused, the last good one kept";
+
+  // Suspend the inspectorate's rule in a new covenant version that every
+  // partner installs (the federation shares one policy document).
+  std::string suspended = original;
+  auto at = suspended.find("status = \"active\"");  // the first rule is labour-to-inspectorate
+  suspended.replace(at, 17, "status = \"suspended\"");
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    auto p = nodes_[i].dir / "policy.toml";
+    c::write_file_atomically(p, suspended);
+    fs::last_write_time(p, fs::file_time_type::clock::now() + std::chrono::seconds(2));
+    apps_[i]->federation()->reload_if_changed();
+  }
+  EXPECT_NE(fed->policy()->sha256(), good);
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["riec-amsterdam"] == "delivered"; }));
+  EXPECT_EQ(sharing_states(id)["nla"], "not_shared");
+}
