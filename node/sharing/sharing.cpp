@@ -214,7 +214,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
     store_.read([&](storage::Database& db) {
       auto& st = db.cached(
           "SELECT record_id, record, attempts FROM outbox WHERE recipient = ? AND state = 'queued' "
-          "AND next_attempt_at_ms <= ? ORDER BY created_at_ms LIMIT ?");
+          "AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?");
       st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
       while (st.step()) {
         std::string error;
@@ -275,8 +275,14 @@ void Sharing::apply_receipt(const std::string& partner, const std::vector<std::s
   for (const auto& o : receipt.outcomes) outcomes[o.record_id] = &o;
   const std::int64_t now = now_ms_();
   store_.write([&](storage::Database& db) {
+    db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
+        .bind(1, std::string_view(receipt.batch_id))
+        .bind(2, std::string_view(partner))
+        .bind_blob(3, signed_receipt)
+        .bind(4, now)
+        .run();
     auto& st = db.cached(
-        "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, receipt = ?, last_error = NULL "
+        "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
         "WHERE record_id = ? AND recipient = ? AND state = 'queued'");
     for (const auto& id : record_ids) {
       auto it = outcomes.find(id);
@@ -285,7 +291,7 @@ void Sharing::apply_receipt(const std::string& partner, const std::vector<std::s
       st.bind(1, it->second->accepted ? std::string_view("delivered") : std::string_view("rejected"))
           .bind(2, now)
           .bind(3, std::string_view(it->second->reason))
-          .bind_blob(4, signed_receipt)
+          .bind(4, std::string_view(receipt.batch_id))
           .bind(5, std::string_view(id))
           .bind(6, std::string_view(partner))
           .run();

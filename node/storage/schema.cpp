@@ -109,9 +109,18 @@ void v3_sharing(Database& db) {
       last_error         TEXT,
       delivered_at_ms    INTEGER,
       reason             TEXT,
-      receipt            BLOB
+      batch_id           TEXT
     );
     CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
+
+    -- Receipts partners signed for our batches: kept once per batch, so either
+    -- side's record of an exchange can be checked against what the other signed.
+    CREATE TABLE receipts (
+      batch_id       TEXT PRIMARY KEY,
+      partner        TEXT NOT NULL,
+      receipt        BLOB NOT NULL,
+      received_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
     CREATE INDEX outbox_by_signal ON outbox(signal_id);
 
     CREATE TABLE inbox (

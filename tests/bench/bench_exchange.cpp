@@ -1,0 +1,97 @@
+// The exchange alone: records already in a node's durable outbox, pushed in
+// signed batches over mTLS to two partner nodes, stored durably there and
+// acknowledged by signed receipts. Records/s from outbox to inboxes.
+#include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "crypto/random.hpp"
+#include "crypto/secret_file.hpp"
+#include "node/app/demo_federation.hpp"
+#include "node/app/node_app.hpp"
+#include "node/federation/federation.hpp"
+#include "node/log/log.hpp"
+#include "node/sharing/sharing.hpp"
+#include "node/signals/signal_repository.hpp"
+#include "node/storage/schema.hpp"
+
+namespace fs = std::filesystem;
+using namespace signalnode;
+using namespace signalnode::node;
+
+namespace {
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
+  crypto::init();
+  log::init(getenv("SN_BENCH_LOG") ? log::Level::info : log::Level::warn, getenv("SN_BENCH_LOG") ? getenv("SN_BENCH_LOG") : "");
+  const int signals_count = static_cast<int>(state.range(0));
+  fs::path dir = fs::temp_directory_path() / ("sn-bench-ex-" + crypto::random_hex_id(6));
+  auto specs = app::demo_partners();
+  specs = {specs[0], specs[2], specs[3]};  // municipality (sender), SNF and RIEC (receivers)
+  for (auto& s : specs) {
+    s.api_port = free_port();
+    s.federation_port = free_port();
+  }
+  auto nodes = app::create_demo_federation(dir, 0, specs);
+  {
+    app::NodeApp snf({nodes[1].dir, std::nullopt});
+    app::NodeApp riec({nodes[2].dir, std::nullopt});
+    snf.start();
+    riec.start();
+
+    // The sender without its own threads, so the benchmark drives delivery.
+    config::NodePaths paths{nodes[0].dir};
+    auto cfg = config::load_config(paths);
+    auto data_key = crypto::aead_key_from(crypto::read_secret_file(paths.data_key(), 32).view());
+    auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view());
+    api::Metrics metrics;
+    federation::Federation fed(cfg, paths, metrics, nullptr);
+    storage::Store store(paths.database(), storage::node_migrations());
+    pseudonyms::Pseudonymiser pseudo(store, data_key, now_ms);
+    sharing::Sharing sharing(store, pseudo, now_ms);
+    signals::SignalRepository repo(store, data_key);
+
+    for (auto _ : state) {
+      state.PauseTiming();
+      for (int i = 0; i < signals_count; ++i) {
+        signals::Signal s;
+        s.id = crypto::random_hex_id(16);
+        s.category = "housing.overcrowding";
+        s.observed_on = "2026-11-20";
+        s.municipality = "GM0358";
+        s.created_at_ms = now_ms();
+        s.submitted_by = "bench";
+        store.write_async(repo.insert_job(s), {});
+      }
+      store.write([](storage::Database&) {});
+      while (sharing.share_ready(*fed.policy(), *fed.manifest(), fed.self(), 1000) > 0) {
+      }
+      state.ResumeTiming();
+      for (;;) {
+        sharing.deliver(*fed.manifest(), fed.self(), signing, [&](const federation::Partner& p) { return fed.client_for(p); });
+        if (sharing.outbox_stats().empty()) break;
+      }
+    }
+    state.SetItemsProcessed(state.iterations() * signals_count * 2);  // one record to SNF, one to the RIEC
+  }
+  fs::remove_all(dir);
+}
+BENCHMARK(BM_ExchangeOutboxToInboxes)->Arg(10000)->Iterations(2)->Unit(benchmark::kMillisecond)->UseRealTime();
