@@ -232,3 +232,21 @@ TEST_F(FederationTest, ManifestChangesTakeEffectAndInvalidOnesAreRefused) {
   EXPECT_TRUE(fed->reload_if_changed());
   EXPECT_EQ(raw_request(port, cert, key), "");
 }
+
+TEST_F(FederationTest, ANodeRefusesToStartOnAnInvalidManifestOrPolicy) {
+  apps_[1].reset();
+  auto manifest = nodes_[1].dir / "manifest.toml";
+  std::string good = signalnode::node::net::read_text_file(manifest);
+  c::write_file_atomically(manifest, good + "\nunknown = 1\n");
+  try {
+    NodeApp app({nodes_[1].dir, std::nullopt});
+    FAIL() << "started with an invalid manifest";
+  } catch (const signalnode::node::federation::ManifestError& e) {
+    EXPECT_NE(std::string(e.what()).find("manifest.toml:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown: is not a known field"), std::string::npos) << e.what();
+  }
+  c::write_file_atomically(manifest, good);
+  auto policy = nodes_[1].dir / "policy.toml";
+  c::write_file_atomically(policy, signalnode::node::net::read_text_file(policy) + "\n[[rules]]\nid = 3\n");
+  EXPECT_THROW(NodeApp({nodes_[1].dir, std::nullopt}), signalnode::policies::PolicyError);
+}
