@@ -1,6 +1,6 @@
 #include "policies/policy.hpp"
 
-#include <toml++/toml.h>
+#include "policies/toml_reader.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -19,47 +19,7 @@ constexpr std::string_view kRuleKeys[] = {"id",          "description",     "fro
                                           "valid_from",  "valid_until"};
 constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
 
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-  [[noreturn]] void fail(const toml::source_region& where, const std::string& field, const std::string& what) const {
-    std::ostringstream out;
-    out << source_ << ":" << where.begin.line << ":" << where.begin.column << ": " << field << ": " << what;
-    throw PolicyError(out.str());
-  }
-  std::string text(const toml::table& t, std::string_view key, const std::string& path, bool required = true) const {
-    const toml::node* n = t.get(key);
-    if (!n) {
-      if (required) fail(t.source(), path + std::string(key), "is required");
-      return {};
-    }
-    auto v = n->value<std::string>();
-    if (!v) fail(n->source(), path + std::string(key), "must be a string");
-    return *v;
-  }
-  std::vector<std::string> list(const toml::table& t, std::string_view key, const std::string& path,
-                                bool allow_empty = false) const {
-    const toml::node* n = t.get(key);
-    if (!n) fail(t.source(), path + std::string(key), "is required");
-    const toml::array* a = n->as_array();
-    if (!a) fail(n->source(), path + std::string(key), "must be a list of strings");
-    std::vector<std::string> out;
-    for (const auto& item : *a) {
-      auto v = item.value<std::string>();
-      if (!v) fail(item.source(), path + std::string(key), "must hold only strings");
-      out.push_back(*v);
-    }
-    if (out.empty() && !allow_empty) fail(n->source(), path + std::string(key), "must not be empty");
-    return out;
-  }
-  const toml::source_region& where(const toml::table& t, std::string_view key) const {
-    const toml::node* n = t.get(key);
-    return n ? n->source() : t.source();
-  }
-
- private:
-  std::string source_;
-};
+using Reader = TomlReader<PolicyError>;
 
 std::optional<std::chrono::sys_days> date(std::string_view s) { return protocol::parse_date(s); }
 
@@ -105,20 +65,11 @@ bool intersects(const std::set<std::string>& a, const std::set<std::string>& b) 
 Policy Policy::parse(std::string_view text, const std::string& source_name, const Taxonomy& taxonomy,
                      const std::vector<Party>& partners) {
   Reader r(source_name);
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    r.fail(e.source(), "file", std::string(e.description()));
-  }
+  toml::table root = r.parse(text);
   Policy policy;
   policy.taxonomy_ = &taxonomy;
   policy.sha256_ = crypto::sha256(crypto::as_bytes(text));
-  for (auto&& [key, value] : root) {
-    if (key.str() != "version" && key.str() != "name" && key.str() != "rules") {
-      r.fail(value.source(), std::string(key.str()), "is not a known field");
-    }
-  }
+  r.only(root, std::array<std::string_view, 3>{"version", "name", "rules"}, "");
   if (root.get("version") == nullptr || root.get("version")->value<std::int64_t>() != 1) {
     r.fail(r.where(root, "version"), "version", "must be 1");
   }
@@ -130,11 +81,7 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
     const toml::table* t = (*rules)[i].as_table();
     std::string path = "rules[" + std::to_string(i) + "].";
     if (!t) r.fail((*rules)[i].source(), path, "must be a table");
-    for (auto&& [key, value] : *t) {
-      if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key.str()) == std::end(kRuleKeys)) {
-        r.fail(value.source(), path + std::string(key.str()), "is not a known field");
-      }
-    }
+    r.only(*t, kRuleKeys, path);
     Rule rule;
     rule.line = static_cast<int>(t->source().begin.line);
     rule.id = r.text(*t, "id", path);

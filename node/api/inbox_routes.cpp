@@ -22,12 +22,9 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
   std::optional<std::string> before, category, source;
   for (const auto& [key, value] : *query) {
     if (key == "limit") {
-      char* end = nullptr;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > 500) {
-        return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
-      }
-      limit = n;
+      auto n = parse_int_in(value, 1, 500);
+      if (!n) return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
+      limit = *n;
     } else if (key == "before") {
       if (!is_hex32(value)) return respond(invalid_field({"before", "must be an inbox record id"}));
       before = value;

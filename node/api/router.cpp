@@ -57,6 +57,13 @@ std::optional<std::string> percent_decode(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::int64_t> parse_int_in(const std::string& text, std::int64_t lo, std::int64_t hi) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  std::int64_t v = std::stoll(text);
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {

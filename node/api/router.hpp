@@ -69,6 +69,9 @@ class Router {
   std::vector<Route> routes_;
 };
 
+// A whole decimal number within [lo, hi]; nullopt otherwise (query parameters).
+std::optional<std::int64_t> parse_int_in(const std::string& text, std::int64_t lo, std::int64_t hi);
+
 // Percent-decoded query parameters; nullopt for a malformed query.
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query);
 

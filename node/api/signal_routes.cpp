@@ -73,12 +73,9 @@ void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
   signals::ListQuery q;
   for (const auto& [key, value] : *query) {
     if (key == "limit") {
-      char* end = nullptr;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || n < 1 || n > 500) {
-        return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
-      }
-      q.limit = static_cast<std::size_t>(n);
+      auto n = parse_int_in(value, 1, 500);
+      if (!n) return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
+      q.limit = static_cast<std::size_t>(*n);
     } else if (key == "before") {
       if (!is_signal_id(value)) return respond(invalid_field({"before", "must be a signal id"}));
       q.before_id = value;

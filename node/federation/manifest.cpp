@@ -1,13 +1,14 @@
 #include "node/federation/manifest.hpp"
 
-#include <toml++/toml.h>
 
+#include <array>
 #include <cstring>
 #include <set>
 #include <sstream>
 
 #include "node/config/node_config.hpp"
 #include "node/net/tls_identity.hpp"
+#include "policies/toml_reader.hpp"
 
 namespace signalnode::node::federation {
 
@@ -17,36 +18,16 @@ constexpr std::string_view kPartnerKeys[] = {"org",        "name",         "role
                                              "endpoint",   "tls_cert_sha256", "tls_spki_sha256", "signing_key",
                                              "pseudonymisation_authority"};
 
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
+using Reader = policies::TomlReader<ManifestError>;
 
-  [[noreturn]] void fail(const toml::source_region& where, const std::string& field, const std::string& what) const {
-    std::ostringstream out;
-    out << source_ << ":" << where.begin.line << ":" << where.begin.column << ": " << field << ": " << what;
-    throw ManifestError(out.str());
-  }
-
-  std::string text(const toml::table& t, std::string_view key, const std::string& path) const {
-    const toml::node* n = t.get(key);
-    if (!n) fail(t.source(), path + std::string(key), "is required");
-    auto v = n->value<std::string>();
-    if (!v) fail(n->source(), path + std::string(key), "must be a string");
-    return *v;
-  }
-
-  crypto::Digest256 digest(const toml::node& n, const std::string& field) const {
-    auto v = n.value<std::string>();
-    auto bytes = v ? crypto::from_hex(*v) : std::nullopt;
-    if (!bytes || bytes->size() != 32) fail(n.source(), field, "must be 64 hex characters (SHA-256)");
-    crypto::Digest256 d{};
-    std::memcpy(d.data(), bytes->data(), d.size());
-    return d;
-  }
-
- private:
-  std::string source_;
-};
+crypto::Digest256 digest(const Reader& r, const toml::node& n, const std::string& field) {
+  auto v = n.value<std::string>();
+  auto bytes = v ? crypto::from_hex(*v) : std::nullopt;
+  if (!bytes || bytes->size() != 32) r.fail(n.source(), field, "must be 64 hex characters (SHA-256)");
+  crypto::Digest256 d{};
+  std::memcpy(d.data(), bytes->data(), d.size());
+  return d;
+}
 
 bool parse_endpoint(const std::string& url, std::string& host, std::uint16_t& port) {
   constexpr std::string_view kScheme = "https://";
@@ -91,19 +72,10 @@ const Partner* Manifest::match_certificate(const crypto::Digest256& cert_sha256,
 
 Manifest parse_manifest(std::string_view text, const std::string& source_name) {
   Reader r(source_name);
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    r.fail(e.source(), "file", std::string(e.description()));
-  }
+  toml::table root = r.parse(text);
   Manifest m;
   m.sha256 = crypto::sha256(crypto::as_bytes(text));
-  for (auto&& [key, value] : root) {
-    if (key.str() != "version" && key.str() != "name" && key.str() != "partners") {
-      r.fail(value.source(), std::string(key.str()), "is not a known field");
-    }
-  }
+  r.only(root, std::array<std::string_view, 3>{"version", "name", "partners"}, "");
   const toml::node* version = root.get("version");
   if (!version || version->value<std::int64_t>() != 1) {
     r.fail(version ? version->source() : root.source(), "version", "must be 1");
@@ -117,11 +89,7 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     const toml::table* t = (*partners)[i].as_table();
     std::string path = "partners[" + std::to_string(i) + "].";
     if (!t) r.fail((*partners)[i].source(), path, "must be a table");
-    for (auto&& [key, value] : *t) {
-      bool known = false;
-      for (auto k : kPartnerKeys) known = known || key.str() == k;
-      if (!known) r.fail(value.source(), path + std::string(key.str()), "is not a known field");
-    }
+    r.only(*t, kPartnerKeys, path);
     Partner p;
     p.org = r.text(*t, "org", path);
     if (!config::is_valid_org(p.org)) r.fail(t->get("org")->source(), path + "org", "must be 2-64 of a-z, 0-9 and -");
@@ -139,8 +107,8 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     if (!parse_endpoint(endpoint, p.host, p.port)) {
       r.fail(t->get("endpoint")->source(), path + "endpoint", "must be https://host:port");
     }
-    if (const toml::node* n = t->get("tls_cert_sha256")) p.certificate_sha256 = r.digest(*n, path + "tls_cert_sha256");
-    if (const toml::node* n = t->get("tls_spki_sha256")) p.public_key_sha256 = r.digest(*n, path + "tls_spki_sha256");
+    if (const toml::node* n = t->get("tls_cert_sha256")) p.certificate_sha256 = digest(r, *n, path + "tls_cert_sha256");
+    if (const toml::node* n = t->get("tls_spki_sha256")) p.public_key_sha256 = digest(r, *n, path + "tls_spki_sha256");
     if (!p.certificate_sha256 && !p.public_key_sha256) {
       r.fail(t->source(), path + "tls_cert_sha256", "a pin is required (tls_cert_sha256 or tls_spki_sha256)");
     }

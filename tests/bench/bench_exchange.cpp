@@ -2,12 +2,10 @@
 // signed batches over mTLS to two partner nodes, stored durably there and
 // acknowledged by signed receipts. Records/s from outbox to inboxes.
 #include <benchmark/benchmark.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 
+#include "tests/support/test_federation.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
 #include "node/app/demo_federation.hpp"
@@ -23,17 +21,6 @@ using namespace signalnode;
 using namespace signalnode::node;
 
 namespace {
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -45,12 +32,8 @@ static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
   const int signals_count = static_cast<int>(state.range(0));
   fs::path dir = fs::temp_directory_path() / ("sn-bench-ex-" + crypto::random_hex_id(6));
   auto specs = app::demo_partners();
-  specs = {specs[0], specs[2], specs[3]};  // municipality (sender), SNF and RIEC (receivers)
-  for (auto& s : specs) {
-    s.api_port = free_port();
-    s.federation_port = free_port();
-  }
-  auto nodes = app::create_demo_federation(dir, 0, specs);
+  // municipality (sender), SNF and RIEC (receivers)
+  auto nodes = signalnode::testing::create_test_federation(dir, {specs[0], specs[2], specs[3]});
   {
     app::NodeApp snf({nodes[1].dir, std::nullopt});
     app::NodeApp riec({nodes[2].dir, std::nullopt});

@@ -3,12 +3,10 @@
 // identifiers the way the pseudonym worker does: blind, one HTTPS batch to the
 // PA, finalize. Also: new mTLS connections (handshakes) per second.
 #include <benchmark/benchmark.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 
+#include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
 #include "crypto/random.hpp"
 #include "node/app/demo_federation.hpp"
@@ -21,18 +19,9 @@ namespace c = signalnode::crypto;
 using namespace signalnode::node;
 
 namespace {
+using signalnode::testing::free_port;
+using signalnode::testing::wait_until;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct TwoNodes {
   TwoNodes() {
@@ -40,12 +29,7 @@ struct TwoNodes {
     log::init(log::Level::warn);
     dir = fs::temp_directory_path() / ("sn-bench-fed-" + c::random_hex_id(6));
     auto specs = app::demo_partners();
-    specs = {specs[0], specs[3]};
-    for (auto& s : specs) {
-      s.api_port = free_port();
-      s.federation_port = free_port();
-    }
-    auto nodes = app::create_demo_federation(dir, 0, specs);
+    auto nodes = signalnode::testing::create_test_federation(dir, {specs[0], specs[3]});
     municipality = std::make_unique<app::NodeApp>(app::NodeOptions{nodes[0].dir, std::nullopt});
     riec = std::make_unique<app::NodeApp>(app::NodeOptions{nodes[1].dir, std::nullopt});
     // Fast enough for the benchmark to be about the protocol, not the limit.

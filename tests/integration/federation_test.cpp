@@ -1,16 +1,14 @@
 // Nodes of a real federation, in-process on loopback: mTLS refusals, the PA
 // over mTLS, a PA that is away, and manifest changes.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <functional>
 #include <thread>
 
+#include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
@@ -27,26 +25,10 @@ using signalnode::node::app::DemoNode;
 using signalnode::node::app::NodeApp;
 
 namespace {
+using signalnode::testing::free_port;
+using signalnode::testing::wait_until;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
-bool wait_until(const std::function<bool()>& done, int ms = 8000) {
-  for (int i = 0; i < ms / 50; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 
 // A TLS client with a chosen certificate (or none) and protocol version.
 // Returns what the server sent back to one HTTP request, or "" when the
@@ -91,12 +73,7 @@ class FederationTest : public ::testing::Test {
   void SetUp() override {
     c::init();
     dir_ = fs::temp_directory_path() / ("sn-fed-" + c::random_hex_id(6));
-    auto specs = signalnode::node::app::demo_partners();  // municipality, inspectorate, SNF, RIEC (PA)
-    for (auto& s : specs) {
-      s.api_port = free_port();
-      s.federation_port = free_port();
-    }
-    nodes_ = signalnode::node::app::create_demo_federation(dir_, 0, specs);
+    nodes_ = signalnode::testing::create_test_federation(dir_);  // municipality, inspectorate, SNF, RIEC (PA)
     for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
   }
   void TearDown() override {

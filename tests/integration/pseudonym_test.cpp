@@ -4,11 +4,13 @@
 
 #include <thread>
 
+#include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "test_node.hpp"
 
 using signalnode::testing::TestNode;
+using signalnode::testing::wait_until;
 namespace c = signalnode::crypto;
 namespace p = signalnode::protocol;
 
@@ -17,13 +19,6 @@ const std::string kSignal = R"({"category":"labour.underpaid_or_unpaid","observe
   "subjects":[{"kind":"organisation","kvk":"12345678"},{"kind":"person","bsn":"123456782"},
               {"kind":"account","iban":"NL91 ABNA 0417 1643 00"}]})";
 
-bool wait_until(const std::function<bool()>& done) {
-  for (int i = 0; i < 100; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 }  // namespace
 
 TEST(PseudonymIntegration, PaNodePseudonymisesSubmittedSignalsInTheBackground) {

@@ -1,9 +1,6 @@
 // Sharing on a real four-partner federation in-process: what each partner
 // receives, what none may store, and everything the receiver must refuse.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -12,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/test_federation.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
 #include "node/app/demo_federation.hpp"
@@ -29,26 +27,10 @@ using signalnode::node::app::DemoNode;
 using signalnode::node::app::NodeApp;
 
 namespace {
+using signalnode::testing::free_port;
+using signalnode::testing::wait_until;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
-bool wait_until(const std::function<bool()>& done, int ms = 10000) {
-  for (int i = 0; i < ms / 50; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -72,12 +54,7 @@ class SharingTest : public ::testing::Test {
   void SetUp() override {
     c::init();
     dir_ = fs::temp_directory_path() / ("sn-share-" + c::random_hex_id(6));
-    auto specs = signalnode::node::app::demo_partners();
-    for (auto& s : specs) {
-      s.api_port = free_port();
-      s.federation_port = free_port();
-    }
-    nodes_ = signalnode::node::app::create_demo_federation(dir_, 0, specs);
+    nodes_ = signalnode::testing::create_test_federation(dir_);
     for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
   }
   void TearDown() override {
