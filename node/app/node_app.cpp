@@ -9,6 +9,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
+#include "node/audit/audit_log.hpp"
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
@@ -41,6 +42,7 @@ struct NodeApp::Impl {
         tokens(*store),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); }),
+        audit(*store, signing_key, [this] { return api::epoch_ms(options.clock()); }),
         pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
           record_pa_batch(caller, count, epoch);
         })),
@@ -53,8 +55,10 @@ struct NodeApp::Impl {
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
       remote_transport = federation->pa_transport();
+      record_policy_loaded();
       federation->set_batch_handler([this](const api::HttpRequest& request) {
-        auto result = sharing.receive(request.body, request.peer_org, *federation->manifest(), *federation->policy(),
+        auto result = sharing.receive(request.body, request.peer_org, request.header("traceparent"),
+                                      *federation->manifest(), *federation->policy(),
                                       federation->self(), signing_key);
         return api::HttpResponse{result.status, result.content_type, std::move(result.body), {}};
       });
@@ -103,14 +107,33 @@ struct NodeApp::Impl {
     }
   }
 
-  // Until the audit log exists (issue 6) a served batch is recorded in the log
-  // and the metrics: caller and count, never the elements.
+  // A served PA batch: caller and count, never the elements (audit, log, metrics).
   void record_pa_batch(const std::string& caller, std::size_t count, int epoch) {
     {
       std::lock_guard lock(pa_mutex);
       pa_counts[caller] += count;
     }
     log::info("oprf.evaluated", {{"partner", caller}, {"count", count}, {"keyEpoch", epoch}});
+    audit::Event e;
+    e.name = "oprf.evaluated";
+    e.start_ms = e.end_ms = api::epoch_ms(options.clock());
+    e.attributes = {{"partner", caller}, {"count", count}, {"keyEpoch", epoch},
+                    {"processingActivity", "pseudonymisation (OPRF evaluation of blinded elements)"}};
+    e.partner = caller;
+    audit.append_now(e);
+  }
+
+  void record_policy_loaded() {
+    auto policy = federation->policy();
+    audit::Event e;
+    e.name = "policy.loaded";
+    e.start_ms = e.end_ms = api::epoch_ms(options.clock());
+    e.attributes = {{"policySha256", policy->sha256_hex()},
+                    {"policyName", policy->name()},
+                    {"rules", policy->rules().size()},
+                    {"manifestSha256", crypto::to_hex(federation->manifest()->sha256)}};
+    audit.append_now(e);
+    loaded_policy = policy->sha256();
   }
 
   void wake_worker() {
@@ -130,7 +153,14 @@ struct NodeApp::Impl {
   void worker_loop() {
     while (!stopping.load()) {
       bool more = false;
-      if (federation) federation->reload_if_changed();
+      if (federation && federation->reload_if_changed() && federation->policy()->sha256() != loaded_policy) {
+        record_policy_loaded();
+      }
+      try {
+        audit.sign_tree_head();  // at most once a second, and only over new events
+      } catch (const std::exception& e) {
+        log::error("audit.tree_head_failed", {{"error", e.what()}});
+      }
       if (auto* t = transport()) {
         try {
           auto result = pseudonymiser.process_pending(*t);
@@ -160,7 +190,7 @@ struct NodeApp::Impl {
   void delivery_loop() {
     while (!stopping.load()) {
       try {
-        sharing.deliver(*federation->manifest(), federation->self(), signing_key,
+        sharing.deliver(*federation->manifest(), *federation->policy(), federation->self(), signing_key,
                         [this](const federation::Partner& p) { return federation->client_for(p); });
       } catch (const std::exception& e) {
         log::error("delivery.failed", {{"error", e.what()}});
@@ -189,6 +219,7 @@ struct NodeApp::Impl {
   auth::TokenStore tokens;
   pseudonyms::Pseudonymiser pseudonymiser;
   sharing::Sharing sharing;
+  audit::AuditLog audit;
   std::mutex pa_mutex;
   std::map<std::string, std::uint64_t> pa_counts;
   std::unique_ptr<pseudonyms::PaService> pa;
@@ -200,6 +231,7 @@ struct NodeApp::Impl {
   std::unique_ptr<federation::Federation> federation;
   std::unique_ptr<pseudonyms::OprfTransport> remote_transport;
   std::uint16_t federation_port = 0;
+  std::array<std::uint8_t, 32> loaded_policy{};
 
   std::mutex worker_mutex;
   std::condition_variable worker_cv;
@@ -266,6 +298,7 @@ federation::Federation* NodeApp::federation() { return impl_->federation.get(); 
 std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; }
 
 sharing::Sharing& NodeApp::sharing() { return impl_->sharing; }
+audit::AuditLog& NodeApp::audit() { return impl_->audit; }
 
 pseudonyms::PassResult NodeApp::pseudonymise_pending() {
   auto* t = impl_->transport();

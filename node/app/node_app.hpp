@@ -19,6 +19,9 @@ class Federation;
 namespace signalnode::node::sharing {
 class Sharing;
 }
+namespace signalnode::node::audit {
+class AuditLog;
+}
 
 namespace signalnode::node::app {
 
@@ -52,6 +55,7 @@ class NodeApp {
   federation::Federation* federation();
   std::uint16_t federation_port() const;  // 0 without federation
   sharing::Sharing& sharing();
+  audit::AuditLog& audit();
   // Runs the pseudonym worker once now (tests; the worker also runs by itself).
   pseudonyms::PassResult pseudonymise_pending();
 

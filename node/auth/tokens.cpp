@@ -2,6 +2,7 @@
 
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
+#include "node/audit/audit_log.hpp"
 
 namespace signalnode::node::auth {
 
@@ -33,6 +34,13 @@ std::string TokenStore::create(Role role, const std::string& label, std::optiona
         .bind(5, now_ms)
         .bind(6, expires_at_ms)
         .run();
+    // Who may act on the node is part of the processing record; the label may
+    // name a person, so only the token id and role enter the log.
+    audit::Event e;
+    e.name = "token.created";
+    e.start_ms = e.end_ms = now_ms;
+    e.attributes = {{"tokenId", id}, {"role", to_string(role)}};
+    audit::AuditLog::append(db, e);
   });
   std::string token = std::string(kPrefix) + id + "_" + secret;
   crypto::wipe(secret.data(), secret.size());

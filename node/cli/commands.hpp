@@ -55,6 +55,10 @@ int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::
 // `policy check`: validates a policy file against this node's manifest.
 int run_policy_check(const std::filesystem::path& dir, const std::filesystem::path& policy_file);
 
+int run_audit_verify(const std::filesystem::path& dir);
+int run_audit_export(const std::filesystem::path& dir, const std::filesystem::path& out);
+int run_audit_sth(const std::filesystem::path& dir);
+
 struct LoadArgs {
   ClientArgs client;
   int connections = 8;

@@ -109,6 +109,17 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--dir", policy_dir, "Node folder")->required();
   check_cmd->add_option("--policy", policy_file, "Policy file (default: the node's)");
 
+  auto* audit_cmd = app.add_subcommand("audit", "The tamper-evident audit log");
+  audit_cmd->require_subcommand(1);
+  std::filesystem::path audit_dir, audit_out;
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "Check every event and signed tree head; exit 0 only if all verify");
+  verify_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+  auto* export_cmd = audit_cmd->add_subcommand("export", "Write the log as JSON Lines (BRIEF 3.7) with its signed tree head");
+  export_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+  export_cmd->add_option("--out", audit_out, "Output file")->required();
+  auto* sth_cmd = audit_cmd->add_subcommand("sth", "Sign a tree head over all events now and print it");
+  sth_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
     cmd->add_option("--ca", c.ca, "Certificate to trust for the API (PEM)")->required();
@@ -142,6 +153,9 @@ int main(int argc, char** argv) {
     if (*pki_ca_cmd) return run_pki_ca(ca_dir, ca_name);
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
+    if (*verify_cmd) return run_audit_verify(audit_dir);
+    if (*export_cmd) return run_audit_export(audit_dir, audit_out);
+    if (*sth_cmd) return run_audit_sth(audit_dir);
     if (*explain_cmd) return run_policy_explain(policy_dir, policy_signal, policy_json);
     if (*check_cmd) return run_policy_check(policy_dir, policy_file);
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);

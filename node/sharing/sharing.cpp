@@ -68,6 +68,25 @@ std::string check_record(const wire::Record& r, const policies::Policy& policy, 
   return {};
 }
 
+// The processing activity of a record: which rule of which policy, on which
+// basis, for which purpose (Logboek Dataverwerkingen attributes).
+json::object activity(const wire::Record& r, const policies::Policy& policy) {
+  json::object a{{"processingActivity", json::object{{"rule", r.rule_id}, {"policySha256", crypto::to_hex(r.policy_hash)}}},
+                 {"category", r.category},
+                 {"recordId", r.record_id}};
+  if (const auto* rule = policy.find(r.rule_id)) {
+    a["legalBasis"] = rule->legal_basis;
+    a["purpose"] = rule->purpose;
+  }
+  return a;
+}
+
+std::vector<std::string> subjects_of(const wire::Record& r) {
+  std::vector<std::string> out;
+  for (const auto& s : r.subjects) out.push_back(crypto::to_hex(s.pseudonym));
+  return out;
+}
+
 }  // namespace
 
 std::string iso_week(std::string_view date) {
@@ -194,8 +213,9 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   return ready.size();
 }
 
-std::size_t Sharing::deliver(const federation::Manifest& manifest, const policies::Party& self,
-                             const crypto::SigningKey& key, const ClientFor& client_for, std::size_t max_batch) {
+std::size_t Sharing::deliver(const federation::Manifest& manifest, const policies::Policy& policy,
+                             const policies::Party& self, const crypto::SigningKey& key, const ClientFor& client_for,
+                             std::size_t max_batch) {
   if (manifest.sha256 != clients_manifest_) {
     clients_.clear();
     clients_manifest_ = manifest.sha256;
@@ -232,13 +252,15 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
 
     auto signed_batch = wire::sign_batch(batch, key);
     auto body = wire::encode(signed_batch);
+    std::string traceparent = net::new_traceparent();
+    std::int64_t started = now_ms_();
     try {
       auto& client = clients_[partner.org];
       if (!client) client = client_for(partner);
       api::HttpResponse response;
       try {
         response = client->request("POST", "/federation/v1/batches", std::string(body.begin(), body.end()),
-                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", net::new_traceparent()}});
+                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", traceparent}});
       } catch (...) {
         clients_.erase(partner.org);
         throw;
@@ -258,7 +280,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
           receipt->sender != self.org) {
         throw std::runtime_error("receipt does not acknowledge this batch");
       }
-      apply_receipt(partner.org, ids, *receipt, receipt_bytes);
+      apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
       delivered += ids.size();
       log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
     } catch (const std::exception& e) {
@@ -269,11 +291,15 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
   return delivered;
 }
 
-void Sharing::apply_receipt(const std::string& partner, const std::vector<std::string>& record_ids,
-                            const wire::Receipt& receipt, const crypto::Bytes& signed_receipt) {
+void Sharing::apply_receipt(const federation::Partner& partner_entry, const policies::Policy& policy,
+                            const wire::Batch& batch, const std::vector<std::string>& record_ids,
+                            const wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
+                            const std::string& traceparent, std::int64_t started_ms) {
+  const std::string& partner = partner_entry.org;
   std::map<std::string, const wire::RecordOutcome*> outcomes;
   for (const auto& o : receipt.outcomes) outcomes[o.record_id] = &o;
   const std::int64_t now = now_ms_();
+  auto trace = audit::parse_traceparent(traceparent);
   store_.write([&](storage::Database& db) {
     db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
         .bind(1, std::string_view(receipt.batch_id))
@@ -295,6 +321,26 @@ void Sharing::apply_receipt(const std::string& partner, const std::vector<std::s
           .bind(5, std::string_view(id))
           .bind(6, std::string_view(partner))
           .run();
+      // record.sent is written on the receiver's signed receipt, in the same
+      // transaction that marks the record delivered or rejected.
+      const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
+      audit::Event e;
+      e.name = "record.sent";
+      e.status = it->second->accepted ? "ok" : "rejected";
+      e.start_ms = started_ms;
+      e.end_ms = now;
+      if (trace) {
+        e.trace_id = trace->first;
+        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + partner_entry.oin};
+      }
+      e.attributes = activity(record, policy);
+      e.attributes["partner"] = partner;
+      e.attributes["batchId"] = receipt.batch_id;
+      if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
+      e.data_subjects = subjects_of(record);
+      e.partner = partner;
+      e.category = record.category;
+      audit::AuditLog::append(db, e);
     }
   });
 }
@@ -312,9 +358,9 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
   });
 }
 
-ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, const federation::Manifest& manifest,
-                               const policies::Policy& policy, const policies::Party& self,
-                               const crypto::SigningKey& key) {
+ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
+                               const federation::Manifest& manifest, const policies::Policy& policy,
+                               const policies::Party& self, const crypto::SigningKey& key) {
   std::string error;
   crypto::ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
   auto signed_batch = wire::decode_signed(bytes, error);
@@ -352,8 +398,29 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
         "ON CONFLICT(sender, record_id) DO NOTHING");
     auto& subject = db.cached(
         "INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
+    auto trace = audit::parse_traceparent(traceparent);
+    auto audit_record = [&](const wire::Record& r, const std::string& why) {
+      audit::Event e;
+      e.name = why.empty() ? "record.received" : "record.rejected";
+      e.status = why.empty() ? "ok" : "rejected";
+      e.start_ms = now;
+      e.end_ms = now_ms_();
+      if (trace) {
+        e.trace_id = trace->first;
+        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender->oin};
+      }
+      e.attributes = activity(r, policy);
+      e.attributes["partner"] = sender->org;
+      e.attributes["batchId"] = batch->batch_id;
+      if (!why.empty()) e.attributes["reason"] = why;
+      e.data_subjects = subjects_of(r);
+      e.partner = sender->org;
+      e.category = r.category;
+      audit::AuditLog::append(db, e);
+    };
     for (const auto& r : batch->records) {
       std::string why = check_record(r, policy, {sender->org, sender->role}, self, now);
+      audit_record(r, why);
       if (!why.empty()) {
         receipt.outcomes.push_back({r.record_id.substr(0, 64), false, why});
         ++rejected;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/ed25519.hpp"
+#include "node/audit/audit_log.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/net/https_client.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
@@ -53,19 +54,23 @@ class Sharing {
 
   // One delivery pass: for each partner with due records, one signed batch.
   using ClientFor = std::function<std::unique_ptr<net::HttpsClient>(const federation::Partner&)>;
-  std::size_t deliver(const federation::Manifest& manifest, const policies::Party& self,
-                      const crypto::SigningKey& key, const ClientFor& client_for, std::size_t max_batch = 500);
+  std::size_t deliver(const federation::Manifest& manifest, const policies::Policy& policy,
+                      const policies::Party& self, const crypto::SigningKey& key, const ClientFor& client_for,
+                      std::size_t max_batch = 500);
 
   // POST /federation/v1/batches from an authenticated partner.
-  ReceiveResult receive(std::string_view body, const std::string& peer_org, const federation::Manifest& manifest,
-                        const policies::Policy& policy, const policies::Party& self, const crypto::SigningKey& key);
+  ReceiveResult receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
+                        const federation::Manifest& manifest, const policies::Policy& policy,
+                        const policies::Party& self, const crypto::SigningKey& key);
 
   std::vector<PartnerState> state_of(const std::string& signal_id) const;
   std::map<std::string, OutboxStats> outbox_stats() const;
 
  private:
-  void apply_receipt(const std::string& partner, const std::vector<std::string>& record_ids,
-                     const protocol::wire::Receipt& receipt, const crypto::Bytes& signed_receipt);
+  void apply_receipt(const federation::Partner& partner, const policies::Policy& policy,
+                     const protocol::wire::Batch& batch, const std::vector<std::string>& record_ids,
+                     const protocol::wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
+                     const std::string& traceparent, std::int64_t started_ms);
   void record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,
                       const std::string& error);
 

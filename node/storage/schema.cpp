@@ -160,10 +160,38 @@ void v3_sharing(Database& db) {
   )sql");
 }
 
+// v4: the audit log. Append-only by convention of the code and checked by
+// `audit verify` against the signed tree heads.
+void v4_audit(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE audit_events (
+      idx       INTEGER PRIMARY KEY,
+      leaf      BLOB NOT NULL,
+      leaf_hash BLOB NOT NULL,
+      name      TEXT NOT NULL,
+      time_ms   INTEGER NOT NULL,
+      partner   TEXT,
+      category  TEXT
+    );
+    CREATE INDEX audit_by_time ON audit_events(time_ms);
+    CREATE TABLE audit_subjects (
+      pseudonym BLOB NOT NULL,
+      idx       INTEGER NOT NULL,
+      PRIMARY KEY (pseudonym, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_tree_heads (
+      tree_size    INTEGER PRIMARY KEY,
+      timestamp_ms INTEGER NOT NULL,
+      root_hash    BLOB NOT NULL,
+      signature    BLOB NOT NULL
+    );
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
-  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing};
+  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit};
   return migrations;
 }
 

@@ -69,7 +69,7 @@ static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
       }
       state.ResumeTiming();
       for (;;) {
-        sharing.deliver(*fed.manifest(), fed.self(), signing, [&](const federation::Partner& p) { return fed.client_for(p); });
+        sharing.deliver(*fed.manifest(), *fed.policy(), fed.self(), signing, [&](const federation::Partner& p) { return fed.client_for(p); });
         if (sharing.outbox_stats().empty()) break;
       }
     }

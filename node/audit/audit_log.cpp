@@ -1,0 +1,251 @@
+#include "node/audit/audit_log.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstring>
+
+#include "crypto/random.hpp"
+#include "protocol/jcs.hpp"
+
+namespace signalnode::node::audit {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kSthDomain = "signalnode-sth-v1";
+
+void put_u64_be(crypto::Bytes& out, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+crypto::Digest256 to_digest(const std::vector<std::uint8_t>& blob) {
+  crypto::Digest256 d{};
+  if (blob.size() == d.size()) std::memcpy(d.data(), blob.data(), d.size());
+  return d;
+}
+
+bool is_hex(std::string_view s, std::size_t n) {
+  return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+crypto::Bytes tree_head_message(std::uint64_t size, std::int64_t timestamp_ms, const crypto::Digest256& root) {
+  crypto::Bytes out(kSthDomain.begin(), kSthDomain.end());
+  put_u64_be(out, size);
+  put_u64_be(out, static_cast<std::uint64_t>(timestamp_ms));
+  out.insert(out.end(), root.begin(), root.end());
+  return out;
+}
+
+std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string_view h) {
+  if (h.size() != 55 || h.substr(0, 3) != "00-" || h[35] != '-' || h[52] != '-') return std::nullopt;
+  std::string trace(h.substr(3, 32)), span(h.substr(36, 16));
+  if (!is_hex(trace, 32) || !is_hex(span, 16)) return std::nullopt;
+  return std::make_pair(trace, span);
+}
+
+AuditLog::AuditLog(storage::Store& store, const crypto::SigningKey& key, NowMs now_ms)
+    : store_(store), key_(key), now_ms_(std::move(now_ms)) {}
+
+std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
+  json::object o;
+  o["traceId"] = e.trace_id.empty() ? crypto::random_hex_id(16) : e.trace_id;
+  o["spanId"] = crypto::random_hex_id(8);
+  o["name"] = e.name;
+  o["status"] = e.status;
+  o["startTimeMs"] = e.start_ms;
+  o["endTimeMs"] = e.end_ms;
+  if (e.foreign) {
+    o["foreignOperation"] =
+        json::object{{"traceId", e.foreign->trace_id}, {"spanId", e.foreign->span_id}, {"entity", e.foreign->entity}};
+  }
+  json::object attributes = e.attributes;
+  if (!e.data_subjects.empty()) {
+    json::array subjects;
+    for (const auto& s : e.data_subjects) subjects.push_back(json::value(s));
+    attributes["dataSubjects"] = std::move(subjects);
+  }
+  o["attributes"] = std::move(attributes);
+  std::string leaf = protocol::jcs(o);
+  auto leaf_hash = crypto::merkle::leaf_hash(crypto::as_bytes(leaf));
+
+  auto& next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
+  next.step();
+  auto idx = next.int64(0);
+  next.reset();
+  db.cached("INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category) VALUES (?,?,?,?,?,?,?)")
+      .bind(1, idx)
+      .bind_blob(2, crypto::as_bytes(leaf))
+      .bind_blob(3, leaf_hash)
+      .bind(4, std::string_view(e.name))
+      .bind(5, e.end_ms)
+      .bind(6, e.partner.empty() ? std::optional<std::string>() : std::optional<std::string>(e.partner))
+      .bind(7, e.category.empty() ? std::optional<std::string>() : std::optional<std::string>(e.category))
+      .run();
+  auto& subject = db.cached("INSERT OR IGNORE INTO audit_subjects (pseudonym, idx) VALUES (?, ?)");
+  for (const auto& s : e.data_subjects) {
+    auto bytes = crypto::from_hex(s);
+    if (!bytes) continue;
+    subject.reset();
+    subject.bind_blob(1, *bytes).bind(2, idx).run();
+  }
+  return static_cast<std::uint64_t>(idx);
+}
+
+void AuditLog::append_now(const Event& event) {
+  store_.write([&](storage::Database& db) { append(db, event); });
+}
+
+std::optional<TreeHead> AuditLog::latest_tree_head() const {
+  return store_.read([](storage::Database& db) -> std::optional<TreeHead> {
+    auto& st = db.cached(
+        "SELECT tree_size, timestamp_ms, root_hash, signature FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1");
+    std::optional<TreeHead> out;
+    if (st.step()) {
+      TreeHead h;
+      h.tree_size = static_cast<std::uint64_t>(st.int64(0));
+      h.timestamp_ms = st.int64(1);
+      h.root_hash = to_digest(st.blob(2));
+      auto sig = st.blob(3);
+      if (sig.size() == h.signature.size()) std::memcpy(h.signature.data(), sig.data(), sig.size());
+      out = h;
+    }
+    st.reset();
+    return out;
+  });
+}
+
+std::optional<TreeHead> AuditLog::sign_tree_head(bool force) {
+  std::lock_guard lock(mutex_);
+  // Bring the frontier up to the committed tree: only leaves it has not seen.
+  std::uint64_t before = frontier_.size();
+  store_.read([&](storage::Database& db) {
+    auto& st = db.cached("SELECT leaf_hash FROM audit_events WHERE idx >= ? ORDER BY idx");
+    st.bind(1, static_cast<std::int64_t>(frontier_.size()));
+    while (st.step()) frontier_.add(to_digest(st.blob(0)));
+    st.reset();
+    return 0;
+  });
+  if (frontier_.size() == 0) return std::nullopt;
+  auto latest = latest_tree_head();
+  if (latest && latest->tree_size == frontier_.size() && !force) return frontier_.size() == before ? std::nullopt : latest;
+  TreeHead h;
+  h.tree_size = frontier_.size();
+  h.timestamp_ms = now_ms_();
+  h.root_hash = frontier_.root();
+  h.signature = key_.sign(tree_head_message(h.tree_size, h.timestamp_ms, h.root_hash));
+  store_.write([&](storage::Database& db) {
+    db.cached("INSERT OR REPLACE INTO audit_tree_heads (tree_size, timestamp_ms, root_hash, signature) VALUES (?,?,?,?)")
+        .bind(1, static_cast<std::int64_t>(h.tree_size))
+        .bind(2, h.timestamp_ms)
+        .bind_blob(3, h.root_hash)
+        .bind_blob(4, h.signature)
+        .run();
+  });
+  return h;
+}
+
+VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& key) {
+  VerifyResult r;
+  auto fail = [&r](std::uint64_t index, std::string message) {
+    if (!r.ok) return;
+    r.ok = false;
+    r.first_bad_index = index;
+    r.message = std::move(message);
+  };
+  // The signed tree heads, in size order.
+  std::vector<TreeHead> heads;
+  {
+    auto st = db.prepare("SELECT tree_size, timestamp_ms, root_hash, signature FROM audit_tree_heads ORDER BY tree_size");
+    while (st.step()) {
+      TreeHead h;
+      h.tree_size = static_cast<std::uint64_t>(st.int64(0));
+      h.timestamp_ms = st.int64(1);
+      h.root_hash = to_digest(st.blob(2));
+      auto sig = st.blob(3);
+      if (sig.size() == h.signature.size()) std::memcpy(h.signature.data(), sig.data(), sig.size());
+      heads.push_back(h);
+    }
+  }
+  r.tree_heads = heads.size();
+  crypto::merkle::Frontier frontier;
+  std::size_t next_head = 0;
+  std::uint64_t covered_from = 0;  // first index of the range the next head covers
+  auto check_heads = [&]() {
+    while (next_head < heads.size() && heads[next_head].tree_size == frontier.size()) {
+      const auto& h = heads[next_head];
+      if (!crypto::verify(key, tree_head_message(h.tree_size, h.timestamp_ms, h.root_hash), h.signature)) {
+        fail(covered_from, "tree head " + std::to_string(h.tree_size) + " has an invalid signature");
+      } else if (frontier.root() != h.root_hash) {
+        fail(covered_from, "events " + std::to_string(covered_from) + " to " + std::to_string(h.tree_size - 1) +
+                               " do not match the signed tree head of size " + std::to_string(h.tree_size));
+      }
+      covered_from = h.tree_size;
+      ++next_head;
+    }
+  };
+  auto st = db.prepare("SELECT idx, leaf, leaf_hash FROM audit_events ORDER BY idx");
+  std::uint64_t expected = 0;
+  while (st.step() && r.ok) {
+    auto idx = static_cast<std::uint64_t>(st.int64(0));
+    if (idx != expected) {
+      fail(expected, "event " + std::to_string(expected) + " is missing");
+      break;
+    }
+    auto leaf = st.blob(1);
+    auto hash = crypto::merkle::leaf_hash(leaf);
+    if (hash != to_digest(st.blob(2))) fail(idx, "event " + std::to_string(idx) + " was changed (its hash differs)");
+    boost::system::error_code ec;
+    json::value v = json::parse(crypto::as_chars(leaf), ec);
+    if (ec || !v.is_object() || protocol::jcs(v) != crypto::as_chars(leaf)) {
+      fail(idx, "event " + std::to_string(idx) + " is not canonical JSON");
+    }
+    frontier.add(hash);
+    ++expected;
+    check_heads();
+  }
+  r.events = expected;
+  if (r.ok && next_head < heads.size()) {
+    fail(expected, "tree head of size " + std::to_string(heads[next_head].tree_size) + " covers events beyond the " +
+                       std::to_string(expected) + " present: events were removed");
+  }
+  r.uncovered = expected - covered_from;
+  if (r.ok) {
+    r.message = "verified " + std::to_string(expected) + " events against " + std::to_string(heads.size()) +
+                " signed tree heads" +
+                (r.uncovered ? "; the newest " + std::to_string(r.uncovered) + " are not yet in a tree head" : "");
+  }
+  return r;
+}
+
+void AuditLog::export_jsonl(std::ostream& out) {
+  auto head = sign_tree_head();
+  if (!head) head = latest_tree_head();
+  std::uint64_t limit = head ? head->tree_size : 0;
+  store_.read([&](storage::Database& db) {
+    auto& st = db.cached("SELECT idx, leaf FROM audit_events WHERE idx < ? ORDER BY idx");
+    st.bind(1, static_cast<std::int64_t>(limit));
+    while (st.step()) {
+      auto leaf = st.blob(1);
+      json::object line{{"type", "entry"},
+                        {"index", st.int64(0)},
+                        {"leaf", crypto::to_base64(leaf)},
+                        {"event", json::parse(crypto::as_chars(leaf))}};
+      out << json::serialize(line) << "\n";
+    }
+    st.reset();
+    return 0;
+  });
+  if (head) {
+    out << json::serialize(json::object{{"type", "sth"},
+                                        {"treeSize", head->tree_size},
+                                        {"timestampMs", head->timestamp_ms},
+                                        {"rootHash", crypto::to_hex(head->root_hash)},
+                                        {"signature", crypto::to_base64(head->signature)},
+                                        {"publicKey", crypto::to_hex(key_.public_key())}})
+        << "\n";
+  }
+}
+
+}  // namespace signalnode::node::audit

@@ -1,0 +1,98 @@
+// The tamper-evident processing record (BRIEF 3.7, Logboek Dataverwerkingen):
+// every exchange and processing step is one event, appended in the same
+// transaction as the state change it records. Leaves are the RFC 8785 bytes
+// of the events; the RFC 9162 Merkle tree over them is signed in tree heads
+// with the node's Ed25519 key. No plain identifier or free text is ever in an
+// event: data subjects appear as pseudonyms only.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.hpp"
+#include "crypto/merkle.hpp"
+#include "node/storage/store.hpp"
+
+namespace signalnode::node::audit {
+
+struct ForeignOperation {
+  std::string trace_id;  // the partner's, from its traceparent
+  std::string span_id;
+  std::string entity;  // urn:oin:<OIN>
+};
+
+struct Event {
+  std::string name;  // record.sent, record.received, oprf.evaluated, ...
+  std::string status = "ok";
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::string trace_id;  // 32 hex; random when empty
+  std::optional<ForeignOperation> foreign;
+  boost::json::object attributes;
+  std::vector<std::string> data_subjects;  // pseudonyms (hex), also indexed for subject access
+  std::string partner;                     // org id, indexed
+  std::string category;                    // indexed
+};
+
+struct TreeHead {
+  std::uint64_t tree_size = 0;
+  std::int64_t timestamp_ms = 0;
+  crypto::Digest256 root_hash{};
+  crypto::Signature signature{};
+};
+
+// The bytes an STH signature covers: "signalnode-sth-v1" || size (u64 BE) ||
+// timestamp ms (u64 BE) || root (32 bytes).
+crypto::Bytes tree_head_message(std::uint64_t size, std::int64_t timestamp_ms, const crypto::Digest256& root);
+
+// "00-<trace>-<span>-01" -> (trace, span); nullopt when malformed.
+std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string_view header);
+
+struct VerifyResult {
+  bool ok = true;
+  std::optional<std::uint64_t> first_bad_index;
+  std::string message;
+  std::uint64_t events = 0;
+  std::uint64_t tree_heads = 0;
+  std::uint64_t uncovered = 0;  // events after the newest tree head
+};
+
+class AuditLog {
+ public:
+  using NowMs = std::function<std::int64_t()>;
+  AuditLog(storage::Store& store, const crypto::SigningKey& key, NowMs now_ms);
+
+  // In the caller's write transaction: the event and its state change commit
+  // together or not at all. Returns the event's index.
+  static std::uint64_t append(storage::Database& db, const Event& event);
+  // Appends in a transaction of its own (events without a state change).
+  void append_now(const Event& event);
+
+  // Signs a tree head over all committed events if any were added since the
+  // last one (or force). Incremental: only new leaf hashes are read.
+  std::optional<TreeHead> sign_tree_head(bool force = false);
+  std::optional<TreeHead> latest_tree_head() const;
+
+  // Recomputes every leaf hash and the tree, checks every tree head's
+  // signature and root. Pure: changes nothing.
+  static VerifyResult verify(storage::Database& db, const crypto::PublicKey& key);
+
+  // BRIEF 3.7 export: one {"type":"entry",...} line per event, then the newest
+  // tree head as {"type":"sth",...} (signing one first if events are uncovered).
+  void export_jsonl(std::ostream& out);
+
+ private:
+  storage::Store& store_;
+  const crypto::SigningKey& key_;
+  NowMs now_ms_;
+  std::mutex mutex_;
+  crypto::merkle::Frontier frontier_;
+};
+
+}  // namespace signalnode::node::audit
