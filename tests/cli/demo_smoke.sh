@@ -75,6 +75,14 @@ p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind kvk --
 p_riec=$("$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 2>/dev/null)
 [[ "$p_nla" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" = "$p_riec" ] || fail "pseudonyms differ between nodes"
 
+# The processing record of every node verifies and exports (BRIEF 3.7).
+for role in municipality labour_inspectorate housing_certifier riec; do
+  "$bin" audit verify --dir "$(get $role dir)" >/dev/null || fail "audit verify at $role"
+done
+"$bin" audit export --dir "$riec_dir" --out "$work/riec-audit.jsonl" >/dev/null || fail "audit export"
+grep -q '"type":"sth"' "$work/riec-audit.jsonl" || fail "export has no signed tree head"
+grep -q '"name":"oprf.evaluated"' "$work/riec-audit.jsonl" || fail "PA batches are not in the audit log"
+
 "$bin" demo down --dir "$work/demo" >/dev/null || fail "demo down"
 [ "$(pgrep -fc "serve --dir $work/demo/" || true)" = 0 ] || fail "processes left after demo down"
 echo "demo smoke: ok"

@@ -16,6 +16,7 @@
 #include "node/app/node_app.hpp"
 #include "node/federation/federation.hpp"
 #include "node/net/https_client.hpp"
+#include "node/audit/audit_log.hpp"
 #include "node/sharing/sharing.hpp"
 #include "protocol/wire.hpp"
 
@@ -166,6 +167,36 @@ TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIden
     if (s.at("idKind") == "kvk") kvk_riec = std::string(s.at("pseudonym").as_string());
   }
   EXPECT_EQ(kvk_nla, kvk_riec);
+
+  // Both sides account for the exchange, and their logs verify.
+  auto events_named = [&](std::size_t node, const std::string& name) {
+    std::vector<json::object> out;
+    std::ostringstream exported;
+    apps_[node]->audit().export_jsonl(exported);
+    std::istringstream lines(exported.str());
+    for (std::string line; std::getline(lines, line);) {
+      json::object o = json::parse(line).as_object();
+      if (o.at("type") == "entry" && o.at("event").at("name").as_string() == name) out.push_back(o.at("event").as_object());
+    }
+    return out;
+  };
+  auto sent = events_named(0, "record.sent");
+  ASSERT_EQ(sent.size(), 2u) << "to the inspectorate and the RIEC";
+  auto received = events_named(1, "record.received");
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].at("foreignOperation").at("entity").as_string(), "urn:oin:" + nodes_[0].oin);
+  EXPECT_EQ(received[0].at("attributes").at("processingActivity").at("rule").as_string(), "labour-to-inspectorate");
+  EXPECT_FALSE(received[0].at("attributes").at("legalBasis").as_string().empty());
+  EXPECT_EQ(received[0].at("attributes").at("dataSubjects").as_array().size(), 3u);
+  bool same_trace = false;
+  for (const auto& s : sent) same_trace = same_trace || s.at("traceId") == received[0].at("traceId");
+  EXPECT_TRUE(same_trace) << "sender and receiver record one trace";
+  for (std::size_t i = 0; i < apps_.size(); ++i) {
+    signalnode::node::storage::Database db(nodes_[i].dir / "signalnode.db", signalnode::node::storage::Database::Mode::read_only);
+    auto key = key_of(i);
+    auto r = signalnode::node::audit::AuditLog::verify(db, key.public_key());
+    EXPECT_TRUE(r.ok) << nodes_[i].org << ": " << r.message;
+  }
 
   apps_.clear();  // flush everything to disk
   for (const auto& n : nodes_) {
