@@ -28,14 +28,23 @@ void subproof(std::span<const Digest256> d, std::uint64_t m, bool complete, std:
 
 }  // namespace
 
+namespace {
+// One hashing context per thread, reused: a fresh one per hash cost more than
+// the hash itself at a million leaves.
+Sha256& hasher() {
+  thread_local Sha256 h;
+  return h;
+}
+}  // namespace
+
 Digest256 leaf_hash(ByteView leaf) {
   static const std::uint8_t kLeaf = 0x00;
-  return Sha256().update({&kLeaf, 1}).update(leaf).finish();
+  return hasher().update({&kLeaf, 1}).update(leaf).finish();
 }
 
 Digest256 node_hash(const Digest256& left, const Digest256& right) {
   static const std::uint8_t kNode = 0x01;
-  return Sha256().update({&kNode, 1}).update(left).update(right).finish();
+  return hasher().update({&kNode, 1}).update(left).update(right).finish();
 }
 
 Digest256 root(std::span<const Digest256> leaves) {

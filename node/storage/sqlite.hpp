@@ -77,6 +77,8 @@ class Statement {
   std::int64_t int64(int column) const;
   std::string text(int column) const;
   std::vector<std::uint8_t> blob(int column) const;
+  // Without a copy; valid until the next step() or reset().
+  std::span<const std::uint8_t> blob_view(int column) const;
 
  private:
   sqlite3* db_;
