@@ -12,6 +12,9 @@
 namespace signalnode::node::sharing {
 class Sharing;
 }
+namespace signalnode::node::audit {
+class AuditLog;
+}
 #include "node/signals/signal_repository.hpp"
 #include "policies/taxonomy.hpp"
 
@@ -30,11 +33,14 @@ struct ApiServices {
   std::string org;
   std::string role;
   std::function<void()> on_signal_stored;  // wakes the pseudonym worker
+  audit::AuditLog* audit = nullptr;
+  std::function<pseudonyms::OprfTransport*()> pa_transport;  // how to reach the PA now, or nullptr
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
+void add_audit_routes(Router& router, ApiServices& services);
 
 // The node's local calendar date (observation dates are local dates).
 std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);

@@ -50,7 +50,7 @@ struct NodeApp::Impl {
           return tokens.authenticate(token, api::epoch_ms(options.clock()));
         }),
         services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, &sharing, options.clock,
-                 cfg.org,   cfg.role,          [this] { wake_worker(); }} {
+                 cfg.org,   cfg.role,          [this] { wake_worker(); }, &audit, [this] { return transport(); }} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
@@ -66,6 +66,7 @@ struct NodeApp::Impl {
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
     api::add_inbox_routes(router, services);
+    api::add_audit_routes(router, services);
     add_metrics();
   }
 

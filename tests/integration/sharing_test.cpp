@@ -355,3 +355,41 @@ TEST_F(SharingTest, PolicyChangesTakeEffectAndAnInvalidPolicyKeepsTheLastGoodOne
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["riec-amsterdam"] == "delivered"; }));
   EXPECT_EQ(sharing_states(id)["nla"], "not_shared");
 }
+
+TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
+  auto ask = [&](std::size_t node, const std::string& body) {
+    return api(node, "POST", "/api/v1/audit/subject-access", "privacy_officer", body);
+  };
+  // At the inspectorate (not the PA: its pseudonym comes from the RIEC over mTLS).
+  auto r = ask(1, R"({"idKind":"kvk","value":"12345678"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value v = json::parse(r.body);
+  ASSERT_EQ(v.at("exchanges").as_array().size(), 1u);
+  EXPECT_EQ(v.at("exchanges").at(0).at("event").at("name").as_string(), "record.received");
+  // At the municipality: sent to the inspectorate and the RIEC.
+  r = ask(0, R"({"idKind":"kvk","value":"12345678"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v = json::parse(r.body);
+  EXPECT_EQ(v.at("exchanges").as_array().size(), 2u);
+  // The BSN went to the RIEC only.
+  r = ask(0, R"({"idKind":"bsn","value":"123456782"})");
+  v = json::parse(r.body);
+  ASSERT_EQ(v.at("exchanges").as_array().size(), 1u);
+  EXPECT_EQ(v.at("exchanges").at(0).at("event").at("attributes").at("partner").as_string(), "riec-amsterdam");
+
+  // Invalid input names the field; the wrong role is refused.
+  r = ask(0, R"({"idKind":"bsn","value":"123456789"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("invalidParams").at(0).at("name").as_string(), "value");
+  EXPECT_EQ(ask(0, R"({"idKind":"passport","value":"x"})").status, 400);
+  EXPECT_EQ(api(0, "POST", "/api/v1/audit/subject-access", "officer", R"({"idKind":"kvk","value":"12345678"})").status, 403);
+
+  // The lookup itself is in the log, without the identifier.
+  auto events = api(0, "GET", "/api/v1/audit/events?name=subject_access.performed", "privacy_officer");
+  ASSERT_EQ(events.status, 200);
+  EXPECT_EQ(json::parse(events.body).at("items").as_array().size(), 2u);
+  EXPECT_EQ(events.body.find("123456782"), std::string::npos);
+  EXPECT_EQ(events.body.find("12345678\""), std::string::npos);
+}
