@@ -321,6 +321,7 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
           .bind(5, std::string_view(id))
           .bind(6, std::string_view(partner))
           .run();
+      if (db.changes() == 0) continue;  // already settled by an earlier receipt
       // record.sent is written on the receiver's signed receipt, in the same
       // transaction that marks the record delivered or rejected.
       const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
@@ -420,8 +421,8 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
     };
     for (const auto& r : batch->records) {
       std::string why = check_record(r, policy, {sender->org, sender->role}, self, now);
-      audit_record(r, why);
       if (!why.empty()) {
+        audit_record(r, why);
         receipt.outcomes.push_back({r.record_id.substr(0, 64), false, why});
         ++rejected;
         continue;
@@ -442,7 +443,8 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
           .bind(12, now)
           .bind(13, r.expires_at_ms)
           .run();
-      if (db.changes() > 0) {  // a record delivered twice is stored once
+      if (db.changes() > 0) {  // a record delivered twice is stored, and recorded, once
+        audit_record(r, "");
         for (std::size_t i = 0; i < r.subjects.size(); ++i) {
           subject.reset();
           subject.bind(1, std::string_view(id))

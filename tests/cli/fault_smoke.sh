@@ -54,4 +54,25 @@ sleep 1  # anything duplicated would show up now
 snf=$(count_inbox snf); riec=$(count_inbox riec-amsterdam)
 [ "$snf" = $signals ] || fail "SNF holds $snf records, expected exactly $signals"
 [ "$riec" = $signals ] || fail "RIEC holds $riec records, expected exactly $signals"
+# After the crashes, each log and its state agree: one record.sent per
+# delivered record at the sender, one record.received per stored record at
+# each receiver, and every log verifies.
+python3 - "$work/demo" <<'PY2' || fail "audit log and state disagree after kill -9"
+import sqlite3, sys
+def q(org, sql):
+    c = sqlite3.connect(f"file:{sys.argv[1]}/{org}/signalnode.db?mode=ro", uri=True)
+    v = c.execute(sql).fetchone()[0]
+    c.close()
+    return v
+sent = q("gemeente-aalsmeer", "SELECT count(*) FROM audit_events WHERE name = 'record.sent'")
+delivered = q("gemeente-aalsmeer", "SELECT count(*) FROM outbox WHERE state != 'queued'")
+assert sent == delivered, (sent, delivered)
+for org in ("snf", "riec-amsterdam"):
+    received = q(org, "SELECT count(*) FROM audit_events WHERE name = 'record.received'")
+    stored = q(org, "SELECT count(*) FROM inbox")
+    assert received == stored, (org, received, stored)
+PY2
+for org in gemeente-aalsmeer snf riec-amsterdam; do
+  "$bin" audit verify --dir "$work/demo/$org" >/dev/null || fail "audit verify at $org after kill -9"
+done
 echo "fault smoke: ok ($signals signals, each delivered exactly once to SNF and the RIEC after kill -9 of both ends)"
