@@ -201,6 +201,10 @@ crypto::Bytes encode(const Receipt& r) {
     w.pod(static_cast<std::uint8_t>(o.accepted ? 1 : 0));
     w.string(o.reason);
   }
+  w.pod(r.tree_size);
+  w.pod(r.tree_timestamp_ms);
+  w.bytes(r.tree_root.data(), r.tree_root.size());
+  w.bytes(r.tree_signature.data(), r.tree_signature.size());
   return w.take();
 }
 
@@ -248,6 +252,10 @@ std::optional<Receipt> decode_receipt(crypto::ByteView bytes, std::string& error
       o.accepted = accepted == 1;
       o.reason = rd.string(limits.max_string, "reason");
     }
+    r.tree_size = rd.pod<std::uint64_t>();
+    r.tree_timestamp_ms = rd.pod<std::int64_t>();
+    rd.bytes(r.tree_root.data(), r.tree_root.size(), "tree root");
+    rd.bytes(r.tree_signature.data(), r.tree_signature.size(), "tree signature");
     return r;
   });
 }

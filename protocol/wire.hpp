@@ -73,6 +73,13 @@ struct Receipt {
   std::string receiver;  // who signs this receipt
   std::int64_t received_at_ms = 0;
   std::vector<RecordOutcome> outcomes;
+  // Cross-witnessing: the receiver's newest signed audit tree head (size 0
+  // when it has none yet). The sender keeps it with its record.sent events,
+  // so each side's log can be checked against what the other signed.
+  std::uint64_t tree_size = 0;
+  std::int64_t tree_timestamp_ms = 0;
+  std::array<std::uint8_t, 32> tree_root{};
+  std::array<std::uint8_t, 64> tree_signature{};
   bool operator==(const Receipt&) const = default;
 };
 

@@ -59,7 +59,7 @@ struct NodeApp::Impl {
       federation->set_batch_handler([this](const api::HttpRequest& request) {
         auto result = sharing.receive(request.body, request.peer_org, request.header("traceparent"),
                                       *federation->manifest(), *federation->policy(),
-                                      federation->self(), signing_key);
+                                      federation->self(), signing_key, audit.latest_tree_head());
         return api::HttpResponse{result.status, result.content_type, std::move(result.body), {}};
       });
     }

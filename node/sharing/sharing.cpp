@@ -338,6 +338,19 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
       e.attributes["partner"] = partner;
       e.attributes["batchId"] = receipt.batch_id;
       if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
+      if (receipt.tree_size > 0) {
+        // The receiver's signed tree head at the time of the receipt, checked
+        // against its manifest key: evidence of its log we can show later.
+        bool valid = crypto::verify(
+            partner_entry.signing_key,
+            audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
+            receipt.tree_signature);
+        e.attributes["receiverTreeHead"] = json::object{{"treeSize", receipt.tree_size},
+                                                        {"timestampMs", receipt.tree_timestamp_ms},
+                                                        {"rootHash", crypto::to_hex(receipt.tree_root)},
+                                                        {"signature", crypto::to_base64(receipt.tree_signature)},
+                                                        {"signatureValid", valid}};
+      }
       e.data_subjects = subjects_of(record);
       e.partner = partner;
       e.category = record.category;
@@ -361,7 +374,8 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
 
 ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
                                const federation::Manifest& manifest, const policies::Policy& policy,
-                               const policies::Party& self, const crypto::SigningKey& key) {
+                               const policies::Party& self, const crypto::SigningKey& key,
+                               const std::optional<audit::TreeHead>& witness) {
   std::string error;
   crypto::ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
   auto signed_batch = wire::decode_signed(bytes, error);
@@ -392,7 +406,13 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
       return;
     }
     seen.reset();
-    wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, now, {}};
+    wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, now, {}, 0, 0, {}, {}};
+    if (witness) {
+      receipt.tree_size = witness->tree_size;
+      receipt.tree_timestamp_ms = witness->timestamp_ms;
+      receipt.tree_root = witness->root_hash;
+      receipt.tree_signature = witness->signature;
+    }
     auto& insert = db.cached(
         "INSERT INTO inbox (id, sender, sender_role, record_id, category, observed_week, municipality, severity, "
         "persons, rule_id, policy_sha256, received_at_ms, expires_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "

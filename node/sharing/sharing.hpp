@@ -59,9 +59,11 @@ class Sharing {
                       std::size_t max_batch = 500);
 
   // POST /federation/v1/batches from an authenticated partner.
+  // `witness`: this node's newest signed audit tree head, put in the receipt.
   ReceiveResult receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
                         const federation::Manifest& manifest, const policies::Policy& policy,
-                        const policies::Party& self, const crypto::SigningKey& key);
+                        const policies::Party& self, const crypto::SigningKey& key,
+                        const std::optional<audit::TreeHead>& witness = std::nullopt);
 
   std::vector<PartnerState> state_of(const std::string& signal_id) const;
   std::map<std::string, OutboxStats> outbox_stats() const;

@@ -393,3 +393,15 @@ TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
   EXPECT_EQ(events.body.find("123456782"), std::string::npos);
   EXPECT_EQ(events.body.find("12345678\""), std::string::npos);
 }
+
+TEST_F(SharingTest, ReceiptsCarryTheReceiversSignedTreeHead) {
+  ASSERT_TRUE(apps_[1]->audit().sign_tree_head(true));
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
+  auto r = api(0, "GET", "/api/v1/audit/events?name=record.sent&partner=nla", "privacy_officer");
+  json::value v = json::parse(r.body);
+  ASSERT_EQ(v.at("items").as_array().size(), 1u) << r.body;
+  const auto& head = v.at("items").at(0).at("event").at("attributes").at("receiverTreeHead");
+  EXPECT_TRUE(head.at("signatureValid").as_bool());
+  EXPECT_GT(head.at("treeSize").as_int64(), 0);
+}

@@ -47,7 +47,10 @@ TEST(Wire, BatchesAndReceiptsRoundTrip) {
   ASSERT_TRUE(back) << err;
   EXPECT_EQ(*back, b);
 
-  w::Receipt r{w::kVersion, b.batch_id, b.sender, b.receiver, 5, {{"x", true, ""}, {"y", false, "not granted"}}};
+  w::Receipt r{w::kVersion, b.batch_id, b.sender, b.receiver, 5, {{"x", true, ""}, {"y", false, "not granted"}},
+               42, 7, {}, {}};
+  r.tree_root.fill(3);
+  r.tree_signature.fill(4);
   auto rback = w::decode_receipt(w::encode(r), err);
   ASSERT_TRUE(rback) << err;
   EXPECT_EQ(*rback, r);
