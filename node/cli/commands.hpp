@@ -58,6 +58,10 @@ int run_policy_check(const std::filesystem::path& dir, const std::filesystem::pa
 int run_audit_verify(const std::filesystem::path& dir);
 int run_audit_export(const std::filesystem::path& dir, const std::filesystem::path& out);
 int run_audit_sth(const std::filesystem::path& dir);
+// Inclusion proof for an event, or (with old_size) consistency from old_size to the newest tree head.
+int run_audit_prove(const std::filesystem::path& dir, std::uint64_t index, std::optional<std::uint64_t> old_size);
+int run_audit_check(const std::filesystem::path& proof_file);
+int run_audit_report(const std::filesystem::path& dir, const std::filesystem::path& out);
 
 struct LoadArgs {
   ClientArgs client;

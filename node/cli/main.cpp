@@ -119,6 +119,18 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--out", audit_out, "Output file")->required();
   auto* sth_cmd = audit_cmd->add_subcommand("sth", "Sign a tree head over all events now and print it");
   sth_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+  std::uint64_t prove_index = 0;
+  std::optional<std::uint64_t> prove_from;
+  auto* prove_cmd = audit_cmd->add_subcommand("prove", "Inclusion proof of an event (or consistency with --from) against the newest tree head, as JSON");
+  prove_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+  prove_cmd->add_option("--index", prove_index, "Event index for an inclusion proof");
+  prove_cmd->add_option("--from", prove_from, "Older tree size for a consistency proof");
+  std::filesystem::path proof_file;
+  auto* check_proof_cmd = audit_cmd->add_subcommand("check", "Check a proof written by 'audit prove' (and its tree head signature)");
+  check_proof_cmd->add_option("--proof", proof_file, "Proof JSON")->required()->check(CLI::ExistingFile);
+  auto* report_cmd = audit_cmd->add_subcommand("report", "CSV for people: who, what, when, partner, basis, purpose, count");
+  report_cmd->add_option("--dir", audit_dir, "Node folder")->required();
+  report_cmd->add_option("--out", audit_out, "CSV output")->required();
 
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
@@ -156,6 +168,9 @@ int main(int argc, char** argv) {
     if (*verify_cmd) return run_audit_verify(audit_dir);
     if (*export_cmd) return run_audit_export(audit_dir, audit_out);
     if (*sth_cmd) return run_audit_sth(audit_dir);
+    if (*prove_cmd) return run_audit_prove(audit_dir, prove_index, prove_from);
+    if (*check_proof_cmd) return run_audit_check(proof_file);
+    if (*report_cmd) return run_audit_report(audit_dir, audit_out);
     if (*explain_cmd) return run_policy_explain(policy_dir, policy_signal, policy_json);
     if (*check_cmd) return run_policy_check(policy_dir, policy_file);
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);

@@ -154,44 +154,4 @@ int run_token_revoke(const std::filesystem::path& dir, const std::string& id) {
   return 0;
 }
 
-int run_audit_verify(const std::filesystem::path& dir) {
-  config::NodePaths paths{dir};
-  auto key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view());
-  storage::Database db(paths.database(), storage::Database::Mode::read_only);
-  auto result = audit::AuditLog::verify(db, key.public_key());
-  if (!result.ok) {
-    std::cerr << "audit log does NOT verify: first bad event " << *result.first_bad_index << ": " << result.message
-              << "\n";
-    return 1;
-  }
-  std::cout << result.message << "\n";
-  return 0;
-}
-
-int run_audit_export(const std::filesystem::path& dir, const std::filesystem::path& out_path) {
-  OfflineNode node(dir);
-  auto key = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
-  audit::AuditLog audit_log(node.store, key, now_ms);
-  std::ofstream out(out_path, std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write " + out_path.string());
-  audit_log.export_jsonl(out);
-  out.close();
-  std::cout << "exported to " << out_path.string() << "\n";
-  return out ? 0 : 1;
-}
-
-int run_audit_sth(const std::filesystem::path& dir) {
-  OfflineNode node(dir);
-  auto key = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
-  audit::AuditLog audit_log(node.store, key, now_ms);
-  auto head = audit_log.sign_tree_head(true);
-  if (!head) {
-    std::cout << "the audit log is empty\n";
-    return 0;
-  }
-  std::cout << "tree size " << head->tree_size << ", root " << crypto::to_hex(head->root_hash) << ", signed at "
-            << signals::iso8601_utc(head->timestamp_ms) << "\n";
-  return 0;
-}
-
 }  // namespace signalnode::node::cli

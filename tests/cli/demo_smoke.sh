@@ -82,6 +82,19 @@ done
 "$bin" audit export --dir "$riec_dir" --out "$work/riec-audit.jsonl" >/dev/null || fail "audit export"
 grep -q '"type":"sth"' "$work/riec-audit.jsonl" || fail "export has no signed tree head"
 grep -q '"name":"oprf.evaluated"' "$work/riec-audit.jsonl" || fail "PA batches are not in the audit log"
+"$bin" audit prove --dir "$riec_dir" --index 0 >"$work/inclusion.json" || fail "audit prove"
+"$bin" audit check --proof "$work/inclusion.json" >/dev/null || fail "inclusion proof does not check"
+"$bin" audit prove --dir "$riec_dir" --from 1 >"$work/consistency.json" || fail "audit prove --from"
+"$bin" audit check --proof "$work/consistency.json" >/dev/null || fail "consistency proof does not check"
+python3 - "$work/inclusion.json" <<'PY2' || fail "a forged proof passed"
+import json, sys
+p = json.load(open(sys.argv[1])); p["leafHash"] = "00" * 32; json.dump(p, open(sys.argv[1], "w"))
+PY2
+if "$bin" audit check --proof "$work/inclusion.json" >/dev/null 2>&1; then fail "a forged proof checked"; fi
+"$bin" audit report --dir "$riec_dir" --out "$work/report.csv" >/dev/null || fail "audit report"
+head -1 "$work/report.csv" | grep -q '^index,time_utc,event,status,partner,category,rule,legal_basis,purpose,count$' \
+  || fail "report header"
+grep -q 'oprf.evaluated' "$work/report.csv" || fail "report rows"
 
 "$bin" demo down --dir "$work/demo" >/dev/null || fail "demo down"
 [ "$(pgrep -fc "serve --dir $work/demo/" || true)" = 0 ] || fail "processes left after demo down"
