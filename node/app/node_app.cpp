@@ -159,8 +159,13 @@ struct NodeApp::Impl {
       }
       try {
         audit.sign_tree_head();  // at most once a second, and only over new events
+        auto now = api::epoch_ms(options.clock());
+        if (now - last_prune_ms > 3'600'000) {  // the log's own retention, hourly
+          last_prune_ms = now;
+          audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
+        }
       } catch (const std::exception& e) {
-        log::error("audit.tree_head_failed", {{"error", e.what()}});
+        log::error("audit.maintenance_failed", {{"error", e.what()}});
       }
       if (auto* t = transport()) {
         try {
@@ -233,6 +238,7 @@ struct NodeApp::Impl {
   std::unique_ptr<pseudonyms::OprfTransport> remote_transport;
   std::uint16_t federation_port = 0;
   std::array<std::uint8_t, 32> loaded_policy{};
+  std::int64_t last_prune_ms = 0;
 
   std::mutex worker_mutex;
   std::condition_variable worker_cv;

@@ -195,11 +195,15 @@ VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& ke
       break;
     }
     // The leaf bytes are what the tree signs; their hash is recomputed, never
-    // taken from the stored column (that only localises an edit).
-    auto hash = crypto::merkle::leaf_hash(st.blob_view(1));
+    // taken from the stored column (that only localises an edit). A pruned
+    // event keeps only its hash, which the signed roots still bind.
     auto stored = st.blob_view(2);
-    if (stored.size() != hash.size() || !std::equal(hash.begin(), hash.end(), stored.begin())) {
-      fail(idx, "event " + std::to_string(idx) + " was changed (its hash differs)");
+    crypto::Digest256 hash = to_digest(std::vector<std::uint8_t>(stored.begin(), stored.end()));
+    if (!st.is_null(1)) {
+      hash = crypto::merkle::leaf_hash(st.blob_view(1));
+      if (stored.size() != hash.size() || !std::equal(hash.begin(), hash.end(), stored.begin())) {
+        fail(idx, "event " + std::to_string(idx) + " was changed (its hash differs)");
+      }
     }
     frontier.add(hash);
     ++expected;
@@ -219,19 +223,41 @@ VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& ke
   return r;
 }
 
-void AuditLog::export_jsonl(std::ostream& out) {
+void AuditLog::export_jsonl(std::ostream& out, std::optional<std::int64_t> from_ms, std::optional<std::int64_t> to_ms) {
   auto head = sign_tree_head();
   if (!head) head = latest_tree_head();
   std::uint64_t limit = head ? head->tree_size : 0;
+  const bool ranged = from_ms || to_ms;
   store_.read([&](storage::Database& db) {
-    auto& st = db.cached("SELECT idx, leaf FROM audit_events WHERE idx < ? ORDER BY idx");
+    std::vector<crypto::Digest256> hashes;
+    if (ranged) {
+      auto all = db.prepare("SELECT leaf_hash FROM audit_events WHERE idx < ? ORDER BY idx");
+      all.bind(1, static_cast<std::int64_t>(limit));
+      while (all.step()) hashes.push_back(to_digest(all.blob(0)));
+    }
+    auto& st = db.cached("SELECT idx, leaf, leaf_hash, time_ms FROM audit_events WHERE idx < ? ORDER BY idx");
     st.bind(1, static_cast<std::int64_t>(limit));
     while (st.step()) {
-      auto leaf = st.blob(1);
-      json::object line{{"type", "entry"},
-                        {"index", st.int64(0)},
-                        {"leaf", crypto::to_base64(leaf)},
-                        {"event", json::parse(crypto::as_chars(leaf))}};
+      auto idx = st.int64(0);
+      auto time = st.int64(3);
+      if ((from_ms && time < *from_ms) || (to_ms && time >= *to_ms)) continue;
+      json::object line;
+      if (st.is_null(1)) {
+        line = json::object{{"type", "pruned"}, {"index", idx}, {"leafHash", crypto::to_hex(st.blob_view(2))}};
+      } else {
+        auto leaf = st.blob_view(1);
+        line = json::object{{"type", "entry"},
+                            {"index", idx},
+                            {"leaf", crypto::to_base64(leaf)},
+                            {"event", json::parse(crypto::as_chars(leaf))}};
+      }
+      if (ranged) {
+        json::array proof;
+        for (const auto& h : crypto::merkle::inclusion_proof(hashes, static_cast<std::uint64_t>(idx))) {
+          proof.push_back(json::value(crypto::to_hex(h)));
+        }
+        line["inclusionProof"] = std::move(proof);
+      }
       out << json::serialize(line) << "\n";
     }
     st.reset();
@@ -246,6 +272,26 @@ void AuditLog::export_jsonl(std::ostream& out) {
                                         {"publicKey", crypto::to_hex(key_.public_key())}})
         << "\n";
   }
+}
+
+std::int64_t AuditLog::prune_before(std::int64_t cutoff_ms) {
+  std::int64_t pruned = 0;
+  store_.write([&](storage::Database& db) {
+    db.cached(
+          "DELETE FROM audit_subjects WHERE idx IN (SELECT idx FROM audit_events WHERE time_ms < ? AND leaf IS NOT NULL)")
+        .bind(1, cutoff_ms)
+        .run();
+    db.cached("UPDATE audit_events SET leaf = NULL WHERE time_ms < ? AND leaf IS NOT NULL").bind(1, cutoff_ms).run();
+    pruned = db.changes();
+    if (pruned > 0) {
+      Event e;
+      e.name = "audit.pruned";
+      e.start_ms = e.end_ms = now_ms_();
+      e.attributes = {{"count", pruned}, {"before", cutoff_ms}};
+      append(db, e);
+    }
+  });
+  return pruned;
 }
 
 }  // namespace signalnode::node::audit

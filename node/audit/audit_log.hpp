@@ -85,7 +85,16 @@ class AuditLog {
 
   // BRIEF 3.7 export: one {"type":"entry",...} line per event, then the newest
   // tree head as {"type":"sth",...} (signing one first if events are uncovered).
-  void export_jsonl(std::ostream& out);
+  // With a time range, only events in [from_ms, to_ms), each with an
+  // "inclusionProof" against that tree head. A pruned event is exported as
+  // {"type":"pruned","index","leafHash"} so the tree still verifies.
+  void export_jsonl(std::ostream& out, std::optional<std::int64_t> from_ms = std::nullopt,
+                    std::optional<std::int64_t> to_ms = std::nullopt);
+
+  // Retention of the log itself: drops the bytes (and subject index) of events
+  // older than cutoff_ms, keeping their leaf hashes. Records the pruning as an
+  // event. Returns the number pruned.
+  std::int64_t prune_before(std::int64_t cutoff_ms);
 
  private:
   storage::Store& store_;

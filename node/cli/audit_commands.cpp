@@ -13,6 +13,7 @@
 #include "node/config/node_config.hpp"
 #include "node/net/tls_identity.hpp"
 #include "node/signals/signal_json.hpp"
+#include "protocol/identifiers.hpp"
 #include "node/storage/schema.hpp"
 
 namespace signalnode::node::cli {
@@ -91,11 +92,20 @@ int run_audit_verify(const fs::path& dir) {
   return 0;
 }
 
-int run_audit_export(const fs::path& dir, const fs::path& out_path) {
+int run_audit_export(const fs::path& dir, const fs::path& out_path, const std::optional<std::string>& from,
+                     const std::optional<std::string>& to) {
+  auto day_ms = [](const std::optional<std::string>& d, const char* flag) -> std::optional<std::int64_t> {
+    if (!d) return std::nullopt;
+    auto date = protocol::parse_date(*d);
+    if (!date) throw std::invalid_argument(std::string(flag) + " must be a date YYYY-MM-DD");
+    return std::chrono::duration_cast<std::chrono::milliseconds>(date->time_since_epoch()).count();
+  };
+  auto from_ms = day_ms(from, "--from");
+  auto to_ms = day_ms(to, "--to");
   AuditNode node(dir);
   std::ofstream out(out_path, std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + out_path.string());
-  node.log.export_jsonl(out);
+  node.log.export_jsonl(out, from_ms, to_ms);
   out.close();
   std::cout << "exported to " << out_path.string() << "\n";
   return out ? 0 : 1;

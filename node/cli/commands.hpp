@@ -56,7 +56,10 @@ int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::
 int run_policy_check(const std::filesystem::path& dir, const std::filesystem::path& policy_file);
 
 int run_audit_verify(const std::filesystem::path& dir);
-int run_audit_export(const std::filesystem::path& dir, const std::filesystem::path& out);
+// With from/to (YYYY-MM-DD, UTC, `to` exclusive): only that range, each event with its inclusion proof.
+int run_audit_export(const std::filesystem::path& dir, const std::filesystem::path& out,
+                     const std::optional<std::string>& from = std::nullopt,
+                     const std::optional<std::string>& to = std::nullopt);
 int run_audit_sth(const std::filesystem::path& dir);
 // Inclusion proof for an event, or (with old_size) consistency from old_size to the newest tree head.
 int run_audit_prove(const std::filesystem::path& dir, std::uint64_t index, std::optional<std::uint64_t> old_size);

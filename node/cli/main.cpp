@@ -117,6 +117,9 @@ int main(int argc, char** argv) {
   auto* export_cmd = audit_cmd->add_subcommand("export", "Write the log as JSON Lines (BRIEF 3.7) with its signed tree head");
   export_cmd->add_option("--dir", audit_dir, "Node folder")->required();
   export_cmd->add_option("--out", audit_out, "Output file")->required();
+  std::optional<std::string> export_from, export_to;
+  export_cmd->add_option("--from", export_from, "First day (YYYY-MM-DD, UTC) of a range");
+  export_cmd->add_option("--to", export_to, "Day after the range (YYYY-MM-DD, UTC)");
   auto* sth_cmd = audit_cmd->add_subcommand("sth", "Sign a tree head over all events now and print it");
   sth_cmd->add_option("--dir", audit_dir, "Node folder")->required();
   std::uint64_t prove_index = 0;
@@ -166,7 +169,7 @@ int main(int argc, char** argv) {
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
     if (*verify_cmd) return run_audit_verify(audit_dir);
-    if (*export_cmd) return run_audit_export(audit_dir, audit_out);
+    if (*export_cmd) return run_audit_export(audit_dir, audit_out, export_from, export_to);
     if (*sth_cmd) return run_audit_sth(audit_dir);
     if (*prove_cmd) return run_audit_prove(audit_dir, prove_index, prove_from);
     if (*check_proof_cmd) return run_audit_check(proof_file);

@@ -92,6 +92,11 @@ NodeConfig load_config(const NodePaths& paths) {
     c.federation.request_timeout_seconds = static_cast<int>(
         optional_int(f, "requestTimeoutSeconds", c.federation.request_timeout_seconds, 1, 600, paths, "federation."));
   }
+  if (const json::value* audit = o.if_contains("audit")) {
+    if (!audit->is_object()) bad(paths, "audit", "must be an object");
+    c.audit_retention_days = static_cast<int>(
+        optional_int(audit->get_object(), "retentionDays", c.audit_retention_days, 1, 36500, paths, "audit."));
+  }
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -119,7 +124,8 @@ std::string config_to_json(const NodeConfig& c) {
                     {"role", c.role},
                     {"oin", c.oin},
                     {"pseudonymisationAuthority", c.pseudonymisation_authority},
-                    {"api", std::move(api)}};
+                    {"api", std::move(api)},
+                    {"audit", json::object{{"retentionDays", c.audit_retention_days}}}};
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},
                                       {"port", c.federation.port},

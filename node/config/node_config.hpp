@@ -45,6 +45,8 @@ struct NodeConfig {
   ApiConfig api;
   PaConfig pa;
   FederationConfig federation;
+  // How long the audit log keeps event contents; their hashes stay (default 10 years).
+  int audit_retention_days = 3650;
 };
 
 // The files of a node folder.

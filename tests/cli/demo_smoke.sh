@@ -91,6 +91,9 @@ import json, sys
 p = json.load(open(sys.argv[1])); p["leafHash"] = "00" * 32; json.dump(p, open(sys.argv[1], "w"))
 PY2
 if "$bin" audit check --proof "$work/inclusion.json" >/dev/null 2>&1; then fail "a forged proof checked"; fi
+"$bin" audit export --dir "$riec_dir" --out "$work/range.jsonl" --from 2000-01-01 --to 2100-01-01 >/dev/null \
+  || fail "audit export of a range"
+grep -q '"inclusionProof"' "$work/range.jsonl" || fail "range export without inclusion proofs"
 "$bin" audit report --dir "$riec_dir" --out "$work/report.csv" >/dev/null || fail "audit report"
 head -1 "$work/report.csv" | grep -q '^index,time_utc,event,status,partner,category,rule,legal_basis,purpose,count$' \
   || fail "report header"

@@ -232,3 +232,56 @@ TEST(AuditTraceparent, ParsesW3cTraceContext) {
   EXPECT_EQ(t->second, "00f067aa0ba902b7");
   EXPECT_FALSE(a::parse_traceparent("00-XYZ"));
 }
+
+TEST_F(AuditTest, RetentionPrunesContentsButTheLogStillVerifies) {
+  add(10);  // times now_+1 .. now_+10
+  log_->sign_tree_head();
+  auto cutoff = now_ - 4;  // the first ~6 events are older
+  auto pruned = log_->prune_before(cutoff);
+  EXPECT_GT(pruned, 0);
+  auto r = verify();
+  EXPECT_TRUE(r.ok) << r.message;
+  std::ostringstream out;
+  log_->export_jsonl(out);
+  EXPECT_NE(out.str().find("\"type\":\"pruned\""), std::string::npos);
+  EXPECT_NE(out.str().find("audit.pruned"), std::string::npos);
+  auto subjects = store_->read([&](st::Database& db) {
+    auto s = db.prepare("SELECT count(*) FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE e.leaf IS NULL");
+    s.step();
+    return s.int64(0);
+  });
+  EXPECT_EQ(subjects, 0) << "no subject index for pruned events";
+  // A pruned event's hash is still bound by the signed tree head.
+  sql("UPDATE audit_events SET leaf_hash = zeroblob(32) WHERE idx = 1");
+  EXPECT_FALSE(verify().ok);
+}
+
+TEST_F(AuditTest, ARangeExportCarriesInclusionProofsThatVerify) {
+  add(20);
+  std::ostringstream out;
+  log_->export_jsonl(out, now_ - 10, now_ - 5);
+  std::vector<json::object> entries;
+  json::object sth;
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) {
+    json::object o = json::parse(line).as_object();
+    (o.at("type") == "sth" ? sth : entries.emplace_back()) = o;
+  }
+  ASSERT_FALSE(entries.empty());
+  EXPECT_LT(entries.size(), 20u);
+  auto root = c::from_hex(sth.at("rootHash").as_string());
+  c::Digest256 r{};
+  std::copy(root->begin(), root->end(), r.begin());
+  for (const auto& e : entries) {
+    auto leaf = c::from_base64(e.at("leaf").as_string());
+    std::vector<c::Digest256> proof;
+    for (const auto& p : e.at("inclusionProof").as_array()) {
+      auto b = c::from_hex(p.as_string());
+      c::Digest256 d{};
+      std::copy(b->begin(), b->end(), d.begin());
+      proof.push_back(d);
+    }
+    EXPECT_TRUE(c::merkle::verify_inclusion(c::merkle::leaf_hash(*leaf), static_cast<std::uint64_t>(e.at("index").as_int64()),
+                                            static_cast<std::uint64_t>(sth.at("treeSize").as_int64()), proof, r));
+  }
+}
