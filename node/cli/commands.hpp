@@ -27,7 +27,9 @@ struct ServeArgs {
 int run_serve(const ServeArgs& args);
 
 // Pseudonymise one identifier for a privacy officer's subject-access question.
-int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value);
+// With `with_exchanges`, also every audit event on this node naming it (one JSON line each).
+int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value,
+                  bool with_exchanges);
 
 int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
                      std::optional<int> expires_days);

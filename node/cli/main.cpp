@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   pseudonym_cmd->add_option("--value", pseudonym_value,
                             "The identifier; compound kinds as parts joined by | (address: 1431AB|12|A|2)")
       ->required();
+  bool pseudonym_exchanges = false;
+  pseudonym_cmd->add_flag("--exchanges", pseudonym_exchanges,
+                          "Subject access: also print every audit event on this node naming the subject");
 
   auto* demo_cmd = app.add_subcommand("demo", "The four-partner demo federation on this machine");
   demo_cmd->require_subcommand(1);
@@ -176,7 +179,7 @@ int main(int argc, char** argv) {
     if (*report_cmd) return run_audit_report(audit_dir, audit_out);
     if (*explain_cmd) return run_policy_explain(policy_dir, policy_signal, policy_json);
     if (*check_cmd) return run_policy_check(policy_dir, policy_file);
-    if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value);
+    if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value, pseudonym_exchanges);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

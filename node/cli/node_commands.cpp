@@ -74,7 +74,8 @@ int run_serve(const ServeArgs& args) {
   return 0;
 }
 
-int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value) {
+int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, const std::string& value,
+                  bool with_exchanges) {
   auto kind = protocol::id_kind_from_string(id_kind);
   if (!kind) {
     std::cerr << "signalnode: --id-kind must be bsn, kvk, iban, address, person, document, plate, phone or email\n";
@@ -103,15 +104,32 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
     return 1;
   }
   log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
+  // Subject access: every event on this node naming the pseudonym.
+  std::vector<std::string> exchanges;
+  if (with_exchanges) {
+    exchanges = node.store.read([&](storage::Database& db) {
+      std::vector<std::string> lines;
+      auto st = db.prepare(
+          "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
+          "ORDER BY e.idx");
+      st.bind_blob(1, out);
+      while (st.step()) {
+        lines.push_back("{\"index\":" + std::to_string(st.int64(0)) + ",\"event\":" +
+                        std::string(crypto::as_chars(st.blob_view(1))) + "}");
+      }
+      return lines;
+    });
+  }
   auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
   audit::AuditLog audit_log(node.store, signing, now_ms);
   audit::Event e;
   e.name = "subject_access.performed";
   e.start_ms = e.end_ms = now_ms();
-  e.attributes = {{"idKind", id_kind}, {"by", "cli"}, {"step", "pseudonym computed"}};
+  e.attributes = {{"idKind", id_kind}, {"by", "cli"}, {"found", exchanges.size()}};
   e.data_subjects = {crypto::to_hex(out)};
   audit_log.append_now(e);
   std::cout << crypto::to_hex(out) << std::endl;
+  for (const auto& line : exchanges) std::cout << line << "\n";
   return 0;
 }
 

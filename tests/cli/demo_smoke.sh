@@ -74,6 +74,13 @@ p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind kvk --
   || fail "pseudonym through the PA"
 p_riec=$("$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 2>/dev/null)
 [[ "$p_nla" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" = "$p_riec" ] || fail "pseudonyms differ between nodes"
+# Subject access in the CLI: the municipality's signal named this KvK; the RIEC received it.
+for _ in $(seq 50); do
+  "$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 --exchanges 2>/dev/null | grep -q '"name":"record.received"' && break
+  sleep 0.2
+done
+"$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 --exchanges 2>/dev/null | grep -q '"name":"record.received"' \
+  || fail "subject access in the CLI finds no exchange"
 
 # The processing record of every node verifies and exports (BRIEF 3.7).
 for role in municipality labour_inspectorate housing_certifier riec; do
