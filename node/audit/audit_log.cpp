@@ -25,6 +25,17 @@ crypto::Digest256 to_digest(const std::vector<std::uint8_t>& blob) {
   return d;
 }
 
+// A row of (tree_size, timestamp_ms, root_hash, signature).
+TreeHead read_head(const storage::Statement& st) {
+  TreeHead h;
+  h.tree_size = static_cast<std::uint64_t>(st.int64(0));
+  h.timestamp_ms = st.int64(1);
+  h.root_hash = to_digest(st.blob(2));
+  auto sig = st.blob(3);
+  if (sig.size() == h.signature.size()) std::memcpy(h.signature.data(), sig.data(), sig.size());
+  return h;
+}
+
 bool is_hex(std::string_view s, std::size_t n) {
   return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -103,15 +114,7 @@ std::optional<TreeHead> AuditLog::latest_tree_head() const {
     auto& st = db.cached(
         "SELECT tree_size, timestamp_ms, root_hash, signature FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1");
     std::optional<TreeHead> out;
-    if (st.step()) {
-      TreeHead h;
-      h.tree_size = static_cast<std::uint64_t>(st.int64(0));
-      h.timestamp_ms = st.int64(1);
-      h.root_hash = to_digest(st.blob(2));
-      auto sig = st.blob(3);
-      if (sig.size() == h.signature.size()) std::memcpy(h.signature.data(), sig.data(), sig.size());
-      out = h;
-    }
+    if (st.step()) out = read_head(st);
     st.reset();
     return out;
   });
@@ -159,15 +162,7 @@ VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& ke
   std::vector<TreeHead> heads;
   {
     auto st = db.prepare("SELECT tree_size, timestamp_ms, root_hash, signature FROM audit_tree_heads ORDER BY tree_size");
-    while (st.step()) {
-      TreeHead h;
-      h.tree_size = static_cast<std::uint64_t>(st.int64(0));
-      h.timestamp_ms = st.int64(1);
-      h.root_hash = to_digest(st.blob(2));
-      auto sig = st.blob(3);
-      if (sig.size() == h.signature.size()) std::memcpy(h.signature.data(), sig.data(), sig.size());
-      heads.push_back(h);
-    }
+    while (st.step()) heads.push_back(read_head(st));
   }
   r.tree_heads = heads.size();
   crypto::merkle::Frontier frontier;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "federation_fixture.hpp"
 #include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
 #include "crypto/random.hpp"
@@ -68,24 +69,8 @@ std::string raw_request(std::uint16_t port, const std::string& cert_pem, const s
 
 }  // namespace
 
-class FederationTest : public ::testing::Test {
+class FederationTest : public signalnode::testing::FederationFixture {
  protected:
-  void SetUp() override {
-    c::init();
-    dir_ = fs::temp_directory_path() / ("sn-fed-" + c::random_hex_id(6));
-    nodes_ = signalnode::testing::create_test_federation(dir_);  // municipality, inspectorate, SNF, RIEC (PA)
-    for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
-  }
-  void TearDown() override {
-    apps_.clear();
-    fs::remove_all(dir_);
-  }
-
-  void start(std::size_t i) {
-    if (apps_.size() <= i) apps_.resize(i + 1);
-    apps_[i] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[i].dir, std::nullopt});
-    apps_[i]->start();
-  }
   NodeApp& municipality() { return *apps_[0]; }
   NodeApp& riec() { return *apps_[3]; }
   std::string file(const DemoNode& n, const char* name) { return signalnode::node::net::read_text_file(n.dir / "tls" / name); }
@@ -108,9 +93,6 @@ class FederationTest : public ::testing::Test {
     return c::issue_certificate(spec, signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt"), key.chars());
   }
 
-  fs::path dir_;
-  std::vector<DemoNode> nodes_;
-  std::vector<std::unique_ptr<NodeApp>> apps_;
 };
 
 TEST_F(FederationTest, PartnersInTheManifestAreServedAndKnownByName) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "federation_fixture.hpp"
 #include "tests/support/test_federation.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
@@ -50,24 +51,8 @@ const std::string kLabourSignal = R"({"category":"labour.underpaid_or_unpaid","o
 
 }  // namespace
 
-class SharingTest : public ::testing::Test {
+class SharingTest : public signalnode::testing::FederationFixture {
  protected:
-  void SetUp() override {
-    c::init();
-    dir_ = fs::temp_directory_path() / ("sn-share-" + c::random_hex_id(6));
-    nodes_ = signalnode::testing::create_test_federation(dir_);
-    for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
-  }
-  void TearDown() override {
-    apps_.clear();
-    fs::remove_all(dir_);
-  }
-  void start(std::size_t i) {
-    if (apps_.size() <= i) apps_.resize(i + 1);
-    apps_[i] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[i].dir, std::nullopt});
-    apps_[i]->start();
-  }
-
   signalnode::node::api::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
                                            const std::string& role, const std::string& body = {}) {
     signalnode::node::net::ClientOptions options;
@@ -129,9 +114,6 @@ class SharingTest : public ::testing::Test {
   }
   static std::string bytes(const c::Bytes& b) { return std::string(b.begin(), b.end()); }
 
-  fs::path dir_;
-  std::vector<DemoNode> nodes_;
-  std::vector<std::unique_ptr<NodeApp>> apps_;
 };
 
 TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIdentifyingLeaves) {
