@@ -160,9 +160,10 @@ struct NodeApp::Impl {
       try {
         audit.sign_tree_head();  // at most once a second, and only over new events
         auto now = api::epoch_ms(options.clock());
-        if (now - last_prune_ms > 3'600'000) {  // the log's own retention, hourly
+        if (now - last_prune_ms > 3'600'000) {  // retention, hourly: the log's own, and received records
           last_prune_ms = now;
           audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
+          sharing.expire_received();
         }
       } catch (const std::exception& e) {
         log::error("audit.maintenance_failed", {{"error", e.what()}});

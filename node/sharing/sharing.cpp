@@ -491,6 +491,24 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
   return {200, "application/octet-stream", std::move(receipt_body)};
 }
 
+std::int64_t Sharing::expire_received() {
+  const std::int64_t now = now_ms_();
+  std::int64_t expired = 0;
+  store_.write([&](storage::Database& db) {
+    db.cached("DELETE FROM inbox WHERE expires_at_ms <= ?").bind(1, now).run();  // subjects cascade
+    expired = db.changes();
+    if (expired > 0) {
+      audit::Event e;
+      e.name = "record.expired";
+      e.start_ms = e.end_ms = now;
+      e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
+      audit::AuditLog::append(db, e);
+    }
+  });
+  if (expired > 0) log::info("inbox.expired", {{"records", expired}});
+  return expired;
+}
+
 std::vector<PartnerState> Sharing::state_of(const std::string& signal_id) const {
   return store_.read([&](storage::Database& db) {
     std::vector<PartnerState> out;

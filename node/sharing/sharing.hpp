@@ -65,6 +65,10 @@ class Sharing {
                         const policies::Party& self, const crypto::SigningKey& key,
                         const std::optional<audit::TreeHead>& witness = std::nullopt);
 
+  // Storage limitation: deletes received records past their rule's retention
+  // (and their subjects), recording the count in the audit log. Returns it.
+  std::int64_t expire_received();
+
   std::vector<PartnerState> state_of(const std::string& signal_id) const;
   std::map<std::string, OutboxStats> outbox_stats() const;
 

@@ -387,3 +387,19 @@ TEST_F(SharingTest, ReceiptsCarryTheReceiversSignedTreeHead) {
   EXPECT_TRUE(head.at("signatureValid").as_bool());
   EXPECT_GT(head.at("treeSize").as_int64(), 0);
 }
+
+TEST_F(SharingTest, ReceivedRecordsExpireWithTheirRulesRetention) {
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
+  ASSERT_EQ(inbox(1).size(), 1u);
+  // The inspectorate restarts with a clock 366 days ahead: past the 365 days of
+  // labour-to-inspectorate, its received record is deleted and the deletion logged.
+  apps_[1].reset();
+  auto later = [] { return std::chrono::system_clock::now() + std::chrono::hours(24 * 366); };
+  apps_[1] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[1].dir, std::nullopt, later});
+  EXPECT_EQ(apps_[1]->sharing().expire_received(), 1);
+  apps_[1]->start();
+  EXPECT_TRUE(inbox(1).empty());
+  auto events = api(1, "GET", "/api/v1/audit/events?name=record.expired", "privacy_officer");
+  EXPECT_NE(events.body.find("\"count\":1"), std::string::npos) << events.body;
+}
