@@ -10,7 +10,7 @@ bin=${1:-build/signalnode}
 work=$(mktemp -d)
 cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-base=$((20000 + RANDOM % 20000))
+base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+) that free ports come from
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null
 ca="$work/demo/ca/ca.crt"
 get() { python3 -c "import json,sys; n=[n for n in json.load(open('$work/demo/demo.json'))['nodes'] if n['org']==sys.argv[1]][0]; print(n[sys.argv[2]] if len(sys.argv)<4 else n[sys.argv[2]][sys.argv[3]])" "$@"; }
