@@ -40,6 +40,7 @@ struct ApiServices {
 void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
+void add_alert_routes(Router& router, ApiServices& services);
 void add_audit_routes(Router& router, ApiServices& services);
 
 // The node's local calendar date (observation dates are local dates).

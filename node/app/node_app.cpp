@@ -41,7 +41,8 @@ struct NodeApp::Impl {
         signals(*store, data_key),
         tokens(*store),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
-        sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); }),
+        sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
+                {cfg.alert_min_organisations, cfg.alert_window_days}),
         audit(*store, signing_key, [this] { return api::epoch_ms(options.clock()); }),
         pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
           record_pa_batch(caller, count, epoch);
@@ -66,6 +67,7 @@ struct NodeApp::Impl {
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
     api::add_inbox_routes(router, services);
+    api::add_alert_routes(router, services);
     api::add_audit_routes(router, services);
     add_metrics();
   }

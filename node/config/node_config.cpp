@@ -97,6 +97,13 @@ NodeConfig load_config(const NodePaths& paths) {
     c.audit_retention_days = static_cast<int>(
         optional_int(audit->get_object(), "retentionDays", c.audit_retention_days, 1, 36500, paths, "audit."));
   }
+  if (const json::value* alerts = o.if_contains("alerts")) {
+    if (!alerts->is_object()) bad(paths, "alerts", "must be an object");
+    c.alert_min_organisations = static_cast<int>(
+        optional_int(alerts->get_object(), "minOrganisations", c.alert_min_organisations, 2, 100, paths, "alerts."));
+    c.alert_window_days = static_cast<int>(
+        optional_int(alerts->get_object(), "windowDays", c.alert_window_days, 1, 3650, paths, "alerts."));
+  }
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -125,7 +132,9 @@ std::string config_to_json(const NodeConfig& c) {
                     {"oin", c.oin},
                     {"pseudonymisationAuthority", c.pseudonymisation_authority},
                     {"api", std::move(api)},
-                    {"audit", json::object{{"retentionDays", c.audit_retention_days}}}};
+                    {"audit", json::object{{"retentionDays", c.audit_retention_days}}},
+                    {"alerts", json::object{{"minOrganisations", c.alert_min_organisations},
+                                            {"windowDays", c.alert_window_days}}}};
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},
                                       {"port", c.federation.port},

@@ -47,6 +47,9 @@ struct NodeConfig {
   FederationConfig federation;
   // How long the audit log keeps event contents; their hashes stay (default 10 years).
   int audit_retention_days = 3650;
+  // A bundle alert: records from this many organisations about one subject within the window.
+  int alert_min_organisations = 2;
+  int alert_window_days = 180;
 };
 
 // The files of a node folder.

@@ -102,8 +102,9 @@ std::string iso_week(std::string_view date) {
   return buf;
 }
 
-Sharing::Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, NowMs now_ms)
-    : store_(store), pseudonymiser_(pseudonymiser), now_ms_(std::move(now_ms)) {}
+Sharing::Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, NowMs now_ms,
+                 alerts::BundleRule bundle_rule)
+    : store_(store), pseudonymiser_(pseudonymiser), now_ms_(std::move(now_ms)), bundle_rule_(bundle_rule) {}
 
 std::size_t Sharing::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
                                  const policies::Party& self, std::size_t max_signals) {
@@ -474,6 +475,9 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
               .bind_blob(5, r.subjects[i].pseudonym)
               .run();
         }
+        // Where this record meets others about the same subject, the bundle
+        // alert is created or updated in the same transaction.
+        alerts::update_bundles_for(db, id, now, bundle_rule_);
       }
       receipt.outcomes.push_back({r.record_id, true, ""});
       ++accepted;

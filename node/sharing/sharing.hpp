@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/ed25519.hpp"
+#include "node/alerts/bundles.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/net/https_client.hpp"
@@ -46,7 +47,8 @@ struct ReceiveResult {
 
 class Sharing {
  public:
-  Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, NowMs now_ms);
+  Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, NowMs now_ms,
+          alerts::BundleRule bundle_rule = {});
 
   // Signals whose pseudonyms are all ready: decide each partner, queue records.
   std::size_t share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
@@ -83,6 +85,7 @@ class Sharing {
   storage::Store& store_;
   pseudonyms::Pseudonymiser& pseudonymiser_;
   NowMs now_ms_;
+  alerts::BundleRule bundle_rule_;
   std::map<std::string, std::unique_ptr<net::HttpsClient>> clients_;
   crypto::Digest256 clients_manifest_{};
 };

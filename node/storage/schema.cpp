@@ -190,10 +190,32 @@ void v4_audit(Database& db) {
   )sql");
 }
 
+// v5: alerts. One row per subject pseudonym and alert kind, updated as new
+// records arrive instead of multiplying.
+void v5_alerts(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE alerts (
+      id             TEXT PRIMARY KEY,
+      kind           TEXT NOT NULL,
+      id_kind        TEXT NOT NULL,
+      pseudonym      BLOB NOT NULL,
+      organisations  TEXT NOT NULL,
+      categories     TEXT NOT NULL,
+      records        TEXT NOT NULL,
+      first_seen_ms  INTEGER NOT NULL,
+      last_seen_ms   INTEGER NOT NULL,
+      updated_at_ms  INTEGER NOT NULL,
+      UNIQUE (pseudonym, kind)
+    );
+    CREATE INDEX alerts_by_update ON alerts(updated_at_ms, id);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
-  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit};
+  static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
+                                                    v5_alerts};
   return migrations;
 }
 

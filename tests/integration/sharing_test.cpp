@@ -403,3 +403,33 @@ TEST_F(SharingTest, ReceivedRecordsExpireWithTheirRulesRetention) {
   auto events = api(1, "GET", "/api/v1/audit/events?name=record.expired", "privacy_officer");
   EXPECT_NE(events.body.find("\"count\":1"), std::string::npos) << events.body;
 }
+
+TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundleAlert) {
+  // The municipality reports underpayment by an agency; SNF reports the same
+  // agency's housing below norm: the RIEC receives both and sees one bundle.
+  std::string a = submit(0, kLabourSignal);
+  std::string b = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21",
+    "subjects":[{"kind":"organisation","kvk":"12345678"},{"kind":"address","postcode":"1431AB","houseNumber":12}]})");
+  auto alerts = [&] {
+    auto r = api(3, "GET", "/api/v1/alerts", "analyst");
+    return json::parse(r.body).at("items").as_array();
+  };
+  ASSERT_TRUE(wait_until([&] { return alerts().size() >= 2; })) << "kvk and address bundles";
+  for (const auto& alert : alerts()) {
+    EXPECT_EQ(alert.at("kind").as_string(), "bundle");
+    EXPECT_EQ(alert.at("organisations").as_array().size(), 2u);
+    EXPECT_EQ(alert.at("subject").at("pseudonym").as_string().size(), 128u);
+  }
+  // A third partner's record about the same agency updates the alert instead of adding one.
+  submit(1, R"({"category":"labour.debt_bondage","observedOn":"2026-11-22","subjects":[{"kind":"organisation","kvk":"12345678"}]})");
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& alert : alerts()) {
+      if (alert.at("subject").at("idKind") == "kvk" && alert.at("organisations").as_array().size() == 3) return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(alerts().size(), 2u);
+  EXPECT_EQ(api(3, "GET", "/api/v1/alerts", "officer").status, 403);
+  (void)a;
+  (void)b;
+}
