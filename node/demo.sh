@@ -46,6 +46,15 @@ for f in node/demo/signals/*.json; do
   SIGNALNODE_TOKEN="$officer" "$bin" submit --api "$api" --ca "$ca" --file "$f"
 done
 
+# The scenario of the domain: the inspectorate and SNF report the same agency
+# and location, so the RIEC sees their pieces fit together.
+echo "Submitting partner findings about the same agency and location:"
+for pair in "nla:nla-underpayment.json" "snf:snf-below-norm.json"; do
+  org=${pair%%:*}; f=node/demo/partners/${pair#*:}
+  printf '  %-32s ' "$org $(basename "$f")"
+  SIGNALNODE_TOKEN="$(field "$org" tokens officer)" "$bin" submit --api "$(field "$org" api)" --ca "$ca" --file "$f"
+done
+
 echo
 echo "signalnode demo federation is running (details: $demo/demo.json):"
 for org in gemeente-aalsmeer nla snf riec-amsterdam; do
@@ -61,6 +70,9 @@ Try:
   curl --cacert $ca -H "Authorization: Bearer $officer" $api/api/v1/signals
   curl --cacert $ca $api/metrics | grep pseudonym_queue     # identifiers pseudonymised through the RIEC
   grep oprf.evaluated $demo/riec-amsterdam/logs/node.log    # the PA records counts, never identifiers
+  curl --cacert $ca -H "Authorization: Bearer $(field riec-amsterdam tokens analyst)" \
+       $(field riec-amsterdam api)/api/v1/alerts                # bundles: municipality, NLA and SNF meet on one agency and address
+  build/signalnode audit verify --dir $demo/riec-amsterdam     # the RIEC's processing record verifies
 INFO
 
 if [ $wait_for_ctrl_c = 1 ]; then
