@@ -147,11 +147,11 @@ TEST_F(AuditTest, EveryKindOfEditIsDetectedAndNamesTheFirstBadIndex) {
   add(12);
   log_->sign_tree_head();
   // A changed event whose stored hash was left alone: exact index.
-  sql("UPDATE audit_events SET leaf = replace(leaf, 'record.sent', 'record.XXXX') WHERE idx = 4");
+  sql("UPDATE audit_events SET leaf = replace(leaf, 'record.sent', 'record.EDITED') WHERE idx = 4");
   auto r = verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 4u) << r.message;
-  sql("UPDATE audit_events SET leaf = replace(leaf, 'record.XXXX', 'record.sent') WHERE idx = 4");
+  sql("UPDATE audit_events SET leaf = replace(leaf, 'record.EDITED', 'record.sent') WHERE idx = 4");
   ASSERT_TRUE(verify().ok);
 
   // A changed event with a recomputed hash: the signed tree head catches it.
