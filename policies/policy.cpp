@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kRuleKeys[] = {"id",          "description",     "from",    "to",
                                           "categories",  "pseudonyms",      "fields",  "legal_basis",
                                           "legal_reference", "purpose",     "retention_days", "status",
-                                          "valid_from",  "valid_until"};
+                                          "valid_from",  "valid_until", "feedback_note", "bundle_notices"};
 constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
 
 using Reader = TomlReader<PolicyError>;
@@ -119,6 +119,17 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
       }
       rule.fields.insert(f);
     }
+    if (const toml::node* note = t->get("feedback_note")) {
+      auto allowed = note->value<bool>();
+      if (!note->is_boolean() || !allowed) r.fail(r.where(*t, "feedback_note"), path + "feedback_note", "must be true or false");
+      rule.feedback_note = *allowed;
+    }
+    for (const auto& f : t->get("bundle_notices") ? r.list(*t, "bundle_notices", path, true) : std::vector<std::string>{}) {
+      if (std::find(kNoticeFields.begin(), kNoticeFields.end(), f) == kNoticeFields.end()) {
+        r.fail(r.where(*t, "bundle_notices"), path + "bundle_notices", "'" + f + "' is not a notice field (organisations, categories)");
+      }
+      rule.bundle_notices.insert(f);
+    }
     rule.legal_basis = r.text(*t, "legal_basis", path);
     rule.legal_reference = r.text(*t, "legal_reference", path, false);
     rule.purpose = r.text(*t, "purpose", path);
@@ -158,7 +169,7 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
         continue;
       }
       if (a.pseudonyms != b.pseudonyms || a.fields != b.fields || a.retention_days != b.retention_days ||
-          a.active != b.active) {
+          a.active != b.active || a.feedback_note != b.feedback_note || a.bundle_notices != b.bundle_notices) {
         std::ostringstream msg;
         msg << source_name << ":" << b.line << ":1: rules[" << b.id << "]: overlaps rules[" << a.id << "] (line "
             << a.line << ") on the same senders, recipients and categories but grants something else";

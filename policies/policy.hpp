@@ -19,6 +19,9 @@ namespace signalnode::policies {
 // Coarse fields a rule may let travel besides category and pseudonyms.
 // Free text and names are never shareable: there is no field for them.
 inline constexpr std::array<std::string_view, 4> kShareableFields = {"week", "municipality", "severity", "persons"};
+// What a bundle notice back to a record's source may say: how many
+// organisations reported the subject, and in which categories.
+inline constexpr std::array<std::string_view, 2> kNoticeFields = {"organisations", "categories"};
 
 struct Party {
   std::string org;
@@ -37,6 +40,11 @@ struct Rule {
   std::string legal_reference;
   std::string purpose;
   int retention_days = 0;
+  // Back from the recipient to the source: feedback status and coded reason
+  // always travel ("the reporter is always told"); a free-text note only
+  // where the rule says so, and bundle notices only with the fields named.
+  bool feedback_note = false;
+  std::set<std::string> bundle_notices;  // of kNoticeFields; empty: no notices
   bool active = true;  // "suspended" rules share nothing
   std::chrono::sys_days valid_from{};
   std::optional<std::chrono::sys_days> valid_until;

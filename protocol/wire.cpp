@@ -117,13 +117,20 @@ void write_record(Writer& w, const Record& r) {
   w.string(r.rule_id);
   w.bytes(r.policy_hash.data(), r.policy_hash.size());
   w.pod(r.expires_at_ms);
+  w.string(r.refers_to);
+  w.string(r.status);
+  w.string(r.reason);
+  w.string(r.note);
+  w.pod(r.organisations);
+  w.count(r.categories.size());
+  for (const auto& c : r.categories) w.string(c);
 }
 
 Record read_record(Reader& rd, const Limits& limits) {
   Record r;
   r.record_id = rd.string(limits.max_string, "record id");
   auto kind = rd.pod<std::uint8_t>();
-  if (kind != 1 && kind != 2) throw DecodeError("unknown record kind");
+  if (kind < 1 || kind > 5) throw DecodeError("unknown record kind");
   r.kind = static_cast<RecordKind>(kind);
   r.category = rd.string(limits.max_string, "category");
   r.observed_week = rd.string(limits.max_string, "observed week");
@@ -140,6 +147,14 @@ Record read_record(Reader& rd, const Limits& limits) {
   r.rule_id = rd.string(limits.max_string, "rule id");
   rd.bytes(r.policy_hash.data(), r.policy_hash.size(), "policy hash");
   r.expires_at_ms = rd.pod<std::int64_t>();
+  r.refers_to = rd.string(limits.max_string, "refers to");
+  r.status = rd.string(limits.max_string, "status");
+  r.reason = rd.string(limits.max_string, "reason");
+  r.note = rd.string(limits.max_note, "note");
+  r.organisations = rd.pod<std::int64_t>();
+  std::size_t categories = rd.count(limits.max_categories, 8, "categories");
+  r.categories.resize(categories);
+  for (auto& c : r.categories) c = rd.string(limits.max_string, "category");
   return r;
 }
 
@@ -225,9 +240,9 @@ std::optional<Batch> decode_batch(crypto::ByteView bytes, std::string& error, co
     b.sender = rd.string(64, "sender");
     b.receiver = rd.string(64, "receiver");
     b.created_at_ms = rd.pod<std::int64_t>();
-    // A record is at least 113 bytes (its fixed fields and length prefixes); the count cannot
+    // A record is at least 161 bytes (its fixed fields and length prefixes); the count cannot
     // claim more records than the input could hold.
-    std::size_t n = rd.count(limits.max_records, 113, "records");
+    std::size_t n = rd.count(limits.max_records, 161, "records");
     b.records.reserve(n);
     for (std::size_t i = 0; i < n; ++i) b.records.push_back(read_record(rd, limits));
     return b;

@@ -22,10 +22,16 @@ struct Limits {
   std::size_t max_records = 1000;
   std::size_t max_subjects = 64;
   std::size_t max_string = 256;
+  std::size_t max_note = 500;       // a feedback note, when a rule allows one
+  std::size_t max_categories = 64;  // in a bundle notice
   std::size_t max_batch_bytes = 8 * 1024 * 1024;
 };
 
-enum class RecordKind : std::uint8_t { shared_signal = 1, withdrawal = 2 };
+// What a record is. A shared signal travels from its source to a recipient;
+// a withdrawal or correction follows it the same way and names it in
+// `refers_to`; feedback and bundle notices travel back from the recipient to
+// the source, naming the shared record they are about.
+enum class RecordKind : std::uint8_t { shared_signal = 1, withdrawal = 2, correction = 3, feedback = 4, bundle_notice = 5 };
 
 struct SharedSubject {
   std::string kind;                      // taxonomy subject kind: organisation, address, person, ...
@@ -46,6 +52,12 @@ struct Record {
   std::string rule_id;                        // the sharing rule that allowed it
   std::array<std::uint8_t, 32> policy_hash{};  // SHA-256 of the policy document
   std::int64_t expires_at_ms = 0;
+  std::string refers_to;  // the shared record this message is about (empty for a shared signal)
+  std::string status;     // feedback: one of the feedback statuses (docs/protocol.md)
+  std::string reason;     // feedback: a coded reason, or empty
+  std::string note;       // feedback: free text, only where the rule allows a note
+  std::int64_t organisations = -1;      // bundle notice: organisations in the bundle, -1: not shared
+  std::vector<std::string> categories;  // bundle notice: the bundle's categories, where granted
   bool operator==(const Record&) const = default;
 };
 

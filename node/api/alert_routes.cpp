@@ -1,9 +1,11 @@
-// GET /api/v1/alerts (analyst): where partners' records meet on one subject.
+// GET /api/v1/alerts (analyst): where partners' records (and own signals)
+// meet on one subject; POST /api/v1/alerts/{id}/notices tells the sources.
 #include <boost/json.hpp>
 
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/api/problem.hpp"
+#include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
 namespace signalnode::node::api {
@@ -14,7 +16,13 @@ void add_alert_routes(Router& router, ApiServices& s) {
     auto query = parse_query(ctx.request.query);
     if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
     std::int64_t limit = 50;
+    std::optional<std::string> kind;
     for (const auto& [key, value] : *query) {
+      if (key == "kind") {
+        if (value != "bundle" && value != "hit") return respond(invalid_field({"kind", "must be bundle or hit"}));
+        kind = value;
+        continue;
+      }
       if (key != "limit") return respond(invalid_field({key, "is not a known query parameter"}));
       auto n = parse_int_in(value, 1, 500);
       if (!n) return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
@@ -23,8 +31,9 @@ void add_alert_routes(Router& router, ApiServices& s) {
     json::array items = s.store.read([&](storage::Database& db) {
       auto& st = db.cached(
           "SELECT id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms, last_seen_ms, "
-          "updated_at_ms FROM alerts ORDER BY updated_at_ms DESC, id DESC LIMIT ?");
+          "updated_at_ms, signals FROM alerts WHERE (?2 IS NULL OR kind = ?2) ORDER BY updated_at_ms DESC, id DESC LIMIT ?1");
       st.bind(1, limit);
+      st.bind(2, kind);
       json::array out;
       while (st.step()) {
         json::object a;
@@ -34,6 +43,7 @@ void add_alert_routes(Router& router, ApiServices& s) {
         a["organisations"] = json::parse(st.text(4));
         a["categories"] = json::parse(st.text(5));
         a["records"] = json::parse(st.text(6));  // inbox record ids, as in GET /api/v1/inbox
+        a["signals"] = json::parse(st.text(10));  // own signal ids (hits), as in GET /api/v1/signals
         a["firstSeen"] = signals::iso8601_utc(st.int64(7));
         a["lastSeen"] = signals::iso8601_utc(st.int64(8));
         a["updatedAt"] = signals::iso8601_utc(st.int64(9));
@@ -44,6 +54,24 @@ void add_alert_routes(Router& router, ApiServices& s) {
     });
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
+  // The sources of a bundle's records are told their subject is part of one,
+  // with what each record's rule grants (docs/protocol.md, bundle notices).
+  router.add("POST", "/api/v1/alerts/{id}/notices", Access::only({auth::Role::analyst}),
+             [&s](RouteContext ctx, Respond respond) {
+               const std::string& id = ctx.params.at("id");
+               auto policy = s.policy ? s.policy() : nullptr;
+               if (!policy || !s.sharing) {
+                 return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
+               }
+               if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+                 return respond(problem(404, "not-found", "Not found", "no alert with this id"));
+               }
+               auto result = s.sharing->send_notices(id, *policy);
+               if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
+               if (result.status == 409) return respond(problem(409, "not-a-bundle", "Not a bundle", result.detail));
+               if (s.on_signal_stored) s.on_signal_stored();
+               respond(json_response(202, json::serialize(result.body)));
+             });
 }
 
 }  // namespace signalnode::node::api

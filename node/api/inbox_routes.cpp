@@ -1,9 +1,13 @@
-// GET /api/v1/inbox (analyst): records received from partners, pseudonyms only.
+// GET /api/v1/inbox (analyst): records received from partners, pseudonyms
+// only; POST /api/v1/inbox/{id}/feedback: what became of one, to its source.
 #include <boost/json.hpp>
+
+#include <algorithm>
 
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/api/problem.hpp"
+#include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
 namespace signalnode::node::api {
@@ -40,7 +44,8 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
   json::array items = s.store.read([&](storage::Database& db) {
     std::string sql =
         "SELECT id, sender, sender_role, category, observed_week, municipality, severity, persons, rule_id, "
-        "policy_sha256, received_at_ms, expires_at_ms FROM inbox i WHERE 1=1";
+        "policy_sha256, received_at_ms, expires_at_ms, feedback_status, feedback_reason, feedback_at_ms "
+        "FROM inbox i WHERE 1=1";
     if (category) sql += " AND category = ?1";
     if (source) sql += " AND sender = ?2";
     if (before) sql += " AND (received_at_ms, id) < (SELECT received_at_ms, id FROM inbox WHERE id = ?3)";
@@ -63,6 +68,11 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
       if (!st.text(5).empty()) o["municipality"] = st.text(5);
       if (!st.text(6).empty()) o["severity"] = st.text(6);
       if (!st.is_null(7)) o["persons"] = st.int64(7);
+      if (!st.is_null(12)) {
+        json::object f{{"status", st.text(12)}, {"setAt", signals::iso8601_utc(st.int64(14))}};
+        if (!st.text(13).empty()) f["reason"] = st.text(13);
+        o["feedback"] = std::move(f);
+      }
       out.push_back(std::move(o));
     }
     st.reset();
@@ -85,11 +95,38 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
   respond(json_response(200, json::serialize(body)));
 }
 
+// POST /api/v1/inbox/{id}/feedback: {"status": ..., "reason"?: code, "note"?: text}
+void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
+  boost::system::error_code ec;
+  json::value body = json::parse(ctx.request.body, ec);
+  if (ec || !body.is_object()) return respond(invalid_field({"body", "must be a JSON object"}));
+  std::string fields[3];
+  const char* names[3] = {"status", "reason", "note"};
+  for (const auto& [key, value] : body.as_object()) {
+    auto it = std::find(std::begin(names), std::end(names), std::string_view(key));
+    if (it == std::end(names)) return respond(invalid_field({std::string(key), "is not a feedback field (status, reason, note)"}));
+    if (!value.is_string()) return respond(invalid_field({std::string(key), "must be a string"}));
+    fields[it - std::begin(names)] = std::string(value.as_string());
+  }
+  if (fields[0].empty()) return respond(invalid_field({"status", "is required"}));
+  auto policy = s.policy ? s.policy() : nullptr;
+  if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
+  const std::string& id = ctx.params.at("id");
+  if (!is_hex32(id)) return respond(problem(404, "not-found", "Not found", "no received record with this id"));
+  auto result = s.sharing->send_feedback(id, fields[0], fields[1], fields[2], *policy);
+  if (result.status == 400) return respond(invalid_field({result.field, result.detail}));
+  if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
+  if (s.on_signal_stored) s.on_signal_stored();
+  respond(json_response(result.status, json::serialize(result.body)));
+}
+
 }  // namespace
 
 void add_inbox_routes(Router& router, ApiServices& s) {
   router.add("GET", "/api/v1/inbox", Access::only({auth::Role::analyst}),
              [&s](RouteContext ctx, Respond respond) { list_inbox(s, ctx, std::move(respond)); });
+  router.add("POST", "/api/v1/inbox/{id}/feedback", Access::only({auth::Role::analyst}),
+             [&s](RouteContext ctx, Respond respond) { set_feedback(s, ctx, std::move(respond)); });
 }
 
 }  // namespace signalnode::node::api

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "node/api/metrics.hpp"
@@ -16,6 +17,7 @@ namespace signalnode::node::audit {
 class AuditLog;
 }
 #include "node/signals/signal_repository.hpp"
+#include "policies/policy.hpp"
 #include "policies/taxonomy.hpp"
 
 namespace signalnode::node::api {
@@ -35,6 +37,8 @@ struct ApiServices {
   std::function<void()> on_signal_stored;  // wakes the pseudonym worker
   audit::AuditLog* audit = nullptr;
   std::function<pseudonyms::OprfTransport*()> pa_transport;  // how to reach the PA now, or nullptr
+  // The covenant in force, or nullptr without federation.
+  std::function<std::shared_ptr<const policies::Policy>()> policy;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);

@@ -175,7 +175,7 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
       }
     }
   }
-  if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") &&
+  if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") && !request.body.empty() &&
       !request.header("content-type").starts_with(found->access.body_type)) {
     return finish(problem(415, "unsupported-media-type", "Unsupported media type",
                           "send the body as Content-Type: " + found->access.body_type));

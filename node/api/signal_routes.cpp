@@ -5,6 +5,7 @@
 #include "crypto/random.hpp"
 #include "node/api/node_api.hpp"
 #include "node/api/problem.hpp"
+#include "node/audit/audit_log.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
@@ -107,11 +108,94 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
       if (!p.rule_id.empty()) o["rule"] = p.rule_id;
       if (!p.reason.empty()) o["reason"] = p.reason;
       if (p.delivered_at_ms) o["deliveredAt"] = signals::iso8601_utc(*p.delivered_at_ms);
+      if (p.follow_up) {
+        json::object f{{"kind", p.follow_up->kind}, {"state", p.follow_up->state}};
+        if (!p.follow_up->reason.empty()) f["reason"] = p.follow_up->reason;
+        o["followUp"] = std::move(f);
+      }
       sharing.push_back(std::move(o));
     }
     body["sharing"] = std::move(sharing);
+    json::array feedback, notices;
+    for (const auto& f : s.sharing->feedback_of(id)) {
+      json::object o{{"partner", f.partner}, {"receivedAt", signals::iso8601_utc(f.received_at_ms)}};
+      if (f.kind == "feedback") {
+        o["status"] = f.status;
+        if (!f.reason.empty()) o["reason"] = f.reason;
+        if (!f.note.empty()) o["note"] = f.note;
+        feedback.push_back(std::move(o));
+      } else {
+        if (f.organisations >= 0) o["organisations"] = f.organisations;
+        if (!f.categories.empty()) {
+          json::array c;
+          for (const auto& x : f.categories) c.push_back(json::value(x));
+          o["categories"] = std::move(c);
+        }
+        notices.push_back(std::move(o));
+      }
+    }
+    body["feedback"] = std::move(feedback);
+    body["bundleNotices"] = std::move(notices);
   }
   respond(json_response(200, json::serialize(body)));
+}
+
+void withdraw_signal(ApiServices& s, RouteContext ctx, Respond respond) {
+  const std::string& id = ctx.params.at("id");
+  if (!is_signal_id(id) || !s.sharing) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
+  auto result = s.sharing->withdraw(id, ctx.principal->token_id);
+  if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
+  if (result.status == 409) return respond(problem(409, "already-withdrawn", "Already withdrawn", result.detail));
+  if (s.on_signal_stored) s.on_signal_stored();
+  respond(json_response(202, json::serialize(result.body)));
+}
+
+// PUT /api/v1/signals/{id}: the full corrected signal (GDPR art. 16 and 19).
+void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
+  const std::string& id = ctx.params.at("id");
+  std::optional<signals::Signal> current;
+  if (is_signal_id(id)) current = s.signals.get(id);
+  if (!current) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
+  if (current->status != "active") {
+    return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
+  }
+  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));
+  if (!parsed) return respond(invalid_field(parsed.error()));
+  signals::Signal signal = std::move(parsed).value();
+  signal.id = id;
+  signal.created_at_ms = current->created_at_ms;
+  signal.submitted_by = current->submitted_by;
+  auto inner = s.signals.correct_job(signal, s.pseudonymiser.prepare(signal));
+  std::string category = signal.category, by = ctx.principal->token_id;
+  std::int64_t now = epoch_ms(s.clock());
+  auto stored = s.on_signal_stored;
+  s.store.write_async(
+      [inner, id, category, by, now](storage::Database& db) {
+        inner(db);
+        audit::Event e;
+        e.name = "signal.corrected";
+        e.start_ms = e.end_ms = now;
+        e.attributes = {{"signalId", id}, {"category", category}, {"by", by},
+                        {"legalBasis", "AVG art. 16 and 19 (rectification, notification of recipients)"}};
+        e.category = category;
+        audit::AuditLog::append(db, e);
+      },
+      [respond, id, stored](std::exception_ptr error) {
+        if (error) {
+          try {
+            std::rethrow_exception(error);
+          } catch (const signals::NotCorrectable&) {
+            return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
+          } catch (const std::exception& e) {
+            log::error("signal.store_failed", {{"error", e.what()}});
+          }
+          return respond(problem(503, "store-unavailable", "Not stored",
+                                 "the correction could not be stored durably; nothing was changed, try again"));
+        }
+        log::info("signal.corrected", {{"signal", id}});
+        if (stored) stored();
+        respond(json_response(200, json::serialize(json::object{{"id", id}, {"status", "corrected"}})));
+      });
 }
 
 }  // namespace
@@ -124,6 +208,10 @@ void add_signal_routes(Router& router, ApiServices& s) {
              [&s](RouteContext ctx, Respond respond) { list_signals(s, ctx, std::move(respond)); });
   router.add("GET", "/api/v1/signals/{id}", Access::only({Role::officer}),
              [&s](RouteContext ctx, Respond respond) { get_signal(s, ctx, std::move(respond)); });
+  router.add("PUT", "/api/v1/signals/{id}", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { correct_signal(s, ctx, std::move(respond)); });
+  router.add("DELETE", "/api/v1/signals/{id}", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { withdraw_signal(s, ctx, std::move(respond)); });
 }
 
 }  // namespace signalnode::node::api

@@ -42,7 +42,7 @@ struct NodeApp::Impl {
         tokens(*store),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
-                {cfg.alert_min_organisations, cfg.alert_window_days}),
+                {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),
         audit(*store, signing_key, [this] { return api::epoch_ms(options.clock()); }),
         pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
           record_pa_batch(caller, count, epoch);
@@ -51,7 +51,8 @@ struct NodeApp::Impl {
           return tokens.authenticate(token, api::epoch_ms(options.clock()));
         }),
         services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, &sharing, options.clock,
-                 cfg.org,   cfg.role,          [this] { wake_worker(); }, &audit, [this] { return transport(); }} {
+                 cfg.org,   cfg.role,          [this] { wake_worker(); }, &audit, [this] { return transport(); },
+                 [this] { return federation ? federation->policy() : nullptr; }} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
@@ -147,6 +148,17 @@ struct NodeApp::Impl {
     worker_cv.notify_one();
   }
 
+  // Storage limitation: the log's own retention, received records by their
+  // rule, own signals by the node setting; then the freed pages go back to
+  // the file system (incremental vacuum, small steps, writers barely wait).
+  void run_retention(std::int64_t now) {
+    audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
+    auto received = sharing.expire_received();
+    auto own = sharing.expire_own(cfg.signal_retention_days);
+    auto pages = store->reclaim_space();
+    log::info("retention.done", {{"receivedExpired", received}, {"signalsExpired", own}, {"pagesReclaimed", pages}});
+  }
+
   pseudonyms::OprfTransport* transport() {
     return local_transport ? static_cast<pseudonyms::OprfTransport*>(local_transport.get()) : remote_transport.get();
   }
@@ -162,10 +174,9 @@ struct NodeApp::Impl {
       try {
         audit.sign_tree_head();  // at most once a second, and only over new events
         auto now = api::epoch_ms(options.clock());
-        if (now - last_prune_ms > 3'600'000) {  // retention, hourly: the log's own, and received records
+        if (now - last_prune_ms > 3'600'000) {  // retention, hourly
           last_prune_ms = now;
-          audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
-          sharing.expire_received();
+          run_retention(now);
         }
       } catch (const std::exception& e) {
         log::error("audit.maintenance_failed", {{"error", e.what()}});
@@ -270,6 +281,8 @@ std::uint16_t NodeApp::start() {
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
   impl_->server->start(api_cfg.threads);
   if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
+  impl_->sharing.recover();
+  impl_->pseudonymiser.backfill_match_keys();
   impl_->worker = std::thread([this] { impl_->worker_loop(); });
   if (impl_->federation) impl_->delivery = std::thread([this] { impl_->delivery_loop(); });
   log::info("node.started", {{"org", impl_->cfg.org},
@@ -309,6 +322,8 @@ std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; 
 
 sharing::Sharing& NodeApp::sharing() { return impl_->sharing; }
 audit::AuditLog& NodeApp::audit() { return impl_->audit; }
+
+void NodeApp::run_retention() { impl_->run_retention(api::epoch_ms(impl_->options.clock())); }
 
 pseudonyms::PassResult NodeApp::pseudonymise_pending() {
   auto* t = impl_->transport();

@@ -58,6 +58,8 @@ class NodeApp {
   audit::AuditLog& audit();
   // Runs the pseudonym worker once now (tests; the worker also runs by itself).
   pseudonyms::PassResult pseudonymise_pending();
+  // Runs the hourly retention task now (tests move the clock instead of waiting).
+  void run_retention();
 
  private:
   struct Impl;

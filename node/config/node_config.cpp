@@ -97,6 +97,11 @@ NodeConfig load_config(const NodePaths& paths) {
     c.audit_retention_days = static_cast<int>(
         optional_int(audit->get_object(), "retentionDays", c.audit_retention_days, 1, 36500, paths, "audit."));
   }
+  if (const json::value* signals = o.if_contains("signals")) {
+    if (!signals->is_object()) bad(paths, "signals", "must be an object");
+    c.signal_retention_days = static_cast<int>(
+        optional_int(signals->get_object(), "retentionDays", c.signal_retention_days, 1, 36500, paths, "signals."));
+  }
   if (const json::value* alerts = o.if_contains("alerts")) {
     if (!alerts->is_object()) bad(paths, "alerts", "must be an object");
     c.alert_min_organisations = static_cast<int>(
@@ -133,6 +138,7 @@ std::string config_to_json(const NodeConfig& c) {
                     {"pseudonymisationAuthority", c.pseudonymisation_authority},
                     {"api", std::move(api)},
                     {"audit", json::object{{"retentionDays", c.audit_retention_days}}},
+                    {"signals", json::object{{"retentionDays", c.signal_retention_days}}},
                     {"alerts", json::object{{"minOrganisations", c.alert_min_organisations},
                                             {"windowDays", c.alert_window_days}}}};
   if (c.federation.enabled) {

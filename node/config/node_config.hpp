@@ -50,6 +50,8 @@ struct NodeConfig {
   // A bundle alert: records from this many organisations about one subject within the window.
   int alert_min_organisations = 2;
   int alert_window_days = 180;
+  // How long own signals are kept (withdrawn ones included), from submission.
+  int signal_retention_days = 730;
 };
 
 // The files of a node folder.

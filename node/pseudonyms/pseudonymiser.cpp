@@ -33,6 +33,7 @@ std::int64_t backoff_ms(std::int64_t attempts, double retry_after) {
 
 Pseudonymiser::Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms)
     : store_(store), data_key_(data_key), lookup_subkey_(crypto::derive_subkey(data_key, 1, "sn-idkey")),
+      match_subkey_(crypto::derive_subkey(data_key, 2, "sn-match")),
       now_ms_(std::move(now_ms)) {}
 
 crypto::LookupKey Pseudonymiser::lookup_key(const protocol::CanonicalId& id) const {
@@ -162,14 +163,14 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
   const std::int64_t now = now_ms_();
   store_.write([&](storage::Database& db) {
     auto& put = db.cached(
-        "INSERT INTO pseudonyms (lookup_key, id_kind, key_epoch, pseudonym, computed_at_ms) VALUES (?,?,?,?,?) "
-        "ON CONFLICT(lookup_key) DO UPDATE SET key_epoch = excluded.key_epoch, pseudonym = excluded.pseudonym, "
-        "computed_at_ms = excluded.computed_at_ms");
+        "INSERT INTO pseudonyms (lookup_key, id_kind, key_epoch, pseudonym, computed_at_ms, match_key) "
+        "VALUES (?,?,?,?,?,?) ON CONFLICT(lookup_key) DO UPDATE SET key_epoch = excluded.key_epoch, "
+        "pseudonym = excluded.pseudonym, computed_at_ms = excluded.computed_at_ms, match_key = excluded.match_key");
     auto& done = db.cached("DELETE FROM pseudonym_queue WHERE lookup_key = ?");
     for (std::size_t i = 0; i < keys.size(); ++i) {
       put.reset();
       put.bind_blob(1, keys[i]).bind(2, std::string_view(kinds[i])).bind(3, static_cast<std::int64_t>(epoch))
-          .bind_blob(4, sealed[i]).bind(5, now).run();
+          .bind_blob(4, sealed[i]).bind(5, now).bind_blob(6, match_key(outputs[i])).run();
       done.reset();
       done.bind_blob(1, keys[i]).run();
     }
@@ -209,6 +210,31 @@ oprf::Output Pseudonymiser::pseudonymise_now(const protocol::CanonicalId& id, Op
   if (!out) throw TransportError("PA answered with an invalid element");
   store_pseudonyms({lookup_key(id)}, {std::string(protocol::to_string(id.kind))}, {*out}, answer.key_epoch);
   return *out;
+}
+
+crypto::LookupKey Pseudonymiser::match_key(const oprf::Output& pseudonym) const {
+  return crypto::keyed_hash(match_subkey_, pseudonym);
+}
+
+std::size_t Pseudonymiser::backfill_match_keys() {
+  auto keys = store_.read([](storage::Database& db) {
+    std::vector<crypto::LookupKey> out;
+    auto& st = db.cached("SELECT lookup_key FROM pseudonyms WHERE match_key IS NULL");
+    while (st.step()) out.push_back(to_lookup_key(st.blob(0)));
+    st.reset();
+    return out;
+  });
+  if (keys.empty()) return 0;
+  store_.write([&](storage::Database& db) {
+    auto& set = db.cached("UPDATE pseudonyms SET match_key = ? WHERE lookup_key = ?");
+    for (const auto& key : keys) {
+      auto p = cached_by_key(db, key);
+      if (!p) continue;
+      set.reset();
+      set.bind_blob(1, match_key(*p)).bind_blob(2, key).run();
+    }
+  });
+  return keys.size();
 }
 
 QueueStats Pseudonymiser::stats() const {

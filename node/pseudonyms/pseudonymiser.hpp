@@ -67,6 +67,13 @@ class Pseudonymiser {
   crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
   QueueStats stats() const;
 
+  // A keyed hash of a pseudonym (BLAKE2b, a subkey of the data key): how a
+  // received record finds this node's own signals about the same subject
+  // through an index, while own pseudonyms stay sealed at rest.
+  crypto::LookupKey match_key(const crypto::oprf::Output& pseudonym) const;
+  // Gives cached pseudonyms stored before match keys existed their key.
+  std::size_t backfill_match_keys();
+
  private:
   crypto::LookupKey lookup_key(const protocol::CanonicalId& id) const;
   void store_pseudonyms(const std::vector<crypto::LookupKey>& keys, const std::vector<std::string>& kinds,
@@ -75,6 +82,7 @@ class Pseudonymiser {
   storage::Store& store_;
   const crypto::AeadKey& data_key_;
   crypto::SubKey lookup_subkey_;
+  crypto::SubKey match_subkey_;
   NowMs now_ms_;
   mutable std::mutex error_mutex_;
   std::string last_error_;

@@ -8,6 +8,7 @@
 
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
+#include "node/sharing/records.hpp"
 #include "protocol/identifiers.hpp"
 
 namespace signalnode::node::sharing {
@@ -17,19 +18,11 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
+using detail::kDayMs;
+using detail::day_of;
 
 std::int64_t backoff_ms(std::int64_t attempts) {
   return std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
-}
-
-sys_days day_of(std::int64_t ms) { return floor<days>(sys_time<milliseconds>(milliseconds(ms))); }
-
-std::string problem_json(int status, const std::string& detail) {
-  return json::serialize(json::object{{"type", "urn:signalnode:problem:batch-refused"},
-                                      {"title", "Batch refused"},
-                                      {"status", status},
-                                      {"detail", detail}});
 }
 
 struct SignalRow {
@@ -44,47 +37,16 @@ struct IdentifierRow {
   crypto::oprf::Output pseudonym{};
 };
 
-// The receiver's check of one record against the shared covenant.
-std::string check_record(const wire::Record& r, const policies::Policy& policy, const policies::Party& sender,
-                         const policies::Party& self, std::int64_t now) {
-  if (r.kind != wire::RecordKind::shared_signal) return "unsupported record kind";
-  if (r.record_id.size() != 32) return "malformed record id";
-  if (r.policy_hash != policy.sha256()) return "unknown policy hash (the receiver runs policy " + policy.sha256_hex() + ")";
-  auto decision = policy.decide(sender, self, r.category, day_of(now));
-  if (!decision.grant) return "not granted: " + decision.reason;
-  const auto& rule = *decision.grant->rule;
-  if (rule.id != r.rule_id) return "record names rule " + r.rule_id + " but rule " + rule.id + " applies";
-  for (const auto& s : r.subjects) {
-    if (!rule.pseudonyms.contains(s.id_kind)) return "rule " + rule.id + " does not grant " + s.id_kind + " pseudonyms";
+// The audit event a settled outgoing message becomes on the sender's side.
+std::string sent_event_name(wire::RecordKind kind) {
+  switch (kind) {
+    case wire::RecordKind::withdrawal: return "record.withdrawn";
+    case wire::RecordKind::correction: return "record.corrected";
+    case wire::RecordKind::feedback: return "feedback.sent";
+    case wire::RecordKind::bundle_notice: return "notice.sent";
+    case wire::RecordKind::shared_signal: break;
   }
-  auto needs = [&](bool present, const char* field) { return present && !rule.fields.contains(field); };
-  if (needs(!r.observed_week.empty(), "week")) return "rule " + rule.id + " does not grant the week";
-  if (needs(!r.municipality.empty(), "municipality")) return "rule " + rule.id + " does not grant the municipality";
-  if (needs(!r.severity.empty(), "severity")) return "rule " + rule.id + " does not grant the severity";
-  if (needs(r.persons >= 0, "persons")) return "rule " + rule.id + " does not grant the number of persons";
-  if (r.expires_at_ms > now + (static_cast<std::int64_t>(rule.retention_days) + 1) * kDayMs) {
-    return "expiry beyond the rule's retention";
-  }
-  return {};
-}
-
-// The processing activity of a record: which rule of which policy, on which
-// basis, for which purpose (Logboek Dataverwerkingen attributes).
-json::object activity(const wire::Record& r, const policies::Policy& policy) {
-  json::object a{{"processingActivity", json::object{{"rule", r.rule_id}, {"policySha256", crypto::to_hex(r.policy_hash)}}},
-                 {"category", r.category},
-                 {"recordId", r.record_id}};
-  if (const auto* rule = policy.find(r.rule_id)) {
-    a["legalBasis"] = rule->legal_basis;
-    a["purpose"] = rule->purpose;
-  }
-  return a;
-}
-
-std::vector<std::string> subjects_of(const wire::Record& r) {
-  std::vector<std::string> out;
-  for (const auto& s : r.subjects) out.push_back(crypto::to_hex(s.pseudonym));
-  return out;
+  return "record.sent";
 }
 
 }  // namespace
@@ -102,9 +64,21 @@ std::string iso_week(std::string_view date) {
   return buf;
 }
 
+bool is_feedback_status(std::string_view s) {
+  return std::find(std::begin(kFeedbackStatuses), std::end(kFeedbackStatuses), s) != std::end(kFeedbackStatuses);
+}
+bool is_feedback_reason(std::string_view s) {
+  return std::find(std::begin(kFeedbackReasons), std::end(kFeedbackReasons), s) != std::end(kFeedbackReasons);
+}
+
 Sharing::Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, NowMs now_ms,
-                 alerts::BundleRule bundle_rule)
-    : store_(store), pseudonymiser_(pseudonymiser), now_ms_(std::move(now_ms)), bundle_rule_(bundle_rule) {}
+                 alerts::BundleRule bundle_rule, std::string self_org)
+    : store_(store), pseudonymiser_(pseudonymiser), now_ms_(std::move(now_ms)),
+      matcher_{std::move(self_org), bundle_rule} {}
+
+void Sharing::recover() {
+  store_.write([](storage::Database& db) { db.exec("UPDATE outbox SET state = 'queued' WHERE state = 'sending'"); });
+}
 
 std::size_t Sharing::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
                                  const policies::Party& self, std::size_t max_signals) {
@@ -118,7 +92,7 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
     std::vector<Ready> out;
     auto& st = db.cached(
         "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
-        "WHERE s.share_state = 'pending' AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+        "WHERE s.share_state = 'pending' AND s.status = 'active' AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
         "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
         "ORDER BY s.created_at_ms LIMIT ?");
     st.bind(1, static_cast<std::int64_t>(max_signals));
@@ -160,9 +134,12 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   store_.write([&](storage::Database& db) {
     auto& decision_row = db.cached(
         "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
-    auto& outbox_row = db.cached(
-        "INSERT INTO outbox (record_id, signal_id, recipient, rule_id, record, state, created_at_ms, "
-        "next_attempt_at_ms) VALUES (?,?,?,?,?, 'queued', ?, ?)");
+    // The record a partner has (or will get) of this signal: the newest shared
+    // record not cancelled or refused. A correction or withdrawal follows it.
+    auto& existing = db.cached(
+        "SELECT record_id, state FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = 'shared_signal' "
+        "AND state NOT IN ('cancelled', 'rejected') ORDER BY rowid DESC LIMIT 1");
+    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
     auto& done = db.cached("UPDATE signals SET share_state = 'decided' WHERE id = ?");
     for (const auto& r : ready) {
       for (const auto& partner : manifest.partners) {
@@ -176,39 +153,62 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
           decision_row.bind_null(3);
         }
         decision_row.bind(4, std::string_view(decision.reason)).run();
-        if (!decision.grant) continue;
-        const auto& rule = *decision.grant->rule;
+
+        std::optional<std::string> original;
+        existing.reset();
+        existing.bind(1, std::string_view(r.signal.id)).bind(2, std::string_view(partner.org));
+        if (existing.step()) {
+          std::string id = existing.text(0), state = existing.text(1);
+          existing.reset();
+          cancel.reset();
+          cancel.bind(1, std::string_view(id)).run();  // never sent: replaced, not followed up
+          if (db.changes() == 0) original = id;
+        }
+        existing.reset();
+
         wire::Record rec;
         rec.record_id = crypto::random_hex_id(16);
         rec.category = r.signal.category;
+        rec.policy_hash = policy.sha256();
+        if (!decision.grant) {
+          if (!original) continue;
+          // A correction took the signal out of what this partner may have.
+          rec.kind = wire::RecordKind::withdrawal;
+          rec.refers_to = *original;
+          rec.rule_id = "withdrawal";
+          detail::enqueue(db, {&rec, partner.org, rec.rule_id, r.signal.id, std::nullopt}, now);
+          continue;
+        }
+        const auto& rule = *decision.grant->rule;
+        if (original) {
+          rec.kind = wire::RecordKind::correction;
+          rec.refers_to = *original;
+        }
         if (rule.fields.contains("week")) rec.observed_week = iso_week(r.signal.observed_on);
         if (rule.fields.contains("municipality") && r.signal.municipality) rec.municipality = *r.signal.municipality;
         if (rule.fields.contains("severity")) rec.severity = r.signal.severity;
         if (rule.fields.contains("persons") && r.signal.persons) rec.persons = *r.signal.persons;
         for (const auto& id : r.identifiers) {
           if (!rule.pseudonyms.contains(id.id_kind)) continue;
-          wire::SharedSubject s{id.kind, id.id_kind, {}};
-          std::memcpy(s.pseudonym.data(), id.pseudonym.data(), s.pseudonym.size());
-          rec.subjects.push_back(std::move(s));
+          wire::SharedSubject sub{id.kind, id.id_kind, {}};
+          std::memcpy(sub.pseudonym.data(), id.pseudonym.data(), sub.pseudonym.size());
+          rec.subjects.push_back(std::move(sub));
         }
         rec.rule_id = rule.id;
-        rec.policy_hash = policy.sha256();
         rec.expires_at_ms = now + static_cast<std::int64_t>(rule.retention_days) * kDayMs;
-        wire::Batch single;  // records are stored in their wire form, batch framing added at send
-        single.records.push_back(rec);
-        auto bytes = wire::encode(single);
-        outbox_row.reset();
-        outbox_row.bind(1, std::string_view(rec.record_id))
-            .bind(2, std::string_view(r.signal.id))
-            .bind(3, std::string_view(partner.org))
-            .bind(4, std::string_view(rule.id))
-            .bind_blob(5, bytes)
-            .bind(6, now)
-            .bind(7, now)
-            .run();
+        detail::enqueue(db, {&rec, partner.org, rule.id, r.signal.id, std::nullopt}, now);
       }
       done.reset();
       done.bind(1, std::string_view(r.signal.id)).run();
+      // A record received earlier may concern a subject of this signal: a hit.
+      std::vector<alerts::Subject> subjects;
+      for (const auto& id : r.identifiers) {
+        alerts::Subject sub;
+        sub.id_kind = id.id_kind;
+        std::memcpy(sub.pseudonym.data(), id.pseudonym.data(), sub.pseudonym.size());
+        subjects.push_back(std::move(sub));
+      }
+      refresh_alerts(db, std::move(subjects), now);
     }
   });
   return ready.size();
@@ -233,9 +233,14 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
     batch.receiver = partner.org;
     batch.created_at_ms = now;
     store_.read([&](storage::Database& db) {
+      // A message about a record waits until everything queued before it
+      // about the same record has been settled: a withdrawal never overtakes
+      // the record it withdraws.
       auto& st = db.cached(
-          "SELECT record_id, record, attempts FROM outbox WHERE recipient = ? AND state = 'queued' "
-          "AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?");
+          "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
+          "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+          "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
+          "AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
       st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
       while (st.step()) {
         std::string error;
@@ -250,6 +255,15 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
       return 0;
     });
     if (batch.records.empty()) continue;
+    // While in flight the records are 'sending': a withdrawal now cannot
+    // cancel them, and is sent after them instead.
+    store_.write([&](storage::Database& db) {
+      auto& mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
+      for (const auto& id : ids) {
+        mark.reset();
+        mark.bind(1, std::string_view(id)).run();
+      }
+    });
 
     auto signed_batch = wire::sign_batch(batch, key);
     auto body = wire::encode(signed_batch);
@@ -310,10 +324,18 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
         .run();
     auto& st = db.cached(
         "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
-        "WHERE record_id = ? AND recipient = ? AND state = 'queued'");
+        "WHERE record_id = ? AND recipient = ? AND state IN ('queued', 'sending')");
+    auto& requeue = db.cached("UPDATE outbox SET state = 'queued' WHERE record_id = ? AND state = 'sending'");
+    auto& void_follow_ups = db.cached(
+        "UPDATE outbox SET state = 'void', reason = 'the partner refused the record this follows' "
+        "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
     for (const auto& id : record_ids) {
       auto it = outcomes.find(id);
-      if (it == outcomes.end()) continue;  // not acknowledged: stays queued
+      if (it == outcomes.end()) {  // not acknowledged: queued again
+        requeue.reset();
+        requeue.bind(1, std::string_view(id)).run();
+        continue;
+      }
       st.reset();
       st.bind(1, it->second->accepted ? std::string_view("delivered") : std::string_view("rejected"))
           .bind(2, now)
@@ -323,11 +345,15 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
           .bind(6, std::string_view(partner))
           .run();
       if (db.changes() == 0) continue;  // already settled by an earlier receipt
-      // record.sent is written on the receiver's signed receipt, in the same
-      // transaction that marks the record delivered or rejected.
+      // record.sent (or the follow-up's event) is written on the receiver's
+      // signed receipt, in the transaction that marks it delivered or rejected.
       const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
+      if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
+        void_follow_ups.reset();
+        void_follow_ups.bind(1, std::string_view(id)).bind(2, std::string_view(partner)).run();
+      }
       audit::Event e;
-      e.name = "record.sent";
+      e.name = sent_event_name(record.kind);
       e.status = it->second->accepted ? "ok" : "rejected";
       e.start_ms = started_ms;
       e.end_ms = now;
@@ -335,7 +361,7 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
         e.trace_id = trace->first;
         e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + partner_entry.oin};
       }
-      e.attributes = activity(record, policy);
+      e.attributes = detail::activity(record, policy);
       e.attributes["partner"] = partner;
       e.attributes["batchId"] = receipt.batch_id;
       if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
@@ -352,7 +378,7 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
                                                         {"signature", crypto::to_base64(receipt.tree_signature)},
                                                         {"signatureValid", valid}};
       }
-      e.data_subjects = subjects_of(record);
+      e.data_subjects = detail::subjects_of(record);
       e.partner = partner;
       e.category = record.category;
       audit::AuditLog::append(db, e);
@@ -365,7 +391,8 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
   const std::int64_t now = now_ms_();
   store_.write([&](storage::Database& db) {
     auto& st = db.cached(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? WHERE record_id = ?");
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
+        "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
     for (std::size_t i = 0; i < record_ids.size(); ++i) {
       st.reset();
       st.bind(1, now + backoff_ms(attempts[i])).bind(2, std::string_view(error)).bind(3, std::string_view(record_ids[i])).run();
@@ -373,175 +400,67 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
   });
 }
 
-ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
-                               const federation::Manifest& manifest, const policies::Policy& policy,
-                               const policies::Party& self, const crypto::SigningKey& key,
-                               const std::optional<audit::TreeHead>& witness) {
-  std::string error;
-  crypto::ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
-  auto signed_batch = wire::decode_signed(bytes, error);
-  if (!signed_batch) return {400, "application/problem+json", problem_json(400, "malformed envelope: " + error)};
-  auto batch = wire::decode_batch(signed_batch->message, error);
-  if (!batch) return {400, "application/problem+json", problem_json(400, "malformed batch: " + error)};
-  if (batch->sender != peer_org) {
-    return {403, "application/problem+json",
-            problem_json(403, "the batch names sender " + batch->sender.substr(0, 64) + " but the TLS peer is " + peer_org)};
-  }
-  if (batch->receiver != self.org) return {400, "application/problem+json", problem_json(400, "batch is addressed to another node")};
-  const federation::Partner* sender = manifest.find(peer_org);
-  if (!sender || !wire::verify_batch(*signed_batch, sender->signing_key)) {
-    return {400, "application/problem+json", problem_json(400, "the batch signature does not verify with the sender's manifest key")};
-  }
-
-  const std::int64_t now = now_ms_();
-  std::string receipt_body;
-  std::size_t accepted = 0, rejected = 0;
-  store_.write([&](storage::Database& db) {
-    // A replayed batch gets its original receipt and changes nothing.
-    auto& seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
-    seen.bind(1, std::string_view(batch->sender)).bind(2, std::string_view(batch->batch_id));
-    if (seen.step()) {
-      auto stored = seen.blob(0);
-      receipt_body.assign(stored.begin(), stored.end());
-      seen.reset();
-      return;
-    }
-    seen.reset();
-    wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, now, {}, 0, 0, {}, {}};
-    if (witness) {
-      receipt.tree_size = witness->tree_size;
-      receipt.tree_timestamp_ms = witness->timestamp_ms;
-      receipt.tree_root = witness->root_hash;
-      receipt.tree_signature = witness->signature;
-    }
-    auto& insert = db.cached(
-        "INSERT INTO inbox (id, sender, sender_role, record_id, category, observed_week, municipality, severity, "
-        "persons, rule_id, policy_sha256, received_at_ms, expires_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(sender, record_id) DO NOTHING");
-    auto& subject = db.cached(
-        "INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
-    auto trace = audit::parse_traceparent(traceparent);
-    auto audit_record = [&](const wire::Record& r, const std::string& why) {
-      audit::Event e;
-      e.name = why.empty() ? "record.received" : "record.rejected";
-      e.status = why.empty() ? "ok" : "rejected";
-      e.start_ms = now;
-      e.end_ms = now_ms_();
-      if (trace) {
-        e.trace_id = trace->first;
-        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender->oin};
-      }
-      e.attributes = activity(r, policy);
-      e.attributes["partner"] = sender->org;
-      e.attributes["batchId"] = batch->batch_id;
-      if (!why.empty()) e.attributes["reason"] = why;
-      e.data_subjects = subjects_of(r);
-      e.partner = sender->org;
-      e.category = r.category;
-      audit::AuditLog::append(db, e);
-    };
-    for (const auto& r : batch->records) {
-      std::string why = check_record(r, policy, {sender->org, sender->role}, self, now);
-      if (!why.empty()) {
-        audit_record(r, why);
-        receipt.outcomes.push_back({r.record_id.substr(0, 64), false, why});
-        ++rejected;
-        continue;
-      }
-      std::string id = crypto::random_hex_id(16);
-      insert.reset();
-      insert.bind(1, std::string_view(id))
-          .bind(2, std::string_view(sender->org))
-          .bind(3, std::string_view(sender->role))
-          .bind(4, std::string_view(r.record_id))
-          .bind(5, std::string_view(r.category))
-          .bind(6, std::string_view(r.observed_week))
-          .bind(7, std::string_view(r.municipality))
-          .bind(8, std::string_view(r.severity))
-          .bind(9, r.persons >= 0 ? std::optional<std::int64_t>(r.persons) : std::nullopt)
-          .bind(10, std::string_view(r.rule_id))
-          .bind(11, std::string_view(policy.sha256_hex()))
-          .bind(12, now)
-          .bind(13, r.expires_at_ms)
-          .run();
-      if (db.changes() > 0) {  // a record delivered twice is stored, and recorded, once
-        audit_record(r, "");
-        for (std::size_t i = 0; i < r.subjects.size(); ++i) {
-          subject.reset();
-          subject.bind(1, std::string_view(id))
-              .bind(2, static_cast<std::int64_t>(i))
-              .bind(3, std::string_view(r.subjects[i].kind))
-              .bind(4, std::string_view(r.subjects[i].id_kind))
-              .bind_blob(5, r.subjects[i].pseudonym)
-              .run();
-        }
-        // Where this record meets others about the same subject, the bundle
-        // alert is created or updated in the same transaction.
-        alerts::update_bundles_for(db, id, now, bundle_rule_);
-      }
-      receipt.outcomes.push_back({r.record_id, true, ""});
-      ++accepted;
-    }
-    auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
-    db.cached("INSERT INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")
-        .bind(1, std::string_view(batch->sender))
-        .bind(2, std::string_view(batch->batch_id))
-        .bind_blob(3, signed_receipt)
-        .bind(4, now)
-        .run();
-    receipt_body.assign(signed_receipt.begin(), signed_receipt.end());
-  });
-  log::info("batch.received", {{"partner", peer_org}, {"accepted", accepted}, {"rejected", rejected}});
-  return {200, "application/octet-stream", std::move(receipt_body)};
-}
-
-std::int64_t Sharing::expire_received() {
-  const std::int64_t now = now_ms_();
-  std::int64_t expired = 0;
-  store_.write([&](storage::Database& db) {
-    db.cached("DELETE FROM inbox WHERE expires_at_ms <= ?").bind(1, now).run();  // subjects cascade
-    expired = db.changes();
-    if (expired > 0) {
-      audit::Event e;
-      e.name = "record.expired";
-      e.start_ms = e.end_ms = now;
-      e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
-      audit::AuditLog::append(db, e);
-    }
-  });
-  if (expired > 0) log::info("inbox.expired", {{"records", expired}});
-  return expired;
-}
-
 std::vector<PartnerState> Sharing::state_of(const std::string& signal_id) const {
   return store_.read([&](storage::Database& db) {
     std::vector<PartnerState> out;
-    auto& st = db.cached(
-        "SELECT d.recipient, d.rule_id, d.reason, o.state, o.attempts, o.last_error, o.delivered_at_ms, o.reason "
-        "FROM sharing_decisions d LEFT JOIN outbox o ON o.signal_id = d.signal_id AND o.recipient = d.recipient "
-        "WHERE d.signal_id = ? ORDER BY d.recipient");
-    st.bind(1, std::string_view(signal_id));
-    while (st.step()) {
+    auto& decisions = db.cached(
+        "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
+    // Per partner: the newest record (a live one before a cancelled one), and
+    // the newest withdrawal or correction that followed it.
+    auto& record = db.cached(
+        "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
+        "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
+    auto& follow_up = db.cached(
+        "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
+        "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
+    decisions.bind(1, std::string_view(signal_id));
+    while (decisions.step()) {
       PartnerState p;
-      p.partner = st.text(0);
-      p.rule_id = st.is_null(1) ? "" : st.text(1);
-      if (st.is_null(3)) {
-        p.state = "not_shared";
-        p.reason = st.text(2);
-      } else {
-        p.state = st.text(3);
-        p.attempts = st.int64(4);
-        if (!st.is_null(6)) p.delivered_at_ms = st.int64(6);
-        if (p.state == "queued" && p.attempts > 0) {
-          p.state = "failing";
-          p.reason = st.is_null(5) ? "" : st.text(5);
-        } else if (p.state == "rejected") {
-          p.reason = st.is_null(7) ? "" : st.text(7);
-        }
-      }
+      p.partner = decisions.text(0);
+      p.rule_id = decisions.is_null(1) ? "" : decisions.text(1);
+      p.state = "not_shared";
+      p.reason = decisions.text(2);
       out.push_back(std::move(p));
     }
-    st.reset();
+    decisions.reset();
+    for (auto& p : out) {
+      record.reset();
+      record.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+      if (record.step()) {
+        p.state = record.text(0) == "sending" ? "queued" : record.text(0);
+        p.attempts = record.int64(1);
+        p.reason.clear();
+        if (!record.is_null(3)) p.delivered_at_ms = record.int64(3);
+        p.rule_id = record.text(5);
+        if (p.state == "queued" && p.attempts > 0) {
+          p.state = "failing";
+          p.reason = record.is_null(2) ? "" : record.text(2);
+        } else if (p.state == "rejected") {
+          p.reason = record.is_null(4) ? "" : record.text(4);
+        }
+      }
+      record.reset();
+      follow_up.reset();
+      follow_up.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+      if (follow_up.step()) {
+        FollowUp f;
+        f.kind = follow_up.text(0);
+        std::string state = follow_up.text(1);
+        if (state == "delivered") {
+          f.state = "applied";
+        } else if (state == "rejected" || state == "void") {
+          f.state = state;
+          f.reason = follow_up.is_null(4) ? "" : follow_up.text(4);
+        } else if (follow_up.int64(2) > 0) {
+          f.state = "failing";
+          f.reason = follow_up.is_null(3) ? "" : follow_up.text(3);
+        } else {
+          f.state = state == "cancelled" ? "cancelled" : "queued";
+        }
+        p.follow_up = std::move(f);
+      }
+      follow_up.reset();
+    }
     return out;
   });
 }
@@ -550,7 +469,7 @@ std::map<std::string, OutboxStats> Sharing::outbox_stats() const {
   return store_.read([](storage::Database& db) {
     std::map<std::string, OutboxStats> out;
     auto& st = db.cached(
-        "SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state = 'queued' GROUP BY recipient");
+        "SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY recipient");
     while (st.step()) out[st.text(0)] = {st.int64(1), st.int64(2)};
     st.reset();
     return out;

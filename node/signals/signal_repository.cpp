@@ -82,6 +82,55 @@ storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal,
   };
 }
 
+storage::Store::WriteJob SignalRepository::correct_job(const Signal& corrected,
+                                                      std::vector<pseudonyms::PreparedIdentifier> identifiers) const {
+  std::string payload = sealed_payload(corrected);
+  auto sealed = std::make_shared<crypto::Bytes>(
+      crypto::seal(key_, crypto::as_bytes(payload), crypto::as_bytes(associated_data(corrected.id))));
+  crypto::wipe(payload.data(), payload.size());
+  auto meta = std::make_shared<Signal>();
+  meta->id = corrected.id;
+  meta->category = corrected.category;
+  meta->observed_on = corrected.observed_on;
+  meta->municipality = corrected.municipality;
+  meta->severity = corrected.severity;
+  meta->persons = corrected.persons;
+  meta->created_at_ms = corrected.created_at_ms;
+  for (const auto& sub : corrected.subjects) meta->subjects.push_back({sub.kind, sub.role, {}, sub.identifiers});
+  int key_id = key_id_;
+  auto ids = std::make_shared<std::vector<pseudonyms::PreparedIdentifier>>(std::move(identifiers));
+  return [sealed, meta, key_id, ids](storage::Database& db) {
+    db.cached(
+          "UPDATE signals SET category = ?, observed_on = ?, municipality = ?, severity = ?, persons = ?, key_id = ?, "
+          "sealed = ?, revision = revision + 1, share_state = 'pending' WHERE id = ? AND status = 'active'")
+        .bind(1, std::string_view(meta->category))
+        .bind(2, std::string_view(meta->observed_on))
+        .bind(3, meta->municipality)
+        .bind(4, std::string_view(meta->severity))
+        .bind(5, meta->persons)
+        .bind(6, static_cast<std::int64_t>(key_id))
+        .bind_blob(7, *sealed)
+        .bind(8, std::string_view(meta->id))
+        .run();
+    if (db.changes() == 0) throw NotCorrectable("no active signal with this id");
+    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(meta->id)).run();
+    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(meta->id)).run();
+    auto& insert_subject =
+        db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
+    for (std::size_t i = 0; i < meta->subjects.size(); ++i) {
+      const Subject& sub = meta->subjects[i];
+      insert_subject.reset();
+      insert_subject.bind(1, std::string_view(meta->id))
+          .bind(2, static_cast<std::int64_t>(i))
+          .bind(3, std::string_view(sub.kind))
+          .bind(4, sub.role.empty() ? std::optional<std::string>() : std::optional<std::string>(sub.role))
+          .bind(5, std::string_view(join_id_kinds(sub)))
+          .run();
+    }
+    pseudonyms::Pseudonymiser::write_rows(db, meta->id, *ids, meta->created_at_ms);
+  };
+}
+
 std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const {
   return store_.read([&](storage::Database& db) {
     std::string sql =
@@ -140,6 +189,7 @@ std::optional<Signal> SignalRepository::get(const std::string& id) const {
     s.submitted_by = st.text(8);
     auto sealed = st.blob(10);
     st.reset();
+    if (s.status == "withdrawn") return s;  // erased: category and dates are all that is left
     auto plain = crypto::open(key_, sealed, crypto::as_bytes(associated_data(s.id)));
     if (!plain) throw std::runtime_error("signal " + s.id + " does not decrypt under the data key");
     bool ok = false;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct ListQuery {
   std::optional<std::string> category;
 };
 
+struct NotCorrectable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class SignalRepository {
  public:
   SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id = 1);
@@ -29,6 +34,13 @@ class SignalRepository {
   // one transaction.
   storage::Store::WriteJob insert_job(const Signal& signal,
                                       std::vector<pseudonyms::PreparedIdentifier> identifiers = {}) const;
+
+  // The write that replaces a signal's content with its correction (same id,
+  // new revision) and queues its identifiers again, so sharing sends each
+  // partner the corrected record. Throws NotCorrectable inside the write
+  // when the signal is unknown or withdrawn: nothing is changed then.
+  storage::Store::WriteJob correct_job(const Signal& corrected,
+                                       std::vector<pseudonyms::PreparedIdentifier> identifiers = {}) const;
 
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;

@@ -211,11 +211,88 @@ void v5_alerts(Database& db) {
   )sql");
 }
 
+// v6: what follows a shared record. The outbox carries messages besides shared
+// signals (withdrawals and corrections to recipients, feedback and bundle
+// notices back to sources), each naming the record it is about; rebuilt
+// because signal_id becomes optional. Own pseudonyms get a keyed match key so
+// received records find the node's own signals through an index; received
+// messages are kept once for idempotency, withdrawn records as tombstones.
+void v6_follow_up(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE outbox_v6 (
+      record_id          TEXT PRIMARY KEY,
+      kind               TEXT NOT NULL DEFAULT 'shared_signal',
+      signal_id          TEXT REFERENCES signals(id) ON DELETE CASCADE,
+      inbox_id           TEXT,
+      refers_to          TEXT,
+      recipient          TEXT NOT NULL,
+      rule_id            TEXT NOT NULL,
+      record             BLOB NOT NULL,
+      state              TEXT NOT NULL,
+      created_at_ms      INTEGER NOT NULL,
+      attempts           INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      last_error         TEXT,
+      delivered_at_ms    INTEGER,
+      reason             TEXT,
+      batch_id           TEXT
+    );
+    INSERT INTO outbox_v6 (record_id, signal_id, recipient, rule_id, record, state, created_at_ms, attempts,
+                           next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id)
+      SELECT record_id, signal_id, recipient, rule_id, record, state, created_at_ms, attempts,
+             next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v6 RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_signal ON outbox(signal_id, recipient);
+    CREATE INDEX outbox_by_refers_to ON outbox(refers_to) WHERE refers_to IS NOT NULL;
+    ALTER TABLE signals ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE signals ADD COLUMN withdrawn_at_ms INTEGER;
+    ALTER TABLE pseudonyms ADD COLUMN match_key BLOB;
+    CREATE INDEX pseudonyms_by_match_key ON pseudonyms(match_key);
+    CREATE INDEX inbox_by_record ON inbox(record_id);
+    ALTER TABLE inbox ADD COLUMN feedback_status TEXT;
+    ALTER TABLE inbox ADD COLUMN feedback_reason TEXT;
+    ALTER TABLE inbox ADD COLUMN feedback_at_ms INTEGER;
+    -- Feedback and bundle notices partners sent about our shared records.
+    CREATE TABLE signal_feedback (
+      message_id     TEXT PRIMARY KEY,
+      signal_id      TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      partner        TEXT NOT NULL,
+      record_id      TEXT NOT NULL,
+      kind           TEXT NOT NULL,
+      status         TEXT,
+      reason         TEXT,
+      note           TEXT,
+      organisations  INTEGER,
+      categories     TEXT,
+      received_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX signal_feedback_by_signal ON signal_feedback(signal_id, received_at_ms);
+    -- Messages (withdrawals, corrections, feedback, notices) applied once each.
+    CREATE TABLE inbox_messages (
+      sender     TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      accepted   INTEGER NOT NULL,
+      reason     TEXT NOT NULL,
+      PRIMARY KEY (sender, message_id)
+    ) WITHOUT ROWID;
+    -- Records withdrawn by their source: the content is gone, the fact stays,
+    -- so a second withdrawal is told apart from one for an unknown record.
+    CREATE TABLE inbox_tombstones (
+      record_id       TEXT PRIMARY KEY,
+      sender          TEXT NOT NULL,
+      withdrawn_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE alerts ADD COLUMN signals TEXT NOT NULL DEFAULT '[]';
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
-                                                    v5_alerts};
+                                                    v5_alerts, v6_follow_up};
   return migrations;
 }
 

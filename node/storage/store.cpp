@@ -6,6 +6,20 @@ namespace signalnode::node::storage {
 
 Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations)
     : path_(db_path), writer_db_(db_path, Database::Mode::read_write) {
+  // Incremental auto-vacuum lets the retention task hand freed pages back to
+  // the file system in small steps (PRAGMA incremental_vacuum) instead of a
+  // full VACUUM that blocks writers. A database created before this setting
+  // is converted once.
+  {
+    auto st = writer_db_.prepare("PRAGMA auto_vacuum");
+    st.step();
+    bool incremental = st.int64(0) == 2;
+    st.reset();
+    if (!incremental) {
+      writer_db_.exec("PRAGMA auto_vacuum=INCREMENTAL");
+      writer_db_.exec("VACUUM");
+    }
+  }
   migrate(writer_db_, migrations);
   writer_ = std::thread([this] { writer_loop(); });
 }
@@ -26,6 +40,26 @@ void Store::write_async(WriteJob job, Done done) {
     queue_.push_back({std::move(job), std::move(done)});
   }
   queue_cv_.notify_one();
+}
+
+std::int64_t Store::reclaim_space() {
+  std::int64_t freed = 0;
+  write([&freed](Database& db) {
+    auto count = [&db] {
+      auto st = db.prepare("PRAGMA freelist_count");
+      st.step();
+      auto n = st.int64(0);
+      st.reset();
+      return n;
+    };
+    auto before = count();
+    auto st = db.prepare("PRAGMA incremental_vacuum");
+    while (st.step()) {
+    }
+    st.reset();
+    freed = before - count();
+  });
+  return freed;
 }
 
 void Store::write(WriteJob job) {

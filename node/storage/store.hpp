@@ -33,6 +33,9 @@ class Store {
   void write_async(WriteJob job, Done done);
   // Blocks until committed; rethrows the job's or the commit's exception.
   void write(WriteJob job);
+  // Returns free pages to the file system (incremental auto-vacuum); the
+  // number of pages freed.
+  std::int64_t reclaim_space();
 
   // Runs f with a read-only connection leased from the pool.
   template <typename F>

@@ -1,0 +1,130 @@
+#include "node/alerts/matching.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "crypto/random.hpp"
+
+namespace signalnode::node::alerts {
+namespace json = boost::json;
+
+namespace {
+
+json::array to_array(const std::set<std::string>& values) {
+  json::array out;
+  for (const auto& v : values) out.push_back(json::value(v));
+  return out;
+}
+
+struct Seen {
+  std::set<std::string> organisations, categories;
+  json::array records, signals;
+  std::int64_t first = 0, last = 0;
+  void at(std::int64_t t) {
+    if (first == 0 || t < first) first = t;
+    last = std::max(last, t);
+  }
+};
+
+void upsert(storage::Database& db, const char* kind, const Subject& subject, const Seen& seen, std::int64_t now_ms) {
+  auto& st = db.cached(
+      "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, signals, first_seen_ms, "
+      "last_seen_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+      "ON CONFLICT(pseudonym, kind) DO UPDATE SET organisations = excluded.organisations, "
+      "categories = excluded.categories, records = excluded.records, signals = excluded.signals, "
+      "first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, "
+      "updated_at_ms = excluded.updated_at_ms");
+  st.bind(1, std::string_view(crypto::random_hex_id(16)))
+      .bind(2, std::string_view(kind))
+      .bind(3, std::string_view(subject.id_kind))
+      .bind_blob(4, subject.pseudonym)
+      .bind(5, std::string_view(json::serialize(to_array(seen.organisations))))
+      .bind(6, std::string_view(json::serialize(to_array(seen.categories))))
+      .bind(7, std::string_view(json::serialize(seen.records)))
+      .bind(8, std::string_view(json::serialize(seen.signals)))
+      .bind(9, seen.first)
+      .bind(10, seen.last)
+      .bind(11, now_ms)
+      .run();
+}
+
+int remove(storage::Database& db, const char* kind, const Subject& subject) {
+  auto& st = db.cached("DELETE FROM alerts WHERE pseudonym = ? AND kind = ?");
+  st.bind_blob(1, subject.pseudonym).bind(2, std::string_view(kind)).run();
+  return db.changes();
+}
+
+}  // namespace
+
+int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t now_ms) const {
+  const std::int64_t since = now_ms - static_cast<std::int64_t>(rule.window_days) * 86'400'000;
+  Seen received;
+  {
+    auto& st = db.cached(
+        "SELECT i.id, i.sender, i.category, i.received_at_ms FROM inbox_subjects s JOIN inbox i ON i.id = s.inbox_id "
+        "WHERE s.pseudonym = ? AND i.received_at_ms >= ? ORDER BY i.received_at_ms");
+    st.bind_blob(1, subject.pseudonym).bind(2, since);
+    while (st.step()) {
+      received.records.push_back(json::value(st.text(0)));
+      received.organisations.insert(st.text(1));
+      received.categories.insert(st.text(2));
+      received.at(st.int64(3));
+    }
+    st.reset();
+  }
+  Seen own;
+  {
+    auto& st = db.cached(
+        "SELECT DISTINCT s.id, s.category, s.created_at_ms FROM pseudonyms p "
+        "JOIN signal_identifiers si ON si.lookup_key = p.lookup_key JOIN signals s ON s.id = si.signal_id "
+        "WHERE p.match_key = ? AND s.status = 'active' ORDER BY s.created_at_ms");
+    st.bind_blob(1, subject.match_key);
+    while (st.step()) {
+      own.signals.push_back(json::value(st.text(0)));
+      own.categories.insert(st.text(1));
+      own.at(st.int64(2));
+    }
+    st.reset();
+  }
+
+  int changed = 0;
+  if (static_cast<int>(received.organisations.size()) >= rule.min_organisations) {
+    upsert(db, "bundle", subject, received, now_ms);
+    ++changed;
+  } else {
+    changed += remove(db, "bundle", subject);
+  }
+  if (!received.records.empty() && !own.signals.empty()) {
+    Seen hit = received;
+    hit.organisations.insert(self_org);
+    hit.categories.insert(own.categories.begin(), own.categories.end());
+    hit.signals = own.signals;
+    hit.at(own.first);
+    hit.at(own.last);
+    upsert(db, "hit", subject, hit, now_ms);
+    ++changed;
+  } else {
+    changed += remove(db, "hit", subject);
+  }
+  return changed;
+}
+
+std::vector<Subject> subjects_of_inbox_record(storage::Database& db, const std::string& inbox_id) {
+  std::vector<Subject> out;
+  auto& st = db.cached("SELECT id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
+  st.bind(1, std::string_view(inbox_id));
+  while (st.step()) {
+    Subject s;
+    s.id_kind = st.text(0);
+    auto blob = st.blob_view(1);
+    if (blob.size() == s.pseudonym.size()) std::memcpy(s.pseudonym.data(), blob.data(), blob.size());
+    out.push_back(std::move(s));
+  }
+  st.reset();
+  return out;
+}
+
+}  // namespace signalnode::node::alerts

@@ -1,0 +1,307 @@
+// What follows a shared record, on the node that starts it: the officer's
+// withdrawal (GDPR art. 17 and 19), the analyst's feedback and bundle notices
+// back to a record's source, what the source was told, and the retention of
+// own signals.
+#include <boost/json.hpp>
+
+#include <cstring>
+#include <set>
+
+#include "crypto/random.hpp"
+#include "crypto/sha256.hpp"
+#include "node/log/log.hpp"
+#include "node/sharing/records.hpp"
+#include "node/sharing/sharing.hpp"
+
+namespace signalnode::node::sharing {
+namespace wire = protocol::wire;
+namespace json = boost::json;
+
+std::vector<alerts::Subject> Sharing::own_subjects(storage::Database& db, const std::string& signal_id) const {
+  std::vector<alerts::Subject> out;
+  std::vector<std::pair<std::string, crypto::LookupKey>> keys;
+  auto& st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
+  st.bind(1, std::string_view(signal_id));
+  while (st.step()) {
+    crypto::LookupKey key{};
+    auto blob = st.blob_view(1);
+    if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
+    keys.emplace_back(st.text(0), key);
+  }
+  st.reset();
+  for (const auto& [id_kind, key] : keys) {
+    auto p = pseudonymiser_.cached_by_key(db, key);
+    if (!p) continue;  // never pseudonymised, so never shared or matched
+    alerts::Subject s;
+    s.id_kind = id_kind;
+    s.pseudonym = *p;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& by) {
+  const std::int64_t now = now_ms_();
+  ActionResult result;
+  store_.write([&](storage::Database& db) {
+    auto& st = db.cached("SELECT status, category FROM signals WHERE id = ?");
+    st.bind(1, std::string_view(signal_id));
+    if (!st.step()) {
+      st.reset();
+      result = {404, "", "no signal with this id", {}};
+      return;
+    }
+    std::string status = st.text(0), category = st.text(1);
+    st.reset();
+    if (status == "withdrawn") {
+      result = {409, "", "the signal was already withdrawn", {}};
+      return;
+    }
+    auto subjects = own_subjects(db, signal_id);
+
+    // Per partner, the live record of this signal: cancelled while it still
+    // waits in the outbox, else followed by a signed withdrawal.
+    std::vector<std::tuple<std::string, std::string, std::string>> originals;  // partner, record id, state
+    {
+      auto& live = db.cached(
+          "SELECT recipient, record_id, state FROM outbox o WHERE signal_id = ? AND kind = 'shared_signal' "
+          "AND state IN ('queued', 'sending', 'delivered') AND rowid = (SELECT max(rowid) FROM outbox x "
+          "WHERE x.signal_id = o.signal_id AND x.recipient = o.recipient AND x.kind = 'shared_signal' "
+          "AND x.state IN ('queued', 'sending', 'delivered'))");
+      live.bind(1, std::string_view(signal_id));
+      while (live.step()) originals.emplace_back(live.text(0), live.text(1), live.text(2));
+      live.reset();
+    }
+    json::array withdrawn_at, cancelled_at;
+    db.cached("UPDATE outbox SET state = 'cancelled' WHERE signal_id = ? AND state = 'queued' AND kind = 'correction'")
+        .bind(1, std::string_view(signal_id))
+        .run();
+    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
+    for (const auto& [partner, record_id, state] : originals) {
+      cancel.reset();
+      cancel.bind(1, std::string_view(record_id)).run();
+      if (db.changes() > 0) {
+        cancelled_at.push_back(json::value(partner));
+        continue;
+      }
+      wire::Record w;
+      w.record_id = crypto::random_hex_id(16);
+      w.kind = wire::RecordKind::withdrawal;
+      w.refers_to = record_id;
+      w.category = category;
+      w.rule_id = "withdrawal";
+      detail::enqueue(db, {&w, partner, w.rule_id, signal_id, std::nullopt}, now);
+      withdrawn_at.push_back(json::value(partner));
+    }
+
+    // Erasure here: the sealed content, the subjects and the identifier links
+    // go; the row stays (category and dates only) to show the withdrawals.
+    db.cached(
+          "UPDATE signals SET status = 'withdrawn', withdrawn_at_ms = ?, sealed = zeroblob(0), share_state = 'decided' "
+          "WHERE id = ?")
+        .bind(1, now)
+        .bind(2, std::string_view(signal_id))
+        .run();
+    db.cached(
+          "DELETE FROM pseudonym_queue WHERE lookup_key IN (SELECT lookup_key FROM signal_identifiers WHERE signal_id = ?1) "
+          "AND NOT EXISTS (SELECT 1 FROM signal_identifiers o WHERE o.lookup_key = pseudonym_queue.lookup_key "
+          "AND o.signal_id <> ?1)")
+        .bind(1, std::string_view(signal_id))
+        .run();
+    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
+    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
+    refresh_alerts(db, subjects, now);
+
+    audit::Event e;
+    e.name = "signal.withdrawn";
+    e.start_ms = e.end_ms = now;
+    e.attributes = {{"signalId", signal_id}, {"category", category}, {"by", by},
+                    {"withdrawalsTo", withdrawn_at}, {"cancelledFor", cancelled_at},
+                    {"legalBasis", "AVG art. 17 and 19 (erasure, notification of recipients)"}};
+    for (const auto& s : subjects) e.data_subjects.push_back(crypto::to_hex(s.pseudonym));
+    e.category = category;
+    audit::AuditLog::append(db, e);
+    result = {202, "", "", json::object{{"id", signal_id}, {"status", "withdrawn"},
+                                        {"withdrawalsQueued", withdrawn_at}, {"cancelled", cancelled_at}}};
+  });
+  if (result.status == 202) log::info("signal.withdrawn", {{"signal", signal_id}});
+  return result;
+}
+
+ActionResult Sharing::send_feedback(const std::string& inbox_id, const std::string& status, const std::string& reason,
+                                    const std::string& note, const policies::Policy& policy) {
+  if (!is_feedback_status(status)) {
+    return {400, "status", "must be one of received, assessed, investigation_started, inspection_planned, "
+                           "action_taken, no_follow_up, forwarded", {}};
+  }
+  if (!reason.empty() && !is_feedback_reason(reason)) {
+    return {400, "reason", "must be a reason code (see GET /openapi.json) or absent", {}};
+  }
+  if (note.size() > kMaxFeedbackNote) return {400, "note", "must be at most 500 bytes", {}};
+  const std::int64_t now = now_ms_();
+  ActionResult result;
+  store_.write([&](storage::Database& db) {
+    auto& st = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
+    st.bind(1, std::string_view(inbox_id));
+    if (!st.step()) {
+      st.reset();
+      // Recorded: someone tried to report back on a record this node does not hold.
+      audit::Event e;
+      e.name = "feedback.rejected";
+      e.status = "rejected";
+      e.start_ms = e.end_ms = now;
+      e.attributes = {{"inboxId", inbox_id.substr(0, 64)}, {"status", status},
+                      {"reason", "no received record with this id"}};
+      audit::AuditLog::append(db, e);
+      result = {404, "", "no received record with this id", {}};
+      return;
+    }
+    std::string sender = st.text(0), record_id = st.text(1), rule_id = st.text(2), category = st.text(3);
+    st.reset();
+    const policies::Rule* rule = policy.find(rule_id);
+    if (!note.empty() && (!rule || !rule->feedback_note)) {
+      result = {400, "note", "rule " + rule_id + " does not allow a free-text note; send a status and reason code", {}};
+      return;
+    }
+    wire::Record f;
+    f.record_id = crypto::random_hex_id(16);
+    f.kind = wire::RecordKind::feedback;
+    f.refers_to = record_id;
+    f.category = category;
+    f.rule_id = rule_id;
+    f.policy_hash = policy.sha256();
+    f.status = status;
+    f.reason = reason;
+    f.note = note;
+    detail::enqueue(db, {&f, sender, rule_id, std::nullopt, inbox_id}, now);
+    db.cached("UPDATE inbox SET feedback_status = ?, feedback_reason = ?, feedback_at_ms = ? WHERE id = ?")
+        .bind(1, std::string_view(status))
+        .bind(2, std::string_view(reason))
+        .bind(3, now)
+        .bind(4, std::string_view(inbox_id))
+        .run();
+    result = {202, "", "", json::object{{"id", f.record_id}, {"inboxId", inbox_id}, {"to", sender}, {"status", status}}};
+  });
+  return result;
+}
+
+ActionResult Sharing::send_notices(const std::string& alert_id, const policies::Policy& policy) {
+  const std::int64_t now = now_ms_();
+  ActionResult result;
+  store_.write([&](storage::Database& db) {
+    auto& st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
+    st.bind(1, std::string_view(alert_id));
+    if (!st.step()) {
+      st.reset();
+      result = {404, "", "no alert with this id", {}};
+      return;
+    }
+    std::string kind = st.text(0);
+    auto pseudonym = st.blob(1);
+    json::value organisations = json::parse(st.text(2));
+    json::value categories = json::parse(st.text(3));
+    json::value records = json::parse(st.text(4));
+    st.reset();
+    if (kind != "bundle") {
+      result = {409, "", "notices are sent for bundle alerts only", {}};
+      return;
+    }
+    const auto org_count = static_cast<std::int64_t>(organisations.as_array().size());
+    json::array queued, not_allowed;
+    auto& record = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
+    for (const auto& id : records.as_array()) {
+      record.reset();
+      record.bind(1, std::string_view(id.as_string()));
+      if (!record.step()) continue;
+      std::string sender = record.text(0), record_id = record.text(1), rule_id = record.text(2), category = record.text(3);
+      record.reset();
+      const policies::Rule* rule = policy.find(rule_id);
+      if (!rule || rule->bundle_notices.empty()) {
+        not_allowed.push_back(json::object{{"partner", sender}, {"rule", rule_id}});
+        continue;
+      }
+      wire::Record n;
+      // One notice per record and bundle size: sending again changes nothing
+      // until the bundle grows.
+      std::string seed = crypto::to_hex(pseudonym) + "/" + record_id + "/" + std::to_string(org_count);
+      n.record_id = crypto::to_hex(crypto::sha256(crypto::as_bytes(seed))).substr(0, 32);
+      n.kind = wire::RecordKind::bundle_notice;
+      n.refers_to = record_id;
+      n.category = category;
+      n.rule_id = rule_id;
+      n.policy_hash = policy.sha256();
+      if (rule->bundle_notices.contains("organisations")) n.organisations = org_count;
+      if (rule->bundle_notices.contains("categories")) {
+        for (const auto& c : categories.as_array()) n.categories.emplace_back(c.as_string());
+      }
+      bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, std::string(id.as_string())}, now);
+      queued.push_back(json::object{{"partner", sender}, {"recordId", std::string(id.as_string())}, {"new", fresh}});
+    }
+    result = {202, "", "", json::object{{"alert", alert_id}, {"queued", queued}, {"notAllowed", not_allowed}}};
+  });
+  return result;
+}
+
+std::vector<FeedbackItem> Sharing::feedback_of(const std::string& signal_id) const {
+  return store_.read([&](storage::Database& db) {
+    std::vector<FeedbackItem> out;
+    auto& st = db.cached(
+        "SELECT kind, partner, status, reason, note, organisations, categories, received_at_ms FROM signal_feedback "
+        "WHERE signal_id = ? ORDER BY received_at_ms, message_id");
+    st.bind(1, std::string_view(signal_id));
+    while (st.step()) {
+      FeedbackItem f;
+      f.kind = st.text(0);
+      f.partner = st.text(1);
+      f.status = st.is_null(2) ? "" : st.text(2);
+      f.reason = st.is_null(3) ? "" : st.text(3);
+      f.note = st.is_null(4) ? "" : st.text(4);
+      if (!st.is_null(5)) f.organisations = st.int64(5);
+      json::value categories = json::parse(st.is_null(6) ? std::string("[]") : st.text(6));
+      for (const auto& c : categories.as_array()) f.categories.emplace_back(c.as_string());
+      f.received_at_ms = st.int64(7);
+      out.push_back(std::move(f));
+    }
+    st.reset();
+    return out;
+  });
+}
+
+std::int64_t Sharing::expire_own(int retention_days) {
+  const std::int64_t now = now_ms_();
+  const std::int64_t cutoff = now - static_cast<std::int64_t>(retention_days) * detail::kDayMs;
+  std::int64_t expired = 0;
+  store_.write([&](storage::Database& db) {
+    std::vector<std::string> ids;
+    auto& st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
+    st.bind(1, cutoff);
+    while (st.step()) ids.push_back(st.text(0));
+    st.reset();
+    if (ids.empty()) return;
+    std::vector<alerts::Subject> subjects;
+    auto& del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
+    for (const auto& id : ids) {
+      auto s = own_subjects(db, id);
+      subjects.insert(subjects.end(), s.begin(), s.end());
+      del.reset();
+      del.bind(1, std::string_view(id)).run();
+    }
+    // Cached pseudonyms and queued identifiers no signal refers to any more.
+    db.exec(
+        "DELETE FROM pseudonyms WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si WHERE si.lookup_key = pseudonyms.lookup_key);"
+        "DELETE FROM pseudonym_queue WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+        "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
+    refresh_alerts(db, std::move(subjects), now);
+    expired = static_cast<std::int64_t>(ids.size());
+    audit::Event e;
+    e.name = "signal.expired";
+    e.start_ms = e.end_ms = now;
+    e.attributes = {{"count", expired}, {"retentionDays", retention_days},
+                    {"reason", "retention of own signals reached (node setting signals.retentionDays)"}};
+    audit::AuditLog::append(db, e);
+  });
+  if (expired > 0) log::info("signals.expired", {{"signals", expired}});
+  return expired;
+}
+
+}  // namespace signalnode::node::sharing

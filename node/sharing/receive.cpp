@@ -1,0 +1,402 @@
+// Receiving partners' batches (POST /federation/v1/batches): shared records
+// checked against the covenant, and the messages that follow them
+// (withdrawals and corrections from a record's source; feedback and bundle
+// notices from its recipients), each applied once and audited on arrival.
+#include <boost/json.hpp>
+
+#include <cstring>
+#include <set>
+
+#include "crypto/random.hpp"
+#include "node/log/log.hpp"
+#include "node/sharing/records.hpp"
+#include "node/sharing/sharing.hpp"
+
+namespace signalnode::node::sharing {
+namespace wire = protocol::wire;
+namespace json = boost::json;
+
+namespace {
+
+std::string problem_json(int status, const std::string& detail) {
+  return json::serialize(json::object{{"type", "urn:signalnode:problem:batch-refused"},
+                                      {"title", "Batch refused"},
+                                      {"status", status},
+                                      {"detail", detail}});
+}
+
+// Audit event names on the receiving side: accepted, rejected.
+std::pair<const char*, const char*> received_event_names(wire::RecordKind kind) {
+  switch (kind) {
+    case wire::RecordKind::withdrawal: return {"record.withdrawn", "withdrawal.rejected"};
+    case wire::RecordKind::correction: return {"record.corrected", "correction.rejected"};
+    case wire::RecordKind::feedback: return {"feedback.received", "feedback.rejected"};
+    case wire::RecordKind::bundle_notice: return {"notice.received", "notice.rejected"};
+    case wire::RecordKind::shared_signal: break;
+  }
+  return {"record.received", "record.rejected"};
+}
+
+bool is_id(std::string_view id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+struct Sharing::Incoming {
+  const federation::Partner& sender;
+  const policies::Policy& policy;
+  const policies::Party& self;
+  std::string batch_id;
+  std::optional<std::pair<std::string, std::string>> trace;
+  std::int64_t now;
+  NowMs now_ms;
+
+  void audit(storage::Database& db, const wire::Record& r, const std::string& why) const {
+    auto [accepted_name, rejected_name] = received_event_names(r.kind);
+    audit::Event e;
+    e.name = why.empty() ? accepted_name : rejected_name;
+    e.status = why.empty() ? "ok" : "rejected";
+    e.start_ms = now;
+    e.end_ms = now_ms();
+    if (trace) {
+      e.trace_id = trace->first;
+      e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender.oin};
+    }
+    e.attributes = detail::activity(r, policy);
+    e.attributes["partner"] = sender.org;
+    e.attributes["batchId"] = batch_id;
+    if (!why.empty()) e.attributes["reason"] = why;
+    e.data_subjects = detail::subjects_of(r);
+    e.partner = sender.org;
+    e.category = r.category;
+    audit::AuditLog::append(db, e);
+  }
+};
+
+ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
+                               const federation::Manifest& manifest, const policies::Policy& policy,
+                               const policies::Party& self, const crypto::SigningKey& key,
+                               const std::optional<audit::TreeHead>& witness) {
+  std::string error;
+  crypto::ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
+  auto signed_batch = wire::decode_signed(bytes, error);
+  if (!signed_batch) return {400, "application/problem+json", problem_json(400, "malformed envelope: " + error)};
+  auto batch = wire::decode_batch(signed_batch->message, error);
+  if (!batch) return {400, "application/problem+json", problem_json(400, "malformed batch: " + error)};
+  if (batch->sender != peer_org) {
+    return {403, "application/problem+json",
+            problem_json(403, "the batch names sender " + batch->sender.substr(0, 64) + " but the TLS peer is " + peer_org)};
+  }
+  if (batch->receiver != self.org) return {400, "application/problem+json", problem_json(400, "batch is addressed to another node")};
+  const federation::Partner* sender = manifest.find(peer_org);
+  if (!sender || !wire::verify_batch(*signed_batch, sender->signing_key)) {
+    return {400, "application/problem+json", problem_json(400, "the batch signature does not verify with the sender's manifest key")};
+  }
+
+  Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), now_ms_(), now_ms_};
+  std::string receipt_body;
+  std::size_t accepted = 0, rejected = 0;
+  store_.write([&](storage::Database& db) {
+    // A replayed batch gets its original receipt and changes nothing; the
+    // sender never reuses a batch id, so the replay itself is recorded.
+    auto& seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
+    seen.bind(1, std::string_view(batch->sender)).bind(2, std::string_view(batch->batch_id));
+    if (seen.step()) {
+      auto stored = seen.blob(0);
+      receipt_body.assign(stored.begin(), stored.end());
+      seen.reset();
+      audit::Event e;
+      e.name = "batch.replayed";
+      e.status = "rejected";
+      e.start_ms = e.end_ms = in.now;
+      e.attributes = {{"partner", sender->org}, {"batchId", batch->batch_id},
+                      {"reason", "batch received before; answered with its original receipt, nothing applied"}};
+      e.partner = sender->org;
+      audit::AuditLog::append(db, e);
+      return;
+    }
+    seen.reset();
+    wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, in.now, {}, 0, 0, {}, {}};
+    if (witness) {
+      receipt.tree_size = witness->tree_size;
+      receipt.tree_timestamp_ms = witness->timestamp_ms;
+      receipt.tree_root = witness->root_hash;
+      receipt.tree_signature = witness->signature;
+    }
+    for (const auto& r : batch->records) {
+      std::string why = receive_record(db, in, r);
+      receipt.outcomes.push_back({r.record_id.substr(0, 64), why.empty(), why});
+      ++(why.empty() ? accepted : rejected);
+    }
+    auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
+    db.cached("INSERT INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")
+        .bind(1, std::string_view(batch->sender))
+        .bind(2, std::string_view(batch->batch_id))
+        .bind_blob(3, signed_receipt)
+        .bind(4, in.now)
+        .run();
+    receipt_body.assign(signed_receipt.begin(), signed_receipt.end());
+  });
+  log::info("batch.received", {{"partner", peer_org}, {"accepted", accepted}, {"rejected", rejected}});
+  return {200, "application/octet-stream", std::move(receipt_body)};
+}
+
+std::string Sharing::receive_record(storage::Database& db, const Incoming& in, const wire::Record& r) {
+  if (r.kind == wire::RecordKind::shared_signal) return receive_shared(db, in, r);
+  // A message is applied once: the same message again (the sender retrying
+  // after a lost receipt) gets the first outcome and changes nothing.
+  auto& seen = db.cached("SELECT accepted, reason FROM inbox_messages WHERE sender = ? AND message_id = ?");
+  seen.bind(1, std::string_view(in.sender.org)).bind(2, std::string_view(r.record_id));
+  if (seen.step()) {
+    std::string why = seen.int64(0) ? "" : seen.text(1);
+    seen.reset();
+    return why;
+  }
+  seen.reset();
+  std::string why;
+  if (!is_id(r.record_id) || !is_id(r.refers_to)) {
+    why = "malformed record id or reference";
+  } else if (r.kind == wire::RecordKind::withdrawal) {
+    why = receive_withdrawal(db, in, r);
+  } else if (r.kind == wire::RecordKind::correction) {
+    why = receive_correction(db, in, r);
+  } else {
+    why = receive_about_own(db, in, r);
+  }
+  if (!why.empty()) in.audit(db, r, why);
+  db.cached("INSERT INTO inbox_messages (sender, message_id, accepted, reason) VALUES (?,?,?,?)")
+      .bind(1, std::string_view(in.sender.org))
+      .bind(2, std::string_view(r.record_id))
+      .bind(3, static_cast<std::int64_t>(why.empty() ? 1 : 0))
+      .bind(4, std::string_view(why))
+      .run();
+  return why;
+}
+
+std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
+  std::string why = detail::check_content(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  if (why.empty()) {
+    auto& gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
+    gone.bind(1, std::string_view(r.record_id));
+    if (gone.step()) why = "the record was withdrawn by its source";
+    gone.reset();
+  }
+  if (!why.empty()) {
+    in.audit(db, r, why);
+    return why;
+  }
+  std::string id = crypto::random_hex_id(16);
+  db.cached(
+        "INSERT INTO inbox (id, sender, sender_role, record_id, category, observed_week, municipality, severity, "
+        "persons, rule_id, policy_sha256, received_at_ms, expires_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(sender, record_id) DO NOTHING")
+      .bind(1, std::string_view(id))
+      .bind(2, std::string_view(in.sender.org))
+      .bind(3, std::string_view(in.sender.role))
+      .bind(4, std::string_view(r.record_id))
+      .bind(5, std::string_view(r.category))
+      .bind(6, std::string_view(r.observed_week))
+      .bind(7, std::string_view(r.municipality))
+      .bind(8, std::string_view(r.severity))
+      .bind(9, r.persons >= 0 ? std::optional<std::int64_t>(r.persons) : std::nullopt)
+      .bind(10, std::string_view(r.rule_id))
+      .bind(11, std::string_view(in.policy.sha256_hex()))
+      .bind(12, in.now)
+      .bind(13, r.expires_at_ms)
+      .run();
+  if (db.changes() == 0) return {};  // a record delivered twice is stored, and recorded, once
+  in.audit(db, r, "");
+  store_subjects(db, id, r);
+  // Where this record meets others (or own signals) about the same subject,
+  // the alerts are created or updated in the same transaction.
+  refresh_alerts(db, alerts::subjects_of_inbox_record(db, id), in.now);
+  return {};
+}
+
+void Sharing::store_subjects(storage::Database& db, const std::string& inbox_id, const wire::Record& r) {
+  auto& subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
+  for (std::size_t i = 0; i < r.subjects.size(); ++i) {
+    subject.reset();
+    subject.bind(1, std::string_view(inbox_id))
+        .bind(2, static_cast<std::int64_t>(i))
+        .bind(3, std::string_view(r.subjects[i].kind))
+        .bind(4, std::string_view(r.subjects[i].id_kind))
+        .bind_blob(5, r.subjects[i].pseudonym)
+        .run();
+  }
+}
+
+namespace {
+// The received record a withdrawal or correction is about, or why not.
+struct Target {
+  std::string inbox_id;
+  std::string why;
+};
+Target find_target(storage::Database& db, const std::string& sender, const std::string& record_id, const char* what) {
+  auto& st = db.cached("SELECT id, sender FROM inbox WHERE record_id = ?");
+  st.bind(1, std::string_view(record_id));
+  Target t;
+  if (st.step()) {
+    if (st.text(1) != sender) {
+      t.why = std::string("only the record's source can send its ") + what + "; " + sender + " is not the source";
+    } else {
+      t.inbox_id = st.text(0);
+    }
+    st.reset();
+    return t;
+  }
+  st.reset();
+  auto& gone = db.cached("SELECT sender FROM inbox_tombstones WHERE record_id = ?");
+  gone.bind(1, std::string_view(record_id));
+  if (gone.step()) {
+    t.why = gone.text(0) == sender ? "the record was already withdrawn" : std::string("only the record's source can send its ") + what;
+  } else {
+    t.why = "no record with this id was received from " + sender;
+  }
+  gone.reset();
+  return t;
+}
+}  // namespace
+
+std::string Sharing::receive_withdrawal(storage::Database& db, const Incoming& in, const wire::Record& r) {
+  Target t = find_target(db, in.sender.org, r.refers_to, "withdrawal");
+  if (!t.why.empty()) return t.why;
+  auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  db.cached("DELETE FROM inbox WHERE id = ?").bind(1, std::string_view(t.inbox_id)).run();  // subjects cascade
+  db.cached("INSERT OR IGNORE INTO inbox_tombstones (record_id, sender, withdrawn_at_ms) VALUES (?,?,?)")
+      .bind(1, std::string_view(r.refers_to))
+      .bind(2, std::string_view(in.sender.org))
+      .bind(3, in.now)
+      .run();
+  refresh_alerts(db, std::move(subjects), in.now);
+  in.audit(db, r, "");
+  return {};
+}
+
+std::string Sharing::receive_correction(storage::Database& db, const Incoming& in, const wire::Record& r) {
+  Target t = find_target(db, in.sender.org, r.refers_to, "correction");
+  if (!t.why.empty()) {
+    if (t.why.starts_with("only the record's source")) return "a correction cannot change the record's source";
+    return t.why;
+  }
+  std::string why = detail::check_content(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  if (!why.empty()) return why;
+  auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  db.cached(
+        "UPDATE inbox SET category = ?, observed_week = ?, municipality = ?, severity = ?, persons = ?, rule_id = ?, "
+        "policy_sha256 = ?, expires_at_ms = ? WHERE id = ?")
+      .bind(1, std::string_view(r.category))
+      .bind(2, std::string_view(r.observed_week))
+      .bind(3, std::string_view(r.municipality))
+      .bind(4, std::string_view(r.severity))
+      .bind(5, r.persons >= 0 ? std::optional<std::int64_t>(r.persons) : std::nullopt)
+      .bind(6, std::string_view(r.rule_id))
+      .bind(7, std::string_view(in.policy.sha256_hex()))
+      .bind(8, r.expires_at_ms)
+      .bind(9, std::string_view(t.inbox_id))
+      .run();
+  db.cached("DELETE FROM inbox_subjects WHERE inbox_id = ?").bind(1, std::string_view(t.inbox_id)).run();
+  store_subjects(db, t.inbox_id, r);
+  auto now_subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  subjects.insert(subjects.end(), now_subjects.begin(), now_subjects.end());
+  refresh_alerts(db, std::move(subjects), in.now);
+  in.audit(db, r, "");
+  return {};
+}
+
+// Feedback and bundle notices: about a record this node sent to the sender.
+std::string Sharing::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
+  const bool feedback = r.kind == wire::RecordKind::feedback;
+  const char* what = feedback ? "feedback" : "a bundle notice";
+  auto& st = db.cached(
+      "SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = 'shared_signal'");
+  st.bind(1, std::string_view(r.refers_to)).bind(2, std::string_view(in.sender.org));
+  if (!st.step()) {
+    st.reset();
+    return std::string(what) + " on a record this node never sent to " + in.sender.org;
+  }
+  std::string signal_id = st.is_null(0) ? "" : st.text(0), rule_id = st.text(1), state = st.text(2);
+  st.reset();
+  if (state != "delivered") return std::string(what) + " on a record " + in.sender.org + " did not accept";
+  const policies::Rule* rule = in.policy.find(rule_id);
+  if (!rule) return "the record's rule " + rule_id + " is not in the current policy";
+  if (!r.subjects.empty()) return std::string(what) + " carries no subjects";
+  if (feedback) {
+    if (!is_feedback_status(r.status)) return "unknown feedback status";
+    if (!r.reason.empty() && !is_feedback_reason(r.reason)) return "unknown feedback reason";
+    if (!r.note.empty() && !rule->feedback_note) return "rule " + rule->id + " does not allow a feedback note";
+    if (r.organisations >= 0 || !r.categories.empty()) return "feedback carries no bundle fields";
+  } else {
+    if (rule->bundle_notices.empty()) return "rule " + rule->id + " does not allow bundle notices";
+    if (r.organisations >= 0 && !rule->bundle_notices.contains("organisations")) {
+      return "rule " + rule->id + " does not grant the number of organisations";
+    }
+    if (!r.categories.empty() && !rule->bundle_notices.contains("categories")) {
+      return "rule " + rule->id + " does not grant the bundle's categories";
+    }
+    if (!r.status.empty() || !r.reason.empty() || !r.note.empty()) return "a bundle notice carries no feedback fields";
+  }
+  json::array categories;
+  for (const auto& c : r.categories) categories.push_back(json::value(c));
+  db.cached(
+        "INSERT INTO signal_feedback (message_id, signal_id, partner, record_id, kind, status, reason, note, "
+        "organisations, categories, received_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+      .bind(1, std::string_view(r.record_id))
+      .bind(2, std::string_view(signal_id))
+      .bind(3, std::string_view(in.sender.org))
+      .bind(4, std::string_view(r.refers_to))
+      .bind(5, detail::kind_name(r.kind))
+      .bind(6, std::string_view(r.status))
+      .bind(7, std::string_view(r.reason))
+      .bind(8, std::string_view(r.note))
+      .bind(9, r.organisations >= 0 ? std::optional<std::int64_t>(r.organisations) : std::nullopt)
+      .bind(10, std::string_view(json::serialize(categories)))
+      .bind(11, in.now)
+      .run();
+  in.audit(db, r, "");
+  return {};
+}
+
+void Sharing::refresh_alerts(storage::Database& db, std::vector<alerts::Subject> subjects, std::int64_t now) {
+  std::set<alerts::Subject> unique(subjects.begin(), subjects.end());
+  for (auto s : unique) {
+    s.match_key = pseudonymiser_.match_key(s.pseudonym);
+    matcher_.refresh(db, s, now);
+  }
+}
+
+std::int64_t Sharing::expire_received() {
+  const std::int64_t now = now_ms_();
+  std::int64_t expired = 0;
+  store_.write([&](storage::Database& db) {
+    std::vector<alerts::Subject> subjects;
+    {
+      auto& st = db.cached(
+          "SELECT s.id_kind, s.pseudonym FROM inbox i JOIN inbox_subjects s ON s.inbox_id = i.id WHERE i.expires_at_ms <= ?");
+      st.bind(1, now);
+      while (st.step()) {
+        alerts::Subject s;
+        s.id_kind = st.text(0);
+        auto blob = st.blob_view(1);
+        if (blob.size() == s.pseudonym.size()) std::memcpy(s.pseudonym.data(), blob.data(), blob.size());
+        subjects.push_back(std::move(s));
+      }
+      st.reset();
+    }
+    db.cached("DELETE FROM inbox WHERE expires_at_ms <= ?").bind(1, now).run();  // subjects cascade
+    expired = db.changes();
+    if (expired > 0) {
+      refresh_alerts(db, std::move(subjects), now);
+      audit::Event e;
+      e.name = "record.expired";
+      e.start_ms = e.end_ms = now;
+      e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
+      audit::AuditLog::append(db, e);
+    }
+  });
+  if (expired > 0) log::info("inbox.expired", {{"records", expired}});
+  return expired;
+}
+
+}  // namespace signalnode::node::sharing

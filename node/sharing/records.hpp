@@ -1,0 +1,44 @@
+// Internal to node/sharing: what the sharing files have in common. Building
+// and checking wire records, the processing-activity attributes of their
+// audit events, and the outbox row every outgoing message becomes.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/storage/sqlite.hpp"
+#include "policies/policy.hpp"
+#include "protocol/wire.hpp"
+
+namespace signalnode::node::sharing::detail {
+
+inline constexpr std::int64_t kDayMs = 86'400'000;
+
+std::chrono::sys_days day_of(std::int64_t ms);
+std::string_view kind_name(protocol::wire::RecordKind kind);
+
+// The receiver's check of a shared or corrected record's content against the
+// covenant; empty when it passes, else the reason the sender will see.
+std::string check_content(const protocol::wire::Record& r, const policies::Policy& policy, const policies::Party& sender,
+                          const policies::Party& self, std::int64_t now);
+
+// Logboek attributes of the processing activity a record belongs to.
+boost::json::object activity(const protocol::wire::Record& r, const policies::Policy& policy);
+std::vector<std::string> subjects_of(const protocol::wire::Record& r);
+
+struct OutboxEntry {
+  const protocol::wire::Record* record;
+  std::string recipient;
+  std::string rule_id;
+  std::optional<std::string> signal_id;
+  std::optional<std::string> inbox_id;
+};
+// Queues a message for delivery, in the caller's transaction. Returns false
+// when a message with the same id is already queued (idempotent notices).
+bool enqueue(storage::Database& db, const OutboxEntry& entry, std::int64_t now);
+
+}  // namespace signalnode::node::sharing::detail
