@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "federation_fixture.hpp"
+#include "sharing_fixture.hpp"
 #include "tests/support/test_federation.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
@@ -51,70 +51,7 @@ const std::string kLabourSignal = R"({"category":"labour.underpaid_or_unpaid","o
 
 }  // namespace
 
-class SharingTest : public signalnode::testing::FederationFixture {
- protected:
-  signalnode::node::api::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
-                                           const std::string& role, const std::string& body = {}) {
-    signalnode::node::net::ClientOptions options;
-    options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
-    signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[node].api_port, std::move(options));
-    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + nodes_[node].tokens.at(role)}};
-    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
-    return client.request(method, target, body, headers);
-  }
-  std::string submit(std::size_t node, const std::string& body) {
-    auto r = api(node, "POST", "/api/v1/signals", "officer", body);
-    EXPECT_EQ(r.status, 201) << r.body;
-    return std::string(json::parse(r.body).at("id").as_string());
-  }
-  json::array inbox(std::size_t node) {
-    auto r = api(node, "GET", "/api/v1/inbox?limit=500", "analyst");
-    EXPECT_EQ(r.status, 200) << r.body;
-    return json::parse(r.body).at("items").as_array();
-  }
-  std::map<std::string, std::string> sharing_states(const std::string& id) {
-    std::map<std::string, std::string> out;
-    auto r = api(0, "GET", "/api/v1/signals/" + id, "officer");
-    json::value doc = json::parse(r.body);
-    for (const auto& p : doc.at("sharing").as_array()) {
-      out[std::string(p.at("partner").as_string())] = std::string(p.at("state").as_string());
-    }
-    return out;
-  }
-  c::SigningKey key_of(std::size_t node) {
-    return c::SigningKey::from_secret(c::read_secret_file(nodes_[node].dir / "keys" / "signing.key", 64).view());
-  }
-  // A batch from node 0 (the municipality) to node 1 (the inspectorate) with
-  // one record that the covenant grants, signed by the municipality.
-  w::Batch valid_batch() {
-    auto* fed = apps_[0]->federation();
-    w::Batch b;
-    b.batch_id = c::random_hex_id(16);
-    b.sender = nodes_[0].org;
-    b.receiver = nodes_[1].org;
-    b.created_at_ms = 1;
-    w::Record r;
-    r.record_id = c::random_hex_id(16);
-    r.category = "labour.debt_bondage";
-    r.observed_week = "2026-W47";
-    w::SharedSubject s{"organisation", "kvk", {}};
-    s.pseudonym.fill(0x11);
-    r.subjects = {s};
-    r.rule_id = "labour-to-inspectorate";
-    r.policy_hash = fed->policy()->sha256();
-    r.expires_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count() + 86'400'000;
-    b.records.push_back(r);
-    return b;
-  }
-  signalnode::node::api::HttpResponse post_batch(const std::string& body) {
-    auto* fed = apps_[0]->federation();
-    auto client = fed->client_for(*fed->manifest()->find(nodes_[1].org));
-    return client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
-  }
-  static std::string bytes(const c::Bytes& b) { return std::string(b.begin(), b.end()); }
-
-};
+class SharingTest : public signalnode::testing::SharingFixture {};
 
 TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIdentifyingLeaves) {
   std::string id = submit(0, kLabourSignal);

@@ -108,6 +108,19 @@ TEST(Policy, ValidationNamesLineAndField) {
   std::string overlap = error_of(kRule + other);
   EXPECT_NE(overlap.find("rules[r2]: overlaps rules[r1]"), std::string::npos) << overlap;
   EXPECT_NE(error_of("[[rules]\n").find("p.toml:3"), std::string::npos);
+  EXPECT_NE(with("status", "feedback_note = \"yes\"\nstatus").find("feedback_note: must be true or false"),
+            std::string::npos);
+  EXPECT_NE(with("status", "bundle_notices = [\"names\"]\nstatus").find("'names' is not a notice field"),
+            std::string::npos);
+  EXPECT_EQ(with("status", "bundle_notices = [\"organisations\"]\nfeedback_note = true\nstatus"), "<accepted>");
+}
+
+TEST(Policy, FeedbackNotesAndBundleNoticesAreOffUnlessARuleGrantsThem) {
+  auto p = covenant();
+  EXPECT_TRUE(p.find("labour-to-inspectorate")->feedback_note);
+  EXPECT_FALSE(p.find("all-to-riec")->feedback_note);
+  EXPECT_EQ(p.find("all-to-riec")->bundle_notices, std::set<std::string>{"organisations"});
+  EXPECT_TRUE(p.find("housing-quality-to-snf")->bundle_notices.empty());
 }
 
 TEST(Policy, DefaultCovenantIsValidAgainstTheDemoManifest) { EXPECT_NO_THROW(covenant()); }

@@ -30,6 +30,22 @@ w::Batch sample(std::size_t records = 2) {
     r.expires_at_ms = 1'800'000'000'000;
     b.records.push_back(r);
   }
+  if (records != 2) return b;
+  // The messages that follow a record carry their own fields.
+  w::Record feedback;
+  feedback.record_id = std::string(32, 'f');
+  feedback.kind = w::RecordKind::feedback;
+  feedback.refers_to = std::string(31, 'b') + '0';
+  feedback.status = "inspection_planned";
+  feedback.reason = "already_known";
+  feedback.note = "week 49";
+  w::Record notice = feedback;
+  notice.kind = w::RecordKind::bundle_notice;
+  notice.status = notice.reason = notice.note = "";
+  notice.organisations = 3;
+  notice.categories = {"housing.overcrowding", "labour.debt_bondage"};
+  b.records.push_back(feedback);
+  b.records.push_back(notice);
   return b;
 }
 
