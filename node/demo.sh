@@ -55,6 +55,11 @@ for pair in "nla:nla-underpayment.json" "snf:snf-below-norm.json"; do
   SIGNALNODE_TOKEN="$(field "$org" tokens officer)" "$bin" submit --api "$(field "$org" api)" --ca "$ca" --file "$f"
 done
 
+# The reporter is told what happens with the report: the RIEC analyst sets
+# feedback on the municipality's overcrowding record; the officer sees it.
+echo "Feedback from the RIEC to gemeente-aalsmeer:"
+python3 node/demo/feedback.py "$demo/demo.json"
+
 echo
 echo "signalnode demo federation is running (details: $demo/demo.json):"
 for org in gemeente-aalsmeer nla snf riec-amsterdam; do
@@ -72,6 +77,7 @@ Try:
   grep oprf.evaluated $demo/riec-amsterdam/logs/node.log    # the PA records counts, never identifiers
   curl --cacert $ca -H "Authorization: Bearer $(field riec-amsterdam tokens analyst)" \
        $(field riec-amsterdam api)/api/v1/alerts                # bundles: municipality, NLA and SNF meet on one agency and address
+  curl --cacert $ca -H "Authorization: Bearer $officer" "$api/api/v1/signals?category=housing.overcrowding"   # then /api/v1/signals/<id>: sharing per partner and the RIEC's feedback
   build/signalnode audit verify --dir $demo/riec-amsterdam     # the RIEC's processing record verifies
 INFO
 

@@ -82,6 +82,13 @@ done
 "$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 --exchanges 2>/dev/null | grep -q '"name":"record.received"' \
   || fail "subject access in the CLI finds no exchange"
 
+# The demo scenario's last step: the RIEC reports back, the municipality sees it.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+SIGNALNODE_TOKEN=$(get municipality tokens officer) "$bin" submit --api "$api" --ca "$ca" \
+  --file "$root/node/demo/signals/01-overcrowding.json" >/dev/null || fail "submit the overcrowding signal"
+python3 "$root/node/demo/feedback.py" "$work/demo/demo.json" | grep -q "riec-amsterdam says investigation_started" \
+  || fail "feedback did not reach the municipality"
+
 # The processing record of every node verifies and exports (BRIEF 3.7).
 for role in municipality labour_inspectorate housing_certifier riec; do
   "$bin" audit verify --dir "$(get $role dir)" >/dev/null || fail "audit verify at $role"
