@@ -25,109 +25,107 @@ std::string join_id_kinds(const Subject& s) {
 SignalRepository::SignalRepository(storage::Store& store, const crypto::AeadKey& data_key, int key_id)
     : store_(store), key_(data_key), key_id_(key_id) {}
 
+namespace {
+struct SubjectRow {
+  std::string kind, role, id_kinds;
+};
+
+// What a write job needs of a signal, prepared on the caller's thread: the
+// sealed payload and the unsealed columns (no personal data).
+struct Prepared {
+  std::shared_ptr<crypto::Bytes> sealed;
+  std::shared_ptr<std::vector<SubjectRow>> subjects;
+  std::shared_ptr<Signal> meta;
+  std::shared_ptr<std::vector<pseudonyms::PreparedIdentifier>> ids;
+};
+
+Prepared prepare(const Signal& signal, std::vector<pseudonyms::PreparedIdentifier> identifiers, const crypto::AeadKey& key) {
+  std::string payload = sealed_payload(signal);
+  Prepared p;
+  p.sealed = std::make_shared<crypto::Bytes>(
+      crypto::seal(key, crypto::as_bytes(payload), crypto::as_bytes(associated_data(signal.id))));
+  crypto::wipe(payload.data(), payload.size());
+  p.subjects = std::make_shared<std::vector<SubjectRow>>();
+  for (const auto& s : signal.subjects) p.subjects->push_back({s.kind, s.role, join_id_kinds(s)});
+  p.meta = std::make_shared<Signal>();
+  p.meta->id = signal.id;
+  p.meta->category = signal.category;
+  p.meta->observed_on = signal.observed_on;
+  p.meta->municipality = signal.municipality;
+  p.meta->severity = signal.severity;
+  p.meta->persons = signal.persons;
+  p.meta->status = signal.status;
+  p.meta->created_at_ms = signal.created_at_ms;
+  p.meta->submitted_by = signal.submitted_by;
+  p.ids = std::make_shared<std::vector<pseudonyms::PreparedIdentifier>>(std::move(identifiers));
+  return p;
+}
+
+// The subjects' rows, and the identifiers' links and pseudonym queue entries.
+void write_subjects(storage::Database& db, const Prepared& p) {
+  auto& insert_subject =
+      db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
+  for (std::size_t i = 0; i < p.subjects->size(); ++i) {
+    const SubjectRow& row = (*p.subjects)[i];
+    insert_subject.reset();
+    insert_subject.bind(1, std::string_view(p.meta->id))
+        .bind(2, static_cast<std::int64_t>(i))
+        .bind(3, std::string_view(row.kind))
+        .bind(4, row.role.empty() ? std::optional<std::string>() : std::optional<std::string>(row.role))
+        .bind(5, std::string_view(row.id_kinds))
+        .run();
+  }
+  pseudonyms::Pseudonymiser::write_rows(db, p.meta->id, *p.ids, p.meta->created_at_ms);
+}
+}  // namespace
+
 storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal,
                                                      std::vector<pseudonyms::PreparedIdentifier> identifiers) const {
-  std::string payload = sealed_payload(signal);
-  auto sealed = std::make_shared<crypto::Bytes>(
-      crypto::seal(key_, crypto::as_bytes(payload), crypto::as_bytes(associated_data(signal.id))));
-  crypto::wipe(payload.data(), payload.size());
-
-  struct Row {
-    std::string kind, role, id_kinds;
-  };
-  auto subjects = std::make_shared<std::vector<Row>>();
-  for (const auto& s : signal.subjects) subjects->push_back({s.kind, s.role, join_id_kinds(s)});
-  auto meta = std::make_shared<Signal>();
-  meta->id = signal.id;
-  meta->category = signal.category;
-  meta->observed_on = signal.observed_on;
-  meta->municipality = signal.municipality;
-  meta->severity = signal.severity;
-  meta->persons = signal.persons;
-  meta->status = signal.status;
-  meta->created_at_ms = signal.created_at_ms;
-  meta->submitted_by = signal.submitted_by;
+  Prepared p = prepare(signal, std::move(identifiers), key_);
   int key_id = key_id_;
-  auto ids = std::make_shared<std::vector<pseudonyms::PreparedIdentifier>>(std::move(identifiers));
-
-  return [sealed, subjects, meta, key_id, ids](storage::Database& db) {
+  return [p, key_id](storage::Database& db) {
+    const Signal& meta = *p.meta;
     db.cached(
           "INSERT INTO signals (id, category, observed_on, municipality, severity, persons, status, "
           "created_at_ms, submitted_by, key_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
-        .bind(1, std::string_view(meta->id))
-        .bind(2, std::string_view(meta->category))
-        .bind(3, std::string_view(meta->observed_on))
-        .bind(4, meta->municipality)
-        .bind(5, std::string_view(meta->severity))
-        .bind(6, meta->persons)
-        .bind(7, std::string_view(meta->status))
-        .bind(8, meta->created_at_ms)
-        .bind(9, std::string_view(meta->submitted_by))
+        .bind(1, std::string_view(meta.id))
+        .bind(2, std::string_view(meta.category))
+        .bind(3, std::string_view(meta.observed_on))
+        .bind(4, meta.municipality)
+        .bind(5, std::string_view(meta.severity))
+        .bind(6, meta.persons)
+        .bind(7, std::string_view(meta.status))
+        .bind(8, meta.created_at_ms)
+        .bind(9, std::string_view(meta.submitted_by))
         .bind(10, static_cast<std::int64_t>(key_id))
-        .bind_blob(11, *sealed)
+        .bind_blob(11, *p.sealed)
         .run();
-    auto& insert_subject =
-        db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
-    for (std::size_t i = 0; i < subjects->size(); ++i) {
-      const Row& row = (*subjects)[i];
-      insert_subject.reset();
-      insert_subject.bind(1, std::string_view(meta->id))
-          .bind(2, static_cast<std::int64_t>(i))
-          .bind(3, std::string_view(row.kind))
-          .bind(4, row.role.empty() ? std::optional<std::string>() : std::optional<std::string>(row.role))
-          .bind(5, std::string_view(row.id_kinds))
-          .run();
-    }
-    pseudonyms::Pseudonymiser::write_rows(db, meta->id, *ids, meta->created_at_ms);
+    write_subjects(db, p);
   };
 }
 
 storage::Store::WriteJob SignalRepository::correct_job(const Signal& corrected,
                                                       std::vector<pseudonyms::PreparedIdentifier> identifiers) const {
-  std::string payload = sealed_payload(corrected);
-  auto sealed = std::make_shared<crypto::Bytes>(
-      crypto::seal(key_, crypto::as_bytes(payload), crypto::as_bytes(associated_data(corrected.id))));
-  crypto::wipe(payload.data(), payload.size());
-  auto meta = std::make_shared<Signal>();
-  meta->id = corrected.id;
-  meta->category = corrected.category;
-  meta->observed_on = corrected.observed_on;
-  meta->municipality = corrected.municipality;
-  meta->severity = corrected.severity;
-  meta->persons = corrected.persons;
-  meta->created_at_ms = corrected.created_at_ms;
-  for (const auto& sub : corrected.subjects) meta->subjects.push_back({sub.kind, sub.role, {}, sub.identifiers});
+  Prepared p = prepare(corrected, std::move(identifiers), key_);
   int key_id = key_id_;
-  auto ids = std::make_shared<std::vector<pseudonyms::PreparedIdentifier>>(std::move(identifiers));
-  return [sealed, meta, key_id, ids](storage::Database& db) {
+  return [p, key_id](storage::Database& db) {
+    const Signal& meta = *p.meta;
     db.cached(
           "UPDATE signals SET category = ?, observed_on = ?, municipality = ?, severity = ?, persons = ?, key_id = ?, "
           "sealed = ?, revision = revision + 1, share_state = 'pending' WHERE id = ? AND status = 'active'")
-        .bind(1, std::string_view(meta->category))
-        .bind(2, std::string_view(meta->observed_on))
-        .bind(3, meta->municipality)
-        .bind(4, std::string_view(meta->severity))
-        .bind(5, meta->persons)
+        .bind(1, std::string_view(meta.category))
+        .bind(2, std::string_view(meta.observed_on))
+        .bind(3, meta.municipality)
+        .bind(4, std::string_view(meta.severity))
+        .bind(5, meta.persons)
         .bind(6, static_cast<std::int64_t>(key_id))
-        .bind_blob(7, *sealed)
-        .bind(8, std::string_view(meta->id))
+        .bind_blob(7, *p.sealed)
+        .bind(8, std::string_view(meta.id))
         .run();
     if (db.changes() == 0) throw NotCorrectable("no active signal with this id");
-    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(meta->id)).run();
-    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(meta->id)).run();
-    auto& insert_subject =
-        db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
-    for (std::size_t i = 0; i < meta->subjects.size(); ++i) {
-      const Subject& sub = meta->subjects[i];
-      insert_subject.reset();
-      insert_subject.bind(1, std::string_view(meta->id))
-          .bind(2, static_cast<std::int64_t>(i))
-          .bind(3, std::string_view(sub.kind))
-          .bind(4, sub.role.empty() ? std::optional<std::string>() : std::optional<std::string>(sub.role))
-          .bind(5, std::string_view(join_id_kinds(sub)))
-          .run();
-    }
-    pseudonyms::Pseudonymiser::write_rows(db, meta->id, *ids, meta->created_at_ms);
+    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(meta.id)).run();
+    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(meta.id)).run();
+    write_subjects(db, p);
   };
 }
 
