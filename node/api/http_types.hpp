@@ -19,6 +19,8 @@ struct HttpRequest {
   // On the federation listener: the manifest partner whose certificate the
   // client presented (checked before any request byte was read). Empty on the API.
   std::string peer_org;
+  // The client's IP address (rate limiting of logins).
+  std::string remote_address;
 
   // Empty when absent.
   std::string_view header(std::string_view lower_name) const {

@@ -15,6 +15,13 @@ class Sharing;
 }
 namespace signalnode::node::audit {
 class AuditLog;
+struct VerifyResult;
+}
+namespace signalnode::node::auth {
+class UserStore;
+}
+namespace signalnode::node::federation {
+struct Manifest;
 }
 #include "node/signals/signal_repository.hpp"
 #include "policies/policy.hpp"
@@ -39,6 +46,9 @@ struct ApiServices {
   std::function<pseudonyms::OprfTransport*()> pa_transport;  // how to reach the PA now, or nullptr
   // The covenant in force, or nullptr without federation.
   std::function<std::shared_ptr<const policies::Policy>()> policy;
+  std::function<std::shared_ptr<const federation::Manifest>()> manifest;  // nullptr without federation
+  auth::UserStore* users = nullptr;                                        // web interface accounts
+  std::function<audit::VerifyResult()> verify_audit;                       // the whole log, now
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -46,6 +56,8 @@ void add_system_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
 void add_alert_routes(Router& router, ApiServices& services);
 void add_audit_routes(Router& router, ApiServices& services);
+void add_session_routes(Router& router, ApiServices& services);
+void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs
 
 // The node's local calendar date (observation dates are local dates).
 std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);

@@ -1,5 +1,7 @@
 #include "node/api/router.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "node/api/problem.hpp"
@@ -26,6 +28,32 @@ std::string_view bearer_token(const HttpRequest& request) {
   constexpr std::string_view kBearer = "Bearer ";
   if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) return {};
   return h.substr(kBearer.size());
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+void add_default_headers(HttpResponse& r) {
+  auto has = [&r](std::string_view name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char x, char y) {
+            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+          })) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!has("Cache-Control")) r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
 }
 
 int hex_value(char c) {
@@ -78,6 +106,21 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
     out.emplace(std::move(*key), std::move(*value));
   }
   return out;
+}
+
+std::string_view session_cookie(const HttpRequest& request) {
+  std::string_view header = request.header("cookie");
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(kSessionCookie) && pair.size() > kSessionCookie.size() && pair[kSessionCookie.size()] == '=') {
+      return pair.substr(kSessionCookie.size() + 1);
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return {};
 }
 
 Router::Router(Metrics& metrics, Authenticate authenticate)
@@ -142,6 +185,7 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     if (!trace.empty()) fields["traceparent"] = trace;
     if (!peer.empty()) fields["peer"] = peer;
     log::info("http.request", std::move(fields));
+    add_default_headers(response);
     respond(std::move(response));
   };
 
@@ -158,7 +202,21 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
   std::optional<auth::Principal> principal;
   if (!found->access.public_route) {
     std::string_view token = bearer_token(request);
-    if (!token.empty()) principal = authenticate_(token);
+    std::string_view cookie = session_cookie(request);
+    if (!token.empty()) {
+      principal = authenticate_(token);
+    } else if (!cookie.empty() && session_lookup_) {
+      // A browser sends its cookie with any request, also one another site
+      // makes it send: state changes must prove they come from our page.
+      if (auto session = session_lookup_(cookie)) {
+        bool safe = request.method == "GET" || request.method == "HEAD";
+        if (!safe && !constant_time_equal(request.header("x-csrf-token"), session->csrf_token)) {
+          return finish(problem(403, "csrf", "Forbidden",
+                                "a state-changing request of a web session needs the session's X-CSRF-Token header"));
+        }
+        principal = std::move(session->principal);
+      }
+    }
     if (!principal) {
       HttpResponse r = problem(401, "unauthenticated", "Unauthenticated",
                                "send a valid API token as Authorization: Bearer <token>");

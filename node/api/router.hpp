@@ -41,11 +41,31 @@ struct Access {
   }
 };
 
+// A web session found from its cookie: who, and the CSRF token every
+// state-changing request of that session must echo in X-CSRF-Token.
+struct SessionAuth {
+  auth::Principal principal;
+  std::string csrf_token;
+};
+
+inline constexpr std::string_view kSessionCookie = "sn_session";
+// The value of the session cookie, or empty.
+std::string_view session_cookie(const HttpRequest& request);
+
+// Sent with every answer: the web interface loads nothing from elsewhere, runs
+// no inline script, and may not be framed.
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 class Router {
  public:
   using Authenticate = std::function<std::optional<auth::Principal>(std::string_view token)>;
+  using SessionLookup = std::function<std::optional<SessionAuth>(std::string_view cookie_value)>;
 
   Router(Metrics& metrics, Authenticate authenticate);
+  // Browsers authenticate with a session cookie instead of a bearer token.
+  void set_session_lookup(SessionLookup lookup) { session_lookup_ = std::move(lookup); }
 
   void add(std::string method, std::string path_template, Access access, RouteHandler handler);
   // The routes, for the OpenAPI consistency test: (method, template).
@@ -66,6 +86,7 @@ class Router {
 
   Metrics& metrics_;
   Authenticate authenticate_;
+  SessionLookup session_lookup_;
   std::vector<Route> routes_;
 };
 

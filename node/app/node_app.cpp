@@ -1,5 +1,7 @@
 #include "node/app/node_app.hpp"
 
+#include "node/auth/users.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -40,6 +42,7 @@ struct NodeApp::Impl {
         store(std::make_unique<storage::Store>(paths.database(), storage::node_migrations())),
         signals(*store, data_key),
         tokens(*store),
+        users(*store),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
                 {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),
@@ -52,7 +55,14 @@ struct NodeApp::Impl {
         }),
         services{policies::Taxonomy::builtin(), signals, *store, metrics, pseudonymiser, &sharing, options.clock,
                  cfg.org,   cfg.role,          [this] { wake_worker(); }, &audit, [this] { return transport(); },
-                 [this] { return federation ? federation->policy() : nullptr; }} {
+                 [this] { return federation ? federation->policy() : nullptr; },
+                 [this] { return federation ? federation->manifest() : nullptr; },
+                 &users,
+                 [this] {
+                   return store->read([this](storage::Database& db) {
+                     return audit::AuditLog::verify(db, signing_key.public_key());
+                   });
+                 }} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
@@ -70,6 +80,13 @@ struct NodeApp::Impl {
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
     api::add_audit_routes(router, services);
+    api::add_session_routes(router, services);
+    api::add_web_routes(router, services);
+    router.set_session_lookup([this](std::string_view cookie) -> std::optional<api::SessionAuth> {
+      auto session = users.session(cookie, api::epoch_ms(options.clock()));
+      if (!session) return std::nullopt;
+      return api::SessionAuth{std::move(session->principal), std::move(session->csrf_token)};
+    });
     add_metrics();
   }
 
@@ -237,6 +254,7 @@ struct NodeApp::Impl {
   std::unique_ptr<storage::Store> store;
   signals::SignalRepository signals;
   auth::TokenStore tokens;
+  auth::UserStore users;
   pseudonyms::Pseudonymiser pseudonymiser;
   sharing::Sharing sharing;
   audit::AuditLog audit;
@@ -311,6 +329,7 @@ void NodeApp::stop() {
 
 const config::NodeConfig& NodeApp::config() const { return impl_->cfg; }
 const config::NodePaths& NodeApp::paths() const { return impl_->paths; }
+auth::UserStore& NodeApp::users() { return impl_->users; }
 auth::TokenStore& NodeApp::tokens() { return impl_->tokens; }
 api::Router& NodeApp::router() { return impl_->router; }
 pseudonyms::Pseudonymiser& NodeApp::pseudonymiser() { return impl_->pseudonymiser; }

@@ -23,6 +23,10 @@ namespace signalnode::node::audit {
 class AuditLog;
 }
 
+namespace signalnode::node::auth {
+class UserStore;
+}
+
 namespace signalnode::node::app {
 
 struct NodeOptions {
@@ -44,6 +48,7 @@ class NodeApp {
   const config::NodeConfig& config() const;
   const config::NodePaths& paths() const;
   auth::TokenStore& tokens();
+  auth::UserStore& users();
   api::Router& router();
   pseudonyms::Pseudonymiser& pseudonymiser();
   // Only on the pseudonymisation authority; nullptr elsewhere.

@@ -9,6 +9,7 @@
 #include "crypto/secret_file.hpp"
 #include "node/api/node_api.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/audit/audit_report.hpp"
 #include "node/cli/commands.hpp"
 #include "node/config/node_config.hpp"
 #include "node/net/tls_identity.hpp"
@@ -59,21 +60,6 @@ std::optional<crypto::Digest256> digest_of(const json::value& v) {
   crypto::Digest256 d{};
   std::copy(bytes->begin(), bytes->end(), d.begin());
   return d;
-}
-
-std::string csv(std::string_view field) {
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-std::string text_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (!v) return {};
-  return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
 }
 
 }  // namespace
@@ -202,21 +188,8 @@ int run_audit_report(const fs::path& dir, const fs::path& out_path) {
   AuditNode node(dir);
   std::ofstream out(out_path, std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + out_path.string());
-  out << "index,time_utc,event,status,partner,category,rule,legal_basis,purpose,count\n";
   node.store.read([&](storage::Database& db) {
-    auto st = db.prepare("SELECT idx, leaf FROM audit_events ORDER BY idx");
-    while (st.step()) {
-      json::object e = json::parse(crypto::as_chars(st.blob_view(1))).as_object();
-      const json::object& a = e.at("attributes").as_object();
-      std::string rule;
-      if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) rule = text_at(pa->get_object(), "rule");
-      std::string count = text_at(a, "count");
-      if (count.empty()) count = "1";
-      out << st.int64(0) << "," << signals::iso8601_utc(e.at("endTimeMs").as_int64()) << "," << csv(text_at(e, "name"))
-          << "," << csv(text_at(e, "status")) << "," << csv(text_at(a, "partner")) << "," << csv(text_at(a, "category"))
-          << "," << csv(rule) << "," << csv(text_at(a, "legalBasis")) << "," << csv(text_at(a, "purpose")) << ","
-          << count << "\n";
-    }
+    audit::write_report_csv(db, out);
     return 0;
   });
   std::cout << "report written to " << out_path.string() << "\n";

@@ -145,6 +145,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(req.body());
     request.peer_org = peer_org_;
+    beast::error_code endpoint_error;
+    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(endpoint_error);
+    if (!endpoint_error) request.remote_address = endpoint.address().to_string();
     parser_.reset();
 
     auto self = shared_from_this();

@@ -194,6 +194,8 @@ std::string today_string(std::chrono::sys_days d) {
   return buf;
 }
 
+}  // namespace
+
 json::object subject_to_json(const Subject& s) {
   json::object o;
   o["kind"] = s.kind;
@@ -206,8 +208,6 @@ json::object subject_to_json(const Subject& s) {
   o["identifiers"] = std::move(ids);
   return o;
 }
-
-}  // namespace
 
 Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
                             const SignalLimits& limits) {
@@ -291,6 +291,14 @@ std::string iso8601_utc(std::int64_t epoch_ms) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+  return buf;
+}
+
+std::string iso_date(std::chrono::sys_days day) {
+  std::chrono::year_month_day ymd{day};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
   return buf;
 }
 

@@ -34,5 +34,7 @@ std::string sealed_payload(const Signal& signal);
 bool open_payload(std::string_view payload, Signal& into);
 
 std::string iso8601_utc(std::int64_t epoch_ms);
+std::string iso_date(std::chrono::sys_days day);  // YYYY-MM-DD
+boost::json::object subject_to_json(const Subject& subject);
 
 }  // namespace signalnode::node::signals

@@ -288,11 +288,33 @@ void v6_follow_up(Database& db) {
   )sql");
 }
 
+// v7: people who log in to the web interface. Passwords as argon2id strings
+// (libsodium crypto_pwhash_str); sessions by SHA-256 of their cookie value.
+void v7_users(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE users (
+      username        TEXT PRIMARY KEY,
+      role            TEXT NOT NULL,
+      password_hash   TEXT NOT NULL,
+      created_at_ms   INTEGER NOT NULL,
+      failed_logins   INTEGER NOT NULL DEFAULT 0,
+      locked_until_ms INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE sessions (
+      token_hash    BLOB PRIMARY KEY,
+      username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+      csrf_token    TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      last_seen_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
-                                                    v5_alerts, v6_follow_up};
+                                                    v5_alerts, v6_follow_up, v7_users};
   return migrations;
 }
 

@@ -1,0 +1,138 @@
+// Web sessions and accounts (issue 8): POST/GET/DELETE /api/v1/session (log
+// in, who am I, log out) and /api/v1/users (admin). Log-in attempts are
+// limited per client address besides the per-account lock-out.
+#include <boost/json.hpp>
+
+#include "node/api/node_api.hpp"
+#include "node/api/problem.hpp"
+#include "node/auth/users.hpp"
+#include "node/pseudonyms/rate_limiter.hpp"
+#include "node/signals/signal_json.hpp"
+
+namespace signalnode::node::api {
+namespace json = boost::json;
+
+namespace {
+
+std::string cookie(std::string_view value, int max_age) {
+  return std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age);
+}
+
+// A JSON object body with only string fields from `allowed`; nullopt after responding.
+std::optional<std::map<std::string, std::string>> string_fields(const HttpRequest& request,
+                                                                std::initializer_list<std::string_view> allowed,
+                                                                const Respond& respond) {
+  boost::system::error_code ec;
+  json::value body = json::parse(request.body, ec);
+  if (ec || !body.is_object()) {
+    respond(invalid_field({"body", "must be a JSON object"}));
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : body.as_object()) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
+      respond(invalid_field({std::string(key), "is not a known field"}));
+      return std::nullopt;
+    }
+    if (!value.is_string()) {
+      respond(invalid_field({std::string(key), "must be a string"}));
+      return std::nullopt;
+    }
+    out[std::string(key)] = std::string(value.as_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_session_routes(Router& router, ApiServices& s) {
+  if (!s.users) return;
+  // 10 attempts a minute per client address, bursts of 10.
+  auto limiter = std::make_shared<pseudonyms::RateLimiter>(10.0 / 60.0, 10);
+
+  router.add("POST", "/api/v1/session", Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
+    auto wait = limiter->try_take(ctx.request.remote_address, 1, pseudonyms::RateLimiter::Clock::now());
+    if (wait > 0) {
+      HttpResponse r = problem(429, "too-many-logins", "Too many log-in attempts", "wait a minute before trying again");
+      r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(wait) + 1));
+      return respond(std::move(r));
+    }
+    auto fields = string_fields(ctx.request, {"username", "password"}, respond);
+    if (!fields) return;
+    auto& f = *fields;
+    if (f["username"].empty()) return respond(invalid_field({"username", "is required"}));
+    if (f["password"].empty()) return respond(invalid_field({"password", "is required"}));
+    auto result = s.users->login(f["username"], f["password"], ctx.request.remote_address, epoch_ms(s.clock()));
+    if (!f["password"].empty()) crypto::wipe(f["password"].data(), f["password"].size());
+    if (result.outcome == auth::LoginOutcome::locked) {
+      HttpResponse r = problem(423, "account-locked", "Account locked",
+                               "too many wrong passwords; the account is locked until " +
+                                   signals::iso8601_utc(result.locked_until_ms));
+      r.headers.emplace_back("Retry-After", std::to_string((result.locked_until_ms - epoch_ms(s.clock())) / 1000 + 1));
+      return respond(std::move(r));
+    }
+    if (result.outcome != auth::LoginOutcome::ok) {
+      return respond(problem(401, "bad-credentials", "Not logged in", "the username or password is wrong"));
+    }
+    const auth::Session& session = *result.session;
+    HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
+                                                                     {"role", auth::to_string(session.principal.role)},
+                                                                     {"org", s.org},
+                                                                     {"csrfToken", session.csrf_token}}));
+    r.headers.emplace_back("Set-Cookie", cookie(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
+    respond(std::move(r));
+  });
+
+  router.add("GET", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
+    json::object o{{"role", auth::to_string(ctx.principal->role)}, {"org", s.org}, {"orgRole", s.role}};
+    std::string_view value = session_cookie(ctx.request);
+    if (ctx.request.header("authorization").empty() && !value.empty()) {
+      auto session = s.users->session(value, epoch_ms(s.clock()));
+      if (session) {
+        o["username"] = session->principal.label;
+        o["csrfToken"] = session->csrf_token;
+      }
+    } else {
+      o["token"] = ctx.principal->token_id;
+    }
+    respond(json_response(200, json::serialize(o)));
+  });
+
+  router.add("DELETE", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
+    std::string_view value = session_cookie(ctx.request);
+    if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
+    HttpResponse r{204, "application/json", "", {}};
+    r.headers.emplace_back("Set-Cookie", cookie("", 0));
+    respond(std::move(r));
+  });
+
+  router.add("GET", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext, Respond respond) {
+    json::array items;
+    for (const auto& u : s.users->list(epoch_ms(s.clock()))) {
+      items.push_back(json::object{{"username", u.username},
+                                   {"role", auth::to_string(u.role)},
+                                   {"createdAt", signals::iso8601_utc(u.created_at_ms)},
+                                   {"locked", u.locked}});
+    }
+    respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
+  });
+
+  router.add("POST", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext ctx, Respond respond) {
+    auto fields = string_fields(ctx.request, {"username", "role", "password"}, respond);
+    if (!fields) return;
+    auto& f = *fields;
+    auto role = auth::role_from_string(f["role"]);
+    if (!role) return respond(invalid_field({"role", "must be officer, analyst, privacy_officer or admin"}));
+    try {
+      s.users->create(f["username"], *role, f["password"], epoch_ms(s.clock()), ctx.principal->token_id);
+    } catch (const auth::UserError& e) {
+      crypto::wipe(f["password"].data(), f["password"].size());
+      return respond(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
+    }
+    crypto::wipe(f["password"].data(), f["password"].size());
+    respond(json_response(201, json::serialize(json::object{{"username", f["username"]}, {"role", f["role"]}})));
+  });
+}
+
+}  // namespace signalnode::node::api

@@ -1,0 +1,167 @@
+// The web interface (issue 8): its static files, compiled into the binary,
+// and the few routes only it needs: the officer's preview of what each
+// partner would receive and the check of one subject as it is typed (the
+// server's own canonical rules), the log's verification status, statistics
+// for the charts, the CSV report and the policy in readable form.
+#include <boost/json.hpp>
+
+#include <sstream>
+
+#include "node/api/node_api.hpp"
+#include "node/api/problem.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/audit/audit_report.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/sharing/explain.hpp"
+#include "node/signals/signal_json.hpp"
+
+namespace signalnode::embedded {
+std::string_view web_index_html();
+std::string_view web_app_js();
+std::string_view web_app_css();
+}
+
+namespace signalnode::node::api {
+namespace json = boost::json;
+
+namespace {
+
+void add_static(Router& router, const std::string& path, std::string_view (*content)(), const char* type) {
+  router.add("GET", path, Access::open(), [content, type](RouteContext, Respond respond) {
+    HttpResponse r{200, type, std::string(content()), {}};
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    respond(std::move(r));
+  });
+}
+
+// POST /api/v1/signals/preview: the signal as it would be submitted.
+void preview(ApiServices& s, RouteContext ctx, Respond respond) {
+  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));
+  if (!parsed) return respond(invalid_field(parsed.error()));
+  auto policy = s.policy ? s.policy() : nullptr;
+  auto manifest = s.manifest ? s.manifest() : nullptr;
+  if (!policy || !manifest) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
+  auto out = sharing::explain(parsed.value(), *policy, *manifest, {s.org, s.role}, local_today(s.clock()));
+  respond(json_response(200, json::serialize(out)));
+}
+
+// POST /api/v1/subjects/check: one subject, validated and canonicalised as a
+// submission would be; identifiers travel in the body, never the URL.
+void check_subject(ApiServices& s, RouteContext ctx, Respond respond) {
+  boost::system::error_code ec;
+  json::value subject = json::parse(ctx.request.body, ec);
+  if (ec || !subject.is_object()) return respond(invalid_field({"body", "must be a JSON object (one subject)"}));
+  json::object wrapper{{"category", "general.external_report"},
+                       {"observedOn", signals::iso_date(local_today(s.clock()))},
+                       {"subjects", json::array{subject}}};
+  auto parsed = signals::parse_signal(json::serialize(wrapper), s.taxonomy, local_today(s.clock()));
+  if (!parsed) {
+    protocol::FieldError e = parsed.error();
+    for (std::string_view prefix : {"subjects[0].", "subjects/0/"}) {
+      if (e.field.starts_with(prefix)) e.field = e.field.substr(prefix.size());
+    }
+    return respond(invalid_field(e));
+  }
+  json::object out = signals::subject_to_json(parsed.value().subjects.at(0));
+  respond(json_response(200, json::serialize(json::object{{"identifiers", out.at("identifiers")}})));
+}
+
+void verification(ApiServices& s, Respond respond) {
+  if (!s.verify_audit) return respond(problem(409, "no-audit", "No audit log", "this node has no audit log"));
+  audit::VerifyResult v = s.verify_audit();
+  json::object o{{"verified", v.ok},
+                 {"events", v.events},
+                 {"treeHeads", v.tree_heads},
+                 {"verifiedUpTo", v.events - v.uncovered},
+                 {"uncovered", v.uncovered},
+                 {"message", v.message}};
+  if (v.first_bad_index) o["firstBadIndex"] = *v.first_bad_index;
+  respond(json_response(200, json::serialize(o)));
+}
+
+// For the charts: exchanges per partner and month, signals per category.
+void stats(ApiServices& s, Respond respond) {
+  json::object out = s.store.read([](storage::Database& db) {
+    json::array exchanges, categories;
+    auto& st = db.cached(
+        "SELECT partner, strftime('%Y-%m', time_ms / 1000, 'unixepoch') AS month, "
+        "sum(name = 'record.sent'), sum(name = 'record.received') FROM audit_events "
+        "WHERE name IN ('record.sent', 'record.received') AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
+    while (st.step()) {
+      exchanges.push_back(json::object{{"partner", st.text(0)}, {"month", st.text(1)}, {"sent", st.int64(2)},
+                                       {"received", st.int64(3)}});
+    }
+    st.reset();
+    auto& cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
+    while (cat.step()) categories.push_back(json::object{{"category", cat.text(0)}, {"count", cat.int64(1)}});
+    cat.reset();
+    return json::object{{"exchangesPerPartnerMonth", std::move(exchanges)}, {"signalsPerCategory", std::move(categories)}};
+  });
+  respond(json_response(200, json::serialize(out)));
+}
+
+void report(ApiServices& s, Respond respond) {
+  std::ostringstream csv;
+  s.store.read([&](storage::Database& db) {
+    audit::write_report_csv(db, csv);
+    return 0;
+  });
+  HttpResponse r{200, "text/csv; charset=utf-8", csv.str(), {}};
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + s.org + "-processing-record.csv\"");
+  respond(std::move(r));
+}
+
+void policy_view(ApiServices& s, Respond respond) {
+  auto policy = s.policy ? s.policy() : nullptr;
+  if (!policy) return respond(problem(409, "no-federation", "No federation", "this node runs no sharing policy"));
+  auto list = [](const auto& values) {
+    json::array a;
+    for (const auto& v : values) a.push_back(json::value(v));
+    return a;
+  };
+  json::array rules;
+  for (const auto& r : policy->rules()) {
+    json::object o{{"id", r.id},
+                   {"description", r.description},
+                   {"from", list(r.from)},
+                   {"to", list(r.to)},
+                   {"categories", list(r.categories)},
+                   {"pseudonyms", list(r.pseudonyms)},
+                   {"fields", list(r.fields)},
+                   {"legalBasis", r.legal_basis},
+                   {"legalReference", r.legal_reference},
+                   {"purpose", r.purpose},
+                   {"retentionDays", r.retention_days},
+                   {"feedbackNote", r.feedback_note},
+                   {"bundleNotices", list(r.bundle_notices)},
+                   {"status", r.active ? "active" : "suspended"},
+                   {"validFrom", signals::iso_date(r.valid_from)}};
+    if (r.valid_until) o["validUntil"] = signals::iso_date(*r.valid_until);
+    rules.push_back(std::move(o));
+  }
+  respond(json_response(200, json::serialize(json::object{
+                                 {"name", policy->name()}, {"sha256", policy->sha256_hex()}, {"rules", std::move(rules)}})));
+}
+
+}  // namespace
+
+void add_web_routes(Router& router, ApiServices& s) {
+  using auth::Role;
+  add_static(router, "/", embedded::web_index_html, "text/html; charset=utf-8");
+  add_static(router, "/ui/app.js", embedded::web_app_js, "text/javascript; charset=utf-8");
+  add_static(router, "/ui/app.css", embedded::web_app_css, "text/css; charset=utf-8");
+  router.add("POST", "/api/v1/signals/preview", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { preview(s, ctx, std::move(respond)); });
+  router.add("POST", "/api/v1/subjects/check", Access::only({Role::officer}),
+             [&s](RouteContext ctx, Respond respond) { check_subject(s, ctx, std::move(respond)); });
+  router.add("GET", "/api/v1/audit/verification", Access::only({Role::privacy_officer}),
+             [&s](RouteContext, Respond respond) { verification(s, std::move(respond)); });
+  router.add("GET", "/api/v1/audit/stats", Access::only({Role::privacy_officer}),
+             [&s](RouteContext, Respond respond) { stats(s, std::move(respond)); });
+  router.add("GET", "/api/v1/audit/report.csv", Access::only({Role::privacy_officer}),
+             [&s](RouteContext, Respond respond) { report(s, std::move(respond)); });
+  router.add("GET", "/api/v1/policy", Access::authenticated(),
+             [&s](RouteContext, Respond respond) { policy_view(s, std::move(respond)); });
+}
+
+}  // namespace signalnode::node::api

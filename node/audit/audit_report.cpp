@@ -1,0 +1,56 @@
+#include "node/audit/audit_report.hpp"
+
+#include <boost/json.hpp>
+
+#include "crypto/bytes.hpp"
+#include "node/signals/signal_json.hpp"
+
+namespace signalnode::node::audit {
+namespace json = boost::json;
+
+namespace {
+
+std::string csv(std::string_view field) {
+  std::string out;
+  out.reserve(field.size() + 4);
+  out.push_back('"');
+  if (!field.empty() && (field.front() == '=' || field.front() == '+' || field.front() == '-' || field.front() == '@')) {
+    out.push_back('\'');
+  }
+  for (char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string text_at(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return {};
+  return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
+}
+
+}  // namespace
+
+void write_report_csv(storage::Database& db, std::ostream& out) {
+  out << kReportHeader << "\n";
+  auto st = db.prepare("SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL ORDER BY idx");
+  while (st.step()) {
+    json::value parsed = json::parse(crypto::as_chars(st.blob_view(1)));
+    const json::object& e = parsed.as_object();
+    const json::object& a = e.at("attributes").as_object();
+    std::string rule;
+    if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) rule = text_at(pa->get_object(), "rule");
+    // The number of things an event covers (a retention run), else one.
+    const json::value* n = a.if_contains("count");
+    std::int64_t count = n && n->is_int64() ? n->as_int64() : 1;
+    out << st.int64(0) << "," << signals::iso8601_utc(e.at("endTimeMs").as_int64()) << "," << csv(text_at(e, "name"))
+        << "," << csv(text_at(e, "status")) << "," << csv(text_at(a, "partner")) << "," << csv(text_at(a, "category"))
+        << "," << csv(rule) << "," << csv(text_at(a, "legalBasis")) << "," << csv(text_at(a, "purpose")) << "," << count
+        << "\n";
+  }
+  st.reset();
+}
+
+}  // namespace signalnode::node::audit
