@@ -19,6 +19,8 @@
 #include "crypto/secret_file.hpp"
 #include "crypto/x509.hpp"
 #include "node/auth/tokens.hpp"
+#include "node/auth/users.hpp"
+#include "crypto/random.hpp"
 #include "node/config/node_init.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/net/https_client.hpp"
@@ -57,6 +59,8 @@ std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes) {
   for (const auto& n : nodes) {
     json::object tokens;
     for (const auto& [role, token] : n.tokens) tokens[role] = token;
+    json::object users;
+    for (const auto& [role, user] : n.users) users[role] = json::object{{"username", user.first}, {"password", user.second}};
     list.push_back(json::object{
         {"org", n.org},
         {"role", n.role},
@@ -69,6 +73,7 @@ std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes) {
         {"tlsKey", (n.dir / "tls" / "federation.key").string()},
         {"pseudonymisationAuthority", n.pseudonymisation_authority},
         {"tokens", std::move(tokens)},
+        {"users", std::move(users)},
     });
   }
   return json::serialize(json::object{{"caCert", (dir / "ca" / "ca.crt").string()}, {"nodes", std::move(list)}}) +
@@ -146,10 +151,10 @@ pid_t spawn_node(const fs::path& self, const DemoNode& node) {
 
 std::vector<DemoNode> demo_partners() {
   return {
-      {"gemeente-aalsmeer", "municipality", "00000001002220647000", "Gemeente Aalsmeer", false, {}, 0, 0, {}},
-      {"nla", "labour_inspectorate", "00000001003214345000", "Nederlandse Arbeidsinspectie", false, {}, 0, 0, {}},
-      {"snf", "housing_certifier", "00000003273491530000", "Stichting Normering Flexwonen", false, {}, 0, 0, {}},
-      {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", true, {}, 0, 0, {}},
+      {"gemeente-aalsmeer", "municipality", "00000001002220647000", "Gemeente Aalsmeer", false, {}, 0, 0, {}, {}},
+      {"nla", "labour_inspectorate", "00000001003214345000", "Nederlandse Arbeidsinspectie", false, {}, 0, 0, {}, {}},
+      {"snf", "housing_certifier", "00000003273491530000", "Stichting Normering Flexwonen", false, {}, 0, 0, {}, {}},
+      {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", true, {}, 0, 0, {}, {}},
   };
 }
 
@@ -176,7 +181,8 @@ void issue_node_certificates(const fs::path& ca_dir, const DemoNode& node) {
   replace_file(node.dir / "tls" / "api.key", api.private_key_pem.chars(), true);
 }
 
-std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t base_port, std::vector<DemoNode> nodes) {
+std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t base_port, std::vector<DemoNode> nodes,
+                                             bool with_users) {
   if (fs::exists(dir / "demo.json")) throw std::runtime_error(dir.string() + " holds a demo already");
   fs::create_directories(dir);
   create_ca(dir / "ca", "signalnode demo federation CA");
@@ -218,6 +224,15 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     auth::TokenStore tokens(store);
     for (const char* role : kRoles) {
       n.tokens[role] = tokens.create(*auth::role_from_string(role), std::string("demo ") + role, std::nullopt, now_ms());
+    }
+    if (with_users) {
+      auth::UserStore users(store);
+      for (const char* role : kRoles) {
+        std::string username = role == std::string("privacy_officer") ? "privacy" : role;
+        std::string password = "demo-" + crypto::random_hex_id(8);
+        users.create(username, *auth::role_from_string(role), password, now_ms(), "demo up");
+        n.users[role] = {username, password};
+      }
     }
   }
   std::string manifest_text = federation::manifest_to_toml(manifest);

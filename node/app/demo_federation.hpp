@@ -17,6 +17,8 @@ struct DemoNode {
   std::uint16_t api_port = 0;
   std::uint16_t federation_port = 0;
   std::map<std::string, std::string> tokens;  // role -> token
+  // role -> (username, password) of the web interface; empty when not asked for.
+  std::map<std::string, std::pair<std::string, std::string>> users;
 };
 
 // The four partners of the demo: municipality, labour inspectorate, SNF, RIEC (PA).
@@ -24,8 +26,10 @@ std::vector<DemoNode> demo_partners();
 
 // Creates CA, node folders, manifest and demo.json under `dir` (which must not
 // hold a demo yet). Ports: node i gets API base+2i and federation base+2i+1.
+// With `with_users`, one web interface account per role and node (argon2id
+// makes that take a second or two, so tests that only use tokens skip it).
 std::vector<DemoNode> create_demo_federation(const std::filesystem::path& dir, std::uint16_t base_port,
-                                             std::vector<DemoNode> nodes = demo_partners());
+                                             std::vector<DemoNode> nodes = demo_partners(), bool with_users = true);
 
 // Shared by `demo up` and tests: a CA in ca_dir, and for one node folder
 // (already `init`ed) its federation and API certificates issued by that CA.

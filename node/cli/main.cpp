@@ -49,6 +49,20 @@ int main(int argc, char** argv) {
   revoke_cmd->add_option("--dir", token_dir, "Node folder")->required();
   revoke_cmd->add_option("--id", token_id, "Token id (the 16 hex after snt_)")->required();
 
+  auto* user_cmd = app.add_subcommand("user", "Manage web interface accounts (admin)");
+  user_cmd->require_subcommand(1);
+  std::filesystem::path user_dir;
+  std::string user_name, user_role;
+  bool password_stdin = false;
+  auto* user_create_cmd = user_cmd->add_subcommand(
+      "create", "Create an account; without --password-stdin a random password is printed once");
+  user_create_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  user_create_cmd->add_option("--username", user_name, "3-64 of a-z 0-9 . _ -")->required();
+  user_create_cmd->add_option("--role", user_role, "officer | analyst | privacy_officer | admin")->required();
+  user_create_cmd->add_flag("--password-stdin", password_stdin, "Read the password (12+ characters) from stdin");
+  auto* user_list_cmd = user_cmd->add_subcommand("list", "List accounts (never passwords)");
+  user_list_cmd->add_option("--dir", user_dir, "Node folder")->required();
+
   std::filesystem::path pseudonym_dir;
   std::string pseudonym_kind, pseudonym_value;
   auto* pseudonym_cmd = app.add_subcommand(
@@ -180,6 +194,8 @@ int main(int argc, char** argv) {
     if (*explain_cmd) return run_policy_explain(policy_dir, policy_signal, policy_json);
     if (*check_cmd) return run_policy_check(policy_dir, policy_file);
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value, pseudonym_exchanges);
+    if (*user_create_cmd) return run_user_create(user_dir, user_name, user_role, password_stdin);
+    if (*user_list_cmd) return run_user_list(user_dir);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

@@ -5,6 +5,8 @@
 
 #include "node/app/node_app.hpp"
 #include "node/auth/tokens.hpp"
+#include "node/auth/users.hpp"
+#include "crypto/random.hpp"
 #include "node/cli/commands.hpp"
 #include "node/config/node_init.hpp"
 #include "node/log/log.hpp"
@@ -148,6 +150,43 @@ int run_token_create(const std::filesystem::path& dir, const std::string& role, 
   std::optional<std::int64_t> expires;
   if (expires_days) expires = now_ms() + static_cast<std::int64_t>(*expires_days) * 86'400'000;
   std::cout << node.tokens.create(*parsed_role, label, expires, now_ms()) << std::endl;
+  return 0;
+}
+
+int run_user_create(const std::filesystem::path& dir, const std::string& username, const std::string& role,
+                    bool password_from_stdin) {
+  auto parsed_role = auth::role_from_string(role);
+  if (!parsed_role) {
+    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer or admin\n";
+    return 2;
+  }
+  std::string password;
+  if (password_from_stdin) {
+    std::getline(std::cin, password);
+  } else {
+    password = crypto::random_hex_id(12);
+  }
+  OfflineNode node(dir);
+  auth::UserStore users(node.store);
+  try {
+    users.create(username, *parsed_role, password, now_ms(), "cli");
+  } catch (const auth::UserError& e) {
+    crypto::wipe(password.data(), password.size());
+    std::cerr << "signalnode: " << e.field << " " << e.what() << "\n";
+    return 2;
+  }
+  if (!password_from_stdin) std::cout << "password: " << password << std::endl;
+  crypto::wipe(password.data(), password.size());
+  return 0;
+}
+
+int run_user_list(const std::filesystem::path& dir) {
+  OfflineNode node(dir);
+  auth::UserStore users(node.store);
+  for (const auto& u : users.list(now_ms())) {
+    std::cout << u.username << "  " << auth::to_string(u.role) << "  created " << signals::iso8601_utc(u.created_at_ms)
+              << (u.locked ? "  LOCKED" : "") << "\n";
+  }
   return 0;
 }
 

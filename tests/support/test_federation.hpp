@@ -45,7 +45,7 @@ inline std::vector<node::app::DemoNode> create_test_federation(
     p.api_port = free_port();
     p.federation_port = free_port();
   }
-  return node::app::create_demo_federation(dir, 0, std::move(partners));
+  return node::app::create_demo_federation(dir, 0, std::move(partners), /*with_users=*/false);
 }
 
 }  // namespace signalnode::testing
