@@ -1,1 +1,687 @@
+// signalnode web interface: one page, no framework, nothing loaded from
+// elsewhere (nodes may run without internet). Every value from the API is put
+// into the page as text (never as HTML), so partner data cannot inject script;
+// the node's Content-Security-Policy forbids inline script besides.
+'use strict';
 
+// ---------------------------------------------------------------- language
+const TEXT = {
+  nl: {
+    skip: 'Naar de inhoud', login: 'Inloggen', username: 'Gebruikersnaam', password: 'Wachtwoord',
+    logout: 'Uitloggen', language: 'English', badLogin: 'Gebruikersnaam of wachtwoord is onjuist.',
+    locked: 'Dit account is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden. Probeer het later opnieuw.',
+    tooMany: 'Te veel pogingen vanaf dit adres. Wacht een minuut.',
+    navSubmit: 'Signaal melden', navSignals: 'Mijn signalen', navInbox: 'Inbox', navAlerts: 'Alerts',
+    navLog: 'Verwerkingslog', navSubject: 'Inzageverzoek', navPolicy: 'Convenant', navCharts: 'Grafieken',
+    navUsers: 'Gebruikers',
+    submitTitle: 'Signaal melden', editTitle: 'Signaal corrigeren', category: 'Categorie', searchCategory: 'Zoek een categorie',
+    observedOn: 'Waargenomen op', municipality: 'Gemeentecode (CBS)', severity: 'Ernst', persons: 'Aantal personen',
+    summary: 'Toelichting (blijft op deze node, wordt nooit gedeeld)', subjects: 'Betrokkenen',
+    addSubject: 'Betrokkene toevoegen', removeSubject: 'Verwijderen', kind: 'Soort', role: 'Rol',
+    preview: 'Bekijk wat partners ontvangen', submit: 'Melden', saveCorrection: 'Correctie opslaan',
+    low: 'laag', medium: 'middel', high: 'hoog', previewTitle: 'Wat elke partner ontvangt',
+    partner: 'Partner', shared: 'Gedeeld', rule: 'Regel', pseudonyms: 'Pseudoniemen', fields: 'Velden',
+    withheld: 'Niet gedeeld', yes: 'ja', no: 'nee', reason: 'Reden', never: 'Nooit gedeeld',
+    chooseCategory: 'Kies een categorie.', stored: 'Signaal opgeslagen.', valid: 'Geldig',
+    signalsTitle: 'Mijn signalen', observed: 'Waargenomen', status: 'Status', created: 'Gemeld', open: 'Openen',
+    none: 'Nog niets.', signalTitle: 'Signaal', sharing: 'Delen per partner', state: 'Stand',
+    followUp: 'Intrekking/correctie', feedback: 'Terugmelding', notices: 'Bundelmeldingen',
+    withdraw: 'Intrekken', correct: 'Corrigeren', confirmWithdraw: 'Dit signaal intrekken bij alle partners? De inhoud wordt hier gewist.',
+    withdrawn: 'Ingetrokken.', organisations: 'Organisaties', categories: 'Categorieën', receivedAt: 'Ontvangen',
+    note: 'Notitie', inboxTitle: 'Ontvangen van partners', source: 'Bron', allSources: 'Alle bronnen',
+    allCategories: 'Alle categorieën', filter: 'Filteren', week: 'Week', send: 'Versturen', feedbackSent: 'Terugmelding verstuurd.',
+    show: 'Toon', hide: 'Verberg', alertsTitle: 'Alerts', bundle: 'bundel', hit: 'treffer', subject: 'Betrokkene',
+    firstSeen: 'Eerst gezien', lastSeen: 'Laatst gezien', records: 'Records', notify: 'Bronnen informeren',
+    notified: 'Bundelmelding verstuurd naar', notAllowed: 'niet toegestaan door de regel voor',
+    logTitle: 'Verwerkingslog', verified: 'Log geverifieerd tot en met boomkop', broken: 'Log NIET in orde vanaf index',
+    events: 'gebeurtenissen', event: 'Gebeurtenis', time: 'Tijd', csv: 'Download CSV', name: 'Naam',
+    subjectTitle: 'Inzageverzoek (AVG art. 15)', idKind: 'Soort identificatie', value: 'Waarde', search: 'Zoeken',
+    exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
+    legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn (dagen)', chartsTitle: 'Grafieken',
+    perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
+    received: 'ontvangen', usersTitle: 'Gebruikers', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
+    loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
+    feedbackStatus: { received: 'ontvangen', assessed: 'beoordeeld', investigation_started: 'onderzoek gestart',
+      inspection_planned: 'inspectie gepland', action_taken: 'actie ondernomen', no_follow_up: 'geen vervolg',
+      forwarded: 'doorgestuurd' },
+    feedbackReason: { '': '(geen)', insufficient_information: 'onvoldoende informatie', outside_mandate: 'buiten mandaat',
+      already_known: 'al bekend', no_violation_found: 'geen overtreding gevonden', no_capacity: 'geen capaciteit',
+      forwarded_to_police: 'doorgestuurd naar politie', forwarded_to_partner: 'doorgestuurd naar partner' },
+  },
+  en: {
+    skip: 'Skip to content', login: 'Log in', username: 'Username', password: 'Password', logout: 'Log out',
+    language: 'Nederlands', badLogin: 'The username or password is wrong.',
+    locked: 'This account is locked for a while after too many wrong passwords. Try again later.',
+    tooMany: 'Too many attempts from this address. Wait a minute.',
+    navSubmit: 'Report a signal', navSignals: 'My signals', navInbox: 'Inbox', navAlerts: 'Alerts',
+    navLog: 'Processing log', navSubject: 'Subject access', navPolicy: 'Covenant', navCharts: 'Charts', navUsers: 'Users',
+    submitTitle: 'Report a signal', editTitle: 'Correct a signal', category: 'Category', searchCategory: 'Search a category',
+    observedOn: 'Observed on', municipality: 'Municipality code (CBS)', severity: 'Severity', persons: 'Number of persons',
+    summary: 'Summary (stays on this node, never shared)', subjects: 'Subjects', addSubject: 'Add a subject',
+    removeSubject: 'Remove', kind: 'Kind', role: 'Role', preview: 'Preview what partners receive', submit: 'Submit',
+    saveCorrection: 'Save correction', low: 'low', medium: 'medium', high: 'high', previewTitle: 'What each partner receives',
+    partner: 'Partner', shared: 'Shared', rule: 'Rule', pseudonyms: 'Pseudonyms', fields: 'Fields', withheld: 'Not shared',
+    yes: 'yes', no: 'no', reason: 'Reason', never: 'Never shared', chooseCategory: 'Choose a category.',
+    stored: 'Signal stored.', valid: 'Valid', signalsTitle: 'My signals', observed: 'Observed', status: 'Status',
+    created: 'Reported', open: 'Open', none: 'Nothing yet.', signalTitle: 'Signal', sharing: 'Sharing per partner',
+    state: 'State', followUp: 'Withdrawal/correction', feedback: 'Feedback', notices: 'Bundle notices',
+    withdraw: 'Withdraw', correct: 'Correct', confirmWithdraw: 'Withdraw this signal at every partner? Its content is erased here.',
+    withdrawn: 'Withdrawn.', organisations: 'Organisations', categories: 'Categories', receivedAt: 'Received', note: 'Note',
+    inboxTitle: 'Received from partners', source: 'Source', allSources: 'All sources', allCategories: 'All categories',
+    filter: 'Filter', week: 'Week', send: 'Send', feedbackSent: 'Feedback sent.', show: 'Show', hide: 'Hide',
+    alertsTitle: 'Alerts', bundle: 'bundle', hit: 'hit', subject: 'Subject', firstSeen: 'First seen', lastSeen: 'Last seen',
+    records: 'Records', notify: 'Notify the sources', notified: 'Bundle notice sent to', notAllowed: 'not allowed by the rule for',
+    logTitle: 'Processing log', verified: 'Log verified up to tree head', broken: 'Log NOT intact from index',
+    events: 'events', event: 'Event', time: 'Time', csv: 'Download CSV', name: 'Name',
+    subjectTitle: 'Subject access (GDPR art. 15)', idKind: 'Kind of identifier', value: 'Value', search: 'Search',
+    exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
+    legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention (days)', chartsTitle: 'Charts',
+    perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
+    received: 'received', usersTitle: 'Users', create: 'Create', created2: 'Created', locked2: 'locked',
+    loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
+    feedbackStatus: { received: 'received', assessed: 'assessed', investigation_started: 'investigation started',
+      inspection_planned: 'inspection planned', action_taken: 'action taken', no_follow_up: 'no follow-up',
+      forwarded: 'forwarded' },
+    feedbackReason: { '': '(none)', insufficient_information: 'insufficient information', outside_mandate: 'outside mandate',
+      already_known: 'already known', no_violation_found: 'no violation found', no_capacity: 'no capacity',
+      forwarded_to_police: 'forwarded to police', forwarded_to_partner: 'forwarded to partner' },
+  },
+};
+let lang = localStorage.getItem('sn-lang') === 'en' ? 'en' : 'nl';
+const t = (key) => TEXT[lang][key] ?? key;
+
+// ---------------------------------------------------------------- helpers
+// h('p', {class: 'x'}, 'text', child): elements with text content only.
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+const svgNs = 'http://www.w3.org/2000/svg';
+function s(tag, attrs = {}, text) {
+  const el = document.createElementNS(svgNs, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = String(text);
+  return el;
+}
+let uid = 0;
+const nextId = (p) => `${p}-${++uid}`;
+function field(labelText, control, hint) {
+  control.id = control.id || nextId('f');
+  const wrap = h('div', {}, h('label', { for: control.id }, labelText, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), control);
+  return wrap;
+}
+function message(kind, text) { return h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text); }
+function announce(text) { document.getElementById('announcer').textContent = text; }
+const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '');
+const shortLabel = (hex) => `${hex.slice(0, 4)}…${hex.slice(-4)}`;
+function stateCell(state) { return h('span', { class: `state ${state}` }, state.replace(/_/g, ' ')); }
+
+// The pseudonym as a short label, the full value on demand.
+function pseudonymView(idKind, hex) {
+  const full = h('code', { hidden: true }, hex);
+  const btn = h('button', { class: 'secondary', type: 'button', 'aria-expanded': 'false' }, t('show'));
+  btn.addEventListener('click', () => {
+    const open = full.hidden;
+    full.hidden = !open;
+    btn.textContent = open ? t('hide') : t('show');
+    btn.setAttribute('aria-expanded', String(open));
+  });
+  return h('span', {}, h('span', { class: 'pill' }, idKind), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
+}
+
+// ---------------------------------------------------------------- API
+let me = null;
+let taxonomy = null;
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && me?.csrfToken) headers['X-CSRF-Token'] = me.csrfToken;
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (res.status === 401 && path !== '/api/v1/session') {
+    me = null;
+    location.hash = '#/login';
+    throw new ApiError(401, data);
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+function problemText(e) {
+  const params = e.problem?.invalidParams;
+  if (params?.length) return params.map((p) => `${p.name}: ${p.reason}`).join('; ');
+  return e.problem?.detail || e.message || t('error');
+}
+async function loadTaxonomy() {
+  if (!taxonomy) taxonomy = await api('GET', '/api/v1/taxonomy');
+  return taxonomy;
+}
+const categoryLabel = (id) => {
+  const c = taxonomy?.categories.find((x) => x.id === id);
+  return c ? `${c[lang] || c.en}` : id;
+};
+
+// ---------------------------------------------------------------- shell
+const NAV = {
+  officer: [['#/submit', 'navSubmit'], ['#/signals', 'navSignals']],
+  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts']],
+  privacy_officer: [['#/log', 'navLog'], ['#/subject-access', 'navSubject'], ['#/policy', 'navPolicy'], ['#/charts', 'navCharts']],
+  admin: [['#/users', 'navUsers'], ['#/policy', 'navPolicy']],
+};
+function renderTop() {
+  const top = document.getElementById('top');
+  document.documentElement.lang = lang;
+  document.getElementById('skip-link').textContent = t('skip');
+  const langBtn = h('button', { type: 'button', lang: lang === 'nl' ? 'en' : 'nl' }, t('language'));
+  langBtn.addEventListener('click', () => {
+    lang = lang === 'nl' ? 'en' : 'nl';
+    localStorage.setItem('sn-lang', lang);
+    route();
+  });
+  const items = me ? NAV[me.role] || [] : [];
+  const current = location.hash.split('/').slice(0, 2).join('/');
+  const nav = h('nav', { 'aria-label': 'Menu' }, h('ul', {}, items.map(([href, key]) =>
+    h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key))))));
+  const who = h('div', { class: 'who' });
+  if (me) {
+    const out = h('button', { type: 'button' }, t('logout'));
+    out.addEventListener('click', async () => {
+      try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
+      me = null;
+      location.hash = '#/login';
+    });
+    who.append(h('span', {}, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`), out);
+  }
+  who.append(langBtn);
+  top.replaceChildren(h('span', { class: 'brand' }, 'signalnode'), nav, who);
+}
+function page(titleKey, ...content) {
+  const main = document.getElementById('main');
+  document.title = `${t(titleKey)} · signalnode`;
+  main.replaceChildren(h('h1', {}, t(titleKey)), ...content);
+  main.focus();
+}
+
+// ---------------------------------------------------------------- login
+function loginPage() {
+  const user = h('input', { autocomplete: 'username', required: true, name: 'username' });
+  const pass = h('input', { type: 'password', autocomplete: 'current-password', required: true, name: 'password' });
+  const out = h('div');
+  const form = h('form', { class: 'login', novalidate: true },
+    field(t('username'), user), field(t('password'), pass),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    try {
+      const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
+      pass.value = '';
+      me = res;
+      location.hash = `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
+    } catch (e) {
+      pass.value = '';
+      const key = e.status === 423 ? 'locked' : e.status === 429 ? 'tooMany' : 'badLogin';
+      out.replaceChildren(message('error', t(key)));
+      pass.focus();
+    }
+  });
+  page('login', form);
+  user.focus();
+}
+
+// ---------------------------------------------------------------- officer
+const SUBJECT_KINDS = {
+  person: [['bsn', 'BSN'], ['name', 'Naam / Name'], ['birthDate', 'Geboortedatum / Birth date (YYYY-MM-DD)'],
+    ['documentNumber', 'Documentnummer / Document number'], ['documentCountry', 'Land document / Document country'],
+    ['phone', 'Telefoon / Phone'], ['email', 'E-mail']],
+  organisation: [['kvk', 'KvK'], ['name', 'Naam / Name']],
+  landlord: [['kvk', 'KvK'], ['bsn', 'BSN'], ['name', 'Naam / Name']],
+  address: [['postcode', 'Postcode'], ['houseNumber', 'Huisnummer / House number'], ['houseLetter', 'Huisletter / House letter'],
+    ['addition', 'Toevoeging / Addition']],
+  vehicle: [['plate', 'Kenteken / Plate'], ['plateCountry', 'Land / Country']],
+  account: [['iban', 'IBAN']],
+  location: [['postcode', 'Postcode'], ['houseNumber', 'Huisnummer / House number'], ['name', 'Naam / Name']],
+  area: [['name', 'Naam / Name']],
+};
+
+function subjectEditor(initial, onRemove) {
+  const box = h('div', { class: 'card subject' });
+  const kind = h('select', {}, Object.keys(SUBJECT_KINDS).map((k) => h('option', { value: k }, k)));
+  const role = h('input', { pattern: '[a-z_]*', placeholder: 'worker, temp_agency, …' });
+  const fieldsBox = h('div', { class: 'row' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const inputs = {};
+  let timer = null;
+  const collect = () => {
+    const subj = { kind: kind.value };
+    if (role.value.trim()) subj.role = role.value.trim();
+    for (const [name, input] of Object.entries(inputs)) {
+      const v = input.value.trim();
+      if (!v) continue;
+      subj[name] = name === 'houseNumber' && /^\d+$/.test(v) ? Number(v) : v;
+    }
+    return subj;
+  };
+  // Validation as you type, by the server's own canonical rules.
+  const check = async () => {
+    for (const input of Object.values(inputs)) input.removeAttribute('aria-invalid');
+    const subj = collect();
+    if (Object.keys(subj).length <= 1 + (subj.role ? 1 : 0)) { status.replaceChildren(); return; }
+    try {
+      const res = await api('POST', '/api/v1/subjects/check', subj);
+      status.replaceChildren(res.identifiers.length
+        ? h('p', { class: 'field-ok' }, `${t('valid')}: `, res.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`)))
+        : h('p', { class: 'field-ok' }, t('valid')));
+    } catch (e) {
+      const p = e.problem?.invalidParams?.[0];
+      if (p && inputs[p.name]) inputs[p.name].setAttribute('aria-invalid', 'true');
+      status.replaceChildren(h('p', { class: 'field-error' }, problemText(e)));
+    }
+  };
+  const schedule = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
+  const renderFields = () => {
+    for (const k of Object.keys(inputs)) delete inputs[k];
+    fieldsBox.replaceChildren(...SUBJECT_KINDS[kind.value].map(([name, label]) => {
+      const input = h('input', { name, 'data-field': name });
+      input.addEventListener('input', schedule);
+      inputs[name] = input;
+      return field(label, input);
+    }));
+  };
+  kind.addEventListener('change', () => { renderFields(); schedule(); });
+  role.addEventListener('input', schedule);
+  if (initial) kind.value = initial.kind;
+  renderFields();
+  if (initial) {
+    if (initial.role) role.value = initial.role;
+    for (const [k, v] of Object.entries(initial)) if (inputs[k]) inputs[k].value = v;
+    schedule();
+  }
+  const remove = h('button', { type: 'button', class: 'secondary' }, t('removeSubject'));
+  remove.addEventListener('click', () => { box.remove(); onRemove(); });
+  box.append(h('div', { class: 'row' }, field(t('kind'), kind), field(t('role'), role)), fieldsBox, status, remove);
+  box.collect = collect;
+  return box;
+}
+
+async function submitPage(editId) {
+  await loadTaxonomy();
+  const existing = editId ? await api('GET', `/api/v1/signals/${editId}`) : null;
+  const search = h('input', { type: 'search', 'aria-controls': 'category-list' });
+  const list = h('div', { class: 'categories', id: 'category-list', role: 'group', 'aria-label': t('category') });
+  const radios = [];
+  for (const stage of taxonomy.stages) {
+    const set = h('fieldset', {}, h('legend', {}, stage.nl + (lang === 'en' ? ` (${stage.id})` : '')));
+    for (const c of taxonomy.categories.filter((x) => x.stage === stage.id)) {
+      const r = h('input', { type: 'radio', name: 'category', value: c.id });
+      if (existing?.category === c.id) r.checked = true;
+      radios.push(r);
+      set.append(h('label', { 'data-search': `${c.id} ${c.nl} ${c.en}`.toLowerCase() }, r, h('span', {}, c[lang] || c.en, ' ', h('code', {}, c.id))));
+    }
+    list.append(set);
+  }
+  search.addEventListener('input', () => {
+    const q = search.value.toLowerCase().trim();
+    for (const label of list.querySelectorAll('label')) label.hidden = q && !label.dataset.search.includes(q);
+    for (const set of list.querySelectorAll('fieldset')) set.hidden = [...set.querySelectorAll('label')].every((l) => l.hidden);
+  });
+  const today = new Date().toISOString().slice(0, 10);
+  const observed = h('input', { type: 'date', value: existing?.observedOn || today, max: today, required: true });
+  const municipality = h('input', { value: existing?.municipality || '', pattern: 'GM[0-9]{4}', placeholder: 'GM0358' });
+  const severity = h('select', {}, ['low', 'medium', 'high'].map((v) => h('option', { value: v, selected: (existing?.severity || 'medium') === v }, t(v))));
+  const persons = h('input', { type: 'number', min: 0, max: 100000, value: existing?.persons ?? '' });
+  const summary = h('textarea', {}, existing?.summary || '');
+  const subjectsBox = h('div');
+  const addSubject = (initial) => subjectsBox.append(subjectEditor(initial, () => {}));
+  for (const subj of existing?.subjects || []) addSubject(subj);
+  const add = h('button', { type: 'button', class: 'secondary' }, t('addSubject'));
+  add.addEventListener('click', () => { addSubject(); subjectsBox.lastChild.querySelector('select').focus(); });
+  const out = h('div', { 'aria-live': 'polite' });
+  const previewBox = h('div');
+
+  const body = () => {
+    const chosen = radios.find((r) => r.checked);
+    const b = { category: chosen ? chosen.value : '', observedOn: observed.value, severity: severity.value };
+    if (municipality.value.trim()) b.municipality = municipality.value.trim();
+    if (persons.value !== '') b.persons = Number(persons.value);
+    if (summary.value.trim()) b.summary = summary.value.trim();
+    b.subjects = [...subjectsBox.children].map((c) => c.collect());
+    return b;
+  };
+  const previewBtn = h('button', { type: 'button', class: 'secondary' }, t('preview'));
+  previewBtn.addEventListener('click', async () => {
+    out.replaceChildren();
+    const b = body();
+    if (!b.category) { out.replaceChildren(message('error', t('chooseCategory'))); return; }
+    try {
+      const res = await api('POST', '/api/v1/signals/preview', b);
+      previewBox.replaceChildren(h('h2', {}, t('previewTitle')), h('table', {},
+        h('thead', {}, h('tr', {}, [t('partner'), t('shared'), t('rule'), t('pseudonyms'), t('fields'), t('withheld')].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, res.partners.map((p) => h('tr', { 'data-partner': p.org },
+          h('th', { scope: 'row' }, `${p.org} (${p.role})`),
+          h('td', {}, p.shared ? t('yes') : `${t('no')}: ${p.reason}`),
+          h('td', {}, p.rule || ''),
+          h('td', {}, (p.pseudonyms || []).map((x) => h('span', { class: 'pill' }, x.idKind))),
+          h('td', {}, Object.entries(p.fields || {}).map(([k, v]) => h('span', { class: 'pill' }, `${k}: ${v}`))),
+          h('td', {}, (p.withheld || []).map((x) => h('span', { class: 'pill' }, x.idKind))))))),
+      h('p', { class: 'hint' }, `${t('never')}: ${res.neverShared.join(', ')}`));
+      announce(t('previewTitle'));
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  const form = h('form', { novalidate: true },
+    field(t('searchCategory'), search), list,
+    h('div', { class: 'row' }, field(t('observedOn'), observed), field(t('municipality'), municipality),
+      field(t('severity'), severity), field(t('persons'), persons)),
+    field(t('summary'), summary),
+    h('h2', {}, t('subjects')), subjectsBox, add,
+    h('div', { class: 'actions' }, previewBtn, h('button', { type: 'submit' }, editId ? t('saveCorrection') : t('submit'))),
+    out, previewBox);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = body();
+    if (!b.category) { out.replaceChildren(message('error', t('chooseCategory'))); return; }
+    try {
+      const res = editId ? await api('PUT', `/api/v1/signals/${editId}`, b) : await api('POST', '/api/v1/signals', b);
+      announce(t('stored'));
+      location.hash = `#/signals/${res.id}`;
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  page(editId ? 'editTitle' : 'submitTitle', form);
+}
+
+async function signalsPage() {
+  await loadTaxonomy();
+  const res = await api('GET', '/api/v1/signals?limit=200');
+  page('signalsTitle', res.items.length ? h('table', {},
+    h('thead', {}, h('tr', {}, [t('created'), t('category'), t('observed'), t('status'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((s) => h('tr', {},
+      h('td', {}, when(s.createdAt)), h('td', {}, categoryLabel(s.category)), h('td', {}, s.observedOn),
+      h('td', {}, s.status), h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
+}
+
+async function signalPage(id) {
+  await loadTaxonomy();
+  const sig = await api('GET', `/api/v1/signals/${id}`);
+  const out = h('div', { 'aria-live': 'polite' });
+  const actions = h('div', { class: 'actions' });
+  if (sig.status === 'active') {
+    const edit = h('a', { href: `#/correct/${id}` }, t('correct'));
+    const del = h('button', { type: 'button', class: 'danger' }, t('withdraw'));
+    del.addEventListener('click', async () => {
+      if (!confirm(t('confirmWithdraw'))) return;
+      try { await api('DELETE', `/api/v1/signals/${id}`); announce(t('withdrawn')); signalPage(id); }
+      catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    });
+    actions.append(edit, del);
+  }
+  page('signalTitle',
+    h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${sig.observedOn} · ${sig.status}`),
+    h('dl', {}, h('dt', {}, t('category')), h('dd', {}, h('code', {}, sig.category)),
+      sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
+    sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, x.kind, x.role ? ` (${x.role})` : '', ': ',
+      x.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`))))) : null,
+    actions, out,
+    h('h2', {}, t('sharing')),
+    h('table', { 'data-testid': 'sharing' },
+      h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },
+        h('th', { scope: 'row' }, p.partner), h('td', {}, stateCell(p.state)), h('td', {}, p.rule || ''), h('td', {}, p.reason || ''),
+        h('td', {}, p.followUp ? [`${p.followUp.kind}: `, stateCell(p.followUp.state)] : ''))))),
+    h('h2', {}, t('feedback')),
+    sig.feedback.length ? h('ul', { 'data-testid': 'feedback' }, sig.feedback.map((f) => h('li', {},
+      h('strong', {}, f.partner), `: ${TEXT[lang].feedbackStatus[f.status] || f.status}`,
+      f.reason ? ` (${TEXT[lang].feedbackReason[f.reason] || f.reason})` : '', f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
+      : h('p', {}, t('none')),
+    (sig.bundleNotices || []).length ? [h('h2', {}, t('notices')), h('ul', {}, sig.bundleNotices.map((n) => h('li', {},
+      h('strong', {}, n.partner), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null);
+}
+
+// ---------------------------------------------------------------- analyst
+function feedbackForm(item, after) {
+  const status = h('select', {}, Object.entries(TEXT[lang].feedbackStatus).map(([v, l]) => h('option', { value: v }, l)));
+  const reason = h('select', {}, Object.entries(TEXT[lang].feedbackReason).map(([v, l]) => h('option', { value: v }, l)));
+  const note = h('input', { maxlength: 500 });
+  const out = h('div', { 'aria-live': 'polite' });
+  if (item.feedback) status.value = item.feedback.status;
+  const form = h('form', { class: 'row' }, field(t('feedback'), status), field(t('reason'), reason), field(t('note'), note),
+    h('div', {}, h('button', { type: 'submit' }, t('send'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = { status: status.value };
+    if (reason.value) b.reason = reason.value;
+    if (note.value.trim()) b.note = note.value.trim();
+    try { await api('POST', `/api/v1/inbox/${item.id}/feedback`, b); out.replaceChildren(message('ok', t('feedbackSent'))); after?.(); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
+
+async function inboxPage() {
+  await loadTaxonomy();
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const res = await api('GET', `/api/v1/inbox?limit=200${params.get('category') ? `&category=${encodeURIComponent(params.get('category'))}` : ''}${params.get('source') ? `&source=${encodeURIComponent(params.get('source'))}` : ''}`);
+  const sources = [...new Set(res.items.map((i) => i.source.org))];
+  const cat = h('select', { name: 'category' }, h('option', { value: '' }, t('allCategories')),
+    taxonomy.categories.map((c) => h('option', { value: c.id, selected: params.get('category') === c.id }, c.id)));
+  const src = h('select', { name: 'source' }, h('option', { value: '' }, t('allSources')),
+    [...new Set([...sources, params.get('source')].filter(Boolean))].map((o) => h('option', { value: o, selected: params.get('source') === o }, o)));
+  const filters = h('form', { class: 'row' }, field(t('category'), cat), field(t('source'), src), h('div', {}, h('button', { type: 'submit' }, t('filter'))));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    if (cat.value) q.set('category', cat.value);
+    if (src.value) q.set('source', src.value);
+    location.hash = `#/inbox?${q}`;
+  });
+  page('inboxTitle', filters, res.items.length ? res.items.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-category': i.category },
+    h('h2', {}, categoryLabel(i.category)),
+    h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('receivedAt')} ${when(i.receivedAt)}`,
+      i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
+      i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
+    h('ul', {}, i.subjects.map((x) => h('li', {}, `${x.kind}: `, pseudonymView(x.idKind, x.pseudonym)))),
+    i.feedback ? h('p', {}, `${t('feedback')}: ${TEXT[lang].feedbackStatus[i.feedback.status] || i.feedback.status}`) : null,
+    feedbackForm(i))) : h('p', {}, t('none')));
+}
+
+async function alertsPage() {
+  await loadTaxonomy();
+  const res = await api('GET', '/api/v1/alerts?limit=200');
+  page('alertsTitle', res.items.length ? res.items.map((a) => {
+    const out = h('div', { 'aria-live': 'polite' });
+    let notify = null;
+    if (a.kind === 'bundle') {
+      notify = h('button', { type: 'button', class: 'secondary' }, t('notify'));
+      notify.addEventListener('click', async () => {
+        try {
+          const r = await api('POST', `/api/v1/alerts/${a.id}/notices`);
+          const parts = [];
+          if (r.queued.length) parts.push(`${t('notified')} ${r.queued.map((q) => q.partner).join(', ')}`);
+          if (r.notAllowed.length) parts.push(`${t('notAllowed')} ${r.notAllowed.map((q) => q.partner).join(', ')}`);
+          out.replaceChildren(message('ok', parts.join('; ')));
+        } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+      });
+    }
+    return h('article', { class: 'card', 'data-kind': a.kind },
+      h('h2', {}, `${t(a.kind)}: ${a.organisations.length} ${t('organisations').toLowerCase()}`),
+      h('p', {}, `${t('subject')}: `, pseudonymView(a.subject.idKind, a.subject.pseudonym)),
+      h('p', {}, `${t('organisations')}: `, a.organisations.map((o) => h('span', { class: 'pill' }, o))),
+      h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill', title: c }, categoryLabel(c)))),
+      h('p', {}, `${t('firstSeen')} ${when(a.firstSeen)} · ${t('lastSeen')} ${when(a.lastSeen)} · ${t('records')}: ${a.records.length}`),
+      notify, out);
+  }) : h('p', {}, t('none')));
+}
+
+// ---------------------------------------------------------------- privacy officer
+async function logPage() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const [ver, events] = await Promise.all([api('GET', '/api/v1/audit/verification'),
+    api('GET', `/api/v1/audit/events?limit=200${['name', 'partner', 'category'].map((k) => (params.get(k) ? `&${k}=${encodeURIComponent(params.get(k))}` : '')).join('')}`)]);
+  const status = ver.verified
+    ? message('ok', `${t('verified')} ${ver.verifiedUpTo} (${ver.events} ${t('events')})`)
+    : message('error', `${t('broken')} ${ver.firstBadIndex ?? '?'}: ${ver.message}`);
+  status.setAttribute('data-testid', 'verification');
+  const inputs = Object.fromEntries(['name', 'partner', 'category'].map((k) => [k, h('input', { name: k, value: params.get(k) || '' })]));
+  const filters = h('form', { class: 'row' }, field(t('event'), inputs.name, '(record.sent, …)'), field(t('partner'), inputs.partner),
+    field(t('category'), inputs.category), h('div', {}, h('button', { type: 'submit' }, t('filter'))));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k, input] of Object.entries(inputs)) if (input.value.trim()) q.set(k, input.value.trim());
+    location.hash = `#/log?${q}`;
+  });
+  page('logTitle', status, filters,
+    h('p', {}, h('a', { href: '/api/v1/audit/report.csv', download: 'processing-record.csv' }, t('csv'))),
+    h('table', {}, h('thead', {}, h('tr', {}, ['#', t('time'), t('event'), t('status'), t('partner'), t('category'), t('rule')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, events.items.map((e) => h('tr', {},
+        h('td', {}, e.index), h('td', {}, when(new Date(e.event.endTimeMs).toISOString())), h('td', {}, e.event.name),
+        h('td', {}, e.event.status), h('td', {}, e.event.attributes.partner || ''), h('td', {}, e.event.attributes.category || ''),
+        h('td', {}, e.event.attributes.processingActivity?.rule || ''))))));
+}
+
+const ACCESS_FIELDS = { bsn: 'BSN', kvk: 'KvK', iban: 'IBAN', address: 'postcode|huisnummer|letter|toevoeging', plate: 'AB-123-C',
+  phone: '+31 6 …', email: 'naam@example.nl', person: 'naam|YYYY-MM-DD', document: 'nummer|land' };
+function subjectAccessPage() {
+  const kind = h('select', { name: 'idKind' }, Object.keys(ACCESS_FIELDS).map((k) => h('option', { value: k }, k)));
+  const value = h('input', { name: 'value', autocomplete: 'off', placeholder: ACCESS_FIELDS.bsn });
+  kind.addEventListener('change', () => { value.placeholder = ACCESS_FIELDS[kind.value]; });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'row' }, field(t('idKind'), kind), field(t('value'), value), h('div', {}, h('button', { type: 'submit' }, t('search'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren(h('p', {}, t('loading')));
+    try {
+      const res = await api('POST', '/api/v1/audit/subject-access', { idKind: kind.value, value: value.value });
+      out.replaceChildren(h('p', { 'data-testid': 'access-result' }, `${res.exchanges.length} ${t('exchanges')} `, pseudonymView(res.idKind, res.pseudonym)),
+        h('table', {}, h('thead', {}, h('tr', {}, ['#', t('time'), t('event'), t('partner'), t('category'), t('rule'), t('legalBasis')].map((x) => h('th', { scope: 'col' }, x)))),
+          h('tbody', {}, res.exchanges.map((e) => h('tr', {}, h('td', {}, e.index), h('td', {}, when(new Date(e.event.endTimeMs).toISOString())),
+            h('td', {}, e.event.name), h('td', {}, e.event.attributes.partner || ''), h('td', {}, e.event.attributes.category || ''),
+            h('td', {}, e.event.attributes.processingActivity?.rule || ''), h('td', {}, e.event.attributes.legalBasis || ''))))));
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  page('subjectTitle', form, out);
+}
+
+async function policyPage() {
+  const p = await api('GET', '/api/v1/policy');
+  page('policyTitle', h('p', { class: 'lead' }, p.name, ' · ', h('code', {}, p.sha256)),
+    p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
+      h('h2', { id: `rule-${r.id}` }, r.id, r.status !== 'active' ? ` (${r.status})` : ''),
+      r.description ? h('p', {}, r.description) : null,
+      h('dl', {},
+        h('dt', {}, t('from')), h('dd', {}, r.from.join(', ')), h('dt', {}, t('to')), h('dd', {}, r.to.join(', ')),
+        h('dt', {}, t('categories')), h('dd', {}, r.categories.join(', ')),
+        h('dt', {}, t('pseudonyms')), h('dd', {}, r.pseudonyms.join(', ') || '—'),
+        h('dt', {}, t('fields')), h('dd', {}, r.fields.join(', ') || '—'),
+        h('dt', {}, t('legalBasis')), h('dd', {}, r.legalBasis), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
+        h('dt', {}, t('retention')), h('dd', {}, r.retentionDays),
+        h('dt', {}, t('feedback')), h('dd', {}, r.feedbackNote ? `${t('note')}: ${t('yes')}` : `${t('note')}: ${t('no')}`),
+        h('dt', {}, t('notices')), h('dd', {}, r.bundleNotices.join(', ') || '—')))));
+}
+
+// Bars drawn in the browser from API data (no chart library, no network).
+const COLOURS = ['#0b4f8a', '#b35900', '#1d6b2f', '#7a2a8c', '#a31919', '#4a4a4a'];
+function barChart(title, rows, seriesNames) {
+  const width = 720, barH = 18, gap = 8, left = 260;
+  const max = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
+  const height = rows.length * (barH + gap) + 30;
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': title });
+  rows.forEach((r, i) => {
+    const y = i * (barH + gap) + 10;
+    svg.append(s('text', { x: left - 8, y: y + barH - 4, 'text-anchor': 'end' }, r.label));
+    let x = left;
+    r.values.forEach((v, k) => {
+      const w = ((width - left - 60) * v) / max;
+      if (w > 0) svg.append(s('rect', { x, y, width: w, height: barH, fill: COLOURS[k % COLOURS.length] }, undefined));
+      x += w;
+    });
+    svg.append(s('text', { x: x + 6, y: y + barH - 4 }, r.values.reduce((a, b) => a + b, 0)));
+  });
+  const legend = seriesNames.length > 1 ? h('p', { class: 'legend' }, seriesNames.map((n, k) => {
+    const sw = s('svg', { width: 12, height: 12, 'aria-hidden': 'true', class: 'swatch' });
+    sw.append(s('rect', { width: 12, height: 12, fill: COLOURS[k % COLOURS.length] }));
+    return h('span', {}, sw, n);
+  })) : null;
+  // The same numbers as a table, for screen readers and copying.
+  const table = h('table', { class: 'visually-hidden' }, h('caption', {}, title),
+    h('tbody', {}, rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.label), r.values.map((v) => h('td', {}, v))))));
+  return h('figure', { class: 'chart' }, h('figcaption', {}, h('h2', {}, title)), svg, legend, table);
+}
+async function chartsPage() {
+  await loadTaxonomy();
+  const st = await api('GET', '/api/v1/audit/stats');
+  const partnerRows = st.exchangesPerPartnerMonth.map((x) => ({ label: `${x.month} ${x.partner}`, values: [x.sent, x.received] }));
+  const categoryRows = st.signalsPerCategory.map((x) => ({ label: x.category, values: [x.count] }));
+  page('chartsTitle', partnerRows.length ? barChart(t('perPartner'), partnerRows, [t('sent'), t('received')]) : h('p', {}, t('none')),
+    categoryRows.length ? barChart(t('perCategory'), categoryRows, ['']) : null);
+}
+
+// ---------------------------------------------------------------- admin
+async function usersPage() {
+  const res = await api('GET', '/api/v1/users');
+  const name = h('input', { name: 'username', autocomplete: 'off' });
+  const role = h('select', { name: 'role' }, ['officer', 'analyst', 'privacy_officer', 'admin'].map((r) => h('option', { value: r }, r)));
+  const pass = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: 12 });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'row' }, field(t('username'), name), field(t('role'), role), field(t('password'), pass, '(12+)'),
+    h('div', {}, h('button', { type: 'submit' }, t('create'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try { await api('POST', '/api/v1/users', { username: name.value.trim(), role: role.value, password: pass.value }); pass.value = ''; usersPage(); }
+    catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
+  });
+  page('usersTitle', h('table', {}, h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.role), h('td', {}, when(u.createdAt)), h('td', {}, u.locked ? t('locked2') : ''))))),
+  form, out);
+}
+
+// ---------------------------------------------------------------- routing
+const ROUTES = [
+  [/^#\/login$/, null, loginPage],
+  [/^#\/submit$/, 'officer', () => submitPage()],
+  [/^#\/correct\/([0-9a-f]{32})$/, 'officer', (m) => submitPage(m[1])],
+  [/^#\/signals$/, 'officer', signalsPage],
+  [/^#\/signals\/([0-9a-f]{32})$/, 'officer', (m) => signalPage(m[1])],
+  [/^#\/inbox(\?.*)?$/, 'analyst', inboxPage],
+  [/^#\/alerts$/, 'analyst', alertsPage],
+  [/^#\/log(\?.*)?$/, 'privacy_officer', logPage],
+  [/^#\/subject-access$/, 'privacy_officer', subjectAccessPage],
+  [/^#\/policy$/, '*', policyPage],
+  [/^#\/charts$/, 'privacy_officer', chartsPage],
+  [/^#\/users$/, 'admin', usersPage],
+];
+async function route() {
+  if (!me && location.hash !== '#/login') {
+    try { me = await api('GET', '/api/v1/session'); } catch { me = null; }
+    if (!me || !me.csrfToken) { me = null; location.hash = '#/login'; renderTop(); return loginPage(); }
+  }
+  renderTop();
+  const hash = location.hash || '#/';
+  for (const [re, role, view] of ROUTES) {
+    const m = hash.match(re);
+    if (!m) continue;
+    if (role && role !== '*' && me?.role !== role) return page('error', message('error', t('forbidden')));
+    try { await view(m); } catch (e) { if (e.status !== 401) page('error', message('error', problemText(e))); }
+    return;
+  }
+  location.hash = me ? (NAV[me.role] || [['#/policy']])[0][0] : '#/login';
+}
+window.addEventListener('hashchange', route);
+window.addEventListener('DOMContentLoaded', route);

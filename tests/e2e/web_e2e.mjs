@@ -1,0 +1,221 @@
+// The web interface in a real browser (Debian's headless Chromium, driven by
+// playwright-core; no browser download), against a running demo federation:
+// an officer submits a signal with a KvK number and an address and sees it
+// delivered; the RIEC's analyst sees the record and sets feedback; the officer
+// sees the feedback; the RIEC's privacy officer finds the exchange by subject
+// access and sees the log verified; a request without the CSRF token is
+// refused; five wrong passwords lock an account. A screenshot of every page
+// goes to $SCREENSHOTS.
+//
+// usage: node web_e2e.mjs DEMO_JSON SCREENSHOT_DIR
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [demoJson, shots] = process.argv.slice(2);
+const demo = JSON.parse(fs.readFileSync(demoJson, 'utf8'));
+const node = (org) => demo.nodes.find((n) => n.org === org);
+const municipality = node('gemeente-aalsmeer');
+const riec = node('riec-amsterdam');
+fs.mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+const pageErrors = [];
+// The demo's certificates chain to its own CA, which this browser does not know.
+const newPage = async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  page.on('crash', () => pageErrors.push('the page crashed'));
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`  console: ${m.text()}`); });
+  return page;
+};
+const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+let step = 'start';
+const log = (s) => { step = s; console.log(`- ${s}`); };
+
+// Every form control has an accessible name (WCAG 1.3.1, 4.1.2), checked on each page.
+async function assertLabelled(page, what) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+    .filter((el) => !el.hidden && el.type !== 'hidden')
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${what}`);
+}
+
+async function login(page, n, role, password) {
+  const user = n.users[role];
+  await page.goto(`${n.api}/#/login`);
+  await page.getByLabel('Gebruikersnaam').fill(user.username);
+  await page.getByLabel('Wachtwoord').fill(password ?? user.password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+}
+
+try {
+  // ---------------------------------------------------------------- officer
+  log('the officer logs in');
+  const officer = await newPage();
+  await officer.goto(`${municipality.api}/`);
+  await officer.getByLabel('Gebruikersnaam').waitFor();
+  await assertLabelled(officer, 'login');
+  await shot(officer, '01-login');
+  await login(officer, municipality, 'officer');
+  await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
+
+  log('the officer fills in a signal with a KvK number and an address');
+  await officer.getByLabel('Zoek een categorie').fill('betaald');
+  const visible = await officer.locator('#category-list label:not([hidden])').count();
+  assert.ok(visible >= 1 && visible < 10, `search narrows the categories (${visible})`);
+  await officer.getByLabel('Zoek een categorie').fill('');
+  await officer.locator('input[value="labour.underpaid_or_unpaid"]').check();
+  await officer.getByLabel('Aantal personen').fill('6');
+  await officer.getByLabel('Toelichting').fill('Werknemers verdienen 4 euro per uur');
+  await officer.getByRole('button', { name: 'Betrokkene toevoegen' }).click();
+  const first = officer.locator('.subject').nth(0);
+  await first.getByLabel('Soort').selectOption('organisation');
+  await first.getByLabel('KvK').fill('1234567');  // too short: the server's rule says so as you type
+  await first.locator('.field-error').waitFor();
+  await first.getByLabel('KvK').fill('12345678');
+  await first.getByText('kvk 12345678').waitFor();
+  await officer.getByRole('button', { name: 'Betrokkene toevoegen' }).click();
+  const second = officer.locator('.subject').nth(1);
+  await second.getByLabel('Soort').selectOption('address');
+  await second.getByLabel('Postcode').fill('1431 ab');
+  await second.getByLabel('Huisnummer / House number').fill('12');
+  await second.getByText('address 1431AB|12').waitFor();
+  await assertLabelled(officer, 'submit');
+
+  log('the preview shows what each partner receives');
+  await officer.getByRole('button', { name: 'Bekijk wat partners ontvangen' }).click();
+  const nlaRow = officer.locator('tr[data-partner="nla"]');
+  await nlaRow.waitFor();
+  assert.match(await nlaRow.innerText(), /labour-to-inspectorate/);
+  assert.match(await nlaRow.innerText(), /kvk/);
+  assert.match(await officer.locator('tr[data-partner="snf"]').innerText(), /nee/);
+  await shot(officer, '02-submit-with-preview');
+
+  log('the officer submits and sees it delivered');
+  await officer.getByRole('button', { name: 'Melden' }).click();
+  await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
+  const signalUrl = officer.url();
+  for (let i = 0; i < 60; i++) {
+    const row = await officer.locator('tr[data-partner="riec-amsterdam"]').innerText().catch(() => '');
+    if (/delivered/.test(row) && /delivered/.test(await officer.locator('tr[data-partner="nla"]').innerText())) break;
+    await officer.waitForTimeout(500);
+    await officer.goto(signalUrl);
+    await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
+  }
+  assert.match(await officer.locator('tr[data-partner="riec-amsterdam"]').innerText(), /delivered/);
+  await shot(officer, '03-signal-delivered');
+  await officer.getByRole('link', { name: 'Mijn signalen' }).click();
+  await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+  await shot(officer, '04-my-signals');
+
+  // ---------------------------------------------------------------- analyst
+  log('the RIEC analyst sees the record and sets feedback');
+  const analyst = await newPage();
+  await login(analyst, riec, 'analyst');
+  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  const record = analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
+  await record.waitFor();
+  assert.equal(await analyst.getByText('12345678').count(), 0, 'no plain KvK number at the RIEC');
+  await assertLabelled(analyst, 'inbox');
+  await record.getByLabel('Terugmelding').selectOption('investigation_started');
+  await record.getByLabel('Reden').selectOption('already_known');
+  await record.getByRole('button', { name: 'Versturen' }).click();
+  await record.getByText('Terugmelding verstuurd.').waitFor();
+  await shot(analyst, '05-inbox-feedback');
+  await analyst.getByRole('link', { name: 'Alerts' }).click();
+  await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
+  await shot(analyst, '06-alerts');
+
+  log('the officer sees the feedback');
+  for (let i = 0; i < 60; i++) {
+    await officer.goto(signalUrl);
+    await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
+    if (await officer.getByText('onderzoek gestart').count()) break;
+    await officer.waitForTimeout(500);
+  }
+  await officer.getByText('riec-amsterdam: onderzoek gestart (al bekend)', { exact: false }).waitFor();
+  await shot(officer, '07-signal-feedback');
+
+  log('a state change without the CSRF token is refused');
+  const forged = await officer.evaluate(async () => {
+    const r = await fetch('/api/v1/signals', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ category: 'housing.overcrowding', observedOn: '2026-11-20' }) });
+    return { status: r.status, body: await r.text() };
+  });
+  assert.equal(forged.status, 403, forged.body);
+  assert.match(forged.body, /X-CSRF-Token/);
+
+  // ---------------------------------------------------------------- privacy officer
+  log('the RIEC privacy officer finds the exchange by subject access and sees the log verified');
+  const privacy = await newPage();
+  await login(privacy, riec, 'privacy_officer');
+  await privacy.getByRole('heading', { name: 'Verwerkingslog' }).waitFor();
+  await privacy.getByTestId('verification').getByText('Log geverifieerd').waitFor();
+  await assertLabelled(privacy, 'log');
+  await shot(privacy, '08-log-verified');
+  await privacy.getByRole('link', { name: 'Inzageverzoek' }).click();
+  await privacy.getByLabel('Soort identificatie').selectOption('kvk');
+  await privacy.getByLabel('Waarde').fill('12345678');
+  await privacy.getByRole('button', { name: 'Zoeken' }).click();
+  const result = privacy.getByTestId('access-result');
+  await result.waitFor();
+  const found = Number((await result.innerText()).split(' ')[0]);
+  assert.ok(found >= 1, `subject access found ${found} exchanges`);
+  assert.ok(await privacy.getByRole('cell', { name: 'record.received' }).count() >= 1);
+  await shot(privacy, '09-subject-access');
+  await privacy.getByRole('link', { name: 'Convenant' }).click();
+  await privacy.getByRole('heading', { name: 'all-to-riec' }).waitFor();
+  await shot(privacy, '10-policy');
+  await privacy.getByRole('link', { name: 'Grafieken' }).click();
+  await privacy.locator('figure svg').first().waitFor();
+  await shot(privacy, '11-charts');
+  const csv = await privacy.evaluate(async () => (await fetch('/api/v1/audit/report.csv')).text());
+  assert.match(csv, /^index,time_utc,event/);
+
+  log('English works too');
+  await privacy.getByRole('button', { name: 'English' }).click();
+  await privacy.getByRole('heading', { name: 'Charts' }).waitFor();
+  await privacy.getByRole('button', { name: 'Nederlands' }).click();
+
+  // ---------------------------------------------------------------- admin
+  log('the admin sees the accounts');
+  const admin = await newPage();
+  await login(admin, municipality, 'admin');
+  await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
+  await assertLabelled(admin, 'users');
+  await shot(admin, '12-users');
+
+  // ---------------------------------------------------------------- lock-out
+  log('five wrong passwords lock the account');
+  const intruder = await newPage();
+  for (let i = 0; i < 5; i++) {
+    await login(intruder, municipality, 'analyst', `wrong-password-${i}`);
+    await intruder.locator('.message.error').waitFor();
+  }
+  await login(intruder, municipality, 'analyst');  // the right password, too late
+  await intruder.getByText('tijdelijk geblokkeerd').waitFor();
+  await shot(intruder, '13-locked');
+
+  log('keyboard: the skip link is the first stop and leads to the content');
+  await officer.goto(`${municipality.api}/#/signals`);
+  await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+  await officer.keyboard.press('Tab');
+  assert.equal(await officer.evaluate(() => document.activeElement.id), 'skip-link');
+
+  assert.deepEqual(pageErrors, [], 'script errors in the pages');
+  console.log('web e2e: ok');
+} catch (e) {
+  console.error(`web e2e FAILED at "${step}": ${e.stack || e}`);
+  if (pageErrors.length) console.error(`script errors in the pages: ${pageErrors.join('; ')}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
