@@ -100,7 +100,7 @@ function h(tag, attrs = {}, ...children) {
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -216,9 +216,13 @@ function renderTop() {
 function page(titleKey, ...content) {
   const main = document.getElementById('main');
   document.title = `${t(titleKey)} · signalnode`;
-  main.replaceChildren(h('h1', {}, t(titleKey)), ...content);
-  main.focus();
+  main.replaceChildren(h('h1', {}, t(titleKey)), ...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  // A new view moves focus to it, so screen readers read it; the first view
+  // does not, so that a keyboard user's first Tab reaches the skip link.
+  if (rendered) main.focus();
+  rendered = true;
 }
+let rendered = false;
 
 // ---------------------------------------------------------------- login
 function loginPage() {
@@ -422,6 +426,7 @@ async function signalPage(id) {
   const sig = await api('GET', `/api/v1/signals/${id}`);
   const out = h('div', { 'aria-live': 'polite' });
   const actions = h('div', { class: 'actions' });
+  const live = h('div', {}, signalProgress(sig));
   if (sig.status === 'active') {
     const edit = h('a', { href: `#/correct/${id}` }, t('correct'));
     const del = h('button', { type: 'button', class: 'danger' }, t('withdraw'));
@@ -438,7 +443,20 @@ async function signalPage(id) {
       sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
     sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, x.kind, x.role ? ` (${x.role})` : '', ': ',
       x.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`))))) : null,
-    actions, out,
+    actions, out, live);
+  // Delivery states and partners' feedback change while the officer looks:
+  // refresh that part (not the page, so focus and scroll stay) until they leave.
+  const here = location.hash;
+  const refresh = async () => {
+    if (location.hash !== here || !live.isConnected) return;
+    try { live.replaceChildren(...signalProgress(await api('GET', `/api/v1/signals/${id}`)).flat().filter(Boolean)); } catch { return; }
+    setTimeout(refresh, 2000);
+  };
+  setTimeout(refresh, 2000);
+}
+
+function signalProgress(sig) {
+  return [
     h('h2', {}, t('sharing')),
     h('table', { 'data-testid': 'sharing' },
       h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp')].map((x) => h('th', { scope: 'col' }, x)))),
@@ -451,7 +469,8 @@ async function signalPage(id) {
       f.reason ? ` (${TEXT[lang].feedbackReason[f.reason] || f.reason})` : '', f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
       : h('p', {}, t('none')),
     (sig.bundleNotices || []).length ? [h('h2', {}, t('notices')), h('ul', {}, sig.bundleNotices.map((n) => h('li', {},
-      h('strong', {}, n.partner), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null);
+      h('strong', {}, n.partner), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null,
+  ];
 }
 
 // ---------------------------------------------------------------- analyst
@@ -684,4 +703,8 @@ async function route() {
   location.hash = me ? (NAV[me.role] || [['#/policy']])[0][0] : '#/login';
 }
 window.addEventListener('hashchange', route);
-window.addEventListener('DOMContentLoaded', route);
+window.addEventListener('DOMContentLoaded', () => {
+  // The skip link must not change the hash, which is the router's.
+  document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); document.getElementById('main').focus(); });
+  route();
+});

@@ -12,5 +12,13 @@ trap cleanup EXIT
 [ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 base=$((20000 + RANDOM % 12000))  # below the ephemeral range, as the other demo tests
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null
+# The inspectorate and SNF have reported the agency the officer will report in
+# the browser, so that the RIEC shows a bundle of three organisations.
+demo_field() { python3 -c "import json,sys; n=[n for n in json.load(open(sys.argv[1]))['nodes'] if n['org']==sys.argv[2]][0]; print(n[sys.argv[3]] if len(sys.argv)<5 else n[sys.argv[3]][sys.argv[4]])" "$work/demo/demo.json" "$@"; }
+for pair in "nla:nla-underpayment.json" "snf:snf-below-norm.json"; do
+  org=${pair%%:*}
+  SIGNALNODE_TOKEN="$(demo_field "$org" tokens officer)" "$bin" submit --api "$(demo_field "$org" api)" \
+    --ca "$work/demo/ca/ca.crt" --file "$here/../../node/demo/partners/${pair#*:}" >/dev/null
+done
 rm -rf "$shots"
 node "$here/web_e2e.mjs" "$work/demo/demo.json" "$shots"

@@ -25,10 +25,12 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
 const pageErrors = [];
+const pages = [];
 // The demo's certificates chain to its own CA, which this browser does not know.
 const newPage = async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'nl-NL', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  pages.push(page);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('dialog', (d) => d.accept());
   page.on('crash', () => pageErrors.push('the page crashed'));
@@ -48,6 +50,39 @@ async function assertLabelled(page, what) {
   assert.deepEqual(unlabelled, [], `unlabelled controls on ${what}`);
 }
 
+// Text contrast of at least 4.5:1, 3:1 for large text (WCAG 1.4.3), on every
+// visible element that holds text, against its nearest opaque background.
+async function assertContrast(page, what) {
+  const low = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] > 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    const bad = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      if (style.visibility === 'hidden' || box.width === 0 || box.height === 0 || box.right < 0) continue;
+      const a = lum(rgb(style.color)), b = lum(background(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+      const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < needed) bad.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    }
+    return bad;
+  });
+  assert.deepEqual(low, [], `text below WCAG AA contrast on ${what}`);
+}
+
 async function login(page, n, role, password) {
   const user = n.users[role];
   await page.goto(`${n.api}/#/login`);
@@ -63,6 +98,7 @@ try {
   await officer.goto(`${municipality.api}/`);
   await officer.getByLabel('Gebruikersnaam').waitFor();
   await assertLabelled(officer, 'login');
+  await assertContrast(officer, 'login');
   await shot(officer, '01-login');
   await login(officer, municipality, 'officer');
   await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
@@ -89,6 +125,7 @@ try {
   await second.getByLabel('Huisnummer / House number').fill('12');
   await second.getByText('address 1431AB|12').waitFor();
   await assertLabelled(officer, 'submit');
+  await assertContrast(officer, 'submit');
 
   log('the preview shows what each partner receives');
   await officer.getByRole('button', { name: 'Bekijk wat partners ontvangen' }).click();
@@ -103,14 +140,11 @@ try {
   await officer.getByRole('button', { name: 'Melden' }).click();
   await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
   const signalUrl = officer.url();
-  for (let i = 0; i < 60; i++) {
-    const row = await officer.locator('tr[data-partner="riec-amsterdam"]').innerText().catch(() => '');
-    if (/delivered/.test(row) && /delivered/.test(await officer.locator('tr[data-partner="nla"]').innerText())) break;
-    await officer.waitForTimeout(500);
-    await officer.goto(signalUrl);
-    await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
-  }
+  // The page refreshes the delivery states itself while the officer looks.
+  await officer.locator('tr[data-partner="riec-amsterdam"] .state.delivered').waitFor({ timeout: 30000 });
+  await officer.locator('tr[data-partner="nla"] .state.delivered').waitFor({ timeout: 30000 });
   assert.match(await officer.locator('tr[data-partner="riec-amsterdam"]').innerText(), /delivered/);
+  await assertContrast(officer, 'signal');
   await shot(officer, '03-signal-delivered');
   await officer.getByRole('link', { name: 'Mijn signalen' }).click();
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
@@ -125,6 +159,7 @@ try {
   await record.waitFor();
   assert.equal(await analyst.getByText('12345678').count(), 0, 'no plain KvK number at the RIEC');
   await assertLabelled(analyst, 'inbox');
+  await assertContrast(analyst, 'inbox');
   await record.getByLabel('Terugmelding').selectOption('investigation_started');
   await record.getByLabel('Reden').selectOption('already_known');
   await record.getByRole('button', { name: 'Versturen' }).click();
@@ -132,15 +167,22 @@ try {
   await shot(analyst, '05-inbox-feedback');
   await analyst.getByRole('link', { name: 'Alerts' }).click();
   await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
+  // The municipality's, the inspectorate's and SNF's pieces meet on the agency's KvK pseudonym.
+  const bundle = analyst.locator('article[data-kind="bundle"]', { has: analyst.locator('.pill', { hasText: /^kvk$/ }) });
+  await bundle.waitFor();
+  for (const org of ['gemeente-aalsmeer', 'nla', 'snf']) await bundle.locator('.pill', { hasText: new RegExp(`^${org}$`) }).waitFor();
+  const fullValue = bundle.locator('code:not([title])');
+  await bundle.getByRole('button', { name: 'Toon' }).first().click();
+  assert.match(await fullValue.first().innerText(), /^[0-9a-f]{128}$/, 'the full pseudonym on demand');
+  await assertContrast(analyst, 'alerts');
   await shot(analyst, '06-alerts');
 
   log('the officer sees the feedback');
-  for (let i = 0; i < 60; i++) {
-    await officer.goto(signalUrl);
-    await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
-    if (await officer.getByText('onderzoek gestart').count()) break;
-    await officer.waitForTimeout(500);
-  }
+  await officer.goto(`${municipality.api}/#/signals`);
+  await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+  await officer.goto(signalUrl);
+  await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
+  await officer.getByTestId('feedback').waitFor({ timeout: 30000 });
   await officer.getByText('riec-amsterdam: onderzoek gestart (al bekend)', { exact: false }).waitFor();
   await shot(officer, '07-signal-feedback');
 
@@ -160,6 +202,7 @@ try {
   await privacy.getByRole('heading', { name: 'Verwerkingslog' }).waitFor();
   await privacy.getByTestId('verification').getByText('Log geverifieerd').waitFor();
   await assertLabelled(privacy, 'log');
+  await assertContrast(privacy, 'log');
   await shot(privacy, '08-log-verified');
   await privacy.getByRole('link', { name: 'Inzageverzoek' }).click();
   await privacy.getByLabel('Soort identificatie').selectOption('kvk');
@@ -176,6 +219,7 @@ try {
   await shot(privacy, '10-policy');
   await privacy.getByRole('link', { name: 'Grafieken' }).click();
   await privacy.locator('figure svg').first().waitFor();
+  await assertContrast(privacy, 'charts');
   await shot(privacy, '11-charts');
   const csv = await privacy.evaluate(async () => (await fetch('/api/v1/audit/report.csv')).text());
   assert.match(csv, /^index,time_utc,event/);
@@ -191,6 +235,15 @@ try {
   await login(admin, municipality, 'admin');
   await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   await assertLabelled(admin, 'users');
+  await assertContrast(admin, 'users');
+  await admin.getByLabel('Gebruikersnaam').fill('tweede-analist');
+  await admin.getByLabel('Rol').selectOption('analyst');
+  await admin.getByLabel('Wachtwoord').fill('een-lang-wachtwoord-2026');
+  await admin.getByRole('button', { name: 'Aanmaken' }).click();
+  await admin.getByRole('cell', { name: 'tweede-analist' }).waitFor();
+  const newcomer = await newPage();
+  await login(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
+  await newcomer.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
   await shot(admin, '12-users');
 
   // ---------------------------------------------------------------- lock-out
@@ -206,9 +259,20 @@ try {
 
   log('keyboard: the skip link is the first stop and leads to the content');
   await officer.goto(`${municipality.api}/#/signals`);
+  await officer.reload();
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
   await officer.keyboard.press('Tab');
   assert.equal(await officer.evaluate(() => document.activeElement.id), 'skip-link');
+  await officer.keyboard.press('Enter');
+  assert.equal(await officer.evaluate(() => document.activeElement.id), 'main');
+  assert.match(officer.url(), /#\/signals$/);
+  await officer.keyboard.press('Tab');  // then on into the page, not back to the menu
+  assert.ok(await officer.evaluate(() => document.getElementById('main').contains(document.activeElement)));
+
+  log('logging out ends the session');
+  await officer.getByRole('button', { name: 'Uitloggen' }).click();
+  await officer.getByLabel('Gebruikersnaam').waitFor();
+  assert.equal(await officer.evaluate(async () => (await fetch('/api/v1/signals')).status), 401);
 
   assert.deepEqual(pageErrors, [], 'script errors in the pages');
   console.log('web e2e: ok');
@@ -216,6 +280,7 @@ try {
   console.error(`web e2e FAILED at "${step}": ${e.stack || e}`);
   if (pageErrors.length) console.error(`script errors in the pages: ${pageErrors.join('; ')}`);
   process.exitCode = 1;
+  for (const [i, p] of pages.entries()) await shot(p, `failed-${i}`).catch(() => {});
 } finally {
   await browser.close();
 }
