@@ -65,6 +65,18 @@ echo "signalnode demo federation is running (details: $demo/demo.json):"
 for org in gemeente-aalsmeer nla snf riec-amsterdam; do
   printf '  %-18s API %s   federation %s\n' "$org" "$(field $org api)" "$(field $org federation)"
 done
+echo
+echo "Web interface (the browser will warn about the demo CA; import $demo/ca/ca.crt or accept it):"
+python3 - "$demo/demo.json" <<'PY'
+import json, sys
+demo = json.load(open(sys.argv[1]))
+for n in demo["nodes"]:
+    print("  %-18s %s/" % (n["org"], n["api"]))
+    for role, u in n.get("users", {}).items():
+        print("      %-16s user %-16s password %s" % (role, u["username"], u["password"]))
+PY
+echo "  The officer submits at gemeente-aalsmeer; the analyst and privacy officer of riec-amsterdam"
+echo "  see the bundle, set feedback and check the log; the admin creates accounts."
 cat <<INFO
 
   CA certificate   $ca

@@ -19,6 +19,14 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The browser tests: Debian's chromium, and node with npm for playwright-core.
+# node and npm count as present whichever way they came (Debian's nodejs, or
+# NodeSource's, which bundles npm and conflicts with Debian's npm package).
+if [ "${SN_WITH_E2E:-0}" = 1 ]; then
+  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed" || missing+=(chromium)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing: ${missing[*]}"

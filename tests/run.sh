@@ -3,6 +3,8 @@
 #   ./tests/run.sh            release build + all CTest tests
 #   CI=true ./tests/run.sh    also: ASan+UBSan build of the suite (clang) and
 #                             a bounded libFuzzer run of every fuzz target
+# The release tests include the browser tests (tests/e2e, headless Chromium);
+# their screenshots stay in build/e2e-screenshots.
 # Environment: SN_FUZZ_SECONDS (default 20 per target), SN_JOBS (default nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,7 @@ full=0
 if [ "${CI:-}" = true ] || [ "${SN_FULL:-0}" = 1 ]; then full=1; fi
 jobs=${SN_JOBS:-$(nproc)}
 
-SN_WITH_CLANG=$full ./tests/install-deps.sh
+SN_WITH_CLANG=$full SN_WITH_E2E=1 ./tests/install-deps.sh
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/signalnode-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
@@ -21,7 +23,7 @@ export CCACHE_NOHASHDIR=1
 step() { printf '\n=== %s\n' "$*"; }
 
 step "release build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSN_E2E=ON >/dev/null
 cmake --build build -j "$jobs"
 
 step "tests (release)"
@@ -30,7 +32,7 @@ step "tests (release)"
 if [ $full = 1 ]; then
   step "sanitizer build (clang, ASan + UBSan) with fuzz targets"
   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DSN_SANITIZE=ON -DSN_FUZZ=ON -DSN_BENCH=OFF >/dev/null
+    -DSN_SANITIZE=ON -DSN_FUZZ=ON -DSN_BENCH=OFF -DSN_E2E=OFF >/dev/null
   cmake --build build-asan -j "$jobs"
 
   step "tests (ASan + UBSan)"
