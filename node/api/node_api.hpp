@@ -49,6 +49,7 @@ struct ApiServices {
   std::function<std::shared_ptr<const federation::Manifest>()> manifest;  // nullptr without federation
   auth::UserStore* users = nullptr;                                        // web interface accounts
   std::function<audit::VerifyResult()> verify_audit;                       // the whole log, now
+  int login_attempts_per_minute = 10;                                      // per client address
 };
 
 void add_signal_routes(Router& router, ApiServices& services);

@@ -48,8 +48,9 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
 
 void add_session_routes(Router& router, ApiServices& s) {
   if (!s.users) return;
-  // 10 attempts a minute per client address, bursts of 10.
-  auto limiter = std::make_shared<pseudonyms::RateLimiter>(10.0 / 60.0, 10);
+  // N attempts a minute per client address (api.loginAttemptsPerMinute), bursts of N.
+  const double per_minute = s.login_attempts_per_minute;
+  auto limiter = std::make_shared<pseudonyms::RateLimiter>(per_minute / 60.0, per_minute);
 
   router.add("POST", "/api/v1/session", Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
     auto wait = limiter->try_take(ctx.request.remote_address, 1, pseudonyms::RateLimiter::Clock::now());

@@ -62,7 +62,8 @@ struct NodeApp::Impl {
                    return store->read([this](storage::Database& db) {
                      return audit::AuditLog::verify(db, signing_key.public_key());
                    });
-                 }} {
+                 },
+                 cfg.api.login_attempts_per_minute} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());

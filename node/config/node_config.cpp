@@ -121,6 +121,8 @@ NodeConfig load_config(const NodePaths& paths) {
         static_cast<int>(optional_int(a, "headerTimeoutSeconds", c.api.header_timeout_seconds, 1, 300, paths, "api."));
     c.api.idle_timeout_seconds =
         static_cast<int>(optional_int(a, "idleTimeoutSeconds", c.api.idle_timeout_seconds, 1, 3600, paths, "api."));
+    c.api.login_attempts_per_minute = static_cast<int>(
+        optional_int(a, "loginAttemptsPerMinute", c.api.login_attempts_per_minute, 1, 100000, paths, "api."));
   }
   return c;
 }
@@ -131,7 +133,8 @@ std::string config_to_json(const NodeConfig& c) {
                    {"threads", c.api.threads},
                    {"maxConnections", c.api.max_connections},
                    {"headerTimeoutSeconds", c.api.header_timeout_seconds},
-                   {"idleTimeoutSeconds", c.api.idle_timeout_seconds}};
+                   {"idleTimeoutSeconds", c.api.idle_timeout_seconds},
+                   {"loginAttemptsPerMinute", c.api.login_attempts_per_minute}};
   json::object root{{"org", c.org},
                     {"role", c.role},
                     {"oin", c.oin},

@@ -15,6 +15,9 @@ struct ApiConfig {
   std::size_t max_connections = 1024;
   int header_timeout_seconds = 10;  // whole request must arrive within this
   int idle_timeout_seconds = 60;    // keep-alive connection with no request
+  // Web log-in attempts per client address (besides the per-account lock-out).
+  // Behind a reverse proxy every client has the proxy's address: raise it there.
+  int login_attempts_per_minute = 10;
 };
 
 // The federation listener and this node's identity towards partners. Absent

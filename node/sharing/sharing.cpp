@@ -393,9 +393,21 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
     auto& st = db.cached(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
         "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
+    // A record withdrawn while it was in flight, and now back in the queue,
+    // need not leave at all: cancel it and the withdrawal that would follow.
+    auto& withdrawn = db.cached(
+        "UPDATE outbox SET state = 'cancelled', reason = 'the record it withdraws never left' "
+        "WHERE refers_to = ? AND kind = 'withdrawal' AND state = 'queued'");
+    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
     for (std::size_t i = 0; i < record_ids.size(); ++i) {
       st.reset();
       st.bind(1, now + backoff_ms(attempts[i])).bind(2, std::string_view(error)).bind(3, std::string_view(record_ids[i])).run();
+      withdrawn.reset();
+      withdrawn.bind(1, std::string_view(record_ids[i])).run();
+      if (db.changes() > 0) {
+        cancel.reset();
+        cancel.bind(1, std::string_view(record_ids[i])).run();
+      }
     }
   });
 }

@@ -139,6 +139,12 @@ function pseudonymView(idKind, hex) {
   return h('span', {}, h('span', { class: 'pill' }, idKind), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
 }
 
+// The taxonomy names its stages in Dutch only.
+const STAGES_EN = {
+  general: 'General', recruitment: 'Recruitment and entry', housing: 'Housing', registration: 'Registration (BRP/RNI)',
+  labour: 'Work', company: 'Agency or employer operations', residence: 'Stay in the Netherlands', return: 'Return to the country of origin',
+};
+
 // ---------------------------------------------------------------- API
 let me = null;
 let taxonomy = null;
@@ -333,7 +339,7 @@ async function submitPage(editId) {
   const list = h('div', { class: 'categories', id: 'category-list', role: 'group', 'aria-label': t('category') });
   const radios = [];
   for (const stage of taxonomy.stages) {
-    const set = h('fieldset', {}, h('legend', {}, stage.nl + (lang === 'en' ? ` (${stage.id})` : '')));
+    const set = h('fieldset', {}, h('legend', {}, lang === 'en' ? (STAGES_EN[stage.id] || stage.id) : stage.nl));
     for (const c of taxonomy.categories.filter((x) => x.stage === stage.id)) {
       const r = h('input', { type: 'radio', name: 'category', value: c.id });
       if (existing?.category === c.id) r.checked = true;

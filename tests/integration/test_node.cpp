@@ -8,7 +8,8 @@
 namespace signalnode::testing {
 namespace fs = std::filesystem;
 
-TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pseudonymisation_authority) {
+TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pseudonymisation_authority,
+                   int login_attempts_per_minute) {
   crypto::init();
   dir_ = fs::temp_directory_path() / ("sn-node-" + crypto::random_hex_id(6));
   node::config::NodeConfig cfg;
@@ -19,6 +20,7 @@ TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pse
   cfg.api.header_timeout_seconds = request_timeout_seconds;
   cfg.api.idle_timeout_seconds = request_timeout_seconds;
   cfg.api.max_connections = 64;
+  cfg.api.login_attempts_per_minute = login_attempts_per_minute;
   cfg.pseudonymisation_authority = pseudonymisation_authority;
   node::config::init_node({dir_}, cfg);
   app_ = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{dir_, 0});

@@ -15,7 +15,7 @@ namespace signalnode::testing {
 class TestNode {
  public:
   explicit TestNode(const std::string& org = "gemeente-aalsmeer", int request_timeout_seconds = 10,
-                    bool pseudonymisation_authority = false);
+                    bool pseudonymisation_authority = false, int login_attempts_per_minute = 10);
   ~TestNode();
 
   std::uint16_t port() const { return port_; }

@@ -1,0 +1,274 @@
+// The web interface's server side over real HTTPS: log-in, the session cookie's
+// attributes, CSRF on every state change of a cookie session, lock-out and the
+// per-address limit, logout, accounts by the admin, the pages and their
+// security headers, and the privacy officer's routes.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "node/auth/users.hpp"
+#include "test_node.hpp"
+
+namespace json = boost::json;
+using signalnode::node::api::HttpResponse;
+using signalnode::testing::TestNode;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+namespace {
+
+const std::string kSignal = R"({"category":"housing.overcrowding","observedOn":"2026-11-20",
+  "subjects":[{"kind":"organisation","kvk":"12345678"}]})";
+const std::string kPassword = "a long enough password";
+
+std::string header(const HttpResponse& r, std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  for (auto [k, v] : r.headers) {
+    std::transform(k.begin(), k.end(), k.begin(), ::tolower);
+    if (k == name) return v;
+  }
+  return "";
+}
+
+std::string problem_type(const HttpResponse& r) {
+  EXPECT_EQ(r.content_type, "application/problem+json") << r.body;
+  return std::string(json::parse(r.body).at("type").as_string());
+}
+
+struct Login {
+  std::string cookie;  // "sn_session=..."
+  std::string csrf;
+};
+
+class WebTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Many log-ins from one address: the per-address limit has a test of its own.
+    node_ = new TestNode("gemeente-aalsmeer", 10, false, 1000);
+    for (const char* role : {"officer", "analyst", "privacy_officer", "admin"}) {
+      node_->app().users().create(std::string("web.") + role, *signalnode::node::auth::role_from_string(role), kPassword,
+                                  1, "test");
+    }
+  }
+  static void TearDownTestSuite() {
+    delete node_;
+    node_ = nullptr;
+  }
+
+  static HttpResponse post_login(const std::string& username, const std::string& password) {
+    json::object body{{"username", username}, {"password", password}};
+    return node_->client()->request("POST", "/api/v1/session", json::serialize(body),
+                                    {{"Content-Type", "application/json"}});
+  }
+  static Login login(const std::string& role) {
+    auto r = post_login("web." + role, kPassword);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::string set_cookie = header(r, "Set-Cookie");
+    return {set_cookie.substr(0, set_cookie.find(';')), std::string(json::parse(r.body).at("csrfToken").as_string())};
+  }
+  static HttpResponse with(const Login& l, const std::string& method, const std::string& target,
+                           const std::string& body = {}, bool csrf = true) {
+    Headers h{{"Cookie", l.cookie}};
+    if (csrf) h.emplace_back("X-CSRF-Token", l.csrf);
+    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
+    return node_->client()->request(method, target, body, h);
+  }
+
+  static TestNode* node_;
+};
+TestNode* WebTest::node_ = nullptr;
+
+}  // namespace
+
+TEST_F(WebTest, LogInSetsASecureHttpOnlySameSiteCookie) {
+  auto r = post_login("web.officer", kPassword);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string cookie = header(r, "Set-Cookie");
+  EXPECT_EQ(cookie.rfind("sn_session=sns_", 0), 0u) << cookie;
+  for (const char* attribute : {"; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/"}) {
+    EXPECT_NE(cookie.find(attribute), std::string::npos) << attribute << " in " << cookie;
+  }
+  json::value body = json::parse(r.body);
+  EXPECT_EQ(body.at("role").as_string(), "officer");
+  EXPECT_EQ(body.at("username").as_string(), "web.officer");
+  EXPECT_EQ(body.at("csrfToken").as_string().size(), 32u);
+  EXPECT_EQ(r.body.find("sns_"), std::string::npos) << "the session token is only in the HttpOnly cookie";
+
+  Login l = login("officer");
+  auto me = with(l, "GET", "/api/v1/session");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(json::parse(me.body).at("csrfToken").as_string(), l.csrf) << "a reloaded page gets its token back";
+}
+
+TEST_F(WebTest, ACookieSessionNeedsItsCsrfTokenForEveryStateChange) {
+  Login l = login("officer");
+  std::int64_t before = node_->stored_signals();
+  auto missing = with(l, "POST", "/api/v1/signals", kSignal, false);
+  EXPECT_EQ(missing.status, 403);
+  EXPECT_EQ(problem_type(missing), "urn:signalnode:problem:csrf");
+  EXPECT_NE(missing.body.find("X-CSRF-Token"), std::string::npos);
+
+  Login other = login("officer");  // another session's token is no good either
+  auto wrong = node_->client()->request("POST", "/api/v1/signals", kSignal,
+                                        {{"Cookie", l.cookie}, {"X-CSRF-Token", other.csrf}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(with(l, "DELETE", "/api/v1/session", "", false).status, 403) << "not even logout without it";
+  EXPECT_EQ(node_->stored_signals(), before) << "nothing stored";
+
+  auto ok = with(l, "POST", "/api/v1/signals", kSignal);
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(with(l, "GET", "/api/v1/signals", "", false).status, 200) << "reading needs no token";
+  // API clients with a bearer token send no cookie, so no CSRF risk and no token.
+  EXPECT_EQ(node_->call("POST", "/api/v1/signals", kSignal).status, 201);
+}
+
+TEST_F(WebTest, RolesHoldForCookieSessionsToo) {
+  Login analyst = login("analyst");
+  EXPECT_EQ(with(analyst, "POST", "/api/v1/signals", kSignal).status, 403);
+  EXPECT_EQ(with(analyst, "GET", "/api/v1/users").status, 403);
+  EXPECT_EQ(with(analyst, "GET", "/api/v1/inbox").status, 200);
+  Login privacy = login("privacy_officer");
+  EXPECT_EQ(with(privacy, "GET", "/api/v1/audit/verification").status, 200);
+  EXPECT_EQ(with(privacy, "GET", "/api/v1/inbox").status, 403);
+}
+
+TEST_F(WebTest, LogoutEndsTheSessionAndClearsTheCookie) {
+  Login l = login("analyst");
+  auto out = with(l, "DELETE", "/api/v1/session");
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(header(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(with(l, "GET", "/api/v1/inbox").status, 401);
+  EXPECT_EQ(with(l, "GET", "/api/v1/session").status, 401);
+}
+
+TEST_F(WebTest, BadLogInsAreSpecificAndFiveWrongPasswordsLock) {
+  auto unknown_field = node_->client()->request("POST", "/api/v1/session", R"({"user":"x","password":"y"})",
+                                                {{"Content-Type", "application/json"}});
+  EXPECT_EQ(unknown_field.status, 400);
+  EXPECT_EQ(json::parse(unknown_field.body).at("invalidParams").at(0).at("name").as_string(), "user");
+  EXPECT_EQ(post_login("web.admin", "").status, 400);
+
+  node_->app().users().create("web.victim", signalnode::node::auth::Role::analyst, kPassword, 1, "test");
+  for (int i = 0; i < 4; ++i) {
+    auto r = post_login("web.victim", "wrong password " + std::to_string(i));
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(problem_type(r), "urn:signalnode:problem:bad-credentials");
+  }
+  auto locked = post_login("web.victim", "wrong password 4");
+  EXPECT_EQ(locked.status, 423) << locked.body;
+  EXPECT_FALSE(header(locked, "Retry-After").empty());
+  auto right = post_login("web.victim", kPassword);
+  EXPECT_EQ(right.status, 423) << "the right password, too late";
+  EXPECT_TRUE(header(right, "Set-Cookie").empty());
+  // Unknown users answer like wrong passwords: the form tells nothing about who exists.
+  EXPECT_EQ(post_login("web.nobody", kPassword).body,
+            post_login("web.officer", "wrong password!").body);
+}
+
+TEST(WebLoginLimit, ElevenAttemptsAMinuteFromOneAddressAreTooMany) {
+  TestNode node;
+  node.app().users().create("web.officer", signalnode::node::auth::Role::officer, kPassword, 1, "test");
+  auto attempt = [&] {
+    return node.client()->request("POST", "/api/v1/session", R"({"username":"web.nobody","password":"guess guess guess"})",
+                                  {{"Content-Type", "application/json"}});
+  };
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(attempt().status, 401);
+  auto limited = attempt();
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_FALSE(header(limited, "Retry-After").empty());
+  auto even_right = node.client()->request("POST", "/api/v1/session",
+                                           json::serialize(json::object{{"username", "web.officer"}, {"password", kPassword}}),
+                                           {{"Content-Type", "application/json"}});
+  EXPECT_EQ(even_right.status, 429) << "the limit comes before the password check";
+}
+
+TEST_F(WebTest, TheAdminCreatesAccountsWithClearErrors) {
+  Login admin = login("admin");
+  auto created = with(admin, "POST", "/api/v1/users",
+                      json::serialize(json::object{{"username", "new.analyst"}, {"role", "analyst"}, {"password", kPassword}}));
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.body.find(kPassword), std::string::npos);
+  auto again = with(admin, "POST", "/api/v1/users",
+                    json::serialize(json::object{{"username", "new.analyst"}, {"role", "analyst"}, {"password", kPassword}}));
+  EXPECT_EQ(again.status, 409);
+  auto bad_role = with(admin, "POST", "/api/v1/users",
+                       json::serialize(json::object{{"username", "x.y.z"}, {"role", "root"}, {"password", kPassword}}));
+  EXPECT_EQ(json::parse(bad_role.body).at("invalidParams").at(0).at("name").as_string(), "role");
+  auto short_password = with(admin, "POST", "/api/v1/users",
+                             json::serialize(json::object{{"username", "x.y.z"}, {"role", "officer"}, {"password", "short"}}));
+  EXPECT_EQ(short_password.status, 400);
+  EXPECT_EQ(json::parse(short_password.body).at("invalidParams").at(0).at("name").as_string(), "password");
+
+  auto list = with(admin, "GET", "/api/v1/users");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("\"new.analyst\""), std::string::npos);
+  EXPECT_EQ(list.body.find("argon2"), std::string::npos) << "no hashes leave the node";
+  EXPECT_EQ(post_login("new.analyst", kPassword).status, 200);
+}
+
+TEST_F(WebTest, PagesComeFromTheNodeWithStrictSecurityHeaders) {
+  auto page = node_->client()->request("GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<script src=\"/ui/app.js\" defer></script>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<script>"), std::string::npos) << "no inline script: the CSP forbids it";
+  EXPECT_EQ(page.body.find("http://"), std::string::npos) << "nothing loaded from elsewhere";
+  EXPECT_EQ(page.body.find("https://"), std::string::npos);
+  const std::string csp = header(page, "Content-Security-Policy");
+  for (const char* directive : {"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'",
+                                "base-uri 'none'"}) {
+    EXPECT_NE(csp.find(directive), std::string::npos) << directive << " in " << csp;
+  }
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos);
+  EXPECT_EQ(header(page, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(header(page, "X-Frame-Options"), "DENY");
+  EXPECT_EQ(header(page, "Referrer-Policy"), "no-referrer");
+  EXPECT_NE(header(page, "Strict-Transport-Security").find("max-age="), std::string::npos);
+
+  auto script = node_->client()->request("GET", "/ui/app.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(script.body.find("innerHTML"), std::string::npos) << "pages build DOM nodes, never parse HTML strings";
+  EXPECT_EQ(script.body.find("eval("), std::string::npos);
+  EXPECT_EQ(node_->client()->request("GET", "/ui/app.css").content_type, "text/css; charset=utf-8");
+  // API answers carry the same headers and are never cached.
+  auto api = node_->call("GET", "/api/v1/signals");
+  EXPECT_EQ(header(api, "Cache-Control"), "no-store");
+  EXPECT_EQ(header(api, "X-Content-Type-Options"), "nosniff");
+}
+
+TEST_F(WebTest, SubjectCheckUsesTheServersCanonicalRules) {
+  Login l = login("officer");
+  auto ok = with(l, "POST", "/api/v1/subjects/check", R"({"kind":"address","postcode":"1431 ab","houseNumber":12})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_NE(ok.body.find("1431AB|12"), std::string::npos) << ok.body;
+  auto bad = with(l, "POST", "/api/v1/subjects/check", R"({"kind":"organisation","kvk":"1234567"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(json::parse(bad.body).at("invalidParams").at(0).at("name").as_string().find("kvk"), std::string::npos)
+      << bad.body;
+  auto no_federation = with(l, "POST", "/api/v1/signals/preview", kSignal);
+  EXPECT_EQ(no_federation.status, 409) << "a node without partners says so: " << no_federation.body;
+}
+
+TEST_F(WebTest, ThePrivacyOfficerSeesVerificationStatsAndASafeCsv) {
+  ASSERT_EQ(node_->call("POST", "/api/v1/signals", kSignal).status, 201);
+  Login l = login("privacy_officer");
+  auto v = with(l, "GET", "/api/v1/audit/verification");
+  ASSERT_EQ(v.status, 200) << v.body;
+  json::value ver = json::parse(v.body);
+  EXPECT_TRUE(ver.at("verified").as_bool()) << v.body;
+  EXPECT_GT(ver.at("events").as_int64(), 0);
+
+  auto stats = with(l, "GET", "/api/v1/audit/stats");
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  EXPECT_TRUE(json::parse(stats.body).as_object().contains("signalsPerCategory")) << stats.body;
+
+  auto csv = with(l, "GET", "/api/v1/audit/report.csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("index,time_utc,event", 0), 0u) << csv.body.substr(0, 80);
+  EXPECT_NE(csv.body.find("login.succeeded"), std::string::npos);
+  EXPECT_EQ(csv.body.find(kPassword), std::string::npos);
+}

@@ -1,0 +1,175 @@
+// Web accounts: argon2id hashes, the lock-out after five wrong passwords and
+// its end, session idle and maximum lifetimes, logout, and an audit trail of
+// every attempt that never holds the password.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "crypto/password.hpp"
+#include "crypto/random.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/auth/users.hpp"
+#include "node/storage/schema.hpp"
+
+namespace fs = std::filesystem;
+namespace c = signalnode::crypto;
+namespace a = signalnode::node::audit;
+namespace au = signalnode::node::auth;
+namespace st = signalnode::node::storage;
+
+namespace {
+
+constexpr std::int64_t kT0 = 1'790'000'000'000;
+const std::string kPassword = "correct horse battery staple";
+
+class UsersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    c::init();
+    dir_ = fs::temp_directory_path() / ("sn-users-" + c::random_hex_id(6));
+    fs::create_directories(dir_);
+    store_ = std::make_unique<st::Store>(dir_ / "node.db", st::node_migrations());
+    users_ = std::make_unique<au::UserStore>(*store_);
+    users_->create("ria.officer", au::Role::officer, kPassword, kT0, "test");
+  }
+  void TearDown() override {
+    users_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string audit_text() {
+    a::AuditLog log(*store_, key_, [] { return kT0; });
+    std::ostringstream out;
+    log.export_jsonl(out);
+    return out.str();
+  }
+  std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+    return n;
+  }
+
+  c::SigningKey key_ = c::SigningKey::generate();
+  fs::path dir_;
+  std::unique_ptr<st::Store> store_;
+  std::unique_ptr<au::UserStore> users_;
+};
+
+}  // namespace
+
+TEST(PasswordHash, IsArgon2idAndVerifiesOnlyTheRightPassword) {
+  c::init();
+  std::string hash = c::hash_password(kPassword);
+  EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << hash;
+  EXPECT_EQ(hash.find(kPassword), std::string::npos);
+  EXPECT_TRUE(c::verify_password(hash, kPassword));
+  EXPECT_FALSE(c::verify_password(hash, kPassword + "!"));
+  EXPECT_FALSE(c::verify_password("not a hash", kPassword));
+  EXPECT_NE(c::hash_password(kPassword), hash) << "a fresh salt every time";
+}
+
+TEST_F(UsersTest, CreateChecksNameRolePasswordAndUniqueness) {
+  auto field_of = [&](const std::string& name, const std::string& password) -> std::string {
+    try {
+      users_->create(name, au::Role::analyst, password, kT0, "test");
+      return "";
+    } catch (const au::UserError& e) {
+      return e.field + ": " + e.what();
+    }
+  };
+  EXPECT_EQ(field_of("ab", kPassword).rfind("username", 0), 0u);
+  EXPECT_EQ(field_of("Ria Officer", kPassword).rfind("username", 0), 0u);
+  EXPECT_EQ(field_of(std::string(65, 'a'), kPassword).rfind("username", 0), 0u);
+  EXPECT_EQ(field_of("new.analyst", "short"), "password: must be 12 to 256 characters");
+  EXPECT_EQ(field_of("ria.officer", kPassword), "username: is taken");
+  EXPECT_EQ(field_of("new.analyst", kPassword), "");
+  auto list = users_->list(kT0);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].username, "new.analyst");
+  EXPECT_EQ(list[0].role, au::Role::analyst);
+  EXPECT_FALSE(list[1].locked);
+}
+
+TEST_F(UsersTest, LoginGivesASessionWithItsOwnCsrfToken) {
+  auto result = users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
+  ASSERT_EQ(result.outcome, au::LoginOutcome::ok);
+  const auto& s = *result.session;
+  EXPECT_EQ(s.token.rfind("sns_", 0), 0u);
+  EXPECT_EQ(s.token.size(), 4u + 64u);
+  EXPECT_EQ(s.csrf_token.size(), 32u);
+  EXPECT_EQ(s.principal.role, au::Role::officer);
+  EXPECT_EQ(s.principal.label, "ria.officer");
+
+  auto found = users_->session(s.token, kT0 + 1000);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->csrf_token, s.csrf_token);
+  EXPECT_FALSE(users_->session("sns_" + std::string(64, '0'), kT0)) << "an unknown cookie is no session";
+  EXPECT_FALSE(users_->session("garbage", kT0));
+
+  auto other = users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
+  EXPECT_NE(other.session->token, s.token);
+  EXPECT_NE(other.session->csrf_token, s.csrf_token);
+}
+
+TEST_F(UsersTest, SessionsEndWhenIdleAtTheirMaximumAgeAndAtLogout) {
+  auto s = *users_->login("ria.officer", kPassword, "", kT0).session;
+  // Used every 20 minutes, it lives until the 8-hour maximum and not longer.
+  std::int64_t t = kT0;
+  while (t + 20 * 60'000 < kT0 + au::kSessionMaxMs) {
+    t += 20 * 60'000;
+    ASSERT_TRUE(users_->session(s.token, t)) << "at " << (t - kT0) / 60'000 << " min";
+    store_->write([](st::Database&) {});  // the sliding expiry is written in the background
+  }
+  EXPECT_FALSE(users_->session(s.token, kT0 + au::kSessionMaxMs + 1));
+
+  auto idle = *users_->login("ria.officer", kPassword, "", kT0).session;
+  EXPECT_TRUE(users_->session(idle.token, kT0 + au::kSessionIdleMs - 1000));
+  EXPECT_FALSE(users_->session(idle.token, kT0 + 2 * au::kSessionIdleMs));
+
+  auto out = *users_->login("ria.officer", kPassword, "", kT0).session;
+  users_->logout(out.token, kT0 + 1000);
+  EXPECT_FALSE(users_->session(out.token, kT0 + 2000));
+}
+
+TEST_F(UsersTest, FiveWrongPasswordsLockTheAccountForFifteenMinutes) {
+  for (int i = 0; i < au::kMaxFailedLogins - 1; ++i) {
+    EXPECT_EQ(users_->login("ria.officer", "wrong password " + std::to_string(i), "198.51.100.9", kT0 + i).outcome,
+              au::LoginOutcome::bad_credentials);
+  }
+  auto fifth = users_->login("ria.officer", "wrong password 4", "198.51.100.9", kT0 + 10);
+  EXPECT_EQ(fifth.outcome, au::LoginOutcome::locked);
+  EXPECT_EQ(fifth.locked_until_ms, kT0 + 10 + au::kLockoutMs);
+  // The right password does not open a locked account, and tells nothing new.
+  auto right = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 60'000);
+  EXPECT_EQ(right.outcome, au::LoginOutcome::locked);
+  EXPECT_FALSE(right.session);
+  EXPECT_TRUE(users_->list(kT0 + 60'000)[0].locked);
+  // After the lock-out, the right password works and the count starts anew.
+  auto later = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 11 + au::kLockoutMs);
+  EXPECT_EQ(later.outcome, au::LoginOutcome::ok);
+  EXPECT_FALSE(users_->list(kT0 + 11 + au::kLockoutMs)[0].locked);
+  EXPECT_EQ(users_->login("ria.officer", "wrong again", "", kT0 + 12 + au::kLockoutMs).outcome,
+            au::LoginOutcome::bad_credentials);
+}
+
+TEST_F(UsersTest, AUnknownUserIsABadCredentialLikeAWrongPassword) {
+  EXPECT_EQ(users_->login("nobody", kPassword, "", kT0).outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(users_->login("RIA.OFFICER", kPassword, "", kT0).outcome, au::LoginOutcome::bad_credentials);
+}
+
+TEST_F(UsersTest, EveryAttemptIsAuditedWithoutThePassword) {
+  users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
+  for (int i = 0; i < au::kMaxFailedLogins; ++i) users_->login("ria.officer", "hunter2-wrong-" + std::to_string(i), "192.0.2.8", kT0 + i);
+  users_->login("nobody", "hunter2-unknown", "192.0.2.9", kT0);
+  std::string audit = audit_text();
+  EXPECT_EQ(count(audit, "\"user.created\""), 1u);
+  EXPECT_EQ(count(audit, "\"login.succeeded\""), 1u);
+  EXPECT_EQ(count(audit, "\"login.failed\""), static_cast<std::size_t>(au::kMaxFailedLogins + 1));
+  EXPECT_EQ(count(audit, "\"account.locked\""), 1u);
+  EXPECT_NE(audit.find("unknown user"), std::string::npos);
+  EXPECT_NE(audit.find("192.0.2.8"), std::string::npos) << "the client address is in the record";
+  EXPECT_EQ(audit.find("hunter2"), std::string::npos) << "no password, right or wrong, in the log";
+  EXPECT_EQ(audit.find(kPassword), std::string::npos);
+  EXPECT_EQ(audit.find("sns_"), std::string::npos) << "no session token in the log";
+}
