@@ -41,6 +41,9 @@ const TEXT = {
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
     received: 'ontvangen', usersTitle: 'Gebruikers', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
+    states: { queued: 'in de wachtrij', delivered: 'afgeleverd', failing: 'nog niet gelukt', rejected: 'geweigerd',
+      cancelled: 'geannuleerd', not_shared: 'niet gedeeld', applied: 'verwerkt', void: 'vervallen', active: 'actief',
+      withdrawn: 'ingetrokken', withdrawal: 'intrekking', correction: 'correctie' },
     feedbackStatus: { received: 'ontvangen', assessed: 'beoordeeld', investigation_started: 'onderzoek gestart',
       inspection_planned: 'inspectie gepland', action_taken: 'actie ondernomen', no_follow_up: 'geen vervolg',
       forwarded: 'doorgestuurd' },
@@ -79,6 +82,9 @@ const TEXT = {
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
     received: 'received', usersTitle: 'Users', create: 'Create', created2: 'Created', locked2: 'locked',
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
+    states: { queued: 'queued', delivered: 'delivered', failing: 'not yet delivered', rejected: 'refused',
+      cancelled: 'cancelled', not_shared: 'not shared', applied: 'applied', void: 'void', active: 'active',
+      withdrawn: 'withdrawn', withdrawal: 'withdrawal', correction: 'correction' },
     feedbackStatus: { received: 'received', assessed: 'assessed', investigation_started: 'investigation started',
       inspection_planned: 'inspection planned', action_taken: 'action taken', no_follow_up: 'no follow-up',
       forwarded: 'forwarded' },
@@ -124,7 +130,8 @@ function message(kind, text) { return h('div', { class: `message ${kind}`, role:
 function announce(text) { document.getElementById('announcer').textContent = text; }
 const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB') : '');
 const shortLabel = (hex) => `${hex.slice(0, 4)}…${hex.slice(-4)}`;
-function stateCell(state) { return h('span', { class: `state ${state}` }, state.replace(/_/g, ' ')); }
+const stateText = (state) => TEXT[lang].states[state] || state.replace(/_/g, ' ');
+function stateCell(state) { return h('span', { class: `state ${state}` }, stateText(state)); }
 
 // The pseudonym as a short label, the full value on demand.
 function pseudonymView(idKind, hex) {
@@ -424,7 +431,7 @@ async function signalsPage() {
     h('thead', {}, h('tr', {}, [t('created'), t('category'), t('observed'), t('status'), ''].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, res.items.map((s) => h('tr', {},
       h('td', {}, when(s.createdAt)), h('td', {}, categoryLabel(s.category)), h('td', {}, s.observedOn),
-      h('td', {}, s.status), h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
+      h('td', {}, stateText(s.status)), h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
 }
 
 async function signalPage(id) {
@@ -444,7 +451,7 @@ async function signalPage(id) {
     actions.append(edit, del);
   }
   page('signalTitle',
-    h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${sig.observedOn} · ${sig.status}`),
+    h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${sig.observedOn} · ${stateText(sig.status)}`),
     h('dl', {}, h('dt', {}, t('category')), h('dd', {}, h('code', {}, sig.category)),
       sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
     sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, x.kind, x.role ? ` (${x.role})` : '', ': ',
@@ -468,7 +475,7 @@ function signalProgress(sig) {
       h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },
         h('th', { scope: 'row' }, p.partner), h('td', {}, stateCell(p.state)), h('td', {}, p.rule || ''), h('td', {}, p.reason || ''),
-        h('td', {}, p.followUp ? [`${p.followUp.kind}: `, stateCell(p.followUp.state)] : ''))))),
+        h('td', {}, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''))))),
     h('h2', {}, t('feedback')),
     sig.feedback.length ? h('ul', { 'data-testid': 'feedback' }, sig.feedback.map((f) => h('li', {},
       h('strong', {}, f.partner), `: ${TEXT[lang].feedbackStatus[f.status] || f.status}`,
@@ -654,8 +661,9 @@ async function chartsPage() {
   const st = await api('GET', '/api/v1/audit/stats');
   const partnerRows = st.exchangesPerPartnerMonth.map((x) => ({ label: `${x.month} ${x.partner}`, values: [x.sent, x.received] }));
   const categoryRows = st.signalsPerCategory.map((x) => ({ label: x.category, values: [x.count] }));
-  page('chartsTitle', partnerRows.length ? barChart(t('perPartner'), partnerRows, [t('sent'), t('received')]) : h('p', {}, t('none')),
-    categoryRows.length ? barChart(t('perCategory'), categoryRows, ['']) : null);
+  const empty = (title) => h('section', {}, h('h2', {}, title), h('p', {}, t('none')));
+  page('chartsTitle', partnerRows.length ? barChart(t('perPartner'), partnerRows, [t('sent'), t('received')]) : empty(t('perPartner')),
+    categoryRows.length ? barChart(t('perCategory'), categoryRows, ['']) : empty(t('perCategory')));
 }
 
 // ---------------------------------------------------------------- admin

@@ -143,7 +143,7 @@ try {
   // The page refreshes the delivery states itself while the officer looks.
   await officer.locator('tr[data-partner="riec-amsterdam"] .state.delivered').waitFor({ timeout: 30000 });
   await officer.locator('tr[data-partner="nla"] .state.delivered').waitFor({ timeout: 30000 });
-  assert.match(await officer.locator('tr[data-partner="riec-amsterdam"]').innerText(), /delivered/);
+  assert.match(await officer.locator('tr[data-partner="riec-amsterdam"]').innerText(), /afgeleverd/);
   await assertContrast(officer, 'signal');
   await shot(officer, '03-signal-delivered');
   await officer.getByRole('link', { name: 'Mijn signalen' }).click();
