@@ -99,37 +99,42 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
     return respond(problem(503, "no-pseudonymisation-authority", "Pseudonymisation unavailable",
                            "this node has no way to reach the pseudonymisation authority"));
   }
-  crypto::oprf::Output pseudonym{};
-  try {
-    pseudonym = s.pseudonymiser.pseudonymise_now(id.value(), *transport);
-  } catch (const std::exception& e) {
-    log::warn("subject_access.pa_unavailable", {{"error", e.what()}});
-    return respond(problem(503, "pa-unavailable", "Pseudonymisation unavailable",
-                           "the pseudonymisation authority could not be reached; try again later"));
-  }
-  std::string hex = crypto::to_hex(pseudonym);
-  json::array exchanges = s.store.read([&](storage::Database& db) {
-    auto& st = db.cached(
-        "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
-        "ORDER BY e.idx");
-    st.bind_blob(1, pseudonym);
-    json::array out;
-    while (st.step()) out.push_back(entry(st.int64(0), st.blob_view(1)));
-    st.reset();
-    return out;
-  });
-  // The lookup itself is recorded, with the pseudonym and never the identifier.
-  if (s.audit) {
-    audit::Event e;
-    e.name = "subject_access.performed";
-    e.start_ms = e.end_ms = epoch_ms(s.clock());
-    e.attributes = {{"idKind", kind_v->get_string()}, {"by", ctx.principal->token_id}, {"found", exchanges.size()}};
-    e.data_subjects = {hex};
-    s.audit->append_now(e);
-  }
-  respond(json_response(200, json::serialize(json::object{{"idKind", kind_v->get_string()},
-                                                          {"pseudonym", hex},
-                                                          {"exchanges", std::move(exchanges)}})));
+  // The PA is a network round trip away: not on an I/O thread.
+  auto job = [&s, transport, id = id.value(), kind = std::string(kind_v->get_string()),
+              by = ctx.principal->token_id, respond]() {
+    crypto::oprf::Output pseudonym{};
+    try {
+      pseudonym = s.pseudonymiser.pseudonymise_now(id, *transport);
+    } catch (const std::exception& e) {
+      log::warn("subject_access.pa_unavailable", {{"error", e.what()}});
+      return respond(problem(503, "pa-unavailable", "Pseudonymisation unavailable",
+                             "the pseudonymisation authority could not be reached; try again later"));
+    }
+    std::string hex = crypto::to_hex(pseudonym);
+    json::array exchanges = s.store.read([&](storage::Database& db) {
+      auto& st = db.cached(
+          "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
+          "ORDER BY e.idx");
+      st.bind_blob(1, pseudonym);
+      json::array out;
+      while (st.step()) out.push_back(entry(st.int64(0), st.blob_view(1)));
+      st.reset();
+      return out;
+    });
+    // The lookup itself is recorded, with the pseudonym and never the identifier.
+    if (s.audit) {
+      audit::Event e;
+      e.name = "subject_access.performed";
+      e.start_ms = e.end_ms = epoch_ms(s.clock());
+      e.attributes = {{"idKind", kind}, {"by", by}, {"found", exchanges.size()}};
+      e.data_subjects = {hex};
+      s.audit->append_now(e);
+    }
+    respond(json_response(200, json::serialize(json::object{{"idKind", kind},
+                                                            {"pseudonym", hex},
+                                                            {"exchanges", std::move(exchanges)}})));
+  };
+  run_slow(s, std::move(job), respond);
 }
 
 }  // namespace

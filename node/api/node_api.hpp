@@ -28,6 +28,7 @@ struct Manifest;
 #include "policies/taxonomy.hpp"
 
 namespace signalnode::node::api {
+class SlowLane;
 
 using Clock = std::function<std::chrono::system_clock::time_point()>;
 
@@ -50,6 +51,7 @@ struct ApiServices {
   auth::UserStore* users = nullptr;                                        // web interface accounts
   std::function<audit::VerifyResult()> verify_audit;                       // the whole log, now
   int login_attempts_per_minute = 10;                                      // per client address
+  SlowLane* slow_lane = nullptr;  // argon2id and PA calls; without one they run on the calling thread
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -63,5 +65,8 @@ void add_web_routes(Router& router, ApiServices& services);  // the web interfac
 // The node's local calendar date (observation dates are local dates).
 std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);
 std::int64_t epoch_ms(std::chrono::system_clock::time_point t);
+// Runs `job` (which answers through its own copy of respond) on the slow lane;
+// answers 503 with Retry-After itself when the lane is full.
+void run_slow(ApiServices& s, std::function<void()> job, const Respond& respond);
 
 }  // namespace signalnode::node::api

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "crypto/bytes.hpp"
 #include "node/api/problem.hpp"
 #include "node/log/log.hpp"
 
@@ -198,6 +199,14 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     }
     return finish(problem(404, "not-found", "Not found", "no such resource"));
   }
+
+  // A password in the body is wiped however this ends; handlers copy what they keep.
+  struct WipeBody {
+    std::string& body;
+    ~WipeBody() { crypto::wipe(body.data(), body.capacity()); }
+  };
+  std::optional<WipeBody> wipe_body;
+  if (found->access.secret_body) wipe_body.emplace(request.body);
 
   std::optional<auth::Principal> principal;
   if (!found->access.public_route) {

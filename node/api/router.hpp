@@ -32,9 +32,14 @@ struct Access {
   bool public_route = false;
   std::vector<auth::Role> roles;  // empty and not public: any authenticated role
   std::string body_type = "application/json";  // required Content-Type of a request body
-  static Access open() { return {true, {}, "application/json"}; }
-  static Access authenticated() { return {false, {}, "application/json"}; }
-  static Access only(std::vector<auth::Role> r) { return {false, std::move(r), "application/json"}; }
+  bool secret_body = false;  // holds a password: wiped once the handler has taken what it needs
+  static Access open() { return {true, {}, "application/json", false}; }
+  static Access authenticated() { return {false, {}, "application/json", false}; }
+  static Access only(std::vector<auth::Role> r) { return {false, std::move(r), "application/json", false}; }
+  Access with_secret_body() && {
+    secret_body = true;
+    return std::move(*this);
+  }
   Access with_body(std::string type) && {
     body_type = std::move(type);
     return std::move(*this);

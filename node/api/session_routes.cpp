@@ -44,6 +44,31 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
   return out;
 }
 
+// Passwords do not outlive their use: the copies here are wiped (the job has its own).
+void wipe_fields(std::map<std::string, std::string>& fields) {
+  for (auto& [key, value] : fields) crypto::wipe(value.data(), value.capacity());
+}
+
+HttpResponse login_response(const ApiServices& s, const auth::LoginResult& result) {
+  if (result.outcome == auth::LoginOutcome::locked) {
+    HttpResponse r = problem(423, "account-locked", "Account locked",
+                             "too many wrong passwords; the account is locked until " +
+                                 signals::iso8601_utc(result.locked_until_ms));
+    r.headers.emplace_back("Retry-After", std::to_string((result.locked_until_ms - epoch_ms(s.clock())) / 1000 + 1));
+    return r;
+  }
+  if (result.outcome != auth::LoginOutcome::ok) {
+    return problem(401, "bad-credentials", "Not logged in", "the username or password is wrong");
+  }
+  const auth::Session& session = *result.session;
+  HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
+                                                                   {"role", auth::to_string(session.principal.role)},
+                                                                   {"org", s.org},
+                                                                   {"csrfToken", session.csrf_token}}));
+  r.headers.emplace_back("Set-Cookie", cookie(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
+  return r;
+}
+
 }  // namespace
 
 void add_session_routes(Router& router, ApiServices& s) {
@@ -52,7 +77,7 @@ void add_session_routes(Router& router, ApiServices& s) {
   const double per_minute = s.login_attempts_per_minute;
   auto limiter = std::make_shared<pseudonyms::RateLimiter>(per_minute / 60.0, per_minute);
 
-  router.add("POST", "/api/v1/session", Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/session", Access::open().with_secret_body(), [&s, limiter](RouteContext ctx, Respond respond) {
     auto wait = limiter->try_take(ctx.request.remote_address, 1, pseudonyms::RateLimiter::Clock::now());
     if (wait > 0) {
       HttpResponse r = problem(429, "too-many-logins", "Too many log-in attempts", "wait a minute before trying again");
@@ -64,25 +89,15 @@ void add_session_routes(Router& router, ApiServices& s) {
     auto& f = *fields;
     if (f["username"].empty()) return respond(invalid_field({"username", "is required"}));
     if (f["password"].empty()) return respond(invalid_field({"password", "is required"}));
-    auto result = s.users->login(f["username"], f["password"], ctx.request.remote_address, epoch_ms(s.clock()));
-    if (!f["password"].empty()) crypto::wipe(f["password"].data(), f["password"].size());
-    if (result.outcome == auth::LoginOutcome::locked) {
-      HttpResponse r = problem(423, "account-locked", "Account locked",
-                               "too many wrong passwords; the account is locked until " +
-                                   signals::iso8601_utc(result.locked_until_ms));
-      r.headers.emplace_back("Retry-After", std::to_string((result.locked_until_ms - epoch_ms(s.clock())) / 1000 + 1));
-      return respond(std::move(r));
-    }
-    if (result.outcome != auth::LoginOutcome::ok) {
-      return respond(problem(401, "bad-credentials", "Not logged in", "the username or password is wrong"));
-    }
-    const auth::Session& session = *result.session;
-    HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
-                                                                     {"role", auth::to_string(session.principal.role)},
-                                                                     {"org", s.org},
-                                                                     {"csrfToken", session.csrf_token}}));
-    r.headers.emplace_back("Set-Cookie", cookie(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
-    respond(std::move(r));
+    // argon2id takes about 90 ms and 64 MiB: on the slow lane, not an I/O thread.
+    auto job = [&s, username = f["username"], password = f["password"], client = ctx.request.remote_address,
+                respond]() mutable {
+      auto result = s.users->login(username, password, client, epoch_ms(s.clock()));
+      crypto::wipe(password.data(), password.capacity());
+      respond(login_response(s, result));
+    };
+    wipe_fields(f);
+    run_slow(s, std::move(job), respond);
   });
 
   router.add("GET", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
@@ -119,20 +134,26 @@ void add_session_routes(Router& router, ApiServices& s) {
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
 
-  router.add("POST", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/users", Access::only({auth::Role::admin}).with_secret_body(), [&s](RouteContext ctx, Respond respond) {
     auto fields = string_fields(ctx.request, {"username", "role", "password"}, respond);
     if (!fields) return;
     auto& f = *fields;
     auto role = auth::role_from_string(f["role"]);
     if (!role) return respond(invalid_field({"role", "must be officer, analyst, privacy_officer or admin"}));
-    try {
-      s.users->create(f["username"], *role, f["password"], epoch_ms(s.clock()), ctx.principal->token_id);
-    } catch (const auth::UserError& e) {
-      crypto::wipe(f["password"].data(), f["password"].size());
-      return respond(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
-    }
-    crypto::wipe(f["password"].data(), f["password"].size());
-    respond(json_response(201, json::serialize(json::object{{"username", f["username"]}, {"role", f["role"]}})));
+    // Hashing is argon2id too: on the slow lane.
+    auto job = [&s, fields = std::move(f), role = *role, by = ctx.principal->token_id, respond]() mutable {
+      std::string& password = fields["password"];
+      try {
+        s.users->create(fields["username"], role, password, epoch_ms(s.clock()), by);
+      } catch (const auth::UserError& e) {
+        crypto::wipe(password.data(), password.capacity());
+        return respond(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
+      }
+      crypto::wipe(password.data(), password.capacity());
+      respond(json_response(201, json::serialize(json::object{{"username", fields["username"]}, {"role", fields["role"]}})));
+    };
+    wipe_fields(f);
+    run_slow(s, std::move(job), respond);
   });
 }
 

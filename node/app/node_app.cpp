@@ -11,6 +11,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
+#include "node/api/slow_lane.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
@@ -63,7 +64,8 @@ struct NodeApp::Impl {
                      return audit::AuditLog::verify(db, signing_key.public_key());
                    });
                  },
-                 cfg.api.login_attempts_per_minute} {
+                 cfg.api.login_attempts_per_minute,
+                 &slow_lane} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
@@ -265,6 +267,7 @@ struct NodeApp::Impl {
   std::unique_ptr<pseudonyms::LocalPaTransport> local_transport;
   api::Metrics metrics;
   api::Router router;
+  api::SlowLane slow_lane;
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;
@@ -323,6 +326,7 @@ void NodeApp::stop() {
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
   if (impl_->federation) impl_->federation->stop();
+  impl_->slow_lane.stop();  // its jobs use the store
   impl_->store.reset();
   impl_->server.reset();
   log::info("node.stopped", {{"org", impl_->cfg.org}});

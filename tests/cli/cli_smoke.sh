@@ -25,6 +25,19 @@ token=$("$bin" token create --dir "$work/n" --role officer --label smoke)
 "$bin" token list --dir "$work/n" | grep -q officer || fail "token list"
 "$bin" token list --dir "$work/n" | grep -q "${token:21}" && fail "token list shows the secret"
 
+# Web accounts: a random password printed once, or one from stdin; rules enforced.
+generated=$("$bin" user create --dir "$work/n" --username first.admin --role admin)
+[[ "$generated" =~ ^password:\ [0-9a-f]{24}$ ]] || fail "user create prints a random password once: $generated"
+echo "a long enough password" | "$bin" user create --dir "$work/n" --username ria.officer --role officer --password-stdin \
+  | grep -q . && fail "a password from stdin is not printed"
+if echo "short" | "$bin" user create --dir "$work/n" --username x.y.z --role officer --password-stdin 2>/dev/null; then
+  fail "short password accepted"
+fi
+if echo "a long enough password" | "$bin" user create --dir "$work/n" --username ria.officer --role officer \
+    --password-stdin 2>/dev/null; then fail "duplicate user accepted"; fi
+"$bin" user list --dir "$work/n" | grep -q "^ria.officer  officer" || fail "user list"
+"$bin" user list --dir "$work/n" | grep -q argon2 && fail "user list shows a hash"
+
 "$bin" serve --dir "$work/n" --port 0 >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 50); do grep -q 'serving https://' "$work/out" && break; sleep 0.1; done
