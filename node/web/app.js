@@ -487,14 +487,15 @@ function signalProgress(sig) {
 }
 
 // ---------------------------------------------------------------- analyst
-function feedbackForm(item, after) {
+// A free-text note crosses only where the record's rule allows it (feedback_note).
+function feedbackForm(item, noteAllowed, after) {
   const status = h('select', {}, Object.entries(TEXT[lang].feedbackStatus).map(([v, l]) => h('option', { value: v }, l)));
   const reason = h('select', {}, Object.entries(TEXT[lang].feedbackReason).map(([v, l]) => h('option', { value: v }, l)));
   const note = h('input', { maxlength: 500 });
   const out = h('div', { 'aria-live': 'polite' });
   if (item.feedback) status.value = item.feedback.status;
-  const form = h('form', { class: 'row' }, field(t('feedback'), status), field(t('reason'), reason), field(t('note'), note),
-    h('div', {}, h('button', { type: 'submit' }, t('send'))), out);
+  const form = h('form', { class: 'row' }, field(t('feedback'), status), field(t('reason'), reason),
+    noteAllowed ? field(t('note'), note) : null, h('div', {}, h('button', { type: 'submit' }, t('send'))), out);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const b = { status: status.value };
@@ -509,6 +510,8 @@ function feedbackForm(item, after) {
 async function inboxPage() {
   await loadTaxonomy();
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const policy = await api('GET', '/api/v1/policy').catch(() => ({ rules: [] }));
+  const notes = new Set(policy.rules.filter((r) => r.feedbackNote).map((r) => r.id));
   const res = await api('GET', `/api/v1/inbox?limit=200${params.get('category') ? `&category=${encodeURIComponent(params.get('category'))}` : ''}${params.get('source') ? `&source=${encodeURIComponent(params.get('source'))}` : ''}`);
   const sources = [...new Set(res.items.map((i) => i.source.org))];
   const cat = h('select', { name: 'category' }, h('option', { value: '' }, t('allCategories')),
@@ -525,12 +528,12 @@ async function inboxPage() {
   });
   page('inboxTitle', filters, res.items.length ? res.items.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-category': i.category },
     h('h2', {}, categoryLabel(i.category)),
-    h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('receivedAt')} ${when(i.receivedAt)}`,
+    h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
       i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
     h('ul', {}, i.subjects.map((x) => h('li', {}, `${x.kind}: `, pseudonymView(x.idKind, x.pseudonym)))),
     i.feedback ? h('p', {}, `${t('feedback')}: ${TEXT[lang].feedbackStatus[i.feedback.status] || i.feedback.status}`) : null,
-    feedbackForm(i))) : h('p', {}, t('none')));
+    feedbackForm(i, notes.has(i.rule)))) : h('p', {}, t('none')));
 }
 
 async function alertsPage() {

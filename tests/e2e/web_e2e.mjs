@@ -160,6 +160,7 @@ try {
   assert.equal(await analyst.getByText('12345678').count(), 0, 'no plain KvK number at the RIEC');
   await assertLabelled(analyst, 'inbox');
   await assertContrast(analyst, 'inbox');
+  assert.equal(await record.getByLabel('Notitie').count(), 0, 'all-to-riec allows no free-text note');
   await record.getByLabel('Terugmelding').selectOption('investigation_started');
   await record.getByLabel('Reden').selectOption('already_known');
   await record.getByRole('button', { name: 'Versturen' }).click();
