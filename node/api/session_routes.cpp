@@ -6,7 +6,7 @@
 #include "node/api/node_api.hpp"
 #include "node/api/problem.hpp"
 #include "node/auth/users.hpp"
-#include "node/pseudonyms/rate_limiter.hpp"
+#include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"
 
 namespace signalnode::node::api {
@@ -75,10 +75,10 @@ void add_session_routes(Router& router, ApiServices& s) {
   if (!s.users) return;
   // N attempts a minute per client address (api.loginAttemptsPerMinute), bursts of N.
   const double per_minute = s.login_attempts_per_minute;
-  auto limiter = std::make_shared<pseudonyms::RateLimiter>(per_minute / 60.0, per_minute);
+  auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
 
   router.add("POST", "/api/v1/session", Access::open().with_secret_body(), [&s, limiter](RouteContext ctx, Respond respond) {
-    auto wait = limiter->try_take(ctx.request.remote_address, 1, pseudonyms::RateLimiter::Clock::now());
+    auto wait = limiter->try_take(ctx.request.remote_address, 1, limits::RateLimiter::Clock::now());
     if (wait > 0) {
       HttpResponse r = problem(429, "too-many-logins", "Too many log-in attempts", "wait a minute before trying again");
       r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(wait) + 1));

@@ -31,7 +31,7 @@ PaService::PaService(OprfKeyring keys, PaLimits limits, PaObserver observer)
       observer_(std::move(observer)) {}
 
 PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::Element> blinded,
-                             RateLimiter::Clock::time_point now) {
+                             limits::RateLimiter::Clock::time_point now) {
   if (blinded.empty() || blinded.size() > limits_.max_batch) {
     return bad("blindedElements", "must hold 1 to " + std::to_string(limits_.max_batch) + " elements");
   }
@@ -54,7 +54,7 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
 }
 
 PaResult PaService::evaluate_json(const std::string& caller, std::string_view body,
-                                  RateLimiter::Clock::time_point now) {
+                                  limits::RateLimiter::Clock::time_point now) {
   // 1000 elements of 64 hex plus quotes and commas fit in 70 KB; refuse more
   // before the parser allocates anything.
   const std::size_t max_body = limits_.max_batch * (kHexElement + 4) + 256;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "node/pseudonyms/oprf_keyring.hpp"
-#include "node/pseudonyms/rate_limiter.hpp"
+#include "node/limits/rate_limiter.hpp"
 #include "protocol/result.hpp"
 
 namespace signalnode::node::pseudonyms {
@@ -47,10 +47,10 @@ class PaService {
 
   // Elements already decoded: bounds, rate, validity, then evaluation.
   PaResult evaluate(const std::string& caller, std::span<const crypto::oprf::Element> blinded,
-                    RateLimiter::Clock::time_point now = RateLimiter::Clock::now());
+                    limits::RateLimiter::Clock::time_point now = limits::RateLimiter::Clock::now());
   // The wire form of POST /federation/v1/oprf/evaluate (BRIEF 3.5).
   PaResult evaluate_json(const std::string& caller, std::string_view body,
-                         RateLimiter::Clock::time_point now = RateLimiter::Clock::now());
+                         limits::RateLimiter::Clock::time_point now = limits::RateLimiter::Clock::now());
 
   int current_epoch() const { return keys_.current_epoch(); }
   const PaLimits& limits() const { return limits_; }
@@ -58,7 +58,7 @@ class PaService {
  private:
   OprfKeyring keys_;
   PaLimits limits_;
-  RateLimiter rate_;
+  limits::RateLimiter rate_;
   PaObserver observer_;
 };
 
