@@ -41,4 +41,8 @@ struct OutboxEntry {
 // when a message with the same id is already queued (idempotent notices).
 bool enqueue(storage::Database& db, const OutboxEntry& entry, std::int64_t now);
 
+// What a partner's error answer says, fit to show an officer and to log: the
+// problem's title and detail if it is one, printable ASCII only, bounded.
+std::string partner_error_text(int status, const std::string& body);
+
 }  // namespace signalnode::node::sharing::detail

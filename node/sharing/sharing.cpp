@@ -281,8 +281,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
         throw;
       }
       if (response.status != 200) {
-        throw std::runtime_error("partner answered HTTP " + std::to_string(response.status) + ": " +
-                                 response.body.substr(0, 300));
+        throw std::runtime_error(detail::partner_error_text(response.status, response.body));
       }
       std::string error;
       crypto::Bytes receipt_bytes(response.body.begin(), response.body.end());
@@ -486,6 +485,26 @@ std::map<std::string, OutboxStats> Sharing::outbox_stats() const {
     st.reset();
     return out;
   });
+}
+
+std::string detail::partner_error_text(int status, const std::string& body) {
+  std::string text = body;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const json::object& o = v.get_object();
+    auto str = [&](const char* key) {
+      const json::value* f = o.if_contains(key);
+      return f && f->is_string() ? std::string(f->get_string()) : std::string();
+    };
+    text = str("title");
+    if (std::string detail = str("detail"); !detail.empty()) text += (text.empty() ? "" : ": ") + detail;
+  }
+  if (text.size() > 200) text.resize(200);
+  for (char& c : text) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return "partner answered HTTP " + std::to_string(status) + (text.empty() ? "" : ": " + text);
 }
 
 }  // namespace signalnode::node::sharing

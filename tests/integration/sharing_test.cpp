@@ -19,6 +19,7 @@
 #include "node/net/https_client.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/sharing.hpp"
+#include "node/sharing/records.hpp"
 #include "protocol/wire.hpp"
 
 namespace fs = std::filesystem;
@@ -369,4 +370,17 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
   EXPECT_EQ(api(3, "GET", "/api/v1/alerts", "officer").status, 403);
   (void)a;
   (void)b;
+}
+
+// A partner's error answer becomes the reason an officer sees: its problem
+// title and detail, never raw bytes or a whole page.
+TEST(PartnerErrorText, KeepsTheProblemAndDropsWhatCannotBeShown) {
+  using signalnode::node::sharing::detail::partner_error_text;
+  EXPECT_EQ(partner_error_text(409, R"({"type":"x","title":"Policy mismatch","status":409,"detail":"policy sha256 differs"})"),
+            "partner answered HTTP 409: Policy mismatch: policy sha256 differs");
+  EXPECT_EQ(partner_error_text(502, ""), "partner answered HTTP 502");
+  std::string hostile = "<html>\x1b[31m\xff\xfe" + std::string(1000, 'A');
+  std::string text = partner_error_text(500, hostile);
+  EXPECT_LE(text.size(), 230u);
+  for (char ch : text) EXPECT_TRUE(ch >= 0x20 && ch <= 0x7e) << static_cast<int>(static_cast<unsigned char>(ch));
 }
