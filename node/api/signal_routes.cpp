@@ -89,7 +89,21 @@ void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
   }
   auto items = s.signals.list(q);
   json::array out;
-  for (const auto& item : items) out.push_back(signals::summary_to_json(item));
+  for (const auto& item : items) {
+    json::object o = signals::summary_to_json(item);
+    // At a glance, per partner where the signal is and how many answered.
+    if (s.sharing) {
+      json::array sharing;
+      for (const auto& p : s.sharing->state_of(item.id)) {
+        sharing.push_back(json::object{{"partner", p.partner}, {"state", p.state}});
+      }
+      o["sharing"] = std::move(sharing);
+      std::int64_t feedback = 0;
+      for (const auto& f : s.sharing->feedback_of(item.id)) feedback += f.kind == "feedback" ? 1 : 0;
+      o["feedback"] = feedback;
+    }
+    out.push_back(std::move(o));
+  }
   json::object body{{"items", std::move(out)}};
   body["next"] = items.size() == q.limit ? json::value(items.back().id) : json::value(nullptr);
   respond(json_response(200, json::serialize(body)));

@@ -428,10 +428,15 @@ async function signalsPage() {
   await loadTaxonomy();
   const res = await api('GET', '/api/v1/signals?limit=200');
   page('signalsTitle', res.items.length ? h('table', {},
-    h('thead', {}, h('tr', {}, [t('created'), t('category'), t('observed'), t('status'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, res.items.map((s) => h('tr', {},
+    h('thead', {}, h('tr', {}, [t('created'), t('category'), t('observed'), t('status'), t('sharing'), t('feedback'), '']
+      .map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((s) => h('tr', { 'data-signal': s.id },
       h('td', {}, when(s.createdAt)), h('td', {}, categoryLabel(s.category)), h('td', {}, s.observedOn),
-      h('td', {}, stateText(s.status)), h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
+      h('td', {}, stateText(s.status)),
+      h('td', {}, (s.sharing || []).filter((p) => p.state !== 'not_shared')
+        .map((p) => h('span', { class: 'pill' }, `${p.partner}: `, stateCell(p.state)))),
+      h('td', {}, String(s.feedback ?? 0)),
+      h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
 }
 
 async function signalPage(id) {

@@ -148,6 +148,9 @@ try {
   await shot(officer, '03-signal-delivered');
   await officer.getByRole('link', { name: 'Mijn signalen' }).click();
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+  const signalId = signalUrl.split('/').pop();
+  assert.match(await officer.locator(`tr[data-signal="${signalId}"]`).innerText(), /riec-amsterdam: afgeleverd/);
+  await assertContrast(officer, 'my signals');
   await shot(officer, '04-my-signals');
 
   // ---------------------------------------------------------------- analyst
