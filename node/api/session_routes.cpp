@@ -155,6 +155,19 @@ void add_session_routes(Router& router, ApiServices& s) {
     wipe_fields(f);
     run_slow(s, std::move(job), respond);
   });
+
+  router.add("DELETE", "/api/v1/users/{username}", Access::only({auth::Role::admin}),
+             [&s](RouteContext ctx, Respond respond) {
+               const std::string& username = ctx.params.at("username");
+               // An admin cannot lock the node out of its last admin by accident.
+               if (ctx.principal->token_id == "user:" + username) {
+                 return respond(problem(409, "own-account", "Own account", "an admin cannot delete their own account"));
+               }
+               if (!s.users->remove(username, epoch_ms(s.clock()), ctx.principal->token_id)) {
+                 return respond(problem(404, "not-found", "Not found", "no account with this username"));
+               }
+               respond(HttpResponse{204, "application/json", "", {}});
+             });
 }
 
 }  // namespace signalnode::node::api

@@ -201,4 +201,20 @@ void UserStore::logout(std::string_view token, std::int64_t now_ms) {
   });
 }
 
+bool UserStore::remove(const std::string& username, std::int64_t now_ms, const std::string& by) {
+  bool removed = false;
+  store_.write([&](storage::Database& db) {
+    db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
+    db.cached("DELETE FROM users WHERE username = ?").bind(1, std::string_view(username)).run();
+    removed = db.changes() > 0;
+    if (!removed) return;
+    audit::Event e;
+    e.name = "user.deleted";
+    e.start_ms = e.end_ms = now_ms;
+    e.attributes = {{"username", username}, {"by", by}};
+    audit::AuditLog::append(db, e);
+  });
+  return removed;
+}
+
 }  // namespace signalnode::node::auth

@@ -57,6 +57,9 @@ class UserStore {
   void create(const std::string& username, Role role, const std::string& password, std::int64_t now_ms,
               const std::string& by);
   std::vector<UserInfo> list(std::int64_t now_ms) const;
+  // Ends the account and all its sessions at once (someone left); audited.
+  // False when there is no such account.
+  bool remove(const std::string& username, std::int64_t now_ms, const std::string& by);
 
   // Checks the password (argon2id, also for unknown users so timing tells
   // nothing), counts failures, locks, audits; `client` is the remote address.

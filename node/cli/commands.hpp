@@ -34,6 +34,7 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
 int run_user_create(const std::filesystem::path& dir, const std::string& username, const std::string& role,
                     bool password_from_stdin);
 int run_user_list(const std::filesystem::path& dir);
+int run_user_delete(const std::filesystem::path& dir, const std::string& username);
 int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
                      std::optional<int> expires_days);
 int run_token_list(const std::filesystem::path& dir);

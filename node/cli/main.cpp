@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   user_create_cmd->add_flag("--password-stdin", password_stdin, "Read the password (12+ characters) from stdin");
   auto* user_list_cmd = user_cmd->add_subcommand("list", "List accounts (never passwords)");
   user_list_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  auto* user_delete_cmd = user_cmd->add_subcommand("delete", "Delete an account and end its sessions at once");
+  user_delete_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  user_delete_cmd->add_option("--username", user_name, "The account")->required();
 
   std::filesystem::path pseudonym_dir;
   std::string pseudonym_kind, pseudonym_value;
@@ -196,6 +199,7 @@ int main(int argc, char** argv) {
     if (*pseudonym_cmd) return run_pseudonym(pseudonym_dir, pseudonym_kind, pseudonym_value, pseudonym_exchanges);
     if (*user_create_cmd) return run_user_create(user_dir, user_name, user_role, password_stdin);
     if (*user_list_cmd) return run_user_list(user_dir);
+    if (*user_delete_cmd) return run_user_delete(user_dir, user_name);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

@@ -190,6 +190,17 @@ int run_user_list(const std::filesystem::path& dir) {
   return 0;
 }
 
+int run_user_delete(const std::filesystem::path& dir, const std::string& username) {
+  OfflineNode node(dir);
+  auth::UserStore users(node.store);
+  if (!users.remove(username, now_ms(), "cli")) {
+    std::cerr << "signalnode: no account " << username << "\n";
+    return 1;
+  }
+  std::cout << "deleted " << username << "; its sessions have ended" << std::endl;
+  return 0;
+}
+
 int run_token_list(const std::filesystem::path& dir) {
   OfflineNode node(dir);
   for (const auto& t : node.tokens.list()) {

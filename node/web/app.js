@@ -39,7 +39,7 @@ const TEXT = {
     exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
     legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn (dagen)', chartsTitle: 'Grafieken',
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
-    received: 'ontvangen', usersTitle: 'Gebruikers', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
+    received: 'ontvangen', usersTitle: 'Gebruikers', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
     states: { queued: 'in de wachtrij', delivered: 'afgeleverd', failing: 'nog niet gelukt', rejected: 'geweigerd',
       cancelled: 'geannuleerd', not_shared: 'niet gedeeld', applied: 'verwerkt', void: 'vervallen', active: 'actief',
@@ -80,7 +80,7 @@ const TEXT = {
     exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
     legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention (days)', chartsTitle: 'Charts',
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
-    received: 'received', usersTitle: 'Users', create: 'Create', created2: 'Created', locked2: 'locked',
+    received: 'received', usersTitle: 'Users', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', locked2: 'locked',
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
     states: { queued: 'queued', delivered: 'delivered', failing: 'not yet delivered', rejected: 'refused',
       cancelled: 'cancelled', not_shared: 'not shared', applied: 'applied', void: 'void', active: 'active',
@@ -675,6 +675,16 @@ async function chartsPage() {
 }
 
 // ---------------------------------------------------------------- admin
+function deleteUserButton(username, out) {
+  const b = h('button', { type: 'button', class: 'danger', 'aria-label': `${t('deleteUser')} ${username}` }, t('deleteUser'));
+  b.addEventListener('click', async () => {
+    if (!confirm(`${t('confirmDeleteUser')} ${username}?`)) return;
+    try { await api('DELETE', `/api/v1/users/${encodeURIComponent(username)}`); usersPage(); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return b;
+}
+
 async function usersPage() {
   const res = await api('GET', '/api/v1/users');
   const name = h('input', { name: 'username', autocomplete: 'off' });
@@ -688,8 +698,10 @@ async function usersPage() {
     try { await api('POST', '/api/v1/users', { username: name.value.trim(), role: role.value, password: pass.value }); pass.value = ''; usersPage(); }
     catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
   });
-  page('usersTitle', h('table', {}, h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, res.items.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.role), h('td', {}, when(u.createdAt)), h('td', {}, u.locked ? t('locked2') : ''))))),
+  page('usersTitle', h('table', {}, h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), '', ''].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.role),
+      h('td', {}, when(u.createdAt)), h('td', {}, u.locked ? t('locked2') : ''),
+      h('td', {}, u.username === me.username ? '' : deleteUserButton(u.username, out)))))),
   form, out);
 }
 

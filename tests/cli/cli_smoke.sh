@@ -37,6 +37,9 @@ if echo "a long enough password" | "$bin" user create --dir "$work/n" --username
     --password-stdin 2>/dev/null; then fail "duplicate user accepted"; fi
 "$bin" user list --dir "$work/n" | grep -q "^ria.officer  officer" || fail "user list"
 "$bin" user list --dir "$work/n" | grep -q argon2 && fail "user list shows a hash"
+"$bin" user delete --dir "$work/n" --username ria.officer | grep -q "deleted ria.officer" || fail "user delete"
+"$bin" user list --dir "$work/n" | grep -q "^ria.officer" && fail "a deleted user is still listed"
+if "$bin" user delete --dir "$work/n" --username ria.officer 2>/dev/null; then fail "deleting twice succeeded"; fi
 
 "$bin" serve --dir "$work/n" --port 0 >"$work/out" 2>"$work/log" &
 pid=$!

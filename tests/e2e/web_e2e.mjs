@@ -244,10 +244,14 @@ try {
   await admin.getByLabel('Rol').selectOption('analyst');
   await admin.getByLabel('Wachtwoord').fill('een-lang-wachtwoord-2026');
   await admin.getByRole('button', { name: 'Aanmaken' }).click();
-  await admin.getByRole('cell', { name: 'tweede-analist' }).waitFor();
+  await admin.getByRole('cell', { name: 'tweede-analist', exact: true }).waitFor();
   const newcomer = await newPage();
   await login(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
   await newcomer.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  await admin.getByRole('button', { name: 'Verwijderen tweede-analist' }).click();  // confirm() is accepted
+  await admin.locator('tr[data-user="tweede-analist"]').waitFor({ state: 'detached' });
+  await newcomer.getByRole('link', { name: 'Alerts' }).click();  // the next request finds the session gone
+  await newcomer.getByLabel('Gebruikersnaam').waitFor();
   await shot(admin, '12-users');
 
   // ---------------------------------------------------------------- lock-out

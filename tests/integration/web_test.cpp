@@ -272,3 +272,17 @@ TEST_F(WebTest, ThePrivacyOfficerSeesVerificationStatsAndASafeCsv) {
   EXPECT_NE(csv.body.find("login.succeeded"), std::string::npos);
   EXPECT_EQ(csv.body.find(kPassword), std::string::npos);
 }
+
+TEST_F(WebTest, TheAdminDeletesAnAccountAndItsSessionsEnd) {
+  node_->app().users().create("web.leaver", signalnode::node::auth::Role::officer, kPassword, 1, "test");
+  Login leaver = login("leaver");
+  ASSERT_EQ(with(leaver, "GET", "/api/v1/signals").status, 200);
+  Login admin = login("admin");
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.leaver").status, 204);
+  EXPECT_EQ(with(leaver, "GET", "/api/v1/signals").status, 401) << "the session ended with the account";
+  EXPECT_EQ(post_login("web.leaver", kPassword).status, 401);
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.leaver").status, 404);
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.admin").status, 409) << "not one's own account";
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.officer", "", false).status, 403) << "CSRF applies";
+  EXPECT_EQ(with(login("officer"), "DELETE", "/api/v1/users/web.analyst").status, 403) << "admins only";
+}

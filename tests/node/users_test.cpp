@@ -173,3 +173,14 @@ TEST_F(UsersTest, EveryAttemptIsAuditedWithoutThePassword) {
   EXPECT_EQ(audit.find(kPassword), std::string::npos);
   EXPECT_EQ(audit.find("sns_"), std::string::npos) << "no session token in the log";
 }
+
+TEST_F(UsersTest, RemovingAnAccountEndsItsSessionsAtOnce) {
+  auto s = *users_->login("ria.officer", kPassword, "", kT0).session;
+  EXPECT_TRUE(users_->remove("ria.officer", kT0 + 1000, "admin"));
+  EXPECT_FALSE(users_->session(s.token, kT0 + 2000));
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "", kT0 + 3000).outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_FALSE(users_->remove("ria.officer", kT0 + 4000, "admin")) << "gone already";
+  EXPECT_TRUE(users_->list(kT0).empty());
+  EXPECT_EQ(count(audit_text(), "\"user.deleted\""), 1u);
+  users_->create("ria.officer", au::Role::analyst, kPassword, kT0 + 5000, "admin");  // the name is free again
+}
