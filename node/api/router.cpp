@@ -202,8 +202,11 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
 
   // A password in the body is wiped however this ends; handlers copy what they keep.
   struct WipeBody {
-    std::string& body;
+    explicit WipeBody(std::string& b) : body(b) {}
+    WipeBody(const WipeBody&) = delete;
+    WipeBody& operator=(const WipeBody&) = delete;
     ~WipeBody() { crypto::wipe(body.data(), body.capacity()); }
+    std::string& body;
   };
   std::optional<WipeBody> wipe_body;
   if (found->access.secret_body) wipe_body.emplace(request.body);
