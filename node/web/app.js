@@ -146,6 +146,15 @@ function pseudonymView(idKind, hex) {
   return h('span', {}, h('span', { class: 'pill' }, idKind), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
 }
 
+// Subject kinds, by the taxonomy's ids.
+const KIND_NAMES = {
+  nl: { person: 'persoon', organisation: 'organisatie', landlord: 'verhuurder', address: 'adres', vehicle: 'voertuig',
+    account: 'rekening', location: 'locatie', area: 'gebied' },
+  en: { person: 'person', organisation: 'organisation', landlord: 'landlord', address: 'address', vehicle: 'vehicle',
+    account: 'account', location: 'location', area: 'area' },
+};
+const kindName = (k) => KIND_NAMES[lang][k] || k;
+
 // The taxonomy names its stages in Dutch only.
 const STAGES_EN = {
   general: 'General', recruitment: 'Recruitment and entry', housing: 'Housing', registration: 'Registration (BRP/RNI)',
@@ -281,7 +290,7 @@ const SUBJECT_KINDS = {
 
 function subjectEditor(initial, onRemove) {
   const box = h('div', { class: 'card subject' });
-  const kind = h('select', {}, Object.keys(SUBJECT_KINDS).map((k) => h('option', { value: k }, k)));
+  const kind = h('select', {}, Object.keys(SUBJECT_KINDS).map((k) => h('option', { value: k }, kindName(k))));
   const role = h('input', { pattern: '[a-z_]*', placeholder: 'worker, temp_agency, …' });
   const fieldsBox = h('div', { class: 'row' });
   const status = h('div', { 'aria-live': 'polite' });
@@ -459,7 +468,7 @@ async function signalPage(id) {
     h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${sig.observedOn} · ${stateText(sig.status)}`),
     h('dl', {}, h('dt', {}, t('category')), h('dd', {}, h('code', {}, sig.category)),
       sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
-    sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, x.kind, x.role ? ` (${x.role})` : '', ': ',
+    sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, kindName(x.kind), x.role ? ` (${x.role})` : '', ': ',
       x.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`))))) : null,
     actions, out, live);
   // Delivery states and partners' feedback change while the officer looks:
@@ -536,7 +545,7 @@ async function inboxPage() {
     h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
       i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
-    h('ul', {}, i.subjects.map((x) => h('li', {}, `${x.kind}: `, pseudonymView(x.idKind, x.pseudonym)))),
+    h('ul', {}, i.subjects.map((x) => h('li', {}, `${kindName(x.kind)}: `, pseudonymView(x.idKind, x.pseudonym)))),
     i.feedback ? h('p', {}, `${t('feedback')}: ${TEXT[lang].feedbackStatus[i.feedback.status] || i.feedback.status}`) : null,
     feedbackForm(i, notes.has(i.rule)))) : h('p', {}, t('none')));
 }
