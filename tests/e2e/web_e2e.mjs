@@ -278,6 +278,27 @@ try {
   await officer.keyboard.press('Tab');  // then on into the page, not back to the menu
   assert.ok(await officer.evaluate(() => document.getElementById('main').contains(document.activeElement)));
 
+  log('the officer corrects the signal, then withdraws it, and sees each partner apply it');
+  await officer.goto(signalUrl);
+  await officer.getByRole('link', { name: 'Corrigeren' }).click();
+  await officer.getByLabel('Aantal personen').fill('7');
+  await officer.getByRole('button', { name: 'Correctie opslaan' }).click();
+  await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
+  for (const partner of ['nla', 'riec-amsterdam']) {
+    await officer.locator(`tr[data-partner="${partner}"]`, { hasText: 'correctie' }).locator('.state.applied').waitFor({ timeout: 30000 });
+  }
+  await shot(officer, '14-signal-corrected');
+  await officer.getByRole('button', { name: 'Intrekken' }).click();  // confirm() is accepted
+  await officer.getByText('ingetrokken', { exact: false }).first().waitFor();
+  for (const partner of ['nla', 'riec-amsterdam']) {
+    await officer.locator(`tr[data-partner="${partner}"]`, { hasText: 'intrekking' }).locator('.state.applied').waitFor({ timeout: 30000 });
+  }
+  await shot(officer, '15-signal-withdrawn');
+  await analyst.getByRole('link', { name: 'Inbox' }).click();
+  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  assert.equal(await analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]').count(), 0,
+    'the withdrawn record is gone at the RIEC');
+
   log('logging out ends the session');
   await officer.getByRole('button', { name: 'Uitloggen' }).click();
   await officer.getByLabel('Gebruikersnaam').waitFor();
