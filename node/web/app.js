@@ -472,11 +472,20 @@ async function signalPage(id) {
       x.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`))))) : null,
     actions, out, live);
   // Delivery states and partners' feedback change while the officer looks:
-  // refresh that part (not the page, so focus and scroll stay) until they leave.
+  // refresh that part (not the page, so focus and scroll stay) while
+  // something is on its way, and for two minutes in any case. Never longer
+  // than ten: polling must not keep an unattended session alive.
   const here = location.hash;
+  const opened = Date.now();
+  const pending = (s) => s.sharing.some((p) => ['queued', 'failing'].includes(p.state)
+    || ['queued', 'failing'].includes(p.followUp?.state));
+  let last = sig;
   const refresh = async () => {
     if (location.hash !== here || !live.isConnected) return;
-    try { live.replaceChildren(...signalProgress(await api('GET', `/api/v1/signals/${id}`)).flat().filter(Boolean)); } catch { return; }
+    const age = Date.now() - opened;
+    if (age > 600000 || (age > 120000 && !pending(last))) return;
+    try { last = await api('GET', `/api/v1/signals/${id}`); } catch { return; }
+    live.replaceChildren(...signalProgress(last).flat().filter(Boolean));
     setTimeout(refresh, 2000);
   };
   setTimeout(refresh, 2000);
