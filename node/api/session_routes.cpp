@@ -123,6 +123,44 @@ void add_session_routes(Router& router, ApiServices& s) {
     respond(std::move(r));
   });
 
+  router.add("PUT", "/api/v1/session/password", Access::authenticated().with_secret_body(),
+             [&s](RouteContext ctx, Respond respond) {
+               std::string_view cookie_value = session_cookie(ctx.request);
+               if (!ctx.principal->token_id.starts_with("user:") || cookie_value.empty()) {
+                 return respond(problem(409, "not-a-web-account", "Not a web account",
+                                        "passwords belong to web accounts; API tokens have none"));
+               }
+               auto fields = string_fields(ctx.request, {"currentPassword", "newPassword"}, respond);
+               if (!fields) return;
+               auto& f = *fields;
+               if (f["currentPassword"].empty()) return respond(invalid_field({"currentPassword", "is required"}));
+               // argon2id twice (check and hash): on the slow lane.
+               auto job = [&s, username = ctx.principal->label, keep = std::string(cookie_value),
+                           current = f["currentPassword"], next = f["newPassword"],
+                           client = ctx.request.remote_address, respond]() mutable {
+                 std::optional<auth::ChangeOutcome> outcome;
+                 std::optional<auth::UserError> rule_broken;
+                 try {
+                   outcome = s.users->change_password(username, keep, current, next, client, epoch_ms(s.clock()));
+                 } catch (const auth::UserError& e) {
+                   rule_broken = e;
+                 }
+                 crypto::wipe(current.data(), current.capacity());
+                 crypto::wipe(next.data(), next.capacity());
+                 if (rule_broken) return respond(invalid_field({rule_broken->field, rule_broken->what()}));
+                 if (*outcome == auth::ChangeOutcome::locked) {
+                   return respond(problem(423, "account-locked", "Account locked",
+                                          "too many wrong passwords; the account is locked and its sessions ended"));
+                 }
+                 if (*outcome == auth::ChangeOutcome::bad_current) {
+                   return respond(invalid_field({"currentPassword", "is not the current password"}));
+                 }
+                 respond(HttpResponse{204, "application/json", "", {}});
+               };
+               wipe_fields(f);
+               run_slow(s, std::move(job), respond);
+             });
+
   router.add("GET", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext, Respond respond) {
     json::array items;
     for (const auto& u : s.users->list(epoch_ms(s.clock()))) {

@@ -39,12 +39,34 @@ void audit_login(storage::Database& db, const char* name, const char* status, co
   audit::AuditLog::append(db, e);
 }
 
+// One more wrong password for the account; the fifth in a row locks it and
+// ends its sessions. True when it locked.
+bool count_wrong_password(storage::Database& db, const std::string& username, const std::string& client,
+                          std::int64_t now_ms) {
+  auto& st = db.cached(
+      "UPDATE users SET failed_logins = failed_logins + 1, locked_until_ms = CASE WHEN failed_logins + 1 >= ? "
+      "THEN ? ELSE locked_until_ms END WHERE username = ? RETURNING failed_logins, locked_until_ms");
+  st.bind(1, static_cast<std::int64_t>(kMaxFailedLogins)).bind(2, now_ms + kLockoutMs).bind(3, std::string_view(username));
+  bool locked = st.step() && !st.is_null(1) && st.int64(1) > now_ms;
+  st.reset();
+  if (!locked) return false;
+  db.cached("UPDATE users SET failed_logins = 0 WHERE username = ?").bind(1, std::string_view(username)).run();
+  db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
+  audit_login(db, "account.locked", "ok", username, client, now_ms,
+              std::to_string(kMaxFailedLogins) + " wrong passwords in a row");
+  return true;
+}
+
+void check_password_rules(const std::string& password, const char* field) {
+  if (password.size() < 12 || password.size() > 256) throw UserError(field, "must be 12 to 256 characters");
+}
+
 }  // namespace
 
 void UserStore::create(const std::string& username, Role role, const std::string& password, std::int64_t now_ms,
                        const std::string& by) {
   check_username(username);
-  if (password.size() < 12 || password.size() > 256) throw UserError("password", "must be 12 to 256 characters");
+  check_password_rules(password, "password");
   std::string hash = crypto::hash_password(password);
   bool exists = false;
   store_.write([&](storage::Database& db) {
@@ -112,25 +134,11 @@ LoginResult UserStore::login(const std::string& username, const std::string& pas
   bool ok = crypto::verify_password(hash, password) && row.has_value();
   store_.write([&](storage::Database& db) {
     if (!ok) {
-      if (row) {
-        auto& st = db.cached(
-            "UPDATE users SET failed_logins = failed_logins + 1, locked_until_ms = CASE WHEN failed_logins + 1 >= ? "
-            "THEN ? ELSE locked_until_ms END WHERE username = ? RETURNING failed_logins, locked_until_ms");
-        st.bind(1, static_cast<std::int64_t>(kMaxFailedLogins)).bind(2, now_ms + kLockoutMs).bind(3, std::string_view(username));
-        bool locked = st.step() && !st.is_null(1) && st.int64(1) > now_ms;
-        st.reset();
-        if (locked) {
-          db.cached("UPDATE users SET failed_logins = 0 WHERE username = ?").bind(1, std::string_view(username)).run();
-          db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
-          audit_login(db, "login.failed", "rejected", username, client, now_ms, "wrong password");
-          audit_login(db, "account.locked", "ok", username, client, now_ms,
-                      std::to_string(kMaxFailedLogins) + " wrong passwords in a row");
-          result.outcome = LoginOutcome::locked;
-          result.locked_until_ms = now_ms + kLockoutMs;
-          return;
-        }
-      }
       audit_login(db, "login.failed", "rejected", username, client, now_ms, row ? "wrong password" : "unknown user");
+      if (row && count_wrong_password(db, username, client, now_ms)) {
+        result.outcome = LoginOutcome::locked;
+        result.locked_until_ms = now_ms + kLockoutMs;
+      }
       return;
     }
     Session s;
@@ -215,6 +223,47 @@ bool UserStore::remove(const std::string& username, std::int64_t now_ms, const s
     audit::AuditLog::append(db, e);
   });
   return removed;
+}
+
+ChangeOutcome UserStore::change_password(const std::string& username, std::string_view keep_session,
+                                         const std::string& current, const std::string& next, const std::string& client,
+                                         std::int64_t now_ms) {
+  check_password_rules(next, "newPassword");
+  auto row = store_.read([&](storage::Database& db) -> std::optional<std::pair<std::string, std::optional<std::int64_t>>> {
+    auto& st = db.cached("SELECT password_hash, locked_until_ms FROM users WHERE username = ?");
+    st.bind(1, std::string_view(username));
+    std::optional<std::pair<std::string, std::optional<std::int64_t>>> r;
+    if (st.step()) r.emplace(st.text(0), st.is_null(1) ? std::nullopt : std::optional(st.int64(1)));
+    st.reset();
+    return r;
+  });
+  if (!row) return ChangeOutcome::bad_current;
+  if (row->second && *row->second > now_ms) return ChangeOutcome::locked;
+  if (!crypto::verify_password(row->first, current)) {
+    // The same count as log-ins: the form is no way around the lock-out.
+    bool locked = false;
+    store_.write([&](storage::Database& db) {
+      audit_login(db, "password.change_failed", "rejected", username, client, now_ms, "wrong current password");
+      locked = count_wrong_password(db, username, client, now_ms);
+    });
+    return locked ? ChangeOutcome::locked : ChangeOutcome::bad_current;
+  }
+  std::string hash = crypto::hash_password(next);
+  auto keep = token_hash(keep_session);
+  store_.write([&](storage::Database& db) {
+    db.cached("UPDATE users SET password_hash = ?, failed_logins = 0 WHERE username = ?")
+        .bind(1, std::string_view(hash))
+        .bind(2, std::string_view(username))
+        .run();
+    // Whoever else knew the old password is logged out; this browser stays.
+    db.cached("DELETE FROM sessions WHERE username = ? AND token_hash != ?")
+        .bind(1, std::string_view(username))
+        .bind_blob(2, keep)
+        .run();
+    audit_login(db, "password.changed", "ok", username, client, now_ms);
+  });
+  crypto::wipe(hash.data(), hash.size());
+  return ChangeOutcome::ok;
 }
 
 }  // namespace signalnode::node::auth

@@ -42,6 +42,7 @@ struct Session {
 };
 
 enum class LoginOutcome { ok, bad_credentials, locked };
+enum class ChangeOutcome { ok, bad_current, locked };
 
 struct LoginResult {
   LoginOutcome outcome = LoginOutcome::bad_credentials;
@@ -68,6 +69,11 @@ class UserStore {
   // The session behind a cookie value, or nullopt (unknown, idle, too old).
   std::optional<Session> session(std::string_view token, std::int64_t now_ms) const;
   void logout(std::string_view token, std::int64_t now_ms);
+  // A user sets a new password, proving the current one (wrong ones count
+  // toward the lock-out). Ends the account's other sessions; audited. Throws
+  // UserError("newPassword", ...) when the new one breaks the rules.
+  ChangeOutcome change_password(const std::string& username, std::string_view keep_session, const std::string& current,
+                                const std::string& next, const std::string& client, std::int64_t now_ms);
 
  private:
   storage::Store& store_;

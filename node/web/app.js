@@ -39,7 +39,10 @@ const TEXT = {
     exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
     legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn (dagen)', chartsTitle: 'Grafieken',
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
-    received: 'ontvangen', usersTitle: 'Gebruikers', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
+    received: 'ontvangen', usersTitle: 'Gebruikers', passwordTitle: 'Wachtwoord wijzigen', currentPassword: 'Huidig wachtwoord',
+    newPassword: 'Nieuw wachtwoord', repeatPassword: 'Nieuw wachtwoord nogmaals', changePassword: 'Wijzigen',
+    passwordsDiffer: 'De nieuwe wachtwoorden verschillen.', passwordChanged: 'Wachtwoord gewijzigd; uw andere sessies zijn beëindigd.',
+    passwordHint: 'Kies een wachtwoord van minstens 12 tekens. Na het wijzigen worden uw sessies elders beëindigd.', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
     states: { queued: 'in de wachtrij', delivered: 'afgeleverd', failing: 'nog niet gelukt', rejected: 'geweigerd',
       cancelled: 'geannuleerd', not_shared: 'niet gedeeld', applied: 'verwerkt', void: 'vervallen', active: 'actief',
@@ -80,7 +83,10 @@ const TEXT = {
     exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
     legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention (days)', chartsTitle: 'Charts',
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
-    received: 'received', usersTitle: 'Users', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', locked2: 'locked',
+    received: 'received', usersTitle: 'Users', passwordTitle: 'Change password', currentPassword: 'Current password',
+    newPassword: 'New password', repeatPassword: 'New password again', changePassword: 'Change',
+    passwordsDiffer: 'The new passwords differ.', passwordChanged: 'Password changed; your other sessions have ended.',
+    passwordHint: 'Choose a password of at least 12 characters. Changing it ends your sessions elsewhere.', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', locked2: 'locked',
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
     states: { queued: 'queued', delivered: 'delivered', failing: 'not yet delivered', rejected: 'refused',
       cancelled: 'cancelled', not_shared: 'not shared', applied: 'applied', void: 'void', active: 'active',
@@ -230,7 +236,7 @@ function renderTop() {
       me = null;
       location.hash = '#/login';
     });
-    who.append(h('span', {}, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`), out);
+    who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`), out);
   }
   who.append(langBtn);
   top.replaceChildren(h('span', { class: 'brand' }, 'signalnode'), nav, who);
@@ -703,6 +709,28 @@ function deleteUserButton(username, out) {
   return b;
 }
 
+// ---------------------------------------------------------------- own account
+function passwordPage() {
+  const current = h('input', { type: 'password', autocomplete: 'current-password', name: 'currentPassword' });
+  const next = h('input', { type: 'password', autocomplete: 'new-password', name: 'newPassword', minlength: 12 });
+  const again = h('input', { type: 'password', autocomplete: 'new-password', name: 'again', minlength: 12 });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'login', novalidate: true },
+    field(t('currentPassword'), current), field(t('newPassword'), next, '(12+)'), field(t('repeatPassword'), again),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('changePassword'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const clear = () => { for (const i of [current, next, again]) i.value = ''; };
+    if (next.value !== again.value) { out.replaceChildren(message('error', t('passwordsDiffer'))); again.value = ''; return; }
+    try {
+      await api('PUT', '/api/v1/session/password', { currentPassword: current.value, newPassword: next.value });
+      clear();
+      out.replaceChildren(message('ok', t('passwordChanged')));
+    } catch (e) { clear(); out.replaceChildren(message('error', problemText(e))); }
+  });
+  page('passwordTitle', h('p', {}, t('passwordHint')), form);
+}
+
 async function usersPage() {
   const res = await api('GET', '/api/v1/users');
   const name = h('input', { name: 'username', autocomplete: 'off' });
@@ -737,6 +765,7 @@ const ROUTES = [
   [/^#\/policy$/, '*', policyPage],
   [/^#\/charts$/, 'privacy_officer', chartsPage],
   [/^#\/users$/, 'admin', usersPage],
+  [/^#\/password$/, '*', passwordPage],
 ];
 async function route() {
   if (!me && location.hash !== '#/login') {

@@ -248,6 +248,19 @@ try {
   const newcomer = await newPage();
   await login(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
   await newcomer.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  log('the admin changes their own password');
+  await admin.getByRole('link', { name: /^admin · admin/ }).click();
+  await admin.getByRole('heading', { name: 'Wachtwoord wijzigen' }).waitFor();
+  await assertLabelled(admin, 'password');
+  await assertContrast(admin, 'password');
+  await admin.getByLabel('Huidig wachtwoord').fill(municipality.users.admin.password);
+  await admin.getByLabel(/^Nieuw wachtwoord(?! nogmaals)/).fill('een nieuw lang wachtwoord');
+  await admin.getByLabel('Nieuw wachtwoord nogmaals').fill('een nieuw lang wachtwoord');
+  await admin.getByRole('button', { name: 'Wijzigen' }).click();
+  await admin.getByText('Wachtwoord gewijzigd').waitFor();
+  await shot(admin, '16-password-changed');
+  await admin.getByRole('link', { name: 'Gebruikers' }).click();
+  await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   await admin.getByRole('button', { name: 'Verwijderen tweede-analist' }).click();  // confirm() is accepted
   await admin.locator('tr[data-user="tweede-analist"]').waitFor({ state: 'detached' });
   await newcomer.getByRole('link', { name: 'Alerts' }).click();  // the next request finds the session gone

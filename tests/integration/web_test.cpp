@@ -286,3 +286,26 @@ TEST_F(WebTest, TheAdminDeletesAnAccountAndItsSessionsEnd) {
   EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.officer", "", false).status, 403) << "CSRF applies";
   EXPECT_EQ(with(login("officer"), "DELETE", "/api/v1/users/web.analyst").status, 403) << "admins only";
 }
+
+TEST_F(WebTest, AUserChangesTheirOwnPassword) {
+  node_->app().users().create("web.changer", signalnode::node::auth::Role::analyst, kPassword, 1, "test");
+  Login l = login("changer");
+  Login other = login("changer");
+  auto body = [](const std::string& current, const std::string& next) {
+    return json::serialize(json::object{{"currentPassword", current}, {"newPassword", next}});
+  };
+  auto wrong = with(l, "PUT", "/api/v1/session/password", body("not it at all", "the next passphrase"));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(json::parse(wrong.body).at("invalidParams").at(0).at("name").as_string(), "currentPassword");
+  auto weak = with(l, "PUT", "/api/v1/session/password", body(kPassword, "short"));
+  EXPECT_EQ(json::parse(weak.body).at("invalidParams").at(0).at("name").as_string(), "newPassword");
+  EXPECT_EQ(with(l, "PUT", "/api/v1/session/password", body(kPassword, "the next passphrase"), false).status, 403)
+      << "CSRF applies";
+  EXPECT_EQ(with(l, "PUT", "/api/v1/session/password", body(kPassword, "the next passphrase")).status, 204);
+  EXPECT_EQ(with(l, "GET", "/api/v1/inbox").status, 200) << "this session stays";
+  EXPECT_EQ(with(other, "GET", "/api/v1/inbox").status, 401) << "the other one ends";
+  EXPECT_EQ(post_login("web.changer", kPassword).status, 401);
+  EXPECT_EQ(post_login("web.changer", "the next passphrase").status, 200);
+  EXPECT_EQ(node_->call("PUT", "/api/v1/session/password", body(kPassword, "the next passphrase"), "analyst").status, 409)
+      << "API tokens have no password";
+}

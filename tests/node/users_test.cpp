@@ -184,3 +184,34 @@ TEST_F(UsersTest, RemovingAnAccountEndsItsSessionsAtOnce) {
   EXPECT_EQ(count(audit_text(), "\"user.deleted\""), 1u);
   users_->create("ria.officer", au::Role::analyst, kPassword, kT0 + 5000, "admin");  // the name is free again
 }
+
+TEST_F(UsersTest, ChangingThePasswordNeedsTheCurrentOneAndEndsOtherSessions) {
+  auto here = *users_->login("ria.officer", kPassword, "", kT0).session;
+  auto elsewhere = *users_->login("ria.officer", kPassword, "", kT0).session;
+  const std::string next = "an entirely new passphrase";
+  EXPECT_THROW(users_->change_password("ria.officer", here.token, kPassword, "short", "", kT0), au::UserError);
+  EXPECT_EQ(users_->change_password("ria.officer", here.token, "not the password", next, "", kT0),
+            au::ChangeOutcome::bad_current);
+  EXPECT_EQ(users_->change_password("ria.officer", here.token, kPassword, next, "", kT0 + 1000), au::ChangeOutcome::ok);
+  EXPECT_TRUE(users_->session(here.token, kT0 + 2000)) << "this browser stays logged in";
+  EXPECT_FALSE(users_->session(elsewhere.token, kT0 + 2000)) << "every other session ends";
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "", kT0 + 3000).outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(users_->login("ria.officer", next, "", kT0 + 4000).outcome, au::LoginOutcome::ok);
+  std::string audit = audit_text();
+  EXPECT_EQ(count(audit, "\"password.changed\""), 1u);
+  EXPECT_EQ(count(audit, "\"password.change_failed\""), 1u);
+  EXPECT_EQ(audit.find(next), std::string::npos);
+}
+
+TEST_F(UsersTest, WrongCurrentPasswordsCountTowardTheLockOut) {
+  auto s = *users_->login("ria.officer", kPassword, "", kT0).session;
+  for (int i = 0; i < au::kMaxFailedLogins - 1; ++i) {
+    EXPECT_EQ(users_->change_password("ria.officer", s.token, "guess " + std::to_string(i), "a new passphrase!", "", kT0),
+              au::ChangeOutcome::bad_current);
+  }
+  EXPECT_EQ(users_->change_password("ria.officer", s.token, "guess 4", "a new passphrase!", "", kT0),
+            au::ChangeOutcome::locked);
+  EXPECT_FALSE(users_->session(s.token, kT0 + 1000)) << "the lock-out ends the session too";
+  EXPECT_EQ(users_->change_password("ria.officer", s.token, kPassword, "a new passphrase!", "", kT0 + 1000),
+            au::ChangeOutcome::locked);
+}
