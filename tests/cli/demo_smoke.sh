@@ -9,7 +9,7 @@ cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; rm -rf 
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+) that free ports come from
+base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null || fail "demo up"
 [ "$(pgrep -fc "serve --dir $work/demo/")" = 4 ] || fail "expected 4 node processes"
 

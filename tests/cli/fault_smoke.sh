@@ -10,7 +10,7 @@ trap cleanup EXIT
 if [ -n "${KEEP:-}" ]; then trap - EXIT; fi
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+) that free ports come from
+base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null || fail "demo up"
 ca="$work/demo/ca/ca.crt"
 get() { python3 -c "import json,sys; n=[n for n in json.load(open('$work/demo/demo.json'))['nodes'] if n['org']==sys.argv[1]][0]; v=n[sys.argv[2]]; print(v[sys.argv[3]] if len(sys.argv)>3 else v)" "$@"; }

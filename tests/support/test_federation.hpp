@@ -9,6 +9,9 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -16,17 +19,31 @@
 
 namespace signalnode::testing {
 
-// A port the kernel just handed out on 127.0.0.1 (free unless raced).
+// A free port on 127.0.0.1 for a node that must be known before it starts
+// (partners find each other through the manifest). Taken at random from
+// 10000-19999: below the kernel's ephemeral range (32768+), so no outgoing
+// connection of a test running beside this one can take it between now and
+// the node's bind (or a restart's), and below the demo tests' 20000-32000.
+// Never the same port twice in one process.
 inline std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex mutex;
+  static std::set<std::uint16_t> given;
+  static std::mt19937 pick{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  for (;;) {
+    auto port = static_cast<std::uint16_t>(std::uniform_int_distribution<int>(10000, 19999)(pick));
+    if (given.count(port)) continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (!free) continue;
+    given.insert(port);
+    return port;
+  }
 }
 
 // Polls `done` every 50 ms until it holds or `ms` have passed.
