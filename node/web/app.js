@@ -567,7 +567,15 @@ async function inboxPage() {
 
 async function alertsPage() {
   await loadTaxonomy();
-  const res = await api('GET', '/api/v1/alerts?limit=200');
+  const [res, inbox] = await Promise.all([api('GET', '/api/v1/alerts?limit=200'), api('GET', '/api/v1/inbox?limit=500')]);
+  // The pieces of each alert, as the inbox shows them (the newest 500 records).
+  const byId = new Map(inbox.items.map((i) => [i.id, i]));
+  const pieces = (a) => h('ul', { class: 'pieces' }, a.records.map((id) => {
+    const r = byId.get(id);
+    return h('li', { 'data-record': id }, r
+      ? `${r.source.org} · ${categoryLabel(r.category)} · ${r.observedWeek ? `${t('week')} ${r.observedWeek} · ` : ''}${t('receivedAt')} ${when(r.receivedAt)}`
+      : id);
+  }));
   page('alertsTitle', res.items.length ? res.items.map((a) => {
     const out = h('div', { 'aria-live': 'polite' });
     let notify = null;
@@ -589,6 +597,7 @@ async function alertsPage() {
       h('p', {}, `${t('organisations')}: `, a.organisations.map((o) => h('span', { class: 'pill' }, o))),
       h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill', title: c }, categoryLabel(c)))),
       h('p', {}, `${t('firstSeen')} ${when(a.firstSeen)} · ${t('lastSeen')} ${when(a.lastSeen)} · ${t('records')}: ${a.records.length}`),
+      pieces(a),
       notify, out);
   }) : h('p', {}, t('none')));
 }

@@ -175,6 +175,8 @@ try {
   const bundle = analyst.locator('article[data-kind="bundle"]', { has: analyst.locator('.pill', { hasText: /^kvk$/ }) });
   await bundle.waitFor();
   for (const org of ['gemeente-aalsmeer', 'nla', 'snf']) await bundle.locator('.pill', { hasText: new RegExp(`^${org}$`) }).waitFor();
+  // Each piece: who reported what, when.
+  assert.match(await bundle.locator('.pieces').innerText(), /nla · Te weinig betaald[^\n]*\n(.|\n)*snf · Locatie voldoet niet/);
   const fullValue = bundle.locator('code:not([title])');
   await bundle.getByRole('button', { name: 'Toon' }).first().click();
   assert.match(await fullValue.first().innerText(), /^[0-9a-f]{128}$/, 'the full pseudonym on demand');
