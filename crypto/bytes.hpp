@@ -66,6 +66,14 @@ class SecretBytes {
  public:
   SecretBytes() = default;
   explicit SecretBytes(Bytes bytes) : bytes_(std::move(bytes)) {}
+  // Takes a secret out of a string (a password from a request), wiping the
+  // string's whole buffer so no copy is left behind.
+  static SecretBytes take(std::string& s) {
+    SecretBytes out(Bytes(s.begin(), s.end()));
+    wipe(s.data(), s.capacity());
+    s.clear();
+    return out;
+  }
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
   SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) { other.bytes_.clear(); }

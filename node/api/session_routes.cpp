@@ -44,10 +44,10 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
   return out;
 }
 
-// Passwords do not outlive their use: the copies here are wiped (the job has its own).
-void wipe_fields(std::map<std::string, std::string>& fields) {
-  for (auto& [key, value] : fields) crypto::wipe(value.data(), value.capacity());
-}
+// A password taken out of the parsed body: wiped when the last job holding it
+// is gone, also one the slow lane refused and never ran.
+using Secret = std::shared_ptr<const crypto::SecretBytes>;
+Secret take_secret(std::string& field) { return std::make_shared<const crypto::SecretBytes>(crypto::SecretBytes::take(field)); }
 
 HttpResponse login_response(const ApiServices& s, const auth::LoginResult& result) {
   if (result.outcome == auth::LoginOutcome::locked) {
@@ -90,13 +90,8 @@ void add_session_routes(Router& router, ApiServices& s) {
     if (f["username"].empty()) return respond(invalid_field({"username", "is required"}));
     if (f["password"].empty()) return respond(invalid_field({"password", "is required"}));
     // argon2id takes about 90 ms and 64 MiB: on the slow lane, not an I/O thread.
-    auto job = [&s, username = f["username"], password = f["password"], client = ctx.request.remote_address,
-                respond]() mutable {
-      auto result = s.users->login(username, password, client, epoch_ms(s.clock()));
-      crypto::wipe(password.data(), password.capacity());
-      respond(login_response(s, result));
-    };
-    wipe_fields(f);
+    auto job = [&s, username = f["username"], password = take_secret(f["password"]), client = ctx.request.remote_address,
+                respond] { respond(login_response(s, s.users->login(username, password->chars(), client, epoch_ms(s.clock())))); };
     run_slow(s, std::move(job), respond);
   });
 
@@ -136,28 +131,24 @@ void add_session_routes(Router& router, ApiServices& s) {
                if (f["currentPassword"].empty()) return respond(invalid_field({"currentPassword", "is required"}));
                // argon2id twice (check and hash): on the slow lane.
                auto job = [&s, username = ctx.principal->label, keep = std::string(cookie_value),
-                           current = f["currentPassword"], next = f["newPassword"],
-                           client = ctx.request.remote_address, respond]() mutable {
-                 std::optional<auth::ChangeOutcome> outcome;
-                 std::optional<auth::UserError> rule_broken;
+                           current = take_secret(f["currentPassword"]), next = take_secret(f["newPassword"]),
+                           client = ctx.request.remote_address, respond] {
+                 auth::ChangeOutcome outcome;
                  try {
-                   outcome = s.users->change_password(username, keep, current, next, client, epoch_ms(s.clock()));
+                   outcome = s.users->change_password(username, keep, current->chars(), next->chars(), client,
+                                                      epoch_ms(s.clock()));
                  } catch (const auth::UserError& e) {
-                   rule_broken = e;
+                   return respond(invalid_field({e.field, e.what()}));
                  }
-                 crypto::wipe(current.data(), current.capacity());
-                 crypto::wipe(next.data(), next.capacity());
-                 if (rule_broken) return respond(invalid_field({rule_broken->field, rule_broken->what()}));
-                 if (*outcome == auth::ChangeOutcome::locked) {
+                 if (outcome == auth::ChangeOutcome::locked) {
                    return respond(problem(423, "account-locked", "Account locked",
                                           "too many wrong passwords; the account is locked and its sessions ended"));
                  }
-                 if (*outcome == auth::ChangeOutcome::bad_current) {
+                 if (outcome == auth::ChangeOutcome::bad_current) {
                    return respond(invalid_field({"currentPassword", "is not the current password"}));
                  }
                  respond(HttpResponse{204, "application/json", "", {}});
                };
-               wipe_fields(f);
                run_slow(s, std::move(job), respond);
              });
 
@@ -179,18 +170,15 @@ void add_session_routes(Router& router, ApiServices& s) {
     auto role = auth::role_from_string(f["role"]);
     if (!role) return respond(invalid_field({"role", "must be officer, analyst, privacy_officer or admin"}));
     // Hashing is argon2id too: on the slow lane.
-    auto job = [&s, fields = std::move(f), role = *role, by = ctx.principal->token_id, respond]() mutable {
-      std::string& password = fields["password"];
+    auto job = [&s, username = f["username"], role = *role, password = take_secret(f["password"]),
+                by = ctx.principal->token_id, respond] {
       try {
-        s.users->create(fields["username"], role, password, epoch_ms(s.clock()), by);
+        s.users->create(username, role, password->chars(), epoch_ms(s.clock()), by);
       } catch (const auth::UserError& e) {
-        crypto::wipe(password.data(), password.capacity());
         return respond(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
       }
-      crypto::wipe(password.data(), password.capacity());
-      respond(json_response(201, json::serialize(json::object{{"username", fields["username"]}, {"role", fields["role"]}})));
+      respond(json_response(201, json::serialize(json::object{{"username", username}, {"role", auth::to_string(role)}})));
     };
-    wipe_fields(f);
     run_slow(s, std::move(job), respond);
   });
 

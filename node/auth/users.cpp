@@ -57,13 +57,13 @@ bool count_wrong_password(storage::Database& db, const std::string& username, co
   return true;
 }
 
-void check_password_rules(const std::string& password, const char* field) {
+void check_password_rules(std::string_view password, const char* field) {
   if (password.size() < 12 || password.size() > 256) throw UserError(field, "must be 12 to 256 characters");
 }
 
 }  // namespace
 
-void UserStore::create(const std::string& username, Role role, const std::string& password, std::int64_t now_ms,
+void UserStore::create(const std::string& username, Role role, std::string_view password, std::int64_t now_ms,
                        const std::string& by) {
   check_username(username);
   check_password_rules(password, "password");
@@ -106,7 +106,7 @@ std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   });
 }
 
-LoginResult UserStore::login(const std::string& username, const std::string& password, const std::string& client,
+LoginResult UserStore::login(const std::string& username, std::string_view password, const std::string& client,
                              std::int64_t now_ms) {
   struct Row {
     std::string role, hash;
@@ -226,7 +226,7 @@ bool UserStore::remove(const std::string& username, std::int64_t now_ms, const s
 }
 
 ChangeOutcome UserStore::change_password(const std::string& username, std::string_view keep_session,
-                                         const std::string& current, const std::string& next, const std::string& client,
+                                         std::string_view current, std::string_view next, const std::string& client,
                                          std::int64_t now_ms) {
   check_password_rules(next, "newPassword");
   auto row = store_.read([&](storage::Database& db) -> std::optional<std::pair<std::string, std::optional<std::int64_t>>> {

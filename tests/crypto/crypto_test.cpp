@@ -120,3 +120,16 @@ TEST_F(CryptoTest, ConstantTimeEqualityComparesSizeAndContent) {
   EXPECT_FALSE(c::equal_constant_time(c::as_bytes("abc"), c::as_bytes("abd")));
   EXPECT_FALSE(c::equal_constant_time(c::as_bytes("abc"), c::as_bytes("ab")));
 }
+
+TEST(SecretBytesTake, LeavesNothingInTheString) {
+  for (std::string password : {std::string("short pass 1"), std::string(100, 'p')}) {  // in-place and heap buffers
+    const std::string copy = password;
+    const char* buffer = password.data();
+    const std::size_t capacity = password.capacity();
+    auto secret = c::SecretBytes::take(password);
+    EXPECT_EQ(secret.chars(), copy);
+    EXPECT_TRUE(password.empty());
+    EXPECT_EQ(password.data(), buffer) << "the same buffer, now wiped";
+    EXPECT_EQ(std::string_view(buffer, capacity).find_first_not_of('\0'), std::string_view::npos);
+  }
+}
