@@ -49,6 +49,19 @@ std::string sent_event_name(wire::RecordKind kind) {
   return "record.sent";
 }
 
+// A record in flight cannot be cancelled, so a withdrawal meanwhile was queued
+// behind it. If the attempt did not deliver it (failure, no acknowledgement,
+// or a restart), it is back in the queue and need not leave at all: cancel it
+// and that withdrawal. Every path that puts a 'sending' record back calls this.
+void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view record_id) {
+  db.cached("UPDATE outbox SET state = 'cancelled', reason = 'the record it withdraws never left' "
+            "WHERE refers_to = ? AND kind = 'withdrawal' AND state = 'queued'")
+      .bind(1, record_id)
+      .run();
+  if (db.changes() == 0) return;
+  db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'").bind(1, record_id).run();
+}
+
 }  // namespace
 
 std::string iso_week(std::string_view date) {
@@ -77,7 +90,13 @@ Sharing::Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser
       matcher_{std::move(self_org), bundle_rule} {}
 
 void Sharing::recover() {
-  store_.write([](storage::Database& db) { db.exec("UPDATE outbox SET state = 'queued' WHERE state = 'sending'"); });
+  store_.write([](storage::Database& db) {
+    auto& st = db.cached("UPDATE outbox SET state = 'queued' WHERE state = 'sending' RETURNING record_id");
+    std::vector<std::string> back;
+    while (st.step()) back.push_back(st.text(0));
+    st.reset();
+    for (const auto& id : back) cancel_if_withdrawn_in_flight(db, id);
+  });
 }
 
 std::size_t Sharing::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
@@ -333,6 +352,7 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
       if (it == outcomes.end()) {  // not acknowledged: queued again
         requeue.reset();
         requeue.bind(1, std::string_view(id)).run();
+        cancel_if_withdrawn_in_flight(db, id);
         continue;
       }
       st.reset();
@@ -392,21 +412,10 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
     auto& st = db.cached(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
         "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
-    // A record withdrawn while it was in flight, and now back in the queue,
-    // need not leave at all: cancel it and the withdrawal that would follow.
-    auto& withdrawn = db.cached(
-        "UPDATE outbox SET state = 'cancelled', reason = 'the record it withdraws never left' "
-        "WHERE refers_to = ? AND kind = 'withdrawal' AND state = 'queued'");
-    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
     for (std::size_t i = 0; i < record_ids.size(); ++i) {
       st.reset();
       st.bind(1, now + backoff_ms(attempts[i])).bind(2, std::string_view(error)).bind(3, std::string_view(record_ids[i])).run();
-      withdrawn.reset();
-      withdrawn.bind(1, std::string_view(record_ids[i])).run();
-      if (db.changes() > 0) {
-        cancel.reset();
-        cancel.bind(1, std::string_view(record_ids[i])).run();
-      }
+      cancel_if_withdrawn_in_flight(db, record_ids[i]);
     }
   });
 }

@@ -8,7 +8,9 @@
 
 #include "crypto/random.hpp"
 #include "node/app/node_app.hpp"
+#include "node/config/node_config.hpp"
 #include "node/sharing/sharing.hpp"
+#include "node/storage/sqlite.hpp"
 #include "sharing_fixture.hpp"
 
 namespace c = signalnode::crypto;
@@ -194,6 +196,27 @@ TEST_F(FollowUpTest, AWithdrawalBeforeDeliveryCancelsTheWaitingRecord) {
   ASSERT_TRUE(wait_until([&] { return follow_up_state(id, "riec-amsterdam") == "applied"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a delivery pass to the inspectorate
   EXPECT_TRUE(inbox(kInspectorate).empty()) << "the cancelled record never left";
+}
+
+// The node stopped while the record was in flight to an offline partner, and
+// the officer withdrew it meanwhile: on recovery the record goes back to the
+// queue and, since it never left, it and its withdrawal are cancelled.
+TEST_F(FollowUpTest, ARecordWithdrawnWhileInFlightIsCancelledOnRecovery) {
+  apps_[kInspectorate].reset();
+  std::string id = submit(kMunicipality, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "failing"; }));
+  {
+    signalnode::node::storage::Database db(signalnode::node::config::NodePaths{nodes_[kMunicipality].dir}.database(),
+                                           signalnode::node::storage::Database::Mode::read_write);
+    db.exec("UPDATE outbox SET state = 'sending' WHERE signal_id = '" + id + "' AND recipient = 'nla'");
+  }
+  EXPECT_EQ(api(kMunicipality, "DELETE", "/api/v1/signals/" + id, "officer").status, 202);
+  apps_[kMunicipality]->sharing().recover();
+  ASSERT_EQ(sharing_states(id)["nla"], "cancelled") << "at once, by the recovery itself";
+  EXPECT_NE(partner(id, "nla").at("followUp").at("state"), "queued") << "no withdrawal left to send";
+  start(kInspectorate);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a delivery pass to the inspectorate
+  EXPECT_TRUE(inbox(kInspectorate).empty()) << "the record never left";
 }
 
 TEST_F(FollowUpTest, ACorrectionReplacesTheRecordAtEveryRecipient) {
