@@ -88,19 +88,21 @@ void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
     }
   }
   auto items = s.signals.list(q);
+  // At a glance, per partner where each signal is and how many answered.
+  std::map<std::string, sharing::SignalProgress> progress;
+  if (s.sharing) {
+    std::vector<std::string> ids;
+    for (const auto& item : items) ids.push_back(item.id);
+    progress = s.sharing->progress_of(ids);
+  }
   json::array out;
   for (const auto& item : items) {
     json::object o = signals::summary_to_json(item);
-    // At a glance, per partner where the signal is and how many answered.
-    if (s.sharing) {
+    if (auto it = progress.find(item.id); it != progress.end()) {
       json::array sharing;
-      for (const auto& p : s.sharing->state_of(item.id)) {
-        sharing.push_back(json::object{{"partner", p.partner}, {"state", p.state}});
-      }
+      for (const auto& p : it->second.sharing) sharing.push_back(json::object{{"partner", p.partner}, {"state", p.state}});
       o["sharing"] = std::move(sharing);
-      std::int64_t feedback = 0;
-      for (const auto& f : s.sharing->feedback_of(item.id)) feedback += f.kind == "feedback" ? 1 : 0;
-      o["feedback"] = feedback;
+      o["feedback"] = it->second.feedback;
     }
     out.push_back(std::move(o));
   }

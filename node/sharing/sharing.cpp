@@ -420,67 +420,89 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
   });
 }
 
+namespace {
+
+// Per partner: the decision, the newest record (a live one before a cancelled
+// one), and the newest withdrawal or correction that followed it.
+std::vector<PartnerState> partner_states(storage::Database& db, const std::string& signal_id) {
+  std::vector<PartnerState> out;
+  auto& decisions = db.cached(
+      "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
+  auto& record = db.cached(
+      "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
+      "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
+  auto& follow_up = db.cached(
+      "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
+      "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
+  decisions.bind(1, std::string_view(signal_id));
+  while (decisions.step()) {
+    PartnerState p;
+    p.partner = decisions.text(0);
+    p.rule_id = decisions.is_null(1) ? "" : decisions.text(1);
+    p.state = "not_shared";
+    p.reason = decisions.text(2);
+    out.push_back(std::move(p));
+  }
+  decisions.reset();
+  for (auto& p : out) {
+    record.reset();
+    record.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+    if (record.step()) {
+      p.state = record.text(0) == "sending" ? "queued" : record.text(0);
+      p.attempts = record.int64(1);
+      p.reason.clear();
+      if (!record.is_null(3)) p.delivered_at_ms = record.int64(3);
+      p.rule_id = record.text(5);
+      if (p.state == "queued" && p.attempts > 0) {
+        p.state = "failing";
+        p.reason = record.is_null(2) ? "" : record.text(2);
+      } else if (p.state == "rejected") {
+        p.reason = record.is_null(4) ? "" : record.text(4);
+      }
+    }
+    record.reset();
+    follow_up.reset();
+    follow_up.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+    if (follow_up.step()) {
+      FollowUp f;
+      f.kind = follow_up.text(0);
+      std::string state = follow_up.text(1);
+      if (state == "delivered") {
+        f.state = "applied";
+      } else if (state == "rejected" || state == "void") {
+        f.state = state;
+        f.reason = follow_up.is_null(4) ? "" : follow_up.text(4);
+      } else if (follow_up.int64(2) > 0) {
+        f.state = "failing";
+        f.reason = follow_up.is_null(3) ? "" : follow_up.text(3);
+      } else {
+        f.state = state == "cancelled" ? "cancelled" : "queued";
+      }
+      p.follow_up = std::move(f);
+    }
+    follow_up.reset();
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<PartnerState> Sharing::state_of(const std::string& signal_id) const {
+  return store_.read([&](storage::Database& db) { return partner_states(db, signal_id); });
+}
+
+std::map<std::string, SignalProgress> Sharing::progress_of(const std::vector<std::string>& signal_ids) const {
   return store_.read([&](storage::Database& db) {
-    std::vector<PartnerState> out;
-    auto& decisions = db.cached(
-        "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
-    // Per partner: the newest record (a live one before a cancelled one), and
-    // the newest withdrawal or correction that followed it.
-    auto& record = db.cached(
-        "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
-        "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
-    auto& follow_up = db.cached(
-        "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
-        "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
-    decisions.bind(1, std::string_view(signal_id));
-    while (decisions.step()) {
-      PartnerState p;
-      p.partner = decisions.text(0);
-      p.rule_id = decisions.is_null(1) ? "" : decisions.text(1);
-      p.state = "not_shared";
-      p.reason = decisions.text(2);
-      out.push_back(std::move(p));
+    std::map<std::string, SignalProgress> out;
+    auto& feedback = db.cached("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = 'feedback'");
+    for (const auto& id : signal_ids) {
+      SignalProgress& p = out[id];
+      p.sharing = partner_states(db, id);
+      feedback.reset();
+      feedback.bind(1, std::string_view(id));
+      if (feedback.step()) p.feedback = feedback.int64(0);
     }
-    decisions.reset();
-    for (auto& p : out) {
-      record.reset();
-      record.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
-      if (record.step()) {
-        p.state = record.text(0) == "sending" ? "queued" : record.text(0);
-        p.attempts = record.int64(1);
-        p.reason.clear();
-        if (!record.is_null(3)) p.delivered_at_ms = record.int64(3);
-        p.rule_id = record.text(5);
-        if (p.state == "queued" && p.attempts > 0) {
-          p.state = "failing";
-          p.reason = record.is_null(2) ? "" : record.text(2);
-        } else if (p.state == "rejected") {
-          p.reason = record.is_null(4) ? "" : record.text(4);
-        }
-      }
-      record.reset();
-      follow_up.reset();
-      follow_up.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
-      if (follow_up.step()) {
-        FollowUp f;
-        f.kind = follow_up.text(0);
-        std::string state = follow_up.text(1);
-        if (state == "delivered") {
-          f.state = "applied";
-        } else if (state == "rejected" || state == "void") {
-          f.state = state;
-          f.reason = follow_up.is_null(4) ? "" : follow_up.text(4);
-        } else if (follow_up.int64(2) > 0) {
-          f.state = "failing";
-          f.reason = follow_up.is_null(3) ? "" : follow_up.text(3);
-        } else {
-          f.state = state == "cancelled" ? "cancelled" : "queued";
-        }
-        p.follow_up = std::move(f);
-      }
-      follow_up.reset();
-    }
+    feedback.reset();
     return out;
   });
 }
@@ -497,9 +519,12 @@ std::map<std::string, OutboxStats> Sharing::outbox_stats() const {
 }
 
 std::string detail::partner_error_text(int status, const std::string& body) {
-  std::string text = body;
+  // Only a short answer can be a problem document worth parsing; a longer one
+  // is shown by its start.
+  constexpr std::size_t kMaxShown = 200, kMaxParsed = 4096;
+  std::string text = body.substr(0, kMaxShown);
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = body.size() <= kMaxParsed ? json::parse(body, ec) : json::value();
   if (!ec && v.is_object()) {
     const json::object& o = v.get_object();
     auto str = [&](const char* key) {
@@ -509,7 +534,7 @@ std::string detail::partner_error_text(int status, const std::string& body) {
     text = str("title");
     if (std::string detail = str("detail"); !detail.empty()) text += (text.empty() ? "" : ": ") + detail;
   }
-  if (text.size() > 200) text.resize(200);
+  if (text.size() > kMaxShown) text.resize(kMaxShown);
   for (char& c : text) {
     if (c < 0x20 || c > 0x7e) c = '?';
   }

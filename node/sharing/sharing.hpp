@@ -72,6 +72,13 @@ struct ActionResult {
   boost::json::object body;
 };
 
+// A list row's view of an own signal: where it is per partner, and how many
+// partners answered.
+struct SignalProgress {
+  std::vector<PartnerState> sharing;
+  std::int64_t feedback = 0;
+};
+
 struct OutboxStats {
   std::int64_t depth = 0;
   std::int64_t oldest_ms = 0;
@@ -134,6 +141,8 @@ class Sharing {
   std::vector<FeedbackItem> feedback_of(const std::string& signal_id) const;
 
   std::vector<PartnerState> state_of(const std::string& signal_id) const;
+  // The same for a page of signals, in one read.
+  std::map<std::string, SignalProgress> progress_of(const std::vector<std::string>& signal_ids) const;
   std::map<std::string, OutboxStats> outbox_stats() const;
 
  private:

@@ -154,6 +154,15 @@ TEST_F(FollowUpTest, FeedbackTravelsBackToTheReporterSignedAndAuditedOnBothSides
                      R"({"status":"assessed"})");
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_EQ(events(kRiec, "feedback.rejected"), 1u);
+
+  // The officer's list shows the same at a glance.
+  json::value list = json::parse(api(kMunicipality, "GET", "/api/v1/signals", "officer").body);
+  const auto& row = list.at("items").as_array().at(0);
+  EXPECT_EQ(row.at("id").as_string(), id);
+  EXPECT_EQ(row.at("feedback").as_int64(), 2);
+  std::map<std::string, std::string> states;
+  for (const auto& p : row.at("sharing").as_array()) states[std::string(p.at("partner").as_string())] = std::string(p.at("state").as_string());
+  EXPECT_EQ(states, sharing_states(id));
 }
 
 TEST_F(FollowUpTest, AWithdrawalReachesEveryRecipientAlsoOneOfflineAtTheTime) {
