@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "tests/support/temp_dir.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/ed25519.hpp"
@@ -18,11 +19,8 @@ class CryptoTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    dir_ = fs::temp_directory_path() / ("sn-crypto-" + c::random_hex_id(6));
-    fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  signalnode::testing::TempDir dir_{"sn-crypto-"};
 };
 
 TEST_F(CryptoTest, HexAndBase64RoundTripAndRejectGarbage) {

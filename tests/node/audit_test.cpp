@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "tests/support/temp_dir.hpp"
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/storage/schema.hpp"
@@ -93,15 +94,12 @@ class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    dir_ = fs::temp_directory_path() / ("sn-audit-" + c::random_hex_id(6));
-    fs::create_directories(dir_);
     store_ = std::make_unique<st::Store>(dir_ / "node.db", st::node_migrations());
     log_ = std::make_unique<a::AuditLog>(*store_, key_, [this] { return ++now_; });
   }
   void TearDown() override {
     log_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
   void add(int n) {
     for (int i = 0; i < n; ++i) {
@@ -123,7 +121,7 @@ class AuditTest : public ::testing::Test {
   }
 
   c::SigningKey key_ = c::SigningKey::generate();
-  fs::path dir_;
+  signalnode::testing::TempDir dir_{"sn-audit-"};
   std::int64_t now_ = 1'700'000'000'000;
   std::unique_ptr<st::Store> store_;
   std::unique_ptr<a::AuditLog> log_;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/temp_dir.hpp"
 #include "crypto/random.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
@@ -59,15 +60,12 @@ class PseudonymTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    dir_ = fs::temp_directory_path() / ("sn-pseudo-" + c::random_hex_id(6));
-    fs::create_directories(dir_);
     ps::OprfKeyring::create_next_epoch(dir_ / "oprf");
     pa_ = std::make_unique<ps::PaService>(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{},
                                           [this](const std::string& caller, std::size_t count, int) {
                                             observed_.emplace_back(caller, count);
                                           });
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::vector<o::Element> blinded(std::size_t n) {
     std::vector<o::Element> out;
@@ -87,7 +85,7 @@ class PseudonymTest : public ::testing::Test {
     return s;
   }
 
-  fs::path dir_;
+  signalnode::testing::TempDir dir_{"sn-pseudo-"};
   std::unique_ptr<ps::PaService> pa_;
   std::vector<std::pair<std::string, std::size_t>> observed_;
   std::int64_t now_ms_ = 1'000'000;

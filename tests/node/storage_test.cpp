@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/temp_dir.hpp"
 #include "crypto/random.hpp"
 #include "node/auth/tokens.hpp"
 #include "node/signals/signal_json.hpp"
@@ -23,10 +24,7 @@ class StorageTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    dir_ = fs::temp_directory_path() / ("sn-storage-" + c::random_hex_id(6));
-    fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
   fs::path db() const { return dir_ / "node.db"; }
 
   static std::string file_bytes(const fs::path& p) {
@@ -50,7 +48,7 @@ class StorageTest : public ::testing::Test {
     return s;
   }
 
-  fs::path dir_;
+  signalnode::testing::TempDir dir_{"sn-storage-"};
 };
 
 TEST_F(StorageTest, MigratesOnceAndRefusesNewerSchema) {

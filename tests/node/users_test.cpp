@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "tests/support/temp_dir.hpp"
 #include "crypto/password.hpp"
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
@@ -27,8 +28,6 @@ class UsersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    dir_ = fs::temp_directory_path() / ("sn-users-" + c::random_hex_id(6));
-    fs::create_directories(dir_);
     store_ = std::make_unique<st::Store>(dir_ / "node.db", st::node_migrations());
     users_ = std::make_unique<au::UserStore>(*store_);
     users_->create("ria.officer", au::Role::officer, kPassword, kT0, "test");
@@ -36,7 +35,6 @@ class UsersTest : public ::testing::Test {
   void TearDown() override {
     users_.reset();
     store_.reset();
-    fs::remove_all(dir_);
   }
   std::string audit_text() {
     a::AuditLog log(*store_, key_, [] { return kT0; });
@@ -51,7 +49,7 @@ class UsersTest : public ::testing::Test {
   }
 
   c::SigningKey key_ = c::SigningKey::generate();
-  fs::path dir_;
+  signalnode::testing::TempDir dir_{"sn-users-"};
   std::unique_ptr<st::Store> store_;
   std::unique_ptr<au::UserStore> users_;
 };
