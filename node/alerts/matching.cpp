@@ -30,7 +30,7 @@ struct Seen {
 };
 
 void upsert(storage::Database& db, const char* kind, const Subject& subject, const Seen& seen, std::int64_t now_ms) {
-  auto& st = db.cached(
+  auto st = db.cached(
       "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, signals, first_seen_ms, "
       "last_seen_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
       "ON CONFLICT(pseudonym, kind) DO UPDATE SET organisations = excluded.organisations, "
@@ -52,7 +52,7 @@ void upsert(storage::Database& db, const char* kind, const Subject& subject, con
 }
 
 int remove(storage::Database& db, const char* kind, const Subject& subject) {
-  auto& st = db.cached("DELETE FROM alerts WHERE pseudonym = ? AND kind = ?");
+  auto st = db.cached("DELETE FROM alerts WHERE pseudonym = ? AND kind = ?");
   st.bind_blob(1, subject.pseudonym).bind(2, std::string_view(kind)).run();
   return db.changes();
 }
@@ -63,7 +63,7 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
   const std::int64_t since = now_ms - static_cast<std::int64_t>(rule.window_days) * 86'400'000;
   Seen received;
   {
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT i.id, i.sender, i.category, i.received_at_ms FROM inbox_subjects s JOIN inbox i ON i.id = s.inbox_id "
         "WHERE s.pseudonym = ? AND i.received_at_ms >= ? ORDER BY i.received_at_ms");
     st.bind_blob(1, subject.pseudonym).bind(2, since);
@@ -77,7 +77,7 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
   }
   Seen own;
   {
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT DISTINCT s.id, s.category, s.created_at_ms FROM pseudonyms p "
         "JOIN signal_identifiers si ON si.lookup_key = p.lookup_key JOIN signals s ON s.id = si.signal_id "
         "WHERE p.match_key = ? AND s.status = 'active' ORDER BY s.created_at_ms");
@@ -114,7 +114,7 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
 
 std::vector<Subject> subjects_of_inbox_record(storage::Database& db, const std::string& inbox_id) {
   std::vector<Subject> out;
-  auto& st = db.cached("SELECT id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
+  auto st = db.cached("SELECT id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
   st.bind(1, std::string_view(inbox_id));
   while (st.step()) {
     Subject s;

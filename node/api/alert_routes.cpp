@@ -29,7 +29,7 @@ void add_alert_routes(Router& router, ApiServices& s) {
       limit = *n;
     }
     json::array items = s.store.read([&](storage::Database& db) {
-      auto& st = db.cached(
+      auto st = db.cached(
           "SELECT id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms, last_seen_ms, "
           "updated_at_ms, signals FROM alerts WHERE (?2 IS NULL OR kind = ?2) ORDER BY updated_at_ms DESC, id DESC LIMIT ?1");
       st.bind(1, limit);

@@ -56,7 +56,7 @@ void list_events(ApiServices& s, RouteContext ctx, Respond respond) {
     if (name) sql += " AND name = ?5";
     if (category) sql += " AND category = ?6";
     sql += " ORDER BY idx DESC LIMIT ?7";
-    auto& st = db.cached(sql);
+    auto st = db.cached(sql);
     if (before) st.bind(1, *before);
     if (from_ms) st.bind(2, *from_ms);
     if (to_ms) st.bind(3, *to_ms);
@@ -112,7 +112,7 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
     }
     std::string hex = crypto::to_hex(pseudonym);
     json::array exchanges = s.store.read([&](storage::Database& db) {
-      auto& st = db.cached(
+      auto st = db.cached(
           "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
           "ORDER BY e.idx");
       st.bind_blob(1, pseudonym);

@@ -50,7 +50,7 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
     if (source) sql += " AND sender = ?2";
     if (before) sql += " AND (received_at_ms, id) < (SELECT received_at_ms, id FROM inbox WHERE id = ?3)";
     sql += " ORDER BY received_at_ms DESC, id DESC LIMIT ?4";
-    auto& st = db.cached(sql);
+    auto st = db.cached(sql);
     if (category) st.bind(1, std::string_view(*category));
     if (source) st.bind(2, std::string_view(*source));
     if (before) st.bind(3, std::string_view(*before));
@@ -76,7 +76,7 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
       out.push_back(std::move(o));
     }
     st.reset();
-    auto& subjects = db.cached("SELECT kind, id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
+    auto subjects = db.cached("SELECT kind, id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
     for (auto& item : out) {
       subjects.reset();
       subjects.bind(1, std::string_view(item.as_object().at("id").as_string()));

@@ -83,7 +83,7 @@ void verification(ApiServices& s, Respond respond) {
 void stats(ApiServices& s, Respond respond) {
   json::object out = s.store.read([](storage::Database& db) {
     json::array exchanges, categories;
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT partner, strftime('%Y-%m', time_ms / 1000, 'unixepoch') AS month, "
         "sum(name = 'record.sent'), sum(name = 'record.received') FROM audit_events "
         "WHERE name IN ('record.sent', 'record.received') AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
@@ -92,7 +92,7 @@ void stats(ApiServices& s, Respond respond) {
                                        {"received", st.int64(3)}});
     }
     st.reset();
-    auto& cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
+    auto cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
     while (cat.step()) categories.push_back(json::object{{"category", cat.text(0)}, {"count", cat.int64(1)}});
     cat.reset();
     return json::object{{"exchangesPerPartnerMonth", std::move(exchanges)}, {"signalsPerCategory", std::move(categories)}};

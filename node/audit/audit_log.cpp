@@ -82,10 +82,8 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
   std::string leaf = protocol::jcs(o);
   auto leaf_hash = crypto::merkle::leaf_hash(crypto::as_bytes(leaf));
 
-  auto& next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
-  next.step();
-  auto idx = next.int64(0);
-  next.reset();
+  auto next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
+  auto idx = next.scalar();
   db.cached("INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category) VALUES (?,?,?,?,?,?,?)")
       .bind(1, idx)
       .bind_blob(2, crypto::as_bytes(leaf))
@@ -95,7 +93,7 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
       .bind(6, e.partner.empty() ? std::optional<std::string>() : std::optional<std::string>(e.partner))
       .bind(7, e.category.empty() ? std::optional<std::string>() : std::optional<std::string>(e.category))
       .run();
-  auto& subject = db.cached("INSERT OR IGNORE INTO audit_subjects (pseudonym, idx) VALUES (?, ?)");
+  auto subject = db.cached("INSERT OR IGNORE INTO audit_subjects (pseudonym, idx) VALUES (?, ?)");
   for (const auto& s : e.data_subjects) {
     auto bytes = crypto::from_hex(s);
     if (!bytes) continue;
@@ -111,10 +109,10 @@ void AuditLog::append_now(const Event& event) {
 
 std::optional<TreeHead> AuditLog::latest_tree_head() const {
   return store_.read([](storage::Database& db) -> std::optional<TreeHead> {
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT tree_size, timestamp_ms, root_hash, signature FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1");
     std::optional<TreeHead> out;
-    if (st.step()) out = read_head(st);
+    if (st.step()) out = read_head(st.statement());
     st.reset();
     return out;
   });
@@ -125,7 +123,7 @@ std::optional<TreeHead> AuditLog::sign_tree_head(bool force) {
   // Bring the frontier up to the committed tree: only leaves it has not seen.
   std::uint64_t before = frontier_.size();
   store_.read([&](storage::Database& db) {
-    auto& st = db.cached("SELECT leaf_hash FROM audit_events WHERE idx >= ? ORDER BY idx");
+    auto st = db.cached("SELECT leaf_hash FROM audit_events WHERE idx >= ? ORDER BY idx");
     st.bind(1, static_cast<std::int64_t>(frontier_.size()));
     while (st.step()) frontier_.add(to_digest(st.blob(0)));
     st.reset();
@@ -230,7 +228,7 @@ void AuditLog::export_jsonl(std::ostream& out, std::optional<std::int64_t> from_
       all.bind(1, static_cast<std::int64_t>(limit));
       while (all.step()) hashes.push_back(to_digest(all.blob(0)));
     }
-    auto& st = db.cached("SELECT idx, leaf, leaf_hash, time_ms FROM audit_events WHERE idx < ? ORDER BY idx");
+    auto st = db.cached("SELECT idx, leaf, leaf_hash, time_ms FROM audit_events WHERE idx < ? ORDER BY idx");
     st.bind(1, static_cast<std::int64_t>(limit));
     while (st.step()) {
       auto idx = st.int64(0);

@@ -61,7 +61,7 @@ bool TokenStore::revoke(const std::string& token_id, std::int64_t now_ms) {
 
 std::vector<TokenInfo> TokenStore::list() const {
   return store_.read([](storage::Database& db) {
-    storage::Statement& st =
+    auto st =
         db.cached("SELECT id, role, label, created_at_ms, expires_at_ms, revoked_at_ms FROM api_tokens ORDER BY "
                   "created_at_ms, id");
     std::vector<TokenInfo> out;
@@ -91,7 +91,7 @@ std::optional<Principal> TokenStore::authenticate(std::string_view token, std::i
   crypto::Digest256 presented = crypto::sha256(crypto::as_bytes(secret));
 
   return store_.read([&](storage::Database& db) -> std::optional<Principal> {
-    storage::Statement& st =
+    auto st =
         db.cached("SELECT secret_hash, role, label, expires_at_ms, revoked_at_ms FROM api_tokens WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;

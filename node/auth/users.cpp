@@ -43,7 +43,7 @@ void audit_login(storage::Database& db, const char* name, const char* status, co
 // ends its sessions. True when it locked.
 bool count_wrong_password(storage::Database& db, const std::string& username, const std::string& client,
                           std::int64_t now_ms) {
-  auto& st = db.cached(
+  auto st = db.cached(
       "UPDATE users SET failed_logins = failed_logins + 1, locked_until_ms = CASE WHEN failed_logins + 1 >= ? "
       "THEN ? ELSE locked_until_ms END WHERE username = ? RETURNING failed_logins, locked_until_ms");
   st.bind(1, static_cast<std::int64_t>(kMaxFailedLogins)).bind(2, now_ms + kLockoutMs).bind(3, std::string_view(username));
@@ -92,7 +92,7 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;
-    auto& st = db.cached("SELECT username, role, created_at_ms, locked_until_ms FROM users ORDER BY username");
+    auto st = db.cached("SELECT username, role, created_at_ms, locked_until_ms FROM users ORDER BY username");
     while (st.step()) {
       UserInfo u;
       u.username = st.text(0);
@@ -114,7 +114,7 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
     std::optional<std::int64_t> locked_until;
   };
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
-    auto& st = db.cached("SELECT role, password_hash, failed_logins, locked_until_ms FROM users WHERE username = ?");
+    auto st = db.cached("SELECT role, password_hash, failed_logins, locked_until_ms FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     std::optional<Row> r;
     if (st.step()) r = Row{st.text(0), st.text(1), st.int64(2), st.is_null(3) ? std::nullopt : std::optional(st.int64(3))};
@@ -174,7 +174,7 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
     std::int64_t created, seen;
   };
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms FROM sessions s "
         "JOIN users u ON u.username = s.username WHERE s.token_hash = ?");
     st.bind_blob(1, hash);
@@ -200,7 +200,7 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
 void UserStore::logout(std::string_view token, std::int64_t now_ms) {
   auto hash = token_hash(token);
   store_.write([&](storage::Database& db) {
-    auto& st = db.cached("DELETE FROM sessions WHERE token_hash = ? RETURNING username");
+    auto st = db.cached("DELETE FROM sessions WHERE token_hash = ? RETURNING username");
     st.bind_blob(1, hash);
     std::optional<std::string> user;
     if (st.step()) user = st.text(0);
@@ -230,7 +230,7 @@ ChangeOutcome UserStore::change_password(const std::string& username, std::strin
                                          std::int64_t now_ms) {
   check_password_rules(next, "newPassword");
   auto row = store_.read([&](storage::Database& db) -> std::optional<std::pair<std::string, std::optional<std::int64_t>>> {
-    auto& st = db.cached("SELECT password_hash, locked_until_ms FROM users WHERE username = ?");
+    auto st = db.cached("SELECT password_hash, locked_until_ms FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     std::optional<std::pair<std::string, std::optional<std::int64_t>>> r;
     if (st.step()) r.emplace(st.text(0), st.is_null(1) ? std::nullopt : std::optional(st.int64(1)));

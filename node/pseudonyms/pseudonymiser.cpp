@@ -62,11 +62,11 @@ std::vector<PreparedIdentifier> Pseudonymiser::prepare(const signals::Signal& si
 
 void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_id,
                                const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms) {
-  auto& link = db.cached(
+  auto link = db.cached(
       "INSERT OR IGNORE INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES (?,?,?,?)");
   // Queue only what is neither cached nor queued already: one PA evaluation
   // per distinct identifier, however many signals name it.
-  auto& queue = db.cached(
+  auto queue = db.cached(
       "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
       "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1) "
       "ON CONFLICT(lookup_key) DO NOTHING");
@@ -89,7 +89,7 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   };
   const std::int64_t now = now_ms_();
   auto due = store_.read([&](storage::Database& db) {
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT lookup_key, id_kind, sealed_input, attempts FROM pseudonym_queue WHERE next_attempt_at_ms <= ? "
         "ORDER BY enqueued_at_ms LIMIT ?");
     st.bind(1, now).bind(2, static_cast<std::int64_t>(transport.max_batch()));
@@ -123,7 +123,7 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
       last_error_ = e.what();
     }
     store_.write([&](storage::Database& db) {
-      auto& st = db.cached(
+      auto st = db.cached(
           "UPDATE pseudonym_queue SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ? "
           "WHERE lookup_key = ?");
       for (const auto& d : due) {
@@ -162,11 +162,11 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
   for (std::size_t i = 0; i < keys.size(); ++i) sealed.push_back(crypto::seal(data_key_, outputs[i], ad(kOutputAd, keys[i])));
   const std::int64_t now = now_ms_();
   store_.write([&](storage::Database& db) {
-    auto& put = db.cached(
+    auto put = db.cached(
         "INSERT INTO pseudonyms (lookup_key, id_kind, key_epoch, pseudonym, computed_at_ms, match_key) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT(lookup_key) DO UPDATE SET key_epoch = excluded.key_epoch, "
         "pseudonym = excluded.pseudonym, computed_at_ms = excluded.computed_at_ms, match_key = excluded.match_key");
-    auto& done = db.cached("DELETE FROM pseudonym_queue WHERE lookup_key = ?");
+    auto done = db.cached("DELETE FROM pseudonym_queue WHERE lookup_key = ?");
     for (std::size_t i = 0; i < keys.size(); ++i) {
       put.reset();
       put.bind_blob(1, keys[i]).bind(2, std::string_view(kinds[i])).bind(3, static_cast<std::int64_t>(epoch))
@@ -183,7 +183,7 @@ std::optional<oprf::Output> Pseudonymiser::cached(const protocol::CanonicalId& i
 }
 
 std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, const crypto::LookupKey& key) const {
-  auto& st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
+  auto st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
   st.bind_blob(1, key);
   std::optional<std::vector<std::uint8_t>> sealed;
   if (st.step()) sealed = st.blob(0);
@@ -219,14 +219,14 @@ crypto::LookupKey Pseudonymiser::match_key(const oprf::Output& pseudonym) const 
 std::size_t Pseudonymiser::backfill_match_keys() {
   auto keys = store_.read([](storage::Database& db) {
     std::vector<crypto::LookupKey> out;
-    auto& st = db.cached("SELECT lookup_key FROM pseudonyms WHERE match_key IS NULL");
+    auto st = db.cached("SELECT lookup_key FROM pseudonyms WHERE match_key IS NULL");
     while (st.step()) out.push_back(to_lookup_key(st.blob(0)));
     st.reset();
     return out;
   });
   if (keys.empty()) return 0;
   store_.write([&](storage::Database& db) {
-    auto& set = db.cached("UPDATE pseudonyms SET match_key = ? WHERE lookup_key = ?");
+    auto set = db.cached("UPDATE pseudonyms SET match_key = ? WHERE lookup_key = ?");
     for (const auto& key : keys) {
       auto p = cached_by_key(db, key);
       if (!p) continue;
@@ -240,10 +240,10 @@ std::size_t Pseudonymiser::backfill_match_keys() {
 QueueStats Pseudonymiser::stats() const {
   QueueStats s = store_.read([](storage::Database& db) {
     QueueStats q;
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT (SELECT count(*) FROM pseudonym_queue), (SELECT min(enqueued_at_ms) FROM pseudonym_queue), "
         "(SELECT count(*) FROM pseudonyms)");
-    st.step();
+    if (!st.step()) return q;
     q.depth = st.int64(0);
     q.oldest_ms = st.is_null(1) ? 0 : st.int64(1);
     q.cached = st.int64(2);

@@ -20,7 +20,7 @@ namespace json = boost::json;
 std::vector<alerts::Subject> Sharing::own_subjects(storage::Database& db, const std::string& signal_id) const {
   std::vector<alerts::Subject> out;
   std::vector<std::pair<std::string, crypto::LookupKey>> keys;
-  auto& st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
+  auto st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
   st.bind(1, std::string_view(signal_id));
   while (st.step()) {
     crypto::LookupKey key{};
@@ -44,7 +44,7 @@ ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& 
   const std::int64_t now = now_ms_();
   ActionResult result;
   store_.write([&](storage::Database& db) {
-    auto& st = db.cached("SELECT status, category FROM signals WHERE id = ?");
+    auto st = db.cached("SELECT status, category FROM signals WHERE id = ?");
     st.bind(1, std::string_view(signal_id));
     if (!st.step()) {
       st.reset();
@@ -63,7 +63,7 @@ ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& 
     // waits in the outbox, else followed by a signed withdrawal.
     std::vector<std::tuple<std::string, std::string, std::string>> originals;  // partner, record id, state
     {
-      auto& live = db.cached(
+      auto live = db.cached(
           "SELECT recipient, record_id, state FROM outbox o WHERE signal_id = ? AND kind = 'shared_signal' "
           "AND state IN ('queued', 'sending', 'delivered') AND rowid = (SELECT max(rowid) FROM outbox x "
           "WHERE x.signal_id = o.signal_id AND x.recipient = o.recipient AND x.kind = 'shared_signal' "
@@ -76,7 +76,7 @@ ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& 
     db.cached("UPDATE outbox SET state = 'cancelled' WHERE signal_id = ? AND state = 'queued' AND kind = 'correction'")
         .bind(1, std::string_view(signal_id))
         .run();
-    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
+    auto cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
     for (const auto& [partner, record_id, state] : originals) {
       cancel.reset();
       cancel.bind(1, std::string_view(record_id)).run();
@@ -141,7 +141,7 @@ ActionResult Sharing::send_feedback(const std::string& inbox_id, const std::stri
   const std::int64_t now = now_ms_();
   ActionResult result;
   store_.write([&](storage::Database& db) {
-    auto& st = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
+    auto st = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
     st.bind(1, std::string_view(inbox_id));
     if (!st.step()) {
       st.reset();
@@ -189,7 +189,7 @@ ActionResult Sharing::send_notices(const std::string& alert_id, const policies::
   const std::int64_t now = now_ms_();
   ActionResult result;
   store_.write([&](storage::Database& db) {
-    auto& st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
+    auto st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
     st.bind(1, std::string_view(alert_id));
     if (!st.step()) {
       st.reset();
@@ -208,7 +208,7 @@ ActionResult Sharing::send_notices(const std::string& alert_id, const policies::
     }
     const auto org_count = static_cast<std::int64_t>(organisations.as_array().size());
     json::array queued, not_allowed;
-    auto& record = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
+    auto record = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
     for (const auto& id : records.as_array()) {
       record.reset();
       record.bind(1, std::string_view(id.as_string()));
@@ -245,7 +245,7 @@ ActionResult Sharing::send_notices(const std::string& alert_id, const policies::
 std::vector<FeedbackItem> Sharing::feedback_of(const std::string& signal_id) const {
   return store_.read([&](storage::Database& db) {
     std::vector<FeedbackItem> out;
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT kind, partner, status, reason, note, organisations, categories, received_at_ms FROM signal_feedback "
         "WHERE signal_id = ? ORDER BY received_at_ms, message_id");
     st.bind(1, std::string_view(signal_id));
@@ -273,13 +273,13 @@ std::int64_t Sharing::expire_own(int retention_days) {
   std::int64_t expired = 0;
   store_.write([&](storage::Database& db) {
     std::vector<std::string> ids;
-    auto& st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
+    auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
     st.bind(1, cutoff);
     while (st.step()) ids.push_back(st.text(0));
     st.reset();
     if (ids.empty()) return;
     std::vector<alerts::Subject> subjects;
-    auto& del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
+    auto del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
     for (const auto& id : ids) {
       auto s = own_subjects(db, id);
       subjects.insert(subjects.end(), s.begin(), s.end());

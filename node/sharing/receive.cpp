@@ -100,7 +100,7 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
   store_.write([&](storage::Database& db) {
     // A replayed batch gets its original receipt and changes nothing; the
     // sender never reuses a batch id, so the replay itself is recorded.
-    auto& seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
+    auto seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
     seen.bind(1, std::string_view(batch->sender)).bind(2, std::string_view(batch->batch_id));
     if (seen.step()) {
       auto stored = seen.blob(0);
@@ -146,7 +146,7 @@ std::string Sharing::receive_record(storage::Database& db, const Incoming& in, c
   if (r.kind == wire::RecordKind::shared_signal) return receive_shared(db, in, r);
   // A message is applied once: the same message again (the sender retrying
   // after a lost receipt) gets the first outcome and changes nothing.
-  auto& seen = db.cached("SELECT accepted, reason FROM inbox_messages WHERE sender = ? AND message_id = ?");
+  auto seen = db.cached("SELECT accepted, reason FROM inbox_messages WHERE sender = ? AND message_id = ?");
   seen.bind(1, std::string_view(in.sender.org)).bind(2, std::string_view(r.record_id));
   if (seen.step()) {
     std::string why = seen.int64(0) ? "" : seen.text(1);
@@ -177,7 +177,7 @@ std::string Sharing::receive_record(storage::Database& db, const Incoming& in, c
 std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
   std::string why = detail::check_content(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
   if (why.empty()) {
-    auto& gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
+    auto gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
     gone.bind(1, std::string_view(r.record_id));
     if (gone.step()) why = "the record was withdrawn by its source";
     gone.reset();
@@ -215,7 +215,7 @@ std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, c
 }
 
 void Sharing::store_subjects(storage::Database& db, const std::string& inbox_id, const wire::Record& r) {
-  auto& subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
+  auto subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
   for (std::size_t i = 0; i < r.subjects.size(); ++i) {
     subject.reset();
     subject.bind(1, std::string_view(inbox_id))
@@ -234,7 +234,7 @@ struct Target {
   std::string why;
 };
 Target find_target(storage::Database& db, const std::string& sender, const std::string& record_id, const char* what) {
-  auto& st = db.cached("SELECT id, sender FROM inbox WHERE record_id = ?");
+  auto st = db.cached("SELECT id, sender FROM inbox WHERE record_id = ?");
   st.bind(1, std::string_view(record_id));
   Target t;
   if (st.step()) {
@@ -247,7 +247,7 @@ Target find_target(storage::Database& db, const std::string& sender, const std::
     return t;
   }
   st.reset();
-  auto& gone = db.cached("SELECT sender FROM inbox_tombstones WHERE record_id = ?");
+  auto gone = db.cached("SELECT sender FROM inbox_tombstones WHERE record_id = ?");
   gone.bind(1, std::string_view(record_id));
   if (gone.step()) {
     t.why = gone.text(0) == sender ? "the record was already withdrawn" : std::string("only the record's source can send its ") + what;
@@ -309,7 +309,7 @@ std::string Sharing::receive_correction(storage::Database& db, const Incoming& i
 std::string Sharing::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
   const bool feedback = r.kind == wire::RecordKind::feedback;
   const char* what = feedback ? "feedback" : "a bundle notice";
-  auto& st = db.cached(
+  auto st = db.cached(
       "SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = 'shared_signal'");
   st.bind(1, std::string_view(r.refers_to)).bind(2, std::string_view(in.sender.org));
   if (!st.step()) {
@@ -372,7 +372,7 @@ std::int64_t Sharing::expire_received() {
   store_.write([&](storage::Database& db) {
     std::vector<alerts::Subject> subjects;
     {
-      auto& st = db.cached(
+      auto st = db.cached(
           "SELECT s.id_kind, s.pseudonym FROM inbox i JOIN inbox_subjects s ON s.inbox_id = i.id WHERE i.expires_at_ms <= ?");
       st.bind(1, now);
       while (st.step()) {

@@ -70,7 +70,7 @@ bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
   wire::Batch single;  // records are stored in their wire form, batch framing added at send
   single.records.push_back(*e.record);
   auto bytes = wire::encode(single);
-  auto& st = db.cached(
+  auto st = db.cached(
       "INSERT INTO outbox (record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state, "
       "created_at_ms, next_attempt_at_ms) VALUES (?,?,?,?,?,?,?,?, 'queued', ?, ?) ON CONFLICT(record_id) DO NOTHING");
   st.bind(1, std::string_view(e.record->record_id))

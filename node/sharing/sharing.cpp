@@ -91,7 +91,7 @@ Sharing::Sharing(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser
 
 void Sharing::recover() {
   store_.write([](storage::Database& db) {
-    auto& st = db.cached("UPDATE outbox SET state = 'queued' WHERE state = 'sending' RETURNING record_id");
+    auto st = db.cached("UPDATE outbox SET state = 'queued' WHERE state = 'sending' RETURNING record_id");
     std::vector<std::string> back;
     while (st.step()) back.push_back(st.text(0));
     st.reset();
@@ -109,7 +109,7 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   };
   auto ready = store_.read([&](storage::Database& db) {
     std::vector<Ready> out;
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
         "WHERE s.share_state = 'pending' AND s.status = 'active' AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
         "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
@@ -126,7 +126,7 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
       out.push_back(std::move(r));
     }
     st.reset();
-    auto& ids = db.cached(
+    auto ids = db.cached(
         "SELECT ss.kind, si.id_kind, si.lookup_key FROM signal_identifiers si JOIN signal_subjects ss "
         "ON ss.signal_id = si.signal_id AND ss.position = si.position WHERE si.signal_id = ? ORDER BY si.position");
     for (auto& r : out) {
@@ -151,15 +151,15 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   if (ready.empty()) return 0;
 
   store_.write([&](storage::Database& db) {
-    auto& decision_row = db.cached(
+    auto decision_row = db.cached(
         "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
     // The record a partner has (or will get) of this signal: the newest shared
     // record not cancelled or refused. A correction or withdrawal follows it.
-    auto& existing = db.cached(
+    auto existing = db.cached(
         "SELECT record_id, state FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = 'shared_signal' "
         "AND state NOT IN ('cancelled', 'rejected') ORDER BY rowid DESC LIMIT 1");
-    auto& cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
-    auto& done = db.cached("UPDATE signals SET share_state = 'decided' WHERE id = ?");
+    auto cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
+    auto done = db.cached("UPDATE signals SET share_state = 'decided' WHERE id = ?");
     for (const auto& r : ready) {
       for (const auto& partner : manifest.partners) {
         if (partner.org == self.org) continue;
@@ -255,7 +255,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
       // A message about a record waits until everything queued before it
       // about the same record has been settled: a withdrawal never overtakes
       // the record it withdraws.
-      auto& st = db.cached(
+      auto st = db.cached(
           "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
           "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
           "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
@@ -277,7 +277,7 @@ std::size_t Sharing::deliver(const federation::Manifest& manifest, const policie
     // While in flight the records are 'sending': a withdrawal now cannot
     // cancel them, and is sent after them instead.
     store_.write([&](storage::Database& db) {
-      auto& mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
+      auto mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
       for (const auto& id : ids) {
         mark.reset();
         mark.bind(1, std::string_view(id)).run();
@@ -340,11 +340,11 @@ void Sharing::apply_receipt(const federation::Partner& partner_entry, const poli
         .bind_blob(3, signed_receipt)
         .bind(4, now)
         .run();
-    auto& st = db.cached(
+    auto st = db.cached(
         "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
         "WHERE record_id = ? AND recipient = ? AND state IN ('queued', 'sending')");
-    auto& requeue = db.cached("UPDATE outbox SET state = 'queued' WHERE record_id = ? AND state = 'sending'");
-    auto& void_follow_ups = db.cached(
+    auto requeue = db.cached("UPDATE outbox SET state = 'queued' WHERE record_id = ? AND state = 'sending'");
+    auto void_follow_ups = db.cached(
         "UPDATE outbox SET state = 'void', reason = 'the partner refused the record this follows' "
         "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
     for (const auto& id : record_ids) {
@@ -409,7 +409,7 @@ void Sharing::record_failure(const std::vector<std::string>& record_ids, const s
                              const std::string& error) {
   const std::int64_t now = now_ms_();
   store_.write([&](storage::Database& db) {
-    auto& st = db.cached(
+    auto st = db.cached(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
         "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
     for (std::size_t i = 0; i < record_ids.size(); ++i) {
@@ -426,12 +426,12 @@ namespace {
 // one), and the newest withdrawal or correction that followed it.
 std::vector<PartnerState> partner_states(storage::Database& db, const std::string& signal_id) {
   std::vector<PartnerState> out;
-  auto& decisions = db.cached(
+  auto decisions = db.cached(
       "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
-  auto& record = db.cached(
+  auto record = db.cached(
       "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
       "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
-  auto& follow_up = db.cached(
+  auto follow_up = db.cached(
       "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
       "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
   decisions.bind(1, std::string_view(signal_id));
@@ -494,7 +494,7 @@ std::vector<PartnerState> Sharing::state_of(const std::string& signal_id) const 
 std::map<std::string, SignalProgress> Sharing::progress_of(const std::vector<std::string>& signal_ids) const {
   return store_.read([&](storage::Database& db) {
     std::map<std::string, SignalProgress> out;
-    auto& feedback = db.cached("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = 'feedback'");
+    auto feedback = db.cached("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = 'feedback'");
     for (const auto& id : signal_ids) {
       SignalProgress& p = out[id];
       p.sharing = partner_states(db, id);
@@ -510,7 +510,7 @@ std::map<std::string, SignalProgress> Sharing::progress_of(const std::vector<std
 std::map<std::string, OutboxStats> Sharing::outbox_stats() const {
   return store_.read([](storage::Database& db) {
     std::map<std::string, OutboxStats> out;
-    auto& st = db.cached(
+    auto st = db.cached(
         "SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY recipient");
     while (st.step()) out[st.text(0)] = {st.int64(1), st.int64(2)};
     st.reset();

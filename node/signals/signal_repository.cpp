@@ -63,7 +63,7 @@ Prepared prepare(const Signal& signal, std::vector<pseudonyms::PreparedIdentifie
 
 // The subjects' rows, and the identifiers' links and pseudonym queue entries.
 void write_subjects(storage::Database& db, const Prepared& p) {
-  auto& insert_subject =
+  auto insert_subject =
       db.cached("INSERT INTO signal_subjects (signal_id, position, kind, role, id_kinds) VALUES (?,?,?,?,?)");
   for (std::size_t i = 0; i < p.subjects->size(); ++i) {
     const SubjectRow& row = (*p.subjects)[i];
@@ -140,7 +140,7 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
       sql += " AND (s.created_at_ms, s.id) < (SELECT created_at_ms, id FROM signals WHERE id = ?2)";
     }
     sql += " ORDER BY s.created_at_ms DESC, s.id DESC LIMIT ?3";
-    storage::Statement& st = db.cached(sql);
+    auto st = db.cached(sql);
     if (query.category) st.bind(1, std::string_view(*query.category));
     if (query.before_id) st.bind(2, std::string_view(*query.before_id));
     st.bind(3, static_cast<std::int64_t>(query.limit));
@@ -170,7 +170,7 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
 
 std::optional<Signal> SignalRepository::get(const std::string& id) const {
   return store_.read([&](storage::Database& db) -> std::optional<Signal> {
-    storage::Statement& st = db.cached(
+    auto st = db.cached(
         "SELECT id, category, observed_on, municipality, severity, persons, status, created_at_ms, submitted_by, "
         "key_id, sealed FROM signals WHERE id = ?");
     st.bind(1, std::string_view(id));
@@ -203,11 +203,8 @@ std::optional<Signal> SignalRepository::get(const std::string& id) const {
 
 std::int64_t SignalRepository::count() const {
   return store_.read([](storage::Database& db) {
-    storage::Statement& st = db.cached("SELECT count(*) FROM signals");
-    st.step();
-    auto n = st.int64(0);
-    st.reset();
-    return n;
+    auto st = db.cached("SELECT count(*) FROM signals");
+    return st.scalar();
   });
 }
 

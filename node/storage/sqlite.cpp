@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <utility>
 
 namespace signalnode::node::storage {
 
@@ -17,7 +18,11 @@ namespace {
 }  // namespace
 
 struct Database::Cache {
-  std::map<std::string, Statement, std::less<>> statements;
+  struct Entry {
+    Statement statement;
+    bool in_use = false;
+  };
+  std::map<std::string, Entry, std::less<>> statements;
 };
 
 Database::Database(const std::filesystem::path& path, Mode mode) : cache_(std::make_unique<Cache>()) {
@@ -72,13 +77,37 @@ void Database::exec(std::string_view sql) {
 
 Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
 
-Statement& Database::cached(std::string_view sql) {
+Cursor Database::cached(std::string_view sql) {
   auto it = cache_->statements.find(sql);
   if (it == cache_->statements.end()) {
-    it = cache_->statements.emplace(std::string(sql), Statement(db_, sql)).first;
+    it = cache_->statements.emplace(std::string(sql), Cache::Entry{Statement(db_, sql)}).first;
   }
-  it->second.reset();
-  return it->second;
+  if (it->second.in_use) return Cursor(Statement(db_, sql));
+  it->second.statement.reset();
+  it->second.in_use = true;
+  return Cursor(&it->second.statement, &it->second.in_use);
+}
+
+void Database::release_snapshot() {
+  for (sqlite3_stmt* st = sqlite3_next_stmt(db_, nullptr); st; st = sqlite3_next_stmt(db_, st)) {
+    if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+  }
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Cursor::Cursor(Cursor&& other) noexcept
+    : borrowed_(std::exchange(other.borrowed_, nullptr)),
+      in_use_(std::exchange(other.in_use_, nullptr)),
+      owned_(std::move(other.owned_)) {
+  other.owned_.reset();
+}
+
+Cursor::~Cursor() {
+  if (borrowed_) {
+    borrowed_->reset();
+    *in_use_ = false;
+  }
+  // An owned statement finalizes itself.
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

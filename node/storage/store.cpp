@@ -114,6 +114,7 @@ void Store::commit_batch(std::vector<Pending>& batch) {
   } catch (...) {
     commit_error = std::current_exception();
   }
+  writer_db_.release_snapshot();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
     try {
@@ -136,6 +137,9 @@ Store::Lease::Lease(Store& s) : store(s) {
 }
 
 Store::Lease::~Lease() {
+  // Whatever the reader did (an exception mid-iteration included), the
+  // connection returns without an open snapshot.
+  db->release_snapshot();
   std::lock_guard lock(store.pool_mutex_);
   store.pool_.push_back(std::move(db));
 }

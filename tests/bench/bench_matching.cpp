@@ -52,10 +52,10 @@ struct World {
     crypto::fill_random(std::span<std::uint8_t>(match_key.data(), match_key.size()));
     const char* senders[] = {"gemeente-aalsmeer", "nla", "snf"};
     store->write([&](storage::Database& db) {
-      auto& inbox = db.cached(
+      auto inbox = db.cached(
           "INSERT INTO inbox (id, sender, sender_role, record_id, category, rule_id, policy_sha256, received_at_ms, "
           "expires_at_ms) VALUES (?, ?, 'municipality', ?, 'housing.overcrowding', 'r', '', ?, ?)");
-      auto& subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?, 'address', 'address', ?)");
+      auto subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?, 'address', 'address', ?)");
       for (int i = 0; i < kReceivedPseudonyms / 4; ++i) {
         std::string id = crypto::random_hex_id(16);
         inbox.reset();
@@ -69,9 +69,9 @@ struct World {
       }
       db.exec("INSERT INTO signals (id, category, observed_on, severity, created_at_ms, submitted_by, key_id, sealed) "
               "VALUES ('own', 'labour.debt_bondage', '2026-11-20', 'high', 1, 'bench', 1, x'00')");
-      auto& own = db.cached(
+      auto own = db.cached(
           "INSERT INTO pseudonyms (lookup_key, id_kind, key_epoch, pseudonym, computed_at_ms, match_key) VALUES (?, 'kvk', 1, x'00', 1, ?)");
-      auto& link = db.cached("INSERT INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES ('own', ?, 'kvk', ?)");
+      auto link = db.cached("INSERT INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES ('own', ?, 'kvk', ?)");
       for (int i = 0; i < kOwnPseudonyms; ++i) {
         auto lookup = pseudonym_of(10'000'000 + static_cast<std::uint64_t>(i));
         std::span<const std::uint8_t> key(lookup.data(), 32);
@@ -80,7 +80,7 @@ struct World {
         link.reset();
         link.bind(1, static_cast<std::int64_t>(i)).bind_blob(2, key).run();
       }
-      auto& alert = db.cached(
+      auto alert = db.cached(
           "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms, "
           "last_seen_ms, updated_at_ms) VALUES (?, 'bundle', 'address', ?, '[\"nla\",\"snf\"]', '[\"housing.overcrowding\"]', "
           "'[]', ?, ?, ?)");
@@ -112,10 +112,10 @@ static void BM_MatchReceivedRecords(benchmark::State& state) {
   constexpr int kRecords = 500;  // a full batch, as deliver() sends them
   for (auto _ : state) {
     w.store->write([&](storage::Database& db) {
-      auto& inbox = db.cached(
+      auto inbox = db.cached(
           "INSERT INTO inbox (id, sender, sender_role, record_id, category, rule_id, policy_sha256, received_at_ms, "
           "expires_at_ms) VALUES (?, 'nla', 'labour_inspectorate', ?, 'labour.debt_bondage', 'r', '', ?, ?)");
-      auto& subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?, 'organisation', 'kvk', ?)");
+      auto subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?, 'organisation', 'kvk', ?)");
       for (int r = 0; r < kRecords; ++r) {
         std::string id = crypto::random_hex_id(16);
         inbox.reset();
@@ -146,7 +146,7 @@ static void BM_AlertQuery(benchmark::State& state) {
   const bool hits_only = state.range(0) == 1;
   for (auto _ : state) {
     auto n = w.store->read([&](storage::Database& db) {
-      auto& st = db.cached(
+      auto st = db.cached(
           "SELECT id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms, last_seen_ms, "
           "updated_at_ms, signals FROM alerts WHERE (?2 IS NULL OR kind = ?2) ORDER BY updated_at_ms DESC, id DESC LIMIT ?1");
       st.bind(1, std::int64_t{50});
