@@ -12,6 +12,7 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
 #include "node/api/slow_lane.hpp"
+#include "node/app/periodic_worker.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
@@ -160,12 +161,10 @@ struct NodeApp::Impl {
     loaded_policy = policy->sha256();
   }
 
+  // A signal was stored: pseudonymise it now, and decide its sharing.
   void wake_worker() {
-    {
-      std::lock_guard lock(worker_mutex);
-      worker_wake = true;
-    }
-    worker_cv.notify_one();
+    if (pseudonym_worker) pseudonym_worker->wake();
+    if (maintenance) maintenance->wake();
   }
 
   // Storage limitation: the log's own retention, received records by their
@@ -183,70 +182,102 @@ struct NodeApp::Impl {
     return local_transport ? static_cast<pseudonyms::OprfTransport*>(local_transport.get()) : remote_transport.get();
   }
 
-  // Pseudonymises queued identifiers, then decides and queues the records of
-  // signals whose pseudonyms are complete.
-  void worker_loop() {
-    while (!stopping.load()) {
-      bool more = false;
-      if (federation && federation->reload_if_changed() && federation->policy()->sha256() != loaded_policy) {
-        record_policy_loaded();
+  // Background work, one thread per job (docs/architecture.md, Threads):
+  //  - maintenance: manifest and policy reload, signed tree heads, retention,
+  //    and the sharing decisions of signals whose pseudonyms are ready. It
+  //    never talks to a peer, so a stalled partner or PA cannot hold it up.
+  //  - pseudonyms: the round trips to the PA.
+  //  - one delivery thread per partner, with its own connection.
+  bool maintenance_pass() {
+    if (federation && federation->reload_if_changed() && federation->policy()->sha256() != loaded_policy) {
+      record_policy_loaded();
+    }
+    if (federation) ensure_delivery_workers();
+    try {
+      audit.sign_tree_head();  // at most once a second, and only over new events
+      auto now = api::epoch_ms(options.clock());
+      if (now - last_prune_ms > 3'600'000) {  // retention, hourly
+        last_prune_ms = now;
+        run_retention(now);
       }
-      try {
-        audit.sign_tree_head();  // at most once a second, and only over new events
-        auto now = api::epoch_ms(options.clock());
-        if (now - last_prune_ms > 3'600'000) {  // retention, hourly
-          last_prune_ms = now;
-          run_retention(now);
-        }
-      } catch (const std::exception& e) {
-        log::error("audit.maintenance_failed", {{"error", e.what()}});
-      }
-      if (auto* t = transport()) {
-        try {
-          auto result = pseudonymiser.process_pending(*t);
-          more = result.computed > 0 && result.computed >= t->max_batch();
-          if (!result.error.empty()) log::warn("pseudonyms.pa_unavailable", {{"pending", result.failed}, {"error", result.error}});
-        } catch (const std::exception& e) {
-          log::error("pseudonyms.worker_failed", {{"error", e.what()}});
-        }
-      }
-      if (federation) {
-        try {
-          if (sharing.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
-            wake(delivery_mutex, delivery_wake, delivery_cv);
-          }
-        } catch (const std::exception& e) {
-          log::error("sharing.failed", {{"error", e.what()}});
-        }
-      }
-      if (more) continue;
-      std::unique_lock lock(worker_mutex);
-      worker_cv.wait_for(lock, std::chrono::seconds(1), [this] { return worker_wake || stopping.load(); });
-      worker_wake = false;
+    } catch (const std::exception& e) {
+      log::error("audit.maintenance_failed", {{"error", e.what()}});
+    }
+    if (federation &&
+        sharing.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
+      wake_deliveries();
+    }
+    return false;
+  }
+
+  bool pseudonym_pass() {
+    auto* t = transport();
+    if (!t) return false;
+    auto result = pseudonymiser.process_pending(*t);
+    if (!result.error.empty()) log::warn("pseudonyms.pa_unavailable", {{"pending", result.failed}, {"error", result.error}});
+    if (result.computed > 0 && maintenance) maintenance->wake();  // their signals may be ready to share
+    return result.computed > 0 && result.computed >= t->max_batch();
+  }
+
+  // One partner's queue: the partner as the manifest now names it, and a
+  // connection rebuilt when the manifest (and so its pin) changes.
+  struct PartnerDelivery {
+    std::string org;
+    std::unique_ptr<net::HttpsClient> client;
+    crypto::Digest256 client_manifest{};
+    std::unique_ptr<PeriodicWorker> worker;
+  };
+
+  bool delivery_pass(PartnerDelivery& d) {
+    auto manifest = federation->manifest();
+    const federation::Partner* partner = nullptr;
+    for (const auto& p : manifest->partners) {
+      if (p.org == d.org) partner = &p;
+    }
+    if (!partner) return false;  // no longer in the federation: its records wait
+    if (!d.client || d.client_manifest != manifest->sha256) {
+      d.client = federation->client_for(*partner);
+      d.client_manifest = manifest->sha256;
+    }
+    constexpr std::size_t kBatch = 500;
+    return sharing.deliver_to(*partner, *federation->policy(), federation->self(), signing_key, *d.client, kBatch) >=
+           kBatch;
+  }
+
+  void ensure_delivery_workers() {
+    auto manifest = federation->manifest();
+    std::lock_guard lock(deliveries_mutex);
+    if (stopping.load()) return;
+    for (const auto& p : manifest->partners) {
+      if (p.org == cfg.org || deliveries.contains(p.org)) continue;
+      auto d = std::make_unique<PartnerDelivery>();
+      d->org = p.org;
+      auto* raw = d.get();
+      d->worker = std::make_unique<PeriodicWorker>("delivery:" + p.org, std::chrono::seconds(1),
+                                                   [this, raw] { return delivery_pass(*raw); });
+      deliveries.emplace(p.org, std::move(d));
     }
   }
 
-  // Pushes due outbox records to each partner; retries with backoff.
-  void delivery_loop() {
-    while (!stopping.load()) {
-      try {
-        sharing.deliver(*federation->manifest(), *federation->policy(), federation->self(), signing_key,
-                        [this](const federation::Partner& p) { return federation->client_for(p); });
-      } catch (const std::exception& e) {
-        log::error("delivery.failed", {{"error", e.what()}});
-      }
-      std::unique_lock lock(delivery_mutex);
-      delivery_cv.wait_for(lock, std::chrono::seconds(1), [this] { return delivery_wake || stopping.load(); });
-      delivery_wake = false;
-    }
+  void wake_deliveries() {
+    std::lock_guard lock(deliveries_mutex);
+    for (auto& [org, d] : deliveries) d->worker->wake();
   }
 
-  static void wake(std::mutex& m, bool& flag, std::condition_variable& cv) {
+  void stop_workers() {
+    stopping = true;
+    if (federation) federation->stop_calls();  // calls under way end now, not at their deadline
+    std::vector<PeriodicWorker*> all;
+    if (maintenance) all.push_back(maintenance.get());
+    if (pseudonym_worker) all.push_back(pseudonym_worker.get());
     {
-      std::lock_guard lock(m);
-      flag = true;
+      // No new delivery worker starts once `stopping` is set (checked under
+      // this lock); the joins happen outside it, since maintenance takes it.
+      std::lock_guard lock(deliveries_mutex);
+      for (auto& [org, d] : deliveries) all.push_back(d->worker.get());
     }
-    cv.notify_one();
+    for (auto* w : all) w->request_stop();
+    for (auto* w : all) w->join();
   }
 
   NodeOptions options;
@@ -276,15 +307,11 @@ struct NodeApp::Impl {
   std::array<std::uint8_t, 32> loaded_policy{};
   std::int64_t last_prune_ms = 0;
 
-  std::mutex worker_mutex;
-  std::condition_variable worker_cv;
-  bool worker_wake = false;
   std::atomic<bool> stopping{false};
-  std::thread worker;
-  std::mutex delivery_mutex;
-  std::condition_variable delivery_cv;
-  bool delivery_wake = false;
-  std::thread delivery;
+  std::unique_ptr<PeriodicWorker> maintenance;
+  std::unique_ptr<PeriodicWorker> pseudonym_worker;
+  std::mutex deliveries_mutex;
+  std::map<std::string, std::unique_ptr<PartnerDelivery>> deliveries;
 };
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -301,12 +328,16 @@ std::uint16_t NodeApp::start() {
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
-  impl_->server->start(api_cfg.threads);
-  if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
   impl_->sharing.recover();
   impl_->pseudonymiser.backfill_match_keys();
-  impl_->worker = std::thread([this] { impl_->worker_loop(); });
-  if (impl_->federation) impl_->delivery = std::thread([this] { impl_->delivery_loop(); });
+  // The workers exist before the listeners answer, so that a request's wake
+  // never races their creation; maintenance first, since pseudonyms wakes it.
+  impl_->maintenance = std::make_unique<PeriodicWorker>("maintenance", std::chrono::seconds(1),
+                                                        [this] { return impl_->maintenance_pass(); });
+  impl_->pseudonym_worker = std::make_unique<PeriodicWorker>("pseudonyms", std::chrono::seconds(1),
+                                                             [this] { return impl_->pseudonym_pass(); });
+  impl_->server->start(api_cfg.threads);
+  if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
   log::info("node.started", {{"org", impl_->cfg.org},
                              {"role", impl_->cfg.role},
                              {"apiPort", port},
@@ -317,11 +348,7 @@ std::uint16_t NodeApp::start() {
 
 void NodeApp::stop() {
   if (!impl_ || !impl_->server) return;
-  impl_->stopping = true;
-  impl_->wake_worker();
-  Impl::wake(impl_->delivery_mutex, impl_->delivery_wake, impl_->delivery_cv);
-  if (impl_->worker.joinable()) impl_->worker.join();
-  if (impl_->delivery.joinable()) impl_->delivery.join();
+  impl_->stop_workers();
   // Order matters: stop the I/O threads, then drain the writer (its
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();

@@ -237,6 +237,8 @@ std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner)
   options.client_identity =
       net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));
   options.timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
+  options.connect_timeout = std::chrono::seconds(std::min(10, cfg_.federation.request_timeout_seconds));
+  options.stop = stop_calls_;
   options.check_server = [partner](const crypto::CertificateIdentity& id) { return pin_matches(partner, id); };
   return std::make_unique<net::HttpsClient>(partner.host, partner.port, std::move(options));
 }

@@ -3,6 +3,7 @@
 // clients towards partners that check them against the same manifest.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,9 @@ class Federation {
 
   std::uint16_t start(int threads);  // the listener; returns its port
   void stop();
+  // Ends every outgoing call under way (and refuses new ones) at once: the
+  // node is stopping and will not wait for a stalled peer's deadline.
+  void stop_calls() { stop_calls_->store(true); }
 
   std::shared_ptr<const Manifest> manifest() const;
   // The covenant in force (loaded with the manifest; refused if invalid).
@@ -67,6 +71,7 @@ class Federation {
   api::Router router_;
   struct Listener;
   std::unique_ptr<Listener> listener_;
+  std::shared_ptr<std::atomic<bool>> stop_calls_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace signalnode::node::federation

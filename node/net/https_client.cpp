@@ -40,7 +40,59 @@ struct HttpsClient::Impl {
     }
   }
 
+  // Runs one asynchronous operation to its completion handler. The operation
+  // itself is bounded by the stream's expiry timer (or, for name resolution,
+  // by `deadline`); the stop flag is looked at every 100 ms and closes the
+  // socket, which completes the operation with operation_aborted.
+  template <typename Start>
+  beast::error_code run(Start&& start, std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt,
+                        const std::function<void()>& abort = {}) {
+    std::optional<beast::error_code> result;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    bool aborted = false;
+    while (!result) {
+      ioc.run_one_for(std::chrono::milliseconds(100));
+      if (result || aborted) continue;
+      bool late = deadline && std::chrono::steady_clock::now() >= *deadline;
+      if (late || stopping()) {
+        aborted = true;
+        stopped_by_flag = !late;
+        timed_out = late;
+        if (abort) abort();
+        if (stream) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(*stream).socket().close(ignored);
+        }
+      }
+    }
+    if (*result == beast::error::timeout) timed_out = true;
+    return *result;
+  }
+
+  bool stopping() const { return options.stop && options.stop->load(); }
+
+  [[noreturn]] void fail(const char* stage, beast::error_code ec) {
+    std::string where = std::string(stage) + " " + host + ":" + std::to_string(port);
+    if (stopped_by_flag) throw std::runtime_error(where + ": the node is stopping");
+    if (timed_out) throw std::runtime_error(where + ": timed out");
+    throw boost::system::system_error(ec, where);
+  }
+
   void connect() {
+    stopped_by_flag = timed_out = false;
+    if (stopping()) throw std::runtime_error("the node is stopping");
+    auto deadline = std::chrono::steady_clock::now() + options.connect_timeout;
+    tcp::resolver resolver(ioc);
+    tcp::resolver::results_type endpoints;
+    auto ec = run([&](auto done) { resolver.async_resolve(host, std::to_string(port),
+                                                          [&endpoints, done](beast::error_code e, auto results) mutable {
+                                                            endpoints = std::move(results);
+                                                            done(e);
+                                                          }); },
+                  deadline, [&resolver] { resolver.cancel(); });
+    if (ec) fail("resolving", ec);
+
     stream.emplace(ioc, ctx);
     SSL* ssl_handle = stream->native_handle();
     boost::system::error_code addr_ec;
@@ -52,12 +104,20 @@ struct HttpsClient::Impl {
     } else {
       X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), host.c_str());
     }
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(host, std::to_string(port));
-    beast::get_lowest_layer(*stream).expires_after(options.timeout);
-    beast::get_lowest_layer(*stream).connect(endpoints);
-    beast::get_lowest_layer(*stream).socket().set_option(tcp::no_delay(true));
-    stream->handshake(ssl::stream_base::client);
+    auto& tcp_layer = beast::get_lowest_layer(*stream);
+    tcp_layer.expires_at(deadline);  // connect and handshake share the deadline
+    ec = run([&](auto done) { tcp_layer.async_connect(endpoints, done); });
+    if (ec) {
+      stream.reset();
+      fail("connecting to", ec);
+    }
+    tcp_layer.socket().set_option(tcp::no_delay(true));
+    ec = run([&](auto done) { stream->async_handshake(ssl::stream_base::client, done); });
+    if (ec) {
+      stream.reset();
+      fail("TLS handshake with", ec);
+    }
+    tcp_layer.expires_never();
     if (options.check_server) {
       X509* cert = SSL_get0_peer_certificate(stream->native_handle());
       int len = cert ? i2d_X509(cert, nullptr) : 0;
@@ -73,6 +133,8 @@ struct HttpsClient::Impl {
 
   api::HttpResponse once(const std::string& method, const std::string& target, const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    stopped_by_flag = timed_out = false;
+    if (stopping()) throw std::runtime_error("the node is stopping");
     http::request<http::string_body> req;
     req.method_string(method);
     req.target(target);
@@ -85,16 +147,19 @@ struct HttpsClient::Impl {
       req.prepare_payload();
     }
     req.keep_alive(true);
+    // One deadline for writing the request and reading the whole answer: a
+    // peer that trickles its answer byte by byte is cut off too.
     beast::get_lowest_layer(*stream).expires_after(options.timeout);
-    beast::error_code write_error;
-    http::write(*stream, req, write_error);
+    auto write_error = run([&](auto done) { http::async_write(*stream, req, done); });
     // A server may answer early and close (413 for an oversize body): read
-    // what it said before reporting the failed write.
+    // what it said before reporting the failed write, unless the write ran
+    // out of time or was stopped.
+    if (write_error && (timed_out || stopped_by_flag)) fail("sending to", write_error);
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.max_response_bytes);
-    beast::error_code read_error;
-    http::read(*stream, buffer, parser, read_error);
-    if (read_error) throw boost::system::system_error(write_error ? write_error : read_error);
+    auto read_error = run([&](auto done) { http::async_read(*stream, buffer, parser, done); });
+    if (read_error) fail(write_error ? "sending to" : "reading the answer of", write_error ? write_error : read_error);
+    beast::get_lowest_layer(*stream).expires_never();
     auto& res = parser.get();
     api::HttpResponse out;
     out.status = static_cast<int>(res.result_int());
@@ -107,9 +172,9 @@ struct HttpsClient::Impl {
 
   void close() {
     if (!stream) return;
-    beast::error_code ignored;
+    // A polite TLS close, bounded: a stalled peer does not hold us here.
     beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(1));
-    stream->shutdown(ignored);
+    (void)run([&](auto done) { stream->async_shutdown(done); });
     stream.reset();
     buffer.clear();
   }
@@ -121,6 +186,8 @@ struct HttpsClient::Impl {
   asio::io_context ioc;
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
   beast::flat_buffer buffer;
+  bool stopped_by_flag = false;
+  bool timed_out = false;
 };
 
 HttpsClient::HttpsClient(std::string host, std::uint16_t port, ClientOptions options)
@@ -137,23 +204,29 @@ HttpsClient::~HttpsClient() {
 api::HttpResponse HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
                                        const std::vector<std::pair<std::string, std::string>>& headers) {
   bool reused = impl_->stream.has_value();
+  auto forget_connection = [this] {
+    impl_->stream.reset();
+    impl_->buffer.clear();
+  };
   try {
     if (!impl_->stream) impl_->connect();
     return impl_->once(method, target, body, headers);
   } catch (const boost::system::system_error& e) {
-    impl_->stream.reset();
-    impl_->buffer.clear();
+    forget_connection();
     // A kept-alive connection the server has since closed: one fresh attempt.
     if (reused && (e.code() == http::error::end_of_stream || e.code() == asio::error::connection_reset ||
                    e.code() == asio::ssl::error::stream_truncated || e.code() == asio::error::broken_pipe)) {
       try {
         impl_->connect();
         return impl_->once(method, target, body, headers);
-      } catch (const boost::system::system_error& retry) {
-        impl_->stream.reset();
+      } catch (const std::exception& retry) {
+        forget_connection();
         throw std::runtime_error(std::string("HTTPS request failed: ") + retry.what());
       }
     }
+    throw std::runtime_error(std::string("HTTPS request failed: ") + e.what());
+  } catch (const std::exception& e) {
+    forget_connection();  // timed out or stopped mid-exchange: the stream is unusable
     throw std::runtime_error(std::string("HTTPS request failed: ") + e.what());
   }
 }

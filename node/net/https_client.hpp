@@ -1,9 +1,17 @@
 // A small synchronous HTTPS client with keep-alive (Boost.Beast). It verifies
 // the server against the given trust anchors and host name, and can present a
 // client certificate. Used by the CLI, the load tool, tests and federation.
+//
+// Every call has a real deadline: the client runs Beast's asynchronous
+// operations on its own io_context, whose timers close the socket when the
+// deadline passes (Beast's blocking calls ignore expires_after). A peer that
+// accepts and then stalls costs the caller at most connect_timeout +
+// timeout, and a raised stop flag ends a call within a tenth of a second.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,10 +24,18 @@
 
 namespace signalnode::node::net {
 
+// Shared by the clients of one owner (a node): raised when it stops, so that
+// calls under way end at once instead of at their deadline.
+using StopFlag = std::shared_ptr<const std::atomic<bool>>;
+
 struct ClientOptions {
   std::string trust_anchors_pem;              // CA or self-signed server certificate(s)
   std::optional<TlsIdentity> client_identity;  // for mutual TLS
+  // Name resolution, TCP connect and TLS handshake together.
+  std::chrono::milliseconds connect_timeout{10'000};
+  // Writing the request and reading the whole response, together.
   std::chrono::milliseconds timeout{30'000};
+  StopFlag stop;
   std::size_t max_response_bytes = 16 * 1024 * 1024;
   // Federation: the server's certificate must also satisfy this (manifest pin
   // and OIN); checked after the handshake, before the request is sent.
@@ -36,7 +52,8 @@ class HttpsClient {
   HttpsClient(const HttpsClient&) = delete;
   HttpsClient& operator=(const HttpsClient&) = delete;
 
-  // Throws std::runtime_error on connection, TLS or protocol failure.
+  // Throws std::runtime_error on connection, TLS or protocol failure, on a
+  // passed deadline ("timed out") and when the stop flag is raised.
   api::HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
                             const std::vector<std::pair<std::string, std::string>>& headers = {});
   void close();

@@ -233,95 +233,79 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   return ready.size();
 }
 
-std::size_t Sharing::deliver(const federation::Manifest& manifest, const policies::Policy& policy,
-                             const policies::Party& self, const crypto::SigningKey& key, const ClientFor& client_for,
-                             std::size_t max_batch) {
-  if (manifest.sha256 != clients_manifest_) {
-    clients_.clear();
-    clients_manifest_ = manifest.sha256;
-  }
+std::size_t Sharing::deliver_to(const federation::Partner& partner, const policies::Policy& policy,
+                                const policies::Party& self, const crypto::SigningKey& key, net::HttpsClient& client,
+                                std::size_t max_batch) {
+  if (partner.org == self.org) return 0;
   const std::int64_t now = now_ms_();
-  std::size_t delivered = 0;
-  for (const auto& partner : manifest.partners) {
-    if (partner.org == self.org) continue;
-    std::vector<std::string> ids;
-    std::vector<std::int64_t> attempts;
-    wire::Batch batch;
-    batch.batch_id = crypto::random_hex_id(16);
-    batch.sender = self.org;
-    batch.receiver = partner.org;
-    batch.created_at_ms = now;
-    store_.read([&](storage::Database& db) {
-      // A message about a record waits until everything queued before it
-      // about the same record has been settled: a withdrawal never overtakes
-      // the record it withdraws.
-      auto st = db.cached(
-          "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
-          "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
-          "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
-          "AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
-      st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
-      while (st.step()) {
-        std::string error;
-        auto blob = st.blob(1);
-        auto single = wire::decode_batch(blob, error);
-        if (!single || single->records.size() != 1) throw std::runtime_error("corrupt outbox entry");
-        ids.push_back(st.text(0));
-        attempts.push_back(st.int64(2));
-        batch.records.push_back(std::move(single->records[0]));
-      }
-      st.reset();
-      return 0;
-    });
-    if (batch.records.empty()) continue;
-    // While in flight the records are 'sending': a withdrawal now cannot
-    // cancel them, and is sent after them instead.
-    store_.write([&](storage::Database& db) {
-      auto mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
-      for (const auto& id : ids) {
-        mark.reset();
-        mark.bind(1, std::string_view(id)).run();
-      }
-    });
-
-    auto signed_batch = wire::sign_batch(batch, key);
-    auto body = wire::encode(signed_batch);
-    std::string traceparent = net::new_traceparent();
-    std::int64_t started = now_ms_();
-    try {
-      auto& client = clients_[partner.org];
-      if (!client) client = client_for(partner);
-      api::HttpResponse response;
-      try {
-        response = client->request("POST", "/federation/v1/batches", std::string(body.begin(), body.end()),
-                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", traceparent}});
-      } catch (...) {
-        clients_.erase(partner.org);
-        throw;
-      }
-      if (response.status != 200) {
-        throw std::runtime_error(detail::partner_error_text(response.status, response.body));
-      }
+  std::vector<std::string> ids;
+  std::vector<std::int64_t> attempts;
+  wire::Batch batch;
+  batch.batch_id = crypto::random_hex_id(16);
+  batch.sender = self.org;
+  batch.receiver = partner.org;
+  batch.created_at_ms = now;
+  store_.read([&](storage::Database& db) {
+    // A message about a record waits until everything queued before it
+    // about the same record has been settled: a withdrawal never overtakes
+    // the record it withdraws.
+    auto st = db.cached(
+        "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
+        "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+        "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
+        "AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
+    st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
+    while (st.step()) {
       std::string error;
-      crypto::Bytes receipt_bytes(response.body.begin(), response.body.end());
-      auto signed_receipt = wire::decode_signed(receipt_bytes, error);
-      if (!signed_receipt || !wire::verify_receipt(*signed_receipt, partner.signing_key)) {
-        throw std::runtime_error("receipt is malformed or not signed by " + partner.org);
-      }
-      auto receipt = wire::decode_receipt(signed_receipt->message, error);
-      if (!receipt || receipt->batch_id != batch.batch_id || receipt->receiver != partner.org ||
-          receipt->sender != self.org) {
-        throw std::runtime_error("receipt does not acknowledge this batch");
-      }
-      apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
-      delivered += ids.size();
-      log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
-    } catch (const std::exception& e) {
-      record_failure(ids, attempts, e.what());
-      log::warn("batch.failed", {{"partner", partner.org}, {"records", ids.size()}, {"error", e.what()}});
+      auto blob = st.blob(1);
+      auto single = wire::decode_batch(blob, error);
+      if (!single || single->records.size() != 1) throw std::runtime_error("corrupt outbox entry");
+      ids.push_back(st.text(0));
+      attempts.push_back(st.int64(2));
+      batch.records.push_back(std::move(single->records[0]));
     }
+    return 0;
+  });
+  if (batch.records.empty()) return 0;
+  // While in flight the records are 'sending': a withdrawal now cannot
+  // cancel them, and is sent after them instead.
+  store_.write([&](storage::Database& db) {
+    auto mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
+    for (const auto& id : ids) {
+      mark.reset();
+      mark.bind(1, std::string_view(id)).run();
+    }
+  });
+
+  auto signed_batch = wire::sign_batch(batch, key);
+  auto body = wire::encode(signed_batch);
+  std::string traceparent = net::new_traceparent();
+  std::int64_t started = now_ms_();
+  try {
+    auto response = client.request("POST", "/federation/v1/batches", std::string(body.begin(), body.end()),
+                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", traceparent}});
+    if (response.status != 200) {
+      throw std::runtime_error(detail::partner_error_text(response.status, response.body));
+    }
+    std::string error;
+    crypto::Bytes receipt_bytes(response.body.begin(), response.body.end());
+    auto signed_receipt = wire::decode_signed(receipt_bytes, error);
+    if (!signed_receipt || !wire::verify_receipt(*signed_receipt, partner.signing_key)) {
+      throw std::runtime_error("receipt is malformed or not signed by " + partner.org);
+    }
+    auto receipt = wire::decode_receipt(signed_receipt->message, error);
+    if (!receipt || receipt->batch_id != batch.batch_id || receipt->receiver != partner.org ||
+        receipt->sender != self.org) {
+      throw std::runtime_error("receipt does not acknowledge this batch");
+    }
+    apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
+    log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
+    return ids.size();
+  } catch (const std::exception& e) {
+    record_failure(ids, attempts, e.what());
+    log::warn("batch.failed", {{"partner", partner.org}, {"records", ids.size()}, {"error", e.what()}});
   }
-  return delivered;
+  return 0;
 }
 
 void Sharing::apply_receipt(const federation::Partner& partner_entry, const policies::Policy& policy,

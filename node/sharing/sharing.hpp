@@ -103,11 +103,13 @@ class Sharing {
   std::size_t share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
                           const policies::Party& self, std::size_t max_signals = 200);
 
-  // One delivery pass: for each partner with due records, one signed batch.
-  using ClientFor = std::function<std::unique_ptr<net::HttpsClient>(const federation::Partner&)>;
-  std::size_t deliver(const federation::Manifest& manifest, const policies::Policy& policy,
-                      const policies::Party& self, const crypto::SigningKey& key, const ClientFor& client_for,
-                      std::size_t max_batch = 500);
+  // One delivery pass to one partner: at most one signed batch of its due
+  // records over `client`, that partner's connection. Each partner has its
+  // own delivery thread and client, so a stalled partner delays only its own
+  // queue. Returns the number of records the partner acknowledged.
+  std::size_t deliver_to(const federation::Partner& partner, const policies::Policy& policy,
+                         const policies::Party& self, const crypto::SigningKey& key, net::HttpsClient& client,
+                         std::size_t max_batch = 500);
 
   // POST /federation/v1/batches from an authenticated partner.
   // `witness`: this node's newest signed audit tree head, put in the receipt.
@@ -170,8 +172,6 @@ class Sharing {
   pseudonyms::Pseudonymiser& pseudonymiser_;
   NowMs now_ms_;
   alerts::Matcher matcher_;
-  std::map<std::string, std::unique_ptr<net::HttpsClient>> clients_;
-  crypto::Digest256 clients_manifest_{};
 };
 
 // ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time).
