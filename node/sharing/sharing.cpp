@@ -119,8 +119,7 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
       for (auto& [id, key] : keys) {
         auto p = pseudonymiser_.cached_by_key(db, key);
         if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
-        static_assert(sizeof id.pseudonym == sizeof *p);
-        std::memcpy(id.pseudonym.data(), p->data(), id.pseudonym.size());
+        id.pseudonym = *p;
         r.facts.identifiers.push_back(std::move(id));
       }
     }
