@@ -2,13 +2,39 @@
 
 #include <boost/json.hpp>
 
-#include "node/sharing/sharing.hpp"
+#include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
 namespace json = boost::json;
 
+namespace {
+
+// The signal as the covenant sees it. No pseudonyms yet: a preview shows
+// which would travel, not their values.
+policies::SignalFacts facts_of(const signals::Signal& signal) {
+  policies::SignalFacts f{signal.category, signal.observed_on, signal.municipality, signal.severity, signal.persons, {}};
+  for (std::size_t i = 0; i < signal.subjects.size(); ++i) {
+    for (const auto& id : signal.subjects[i].identifiers) {
+      f.identifiers.push_back({i, signal.subjects[i].kind, std::string(protocol::to_string(id.kind)), {}});
+    }
+  }
+  return f;
+}
+
+json::array identifiers_json(const std::vector<policies::SubjectIdentifier>& ids) {
+  json::array out;
+  for (const auto& id : ids) {
+    out.push_back(json::object{{"subject", id.subject}, {"kind", id.subject_kind}, {"idKind", id.id_kind}});
+  }
+  return out;
+}
+
+}  // namespace
+
 json::object explain(const signals::Signal& signal, const policies::Policy& policy, const federation::Manifest& manifest,
                      const policies::Party& self, std::chrono::sys_days day) {
+  const policies::SignalFacts facts = facts_of(signal);
+  const std::int64_t day_ms = std::chrono::duration_cast<std::chrono::milliseconds>(day.time_since_epoch()).count();
   json::array partners;
   for (const auto& p : manifest.partners) {
     if (p.org == self.org) continue;
@@ -16,26 +42,20 @@ json::object explain(const signals::Signal& signal, const policies::Policy& poli
     json::object o{{"org", p.org}, {"role", p.role}, {"shared", decision.grant.has_value()}, {"reason", decision.reason}};
     if (decision.grant) {
       const auto& rule = *decision.grant->rule;
+      // The same projection share_ready turns into the queued record.
+      const policies::Projection travels = policies::project(rule, facts, day_ms);
       o["rule"] = rule.id;
       o["legalBasis"] = rule.legal_basis;
       o["purpose"] = rule.purpose;
       o["retentionDays"] = rule.retention_days;
-      json::object fields{{"category", signal.category}};
-      if (rule.fields.contains("week")) fields["week"] = iso_week(signal.observed_on);
-      if (rule.fields.contains("municipality") && signal.municipality) fields["municipality"] = *signal.municipality;
-      if (rule.fields.contains("severity")) fields["severity"] = signal.severity;
-      if (rule.fields.contains("persons") && signal.persons) fields["persons"] = *signal.persons;
+      json::object fields{{"category", travels.category}};
+      if (travels.week) fields["week"] = *travels.week;
+      if (travels.municipality) fields["municipality"] = *travels.municipality;
+      if (travels.severity) fields["severity"] = *travels.severity;
+      if (travels.persons) fields["persons"] = *travels.persons;
       o["fields"] = std::move(fields);
-      json::array sent, withheld;
-      for (std::size_t i = 0; i < signal.subjects.size(); ++i) {
-        for (const auto& id : signal.subjects[i].identifiers) {
-          std::string kind(protocol::to_string(id.kind));
-          json::object entry{{"subject", i}, {"kind", signal.subjects[i].kind}, {"idKind", kind}};
-          (rule.pseudonyms.contains(kind) ? sent : withheld).push_back(std::move(entry));
-        }
-      }
-      o["pseudonyms"] = std::move(sent);
-      o["withheld"] = std::move(withheld);
+      o["pseudonyms"] = identifiers_json(travels.sent);
+      o["withheld"] = identifiers_json(travels.withheld);
     }
     partners.push_back(std::move(o));
   }

@@ -11,6 +11,7 @@
 #include "node/log/log.hpp"
 #include "node/sharing/records.hpp"
 #include "node/sharing/sharing.hpp"
+#include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -175,7 +176,7 @@ std::string Sharing::receive_record(storage::Database& db, const Incoming& in, c
 }
 
 std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
-  std::string why = detail::check_content(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
   if (why.empty()) {
     auto gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
     gone.bind(1, std::string_view(r.record_id));
@@ -280,7 +281,7 @@ std::string Sharing::receive_correction(storage::Database& db, const Incoming& i
     if (t.why.starts_with("only the record's source")) return "a correction cannot change the record's source";
     return t.why;
   }
-  std::string why = detail::check_content(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
   if (!why.empty()) return why;
   auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
   db.cached(

@@ -20,31 +20,6 @@ std::string_view kind_name(wire::RecordKind kind) {
   return "unknown";
 }
 
-std::string check_content(const wire::Record& r, const policies::Policy& policy, const policies::Party& sender,
-                          const policies::Party& self, std::int64_t now) {
-  if (r.record_id.size() != 32) return "malformed record id";
-  if (r.policy_hash != policy.sha256()) return "unknown policy hash (the receiver runs policy " + policy.sha256_hex() + ")";
-  if (!r.status.empty() || !r.reason.empty() || !r.note.empty() || r.organisations >= 0 || !r.categories.empty()) {
-    return "a shared record carries no feedback or notice fields";
-  }
-  auto decision = policy.decide(sender, self, r.category, day_of(now));
-  if (!decision.grant) return "not granted: " + decision.reason;
-  const auto& rule = *decision.grant->rule;
-  if (rule.id != r.rule_id) return "record names rule " + r.rule_id + " but rule " + rule.id + " applies";
-  for (const auto& s : r.subjects) {
-    if (!rule.pseudonyms.contains(s.id_kind)) return "rule " + rule.id + " does not grant " + s.id_kind + " pseudonyms";
-  }
-  auto needs = [&](bool present, const char* field) { return present && !rule.fields.contains(field); };
-  if (needs(!r.observed_week.empty(), "week")) return "rule " + rule.id + " does not grant the week";
-  if (needs(!r.municipality.empty(), "municipality")) return "rule " + rule.id + " does not grant the municipality";
-  if (needs(!r.severity.empty(), "severity")) return "rule " + rule.id + " does not grant the severity";
-  if (needs(r.persons >= 0, "persons")) return "rule " + rule.id + " does not grant the number of persons";
-  if (r.expires_at_ms > now + (static_cast<std::int64_t>(rule.retention_days) + 1) * kDayMs) {
-    return "expiry beyond the rule's retention";
-  }
-  return {};
-}
-
 json::object activity(const wire::Record& r, const policies::Policy& policy) {
   json::object a{{"processingActivity", json::object{{"rule", r.rule_id}, {"policySha256", crypto::to_hex(r.policy_hash)}}},
                  {"category", r.category},

@@ -1,6 +1,7 @@
-// Internal to node/sharing: what the sharing files have in common. Building
-// and checking wire records, the processing-activity attributes of their
-// audit events, and the outbox row every outgoing message becomes.
+// Internal to node/sharing: what the sharing files have in common. The
+// processing-activity attributes of wire records' audit events, and the
+// outbox row every outgoing message becomes. (What a record may carry, and the
+// receiver's check of it, are the covenant's: policies/projection.hpp.)
 #pragma once
 
 #include <boost/json.hpp>
@@ -20,11 +21,6 @@ inline constexpr std::int64_t kDayMs = 86'400'000;
 
 std::chrono::sys_days day_of(std::int64_t ms);
 std::string_view kind_name(protocol::wire::RecordKind kind);
-
-// The receiver's check of a shared or corrected record's content against the
-// covenant; empty when it passes, else the reason the sender will see.
-std::string check_content(const protocol::wire::Record& r, const policies::Policy& policy, const policies::Party& sender,
-                          const policies::Party& self, std::int64_t now);
 
 // Logboek attributes of the processing activity a record belongs to.
 boost::json::object activity(const protocol::wire::Record& r, const policies::Policy& policy);

@@ -9,7 +9,7 @@
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/records.hpp"
-#include "protocol/identifiers.hpp"
+#include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -18,24 +18,11 @@ using namespace std::chrono;
 
 namespace {
 
-using detail::kDayMs;
 using detail::day_of;
 
 std::int64_t backoff_ms(std::int64_t attempts) {
   return std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
 }
-
-struct SignalRow {
-  std::string id, category, observed_on, severity;
-  std::optional<std::string> municipality;
-  std::optional<std::int64_t> persons;
-};
-
-struct IdentifierRow {
-  std::string kind;  // subject kind
-  std::string id_kind;
-  crypto::oprf::Output pseudonym{};
-};
 
 // The audit event a settled outgoing message becomes on the sender's side.
 std::string sent_event_name(wire::RecordKind kind) {
@@ -64,19 +51,6 @@ void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view recor
 
 }  // namespace
 
-std::string iso_week(std::string_view date) {
-  auto d = protocol::parse_date(date);
-  if (!d) return {};
-  weekday wd{*d};
-  int iso_wd = static_cast<int>(wd.iso_encoding());  // Monday 1 .. Sunday 7
-  sys_days thursday = *d + days(4 - iso_wd);
-  year y = year_month_day{thursday}.year();
-  int week = static_cast<int>((thursday - sys_days{y / January / 1}).count() / 7 + 1);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-W%02d", static_cast<int>(y), week);
-  return buf;
-}
-
 bool is_feedback_status(std::string_view s) {
   return std::find(std::begin(kFeedbackStatuses), std::end(kFeedbackStatuses), s) != std::end(kFeedbackStatuses);
 }
@@ -104,8 +78,8 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
   const std::int64_t now = now_ms_();
   // Read the ready signals and their pseudonyms first; decide and write after.
   struct Ready {
-    SignalRow signal;
-    std::vector<IdentifierRow> identifiers;
+    std::string id;
+    policies::SignalFacts facts;  // what the covenant's projection reads
   };
   auto ready = store_.read([&](storage::Database& db) {
     std::vector<Ready> out;
@@ -117,33 +91,36 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
     st.bind(1, static_cast<std::int64_t>(max_signals));
     while (st.step()) {
       Ready r;
-      r.signal.id = st.text(0);
-      r.signal.category = st.text(1);
-      r.signal.observed_on = st.text(2);
-      if (!st.is_null(3)) r.signal.municipality = st.text(3);
-      r.signal.severity = st.text(4);
-      if (!st.is_null(5)) r.signal.persons = st.int64(5);
+      r.id = st.text(0);
+      r.facts.category = st.text(1);
+      r.facts.observed_on = st.text(2);
+      if (!st.is_null(3)) r.facts.municipality = st.text(3);
+      r.facts.severity = st.text(4);
+      if (!st.is_null(5)) r.facts.persons = st.int64(5);
       out.push_back(std::move(r));
     }
     st.reset();
     auto ids = db.cached(
-        "SELECT ss.kind, si.id_kind, si.lookup_key FROM signal_identifiers si JOIN signal_subjects ss "
-        "ON ss.signal_id = si.signal_id AND ss.position = si.position WHERE si.signal_id = ? ORDER BY si.position");
+        "SELECT si.position, ss.kind, si.id_kind, si.lookup_key FROM signal_identifiers si JOIN signal_subjects ss "
+        "ON ss.signal_id = si.signal_id AND ss.position = si.position WHERE si.signal_id = ? "
+        "ORDER BY si.position, si.id_kind");
     for (auto& r : out) {
       ids.reset();
-      ids.bind(1, std::string_view(r.signal.id));
-      std::vector<std::pair<std::pair<std::string, std::string>, crypto::LookupKey>> keys;
+      ids.bind(1, std::string_view(r.id));
+      std::vector<std::pair<policies::SubjectIdentifier, crypto::LookupKey>> keys;
       while (ids.step()) {
+        policies::SubjectIdentifier id{static_cast<std::size_t>(ids.int64(0)), ids.text(1), ids.text(2), {}};
         crypto::LookupKey key{};
-        auto blob = ids.blob(2);
+        auto blob = ids.blob(3);
         if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
-        keys.push_back({{ids.text(0), ids.text(1)}, key});
+        keys.push_back({std::move(id), key});
       }
       ids.reset();
-      for (const auto& [kinds, key] : keys) {
+      for (auto& [id, key] : keys) {
         auto p = pseudonymiser_.cached_by_key(db, key);
         if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
-        r.identifiers.push_back({kinds.first, kinds.second, *p});
+        id.pseudonym = *p;
+        r.facts.identifiers.push_back(std::move(id));
       }
     }
     return out;
@@ -163,9 +140,9 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
     for (const auto& r : ready) {
       for (const auto& partner : manifest.partners) {
         if (partner.org == self.org) continue;
-        auto decision = policy.decide(self, {partner.org, partner.role}, r.signal.category, day_of(now));
+        auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
         decision_row.reset();
-        decision_row.bind(1, std::string_view(r.signal.id)).bind(2, std::string_view(partner.org));
+        decision_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
         if (decision.grant) {
           decision_row.bind(3, std::string_view(decision.grant->rule->id));
         } else {
@@ -175,7 +152,7 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
 
         std::optional<std::string> original;
         existing.reset();
-        existing.bind(1, std::string_view(r.signal.id)).bind(2, std::string_view(partner.org));
+        existing.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
         if (existing.step()) {
           std::string id = existing.text(0), state = existing.text(1);
           existing.reset();
@@ -185,43 +162,34 @@ std::size_t Sharing::share_ready(const policies::Policy& policy, const federatio
         }
         existing.reset();
 
-        wire::Record rec;
-        rec.record_id = crypto::random_hex_id(16);
-        rec.category = r.signal.category;
-        rec.policy_hash = policy.sha256();
         if (!decision.grant) {
           if (!original) continue;
           // A correction took the signal out of what this partner may have.
+          wire::Record rec;
+          rec.record_id = crypto::random_hex_id(16);
+          rec.category = r.facts.category;
+          rec.policy_hash = policy.sha256();
           rec.kind = wire::RecordKind::withdrawal;
           rec.refers_to = *original;
           rec.rule_id = "withdrawal";
-          detail::enqueue(db, {&rec, partner.org, rec.rule_id, r.signal.id, std::nullopt}, now);
+          detail::enqueue(db, {&rec, partner.org, rec.rule_id, r.id, std::nullopt}, now);
           continue;
         }
+        // Exactly what the officer's preview (explain) showed: one projection.
         const auto& rule = *decision.grant->rule;
+        wire::Record rec = policies::to_record(policies::project(rule, r.facts, now), policy);
+        rec.record_id = crypto::random_hex_id(16);
         if (original) {
           rec.kind = wire::RecordKind::correction;
           rec.refers_to = *original;
         }
-        if (rule.fields.contains("week")) rec.observed_week = iso_week(r.signal.observed_on);
-        if (rule.fields.contains("municipality") && r.signal.municipality) rec.municipality = *r.signal.municipality;
-        if (rule.fields.contains("severity")) rec.severity = r.signal.severity;
-        if (rule.fields.contains("persons") && r.signal.persons) rec.persons = *r.signal.persons;
-        for (const auto& id : r.identifiers) {
-          if (!rule.pseudonyms.contains(id.id_kind)) continue;
-          wire::SharedSubject sub{id.kind, id.id_kind, {}};
-          std::memcpy(sub.pseudonym.data(), id.pseudonym.data(), sub.pseudonym.size());
-          rec.subjects.push_back(std::move(sub));
-        }
-        rec.rule_id = rule.id;
-        rec.expires_at_ms = now + static_cast<std::int64_t>(rule.retention_days) * kDayMs;
-        detail::enqueue(db, {&rec, partner.org, rule.id, r.signal.id, std::nullopt}, now);
+        detail::enqueue(db, {&rec, partner.org, rule.id, r.id, std::nullopt}, now);
       }
       done.reset();
-      done.bind(1, std::string_view(r.signal.id)).run();
+      done.bind(1, std::string_view(r.id)).run();
       // A record received earlier may concern a subject of this signal: a hit.
       std::vector<alerts::Subject> subjects;
-      for (const auto& id : r.identifiers) {
+      for (const auto& id : r.facts.identifiers) {
         alerts::Subject sub;
         sub.id_kind = id.id_kind;
         std::memcpy(sub.pseudonym.data(), id.pseudonym.data(), sub.pseudonym.size());

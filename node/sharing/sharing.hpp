@@ -19,6 +19,7 @@
 #include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/storage/store.hpp"
 #include "policies/policy.hpp"
+#include "policies/projection.hpp"
 #include "protocol/wire.hpp"
 
 namespace signalnode::node::sharing {
@@ -174,7 +175,8 @@ class Sharing {
   alerts::Matcher matcher_;
 };
 
-// ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time).
-std::string iso_week(std::string_view date);
+// ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time). The
+// covenant's projection defines it; the name stays here for node code.
+using policies::iso_week;
 
 }  // namespace signalnode::node::sharing

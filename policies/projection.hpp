@@ -1,0 +1,76 @@
+// What a covenant rule lets travel of a signal (the projection), and the
+// receiver's check of what arrived. Defined once, here, for all three users:
+// the sender's record builder, the officer's preview of what each partner
+// would receive, and the receiver of a shared or corrected record. They
+// cannot drift apart: the preview and the queued record are the same
+// projection, and the check refuses exactly what no projection of the rule
+// could carry.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/policy.hpp"
+#include "protocol/wire.hpp"
+
+namespace signalnode::policies {
+
+// ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time); empty
+// when the text is not a date.
+std::string iso_week(std::string_view date);
+
+// One identifier of one of a signal's subjects, as far as sharing needs it:
+// its kind and pseudonym, never its value.
+struct SubjectIdentifier {
+  std::size_t subject = 0;   // the subject's position in the signal
+  std::string subject_kind;  // taxonomy subject kind: organisation, address, person, ...
+  std::string id_kind;       // bsn, kvk, address, ...
+  // The OPRF output, for sending; a preview, which has none yet, leaves it zero.
+  std::array<std::uint8_t, 64> pseudonym{};
+  bool operator==(const SubjectIdentifier&) const = default;
+};
+
+// Everything of a signal a rule could let travel: its coarse facts and its
+// subjects' identifiers. Free text and names have no place here, so no rule
+// can share them.
+struct SignalFacts {
+  std::string category;
+  std::string observed_on;  // YYYY-MM-DD
+  std::optional<std::string> municipality;  // CBS code
+  std::string severity;
+  std::optional<std::int64_t> persons;
+  std::vector<SubjectIdentifier> identifiers;  // in the order given
+};
+
+// What travels of one signal under one rule: each coarse field the rule
+// grants and the signal has, the pseudonyms of the idKinds the rule grants
+// (the others are withheld), and when the receiver must delete the record.
+struct Projection {
+  std::string rule_id;
+  std::string category;
+  std::optional<std::string> week;
+  std::optional<std::string> municipality;
+  std::optional<std::string> severity;
+  std::optional<std::int64_t> persons;
+  std::vector<SubjectIdentifier> sent;      // in the order of SignalFacts::identifiers
+  std::vector<SubjectIdentifier> withheld;  // likewise
+  std::int64_t expires_at_ms = 0;           // now + the rule's retention
+};
+
+Projection project(const Rule& rule, const SignalFacts& facts, std::int64_t now_ms);
+
+// A shared record carrying exactly the projection, under `policy`'s hash.
+// Its id, kind and the record it refers to are the caller's to set.
+protocol::wire::Record to_record(const Projection& projection, const Policy& policy);
+
+// The receiver's check of a shared or corrected record's content against its
+// own copy of the covenant, `sender` to `self` at `now_ms`: empty when it
+// passes, else the reason the sender will see in the receipt.
+std::string check_received(const protocol::wire::Record& record, const Policy& policy, const Party& sender,
+                           const Party& self, std::int64_t now_ms);
+
+}  // namespace signalnode::policies
