@@ -4,7 +4,7 @@
 
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/log/log.hpp"
 #include "protocol/utf8.hpp"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "node/api/metrics.hpp"
+#include "node/http/metrics.hpp"
 #include "node/api/router.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
 

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "crypto/bytes.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/log/log.hpp"
 
 namespace signalnode::node::api {

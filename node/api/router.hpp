@@ -10,11 +10,22 @@
 #include <string>
 #include <vector>
 
-#include "node/api/http_types.hpp"
-#include "node/api/metrics.hpp"
 #include "node/auth/tokens.hpp"
+#include "node/http/metrics.hpp"
+#include "node/http/problem.hpp"
+#include "node/http/types.hpp"
 
 namespace signalnode::node::api {
+
+// The HTTP vocabulary of node/http, under the names the routes use.
+using http::HttpHandler;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::invalid_field;
+using http::json_response;
+using http::Metrics;
+using http::problem;
+using http::Respond;
 
 using PathParams = std::map<std::string, std::string>;
 

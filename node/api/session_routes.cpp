@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/auth/users.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"

@@ -4,7 +4,7 @@
 
 #include "crypto/random.hpp"
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/sharing.hpp"

@@ -1,7 +1,7 @@
 #include "node/api/slow_lane.hpp"
 
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/log/log.hpp"
 
 namespace signalnode::node::api {

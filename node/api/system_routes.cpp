@@ -1,7 +1,7 @@
 #include <boost/json.hpp>
 
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/version.hpp"
 
 namespace signalnode::embedded {

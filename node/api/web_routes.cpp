@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "node/api/node_api.hpp"
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/audit/audit_report.hpp"
 #include "node/federation/manifest.hpp"

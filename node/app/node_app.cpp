@@ -11,6 +11,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
+#include "node/api/federation_routes.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/app/periodic_worker.hpp"
 #include "node/audit/audit_log.hpp"
@@ -69,15 +70,19 @@ struct NodeApp::Impl {
                  &slow_lane} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
-      federation = std::make_unique<federation::Federation>(cfg, paths, metrics, pa.get());
+      federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       remote_transport = federation->pa_transport();
       record_policy_loaded();
-      federation->set_batch_handler([this](const api::HttpRequest& request) {
-        auto result = sharing.receive(request.body, request.peer_org, request.header("traceparent"),
-                                      *federation->manifest(), *federation->policy(),
-                                      federation->self(), signing_key, audit.latest_tree_head());
-        return api::HttpResponse{result.status, result.content_type, std::move(result.body), {}};
-      });
+      api::add_federation_routes(
+          federation_router,
+          {cfg.org, [this] { return federation->manifest(); },
+           [this](const http::HttpRequest& request, http::Respond respond) {
+             auto result = sharing.receive(request.body, request.peer_org, request.header("traceparent"),
+                                           *federation->manifest(), *federation->policy(), federation->self(),
+                                           signing_key, audit.latest_tree_head());
+             respond(http::HttpResponse{result.status, result.content_type, std::move(result.body), {}});
+           },
+           pa.get()});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
@@ -296,8 +301,10 @@ struct NodeApp::Impl {
   std::map<std::string, std::uint64_t> pa_counts;
   std::unique_ptr<pseudonyms::PaService> pa;
   std::unique_ptr<pseudonyms::LocalPaTransport> local_transport;
-  api::Metrics metrics;
+  http::Metrics metrics;
   api::Router router;
+  // The federation listener's routes: partners are known by certificate, never by token.
+  api::Router federation_router{metrics, [](std::string_view) { return std::optional<auth::Principal>(); }};
   api::SlowLane slow_lane;
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
@@ -337,7 +344,7 @@ std::uint16_t NodeApp::start() {
   impl_->pseudonym_worker = std::make_unique<PeriodicWorker>("pseudonyms", std::chrono::seconds(1),
                                                              [this] { return impl_->pseudonym_pass(); });
   impl_->server->start(api_cfg.threads);
-  if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads);
+  if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads, impl_->federation_router.as_handler());
   log::info("node.started", {{"org", impl_->cfg.org},
                              {"role", impl_->cfg.role},
                              {"apiPort", port},

@@ -97,8 +97,8 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
     pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
     out = pseudonymiser.pseudonymise_now(id.value(), transport);
   } else if (node.cfg.federation.enabled) {
-    api::Metrics metrics;
-    federation::Federation fed(node.cfg, node.paths, metrics, nullptr);
+    http::Metrics metrics;
+    federation::Federation fed(node.cfg, node.paths, metrics);
     auto transport = fed.pa_transport();
     out = pseudonymiser.pseudonymise_now(id.value(), *transport);
   } else {

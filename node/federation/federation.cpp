@@ -2,17 +2,12 @@
 
 #include <boost/json.hpp>
 
-#include <cmath>
-
-#include "node/api/problem.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
 
 namespace signalnode::node::federation {
 
 namespace {
-
-constexpr std::string_view kEvaluatePath = "/federation/v1/oprf/evaluate";
 
 bool pin_matches(const Partner& p, const crypto::CertificateIdentity& id) {
   bool pinned = (p.certificate_sha256 && *p.certificate_sha256 == id.certificate_sha256) ||
@@ -35,7 +30,7 @@ class HttpsOprfTransport : public pseudonyms::OprfTransport {
       client_ = federation_.client_for(*pa);
       client_manifest_ = manifest->sha256;
     }
-    api::HttpResponse response;
+    http::HttpResponse response;
     try {
       response = client_->request("POST", std::string(kEvaluatePath), pseudonyms::pa_request_json(blinded),
                                   {{"Content-Type", "application/json"}, {"traceparent", net::new_traceparent()}});
@@ -70,10 +65,8 @@ struct Federation::Listener {
   std::unique_ptr<net::HttpsServer> server;
 };
 
-Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, api::Metrics& metrics,
-                       pseudonyms::PaService* pa)
-    : cfg_(cfg), paths_(paths), metrics_(metrics), pa_(pa),
-      router_(metrics, [](std::string_view) { return std::optional<auth::Principal>(); }) {
+Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, http::Metrics& metrics)
+    : cfg_(cfg), paths_(paths), metrics_(metrics) {
   trust_anchors_pem_ = net::read_text_file(paths_.resolve(cfg_.federation.ca_cert));
   auto path = paths_.resolve(cfg_.federation.manifest);
   auto m = std::make_shared<Manifest>(load_manifest(path));
@@ -84,7 +77,6 @@ Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& p
   log::info("policy.loaded", {{"sha256", policy_->sha256_hex()}, {"rules", policy_->rules().size()}});
   manifest_ = std::move(m);
   log::info("manifest.loaded", {{"sha256", crypto::to_hex(manifest_->sha256)}, {"partners", manifest_->partners.size()}});
-  add_routes();
 }
 
 Federation::~Federation() { stop(); }
@@ -92,11 +84,6 @@ Federation::~Federation() { stop(); }
 std::shared_ptr<const policies::Policy> Federation::policy() const {
   std::lock_guard lock(mutex_);
   return policy_;
-}
-
-void Federation::set_batch_handler(BatchHandler handler) {
-  std::lock_guard lock(mutex_);
-  batch_handler_ = std::move(handler);
 }
 
 std::shared_ptr<const Manifest> Federation::manifest() const {
@@ -172,42 +159,7 @@ bool Federation::reload_if_changed() {
   }
 }
 
-void Federation::add_routes() {
-  router_.add("GET", "/federation/v1/healthz", api::Access::open(), [this](api::RouteContext ctx, api::Respond r) {
-    r(api::json_response(200, boost::json::serialize(boost::json::object{
-                                  {"org", cfg_.org},
-                                  {"peer", ctx.request.peer_org},
-                                  {"manifestSha256", crypto::to_hex(manifest()->sha256)}})));
-  });
-  router_.add("POST", "/federation/v1/batches", api::Access::open().with_body("application/octet-stream"),
-              [this](api::RouteContext ctx, api::Respond r) {
-                BatchHandler handler;
-                {
-                  std::lock_guard lock(mutex_);
-                  handler = batch_handler_;
-                }
-                if (!handler) return r(api::problem(503, "not-ready", "Not ready", "this node does not receive yet"));
-                r(handler(ctx.request));
-              });
-  router_.add("POST", std::string(kEvaluatePath), api::Access::open(), [this](api::RouteContext ctx, api::Respond r) {
-    if (!pa_) return r(api::problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
-    auto result = pa_->evaluate_json(ctx.request.peer_org, ctx.request.body);
-    if (auto* answer = std::get_if<pseudonyms::PaAnswer>(&result)) {
-      return r(api::json_response(200, pseudonyms::pa_answer_json(*answer)));
-    }
-    const auto& refusal = std::get<pseudonyms::PaRefusal>(result);
-    api::HttpResponse response = refusal.status == 429
-                                     ? api::problem(429, refusal.code, "Too many requests", refusal.error.reason)
-                                     : api::invalid_field(refusal.error, refusal.status);
-    if (refusal.status == 429) {
-      response.headers.emplace_back("Retry-After",
-                                    std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
-    }
-    r(std::move(response));
-  });
-}
-
-std::uint16_t Federation::start(int threads) {
+std::uint16_t Federation::start(int threads, http::HttpHandler handler) {
   net::ServerLimits limits;
   limits.body_bytes = 8 * 1024 * 1024;
   limits.request_timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
@@ -221,7 +173,7 @@ std::uint16_t Federation::start(int threads) {
                          return p->org;
                        }};
   listener_ = std::make_unique<Listener>();
-  listener_->server = std::make_unique<net::HttpsServer>(identity, limits, router_.as_handler(), metrics_, std::move(auth));
+  listener_->server = std::make_unique<net::HttpsServer>(identity, limits, std::move(handler), metrics_, std::move(auth));
   std::uint16_t port = listener_->server->listen(cfg_.federation.listen, cfg_.federation.port);
   listener_->server->start(threads);
   return port;
@@ -244,7 +196,7 @@ std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner)
 }
 
 std::unique_ptr<pseudonyms::OprfTransport> Federation::pa_transport() {
-  if (pa_) return nullptr;
+  if (cfg_.pseudonymisation_authority) return nullptr;
   return std::make_unique<HttpsOprfTransport>(*this);
 }
 

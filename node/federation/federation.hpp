@@ -8,10 +8,11 @@
 #include <mutex>
 #include <string>
 
-#include "node/api/metrics.hpp"
-#include "node/api/router.hpp"
+#include "node/http/metrics.hpp"
+#include "node/http/types.hpp"
 #include "node/config/node_config.hpp"
 #include "node/federation/manifest.hpp"
+#include "node/federation/paths.hpp"
 #include "node/net/https_client.hpp"
 #include "node/pseudonyms/oprf_transport.hpp"
 #include "policies/policy.hpp"
@@ -22,11 +23,12 @@ class Federation {
  public:
   // Loads manifest and certificates; throws (with file and line) when invalid,
   // or when this node is not in its own manifest.
-  Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, api::Metrics& metrics,
-             pseudonyms::PaService* pa);
+  Federation(const config::NodeConfig& cfg, const config::NodePaths& paths, http::Metrics& metrics);
   ~Federation();
 
-  std::uint16_t start(int threads);  // the listener; returns its port
+  // The mTLS listener for partners, answering with `handler` (the federation
+  // routes, node/api/federation_routes.hpp); returns its port.
+  std::uint16_t start(int threads, http::HttpHandler handler);
   void stop();
   // Ends every outgoing call under way (and refuses new ones) at once: the
   // node is stopping and will not wait for a stalled peer's deadline.
@@ -36,9 +38,6 @@ class Federation {
   // The covenant in force (loaded with the manifest; refused if invalid).
   std::shared_ptr<const policies::Policy> policy() const;
   policies::Party self() const { return {cfg_.org, cfg_.role}; }
-  // Handles POST /federation/v1/batches (set by the node once sharing exists).
-  using BatchHandler = std::function<api::HttpResponse(const api::HttpRequest&)>;
-  void set_batch_handler(BatchHandler handler);
   // Re-reads the manifest and the policy when their files changed; an invalid
   // file is logged and the last good one stays in force. Returns true when a
   // new manifest or policy took effect.
@@ -51,24 +50,17 @@ class Federation {
   // How this node reaches the PA over mTLS (nullptr when this node is the PA).
   std::unique_ptr<pseudonyms::OprfTransport> pa_transport();
 
-  api::Router& router() { return router_; }
-
  private:
-  void add_routes();
-
   const config::NodeConfig& cfg_;
   config::NodePaths paths_;
-  api::Metrics& metrics_;
-  pseudonyms::PaService* pa_;
+  http::Metrics& metrics_;
   std::string trust_anchors_pem_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Manifest> manifest_;
   std::shared_ptr<const policies::Policy> policy_;
-  BatchHandler batch_handler_;
   std::filesystem::file_time_type manifest_mtime_{};
   std::filesystem::file_time_type policy_mtime_{};
   std::shared_ptr<policies::Policy> load_policy(const Manifest& manifest) const;
-  api::Router router_;
   struct Listener;
   std::unique_ptr<Listener> listener_;
   std::shared_ptr<std::atomic<bool>> stop_calls_ = std::make_shared<std::atomic<bool>>(false);

@@ -18,7 +18,7 @@ namespace signalnode::node::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
@@ -131,16 +131,16 @@ struct HttpsClient::Impl {
     }
   }
 
-  api::HttpResponse once(const std::string& method, const std::string& target, const std::string& body,
+  http::HttpResponse once(const std::string& method, const std::string& target, const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
     stopped_by_flag = timed_out = false;
     if (stopping()) throw std::runtime_error("the node is stopping");
-    http::request<http::string_body> req;
+    bhttp::request<bhttp::string_body> req;
     req.method_string(method);
     req.target(target);
     req.version(11);
-    req.set(http::field::host, host);
-    req.set(http::field::user_agent, "signalnode");
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::user_agent, "signalnode");
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty() || method == "POST" || method == "PUT") {
       req.body() = body;
@@ -150,20 +150,20 @@ struct HttpsClient::Impl {
     // One deadline for writing the request and reading the whole answer: a
     // peer that trickles its answer byte by byte is cut off too.
     beast::get_lowest_layer(*stream).expires_after(options.timeout);
-    auto write_error = run([&](auto done) { http::async_write(*stream, req, done); });
+    auto write_error = run([&](auto done) { bhttp::async_write(*stream, req, done); });
     // A server may answer early and close (413 for an oversize body): read
     // what it said before reporting the failed write, unless the write ran
     // out of time or was stopped.
     if (write_error && (timed_out || stopped_by_flag)) fail("sending to", write_error);
-    http::response_parser<http::string_body> parser;
+    bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(options.max_response_bytes);
-    auto read_error = run([&](auto done) { http::async_read(*stream, buffer, parser, done); });
+    auto read_error = run([&](auto done) { bhttp::async_read(*stream, buffer, parser, done); });
     if (read_error) fail(write_error ? "sending to" : "reading the answer of", write_error ? write_error : read_error);
     beast::get_lowest_layer(*stream).expires_never();
     auto& res = parser.get();
-    api::HttpResponse out;
+    http::HttpResponse out;
     out.status = static_cast<int>(res.result_int());
-    out.content_type = std::string(res[http::field::content_type]);
+    out.content_type = std::string(res[bhttp::field::content_type]);
     for (const auto& field : res) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     out.body = std::move(res.body());
     if (!res.keep_alive()) close();
@@ -201,7 +201,7 @@ HttpsClient::~HttpsClient() {
   }
 }
 
-api::HttpResponse HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
+http::HttpResponse HttpsClient::request(const std::string& method, const std::string& target, const std::string& body,
                                        const std::vector<std::pair<std::string, std::string>>& headers) {
   bool reused = impl_->stream.has_value();
   auto forget_connection = [this] {
@@ -214,7 +214,7 @@ api::HttpResponse HttpsClient::request(const std::string& method, const std::str
   } catch (const boost::system::system_error& e) {
     forget_connection();
     // A kept-alive connection the server has since closed: one fresh attempt.
-    if (reused && (e.code() == http::error::end_of_stream || e.code() == asio::error::connection_reset ||
+    if (reused && (e.code() == bhttp::error::end_of_stream || e.code() == asio::error::connection_reset ||
                    e.code() == asio::ssl::error::stream_truncated || e.code() == asio::error::broken_pipe)) {
       try {
         impl_->connect();

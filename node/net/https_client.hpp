@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "node/api/http_types.hpp"
+#include "node/http/types.hpp"
 #include "node/net/tls_identity.hpp"
 #include "node/net/tls_peer.hpp"
 
@@ -54,7 +54,7 @@ class HttpsClient {
 
   // Throws std::runtime_error on connection, TLS or protocol failure, on a
   // passed deadline ("timed out") and when the stop flag is raised.
-  api::HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
+  http::HttpResponse request(const std::string& method, const std::string& target, const std::string& body = {},
                             const std::vector<std::pair<std::string, std::string>>& headers = {});
   void close();
 

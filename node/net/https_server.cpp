@@ -12,25 +12,25 @@
 #include <thread>
 #include <vector>
 
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 #include "node/log/log.hpp"
 
 namespace signalnode::node::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
 
 struct Shared {
-  Shared(ServerLimits l, api::HttpHandler h, api::Metrics& m, PeerAuthorizer a)
+  Shared(ServerLimits l, http::HttpHandler h, http::Metrics& m, PeerAuthorizer a)
       : limits(l), handler(std::move(h)), metrics(m), authorize(std::move(a)) {}
   ServerLimits limits;
-  api::HttpHandler handler;
-  api::Metrics& metrics;
+  http::HttpHandler handler;
+  http::Metrics& metrics;
   PeerAuthorizer authorize;  // empty: no client certificates (the local API)
   std::atomic<std::size_t> connections{0};
 };
@@ -105,35 +105,35 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.header_bytes));
     parser_->body_limit(shared_->limits.body_bytes);
     beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
-    if (ec == http::error::header_limit) {
-      return reply_and_close(api::problem(431, "headers-too-large", "Request header fields too large",
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) return close();
+    if (ec == bhttp::error::header_limit) {
+      return reply_and_close(http::problem(431, "headers-too-large", "Request header fields too large",
                                           "headers may total at most " +
                                               std::to_string(shared_->limits.header_bytes) + " bytes"));
     }
-    if (ec == http::error::body_limit) {
-      return reply_and_close(api::problem(413, "body-too-large", "Content too large",
+    if (ec == bhttp::error::body_limit) {
+      return reply_and_close(http::problem(413, "body-too-large", "Content too large",
                                           "the body may be at most " + std::to_string(shared_->limits.body_bytes) +
                                               " bytes"));
     }
-    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category()) {
-      return reply_and_close(api::problem(400, "bad-request", "Bad request", "the request is not valid HTTP/1.1"));
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      return reply_and_close(http::problem(400, "bad-request", "Bad request", "the request is not valid HTTP/1.1"));
     }
     if (ec) return close();
 
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
-    api::HttpRequest request;
+    http::HttpRequest request;
     request.method = std::string(req.method_string());
     std::string_view target = req.target();
     if (target.empty() || target.front() != '/') {
-      return reply_and_close(api::problem(400, "bad-request", "Bad request", "the request target must be a path"));
+      return reply_and_close(http::problem(400, "bad-request", "Bad request", "the request target must be a path"));
     }
     auto q = target.find('?');
     request.path = std::string(target.substr(0, q));
@@ -151,26 +151,26 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
 
     auto self = shared_from_this();
-    shared_->handler(std::move(request), [self](api::HttpResponse response) {
+    shared_->handler(std::move(request), [self](http::HttpResponse response) {
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response)]() mutable { self->send(std::move(response), false); });
     });
   }
 
-  void reply_and_close(api::HttpResponse response) {
+  void reply_and_close(http::HttpResponse response) {
     parser_.reset();
     send(std::move(response), true);
   }
 
-  void send(api::HttpResponse response, bool close_after) {
+  void send(http::HttpResponse response, bool close_after) {
     response_.emplace();
     response_->version(11);
-    response_->result(static_cast<http::status>(response.status));
-    response_->set(http::field::server, "signalnode");
-    response_->set(http::field::content_type, response.content_type);
-    response_->set(http::field::cache_control, "no-store");
+    response_->result(static_cast<bhttp::status>(response.status));
+    response_->set(bhttp::field::server, "signalnode");
+    response_->set(bhttp::field::content_type, response.content_type);
+    response_->set(bhttp::field::cache_control, "no-store");
     response_->set("X-Content-Type-Options", "nosniff");
-    response_->set(http::field::strict_transport_security, "max-age=31536000");
+    response_->set(bhttp::field::strict_transport_security, "max-age=31536000");
     response_->set("Referrer-Policy", "no-referrer");
     for (auto& [k, v] : response.headers) response_->set(k, v);
     response_->body() = std::move(response.body);
@@ -178,7 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(!close_after_);
     response_->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
-    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->response_.reset();
       if (ec || self->close_after_) return self->close();
       self->wait_for_request();
@@ -196,8 +196,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<Shared> shared_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
   bool keep_alive_ = true;
   bool close_after_ = false;
   std::string peer_org_;
@@ -206,7 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpsServer::Impl {
-  Impl(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics,
+  Impl(const TlsIdentity& identity, ServerLimits limits, http::HttpHandler handler, http::Metrics& metrics,
        std::optional<ClientAuth> client_auth)
       : ctx(ssl::context::tls_server),
         shared(std::make_shared<Shared>(limits, std::move(handler), metrics,
@@ -252,8 +252,8 @@ struct HttpsServer::Impl {
   std::vector<std::thread> threads;
 };
 
-HttpsServer::HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler,
-                         api::Metrics& metrics, std::optional<ClientAuth> client_auth)
+HttpsServer::HttpsServer(const TlsIdentity& identity, ServerLimits limits, http::HttpHandler handler,
+                         http::Metrics& metrics, std::optional<ClientAuth> client_auth)
     : impl_(std::make_unique<Impl>(identity, limits, std::move(handler), metrics, std::move(client_auth))) {}
 
 HttpsServer::~HttpsServer() { stop(); }

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "node/api/http_types.hpp"
-#include "node/api/metrics.hpp"
+#include "node/http/types.hpp"
+#include "node/http/metrics.hpp"
 #include "node/net/tls_identity.hpp"
 #include "node/net/tls_peer.hpp"
 
@@ -33,7 +33,7 @@ struct ClientAuth {
 
 class HttpsServer {
  public:
-  HttpsServer(const TlsIdentity& identity, ServerLimits limits, api::HttpHandler handler, api::Metrics& metrics,
+  HttpsServer(const TlsIdentity& identity, ServerLimits limits, http::HttpHandler handler, http::Metrics& metrics,
               std::optional<ClientAuth> client_auth = std::nullopt);
   ~HttpsServer();
   HttpsServer(const HttpsServer&) = delete;

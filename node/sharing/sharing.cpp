@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "crypto/random.hpp"
+#include "node/federation/paths.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/records.hpp"
 #include "policies/projection.hpp"
@@ -250,7 +251,7 @@ std::size_t Sharing::deliver_to(const federation::Partner& partner, const polici
   std::string traceparent = net::new_traceparent();
   std::int64_t started = now_ms_();
   try {
-    auto response = client.request("POST", "/federation/v1/batches", std::string(body.begin(), body.end()),
+    auto response = client.request("POST", std::string(federation::kBatchesPath), std::string(body.begin(), body.end()),
                                    {{"Content-Type", "application/octet-stream"}, {"traceparent", traceparent}});
     if (response.status != 200) {
       throw std::runtime_error(detail::partner_error_text(response.status, response.body));

@@ -47,7 +47,7 @@ static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
     auto data_key = crypto::aead_key_from(crypto::read_secret_file(paths.data_key(), 32).view());
     auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view());
     api::Metrics metrics;
-    federation::Federation fed(cfg, paths, metrics, nullptr);
+    federation::Federation fed(cfg, paths, metrics);
     storage::Store store(paths.database(), storage::node_migrations());
     pseudonyms::Pseudonymiser pseudo(store, data_key, now_ms);
     sharing::Sharing sharing(store, pseudo, now_ms);

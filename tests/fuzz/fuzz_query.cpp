@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (k.size() > size || v.size() > size) __builtin_trap();
     }
   }
-  signalnode::node::api::HttpRequest request;
+  signalnode::node::http::HttpRequest request;
   request.headers.emplace_back("cookie", std::string(input));
   std::string_view session = signalnode::node::api::session_cookie(request);
   // The value is a view into the header, never past it.

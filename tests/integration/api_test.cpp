@@ -66,7 +66,7 @@ class RawTls {
   BIO* bio_ = nullptr;
 };
 
-void expect_problem(const signalnode::node::api::HttpResponse& r, int status, const std::string& field = "") {
+void expect_problem(const signalnode::node::http::HttpResponse& r, int status, const std::string& field = "") {
   EXPECT_EQ(r.status, status) << r.body;
   EXPECT_EQ(r.content_type, "application/problem+json");
   json::value v = json::parse(r.body);

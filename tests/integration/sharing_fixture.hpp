@@ -18,7 +18,7 @@ namespace signalnode::testing {
 
 class SharingFixture : public FederationFixture {
  protected:
-  signalnode::node::api::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
+  signalnode::node::http::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
                                            const std::string& role, const std::string& body = {}) {
     signalnode::node::net::ClientOptions options;
     options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
@@ -72,7 +72,7 @@ class SharingFixture : public FederationFixture {
     b.records.push_back(r);
     return b;
   }
-  signalnode::node::api::HttpResponse post_batch(const std::string& body) {
+  signalnode::node::http::HttpResponse post_batch(const std::string& body) {
     auto* fed = apps_[0]->federation();
     auto client = fed->client_for(*fed->manifest()->find(nodes_[1].org));
     return client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});

@@ -50,7 +50,7 @@ std::unique_ptr<node::net::HttpsClient> TestNode::client() const {
   return std::make_unique<node::net::HttpsClient>("127.0.0.1", port_, std::move(options));
 }
 
-node::api::HttpResponse TestNode::call(const std::string& method, const std::string& target, const std::string& body,
+node::http::HttpResponse TestNode::call(const std::string& method, const std::string& target, const std::string& body,
                                        const std::string& role) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!role.empty()) headers.emplace_back("Authorization", "Bearer " + tokens_.at(role));

@@ -26,7 +26,7 @@ class TestNode {
 
   std::unique_ptr<node::net::HttpsClient> client() const;
   // One request with the role's token (empty role: no token).
-  node::api::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
+  node::http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
                                const std::string& role = "officer");
   std::int64_t stored_signals();
 

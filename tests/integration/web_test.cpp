@@ -12,7 +12,7 @@
 #include "test_node.hpp"
 
 namespace json = boost::json;
-using signalnode::node::api::HttpResponse;
+using signalnode::node::http::HttpResponse;
 using signalnode::testing::TestNode;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

@@ -1,8 +1,8 @@
-#include "node/api/problem.hpp"
+#include "node/http/problem.hpp"
 
 #include <boost/json.hpp>
 
-namespace signalnode::node::api {
+namespace signalnode::node::http {
 namespace json = boost::json;
 
 namespace {
@@ -26,4 +26,4 @@ HttpResponse invalid_field(const protocol::FieldError& error, int status) {
 
 HttpResponse json_response(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
 
-}  // namespace signalnode::node::api
+}  // namespace signalnode::node::http

@@ -1,5 +1,6 @@
-// HTTP messages as the API layer sees them: plain structs, so route handlers
-// never include Boost.Beast (only node/net does).
+// HTTP messages as plain structs, shared by the server and client (node/net),
+// the API routes and the federation: nothing above node/net includes
+// Boost.Beast. node/http is the lowest layer of node/ and includes none of it.
 #pragma once
 
 #include <functional>
@@ -8,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace signalnode::node::api {
+namespace signalnode::node::http {
 
 struct HttpRequest {
   std::string method;  // upper case
@@ -43,4 +44,4 @@ struct HttpResponse {
 using Respond = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Respond)>;
 
-}  // namespace signalnode::node::api
+}  // namespace signalnode::node::http

@@ -1,8 +1,8 @@
-#include "node/api/metrics.hpp"
+#include "node/http/metrics.hpp"
 
 #include <sstream>
 
-namespace signalnode::node::api {
+namespace signalnode::node::http {
 
 void Metrics::observe_request(const std::string& route, const std::string& method, int status, double seconds) {
   std::lock_guard lock(mutex_);
@@ -67,4 +67,4 @@ std::string Metrics::render() const {
   return out.str();
 }
 
-}  // namespace signalnode::node::api
+}  // namespace signalnode::node::http

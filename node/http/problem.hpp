@@ -5,14 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include "node/api/http_types.hpp"
+#include "node/http/types.hpp"
 #include "protocol/result.hpp"
 
-namespace signalnode::node::api {
+namespace signalnode::node::http {
 
 // `code` becomes the type URI urn:signalnode:problem:<code>.
 HttpResponse problem(int status, std::string_view code, std::string_view title, std::string_view detail);
 HttpResponse invalid_field(const protocol::FieldError& error, int status = 400);
 HttpResponse json_response(int status, std::string body);
 
-}  // namespace signalnode::node::api
+}  // namespace signalnode::node::http

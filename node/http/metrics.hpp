@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace signalnode::node::api {
+namespace signalnode::node::http {
 
 class Metrics {
  public:
@@ -51,4 +51,4 @@ class Metrics {
   std::atomic<std::uint64_t> rejected_connections_{0};
 };
 
-}  // namespace signalnode::node::api
+}  // namespace signalnode::node::http

@@ -1,0 +1,28 @@
+// The federation listener's routes. The listener (node/federation) admits
+// only manifest partners, by their certificate, before any byte is read; these
+// routes are the adapters from its HTTP requests to the domain: receiving a
+// partner's batch (node/sharing) and evaluating blinded elements on the PA
+// (node/pseudonyms).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "node/api/router.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/pseudonyms/pa_service.hpp"
+
+namespace signalnode::node::api {
+
+struct FederationRouteServices {
+  std::string org;
+  std::function<std::shared_ptr<const federation::Manifest>()> manifest;
+  // POST /federation/v1/batches from the authenticated partner request.peer_org.
+  std::function<void(const HttpRequest&, Respond)> receive_batch;
+  pseudonyms::PaService* pa = nullptr;  // only on the pseudonymisation authority
+};
+
+void add_federation_routes(Router& router, FederationRouteServices services);
+
+}  // namespace signalnode::node::api
