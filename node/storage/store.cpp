@@ -111,6 +111,7 @@ void Store::commit_batch(std::vector<Pending>& batch) {
       }
     }
     tx.commit();
+    commits_.fetch_add(1);
   } catch (...) {
     commit_error = std::current_exception();
   }

@@ -4,7 +4,9 @@
 // caller never acknowledges data that is not durable.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -45,6 +47,9 @@ class Store {
   }
 
   std::size_t max_batch() const { return max_batch_; }
+  // Transactions the writer has committed: fewer than writes when they were
+  // grouped, which a test can check without timing the fsyncs.
+  std::uint64_t commits() const { return commits_.load(); }
 
  private:
   struct Pending {
@@ -70,6 +75,7 @@ class Store {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::size_t max_batch_ = 512;
+  std::atomic<std::uint64_t> commits_{0};  // bumped after each COMMIT, before the completions run
 
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Database>> pool_;

@@ -50,7 +50,22 @@ for _ in $(seq 300); do
   [ "$snf" -ge $signals ] && [ "$riec" -ge $signals ] && break
   sleep 0.2
 done
-sleep 1  # anything duplicated would show up now
+# Counts are final only once the municipality has nothing left to send: every
+# signal decided and every outbox record settled by a receipt, none queued or
+# in flight, so no resend that could duplicate a record is still to come.
+# (A fixed sleep here only hoped that the resends were done.)
+settled() {
+  python3 - "$work/demo/gemeente-aalsmeer/signalnode.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+undecided = c.execute("SELECT count(*) FROM signals WHERE share_state = 'pending'").fetchone()[0]
+unsettled = c.execute("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')").fetchone()[0]
+c.close()
+sys.exit(0 if undecided == 0 and unsettled == 0 else 1)
+PY
+}
+for _ in $(seq 300); do settled && break; sleep 0.2; done
+settled || fail "the municipality still has records to send"
 snf=$(count_inbox snf); riec=$(count_inbox riec-amsterdam)
 [ "$snf" = $signals ] || fail "SNF holds $snf records, expected exactly $signals"
 [ "$riec" = $signals ] || fail "RIEC holds $riec records, expected exactly $signals"

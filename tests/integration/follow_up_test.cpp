@@ -6,6 +6,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 #include "crypto/random.hpp"
 #include "node/app/node_app.hpp"
 #include "node/config/node_config.hpp"
@@ -92,6 +95,44 @@ class FollowUpTest : public signalnode::testing::SharingFixture {
     auto receipt = w::decode_receipt(s->message, error);
     EXPECT_TRUE(receipt) << error;
     return *receipt;
+  }
+  // The latest moment any message about signal `id` to `org` was due to
+  // leave the municipality (cancelled ones keep theirs).
+  std::int64_t due_at(const std::string& id, const std::string& org) {
+    signalnode::node::storage::Database db(signalnode::node::config::NodePaths{nodes_[kMunicipality].dir}.database(),
+                                           signalnode::node::storage::Database::Mode::read_only);
+    auto st = db.prepare("SELECT max(next_attempt_at_ms) FROM outbox WHERE signal_id = ? AND recipient = ?");
+    st.bind(1, std::string_view(id)).bind(2, std::string_view(org));
+    EXPECT_TRUE(st.step() && !st.is_null(0)) << "nothing for " << org << " in the outbox";
+    return st.is_null(0) ? 0 : st.int64(0);
+  }
+  // The inspectorate's inbox once a delivery pass to it has run that would
+  // have carried every message about the withdrawn signal `id`, had they not
+  // been cancelled. The barrier is a second labour signal (7 persons, where
+  // kLabourSignal has 6), which the rule also sends to the inspectorate,
+  // submitted after those messages fell due: the outbox sends the longest
+  // due first, so no pass takes the barrier and leaves them behind. Waiting
+  // for the barrier to arrive replaces a sleep that only hoped a pass had run.
+  json::array inspectorate_inbox_after_a_pass(const std::string& id) {
+    const std::int64_t due = due_at(id, "nla");
+    auto now_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    // As long as their own backoff, which is known, not guessed.
+    const int until_due = static_cast<int>(std::max<std::int64_t>(due - now_ms(), 0));
+    EXPECT_TRUE(wait_until([&] { return now_ms() > due; }, until_due + 1000));
+    std::string barrier = kLabourSignal;
+    barrier.replace(barrier.find("\"persons\":6"), 11, "\"persons\":7");
+    submit(kMunicipality, barrier);
+    EXPECT_TRUE(wait_until([&] {
+      for (const auto& item : inbox(kInspectorate)) {
+        const auto* persons = item.as_object().if_contains("persons");
+        if (persons && persons->as_int64() == 7) return true;
+      }
+      return false;
+    })) << "the barrier never reached the inspectorate";
+    return inbox(kInspectorate);
   }
   w::Record message(w::RecordKind kind, const std::string& refers_to, std::size_t sender_node) {
     w::Record r;
@@ -203,8 +244,9 @@ TEST_F(FollowUpTest, AWithdrawalBeforeDeliveryCancelsTheWaitingRecord) {
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "cancelled"; }));
   start(kInspectorate);
   ASSERT_TRUE(wait_until([&] { return follow_up_state(id, "riec-amsterdam") == "applied"; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a delivery pass to the inspectorate
-  EXPECT_TRUE(inbox(kInspectorate).empty()) << "the cancelled record never left";
+  auto items = inspectorate_inbox_after_a_pass(id);
+  ASSERT_EQ(items.size(), 1u) << "the cancelled record never left: the barrier is all that arrived";
+  EXPECT_EQ(items[0].at("persons").as_int64(), 7);
 }
 
 // The node stopped while the record was in flight to an offline partner, and
@@ -224,8 +266,9 @@ TEST_F(FollowUpTest, ARecordWithdrawnWhileInFlightIsCancelledOnRecovery) {
   ASSERT_EQ(sharing_states(id)["nla"], "cancelled") << "at once, by the recovery itself";
   EXPECT_NE(partner(id, "nla").at("followUp").at("state"), "queued") << "no withdrawal left to send";
   start(kInspectorate);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a delivery pass to the inspectorate
-  EXPECT_TRUE(inbox(kInspectorate).empty()) << "the record never left";
+  auto items = inspectorate_inbox_after_a_pass(id);
+  ASSERT_EQ(items.size(), 1u) << "the record never left: the barrier is all that arrived";
+  EXPECT_EQ(items[0].at("persons").as_int64(), 7);
 }
 
 TEST_F(FollowUpTest, ACorrectionReplacesTheRecordAtEveryRecipient) {

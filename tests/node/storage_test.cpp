@@ -3,6 +3,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <latch>
 #include <sstream>
 #include <thread>
 
@@ -163,14 +165,42 @@ TEST_F(StorageTest, ConcurrentWritersAreGroupCommitted) {
   c::AeadKey key = c::generate_aead_key();
   st::Store store(db(), st::node_migrations());
   sg::SignalRepository repo(store, key);
+  const std::uint64_t before = store.commits();
+  // A first job holds the writer, as a commit's fsync does, until every write
+  // is queued: without that the writer may keep up with the threads and
+  // commit each write alone, and the count below would prove nothing.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  store.write_async([released](st::Database&) { released.wait(); }, nullptr);
+
+  // Four threads queue 50 writes each the way the API does (write_async, the
+  // answer in the completion), so all 200 wait behind the held writer.
+  constexpr int kThreads = 4, kPerThread = 50, kWrites = kThreads * kPerThread;
+  std::latch all_done(kWrites);
+  std::atomic<int> failed{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 50; ++i) store.write(repo.insert_job(example(c::random_hex_id(16), t * 1000 + i)));
+      for (int i = 0; i < kPerThread; ++i) {
+        store.write_async(repo.insert_job(example(c::random_hex_id(16), t * 1000 + i)), [&](std::exception_ptr e) {
+          if (e) failed.fetch_add(1);
+          all_done.count_down();
+        });
+      }
     });
   }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(repo.count(), 200);
+  for (auto& th : threads) th.join();  // write_async returns once its job is queued
+  release.set_value();
+  all_done.wait();  // each completion runs after its commit was counted
+
+  const std::uint64_t commits = store.commits() - before;
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(repo.count(), kWrites);
+  EXPECT_GE(commits, 1u);
+  EXPECT_LT(commits, static_cast<std::uint64_t>(kWrites)) << "one transaction per write: nothing was grouped";
+  // Everything queued behind the held job leaves in batches of up to
+  // max_batch(): the held job's transaction and the fewest batches after it.
+  EXPECT_LE(commits, 1 + (kWrites + store.max_batch() - 1) / store.max_batch());
 }
 
 TEST_F(StorageTest, TokensAreHashedCheckedAndRevocable) {
