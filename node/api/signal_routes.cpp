@@ -43,7 +43,7 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   signal.created_at_ms = epoch_ms(now);
   signal.submitted_by = ctx.principal->token_id;
 
-  auto job = s.signals.insert_job(signal, s.pseudonymiser.prepare(signal));
+  auto job = s.signals.insert_job(signal, signals::prepare_identifiers(signal, s.pseudonymiser));
   std::string id = signal.id;
   std::string category = signal.category;
   std::size_t subjects = signal.subjects.size();
@@ -181,7 +181,7 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   signal.id = id;
   signal.created_at_ms = current->created_at_ms;
   signal.submitted_by = current->submitted_by;
-  auto inner = s.signals.correct_job(signal, s.pseudonymiser.prepare(signal));
+  auto inner = s.signals.correct_job(signal, signals::prepare_identifiers(signal, s.pseudonymiser));
   std::string category = signal.category, by = ctx.principal->token_id;
   std::int64_t now = epoch_ms(s.clock());
   auto stored = s.on_signal_stored;

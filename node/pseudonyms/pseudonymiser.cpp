@@ -43,21 +43,15 @@ crypto::LookupKey Pseudonymiser::lookup_key(const protocol::CanonicalId& id) con
   return key;
 }
 
-std::vector<PreparedIdentifier> Pseudonymiser::prepare(const signals::Signal& signal) const {
-  std::vector<PreparedIdentifier> out;
-  for (std::size_t i = 0; i < signal.subjects.size(); ++i) {
-    for (const auto& id : signal.subjects[i].identifiers) {
-      PreparedIdentifier p;
-      p.position = static_cast<std::int64_t>(i);
-      p.id_kind = std::string(protocol::to_string(id.kind));
-      p.lookup_key = lookup_key(id);
-      std::string input = id.oprf_input();
-      p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
-      crypto::wipe(input.data(), input.size());
-      out.push_back(std::move(p));
-    }
-  }
-  return out;
+PreparedIdentifier Pseudonymiser::prepare(std::int64_t position, const protocol::CanonicalId& id) const {
+  PreparedIdentifier p;
+  p.position = position;
+  p.id_kind = std::string(protocol::to_string(id.kind));
+  p.lookup_key = lookup_key(id);
+  std::string input = id.oprf_input();
+  p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
+  crypto::wipe(input.data(), input.size());
+  return p;
 }
 
 void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_id,

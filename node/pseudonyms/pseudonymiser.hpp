@@ -21,7 +21,7 @@
 #include "crypto/keyed_hash.hpp"
 #include "crypto/oprf.hpp"
 #include "node/pseudonyms/oprf_transport.hpp"
-#include "node/signals/signal.hpp"
+#include "protocol/identifiers.hpp"
 #include "node/storage/store.hpp"
 
 namespace signalnode::node::pseudonyms {
@@ -51,8 +51,9 @@ class Pseudonymiser {
   using NowMs = std::function<std::int64_t()>;
   Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms);
 
-  // Lookup keys and sealed inputs for a signal's identifiers (caller's thread).
-  std::vector<PreparedIdentifier> prepare(const signals::Signal& signal) const;
+  // The lookup key and sealed input of one identifier of the subject at
+  // `position` (on the caller's thread, before the write job).
+  PreparedIdentifier prepare(std::int64_t position, const protocol::CanonicalId& id) const;
   // Inside the signal's insert transaction: links and queues (once per identifier).
   static void write_rows(storage::Database& db, const std::string& signal_id,
                          const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);

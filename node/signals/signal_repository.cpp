@@ -208,4 +208,15 @@ std::int64_t SignalRepository::count() const {
   });
 }
 
+std::vector<pseudonyms::PreparedIdentifier> prepare_identifiers(const Signal& signal,
+                                                                const pseudonyms::Pseudonymiser& pseudonymiser) {
+  std::vector<pseudonyms::PreparedIdentifier> out;
+  for (std::size_t i = 0; i < signal.subjects.size(); ++i) {
+    for (const auto& id : signal.subjects[i].identifiers) {
+      out.push_back(pseudonymiser.prepare(static_cast<std::int64_t>(i), id));
+    }
+  }
+  return out;
+}
+
 }  // namespace signalnode::node::signals

@@ -52,4 +52,9 @@ class SignalRepository {
   int key_id_;
 };
 
+// Lookup keys and sealed inputs of every identifier of the signal, prepared
+// on the caller's thread for insert_job or correct_job.
+std::vector<pseudonyms::PreparedIdentifier> prepare_identifiers(const Signal& signal,
+                                                                const pseudonyms::Pseudonymiser& pseudonymiser);
+
 }  // namespace signalnode::node::signals

@@ -11,6 +11,7 @@
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
+#include "node/signals/signal_repository.hpp"
 #include "node/storage/schema.hpp"
 
 namespace c = signalnode::crypto;
@@ -143,7 +144,7 @@ static void BM_PseudonymiserPass1000(benchmark::State& state) {
         subject.identifiers.push_back({signalnode::protocol::IdKind::kvk, kvk});
         s.subjects.push_back(subject);
       }
-      auto rows = pseudo.prepare(s);
+      auto rows = signalnode::node::signals::prepare_identifiers(s, pseudo);
       store.write([&](signalnode::node::storage::Database& db) {
         db.exec("INSERT INTO signals (id, category, observed_on, severity, created_at_ms, submitted_by, key_id, "
                 "sealed) VALUES ('" + s.id + "', 'labour.debt_bondage', '2026-11-20', 'low', 0, 'bench', 1, x'00')");

@@ -182,8 +182,8 @@ TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBac
     st::Store store(dir_ / "node.db", st::node_migrations());
     sg::SignalRepository repo(store, key);
     ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
-    store.write(repo.insert_job(s1, pseudo.prepare(s1)));
-    store.write(repo.insert_job(s2, pseudo.prepare(s2)));
+    store.write(repo.insert_job(s1, sg::prepare_identifiers(s1, pseudo)));
+    store.write(repo.insert_job(s2, sg::prepare_identifiers(s2, pseudo)));
     EXPECT_EQ(pseudo.stats().depth, 3) << "the shared KvK is queued once";
 
     auto pass = pseudo.process_pending(transport);
@@ -215,7 +215,7 @@ TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBac
   // A later signal naming a known identifier queues nothing new.
   sg::SignalRepository repo(store, key);
   auto s3 = signal(R"([{"kind":"organisation","kvk":"12345678"}])");
-  store.write(repo.insert_job(s3, pseudo.prepare(s3)));
+  store.write(repo.insert_job(s3, sg::prepare_identifiers(s3, pseudo)));
   EXPECT_EQ(pseudo.stats().depth, 0);
   int links = store.read([](st::Database& db) {
     auto q = db.prepare("SELECT count(*) FROM signal_identifiers");
@@ -234,7 +234,7 @@ TEST_F(PseudonymTest, NothingIdentifyingIsStoredInTheClear) {
     sg::SignalRepository repo(store, key);
     ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
     auto s = signal(R"([{"kind":"person","bsn":"123456782"}])");
-    store.write(repo.insert_job(s, pseudo.prepare(s)));
+    store.write(repo.insert_job(s, sg::prepare_identifiers(s, pseudo)));
     std::string queued = slurp(dir_ / "node.db") + slurp(dir_ / "node.db-wal");
     EXPECT_EQ(queued.find("123456782"), std::string::npos);
     pseudo.process_pending(transport);
