@@ -5,6 +5,7 @@
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
+#include "node/api/outcome.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
@@ -66,11 +67,9 @@ void add_alert_routes(Router& router, ApiServices& s) {
                if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
                  return respond(problem(404, "not-found", "Not found", "no alert with this id"));
                }
-               auto result = s.sharing->send_notices(id, *policy);
-               if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
-               if (result.status == 409) return respond(problem(409, "not-a-bundle", "Not a bundle", result.detail));
-               if (s.on_signal_stored) s.on_signal_stored();
-               respond(json_response(202, json::serialize(result.body)));
+               auto result = s.sharing->follow_ups.send_notices(id, *policy);
+               if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+               respond(outcome_response(result, "not-a-bundle", "Not a bundle"));
              });
 }
 

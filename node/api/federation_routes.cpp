@@ -9,6 +9,19 @@
 
 namespace signalnode::node::api {
 
+namespace {
+
+// A receipt, or a problem document saying why the batch as a whole was
+// refused: for the sending node's log and its officer's view.
+HttpResponse batch_response(sharing::ReceiveOutcome outcome) {
+  using Kind = sharing::ReceiveOutcome::Kind;
+  if (outcome.kind == Kind::receipt) return {200, "application/octet-stream", std::move(outcome.receipt), {}};
+  int status = outcome.kind == Kind::not_from_peer ? 403 : 400;
+  return problem(status, "batch-refused", "Batch refused", outcome.reason);
+}
+
+}  // namespace
+
 void add_federation_routes(Router& router, FederationRouteServices services) {
   auto s = std::make_shared<FederationRouteServices>(std::move(services));
   router.add("GET", "/federation/v1/healthz", Access::open(), [s](RouteContext ctx, Respond r) {
@@ -18,7 +31,7 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
                              {"manifestSha256", crypto::to_hex(s->manifest()->sha256)}})));
   });
   router.add("POST", std::string(federation::kBatchesPath), Access::open().with_body("application/octet-stream"),
-             [s](RouteContext ctx, Respond r) { s->receive_batch(ctx.request, std::move(r)); });
+             [s](RouteContext ctx, Respond r) { r(batch_response(s->receive_batch(ctx.request))); });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
     auto result = s->pa->evaluate_json(ctx.request.peer_org, ctx.request.body);

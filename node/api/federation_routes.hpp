@@ -12,6 +12,7 @@
 #include "node/api/router.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/pseudonyms/pa_service.hpp"
+#include "node/sharing/types.hpp"
 
 namespace signalnode::node::api {
 
@@ -19,7 +20,7 @@ struct FederationRouteServices {
   std::string org;
   std::function<std::shared_ptr<const federation::Manifest>()> manifest;
   // POST /federation/v1/batches from the authenticated partner request.peer_org.
-  std::function<void(const HttpRequest&, Respond)> receive_batch;
+  std::function<sharing::ReceiveOutcome(const HttpRequest&)> receive_batch;
   pseudonyms::PaService* pa = nullptr;  // only on the pseudonymisation authority
 };
 

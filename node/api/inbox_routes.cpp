@@ -7,6 +7,7 @@
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
+#include "node/api/outcome.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
@@ -113,11 +114,9 @@ void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
   if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
   const std::string& id = ctx.params.at("id");
   if (!is_hex32(id)) return respond(problem(404, "not-found", "Not found", "no received record with this id"));
-  auto result = s.sharing->send_feedback(id, fields[0], fields[1], fields[2], *policy);
-  if (result.status == 400) return respond(invalid_field({result.field, result.detail}));
-  if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
-  if (s.on_signal_stored) s.on_signal_stored();
-  respond(json_response(result.status, json::serialize(result.body)));
+  auto result = s.sharing->follow_ups.send_feedback(id, fields[0], fields[1], fields[2], *policy);
+  if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+  respond(outcome_response(result));
 }
 
 }  // namespace

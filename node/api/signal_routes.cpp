@@ -7,6 +7,7 @@
 #include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/log/log.hpp"
+#include "node/api/outcome.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
@@ -93,7 +94,7 @@ void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
   if (s.sharing) {
     std::vector<std::string> ids;
     for (const auto& item : items) ids.push_back(item.id);
-    progress = s.sharing->progress_of(ids);
+    progress = s.sharing->outbox.progress_of(ids);
   }
   json::array out;
   for (const auto& item : items) {
@@ -119,7 +120,7 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   json::object body = signals::signal_to_json(*signal);
   if (s.sharing) {
     json::array sharing;
-    for (const auto& p : s.sharing->state_of(id)) {
+    for (const auto& p : s.sharing->outbox.state_of(id)) {
       json::object o{{"partner", p.partner}, {"state", p.state}, {"attempts", p.attempts}};
       if (!p.rule_id.empty()) o["rule"] = p.rule_id;
       if (!p.reason.empty()) o["reason"] = p.reason;
@@ -133,7 +134,7 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
     }
     body["sharing"] = std::move(sharing);
     json::array feedback, notices;
-    for (const auto& f : s.sharing->feedback_of(id)) {
+    for (const auto& f : s.sharing->follow_ups.feedback_of(id)) {
       json::object o{{"partner", f.partner}, {"receivedAt", signals::iso8601_utc(f.received_at_ms)}};
       if (f.kind == "feedback") {
         o["status"] = f.status;
@@ -159,11 +160,9 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
 void withdraw_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   const std::string& id = ctx.params.at("id");
   if (!is_signal_id(id) || !s.sharing) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
-  auto result = s.sharing->withdraw(id, ctx.principal->token_id);
-  if (result.status == 404) return respond(problem(404, "not-found", "Not found", result.detail));
-  if (result.status == 409) return respond(problem(409, "already-withdrawn", "Already withdrawn", result.detail));
-  if (s.on_signal_stored) s.on_signal_stored();
-  respond(json_response(202, json::serialize(result.body)));
+  auto result = s.sharing->follow_ups.withdraw(id, ctx.principal->token_id);
+  if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+  respond(outcome_response(result, "already-withdrawn", "Already withdrawn"));
 }
 
 // PUT /api/v1/signals/{id}: the full corrected signal (GDPR art. 16 and 19).

@@ -76,11 +76,10 @@ struct NodeApp::Impl {
       api::add_federation_routes(
           federation_router,
           {cfg.org, [this] { return federation->manifest(); },
-           [this](const http::HttpRequest& request, http::Respond respond) {
-             auto result = sharing.receive(request.body, request.peer_org, request.header("traceparent"),
-                                           *federation->manifest(), *federation->policy(), federation->self(),
-                                           signing_key, audit.latest_tree_head());
-             respond(http::HttpResponse{result.status, result.content_type, std::move(result.body), {}});
+           [this](const http::HttpRequest& request) {
+             return sharing.receiver.receive(request.body, request.peer_org, request.header("traceparent"),
+                                             *federation->manifest(), *federation->policy(), federation->self(),
+                                             signing_key, audit.latest_tree_head());
            },
            pa.get()});
     }
@@ -117,7 +116,7 @@ struct NodeApp::Impl {
                       [this] {
                         std::vector<std::pair<std::string, double>> out;
                         auto now = api::epoch_ms(options.clock());
-                        for (const auto& [partner, st] : sharing.outbox_stats()) {
+                        for (const auto& [partner, st] : sharing.outbox.outbox_stats()) {
                           out.emplace_back("{partner=\"" + partner + "\",measure=\"depth\"}", static_cast<double>(st.depth));
                           out.emplace_back("{partner=\"" + partner + "\",measure=\"oldest_age_seconds\"}",
                                            static_cast<double>(now - st.oldest_ms) / 1000);
@@ -177,8 +176,8 @@ struct NodeApp::Impl {
   // the file system (incremental vacuum, small steps, writers barely wait).
   void run_retention(std::int64_t now) {
     audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
-    auto received = sharing.expire_received();
-    auto own = sharing.expire_own(cfg.signal_retention_days);
+    auto received = sharing.retention.expire_received();
+    auto own = sharing.retention.expire_own(cfg.signal_retention_days);
     auto pages = store->reclaim_space();
     log::info("retention.done", {{"receivedExpired", received}, {"signalsExpired", own}, {"pagesReclaimed", pages}});
   }
@@ -209,7 +208,7 @@ struct NodeApp::Impl {
       log::error("audit.maintenance_failed", {{"error", e.what()}});
     }
     if (federation &&
-        sharing.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
+        sharing.outbox.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
       wake_deliveries();
     }
     return false;
@@ -245,7 +244,7 @@ struct NodeApp::Impl {
       d.client_manifest = manifest->sha256;
     }
     constexpr std::size_t kBatch = 500;
-    return sharing.deliver_to(*partner, *federation->policy(), federation->self(), signing_key, *d.client, kBatch) >=
+    return sharing.delivery.deliver_to(*partner, *federation->policy(), federation->self(), signing_key, *d.client, kBatch) >=
            kBatch;
   }
 
@@ -335,7 +334,7 @@ std::uint16_t NodeApp::start() {
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
-  impl_->sharing.recover();
+  impl_->sharing.outbox.recover();
   impl_->pseudonymiser.backfill_match_keys();
   // The workers exist before the listeners answer, so that a request's wake
   // never races their creation; maintenance first, since pseudonyms wakes it.

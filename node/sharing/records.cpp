@@ -62,4 +62,17 @@ bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
   return db.changes() > 0;
 }
 
+// A record in flight cannot be cancelled, so a withdrawal meanwhile was queued
+// behind it. If the attempt did not deliver it (failure, no acknowledgement,
+// or a restart), it is back in the queue and need not leave at all: cancel it
+// and that withdrawal. Every path that puts a 'sending' record back calls this.
+void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view record_id) {
+  db.cached("UPDATE outbox SET state = 'cancelled', reason = 'the record it withdraws never left' "
+            "WHERE refers_to = ? AND kind = 'withdrawal' AND state = 'queued'")
+      .bind(1, record_id)
+      .run();
+  if (db.changes() == 0) return;
+  db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'").bind(1, record_id).run();
+}
+
 }  // namespace signalnode::node::sharing::detail

@@ -37,6 +37,11 @@ struct OutboxEntry {
 // when a message with the same id is already queued (idempotent notices).
 bool enqueue(storage::Database& db, const OutboxEntry& entry, std::int64_t now);
 
+// A record in flight cannot be cancelled, so a withdrawal meanwhile was queued
+// behind it; when the record goes back to the queue it and that withdrawal
+// are cancelled instead (every path that puts a 'sending' record back).
+void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view record_id);
+
 // What a partner's error answer says, fit to show an officer and to log: the
 // problem's title and detail if it is one, printable ASCII only, bounded.
 std::string partner_error_text(int status, const std::string& body);

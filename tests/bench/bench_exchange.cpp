@@ -67,7 +67,7 @@ static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
         store.write_async(repo.insert_job(s), {});
       }
       store.write([](storage::Database&) {});
-      while (sharing.share_ready(*fed.policy(), *fed.manifest(), fed.self(), 1000) > 0) {
+      while (sharing.outbox.share_ready(*fed.policy(), *fed.manifest(), fed.self(), 1000) > 0) {
       }
       state.ResumeTiming();
       // One partner after the other, as one delivery thread each would.
@@ -75,9 +75,9 @@ static void BM_ExchangeOutboxToInboxes(benchmark::State& state) {
         for (const auto& p : fed.manifest()->partners) {
           auto& client = clients[p.org];
           if (!client) client = fed.client_for(p);
-          sharing.deliver_to(p, *fed.policy(), fed.self(), signing, *client);
+          sharing.delivery.deliver_to(p, *fed.policy(), fed.self(), signing, *client);
         }
-        if (sharing.outbox_stats().empty()) break;
+        if (sharing.outbox.outbox_stats().empty()) break;
       }
     }
     state.SetItemsProcessed(state.iterations() * signals_count * 2);  // one record to SNF, one to the RIEC

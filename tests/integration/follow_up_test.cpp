@@ -262,7 +262,7 @@ TEST_F(FollowUpTest, ARecordWithdrawnWhileInFlightIsCancelledOnRecovery) {
     db.exec("UPDATE outbox SET state = 'sending' WHERE signal_id = '" + id + "' AND recipient = 'nla'");
   }
   EXPECT_EQ(api(kMunicipality, "DELETE", "/api/v1/signals/" + id, "officer").status, 202);
-  apps_[kMunicipality]->sharing().recover();
+  apps_[kMunicipality]->sharing().outbox.recover();
   ASSERT_EQ(sharing_states(id)["nla"], "cancelled") << "at once, by the recovery itself";
   EXPECT_NE(partner(id, "nla").at("followUp").at("state"), "queued") << "no withdrawal left to send";
   start(kInspectorate);
@@ -419,7 +419,7 @@ TEST_F(FollowUpTest, OwnSignalsExpireByTheNodeSettingAndTheSpaceIsReclaimed) {
   auto later = [] { return std::chrono::system_clock::now() + std::chrono::hours(24 * 731); };
   apps_[kMunicipality] = std::make_unique<signalnode::node::app::NodeApp>(
       signalnode::node::app::NodeOptions{nodes_[kMunicipality].dir, std::nullopt, later});
-  EXPECT_EQ(apps_[kMunicipality]->sharing().expire_own(730), 1);
+  EXPECT_EQ(apps_[kMunicipality]->sharing().retention.expire_own(730), 1);
   apps_[kMunicipality]->start();
   EXPECT_EQ(api(kMunicipality, "GET", "/api/v1/signals/" + id, "officer").status, 404);
   auto list = json::parse(api(kMunicipality, "GET", "/api/v1/signals", "officer").body);

@@ -335,7 +335,7 @@ TEST_F(SharingTest, ReceivedRecordsExpireWithTheirRulesRetention) {
   apps_[1].reset();
   auto later = [] { return std::chrono::system_clock::now() + std::chrono::hours(24 * 366); };
   apps_[1] = std::make_unique<NodeApp>(signalnode::node::app::NodeOptions{nodes_[1].dir, std::nullopt, later});
-  EXPECT_EQ(apps_[1]->sharing().expire_received(), 1);
+  EXPECT_EQ(apps_[1]->sharing().retention.expire_received(), 1);
   apps_[1]->start();
   EXPECT_TRUE(inbox(1).empty());
   auto events = api(1, "GET", "/api/v1/audit/events?name=record.expired", "privacy_officer");

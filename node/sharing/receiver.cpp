@@ -2,6 +2,8 @@
 // checked against the covenant, and the messages that follow them
 // (withdrawals and corrections from a record's source; feedback and bundle
 // notices from its recipients), each applied once and audited on arrival.
+#include "node/sharing/receiver.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstring>
@@ -10,7 +12,6 @@
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/records.hpp"
-#include "node/sharing/sharing.hpp"
 #include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
@@ -18,13 +19,6 @@ namespace wire = protocol::wire;
 namespace json = boost::json;
 
 namespace {
-
-std::string problem_json(int status, const std::string& detail) {
-  return json::serialize(json::object{{"type", "urn:signalnode:problem:batch-refused"},
-                                      {"title", "Batch refused"},
-                                      {"status", status},
-                                      {"detail", detail}});
-}
 
 // Audit event names on the receiving side: accepted, rejected.
 std::pair<const char*, const char*> received_event_names(wire::RecordKind kind) {
@@ -44,7 +38,7 @@ bool is_id(std::string_view id) {
 
 }  // namespace
 
-struct Sharing::Incoming {
+struct Receiver::Incoming {
   const federation::Partner& sender;
   const policies::Policy& policy;
   const policies::Party& self;
@@ -75,30 +69,29 @@ struct Sharing::Incoming {
   }
 };
 
-ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
+ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
                                const federation::Manifest& manifest, const policies::Policy& policy,
                                const policies::Party& self, const crypto::SigningKey& key,
                                const std::optional<audit::TreeHead>& witness) {
   std::string error;
   crypto::ByteView bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
   auto signed_batch = wire::decode_signed(bytes, error);
-  if (!signed_batch) return {400, "application/problem+json", problem_json(400, "malformed envelope: " + error)};
+  if (!signed_batch) return ReceiveOutcome::refused(ReceiveOutcome::Kind::malformed, "malformed envelope: " + error);
   auto batch = wire::decode_batch(signed_batch->message, error);
-  if (!batch) return {400, "application/problem+json", problem_json(400, "malformed batch: " + error)};
+  if (!batch) return ReceiveOutcome::refused(ReceiveOutcome::Kind::malformed, "malformed batch: " + error);
   if (batch->sender != peer_org) {
-    return {403, "application/problem+json",
-            problem_json(403, "the batch names sender " + batch->sender.substr(0, 64) + " but the TLS peer is " + peer_org)};
+    return ReceiveOutcome::refused(ReceiveOutcome::Kind::not_from_peer, "the batch names sender " + batch->sender.substr(0, 64) + " but the TLS peer is " + peer_org);
   }
-  if (batch->receiver != self.org) return {400, "application/problem+json", problem_json(400, "batch is addressed to another node")};
+  if (batch->receiver != self.org) return ReceiveOutcome::refused(ReceiveOutcome::Kind::malformed, "batch is addressed to another node");
   const federation::Partner* sender = manifest.find(peer_org);
   if (!sender || !wire::verify_batch(*signed_batch, sender->signing_key)) {
-    return {400, "application/problem+json", problem_json(400, "the batch signature does not verify with the sender's manifest key")};
+    return ReceiveOutcome::refused(ReceiveOutcome::Kind::malformed, "the batch signature does not verify with the sender's manifest key");
   }
 
-  Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), now_ms_(), now_ms_};
+  Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), ctx_.now_ms(), ctx_.now_ms};
   std::string receipt_body;
   std::size_t accepted = 0, rejected = 0;
-  store_.write([&](storage::Database& db) {
+  ctx_.store.write([&](storage::Database& db) {
     // A replayed batch gets its original receipt and changes nothing; the
     // sender never reuses a batch id, so the replay itself is recorded.
     auto seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
@@ -140,10 +133,10 @@ ReceiveResult Sharing::receive(std::string_view body, const std::string& peer_or
     receipt_body.assign(signed_receipt.begin(), signed_receipt.end());
   });
   log::info("batch.received", {{"partner", peer_org}, {"accepted", accepted}, {"rejected", rejected}});
-  return {200, "application/octet-stream", std::move(receipt_body)};
+  return ReceiveOutcome::receipt_of(std::move(receipt_body));
 }
 
-std::string Sharing::receive_record(storage::Database& db, const Incoming& in, const wire::Record& r) {
+std::string Receiver::receive_record(storage::Database& db, const Incoming& in, const wire::Record& r) {
   if (r.kind == wire::RecordKind::shared_signal) return receive_shared(db, in, r);
   // A message is applied once: the same message again (the sender retrying
   // after a lost receipt) gets the first outcome and changes nothing.
@@ -175,7 +168,7 @@ std::string Sharing::receive_record(storage::Database& db, const Incoming& in, c
   return why;
 }
 
-std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
+std::string Receiver::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
   std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
   if (why.empty()) {
     auto gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
@@ -211,11 +204,11 @@ std::string Sharing::receive_shared(storage::Database& db, const Incoming& in, c
   store_subjects(db, id, r);
   // Where this record meets others (or own signals) about the same subject,
   // the alerts are created or updated in the same transaction.
-  refresh_alerts(db, alerts::subjects_of_inbox_record(db, id), in.now);
+  ctx_.refresh_alerts(db, alerts::subjects_of_inbox_record(db, id), in.now);
   return {};
 }
 
-void Sharing::store_subjects(storage::Database& db, const std::string& inbox_id, const wire::Record& r) {
+void Receiver::store_subjects(storage::Database& db, const std::string& inbox_id, const wire::Record& r) {
   auto subject = db.cached("INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym) VALUES (?,?,?,?,?)");
   for (std::size_t i = 0; i < r.subjects.size(); ++i) {
     subject.reset();
@@ -260,7 +253,7 @@ Target find_target(storage::Database& db, const std::string& sender, const std::
 }
 }  // namespace
 
-std::string Sharing::receive_withdrawal(storage::Database& db, const Incoming& in, const wire::Record& r) {
+std::string Receiver::receive_withdrawal(storage::Database& db, const Incoming& in, const wire::Record& r) {
   Target t = find_target(db, in.sender.org, r.refers_to, "withdrawal");
   if (!t.why.empty()) return t.why;
   auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
@@ -270,12 +263,12 @@ std::string Sharing::receive_withdrawal(storage::Database& db, const Incoming& i
       .bind(2, std::string_view(in.sender.org))
       .bind(3, in.now)
       .run();
-  refresh_alerts(db, std::move(subjects), in.now);
+  ctx_.refresh_alerts(db, std::move(subjects), in.now);
   in.audit(db, r, "");
   return {};
 }
 
-std::string Sharing::receive_correction(storage::Database& db, const Incoming& in, const wire::Record& r) {
+std::string Receiver::receive_correction(storage::Database& db, const Incoming& in, const wire::Record& r) {
   Target t = find_target(db, in.sender.org, r.refers_to, "correction");
   if (!t.why.empty()) {
     if (t.why.starts_with("only the record's source")) return "a correction cannot change the record's source";
@@ -301,13 +294,13 @@ std::string Sharing::receive_correction(storage::Database& db, const Incoming& i
   store_subjects(db, t.inbox_id, r);
   auto now_subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
   subjects.insert(subjects.end(), now_subjects.begin(), now_subjects.end());
-  refresh_alerts(db, std::move(subjects), in.now);
+  ctx_.refresh_alerts(db, std::move(subjects), in.now);
   in.audit(db, r, "");
   return {};
 }
 
 // Feedback and bundle notices: about a record this node sent to the sender.
-std::string Sharing::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
+std::string Receiver::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
   const bool feedback = r.kind == wire::RecordKind::feedback;
   const char* what = feedback ? "feedback" : "a bundle notice";
   auto st = db.cached(
@@ -357,47 +350,6 @@ std::string Sharing::receive_about_own(storage::Database& db, const Incoming& in
       .run();
   in.audit(db, r, "");
   return {};
-}
-
-void Sharing::refresh_alerts(storage::Database& db, std::vector<alerts::Subject> subjects, std::int64_t now) {
-  std::set<alerts::Subject> unique(subjects.begin(), subjects.end());
-  for (auto s : unique) {
-    s.match_key = pseudonymiser_.match_key(s.pseudonym);
-    matcher_.refresh(db, s, now);
-  }
-}
-
-std::int64_t Sharing::expire_received() {
-  const std::int64_t now = now_ms_();
-  std::int64_t expired = 0;
-  store_.write([&](storage::Database& db) {
-    std::vector<alerts::Subject> subjects;
-    {
-      auto st = db.cached(
-          "SELECT s.id_kind, s.pseudonym FROM inbox i JOIN inbox_subjects s ON s.inbox_id = i.id WHERE i.expires_at_ms <= ?");
-      st.bind(1, now);
-      while (st.step()) {
-        alerts::Subject s;
-        s.id_kind = st.text(0);
-        auto blob = st.blob_view(1);
-        if (blob.size() == s.pseudonym.size()) std::memcpy(s.pseudonym.data(), blob.data(), blob.size());
-        subjects.push_back(std::move(s));
-      }
-      st.reset();
-    }
-    db.cached("DELETE FROM inbox WHERE expires_at_ms <= ?").bind(1, now).run();  // subjects cascade
-    expired = db.changes();
-    if (expired > 0) {
-      refresh_alerts(db, std::move(subjects), now);
-      audit::Event e;
-      e.name = "record.expired";
-      e.start_ms = e.end_ms = now;
-      e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
-      audit::AuditLog::append(db, e);
-    }
-  });
-  if (expired > 0) log::info("inbox.expired", {{"records", expired}});
-  return expired;
 }
 
 }  // namespace signalnode::node::sharing

@@ -1,63 +1,49 @@
 // What follows a shared record, on the node that starts it: the officer's
 // withdrawal (GDPR art. 17 and 19), the analyst's feedback and bundle notices
-// back to a record's source, what the source was told, and the retention of
-// own signals.
+// back to a record's source, and what the source was told.
+#include "node/sharing/follow_ups.hpp"
+
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "node/log/log.hpp"
+#include "node/audit/audit_log.hpp"
 #include "node/sharing/records.hpp"
-#include "node/sharing/sharing.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
 namespace json = boost::json;
 
-std::vector<alerts::Subject> Sharing::own_subjects(storage::Database& db, const std::string& signal_id) const {
-  std::vector<alerts::Subject> out;
-  std::vector<std::pair<std::string, crypto::LookupKey>> keys;
-  auto st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
-  st.bind(1, std::string_view(signal_id));
-  while (st.step()) {
-    crypto::LookupKey key{};
-    auto blob = st.blob_view(1);
-    if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
-    keys.emplace_back(st.text(0), key);
-  }
-  st.reset();
-  for (const auto& [id_kind, key] : keys) {
-    auto p = pseudonymiser_.cached_by_key(db, key);
-    if (!p) continue;  // never pseudonymised, so never shared or matched
-    alerts::Subject s;
-    s.id_kind = id_kind;
-    s.pseudonym = *p;
-    out.push_back(std::move(s));
-  }
-  return out;
+bool is_feedback_status(std::string_view s) {
+  return std::find(std::begin(kFeedbackStatuses), std::end(kFeedbackStatuses), s) != std::end(kFeedbackStatuses);
+}
+bool is_feedback_reason(std::string_view s) {
+  return std::find(std::begin(kFeedbackReasons), std::end(kFeedbackReasons), s) != std::end(kFeedbackReasons);
 }
 
-ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& by) {
-  const std::int64_t now = now_ms_();
-  ActionResult result;
-  store_.write([&](storage::Database& db) {
+Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by) {
+  const std::int64_t now = ctx_.now_ms();
+  Outcome result;
+  ctx_.store.write([&](storage::Database& db) {
     auto st = db.cached("SELECT status, category FROM signals WHERE id = ?");
     st.bind(1, std::string_view(signal_id));
     if (!st.step()) {
       st.reset();
-      result = {404, "", "no signal with this id", {}};
+      result = Outcome::not_found("no signal with this id");
       return;
     }
     std::string status = st.text(0), category = st.text(1);
     st.reset();
     if (status == "withdrawn") {
-      result = {409, "", "the signal was already withdrawn", {}};
+      result = Outcome::conflict("the signal was already withdrawn");
       return;
     }
-    auto subjects = own_subjects(db, signal_id);
+    auto subjects = ctx_.own_subjects(db, signal_id);
 
     // Per partner, the live record of this signal: cancelled while it still
     // waits in the outbox, else followed by a signed withdrawal.
@@ -110,7 +96,7 @@ ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& 
         .run();
     db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
     db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
-    refresh_alerts(db, subjects, now);
+    ctx_.refresh_alerts(db, subjects, now);
 
     audit::Event e;
     e.name = "signal.withdrawn";
@@ -121,26 +107,26 @@ ActionResult Sharing::withdraw(const std::string& signal_id, const std::string& 
     for (const auto& s : subjects) e.data_subjects.push_back(crypto::to_hex(s.pseudonym));
     e.category = category;
     audit::AuditLog::append(db, e);
-    result = {202, "", "", json::object{{"id", signal_id}, {"status", "withdrawn"},
-                                        {"withdrawalsQueued", withdrawn_at}, {"cancelled", cancelled_at}}};
+    result = Outcome::queued(json::object{{"id", signal_id}, {"status", "withdrawn"},
+                                        {"withdrawalsQueued", withdrawn_at}, {"cancelled", cancelled_at}});
   });
-  if (result.status == 202) log::info("signal.withdrawn", {{"signal", signal_id}});
+  if (result.kind == Outcome::Kind::queued) log::info("signal.withdrawn", {{"signal", signal_id}});
   return result;
 }
 
-ActionResult Sharing::send_feedback(const std::string& inbox_id, const std::string& status, const std::string& reason,
+Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string& status, const std::string& reason,
                                     const std::string& note, const policies::Policy& policy) {
   if (!is_feedback_status(status)) {
-    return {400, "status", "must be one of received, assessed, investigation_started, inspection_planned, "
-                           "action_taken, no_follow_up, forwarded", {}};
+    return Outcome::invalid("status", "must be one of received, assessed, investigation_started, inspection_planned, "
+                                      "action_taken, no_follow_up, forwarded");
   }
   if (!reason.empty() && !is_feedback_reason(reason)) {
-    return {400, "reason", "must be a reason code (see GET /openapi.json) or absent", {}};
+    return Outcome::invalid("reason", "must be a reason code (see GET /openapi.json) or absent");
   }
-  if (note.size() > kMaxFeedbackNote) return {400, "note", "must be at most 500 bytes", {}};
-  const std::int64_t now = now_ms_();
-  ActionResult result;
-  store_.write([&](storage::Database& db) {
+  if (note.size() > kMaxFeedbackNote) return Outcome::invalid("note", "must be at most 500 bytes");
+  const std::int64_t now = ctx_.now_ms();
+  Outcome result;
+  ctx_.store.write([&](storage::Database& db) {
     auto st = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
     st.bind(1, std::string_view(inbox_id));
     if (!st.step()) {
@@ -153,14 +139,14 @@ ActionResult Sharing::send_feedback(const std::string& inbox_id, const std::stri
       e.attributes = {{"inboxId", inbox_id.substr(0, 64)}, {"status", status},
                       {"reason", "no received record with this id"}};
       audit::AuditLog::append(db, e);
-      result = {404, "", "no received record with this id", {}};
+      result = Outcome::not_found("no received record with this id");
       return;
     }
     std::string sender = st.text(0), record_id = st.text(1), rule_id = st.text(2), category = st.text(3);
     st.reset();
     const policies::Rule* rule = policy.find(rule_id);
     if (!note.empty() && (!rule || !rule->feedback_note)) {
-      result = {400, "note", "rule " + rule_id + " does not allow a free-text note; send a status and reason code", {}};
+      result = Outcome::invalid("note", "rule " + rule_id + " does not allow a free-text note; send a status and reason code");
       return;
     }
     wire::Record f;
@@ -180,20 +166,20 @@ ActionResult Sharing::send_feedback(const std::string& inbox_id, const std::stri
         .bind(3, now)
         .bind(4, std::string_view(inbox_id))
         .run();
-    result = {202, "", "", json::object{{"id", f.record_id}, {"inboxId", inbox_id}, {"to", sender}, {"status", status}}};
+    result = Outcome::queued(json::object{{"id", f.record_id}, {"inboxId", inbox_id}, {"to", sender}, {"status", status}});
   });
   return result;
 }
 
-ActionResult Sharing::send_notices(const std::string& alert_id, const policies::Policy& policy) {
-  const std::int64_t now = now_ms_();
-  ActionResult result;
-  store_.write([&](storage::Database& db) {
+Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Policy& policy) {
+  const std::int64_t now = ctx_.now_ms();
+  Outcome result;
+  ctx_.store.write([&](storage::Database& db) {
     auto st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
     st.bind(1, std::string_view(alert_id));
     if (!st.step()) {
       st.reset();
-      result = {404, "", "no alert with this id", {}};
+      result = Outcome::not_found("no alert with this id");
       return;
     }
     std::string kind = st.text(0);
@@ -203,7 +189,7 @@ ActionResult Sharing::send_notices(const std::string& alert_id, const policies::
     json::value records = json::parse(st.text(4));
     st.reset();
     if (kind != "bundle") {
-      result = {409, "", "notices are sent for bundle alerts only", {}};
+      result = Outcome::conflict("notices are sent for bundle alerts only");
       return;
     }
     const auto org_count = static_cast<std::int64_t>(organisations.as_array().size());
@@ -237,13 +223,13 @@ ActionResult Sharing::send_notices(const std::string& alert_id, const policies::
       bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, std::string(id.as_string())}, now);
       queued.push_back(json::object{{"partner", sender}, {"recordId", std::string(id.as_string())}, {"new", fresh}});
     }
-    result = {202, "", "", json::object{{"alert", alert_id}, {"queued", queued}, {"notAllowed", not_allowed}}};
+    result = Outcome::queued(json::object{{"alert", alert_id}, {"queued", queued}, {"notAllowed", not_allowed}});
   });
   return result;
 }
 
-std::vector<FeedbackItem> Sharing::feedback_of(const std::string& signal_id) const {
-  return store_.read([&](storage::Database& db) {
+std::vector<FeedbackItem> FollowUps::feedback_of(const std::string& signal_id) const {
+  return ctx_.store.read([&](storage::Database& db) {
     std::vector<FeedbackItem> out;
     auto st = db.cached(
         "SELECT kind, partner, status, reason, note, organisations, categories, received_at_ms FROM signal_feedback "
@@ -265,43 +251,6 @@ std::vector<FeedbackItem> Sharing::feedback_of(const std::string& signal_id) con
     st.reset();
     return out;
   });
-}
-
-std::int64_t Sharing::expire_own(int retention_days) {
-  const std::int64_t now = now_ms_();
-  const std::int64_t cutoff = now - static_cast<std::int64_t>(retention_days) * detail::kDayMs;
-  std::int64_t expired = 0;
-  store_.write([&](storage::Database& db) {
-    std::vector<std::string> ids;
-    auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
-    st.bind(1, cutoff);
-    while (st.step()) ids.push_back(st.text(0));
-    st.reset();
-    if (ids.empty()) return;
-    std::vector<alerts::Subject> subjects;
-    auto del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
-    for (const auto& id : ids) {
-      auto s = own_subjects(db, id);
-      subjects.insert(subjects.end(), s.begin(), s.end());
-      del.reset();
-      del.bind(1, std::string_view(id)).run();
-    }
-    // Cached pseudonyms and queued identifiers no signal refers to any more.
-    db.exec(
-        "DELETE FROM pseudonyms WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si WHERE si.lookup_key = pseudonyms.lookup_key);"
-        "DELETE FROM pseudonym_queue WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si "
-        "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
-    refresh_alerts(db, std::move(subjects), now);
-    expired = static_cast<std::int64_t>(ids.size());
-    audit::Event e;
-    e.name = "signal.expired";
-    e.start_ms = e.end_ms = now;
-    e.attributes = {{"count", expired}, {"retentionDays", retention_days},
-                    {"reason", "retention of own signals reached (node setting signals.retentionDays)"}};
-    audit::AuditLog::append(db, e);
-  });
-  if (expired > 0) log::info("signals.expired", {{"signals", expired}});
-  return expired;
 }
 
 }  // namespace signalnode::node::sharing

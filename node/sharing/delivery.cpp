@@ -1,0 +1,234 @@
+// Pushing the outbox to one partner: a signed batch over mTLS, the signed
+// receipt checked and applied (delivered, rejected, or queued again), and a
+// failure recorded with its backoff. Each partner has its own thread.
+#include "node/sharing/delivery.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+
+#include "crypto/random.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/federation/paths.hpp"
+#include "node/log/log.hpp"
+#include "node/sharing/records.hpp"
+
+namespace signalnode::node::sharing {
+namespace wire = protocol::wire;
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t backoff_ms(std::int64_t attempts) {
+  return std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
+}
+
+// The audit event a settled outgoing message becomes on the sender's side.
+std::string sent_event_name(wire::RecordKind kind) {
+  switch (kind) {
+    case wire::RecordKind::withdrawal: return "record.withdrawn";
+    case wire::RecordKind::correction: return "record.corrected";
+    case wire::RecordKind::feedback: return "feedback.sent";
+    case wire::RecordKind::bundle_notice: return "notice.sent";
+    case wire::RecordKind::shared_signal: break;
+  }
+  return "record.sent";
+}
+
+}  // namespace
+
+std::size_t Delivery::deliver_to(const federation::Partner& partner, const policies::Policy& policy,
+                                const policies::Party& self, const crypto::SigningKey& key, net::HttpsClient& client,
+                                std::size_t max_batch) {
+  if (partner.org == self.org) return 0;
+  const std::int64_t now = ctx_.now_ms();
+  std::vector<std::string> ids;
+  std::vector<std::int64_t> attempts;
+  wire::Batch batch;
+  batch.batch_id = crypto::random_hex_id(16);
+  batch.sender = self.org;
+  batch.receiver = partner.org;
+  batch.created_at_ms = now;
+  ctx_.store.read([&](storage::Database& db) {
+    // A message about a record waits until everything queued before it
+    // about the same record has been settled: a withdrawal never overtakes
+    // the record it withdraws.
+    auto st = db.cached(
+        "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
+        "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+        "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
+        "AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
+    st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
+    while (st.step()) {
+      std::string error;
+      auto blob = st.blob(1);
+      auto single = wire::decode_batch(blob, error);
+      if (!single || single->records.size() != 1) throw std::runtime_error("corrupt outbox entry");
+      ids.push_back(st.text(0));
+      attempts.push_back(st.int64(2));
+      batch.records.push_back(std::move(single->records[0]));
+    }
+    return 0;
+  });
+  if (batch.records.empty()) return 0;
+  // While in flight the records are 'sending': a withdrawal now cannot
+  // cancel them, and is sent after them instead.
+  ctx_.store.write([&](storage::Database& db) {
+    auto mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
+    for (const auto& id : ids) {
+      mark.reset();
+      mark.bind(1, std::string_view(id)).run();
+    }
+  });
+
+  auto signed_batch = wire::sign_batch(batch, key);
+  auto body = wire::encode(signed_batch);
+  std::string traceparent = net::new_traceparent();
+  std::int64_t started = ctx_.now_ms();
+  try {
+    auto response = client.request("POST", std::string(federation::kBatchesPath), std::string(body.begin(), body.end()),
+                                   {{"Content-Type", "application/octet-stream"}, {"traceparent", traceparent}});
+    if (response.status != 200) {
+      throw std::runtime_error(detail::partner_error_text(response.status, response.body));
+    }
+    std::string error;
+    crypto::Bytes receipt_bytes(response.body.begin(), response.body.end());
+    auto signed_receipt = wire::decode_signed(receipt_bytes, error);
+    if (!signed_receipt || !wire::verify_receipt(*signed_receipt, partner.signing_key)) {
+      throw std::runtime_error("receipt is malformed or not signed by " + partner.org);
+    }
+    auto receipt = wire::decode_receipt(signed_receipt->message, error);
+    if (!receipt || receipt->batch_id != batch.batch_id || receipt->receiver != partner.org ||
+        receipt->sender != self.org) {
+      throw std::runtime_error("receipt does not acknowledge this batch");
+    }
+    apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
+    log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
+    return ids.size();
+  } catch (const std::exception& e) {
+    record_failure(ids, attempts, e.what());
+    log::warn("batch.failed", {{"partner", partner.org}, {"records", ids.size()}, {"error", e.what()}});
+  }
+  return 0;
+}
+
+void Delivery::apply_receipt(const federation::Partner& partner_entry, const policies::Policy& policy,
+                            const wire::Batch& batch, const std::vector<std::string>& record_ids,
+                            const wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
+                            const std::string& traceparent, std::int64_t started_ms) {
+  const std::string& partner = partner_entry.org;
+  std::map<std::string, const wire::RecordOutcome*> outcomes;
+  for (const auto& o : receipt.outcomes) outcomes[o.record_id] = &o;
+  const std::int64_t now = ctx_.now_ms();
+  auto trace = audit::parse_traceparent(traceparent);
+  ctx_.store.write([&](storage::Database& db) {
+    db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
+        .bind(1, std::string_view(receipt.batch_id))
+        .bind(2, std::string_view(partner))
+        .bind_blob(3, signed_receipt)
+        .bind(4, now)
+        .run();
+    auto st = db.cached(
+        "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
+        "WHERE record_id = ? AND recipient = ? AND state IN ('queued', 'sending')");
+    auto requeue = db.cached("UPDATE outbox SET state = 'queued' WHERE record_id = ? AND state = 'sending'");
+    auto void_follow_ups = db.cached(
+        "UPDATE outbox SET state = 'void', reason = 'the partner refused the record this follows' "
+        "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
+    for (const auto& id : record_ids) {
+      auto it = outcomes.find(id);
+      if (it == outcomes.end()) {  // not acknowledged: queued again
+        requeue.reset();
+        requeue.bind(1, std::string_view(id)).run();
+        detail::cancel_if_withdrawn_in_flight(db, id);
+        continue;
+      }
+      st.reset();
+      st.bind(1, it->second->accepted ? std::string_view("delivered") : std::string_view("rejected"))
+          .bind(2, now)
+          .bind(3, std::string_view(it->second->reason))
+          .bind(4, std::string_view(receipt.batch_id))
+          .bind(5, std::string_view(id))
+          .bind(6, std::string_view(partner))
+          .run();
+      if (db.changes() == 0) continue;  // already settled by an earlier receipt
+      // record.sent (or the follow-up's event) is written on the receiver's
+      // signed receipt, in the transaction that marks it delivered or rejected.
+      const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
+      if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
+        void_follow_ups.reset();
+        void_follow_ups.bind(1, std::string_view(id)).bind(2, std::string_view(partner)).run();
+      }
+      audit::Event e;
+      e.name = sent_event_name(record.kind);
+      e.status = it->second->accepted ? "ok" : "rejected";
+      e.start_ms = started_ms;
+      e.end_ms = now;
+      if (trace) {
+        e.trace_id = trace->first;
+        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + partner_entry.oin};
+      }
+      e.attributes = detail::activity(record, policy);
+      e.attributes["partner"] = partner;
+      e.attributes["batchId"] = receipt.batch_id;
+      if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
+      if (receipt.tree_size > 0) {
+        // The receiver's signed tree head at the time of the receipt, checked
+        // against its manifest key: evidence of its log we can show later.
+        bool valid = crypto::verify(
+            partner_entry.signing_key,
+            audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
+            receipt.tree_signature);
+        e.attributes["receiverTreeHead"] = json::object{{"treeSize", receipt.tree_size},
+                                                        {"timestampMs", receipt.tree_timestamp_ms},
+                                                        {"rootHash", crypto::to_hex(receipt.tree_root)},
+                                                        {"signature", crypto::to_base64(receipt.tree_signature)},
+                                                        {"signatureValid", valid}};
+      }
+      e.data_subjects = detail::subjects_of(record);
+      e.partner = partner;
+      e.category = record.category;
+      audit::AuditLog::append(db, e);
+    }
+  });
+}
+
+void Delivery::record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,
+                             const std::string& error) {
+  const std::int64_t now = ctx_.now_ms();
+  ctx_.store.write([&](storage::Database& db) {
+    auto st = db.cached(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
+        "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
+    for (std::size_t i = 0; i < record_ids.size(); ++i) {
+      st.reset();
+      st.bind(1, now + backoff_ms(attempts[i])).bind(2, std::string_view(error)).bind(3, std::string_view(record_ids[i])).run();
+      detail::cancel_if_withdrawn_in_flight(db, record_ids[i]);
+    }
+  });
+}
+
+std::string detail::partner_error_text(int status, const std::string& body) {
+  // Only a short answer can be a problem document worth parsing; a longer one
+  // is shown by its start.
+  constexpr std::size_t kMaxShown = 200, kMaxParsed = 4096;
+  std::string text = body.substr(0, kMaxShown);
+  boost::system::error_code ec;
+  json::value v = body.size() <= kMaxParsed ? json::parse(body, ec) : json::value();
+  if (!ec && v.is_object()) {
+    const json::object& o = v.get_object();
+    auto str = [&](const char* key) {
+      const json::value* f = o.if_contains(key);
+      return f && f->is_string() ? std::string(f->get_string()) : std::string();
+    };
+    text = str("title");
+    if (std::string detail = str("detail"); !detail.empty()) text += (text.empty() ? "" : ": ") + detail;
+  }
+  if (text.size() > kMaxShown) text.resize(kMaxShown);
+  for (char& c : text) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return "partner answered HTTP " + std::to_string(status) + (text.empty() ? "" : ": " + text);
+}
+
+}  // namespace signalnode::node::sharing

@@ -1,0 +1,258 @@
+// The sender's side of sharing: the covenant's decision per signal and
+// partner, the records queued in the outbox in the same transaction, and
+// where each record stands, as the officer sees it.
+#include "node/sharing/outbox.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstring>
+
+#include "crypto/random.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/sharing/records.hpp"
+#include "policies/projection.hpp"
+
+namespace signalnode::node::sharing {
+namespace wire = protocol::wire;
+namespace json = boost::json;
+
+using detail::day_of;
+using detail::kDayMs;
+
+void Outbox::recover() {
+  ctx_.store.write([](storage::Database& db) {
+    auto st = db.cached("UPDATE outbox SET state = 'queued' WHERE state = 'sending' RETURNING record_id");
+    std::vector<std::string> back;
+    while (st.step()) back.push_back(st.text(0));
+    st.reset();
+    for (const auto& id : back) detail::cancel_if_withdrawn_in_flight(db, id);
+  });
+}
+
+std::size_t Outbox::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
+                                 const policies::Party& self, std::size_t max_signals) {
+  const std::int64_t now = ctx_.now_ms();
+  // Read the ready signals and their pseudonyms first; decide and write after.
+  struct Ready {
+    std::string id;
+    policies::SignalFacts facts;  // what the covenant's projection reads
+  };
+  auto ready = ctx_.store.read([&](storage::Database& db) {
+    std::vector<Ready> out;
+    auto st = db.cached(
+        "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
+        "WHERE s.share_state = 'pending' AND s.status = 'active' AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+        "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
+        "ORDER BY s.created_at_ms LIMIT ?");
+    st.bind(1, static_cast<std::int64_t>(max_signals));
+    while (st.step()) {
+      Ready r;
+      r.id = st.text(0);
+      r.facts.category = st.text(1);
+      r.facts.observed_on = st.text(2);
+      if (!st.is_null(3)) r.facts.municipality = st.text(3);
+      r.facts.severity = st.text(4);
+      if (!st.is_null(5)) r.facts.persons = st.int64(5);
+      out.push_back(std::move(r));
+    }
+    st.reset();
+    auto ids = db.cached(
+        "SELECT si.position, ss.kind, si.id_kind, si.lookup_key FROM signal_identifiers si JOIN signal_subjects ss "
+        "ON ss.signal_id = si.signal_id AND ss.position = si.position WHERE si.signal_id = ? "
+        "ORDER BY si.position, si.id_kind");
+    for (auto& r : out) {
+      ids.reset();
+      ids.bind(1, std::string_view(r.id));
+      std::vector<std::pair<policies::SubjectIdentifier, crypto::LookupKey>> keys;
+      while (ids.step()) {
+        policies::SubjectIdentifier id{static_cast<std::size_t>(ids.int64(0)), ids.text(1), ids.text(2), {}};
+        crypto::LookupKey key{};
+        auto blob = ids.blob(3);
+        if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
+        keys.push_back({std::move(id), key});
+      }
+      ids.reset();
+      for (auto& [id, key] : keys) {
+        auto p = ctx_.pseudonymiser.cached_by_key(db, key);
+        if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
+        id.pseudonym = *p;
+        r.facts.identifiers.push_back(std::move(id));
+      }
+    }
+    return out;
+  });
+  if (ready.empty()) return 0;
+
+  ctx_.store.write([&](storage::Database& db) {
+    auto decision_row = db.cached(
+        "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
+    // The record a partner has (or will get) of this signal: the newest shared
+    // record not cancelled or refused. A correction or withdrawal follows it.
+    auto existing = db.cached(
+        "SELECT record_id, state FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = 'shared_signal' "
+        "AND state NOT IN ('cancelled', 'rejected') ORDER BY rowid DESC LIMIT 1");
+    auto cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
+    auto done = db.cached("UPDATE signals SET share_state = 'decided' WHERE id = ?");
+    for (const auto& r : ready) {
+      for (const auto& partner : manifest.partners) {
+        if (partner.org == self.org) continue;
+        auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
+        decision_row.reset();
+        decision_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
+        if (decision.grant) {
+          decision_row.bind(3, std::string_view(decision.grant->rule->id));
+        } else {
+          decision_row.bind_null(3);
+        }
+        decision_row.bind(4, std::string_view(decision.reason)).run();
+
+        std::optional<std::string> original;
+        existing.reset();
+        existing.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
+        if (existing.step()) {
+          std::string id = existing.text(0), state = existing.text(1);
+          existing.reset();
+          cancel.reset();
+          cancel.bind(1, std::string_view(id)).run();  // never sent: replaced, not followed up
+          if (db.changes() == 0) original = id;
+        }
+        existing.reset();
+
+        if (!decision.grant) {
+          if (!original) continue;
+          // A correction took the signal out of what this partner may have.
+          wire::Record rec;
+          rec.record_id = crypto::random_hex_id(16);
+          rec.category = r.facts.category;
+          rec.policy_hash = policy.sha256();
+          rec.kind = wire::RecordKind::withdrawal;
+          rec.refers_to = *original;
+          rec.rule_id = "withdrawal";
+          detail::enqueue(db, {&rec, partner.org, rec.rule_id, r.id, std::nullopt}, now);
+          continue;
+        }
+        // Exactly what the officer's preview (explain) showed: one projection.
+        const auto& rule = *decision.grant->rule;
+        wire::Record rec = policies::to_record(policies::project(rule, r.facts, now), policy);
+        rec.record_id = crypto::random_hex_id(16);
+        if (original) {
+          rec.kind = wire::RecordKind::correction;
+          rec.refers_to = *original;
+        }
+        detail::enqueue(db, {&rec, partner.org, rule.id, r.id, std::nullopt}, now);
+      }
+      done.reset();
+      done.bind(1, std::string_view(r.id)).run();
+      // A record received earlier may concern a subject of this signal: a hit.
+      std::vector<alerts::Subject> subjects;
+      for (const auto& id : r.facts.identifiers) {
+        alerts::Subject sub;
+        sub.id_kind = id.id_kind;
+        std::memcpy(sub.pseudonym.data(), id.pseudonym.data(), sub.pseudonym.size());
+        subjects.push_back(std::move(sub));
+      }
+      ctx_.refresh_alerts(db, std::move(subjects), now);
+    }
+  });
+  return ready.size();
+}
+
+namespace {
+
+// Per partner: the decision, the newest record (a live one before a cancelled
+// one), and the newest withdrawal or correction that followed it.
+std::vector<PartnerState> partner_states(storage::Database& db, const std::string& signal_id) {
+  std::vector<PartnerState> out;
+  auto decisions = db.cached(
+      "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
+  auto record = db.cached(
+      "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
+      "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
+  auto follow_up = db.cached(
+      "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
+      "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
+  decisions.bind(1, std::string_view(signal_id));
+  while (decisions.step()) {
+    PartnerState p;
+    p.partner = decisions.text(0);
+    p.rule_id = decisions.is_null(1) ? "" : decisions.text(1);
+    p.state = "not_shared";
+    p.reason = decisions.text(2);
+    out.push_back(std::move(p));
+  }
+  decisions.reset();
+  for (auto& p : out) {
+    record.reset();
+    record.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+    if (record.step()) {
+      p.state = record.text(0) == "sending" ? "queued" : record.text(0);
+      p.attempts = record.int64(1);
+      p.reason.clear();
+      if (!record.is_null(3)) p.delivered_at_ms = record.int64(3);
+      p.rule_id = record.text(5);
+      if (p.state == "queued" && p.attempts > 0) {
+        p.state = "failing";
+        p.reason = record.is_null(2) ? "" : record.text(2);
+      } else if (p.state == "rejected") {
+        p.reason = record.is_null(4) ? "" : record.text(4);
+      }
+    }
+    record.reset();
+    follow_up.reset();
+    follow_up.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+    if (follow_up.step()) {
+      FollowUp f;
+      f.kind = follow_up.text(0);
+      std::string state = follow_up.text(1);
+      if (state == "delivered") {
+        f.state = "applied";
+      } else if (state == "rejected" || state == "void") {
+        f.state = state;
+        f.reason = follow_up.is_null(4) ? "" : follow_up.text(4);
+      } else if (follow_up.int64(2) > 0) {
+        f.state = "failing";
+        f.reason = follow_up.is_null(3) ? "" : follow_up.text(3);
+      } else {
+        f.state = state == "cancelled" ? "cancelled" : "queued";
+      }
+      p.follow_up = std::move(f);
+    }
+    follow_up.reset();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PartnerState> Outbox::state_of(const std::string& signal_id) const {
+  return ctx_.store.read([&](storage::Database& db) { return partner_states(db, signal_id); });
+}
+
+std::map<std::string, SignalProgress> Outbox::progress_of(const std::vector<std::string>& signal_ids) const {
+  return ctx_.store.read([&](storage::Database& db) {
+    std::map<std::string, SignalProgress> out;
+    auto feedback = db.cached("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = 'feedback'");
+    for (const auto& id : signal_ids) {
+      SignalProgress& p = out[id];
+      p.sharing = partner_states(db, id);
+      feedback.reset();
+      feedback.bind(1, std::string_view(id));
+      if (feedback.step()) p.feedback = feedback.int64(0);
+    }
+    feedback.reset();
+    return out;
+  });
+}
+
+std::map<std::string, OutboxStats> Outbox::outbox_stats() const {
+  return ctx_.store.read([](storage::Database& db) {
+    std::map<std::string, OutboxStats> out;
+    auto st = db.cached(
+        "SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY recipient");
+    while (st.step()) out[st.text(0)] = {st.int64(1), st.int64(2)};
+    st.reset();
+    return out;
+  });
+}
+
+}  // namespace signalnode::node::sharing

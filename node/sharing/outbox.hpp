@@ -1,0 +1,39 @@
+// The sender's side of sharing: per signal whose pseudonyms are ready, the
+// covenant's decision for each partner and one record per entitled partner
+// in the durable outbox (corrections and withdrawals where a signal changed);
+// and where each record stands, as the officer sees it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "node/federation/manifest.hpp"
+#include "node/sharing/context.hpp"
+#include "node/sharing/types.hpp"
+#include "policies/policy.hpp"
+
+namespace signalnode::node::sharing {
+
+class Outbox {
+ public:
+  explicit Outbox(Context& ctx) : ctx_(ctx) {}
+
+  // After a crash: batches that were being sent are queued again (the
+  // receiver's idempotency makes a second delivery harmless).
+  void recover();
+  // Signals whose pseudonyms are all ready: decide each partner, queue
+  // records. Returns the number of signals decided.
+  std::size_t share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
+                          const policies::Party& self, std::size_t max_signals = 200);
+
+  [[nodiscard]] std::vector<PartnerState> state_of(const std::string& signal_id) const;
+  // The same for a page of signals, in one read.
+  [[nodiscard]] std::map<std::string, SignalProgress> progress_of(const std::vector<std::string>& signal_ids) const;
+  [[nodiscard]] std::map<std::string, OutboxStats> outbox_stats() const;
+
+ private:
+  Context& ctx_;
+};
+
+}  // namespace signalnode::node::sharing

@@ -1,0 +1,87 @@
+// Storage limitation: received records leave at their rule's retention, own
+// signals at the node's; each deletion re-evaluates the alerts it touched
+// and is counted in the audit log.
+#include "node/sharing/retention.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstring>
+
+#include "node/log/log.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/sharing/records.hpp"
+
+namespace signalnode::node::sharing {
+namespace json = boost::json;
+
+std::int64_t Retention::expire_received() {
+  const std::int64_t now = ctx_.now_ms();
+  std::int64_t expired = 0;
+  ctx_.store.write([&](storage::Database& db) {
+    std::vector<alerts::Subject> subjects;
+    {
+      auto st = db.cached(
+          "SELECT s.id_kind, s.pseudonym FROM inbox i JOIN inbox_subjects s ON s.inbox_id = i.id WHERE i.expires_at_ms <= ?");
+      st.bind(1, now);
+      while (st.step()) {
+        alerts::Subject s;
+        s.id_kind = st.text(0);
+        auto blob = st.blob_view(1);
+        if (blob.size() == s.pseudonym.size()) std::memcpy(s.pseudonym.data(), blob.data(), blob.size());
+        subjects.push_back(std::move(s));
+      }
+      st.reset();
+    }
+    db.cached("DELETE FROM inbox WHERE expires_at_ms <= ?").bind(1, now).run();  // subjects cascade
+    expired = db.changes();
+    if (expired > 0) {
+      ctx_.refresh_alerts(db, std::move(subjects), now);
+      audit::Event e;
+      e.name = "record.expired";
+      e.start_ms = e.end_ms = now;
+      e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
+      audit::AuditLog::append(db, e);
+    }
+  });
+  if (expired > 0) log::info("inbox.expired", {{"records", expired}});
+  return expired;
+}
+
+std::int64_t Retention::expire_own(int retention_days) {
+  const std::int64_t now = ctx_.now_ms();
+  const std::int64_t cutoff = now - static_cast<std::int64_t>(retention_days) * detail::kDayMs;
+  std::int64_t expired = 0;
+  ctx_.store.write([&](storage::Database& db) {
+    std::vector<std::string> ids;
+    auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
+    st.bind(1, cutoff);
+    while (st.step()) ids.push_back(st.text(0));
+    st.reset();
+    if (ids.empty()) return;
+    std::vector<alerts::Subject> subjects;
+    auto del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
+    for (const auto& id : ids) {
+      auto s = ctx_.own_subjects(db, id);
+      subjects.insert(subjects.end(), s.begin(), s.end());
+      del.reset();
+      del.bind(1, std::string_view(id)).run();
+    }
+    // Cached pseudonyms and queued identifiers no signal refers to any more.
+    db.exec(
+        "DELETE FROM pseudonyms WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si WHERE si.lookup_key = pseudonyms.lookup_key);"
+        "DELETE FROM pseudonym_queue WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+        "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
+    ctx_.refresh_alerts(db, std::move(subjects), now);
+    expired = static_cast<std::int64_t>(ids.size());
+    audit::Event e;
+    e.name = "signal.expired";
+    e.start_ms = e.end_ms = now;
+    e.attributes = {{"count", expired}, {"retentionDays", retention_days},
+                    {"reason", "retention of own signals reached (node setting signals.retentionDays)"}};
+    audit::AuditLog::append(db, e);
+  });
+  if (expired > 0) log::info("signals.expired", {{"signals", expired}});
+  return expired;
+}
+
+}  // namespace signalnode::node::sharing

@@ -1,0 +1,103 @@
+// What the sharing jobs tell their callers: states of records and follow-ups
+// as the officer sees them, feedback received, and the outcomes of requests.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/projection.hpp"
+
+namespace signalnode::node::sharing {
+
+using NowMs = std::function<std::int64_t()>;
+
+// Feedback an analyst sets on a received record; codes, so that no free text
+// travels unless a rule allows a note (docs/protocol.md).
+inline constexpr std::string_view kFeedbackStatuses[] = {
+    "received", "assessed", "investigation_started", "inspection_planned", "action_taken", "no_follow_up", "forwarded"};
+inline constexpr std::string_view kFeedbackReasons[] = {
+    "insufficient_information", "outside_mandate", "already_known", "no_violation_found",
+    "no_capacity", "forwarded_to_police", "forwarded_to_partner"};
+inline constexpr std::size_t kMaxFeedbackNote = 500;
+
+bool is_feedback_status(std::string_view s);
+bool is_feedback_reason(std::string_view s);
+
+// A withdrawal or correction sent after a record, as the officer sees it.
+struct FollowUp {
+  std::string kind;   // withdrawal | correction
+  std::string state;  // queued | failing | applied | rejected | void
+  std::string reason;
+};
+
+struct PartnerState {
+  std::string partner;
+  std::string state;  // not_shared | queued | failing | delivered | rejected | cancelled
+  std::string rule_id;
+  std::string reason;  // why not shared, why rejected, or the last delivery error
+  std::int64_t attempts = 0;
+  std::optional<std::int64_t> delivered_at_ms;
+  std::optional<FollowUp> follow_up;  // the latest withdrawal or correction
+};
+
+// What partners told the source about one of its signals.
+struct FeedbackItem {
+  std::string kind;  // feedback | bundle_notice
+  std::string partner;
+  std::string status, reason, note;  // feedback
+  std::int64_t organisations = -1;   // notice, where granted
+  std::vector<std::string> categories;
+  std::int64_t received_at_ms = 0;
+};
+
+// What became of an officer's or analyst's request: a domain outcome, which
+// the adapters (the API, the CLI) render in their own terms.
+struct Outcome {
+  enum class Kind { done, queued, invalid, not_found, conflict };
+  Kind kind = Kind::done;
+  std::string field;  // the offending field of an invalid request
+  std::string detail;
+  boost::json::object body;  // what was done or queued
+
+  static Outcome queued(boost::json::object body) { return {Kind::queued, {}, {}, std::move(body)}; }
+  static Outcome invalid(std::string field, std::string detail) {
+    return {Kind::invalid, std::move(field), std::move(detail), {}};
+  }
+  static Outcome not_found(std::string detail) { return {Kind::not_found, {}, std::move(detail), {}}; }
+  static Outcome conflict(std::string detail) { return {Kind::conflict, {}, std::move(detail), {}}; }
+};
+
+// A list row's view of an own signal: where it is per partner, and how many
+// partners answered.
+struct SignalProgress {
+  std::vector<PartnerState> sharing;
+  std::int64_t feedback = 0;
+};
+
+struct OutboxStats {
+  std::int64_t depth = 0;
+  std::int64_t oldest_ms = 0;
+};
+
+// The answer to a partner's batch: a signed receipt, or why the batch as a
+// whole was refused (nothing in it was applied).
+struct ReceiveOutcome {
+  enum class Kind { receipt, malformed, not_from_peer };
+  Kind kind = Kind::receipt;
+  std::string receipt;  // the signed receipt's bytes
+  std::string reason;   // why it was refused
+
+  static ReceiveOutcome receipt_of(std::string bytes) { return {Kind::receipt, std::move(bytes), {}}; }
+  static ReceiveOutcome refused(Kind kind, std::string reason) { return {kind, {}, std::move(reason)}; }
+};
+
+// ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time).
+using policies::iso_week;
+
+}  // namespace signalnode::node::sharing
