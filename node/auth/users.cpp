@@ -86,7 +86,7 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
     audit::AuditLog::append(db, e);
   });
   crypto::wipe(hash.data(), hash.size());
-  if (exists) throw UserError("username", "is taken");
+  if (exists) throw UserError("username", "is taken", UserError::Kind::taken);
 }
 
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {

@@ -22,10 +22,15 @@ inline constexpr std::int64_t kLockoutMs = 15 * 60'000;
 inline constexpr std::int64_t kSessionIdleMs = 30 * 60'000;
 inline constexpr std::int64_t kSessionMaxMs = 8 * 3'600'000;
 
-// A username or password that breaks the rules; says which and why.
+// A username or password that breaks the rules; says which and why, and
+// whether it is a conflict with an existing account (callers branch on that,
+// never on the message).
 struct UserError : std::invalid_argument {
-  UserError(std::string f, const std::string& what) : std::invalid_argument(what), field(std::move(f)) {}
+  enum class Kind { invalid, taken };
+  UserError(std::string f, const std::string& what, Kind k = Kind::invalid)
+      : std::invalid_argument(what), field(std::move(f)), kind(k) {}
   std::string field;
+  Kind kind;
 };
 
 struct UserInfo {

@@ -172,9 +172,12 @@ struct HttpsClient::Impl {
 
   void close() {
     if (!stream) return;
-    // A polite TLS close, bounded: a stalled peer does not hold us here.
-    beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(1));
-    (void)run([&](auto done) { stream->async_shutdown(done); });
+    // A polite TLS close, bounded: a stalled peer does not hold us here, and
+    // a stopping node does not wait for it at all.
+    if (!stopping()) {
+      beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(1));
+      (void)run([&](auto done) { stream->async_shutdown(done); });
+    }
     stream.reset();
     buffer.clear();
   }
