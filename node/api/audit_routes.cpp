@@ -101,14 +101,14 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
   }
   // The PA is a network round trip away: not on an I/O thread.
   auto job = [&s, transport, id = id.value(), kind = std::string(kind_v->get_string()),
-              by = ctx.principal->token_id, respond]() {
+              by = ctx.principal->token_id](const Respond& answer) {
     crypto::oprf::Output pseudonym{};
     try {
       pseudonym = s.pseudonymiser.pseudonymise_now(id, *transport);
     } catch (const std::exception& e) {
       log::warn("subject_access.pa_unavailable", {{"error", e.what()}});
-      return respond(problem(503, "pa-unavailable", "Pseudonymisation unavailable",
-                             "the pseudonymisation authority could not be reached; try again later"));
+      return answer(problem(503, "pa-unavailable", "Pseudonymisation unavailable",
+                           "the pseudonymisation authority could not be reached; try again later"));
     }
     std::string hex = crypto::to_hex(pseudonym);
     json::array exchanges = s.store.read([&](storage::Database& db) {
@@ -130,11 +130,11 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
       e.data_subjects = {hex};
       s.audit->append_now(e);
     }
-    respond(json_response(200, json::serialize(json::object{{"idKind", kind},
-                                                            {"pseudonym", hex},
-                                                            {"exchanges", std::move(exchanges)}})));
+    answer(json_response(200, json::serialize(json::object{{"idKind", kind},
+                                                          {"pseudonym", hex},
+                                                          {"exchanges", std::move(exchanges)}})));
   };
-  run_slow(s, std::move(job), respond);
+  run_slow(s, std::move(job), std::move(respond));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "node/http/metrics.hpp"
 #include "node/api/router.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
+#include "node/storage/store.hpp"
 
 namespace signalnode::node::sharing {
 class Sharing;
@@ -65,8 +67,16 @@ void add_web_routes(Router& router, ApiServices& services);  // the web interfac
 // The node's local calendar date (observation dates are local dates).
 std::chrono::sys_days local_today(std::chrono::system_clock::time_point now);
 std::int64_t epoch_ms(std::chrono::system_clock::time_point t);
-// Runs `job` (which answers through its own copy of respond) on the slow lane;
-// answers 503 with Retry-After itself when the lane is full.
-void run_slow(ApiServices& s, std::function<void()> job, const Respond& respond);
+// Runs `job` on the slow lane, handing it the respond to answer through:
+// that passes on one answer only, a job that throws before answering is
+// answered 500 (the exception logged, never sent), and a full lane is answered
+// 503 with Retry-After at once. See post_answering in slow_lane.hpp.
+void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
+// The completion of a Store::write_async for a route: `done` answers through
+// the respond it is given, once; if it throws, the request is answered 500
+// (the exception logged, never sent) instead of never. The store runs
+// completions on its writer thread and swallows what they throw.
+storage::Store::Done answer_after_commit(Respond respond,
+                                         std::function<void(std::exception_ptr, const Respond&)> done);
 
 }  // namespace signalnode::node::api

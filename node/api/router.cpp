@@ -261,7 +261,7 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     found->handler(RouteContext{request, params, principal}, guarded);
   } catch (const std::exception& e) {
     log::error("http.handler_failed", {{"route", found->path_template}, {"error", e.what()}});
-    guarded(problem(500, "internal", "Internal error", "the node could not handle this request; it was logged"));
+    guarded(internal_error());
   }
 }
 

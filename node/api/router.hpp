@@ -21,6 +21,7 @@ namespace signalnode::node::api {
 using http::HttpHandler;
 using http::HttpRequest;
 using http::HttpResponse;
+using http::internal_error;
 using http::invalid_field;
 using http::json_response;
 using http::Metrics;

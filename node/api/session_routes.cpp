@@ -90,9 +90,11 @@ void add_session_routes(Router& router, ApiServices& s) {
     if (f["username"].empty()) return respond(invalid_field({"username", "is required"}));
     if (f["password"].empty()) return respond(invalid_field({"password", "is required"}));
     // argon2id takes about 90 ms and 64 MiB: on the slow lane, not an I/O thread.
-    auto job = [&s, username = f["username"], password = take_secret(f["password"]), client = ctx.request.remote_address,
-                respond] { respond(login_response(s, s.users->login(username, password->chars(), client, epoch_ms(s.clock())))); };
-    run_slow(s, std::move(job), respond);
+    auto job = [&s, username = f["username"], password = take_secret(f["password"]),
+                client = ctx.request.remote_address](const Respond& answer) {
+      answer(login_response(s, s.users->login(username, password->chars(), client, epoch_ms(s.clock()))));
+    };
+    run_slow(s, std::move(job), std::move(respond));
   });
 
   router.add("GET", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
@@ -132,24 +134,24 @@ void add_session_routes(Router& router, ApiServices& s) {
                // argon2id twice (check and hash): on the slow lane.
                auto job = [&s, username = ctx.principal->label, keep = std::string(cookie_value),
                            current = take_secret(f["currentPassword"]), next = take_secret(f["newPassword"]),
-                           client = ctx.request.remote_address, respond] {
+                           client = ctx.request.remote_address](const Respond& answer) {
                  auth::ChangeOutcome outcome;
                  try {
                    outcome = s.users->change_password(username, keep, current->chars(), next->chars(), client,
                                                       epoch_ms(s.clock()));
                  } catch (const auth::UserError& e) {
-                   return respond(invalid_field({e.field, e.what()}));
+                   return answer(invalid_field({e.field, e.what()}));
                  }
                  if (outcome == auth::ChangeOutcome::locked) {
-                   return respond(problem(423, "account-locked", "Account locked",
-                                          "too many wrong passwords; the account is locked and its sessions ended"));
+                   return answer(problem(423, "account-locked", "Account locked",
+                                        "too many wrong passwords; the account is locked and its sessions ended"));
                  }
                  if (outcome == auth::ChangeOutcome::bad_current) {
-                   return respond(invalid_field({"currentPassword", "is not the current password"}));
+                   return answer(invalid_field({"currentPassword", "is not the current password"}));
                  }
-                 respond(HttpResponse{204, "application/json", "", {}});
+                 answer(HttpResponse{204, "application/json", "", {}});
                };
-               run_slow(s, std::move(job), respond);
+               run_slow(s, std::move(job), std::move(respond));
              });
 
   router.add("GET", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext, Respond respond) {
@@ -171,15 +173,15 @@ void add_session_routes(Router& router, ApiServices& s) {
     if (!role) return respond(invalid_field({"role", "must be officer, analyst, privacy_officer or admin"}));
     // Hashing is argon2id too: on the slow lane.
     auto job = [&s, username = f["username"], role = *role, password = take_secret(f["password"]),
-                by = ctx.principal->token_id, respond] {
+                by = ctx.principal->token_id](const Respond& answer) {
       try {
         s.users->create(username, role, password->chars(), epoch_ms(s.clock()), by);
       } catch (const auth::UserError& e) {
-        return respond(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
+        return answer(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
       }
-      respond(json_response(201, json::serialize(json::object{{"username", username}, {"role", auth::to_string(role)}})));
+      answer(json_response(201, json::serialize(json::object{{"username", username}, {"role", auth::to_string(role)}})));
     };
-    run_slow(s, std::move(job), respond);
+    run_slow(s, std::move(job), std::move(respond));
   });
 
   router.add("DELETE", "/api/v1/users/{username}", Access::only({auth::Role::admin}),

@@ -49,7 +49,8 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   std::string category = signal.category;
   std::size_t subjects = signal.subjects.size();
   auto stored = s.on_signal_stored;
-  s.store.write_async(std::move(job), [respond, id, category, subjects, stored](std::exception_ptr error) {
+  s.store.write_async(std::move(job), answer_after_commit(std::move(respond), [id, category, subjects, stored](
+                                                               std::exception_ptr error, const Respond& answer) {
     if (error) {
       std::string what = "unknown";
       try {
@@ -58,15 +59,15 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
         what = e.what();
       }
       log::error("signal.store_failed", {{"error", what}});
-      return respond(problem(503, "store-unavailable", "Not stored",
-                             "the signal could not be stored durably; nothing was kept, try again"));
+      return answer(problem(503, "store-unavailable", "Not stored",
+                           "the signal could not be stored durably; nothing was kept, try again"));
     }
     log::info("signal.stored", {{"signal", id}, {"category", category}, {"subjects", subjects}});
     if (stored) stored();
     HttpResponse r = json_response(201, json::serialize(json::object{{"id", id}}));
     r.headers.emplace_back("Location", "/api/v1/signals/" + id);
-    respond(std::move(r));
-  });
+    answer(std::move(r));
+  }));
 }
 
 void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
@@ -195,22 +196,22 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
         e.category = category;
         audit::AuditLog::append(db, e);
       },
-      [respond, id, stored](std::exception_ptr error) {
+      answer_after_commit(std::move(respond), [id, stored](std::exception_ptr error, const Respond& answer) {
         if (error) {
           try {
             std::rethrow_exception(error);
           } catch (const signals::NotCorrectable&) {
-            return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
+            return answer(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
           } catch (const std::exception& e) {
             log::error("signal.store_failed", {{"error", e.what()}});
           }
-          return respond(problem(503, "store-unavailable", "Not stored",
-                                 "the correction could not be stored durably; nothing was changed, try again"));
+          return answer(problem(503, "store-unavailable", "Not stored",
+                               "the correction could not be stored durably; nothing was changed, try again"));
         }
         log::info("signal.corrected", {{"signal", id}});
         if (stored) stored();
-        respond(json_response(200, json::serialize(json::object{{"id", id}, {"status", "corrected"}})));
-      });
+        answer(json_response(200, json::serialize(json::object{{"id", id}, {"status", "corrected"}})));
+      }));
 }
 
 }  // namespace

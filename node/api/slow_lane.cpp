@@ -1,5 +1,8 @@
 #include "node/api/slow_lane.hpp"
 
+#include <atomic>
+#include <memory>
+
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/log/log.hpp"
@@ -47,13 +50,52 @@ void SlowLane::run() {
   }
 }
 
-void run_slow(ApiServices& s, std::function<void()> job, const Respond& respond) {
-  if (!s.slow_lane) return job();
-  if (!s.slow_lane->post(std::move(job))) {
+Respond answer_once(Respond respond) {
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  return [answered, respond = std::move(respond)](HttpResponse response) {
+    if (!answered->exchange(true)) respond(std::move(response));
+  };
+}
+
+void answer_or_fail(std::string_view event, const Respond& once, const AnsweringJob& job) noexcept {
+  std::string error;
+  try {
+    job(once);
+    return;
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "an exception that is not a std::exception";
+  }
+  try {
+    log::error(event, {{"error", error}});
+    once(internal_error());  // dropped if the job answered before it threw
+  } catch (...) {
+    // The answer path itself failed (the connection is gone, say): nothing is
+    // left to tell the client, and the lane must go on.
+  }
+}
+
+void post_answering(SlowLane* lane, AnsweringJob job, Respond respond) {
+  Respond once = answer_once(std::move(respond));
+  if (!lane) return answer_or_fail("api.slow_job_failed", once, job);
+  bool queued = lane->post([job = std::move(job), once] { answer_or_fail("api.slow_job_failed", once, job); });
+  if (!queued) {
     HttpResponse r = problem(503, "busy", "Busy", "the node is handling many log-ins or look-ups; try again in a second");
     r.headers.emplace_back("Retry-After", "1");
-    respond(std::move(r));
+    once(std::move(r));
   }
+}
+
+void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond respond) {
+  post_answering(s.slow_lane, std::move(job), std::move(respond));
+}
+
+storage::Store::Done answer_after_commit(Respond respond,
+                                         std::function<void(std::exception_ptr, const Respond&)> done) {
+  return [once = answer_once(std::move(respond)), done = std::move(done)](std::exception_ptr error) {
+    answer_or_fail("api.completion_failed", once, [&](const Respond& r) { done(error, r); });
+  };
 }
 
 }  // namespace signalnode::node::api

@@ -3,6 +3,10 @@
 // round trip). One thread, so at most one such job's memory at a time and the
 // I/O threads keep serving everyone else; a bounded queue, so a log-in storm
 // is answered with 503 at once instead of piling up.
+//
+// Every job posted for a request answers it, also when it throws: run it with
+// post_answering (or run_slow), which hands the job a respond that passes on
+// only the first answer and answers 500 itself when the job throws first.
 #pragma once
 
 #include <condition_variable>
@@ -10,9 +14,15 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
+#include "node/http/types.hpp"
+
 namespace signalnode::node::api {
+
+using http::HttpResponse;
+using http::Respond;
 
 class SlowLane {
  public:
@@ -22,7 +32,9 @@ class SlowLane {
   SlowLane& operator=(const SlowLane&) = delete;
 
   // Queues the job; false when the queue is full or the lane stopped (the
-  // caller answers 503). A job that throws is logged and does not stop the lane.
+  // caller answers 503). A job that throws is logged and does not stop the
+  // lane; whoever posts work for a request uses post_answering, so that the
+  // request is answered too.
   bool post(std::function<void()> job);
   // Runs what is queued, then ends the thread. Later posts are refused.
   void stop();
@@ -37,5 +49,24 @@ class SlowLane {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+// A job that answers one request through the respond it is given.
+using AnsweringJob = std::function<void(const Respond&)>;
+
+// Passes on the first answer only; later ones are dropped. Safe to call from
+// several threads.
+Respond answer_once(Respond respond);
+
+// Runs job(once). If it throws, the exception is logged under `event` (its
+// text goes to the log, never into the response) and the request is answered
+// 500 through `once`, which drops that answer if the job had answered before
+// throwing. Never throws.
+void answer_or_fail(std::string_view event, const Respond& once, const AnsweringJob& job) noexcept;
+
+// Queues `job` on `lane` with a respond that passes on one answer only; a job
+// that throws before answering is answered 500 (see answer_or_fail). A full or
+// stopped lane is answered 503 with Retry-After at once, and the job is
+// dropped unrun. Without a lane (nullptr) the job runs here, guarded the same way.
+void post_answering(SlowLane* lane, AnsweringJob job, Respond respond);
 
 }  // namespace signalnode::node::api

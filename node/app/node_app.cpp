@@ -102,7 +102,9 @@ struct NodeApp::Impl {
     metrics.add_gauge("signalnode_signals_stored", "Own signals in the node database.", [this] {
       return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(signals.count())}};
     });
-    metrics.add_gauge("signalnode_pseudonym_queue", "Identifiers waiting for the PA: depth and age of the oldest (s).",
+    metrics.add_gauge("signalnode_pseudonym_queue",
+                      "Identifiers waiting for the PA: depth and age of the oldest (s); set_aside: ones that cannot "
+                      "be pseudonymised (they do not decrypt), left for an operator.",
                       [this] {
                         auto s = pseudonymiser.stats();
                         double age = s.oldest_ms ? static_cast<double>(api::epoch_ms(options.clock()) - s.oldest_ms) / 1000
@@ -110,7 +112,8 @@ struct NodeApp::Impl {
                         return std::vector<std::pair<std::string, double>>{
                             {"{measure=\"depth\"}", static_cast<double>(s.depth)},
                             {"{measure=\"oldest_age_seconds\"}", age},
-                            {"{measure=\"cached\"}", static_cast<double>(s.cached)}};
+                            {"{measure=\"cached\"}", static_cast<double>(s.cached)},
+                            {"{measure=\"set_aside\"}", static_cast<double>(s.set_aside)}};
                       });
     metrics.add_gauge("signalnode_outbox", "Records waiting for delivery per partner: depth and age of the oldest (s).",
                       [this] {
@@ -220,7 +223,8 @@ struct NodeApp::Impl {
     auto result = pseudonymiser.process_pending(*t);
     if (!result.error.empty()) log::warn("pseudonyms.pa_unavailable", {{"pending", result.failed}, {"error", result.error}});
     if (result.computed > 0 && maintenance) maintenance->wake();  // their signals may be ready to share
-    return result.computed > 0 && result.computed >= t->max_batch();
+    std::size_t handled = result.computed + result.set_aside;  // a full batch, good or set aside: more may be due
+    return handled > 0 && handled >= t->max_batch();
   }
 
   // One partner's queue: the partner as the manifest now names it, and a

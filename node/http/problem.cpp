@@ -26,4 +26,8 @@ HttpResponse invalid_field(const protocol::FieldError& error, int status) {
 
 HttpResponse json_response(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
 
+HttpResponse internal_error() {
+  return problem(500, "internal", "Internal error", "the node could not handle this request; it was logged");
+}
+
 }  // namespace signalnode::node::http

@@ -14,5 +14,8 @@ namespace signalnode::node::http {
 HttpResponse problem(int status, std::string_view code, std::string_view title, std::string_view detail);
 HttpResponse invalid_field(const protocol::FieldError& error, int status = 400);
 HttpResponse json_response(int status, std::string body);
+// 500 for a request whose handling threw. What went wrong is logged by the
+// caller; the answer never carries the exception's text.
+HttpResponse internal_error();
 
 }  // namespace signalnode::node::http

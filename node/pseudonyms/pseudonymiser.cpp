@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "node/log/log.hpp"
+#include "protocol/identifiers.hpp"
+
 namespace signalnode::node::pseudonyms {
 namespace oprf = crypto::oprf;
 
@@ -59,11 +62,15 @@ void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_
   auto link = db.cached(
       "INSERT OR IGNORE INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES (?,?,?,?)");
   // Queue only what is neither cached nor queued already: one PA evaluation
-  // per distinct identifier, however many signals name it.
+  // per distinct identifier, however many signals name it. A row set aside
+  // (it did not decrypt) is replaced by this freshly sealed one.
   auto queue = db.cached(
       "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
       "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1) "
-      "ON CONFLICT(lookup_key) DO NOTHING");
+      "ON CONFLICT(lookup_key) DO UPDATE SET id_kind = excluded.id_kind, sealed_input = excluded.sealed_input, "
+      "enqueued_at_ms = excluded.enqueued_at_ms, attempts = 0, next_attempt_at_ms = excluded.next_attempt_at_ms, "
+      "last_error = NULL, set_aside_at_ms = NULL, set_aside_reason = NULL "
+      "WHERE pseudonym_queue.set_aside_at_ms IS NOT NULL");
   for (const auto& row : rows) {
     link.reset();
     link.bind(1, std::string_view(signal_id)).bind(2, row.position).bind(3, std::string_view(row.id_kind))
@@ -76,36 +83,72 @@ void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_
 
 PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   struct Due {
+    std::vector<std::uint8_t> stored_key;  // as stored: how the row is found again, even if damaged
     crypto::LookupKey key;
     std::string kind;
     std::vector<std::uint8_t> sealed;
     std::int64_t attempts;
   };
   const std::int64_t now = now_ms_();
-  auto due = store_.read([&](storage::Database& db) {
+  auto rows = store_.read([&](storage::Database& db) {
     auto st = db.cached(
         "SELECT lookup_key, id_kind, sealed_input, attempts FROM pseudonym_queue WHERE next_attempt_at_ms <= ? "
-        "ORDER BY enqueued_at_ms LIMIT ?");
+        "AND set_aside_at_ms IS NULL ORDER BY enqueued_at_ms LIMIT ?");
     st.bind(1, now).bind(2, static_cast<std::int64_t>(transport.max_batch()));
-    std::vector<Due> rows;
-    while (st.step()) rows.push_back({to_lookup_key(st.blob(0)), st.text(1), st.blob(2), st.int64(3)});
+    std::vector<Due> out;
+    while (st.step()) {
+      auto stored_key = st.blob(0);
+      auto key = to_lookup_key(stored_key);
+      out.push_back({std::move(stored_key), key, st.text(1), st.blob(2), st.int64(3)});
+    }
     st.reset();
-    return rows;
+    return out;
   });
   PassResult result;
-  if (due.empty()) return result;
+  if (rows.empty()) return result;
 
+  // A row that cannot be pseudonymised is set aside; it must not stop the others.
+  std::vector<Due> due;
+  std::vector<std::pair<const Due*, std::string_view>> bad;
   std::vector<crypto::SecretBytes> inputs;
   std::vector<oprf::Blinded> blinds;
   std::vector<oprf::Element> blinded;
-  for (const auto& d : due) {
+  for (const auto& d : rows) {
     auto input = crypto::open(data_key_, d.sealed, ad(kInputAd, d.key));
-    auto b = input ? oprf::blind(input->view()) : std::nullopt;
-    if (!b) throw std::runtime_error("a queued identifier does not decrypt under the data key");
+    if (!input) {
+      bad.emplace_back(&d, "the queued identifier does not decrypt under the data key (damaged in storage, or "
+                           "sealed under another key)");
+      continue;
+    }
+    auto b = oprf::blind(input->view());
+    if (!b) {
+      bad.emplace_back(&d, "the queued identifier maps to the identity element of the OPRF group");
+      continue;
+    }
     blinded.push_back(b->blinded_element);
     blinds.push_back(std::move(*b));
     inputs.push_back(std::move(*input));
+    due.push_back(d);
   }
+  if (!bad.empty()) {
+    store_.write([&](storage::Database& db) {
+      auto st = db.cached(
+          "UPDATE pseudonym_queue SET set_aside_at_ms = ?, set_aside_reason = ? WHERE lookup_key = ? "
+          "AND set_aside_at_ms IS NULL");
+      for (const auto& [d, reason] : bad) {
+        st.reset();
+        st.bind(1, now).bind(2, reason).bind_blob(3, d->stored_key).run();
+      }
+    });
+    for (const auto& [d, reason] : bad) {
+      // Never the identifier or its lookup key: the kind (when it is one) and why.
+      auto kind = protocol::id_kind_from_string(d->kind);
+      log::error("pseudonyms.queue_entry_set_aside",
+                 {{"idKind", kind ? d->kind : std::string("unknown")}, {"attempts", d->attempts}, {"reason", reason}});
+    }
+    result.set_aside = bad.size();
+  }
+  if (due.empty()) return result;
 
   PaAnswer answer;
   try {
@@ -235,12 +278,14 @@ QueueStats Pseudonymiser::stats() const {
   QueueStats s = store_.read([](storage::Database& db) {
     QueueStats q;
     auto st = db.cached(
-        "SELECT (SELECT count(*) FROM pseudonym_queue), (SELECT min(enqueued_at_ms) FROM pseudonym_queue), "
-        "(SELECT count(*) FROM pseudonyms)");
+        "SELECT (SELECT count(*) FROM pseudonym_queue WHERE set_aside_at_ms IS NULL), "
+        "(SELECT min(enqueued_at_ms) FROM pseudonym_queue WHERE set_aside_at_ms IS NULL), "
+        "(SELECT count(*) FROM pseudonyms), (SELECT count(*) FROM pseudonym_queue WHERE set_aside_at_ms IS NOT NULL)");
     if (!st.step()) return q;
     q.depth = st.int64(0);
     q.oldest_ms = st.is_null(1) ? 0 : st.int64(1);
     q.cached = st.int64(2);
+    q.set_aside = st.int64(3);
     st.reset();
     return q;
   });

@@ -9,6 +9,13 @@
 // At rest: the queued canonical identifier and the cached pseudonym are both
 // sealed under the data key; the lookup key is BLAKE2b keyed with a subkey of
 // the data key, so the database alone reveals neither.
+//
+// A queue row that cannot be pseudonymised (its sealed identifier does not
+// open under the data key: damaged in storage, or sealed under another key) is
+// set aside with the reason and time, logged without its content, counted, and
+// the pass goes on with the other rows. It is not retried; storing the same
+// identifier again (a correction, another signal) replaces it with a fresh row,
+// and erasure and retention delete it like any queued row.
 #pragma once
 
 #include <chrono>
@@ -34,15 +41,17 @@ struct PreparedIdentifier {
 };
 
 struct PassResult {
-  std::size_t computed = 0;  // pseudonyms stored in this pass
-  std::size_t failed = 0;    // queue entries left for a later attempt
-  std::string error;         // the transport's reason, when it failed
+  std::size_t computed = 0;   // pseudonyms stored in this pass
+  std::size_t failed = 0;     // queue entries left for a later attempt
+  std::string error;          // the transport's reason, when it failed
+  std::size_t set_aside = 0;  // queue entries set aside in this pass: they cannot be pseudonymised
 };
 
 struct QueueStats {
-  std::int64_t depth = 0;
-  std::int64_t oldest_ms = 0;  // enqueue time of the oldest entry, 0 if empty
+  std::int64_t depth = 0;      // waiting for the PA (set-aside entries not included)
+  std::int64_t oldest_ms = 0;  // enqueue time of the oldest waiting entry, 0 if none
   std::int64_t cached = 0;
+  std::int64_t set_aside = 0;  // entries set aside because they cannot be pseudonymised
   std::string last_error;
 };
 
@@ -58,7 +67,8 @@ class Pseudonymiser {
   static void write_rows(storage::Database& db, const std::string& signal_id,
                          const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);
 
-  // One pass over due queue entries (up to the transport's batch size).
+  // One pass over due queue entries (up to the transport's batch size). An
+  // entry that does not decrypt is set aside and the others go on.
   PassResult process_pending(OprfTransport& transport);
   // The cached pseudonym, or nullopt while pending.
   std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;

@@ -49,6 +49,7 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
   batch.sender = self.org;
   batch.receiver = partner.org;
   batch.created_at_ms = now;
+  std::vector<std::string> damaged;  // rows that do not decode: set aside below, the others go on
   ctx_.store.read([&](storage::Database& db) {
     // A message about a record waits until everything queued before it
     // about the same record has been settled: a withdrawal never overtakes
@@ -63,13 +64,44 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
       std::string error;
       auto blob = st.blob(1);
       auto single = wire::decode_batch(blob, error);
-      if (!single || single->records.size() != 1) throw std::runtime_error("corrupt outbox entry");
+      if (!single || single->records.size() != 1) {
+        damaged.push_back(st.text(0));
+        continue;
+      }
       ids.push_back(st.text(0));
       attempts.push_back(st.int64(2));
       batch.records.push_back(std::move(single->records[0]));
     }
     return 0;
   });
+  if (!damaged.empty()) {
+    // A row that does not decode would stop delivery to this partner for good.
+    // It is settled as rejected with this reason, never sent; what follows it
+    // (a withdrawal, a correction) is void, as when a partner refuses a record.
+    constexpr std::string_view kDamaged = "damaged in storage (set aside)";
+    std::vector<std::string> kinds;
+    ctx_.store.write([&](storage::Database& db) {
+      auto set_aside = db.cached(
+          "UPDATE outbox SET state = 'rejected', reason = ?, last_error = NULL WHERE record_id = ? AND state = 'queued' "
+          "RETURNING kind");
+      auto void_follow_ups = db.cached(
+          "UPDATE outbox SET state = 'void', reason = 'the record this follows was damaged in storage' "
+          "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
+      for (const auto& id : damaged) {
+        set_aside.reset();
+        set_aside.bind(1, kDamaged).bind(2, std::string_view(id));
+        kinds.push_back(set_aside.step() ? set_aside.text(0) : std::string());
+        set_aside.reset();
+        void_follow_ups.reset();
+        void_follow_ups.bind(1, std::string_view(id)).bind(2, std::string_view(partner.org)).run();
+      }
+    });
+    for (std::size_t i = 0; i < damaged.size(); ++i) {
+      if (kinds[i].empty()) continue;  // settled otherwise meanwhile
+      log::error("outbox.entry_set_aside",
+                 {{"partner", partner.org}, {"record", damaged[i]}, {"kind", kinds[i]}, {"reason", kDamaged}});
+    }
+  }
   if (batch.records.empty()) return 0;
   // While in flight the records are 'sending': a withdrawal now cannot
   // cancel them, and is sent after them instead.

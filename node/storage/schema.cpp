@@ -310,11 +310,25 @@ void v7_users(Database& db) {
   )sql");
 }
 
+// v8: a queued identifier that cannot be pseudonymised (it does not decrypt
+// under the data key: damaged in storage, or sealed under another key) is set
+// aside, with when and why, instead of stopping the whole queue. It stays in
+// pseudonym_queue, so erasure and retention delete it like any queued row; the
+// due index leaves it out, and storing the same identifier again replaces it.
+void v8_pseudonym_queue_set_aside(Database& db) {
+  db.exec(R"sql(
+    ALTER TABLE pseudonym_queue ADD COLUMN set_aside_at_ms INTEGER;
+    ALTER TABLE pseudonym_queue ADD COLUMN set_aside_reason TEXT;
+    DROP INDEX pseudonym_queue_due;
+    CREATE INDEX pseudonym_queue_due ON pseudonym_queue(next_attempt_at_ms) WHERE set_aside_at_ms IS NULL;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
-                                                    v5_alerts, v6_follow_up, v7_users};
+                                                    v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside};
   return migrations;
 }
 

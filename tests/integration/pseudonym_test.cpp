@@ -36,6 +36,7 @@ TEST(PseudonymIntegration, PaNodePseudonymisesSubmittedSignalsInTheBackground) {
   EXPECT_NE(metrics.find("signalnode_pa_evaluated_elements_total{partner=\"riec-amsterdam\"} 3"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"depth\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"set_aside\"} 0"), std::string::npos) << metrics;
 }
 
 TEST(PseudonymIntegration, NodeWithoutPaKeepsIdentifiersQueuedAndVisible) {

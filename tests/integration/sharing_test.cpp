@@ -20,6 +20,7 @@
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/sharing/records.hpp"
+#include "node/storage/sqlite.hpp"
 #include "protocol/wire.hpp"
 
 namespace fs = std::filesystem;
@@ -247,6 +248,42 @@ TEST_F(SharingTest, APartnerOfflineQueuesVisiblyAndReceivesWhenBack) {
     return true;
   }, 20000));
   EXPECT_EQ(inbox(1).size(), 3u);
+}
+
+// An outbox row that no longer decodes (damaged in storage) is set aside as
+// rejected with its reason; delivery to that partner goes on with the rest.
+TEST_F(SharingTest, ADamagedOutboxRowIsSetAsideAndDeliveryGoesOn) {
+  apps_[1].reset();  // the inspectorate is offline while the records queue
+  std::string bad = submit(0, kLabourSignal);
+  std::string good = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(good)["nla"] == "failing"; }));
+  {
+    signalnode::node::storage::Database db(nodes_[0].dir / "signalnode.db",
+                                           signalnode::node::storage::Database::Mode::read_write);
+    auto st = db.prepare("UPDATE outbox SET record = X'DEADBEEF' WHERE signal_id = ? AND recipient = 'nla'");
+    st.bind(1, std::string_view(bad)).run();
+    ASSERT_EQ(db.changes(), 1);
+  }
+  start(1);
+  ASSERT_TRUE(wait_until([&] {
+    return sharing_states(good)["nla"] == "delivered" && sharing_states(bad)["nla"] == "rejected" &&
+           sharing_states(bad)["riec-amsterdam"] == "delivered";
+  }, 20000)) << "the damaged row does not stop delivery to the partner";
+  auto detail = json::parse(api(0, "GET", "/api/v1/signals/" + bad, "officer").body);
+  bool seen = false;
+  for (const auto& p : detail.at("sharing").as_array()) {
+    if (p.at("partner") == "nla") {
+      seen = true;
+      EXPECT_EQ(p.at("state"), "rejected");
+      EXPECT_EQ(p.at("reason"), "damaged in storage (set aside)");
+    } else if (p.at("partner") == "riec-amsterdam") {
+      EXPECT_EQ(p.at("state"), "delivered") << "its copy for another partner was not damaged";
+    }
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(inbox(1).size(), 1u) << "only the good record reached the inspectorate";
+  auto metrics = api(0, "GET", "/metrics", "officer").body;
+  EXPECT_EQ(metrics.find("signalnode_outbox{partner=\"nla\""), std::string::npos) << "nothing left waiting: " << metrics;
 }
 
 TEST_F(SharingTest, PolicyChangesTakeEffectAndAnInvalidPolicyKeepsTheLastGoodOne) {

@@ -261,3 +261,98 @@ TEST_F(PseudonymTest, PseudonymiseNowUsesTheCacheOrThePa) {
   transport.online = false;
   EXPECT_THROW(pseudo.pseudonymise_now({p::IdKind::kvk, "87654321"}, transport), ps::TransportError);
 }
+
+// One queue row that does not decrypt (damaged in storage, or sealed under
+// another key) is set aside with its reason; the rows after it are
+// pseudonymised in the same pass, and it is not tried again.
+TEST_F(PseudonymTest, AQueueRowThatDoesNotDecryptIsSetAsideAndTheRestGoOn) {
+  c::AeadKey key = c::generate_aead_key();
+  SwitchableTransport transport(*pa_);
+  st::Store store(dir_ / "node.db", st::node_migrations());
+  sg::SignalRepository repo(store, key);
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  auto bad = signal(R"([{"kind":"person","bsn":"123456782"}])");
+  bad.created_at_ms = 500;  // queued first: it comes before the others in the pass
+  auto good = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"account","iban":"NL91ABNA0417164300"},
+                         {"kind":"address","postcode":"1431AB","houseNumber":12}])");
+  auto bad_rows = sg::prepare_identifiers(bad, pseudo);
+  ASSERT_EQ(bad_rows.size(), 1u);
+  const c::LookupKey bad_key = bad_rows[0].lookup_key;
+  store.write(repo.insert_job(bad, std::move(bad_rows)));
+  store.write(repo.insert_job(good, sg::prepare_identifiers(good, pseudo)));
+  // Damage the first row's sealed identifier in the database itself.
+  store.write([&](st::Database& db) {
+    db.prepare("UPDATE pseudonym_queue SET sealed_input = randomblob(length(sealed_input)) WHERE lookup_key = ?")
+        .bind_blob(1, bad_key)
+        .run();
+    EXPECT_EQ(db.changes(), 1);
+  });
+
+  auto pass = pseudo.process_pending(transport);
+  EXPECT_EQ(pass.set_aside, 1u);
+  EXPECT_EQ(pass.computed, 3u) << "the rows after the bad one went on in the same pass";
+  EXPECT_EQ(pass.failed, 0u);
+  EXPECT_EQ(transport.elements, 3u) << "only decryptable rows reach the PA";
+  EXPECT_TRUE(pseudo.cached({p::IdKind::kvk, "12345678"}));
+  EXPECT_TRUE(pseudo.cached({p::IdKind::iban, "NL91ABNA0417164300"}));
+  EXPECT_FALSE(pseudo.cached({p::IdKind::bsn, "123456782"}));
+  auto stats = pseudo.stats();
+  EXPECT_EQ(stats.depth, 0) << "set aside is not waiting";
+  EXPECT_EQ(stats.oldest_ms, 0);
+  EXPECT_EQ(stats.set_aside, 1);
+  EXPECT_EQ(stats.cached, 3);
+
+  // Kept, with when and why, for an operator.
+  struct Row {
+    std::string kind;
+    std::int64_t at_ms;
+    std::string reason;
+  };
+  auto row = store.read([&](st::Database& db) {
+    auto q = db.prepare("SELECT id_kind, set_aside_at_ms, set_aside_reason FROM pseudonym_queue WHERE lookup_key = ?");
+    q.bind_blob(1, bad_key);
+    std::optional<Row> r;
+    if (q.step()) r = Row{q.text(0), q.int64(1), q.text(2)};
+    q.reset();
+    return r;
+  });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->kind, "bsn");
+  EXPECT_EQ(row->at_ms, now_ms_);
+  EXPECT_NE(row->reason.find("does not decrypt under the data key"), std::string::npos) << row->reason;
+
+  // The next pass does not retry it, also long after any backoff.
+  now_ms_ += 3'600'000;
+  auto again = pseudo.process_pending(transport);
+  EXPECT_EQ(again.set_aside, 0u);
+  EXPECT_EQ(again.computed, 0u);
+  EXPECT_EQ(transport.calls, 1) << "nothing to ask the PA";
+  EXPECT_EQ(pseudo.stats().set_aside, 1);
+
+  // Storing the same identifier again replaces the set-aside row with a fresh one.
+  auto later = signal(R"([{"kind":"person","bsn":"123456782"}])");
+  store.write(repo.insert_job(later, sg::prepare_identifiers(later, pseudo)));
+  EXPECT_EQ(pseudo.stats().set_aside, 0);
+  EXPECT_EQ(pseudo.stats().depth, 1);
+  EXPECT_EQ(pseudo.process_pending(transport).computed, 1u);
+  EXPECT_TRUE(pseudo.cached({p::IdKind::bsn, "123456782"})) << "and both signals naming it have their pseudonym";
+}
+
+TEST_F(PseudonymTest, APassWithOnlyBadRowsSetsThemAsideWithoutAskingThePa) {
+  c::AeadKey key = c::generate_aead_key();
+  c::AeadKey other = c::generate_aead_key();
+  SwitchableTransport transport(*pa_);
+  st::Store store(dir_ / "node.db", st::node_migrations());
+  sg::SignalRepository repo(store, key);
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  ps::Pseudonymiser foreign(store, other, [this] { return now_ms_; });
+  // Rows sealed under another data key (a restored database, a key mix-up).
+  auto s = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"person","bsn":"123456782"}])");
+  store.write(repo.insert_job(s, sg::prepare_identifiers(s, foreign)));
+  auto pass = pseudo.process_pending(transport);
+  EXPECT_EQ(pass.set_aside, 2u);
+  EXPECT_EQ(pass.computed, 0u);
+  EXPECT_EQ(transport.calls, 0);
+  EXPECT_EQ(pseudo.stats().set_aside, 2);
+  EXPECT_EQ(pseudo.stats().depth, 0);
+}

@@ -1,12 +1,19 @@
 // The slow lane: jobs run in order off the caller's thread, a full queue is
 // refused at once, a throwing job does not stop it, and stop() runs what was
-// accepted before it ends.
+// accepted before it ends. A job posted for a request answers it exactly once,
+// with 500 when it throws first.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <vector>
 
+#include "node/api/node_api.hpp"
+#include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
 
 using signalnode::node::api::SlowLane;
@@ -50,4 +57,185 @@ TEST(SlowLane, AThrowingJobDoesNotStopTheLaneAndStopRefusesNewWork) {
   EXPECT_TRUE(after.load());
   EXPECT_FALSE(lane.post([] {}));
   lane.stop();  // twice is harmless
+}
+
+// Every job posted for a request answers it exactly once, also when it throws.
+namespace {
+
+namespace api = signalnode::node::api;
+
+// Collects the answers a request gets: wait() returns once one arrived (or
+// after 5 s), all() what arrived so far.
+class Answers {
+ public:
+  api::Respond respond() {
+    return [this](api::HttpResponse r) {
+      {
+        std::lock_guard lock(mutex_);
+        got_.push_back(std::move(r));
+      }
+      changed_.notify_all();
+    };
+  }
+  std::vector<api::HttpResponse> wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(5), [&] { return !got_.empty(); });
+    return got_;
+  }
+  std::vector<api::HttpResponse> all() {
+    std::lock_guard lock(mutex_);
+    return got_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<api::HttpResponse> got_;
+};
+
+}  // namespace
+
+TEST(SlowLaneAnswers, AThrowingJobIsAnsweredOnceWith500AndTheLaneGoesOn) {
+  SlowLane lane(4);
+  Answers first, second;
+  api::post_answering(&lane, [](const api::Respond&) { throw std::runtime_error("secret detail 123456782"); },
+                      first.respond());
+  api::post_answering(&lane, [](const api::Respond& answer) { answer({200, "text/plain", "next", {}}); },
+                      second.respond());
+  lane.stop();  // runs both; then every answer is in
+  auto a = first.wait();
+  ASSERT_EQ(a.size(), 1u) << "the request of a throwing job is answered";
+  EXPECT_EQ(a[0].status, 500);
+  EXPECT_EQ(a[0].content_type, "application/problem+json");
+  EXPECT_NE(a[0].body.find("urn:signalnode:problem:internal"), std::string::npos) << a[0].body;
+  EXPECT_EQ(a[0].body.find("secret detail"), std::string::npos) << "the exception's text stays in the log";
+  EXPECT_EQ(a[0].body.find("123456782"), std::string::npos);
+  auto b = second.wait();
+  ASSERT_EQ(b.size(), 1u) << "the lane went on";
+  EXPECT_EQ(b[0].body, "next");
+}
+
+TEST(SlowLaneAnswers, AJobThatAnsweredAndThenThrewIsNotAnsweredTwice) {
+  SlowLane lane(4);
+  Answers answers;
+  api::post_answering(&lane,
+                      [](const api::Respond& answer) {
+                        answer({201, "application/json", "{}", {}});
+                        answer({202, "application/json", "{}", {}});  // a second answer is dropped too
+                        throw std::runtime_error("after the answer");
+                      },
+                      answers.respond());
+  lane.stop();  // the job has run
+  auto a = answers.all();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 201);
+}
+
+TEST(SlowLaneAnswers, WhatIsNotAStdExceptionIsAnswered500Too) {
+  SlowLane lane(4);
+  Answers answers;
+  api::post_answering(&lane, [](const api::Respond&) { throw 42; }, answers.respond());
+  lane.stop();
+  auto a = answers.wait();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 500);
+}
+
+TEST(SlowLaneAnswers, AFullOrStoppedLaneAnswers503AndDropsTheJob) {
+  SlowLane lane(1);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  Answers busy, queued, refused;
+  api::post_answering(&lane,
+                      [&started, released](const api::Respond& answer) {
+                        started.set_value();
+                        released.wait();
+                        answer({204, "", "", {}});
+                      },
+                      busy.respond());
+  started.get_future().wait();
+  api::post_answering(&lane, [](const api::Respond& answer) { answer({204, "", "", {}}); }, queued.respond());
+  std::atomic<bool> ran{false};
+  api::post_answering(&lane, [&ran](const api::Respond&) { ran = true; }, refused.respond());
+  auto r = refused.wait();
+  ASSERT_EQ(r.size(), 1u) << "answered at once, on the caller's thread";
+  EXPECT_EQ(r[0].status, 503);
+  bool retry_after = false;
+  for (const auto& [k, v] : r[0].headers) retry_after = retry_after || (k == "Retry-After" && v == "1");
+  EXPECT_TRUE(retry_after);
+  release.set_value();
+  lane.stop();
+  EXPECT_FALSE(ran.load());
+  EXPECT_EQ(busy.wait().at(0).status, 204);
+  EXPECT_EQ(queued.wait().at(0).status, 204);
+
+  Answers late;
+  api::post_answering(&lane, [](const api::Respond& answer) { answer({204, "", "", {}}); }, late.respond());
+  auto l = late.wait();
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].status, 503) << "a stopped lane refuses, and says so";
+}
+
+TEST(SlowLaneAnswers, WithoutALaneTheJobRunsHereGuardedTheSameWay) {
+  Answers answers;
+  api::post_answering(nullptr, [](const api::Respond&) { throw std::runtime_error("boom"); }, answers.respond());
+  auto a = answers.wait();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 500);
+}
+
+TEST(SlowLaneAnswers, AWriteCompletionThatThrowsIsAnswered500Once) {
+  Answers failed, answered_then_threw;
+  auto done = api::answer_after_commit(failed.respond(), [](std::exception_ptr, const api::Respond&) {
+    throw std::runtime_error("the completion broke");
+  });
+  EXPECT_NO_THROW(done(nullptr)) << "the store's writer thread never sees it";
+  auto a = failed.wait();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 500);
+  EXPECT_EQ(a[0].body.find("the completion broke"), std::string::npos);
+
+  auto twice = api::answer_after_commit(answered_then_threw.respond(), [](std::exception_ptr, const api::Respond& answer) {
+    answer({201, "application/json", "{}", {}});
+    throw std::runtime_error("after the answer");
+  });
+  twice(nullptr);
+  auto b = answered_then_threw.all();
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].status, 201);
+}
+
+// Through the router, as a real request takes it: the router's access log and
+// metrics see one answer, a 500, for a route whose slow-lane job threw.
+TEST(SlowLaneAnswers, ARouteWhoseSlowJobThrowsAnswers500ThroughTheRouter) {
+  api::Metrics metrics;
+  api::Router router(metrics, [](std::string_view) -> std::optional<signalnode::node::auth::Principal> {
+    return std::nullopt;
+  });
+  SlowLane lane(4);
+  router.add("POST", "/slow", api::Access::open(), [&lane](api::RouteContext, api::Respond respond) {
+    api::post_answering(&lane, [](const api::Respond&) { throw std::runtime_error("the PA broke"); }, std::move(respond));
+  });
+  router.add("GET", "/slow", api::Access::open(), [&lane](api::RouteContext, api::Respond respond) {
+    api::post_answering(&lane, [](const api::Respond& answer) { answer({200, "text/plain", "ok", {}}); },
+                        std::move(respond));
+  });
+  Answers thrown, after;
+  api::HttpRequest post;
+  post.method = "POST";
+  post.path = "/slow";
+  router.handle(std::move(post), thrown.respond());
+  auto a = thrown.wait();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 500);
+  api::HttpRequest get;
+  get.method = "GET";
+  get.path = "/slow";
+  router.handle(std::move(get), after.respond());
+  auto b = after.wait();
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].status, 200);
+  lane.stop();
+  EXPECT_EQ(thrown.all().size(), 1u) << "exactly one answer";
 }
