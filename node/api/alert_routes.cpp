@@ -67,9 +67,11 @@ void add_alert_routes(Router& router, ApiServices& s) {
                if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
                  return respond(problem(404, "not-found", "Not found", "no alert with this id"));
                }
-               auto result = s.sharing->follow_ups.send_notices(id, *policy);
-               if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
-               respond(outcome_response(result, "not-a-bundle", "Not a bundle"));
+               run_after_commit(s, [&s, id, policy](const Respond& answer) {
+                 auto result = s.sharing->follow_ups.send_notices(id, *policy);
+                 if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+                 answer(outcome_response(result, "not-a-bundle", "Not a bundle"));
+               }, std::move(respond));
              });
 }
 

@@ -20,6 +20,23 @@ HttpResponse batch_response(sharing::ReceiveOutcome outcome) {
   return problem(status, "batch-refused", "Batch refused", outcome.reason);
 }
 
+// The PA's answer to one partner's blinded elements, or why it refuses.
+HttpResponse evaluate(pseudonyms::PaService& pa, const HttpRequest& request) {
+  auto result = pa.evaluate_json(request.peer_org, request.body);
+  if (auto* answer = std::get_if<pseudonyms::PaAnswer>(&result)) {
+    return json_response(200, pseudonyms::pa_answer_json(*answer));
+  }
+  const auto& refusal = std::get<pseudonyms::PaRefusal>(result);
+  HttpResponse response = refusal.status == 429
+                              ? problem(429, refusal.code, "Too many requests", refusal.error.reason)
+                              : invalid_field(refusal.error, refusal.status);
+  if (refusal.status == 429) {
+    response.headers.emplace_back("Retry-After",
+                                  std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
+  }
+  return response;
+}
+
 }  // namespace
 
 void add_federation_routes(Router& router, FederationRouteServices services) {
@@ -31,22 +48,20 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
                              {"manifestSha256", crypto::to_hex(s->manifest()->sha256)}})));
   });
   router.add("POST", std::string(federation::kBatchesPath), Access::open().with_body("application/octet-stream"),
-             [s](RouteContext ctx, Respond r) { r(batch_response(s->receive_batch(ctx.request))); });
+             [s](RouteContext ctx, Respond r) {
+               // The batch is stored on the receive lane, never on this I/O
+               // thread: storing waits for the commit's fsync.
+               auto request = std::make_shared<HttpRequest>(ctx.request);
+               post_answering(
+                   s->lane, [s, request](const Respond& answer) { answer(batch_response(s->receive_batch(*request))); },
+                   std::move(r));
+             });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
-    auto result = s->pa->evaluate_json(ctx.request.peer_org, ctx.request.body);
-    if (auto* answer = std::get_if<pseudonyms::PaAnswer>(&result)) {
-      return r(json_response(200, pseudonyms::pa_answer_json(*answer)));
-    }
-    const auto& refusal = std::get<pseudonyms::PaRefusal>(result);
-    HttpResponse response = refusal.status == 429
-                                ? problem(429, refusal.code, "Too many requests", refusal.error.reason)
-                                : invalid_field(refusal.error, refusal.status);
-    if (refusal.status == 429) {
-      response.headers.emplace_back("Retry-After",
-                                    std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
-    }
-    r(std::move(response));
+    // The evaluation is audited (oprf.evaluated) before it is answered, and
+    // that write waits for its commit: on the lane, not on this I/O thread.
+    auto request = std::make_shared<HttpRequest>(ctx.request);
+    post_answering(s->lane, [s, request](const Respond& answer) { answer(evaluate(*s->pa, *request)); }, std::move(r));
   });
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "node/api/router.hpp"
+#include "node/api/slow_lane.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/sharing/types.hpp"
@@ -22,6 +23,8 @@ struct FederationRouteServices {
   // POST /federation/v1/batches from the authenticated partner request.peer_org.
   std::function<sharing::ReceiveOutcome(const HttpRequest&)> receive_batch;
   pseudonyms::PaService* pa = nullptr;  // only on the pseudonymisation authority
+  // Where receive_batch runs (it waits for its commit); nullptr: in place.
+  SlowLane* lane = nullptr;
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);

@@ -114,9 +114,11 @@ void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
   if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
   const std::string& id = ctx.params.at("id");
   if (!is_hex32(id)) return respond(problem(404, "not-found", "Not found", "no received record with this id"));
-  auto result = s.sharing->follow_ups.send_feedback(id, fields[0], fields[1], fields[2], *policy);
-  if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
-  respond(outcome_response(result));
+  run_after_commit(s, [&s, id, fields, policy](const Respond& answer) {
+    auto result = s.sharing->follow_ups.send_feedback(id, fields[0], fields[1], fields[2], *policy);
+    if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+    answer(outcome_response(result));
+  }, std::move(respond));
 }
 
 }  // namespace

@@ -54,6 +54,9 @@ struct ApiServices {
   std::function<audit::VerifyResult()> verify_audit;                       // the whole log, now
   int login_attempts_per_minute = 10;                                      // per client address
   SlowLane* slow_lane = nullptr;  // argon2id and PA calls; without one they run on the calling thread
+  // Requests whose domain operation waits for its commit (withdraw, feedback,
+  // notices, log-out, account removal): the I/O threads never wait on fsync.
+  SlowLane* store_lane = nullptr;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -72,6 +75,9 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point t);
 // answered 500 (the exception logged, never sent), and a full lane is answered
 // 503 with Retry-After at once. See post_answering in slow_lane.hpp.
 void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
+// The same on the store lane: for a domain operation that blocks until its
+// write is committed (Store::write), so that no I/O thread waits on fsync.
+void run_after_commit(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
 // The completion of a Store::write_async for a route: `done` answers through
 // the respond it is given, once; if it throws, the request is answered 500
 // (the exception logged, never sent) instead of never. The store runs

@@ -113,11 +113,12 @@ void add_session_routes(Router& router, ApiServices& s) {
   });
 
   router.add("DELETE", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
-    std::string_view value = session_cookie(ctx.request);
-    if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
-    HttpResponse r{204, "application/json", "", {}};
-    r.headers.emplace_back("Set-Cookie", cookie("", 0));
-    respond(std::move(r));
+    run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request))](const Respond& answer) {
+      if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
+      HttpResponse r{204, "application/json", "", {}};
+      r.headers.emplace_back("Set-Cookie", cookie("", 0));
+      answer(std::move(r));
+    }, std::move(respond));
   });
 
   router.add("PUT", "/api/v1/session/password", Access::authenticated().with_secret_body(),
@@ -177,7 +178,7 @@ void add_session_routes(Router& router, ApiServices& s) {
       try {
         s.users->create(username, role, password->chars(), epoch_ms(s.clock()), by);
       } catch (const auth::UserError& e) {
-        return answer(invalid_field({e.field, e.what()}, e.field == "username" && std::string(e.what()) == "is taken" ? 409 : 400));
+        return answer(invalid_field({e.field, e.what()}, e.kind == auth::UserError::Kind::taken ? 409 : 400));
       }
       answer(json_response(201, json::serialize(json::object{{"username", username}, {"role", auth::to_string(role)}})));
     };
@@ -191,10 +192,12 @@ void add_session_routes(Router& router, ApiServices& s) {
                if (ctx.principal->token_id == "user:" + username) {
                  return respond(problem(409, "own-account", "Own account", "an admin cannot delete their own account"));
                }
-               if (!s.users->remove(username, epoch_ms(s.clock()), ctx.principal->token_id)) {
-                 return respond(problem(404, "not-found", "Not found", "no account with this username"));
-               }
-               respond(HttpResponse{204, "application/json", "", {}});
+               run_after_commit(s, [&s, username, by = ctx.principal->token_id](const Respond& answer) {
+                 if (!s.users->remove(username, epoch_ms(s.clock()), by)) {
+                   return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                 }
+                 answer(HttpResponse{204, "application/json", "", {}});
+               }, std::move(respond));
              });
 }
 

@@ -161,9 +161,11 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
 void withdraw_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   const std::string& id = ctx.params.at("id");
   if (!is_signal_id(id) || !s.sharing) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
-  auto result = s.sharing->follow_ups.withdraw(id, ctx.principal->token_id);
-  if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
-  respond(outcome_response(result, "already-withdrawn", "Already withdrawn"));
+  run_after_commit(s, [&s, id, by = ctx.principal->token_id](const Respond& answer) {
+    auto result = s.sharing->follow_ups.withdraw(id, by);
+    if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
+    answer(outcome_response(result, "already-withdrawn", "Already withdrawn"));
+  }, std::move(respond));
 }
 
 // PUT /api/v1/signals/{id}: the full corrected signal (GDPR art. 16 and 19).

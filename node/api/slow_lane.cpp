@@ -81,7 +81,7 @@ void post_answering(SlowLane* lane, AnsweringJob job, Respond respond) {
   if (!lane) return answer_or_fail("api.slow_job_failed", once, job);
   bool queued = lane->post([job = std::move(job), once] { answer_or_fail("api.slow_job_failed", once, job); });
   if (!queued) {
-    HttpResponse r = problem(503, "busy", "Busy", "the node is handling many log-ins or look-ups; try again in a second");
+    HttpResponse r = problem(503, "busy", "Busy", "the node is handling many requests of this kind; try again in a second");
     r.headers.emplace_back("Retry-After", "1");
     once(std::move(r));
   }
@@ -89,6 +89,10 @@ void post_answering(SlowLane* lane, AnsweringJob job, Respond respond) {
 
 void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond respond) {
   post_answering(s.slow_lane, std::move(job), std::move(respond));
+}
+
+void run_after_commit(ApiServices& s, std::function<void(const Respond&)> job, Respond respond) {
+  post_answering(s.store_lane, std::move(job), std::move(respond));
 }
 
 storage::Store::Done answer_after_commit(Respond respond,

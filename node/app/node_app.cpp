@@ -67,7 +67,8 @@ struct NodeApp::Impl {
                    });
                  },
                  cfg.api.login_attempts_per_minute,
-                 &slow_lane} {
+                 &slow_lane,
+                 &store_lane} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
@@ -81,7 +82,7 @@ struct NodeApp::Impl {
                                              *federation->manifest(), *federation->policy(), federation->self(),
                                              signing_key, audit.latest_tree_head());
            },
-           pa.get()});
+           pa.get(), &receive_lane});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
@@ -309,6 +310,10 @@ struct NodeApp::Impl {
   // The federation listener's routes: partners are known by certificate, never by token.
   api::Router federation_router{metrics, [](std::string_view) { return std::optional<auth::Principal>(); }};
   api::SlowLane slow_lane;
+  api::SlowLane store_lane{256};
+  // Partners' batches are stored here, off the federation listener's I/O
+  // threads; a lane of their own, so officers' requests never wait behind them.
+  api::SlowLane receive_lane{64};
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;
@@ -335,6 +340,7 @@ std::uint16_t NodeApp::start() {
   limits.request_timeout = std::chrono::seconds(api_cfg.header_timeout_seconds);
   limits.handshake_timeout = std::chrono::seconds(api_cfg.header_timeout_seconds);
   limits.idle_timeout = std::chrono::seconds(api_cfg.idle_timeout_seconds);
+  limits.on_io_thread_start = [] { storage::Store::forbid_blocking_writes_here(); };
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
@@ -347,6 +353,7 @@ std::uint16_t NodeApp::start() {
   impl_->pseudonym_worker = std::make_unique<PeriodicWorker>("pseudonyms", std::chrono::seconds(1),
                                                              [this] { return impl_->pseudonym_pass(); });
   impl_->server->start(api_cfg.threads);
+  if (impl_->federation) impl_->federation->on_io_thread_start([] { storage::Store::forbid_blocking_writes_here(); });
   if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads, impl_->federation_router.as_handler());
   log::info("node.started", {{"org", impl_->cfg.org},
                              {"role", impl_->cfg.role},
@@ -363,7 +370,9 @@ void NodeApp::stop() {
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
   if (impl_->federation) impl_->federation->stop();
-  impl_->slow_lane.stop();  // its jobs use the store
+  impl_->slow_lane.stop();  // their jobs use the store
+  impl_->store_lane.stop();
+  impl_->receive_lane.stop();
   impl_->store.reset();
   impl_->server.reset();
   log::info("node.stopped", {{"org", impl_->cfg.org}});

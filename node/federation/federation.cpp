@@ -164,6 +164,7 @@ std::uint16_t Federation::start(int threads, http::HttpHandler handler) {
   limits.body_bytes = 8 * 1024 * 1024;
   limits.request_timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
   limits.handshake_timeout = std::chrono::seconds(10);
+  limits.on_io_thread_start = io_thread_start_;
   auto identity = net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));
   net::ClientAuth auth{trust_anchors_pem_, [this](const crypto::CertificateIdentity& id) -> std::optional<std::string> {
                          auto m = manifest();

@@ -29,6 +29,8 @@ class Federation {
   // The mTLS listener for partners, answering with `handler` (the federation
   // routes, node/api/federation_routes.hpp); returns its port.
   std::uint16_t start(int threads, http::HttpHandler handler);
+  // Run first on each of the listener's I/O threads (see net::ServerLimits).
+  void on_io_thread_start(std::function<void()> f) { io_thread_start_ = std::move(f); }
   void stop();
   // Ends every outgoing call under way (and refuses new ones) at once: the
   // node is stopping and will not wait for a stalled peer's deadline.
@@ -63,6 +65,7 @@ class Federation {
   std::shared_ptr<policies::Policy> load_policy(const Manifest& manifest) const;
   struct Listener;
   std::unique_ptr<Listener> listener_;
+  std::function<void()> io_thread_start_;
   std::shared_ptr<std::atomic<bool>> stop_calls_ = std::make_shared<std::atomic<bool>>(false);
 };
 

@@ -271,6 +271,7 @@ void HttpsServer::start(int threads) {
   impl_->accept();
   for (int i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this] {
+      if (impl_->shared->limits.on_io_thread_start) impl_->shared->limits.on_io_thread_start();
       for (;;) {
         try {
           impl_->ioc.run();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,9 @@ struct ServerLimits {
   std::chrono::milliseconds request_timeout{10'000};  // from first byte to complete request
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for a next request
   std::size_t max_connections = 1024;
+  // Run first on each I/O thread: the node marks them as threads that must
+  // never wait on the disk (storage::Store::forbid_blocking_writes_here).
+  std::function<void()> on_io_thread_start;
 };
 
 // Mutual TLS for the federation listener: a client certificate is required,

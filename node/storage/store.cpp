@@ -62,7 +62,16 @@ std::int64_t Store::reclaim_space() {
   return freed;
 }
 
+namespace {
+thread_local bool blocking_writes_forbidden = false;
+}  // namespace
+
+void Store::forbid_blocking_writes_here() { blocking_writes_forbidden = true; }
+
 void Store::write(WriteJob job) {
+  if (blocking_writes_forbidden) {
+    throw std::logic_error("Store::write on an HTTP I/O thread: use write_async or the store lane");
+  }
   std::promise<void> result;
   auto future = result.get_future();
   write_async(std::move(job), [&result](std::exception_ptr error) {

@@ -34,7 +34,12 @@ class Store {
 
   void write_async(WriteJob job, Done done);
   // Blocks until committed; rethrows the job's or the commit's exception.
+  // Throws std::logic_error on a thread marked by forbid_blocking_writes_here.
   void write(WriteJob job);
+  // Marks the calling thread (an HTTP I/O thread) as one that must never
+  // wait for a commit's fsync: a write() from it is a bug and throws, so the
+  // tests that drive the API find it. Such threads use write_async.
+  static void forbid_blocking_writes_here();
   // Returns free pages to the file system (incremental auto-vacuum); the
   // number of pages freed.
   std::int64_t reclaim_space();
