@@ -2,7 +2,9 @@
 // snapshot, whatever the reader did: otherwise its next user reads stale data.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <stdexcept>
+#include <thread>
 
 #include "node/storage/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -88,4 +90,24 @@ TEST_F(StoreSnapshotTest, ACursorResetsItsStatementWhenItGoesOutOfScope) {
     EXPECT_EQ(again.int64(0), 0);
     return 0;
   });
+}
+
+// The HTTP I/O threads are marked: a blocking write from one is a bug that
+// must surface in tests, not a stall under load.
+TEST_F(StoreSnapshotTest, ABlockingWriteFromAMarkedThreadThrowsAndAnAsyncOneCommits) {
+  std::promise<void> committed;
+  std::thread io([&] {
+    st::Store::forbid_blocking_writes_here();
+    EXPECT_THROW(insert(store_, 1), std::logic_error);
+    store_.write_async([](st::Database& db) { db.exec("INSERT INTO t (x) VALUES (7)"); },
+                       [&](std::exception_ptr error) {
+                         EXPECT_FALSE(error);
+                         committed.set_value();
+                       });
+  });
+  io.join();
+  committed.get_future().get();
+  EXPECT_EQ(count(store_), 1) << "only the asynchronous write happened";
+  insert(store_, 1);  // this thread is not marked
+  EXPECT_EQ(count(store_), 2);
 }
