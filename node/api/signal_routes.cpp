@@ -171,7 +171,7 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   std::optional<signals::Signal> current;
   if (is_signal_id(id)) current = s.signals.get(id);
   if (!current) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
-  if (current->status != "active") {
+  if (current->status != signals::SignalStatus::active) {
     return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
   }
   auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));

@@ -11,6 +11,8 @@
 
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
+#include "node/sharing/feedback_state.hpp"
+#include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 #include "policies/projection.hpp"
 
@@ -303,16 +305,19 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
 std::string Receiver::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
   const bool feedback = r.kind == wire::RecordKind::feedback;
   const char* what = feedback ? "feedback" : "a bundle notice";
-  auto st = db.cached(
-      "SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = 'shared_signal'");
+  static const std::string sent_sql =
+      storage::sql("SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = ",
+                   wire::RecordKind::shared_signal);
+  auto st = db.cached(sent_sql);
   st.bind(1, std::string_view(r.refers_to)).bind(2, std::string_view(in.sender.org));
   if (!st.step()) {
     st.reset();
     return std::string(what) + " on a record this node never sent to " + in.sender.org;
   }
-  std::string signal_id = st.is_null(0) ? "" : st.text(0), rule_id = st.text(1), state = st.text(2);
+  std::string signal_id = st.is_null(0) ? "" : st.text(0), rule_id = st.text(1);
+  const OutboxState state = read_sql<OutboxState>(st.text(2));
   st.reset();
-  if (state != "delivered") return std::string(what) + " on a record " + in.sender.org + " did not accept";
+  if (state != OutboxState::delivered) return std::string(what) + " on a record " + in.sender.org + " did not accept";
   const policies::Rule* rule = in.policy.find(rule_id);
   if (!rule) return "the record's rule " + rule_id + " is not in the current policy";
   if (!r.subjects.empty()) return std::string(what) + " carries no subjects";
@@ -340,7 +345,7 @@ std::string Receiver::receive_about_own(storage::Database& db, const Incoming& i
       .bind(2, std::string_view(signal_id))
       .bind(3, std::string_view(in.sender.org))
       .bind(4, std::string_view(r.refers_to))
-      .bind(5, detail::kind_name(r.kind))
+      .bind(5, to_sql(feedback ? FeedbackKind::feedback : FeedbackKind::bundle_notice))
       .bind(6, std::string_view(r.status))
       .bind(7, std::string_view(r.reason))
       .bind(8, std::string_view(r.note))
