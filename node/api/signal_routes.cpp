@@ -188,7 +188,7 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
       [inner, id, category, by, now](storage::Database& db) {
         inner(db);
         audit::Event e;
-        e.name = "signal.corrected";
+        e.name = audit::events::kSignalCorrected;
         e.start_ms = e.end_ms = now;
         e.attributes = {{"signalId", id}, {"category", category}, {"by", by},
                         {"legalBasis", "AVG art. 16 and 19 (rectification, notification of recipients)"}};

@@ -28,15 +28,16 @@ std::int64_t backoff_ms(std::int64_t attempts) {
 }
 
 // The audit event a settled outgoing message becomes on the sender's side.
-std::string sent_event_name(wire::RecordKind kind) {
+audit::EventName sent_event_name(wire::RecordKind kind) {
+  namespace ev = audit::events;
   switch (kind) {
-    case wire::RecordKind::withdrawal: return "record.withdrawn";
-    case wire::RecordKind::correction: return "record.corrected";
-    case wire::RecordKind::feedback: return "feedback.sent";
-    case wire::RecordKind::bundle_notice: return "notice.sent";
+    case wire::RecordKind::withdrawal: return ev::kRecordWithdrawn;
+    case wire::RecordKind::correction: return ev::kRecordCorrected;
+    case wire::RecordKind::feedback: return ev::kFeedbackSent;
+    case wire::RecordKind::bundle_notice: return ev::kNoticeSent;
     case wire::RecordKind::shared_signal: break;
   }
-  return "record.sent";
+  return ev::kRecordSent;
 }
 
 }  // namespace

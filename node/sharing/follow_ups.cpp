@@ -133,7 +133,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     ctx_.refresh_alerts(db, subjects, now);
 
     audit::Event e;
-    e.name = "signal.withdrawn";
+    e.name = audit::events::kSignalWithdrawn;
     e.start_ms = e.end_ms = now;
     e.attributes = {{"signalId", signal_id}, {"category", category}, {"by", by},
                     {"withdrawalsTo", withdrawn_at}, {"cancelledFor", cancelled_at},
@@ -167,7 +167,7 @@ Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string&
       st.reset();
       // Recorded: someone tried to report back on a record this node does not hold.
       audit::Event e;
-      e.name = "feedback.rejected";
+      e.name = audit::events::kFeedbackRejected;
       e.status = "rejected";
       e.start_ms = e.end_ms = now;
       e.attributes = {{"inboxId", inbox_id.substr(0, 64)}, {"status", status},

@@ -23,15 +23,16 @@ namespace json = boost::json;
 namespace {
 
 // Audit event names on the receiving side: accepted, rejected.
-std::pair<const char*, const char*> received_event_names(wire::RecordKind kind) {
+std::pair<audit::EventName, audit::EventName> received_event_names(wire::RecordKind kind) {
+  namespace ev = audit::events;
   switch (kind) {
-    case wire::RecordKind::withdrawal: return {"record.withdrawn", "withdrawal.rejected"};
-    case wire::RecordKind::correction: return {"record.corrected", "correction.rejected"};
-    case wire::RecordKind::feedback: return {"feedback.received", "feedback.rejected"};
-    case wire::RecordKind::bundle_notice: return {"notice.received", "notice.rejected"};
+    case wire::RecordKind::withdrawal: return {ev::kRecordWithdrawn, ev::kWithdrawalRejected};
+    case wire::RecordKind::correction: return {ev::kRecordCorrected, ev::kCorrectionRejected};
+    case wire::RecordKind::feedback: return {ev::kFeedbackReceived, ev::kFeedbackRejected};
+    case wire::RecordKind::bundle_notice: return {ev::kNoticeReceived, ev::kNoticeRejected};
     case wire::RecordKind::shared_signal: break;
   }
-  return {"record.received", "record.rejected"};
+  return {ev::kRecordReceived, ev::kRecordRejected};
 }
 
 bool is_id(std::string_view id) {
@@ -103,7 +104,7 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
       receipt_body.assign(stored.begin(), stored.end());
       seen.reset();
       audit::Event e;
-      e.name = "batch.replayed";
+      e.name = audit::events::kBatchReplayed;
       e.status = "rejected";
       e.start_ms = e.end_ms = in.now;
       e.attributes = {{"partner", sender->org}, {"batchId", batch->batch_id},
