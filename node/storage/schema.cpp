@@ -321,11 +321,12 @@ void v7_users(Database& db) {
 // recreate the indexes as v1, v3 and v6 made them. migrate() runs this with
 // foreign keys off and checks them before the commit: with them on, dropping
 // signals or inbox would delete the rows of their ON DELETE CASCADE children.
-// The spellings are frozen here as they were at v8; a new value needs a new
-// migration (the storage tests insert every enumerator to show they agree).
+// The spellings are frozen here as they were when this step was written; a new
+// value needs a new migration (tests/node/typed_states_test.cpp inserts every
+// enumerator to show that the two agree).
 void v8_typed_states(Database& db) {
   db.exec(R"sql(
-    CREATE TABLE signals_v8 (
+    CREATE TABLE signals_typed (
       id              TEXT PRIMARY KEY,
       category        TEXT NOT NULL,
       observed_on     TEXT NOT NULL,
@@ -341,17 +342,17 @@ void v8_typed_states(Database& db) {
       revision        INTEGER NOT NULL DEFAULT 0,
       withdrawn_at_ms INTEGER
     );
-    INSERT INTO signals_v8 (rowid, id, category, observed_on, municipality, severity, persons, status, created_at_ms,
+    INSERT INTO signals_typed (rowid, id, category, observed_on, municipality, severity, persons, status, created_at_ms,
                             submitted_by, key_id, sealed, share_state, revision, withdrawn_at_ms)
       SELECT rowid, id, category, observed_on, municipality, severity, persons, status, created_at_ms,
              submitted_by, key_id, sealed, share_state, revision, withdrawn_at_ms FROM signals;
     DROP TABLE signals;
-    ALTER TABLE signals_v8 RENAME TO signals;
+    ALTER TABLE signals_typed RENAME TO signals;
     CREATE INDEX signals_by_time ON signals(created_at_ms, id);
     CREATE INDEX signals_by_category ON signals(category, created_at_ms);
     CREATE INDEX signals_to_share ON signals(share_state) WHERE share_state = 'pending';
 
-    CREATE TABLE outbox_v8 (
+    CREATE TABLE outbox_typed (
       record_id          TEXT PRIMARY KEY,
       kind               TEXT NOT NULL DEFAULT 'shared_signal'
                          CHECK (kind IN ('shared_signal', 'withdrawal', 'correction', 'feedback', 'bundle_notice')),
@@ -371,17 +372,17 @@ void v8_typed_states(Database& db) {
       reason             TEXT,
       batch_id           TEXT
     );
-    INSERT INTO outbox_v8 (rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
+    INSERT INTO outbox_typed (rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
                            created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id)
       SELECT rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
              created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id FROM outbox;
     DROP TABLE outbox;
-    ALTER TABLE outbox_v8 RENAME TO outbox;
+    ALTER TABLE outbox_typed RENAME TO outbox;
     CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
     CREATE INDEX outbox_by_signal ON outbox(signal_id, recipient);
     CREATE INDEX outbox_by_refers_to ON outbox(refers_to) WHERE refers_to IS NOT NULL;
 
-    CREATE TABLE inbox_v8 (
+    CREATE TABLE inbox_typed (
       id              TEXT PRIMARY KEY,
       sender          TEXT NOT NULL,
       sender_role     TEXT NOT NULL,
@@ -401,19 +402,19 @@ void v8_typed_states(Database& db) {
       feedback_at_ms  INTEGER,
       UNIQUE (sender, record_id)
     );
-    INSERT INTO inbox_v8 (rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
+    INSERT INTO inbox_typed (rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
                           persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
                           feedback_reason, feedback_at_ms)
       SELECT rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
              persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
              feedback_reason, feedback_at_ms FROM inbox;
     DROP TABLE inbox;
-    ALTER TABLE inbox_v8 RENAME TO inbox;
+    ALTER TABLE inbox_typed RENAME TO inbox;
     CREATE INDEX inbox_by_time ON inbox(received_at_ms, id);
     CREATE INDEX inbox_by_record ON inbox(record_id);
 
     -- A feedback row carries a status code; a bundle notice none (stored as '').
-    CREATE TABLE signal_feedback_v8 (
+    CREATE TABLE signal_feedback_typed (
       message_id     TEXT PRIMARY KEY,
       signal_id      TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
       partner        TEXT NOT NULL,
@@ -429,15 +430,15 @@ void v8_typed_states(Database& db) {
                'inspection_planned', 'action_taken', 'no_follow_up', 'forwarded')
              ELSE coalesce(status, '') = '' END)
     );
-    INSERT INTO signal_feedback_v8 (rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
+    INSERT INTO signal_feedback_typed (rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
                                     organisations, categories, received_at_ms)
       SELECT rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
              organisations, categories, received_at_ms FROM signal_feedback;
     DROP TABLE signal_feedback;
-    ALTER TABLE signal_feedback_v8 RENAME TO signal_feedback;
+    ALTER TABLE signal_feedback_typed RENAME TO signal_feedback;
     CREATE INDEX signal_feedback_by_signal ON signal_feedback(signal_id, received_at_ms);
 
-    CREATE TABLE alerts_v8 (
+    CREATE TABLE alerts_typed (
       id             TEXT PRIMARY KEY,
       kind           TEXT NOT NULL CHECK (kind IN ('bundle', 'hit')),
       id_kind        TEXT NOT NULL,
@@ -451,12 +452,12 @@ void v8_typed_states(Database& db) {
       signals        TEXT NOT NULL DEFAULT '[]',
       UNIQUE (pseudonym, kind)
     );
-    INSERT INTO alerts_v8 (rowid, id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms,
+    INSERT INTO alerts_typed (rowid, id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms,
                            last_seen_ms, updated_at_ms, signals)
       SELECT rowid, id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms,
              last_seen_ms, updated_at_ms, signals FROM alerts;
     DROP TABLE alerts;
-    ALTER TABLE alerts_v8 RENAME TO alerts;
+    ALTER TABLE alerts_typed RENAME TO alerts;
     CREATE INDEX alerts_by_update ON alerts(updated_at_ms, id);
   )sql");
 }

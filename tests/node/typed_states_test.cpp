@@ -451,3 +451,22 @@ TEST_F(TypedStatesTest, AnUnknownValueReadBackNamesTheColumnAndTheValue) {
     }
   }
 }
+
+TEST_F(TypedStatesTest, AnUnknownStateStopsTheMigrationAndLeavesTheDatabaseAsItWas) {
+  const int version = typed_states_version(dir_ / "scratch.db");
+  ASSERT_GT(version, 1);
+  st::Database db(dir_ / "node.db", st::Database::Mode::read_write);
+  migrate_to(db, version - 1);
+  fill_every_state(db);
+  db.exec("UPDATE outbox SET state = 'sent' WHERE rowid = 1");  // no version wrote this
+  auto before = snapshot(db);
+  try {
+    migrate_to(db, version);
+    ADD_FAILURE() << "the migration accepted an unknown outbox state";
+  } catch (const st::SqliteError& e) {
+    EXPECT_NE(std::string(e.what()).find("CHECK constraint failed: state IN"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(st::schema_version(db), version - 1);
+  EXPECT_EQ(snapshot(db), before);
+  EXPECT_EQ(rows(db, "PRAGMA foreign_keys"), std::vector<std::string>{"i:1"});
+}
