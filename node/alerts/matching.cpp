@@ -7,6 +7,8 @@
 #include <set>
 
 #include "crypto/random.hpp"
+#include "node/alerts/alert_kind.hpp"
+#include "node/signals/signal_state.hpp"
 
 namespace signalnode::node::alerts {
 namespace json = boost::json;
@@ -29,7 +31,7 @@ struct Seen {
   }
 };
 
-void upsert(storage::Database& db, const char* kind, const Subject& subject, const Seen& seen, std::int64_t now_ms) {
+void upsert(storage::Database& db, AlertKind kind, const Subject& subject, const Seen& seen, std::int64_t now_ms) {
   auto st = db.cached(
       "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, signals, first_seen_ms, "
       "last_seen_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
@@ -38,7 +40,7 @@ void upsert(storage::Database& db, const char* kind, const Subject& subject, con
       "first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, "
       "updated_at_ms = excluded.updated_at_ms");
   st.bind(1, std::string_view(crypto::random_hex_id(16)))
-      .bind(2, std::string_view(kind))
+      .bind(2, to_sql(kind))
       .bind(3, std::string_view(subject.id_kind))
       .bind_blob(4, subject.pseudonym)
       .bind(5, std::string_view(json::serialize(to_array(seen.organisations))))
@@ -51,9 +53,9 @@ void upsert(storage::Database& db, const char* kind, const Subject& subject, con
       .run();
 }
 
-int remove(storage::Database& db, const char* kind, const Subject& subject) {
+int remove(storage::Database& db, AlertKind kind, const Subject& subject) {
   auto st = db.cached("DELETE FROM alerts WHERE pseudonym = ? AND kind = ?");
-  st.bind_blob(1, subject.pseudonym).bind(2, std::string_view(kind)).run();
+  st.bind_blob(1, subject.pseudonym).bind(2, to_sql(kind)).run();
   return db.changes();
 }
 
@@ -77,10 +79,11 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
   }
   Seen own;
   {
-    auto st = db.cached(
-        "SELECT DISTINCT s.id, s.category, s.created_at_ms FROM pseudonyms p "
-        "JOIN signal_identifiers si ON si.lookup_key = p.lookup_key JOIN signals s ON s.id = si.signal_id "
-        "WHERE p.match_key = ? AND s.status = 'active' ORDER BY s.created_at_ms");
+    static const std::string own_sql =
+        storage::sql("SELECT DISTINCT s.id, s.category, s.created_at_ms FROM pseudonyms p "
+                     "JOIN signal_identifiers si ON si.lookup_key = p.lookup_key JOIN signals s ON s.id = si.signal_id "
+                     "WHERE p.match_key = ? AND s.status = ", signals::SignalStatus::active, " ORDER BY s.created_at_ms");
+    auto st = db.cached(own_sql);
     st.bind_blob(1, subject.match_key);
     while (st.step()) {
       own.signals.push_back(json::value(st.text(0)));
@@ -92,10 +95,10 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
 
   int changed = 0;
   if (static_cast<int>(received.organisations.size()) >= rule.min_organisations) {
-    upsert(db, "bundle", subject, received, now_ms);
+    upsert(db, AlertKind::bundle, subject, received, now_ms);
     ++changed;
   } else {
-    changed += remove(db, "bundle", subject);
+    changed += remove(db, AlertKind::bundle, subject);
   }
   if (!received.records.empty() && !own.signals.empty()) {
     Seen hit = received;
@@ -104,10 +107,10 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
     hit.signals = own.signals;
     hit.at(own.first);
     hit.at(own.last);
-    upsert(db, "hit", subject, hit, now_ms);
+    upsert(db, AlertKind::hit, subject, hit, now_ms);
     ++changed;
   } else {
-    changed += remove(db, "hit", subject);
+    changed += remove(db, AlertKind::hit, subject);
   }
   return changed;
 }

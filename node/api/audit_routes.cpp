@@ -124,7 +124,7 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
     // The lookup itself is recorded, with the pseudonym and never the identifier.
     if (s.audit) {
       audit::Event e;
-      e.name = "subject_access.performed";
+      e.name = audit::events::kSubjectAccessPerformed;
       e.start_ms = e.end_ms = epoch_ms(s.clock());
       e.attributes = {{"idKind", kind}, {"by", by}, {"found", exchanges.size()}};
       e.data_subjects = {hex};

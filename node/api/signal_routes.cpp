@@ -174,7 +174,7 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   std::optional<signals::Signal> current;
   if (is_signal_id(id)) current = s.signals.get(id);
   if (!current) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
-  if (current->status != "active") {
+  if (current->status != signals::SignalStatus::active) {
     return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
   }
   auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));
@@ -191,7 +191,7 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
       [inner, id, category, by, now](storage::Database& db) {
         inner(db);
         audit::Event e;
-        e.name = "signal.corrected";
+        e.name = audit::events::kSignalCorrected;
         e.start_ms = e.end_ms = now;
         e.attributes = {{"signalId", id}, {"category", category}, {"by", by},
                         {"legalBasis", "AVG art. 16 and 19 (rectification, notification of recipients)"}};

@@ -89,8 +89,9 @@ void stats(ApiServices& s, Respond respond) {
     json::array exchanges, categories;
     auto st = db.cached(
         "SELECT partner, strftime('%Y-%m', time_ms / 1000, 'unixepoch') AS month, "
-        "sum(name = 'record.sent'), sum(name = 'record.received') FROM audit_events "
-        "WHERE name IN ('record.sent', 'record.received') AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
+        "sum(name = ?1), sum(name = ?2) FROM audit_events "
+        "WHERE name IN (?1, ?2) AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
+    st.bind(1, audit::events::kRecordSent.str()).bind(2, audit::events::kRecordReceived.str());
     while (st.step()) {
       exchanges.push_back(json::object{{"partner", st.text(0)}, {"month", st.text(1)}, {"sent", st.int64(2)},
                                        {"received", st.int64(3)}});

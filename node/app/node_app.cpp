@@ -148,7 +148,7 @@ struct NodeApp::Impl {
     }
     log::info("oprf.evaluated", {{"partner", caller}, {"count", count}, {"keyEpoch", epoch}});
     audit::Event e;
-    e.name = "oprf.evaluated";
+    e.name = audit::events::kOprfEvaluated;
     e.start_ms = e.end_ms = api::epoch_ms(options.clock());
     e.attributes = {{"partner", caller}, {"count", count}, {"keyEpoch", epoch},
                     {"processingActivity", "pseudonymisation (OPRF evaluation of blinded elements)"}};
@@ -159,7 +159,7 @@ struct NodeApp::Impl {
   void record_policy_loaded() {
     auto policy = federation->policy();
     audit::Event e;
-    e.name = "policy.loaded";
+    e.name = audit::events::kPolicyLoaded;
     e.start_ms = e.end_ms = api::epoch_ms(options.clock());
     e.attributes = {{"policySha256", policy->sha256_hex()},
                     {"policyName", policy->name()},

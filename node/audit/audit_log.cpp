@@ -278,7 +278,7 @@ std::int64_t AuditLog::prune_before(std::int64_t cutoff_ms) {
     pruned = db.changes();
     if (pruned > 0) {
       Event e;
-      e.name = "audit.pruned";
+      e.name = events::kAuditPruned;
       e.start_ms = e.end_ms = now_ms_();
       e.attributes = {{"count", pruned}, {"before", cutoff_ms}};
       append(db, e);

@@ -17,6 +17,7 @@
 
 #include "crypto/ed25519.hpp"
 #include "crypto/merkle.hpp"
+#include "node/audit/events.hpp"
 #include "node/storage/store.hpp"
 
 namespace signalnode::node::audit {
@@ -28,7 +29,7 @@ struct ForeignOperation {
 };
 
 struct Event {
-  std::string name;  // record.sent, record.received, oprf.evaluated, ...
+  std::string name;  // one of the catalogue's (events.hpp): e.name = events::kRecordSent
   std::string status = "ok";
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;

@@ -37,7 +37,7 @@ std::string TokenStore::create(Role role, const std::string& label, std::optiona
     // Who may act on the node is part of the processing record; the label may
     // name a person, so only the token id and role enter the log.
     audit::Event e;
-    e.name = "token.created";
+    e.name = audit::events::kTokenCreated;
     e.start_ms = e.end_ms = now_ms;
     e.attributes = {{"tokenId", id}, {"role", to_string(role)}};
     audit::AuditLog::append(db, e);

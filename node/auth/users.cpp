@@ -28,7 +28,7 @@ void check_username(const std::string& u) {
 
 crypto::Digest256 token_hash(std::string_view token) { return crypto::sha256(crypto::as_bytes(token)); }
 
-void audit_login(storage::Database& db, const char* name, const char* status, const std::string& username,
+void audit_login(storage::Database& db, audit::EventName name, const char* status, const std::string& username,
                  const std::string& client, std::int64_t now, const std::string& reason = {}) {
   audit::Event e;
   e.name = name;
@@ -52,7 +52,7 @@ bool count_wrong_password(storage::Database& db, const std::string& username, co
   if (!locked) return false;
   db.cached("UPDATE users SET failed_logins = 0 WHERE username = ?").bind(1, std::string_view(username)).run();
   db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
-  audit_login(db, "account.locked", "ok", username, client, now_ms,
+  audit_login(db, audit::events::kAccountLocked, "ok", username, client, now_ms,
               std::to_string(kMaxFailedLogins) + " wrong passwords in a row");
   return true;
 }
@@ -80,7 +80,7 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
     exists = db.changes() == 0;
     if (exists) return;
     audit::Event e;
-    e.name = "user.created";
+    e.name = audit::events::kUserCreated;
     e.start_ms = e.end_ms = now_ms;
     e.attributes = {{"username", username}, {"role", to_string(role)}, {"by", by}};
     audit::AuditLog::append(db, e);
@@ -126,7 +126,7 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
     result.outcome = LoginOutcome::locked;
     result.locked_until_ms = *row->locked_until;
     store_.write([&](storage::Database& db) {
-      audit_login(db, "login.failed", "rejected", username, client, now_ms, "account locked");
+      audit_login(db, audit::events::kLoginFailed, "rejected", username, client, now_ms, "account locked");
     });
     return result;
   }
@@ -134,7 +134,7 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
   bool ok = crypto::verify_password(hash, password) && row.has_value();
   store_.write([&](storage::Database& db) {
     if (!ok) {
-      audit_login(db, "login.failed", "rejected", username, client, now_ms, row ? "wrong password" : "unknown user");
+      audit_login(db, audit::events::kLoginFailed, "rejected", username, client, now_ms, row ? "wrong password" : "unknown user");
       if (row && count_wrong_password(db, username, client, now_ms)) {
         result.outcome = LoginOutcome::locked;
         result.locked_until_ms = now_ms + kLockoutMs;
@@ -159,7 +159,7 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
         .bind(4, now_ms)
         .bind(5, now_ms)
         .run();
-    audit_login(db, "login.succeeded", "ok", username, client, now_ms);
+    audit_login(db, audit::events::kLoginSucceeded, "ok", username, client, now_ms);
     result.outcome = LoginOutcome::ok;
     result.session = std::move(s);
   });
@@ -205,7 +205,7 @@ void UserStore::logout(std::string_view token, std::int64_t now_ms) {
     std::optional<std::string> user;
     if (st.step()) user = st.text(0);
     st.reset();
-    if (user) audit_login(db, "logout", "ok", *user, "", now_ms);
+    if (user) audit_login(db, audit::events::kLogout, "ok", *user, "", now_ms);
   });
 }
 
@@ -217,7 +217,7 @@ bool UserStore::remove(const std::string& username, std::int64_t now_ms, const s
     removed = db.changes() > 0;
     if (!removed) return;
     audit::Event e;
-    e.name = "user.deleted";
+    e.name = audit::events::kUserDeleted;
     e.start_ms = e.end_ms = now_ms;
     e.attributes = {{"username", username}, {"by", by}};
     audit::AuditLog::append(db, e);
@@ -243,7 +243,7 @@ ChangeOutcome UserStore::change_password(const std::string& username, std::strin
     // The same count as log-ins: the form is no way around the lock-out.
     bool locked = false;
     store_.write([&](storage::Database& db) {
-      audit_login(db, "password.change_failed", "rejected", username, client, now_ms, "wrong current password");
+      audit_login(db, audit::events::kPasswordChangeFailed, "rejected", username, client, now_ms, "wrong current password");
       locked = count_wrong_password(db, username, client, now_ms);
     });
     return locked ? ChangeOutcome::locked : ChangeOutcome::bad_current;
@@ -260,7 +260,7 @@ ChangeOutcome UserStore::change_password(const std::string& username, std::strin
         .bind(1, std::string_view(username))
         .bind_blob(2, keep)
         .run();
-    audit_login(db, "password.changed", "ok", username, client, now_ms);
+    audit_login(db, audit::events::kPasswordChanged, "ok", username, client, now_ms);
   });
   crypto::wipe(hash.data(), hash.size());
   return ChangeOutcome::ok;

@@ -125,7 +125,7 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
   auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
   audit::AuditLog audit_log(node.store, signing, now_ms);
   audit::Event e;
-  e.name = "subject_access.performed";
+  e.name = audit::events::kSubjectAccessPerformed;
   e.start_ms = e.end_ms = now_ms();
   e.attributes = {{"idKind", id_kind}, {"by", "cli"}, {"found", exchanges.size()}};
   e.data_subjects = {crypto::to_hex(out)};

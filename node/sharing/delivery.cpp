@@ -11,11 +11,15 @@
 #include "node/audit/audit_log.hpp"
 #include "node/federation/paths.hpp"
 #include "node/log/log.hpp"
+#include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
 namespace json = boost::json;
+using storage::sql;
+using storage::sql_list;
+using wire::RecordKind;
 
 namespace {
 
@@ -24,15 +28,16 @@ std::int64_t backoff_ms(std::int64_t attempts) {
 }
 
 // The audit event a settled outgoing message becomes on the sender's side.
-std::string sent_event_name(wire::RecordKind kind) {
+audit::EventName sent_event_name(wire::RecordKind kind) {
+  namespace ev = audit::events;
   switch (kind) {
-    case wire::RecordKind::withdrawal: return "record.withdrawn";
-    case wire::RecordKind::correction: return "record.corrected";
-    case wire::RecordKind::feedback: return "feedback.sent";
-    case wire::RecordKind::bundle_notice: return "notice.sent";
+    case wire::RecordKind::withdrawal: return ev::kRecordWithdrawn;
+    case wire::RecordKind::correction: return ev::kRecordCorrected;
+    case wire::RecordKind::feedback: return ev::kFeedbackSent;
+    case wire::RecordKind::bundle_notice: return ev::kNoticeSent;
     case wire::RecordKind::shared_signal: break;
   }
-  return "record.sent";
+  return ev::kRecordSent;
 }
 
 }  // namespace
@@ -54,11 +59,13 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
     // A message about a record waits until everything queued before it
     // about the same record has been settled: a withdrawal never overtakes
     // the record it withdraws.
-    auto st = db.cached(
-        "SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = 'queued' "
-        "AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
-        "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ('queued', 'sending') "
-        "AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
+    static const std::string due_sql =
+        sql("SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = ", OutboxState::queued,
+            " AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
+            "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ",
+            sql_list(OutboxState::queued, OutboxState::sending),
+            " AND (e.record_id = o.refers_to OR e.refers_to = o.refers_to))) ORDER BY next_attempt_at_ms LIMIT ?3");
+    auto st = db.cached(due_sql);
     st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
     while (st.step()) {
       std::string error;
@@ -81,12 +88,15 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
     constexpr std::string_view kDamaged = "damaged in storage (set aside)";
     std::vector<std::string> kinds;
     ctx_.store.write([&](storage::Database& db) {
-      auto set_aside = db.cached(
-          "UPDATE outbox SET state = 'rejected', reason = ?, last_error = NULL WHERE record_id = ? AND state = 'queued' "
-          "RETURNING kind");
-      auto void_follow_ups = db.cached(
-          "UPDATE outbox SET state = 'void', reason = 'the record this follows was damaged in storage' "
-          "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
+      static const std::string set_aside_sql =
+          sql("UPDATE outbox SET state = ", OutboxState::rejected, ", reason = ?, last_error = NULL "
+              "WHERE record_id = ? AND state = ", OutboxState::queued, " RETURNING kind");
+      static const std::string void_sql =
+          sql("UPDATE outbox SET state = ", OutboxState::voided, ", reason = 'the record this follows was damaged in "
+              "storage' WHERE refers_to = ? AND recipient = ? AND state = ", OutboxState::queued, " AND kind IN ",
+              sql_list(RecordKind::withdrawal, RecordKind::correction));
+      auto set_aside = db.cached(set_aside_sql);
+      auto void_follow_ups = db.cached(void_sql);
       for (const auto& id : damaged) {
         set_aside.reset();
         set_aside.bind(1, kDamaged).bind(2, std::string_view(id));
@@ -106,7 +116,9 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
   // While in flight the records are 'sending': a withdrawal now cannot
   // cancel them, and is sent after them instead.
   ctx_.store.write([&](storage::Database& db) {
-    auto mark = db.cached("UPDATE outbox SET state = 'sending' WHERE record_id = ? AND state = 'queued'");
+    static const std::string mark_sql = sql("UPDATE outbox SET state = ", OutboxState::sending,
+                                            " WHERE record_id = ? AND state = ", OutboxState::queued);
+    auto mark = db.cached(mark_sql);
     for (const auto& id : ids) {
       mark.reset();
       mark.bind(1, std::string_view(id)).run();
@@ -160,13 +172,18 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
         .bind_blob(3, signed_receipt)
         .bind(4, now)
         .run();
-    auto st = db.cached(
-        "UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
-        "WHERE record_id = ? AND recipient = ? AND state IN ('queued', 'sending')");
-    auto requeue = db.cached("UPDATE outbox SET state = 'queued' WHERE record_id = ? AND state = 'sending'");
-    auto void_follow_ups = db.cached(
-        "UPDATE outbox SET state = 'void', reason = 'the partner refused the record this follows' "
-        "WHERE refers_to = ? AND recipient = ? AND state = 'queued' AND kind IN ('withdrawal', 'correction')");
+    static const std::string settle_sql =
+        sql("UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
+            "WHERE record_id = ? AND recipient = ? AND state IN ", sql_list(OutboxState::queued, OutboxState::sending));
+    static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
+                                               " WHERE record_id = ? AND state = ", OutboxState::sending);
+    static const std::string void_sql =
+        sql("UPDATE outbox SET state = ", OutboxState::voided, ", reason = 'the partner refused the record this follows' "
+            "WHERE refers_to = ? AND recipient = ? AND state = ", OutboxState::queued, " AND kind IN ",
+            sql_list(RecordKind::withdrawal, RecordKind::correction));
+    auto st = db.cached(settle_sql);
+    auto requeue = db.cached(requeue_sql);
+    auto void_follow_ups = db.cached(void_sql);
     for (const auto& id : record_ids) {
       auto it = outcomes.find(id);
       if (it == outcomes.end()) {  // not acknowledged: queued again
@@ -176,7 +193,7 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
         continue;
       }
       st.reset();
-      st.bind(1, it->second->accepted ? std::string_view("delivered") : std::string_view("rejected"))
+      st.bind(1, to_sql(it->second->accepted ? OutboxState::delivered : OutboxState::rejected))
           .bind(2, now)
           .bind(3, std::string_view(it->second->reason))
           .bind(4, std::string_view(receipt.batch_id))
@@ -229,9 +246,11 @@ void Delivery::record_failure(const std::vector<std::string>& record_ids, const 
                              const std::string& error) {
   const std::int64_t now = ctx_.now_ms();
   ctx_.store.write([&](storage::Database& db) {
-    auto st = db.cached(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
-        "state = CASE state WHEN 'sending' THEN 'queued' ELSE state END WHERE record_id = ?");
+    static const std::string failed_sql =
+        sql("UPDATE outbox SET attempts = attempts + 1, next_attempt_at_ms = ?, last_error = ?, "
+            "state = CASE state WHEN ", OutboxState::sending, " THEN ", OutboxState::queued,
+            " ELSE state END WHERE record_id = ?");
+    auto st = db.cached(failed_sql);
     for (std::size_t i = 0; i < record_ids.size(); ++i) {
       st.reset();
       st.bind(1, now + backoff_ms(attempts[i])).bind(2, std::string_view(error)).bind(3, std::string_view(record_ids[i])).run();

@@ -13,18 +13,58 @@
 #include "crypto/sha256.hpp"
 #include "node/log/log.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/sharing/feedback_state.hpp"
+#include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
+#include "node/signals/signal_state.hpp"
+#include "node/alerts/alert_kind.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
 namespace json = boost::json;
 
-bool is_feedback_status(std::string_view s) {
-  return std::find(std::begin(kFeedbackStatuses), std::end(kFeedbackStatuses), s) != std::end(kFeedbackStatuses);
-}
+bool is_feedback_status(std::string_view s) { return from_sql<FeedbackStatus>(s).has_value(); }
 bool is_feedback_reason(std::string_view s) {
   return std::find(std::begin(kFeedbackReasons), std::end(kFeedbackReasons), s) != std::end(kFeedbackReasons);
 }
+
+namespace {
+
+using signals::ShareState;
+using signals::SignalStatus;
+using storage::sql;
+using storage::sql_list;
+using wire::RecordKind;
+
+// withdraw's statements, the states spelt from their enums; built once, so the
+// statement cache sees one text each.
+const std::string& live_records_sql() {
+  static const std::string text = sql(
+      "SELECT recipient, record_id, state FROM outbox o WHERE signal_id = ? AND kind = ", RecordKind::shared_signal,
+      " AND state IN ", sql_list(OutboxState::queued, OutboxState::sending, OutboxState::delivered),
+      " AND rowid = (SELECT max(rowid) FROM outbox x "
+      "WHERE x.signal_id = o.signal_id AND x.recipient = o.recipient AND x.kind = ", RecordKind::shared_signal,
+      " AND x.state IN ", sql_list(OutboxState::queued, OutboxState::sending, OutboxState::delivered), ")");
+  return text;
+}
+const std::string& cancel_corrections_sql() {
+  static const std::string text = sql("UPDATE outbox SET state = ", OutboxState::cancelled, " WHERE signal_id = ? AND state = ",
+                                      OutboxState::queued, " AND kind = ", RecordKind::correction);
+  return text;
+}
+const std::string& cancel_record_sql() {
+  static const std::string text = sql("UPDATE outbox SET state = ", OutboxState::cancelled,
+                                      " WHERE record_id = ? AND state = ", OutboxState::queued);
+  return text;
+}
+const std::string& erase_signal_sql() {
+  static const std::string text =
+      sql("UPDATE signals SET status = ", SignalStatus::withdrawn,
+          ", withdrawn_at_ms = ?, sealed = zeroblob(0), share_state = ", ShareState::decided, " WHERE id = ?");
+  return text;
+}
+
+}  // namespace
 
 Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by) {
   const std::int64_t now = ctx_.now_ms();
@@ -39,7 +79,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     }
     std::string status = st.text(0), category = st.text(1);
     st.reset();
-    if (status == "withdrawn") {
+    if (read_sql<SignalStatus>(status) == SignalStatus::withdrawn) {
       result = Outcome::conflict("the signal was already withdrawn");
       return;
     }
@@ -49,20 +89,16 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     // waits in the outbox, else followed by a signed withdrawal.
     std::vector<std::tuple<std::string, std::string, std::string>> originals;  // partner, record id, state
     {
-      auto live = db.cached(
-          "SELECT recipient, record_id, state FROM outbox o WHERE signal_id = ? AND kind = 'shared_signal' "
-          "AND state IN ('queued', 'sending', 'delivered') AND rowid = (SELECT max(rowid) FROM outbox x "
-          "WHERE x.signal_id = o.signal_id AND x.recipient = o.recipient AND x.kind = 'shared_signal' "
-          "AND x.state IN ('queued', 'sending', 'delivered'))");
+      auto live = db.cached(live_records_sql());
       live.bind(1, std::string_view(signal_id));
       while (live.step()) originals.emplace_back(live.text(0), live.text(1), live.text(2));
       live.reset();
     }
     json::array withdrawn_at, cancelled_at;
-    db.cached("UPDATE outbox SET state = 'cancelled' WHERE signal_id = ? AND state = 'queued' AND kind = 'correction'")
+    db.cached(cancel_corrections_sql())
         .bind(1, std::string_view(signal_id))
         .run();
-    auto cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
+    auto cancel = db.cached(cancel_record_sql());
     for (const auto& [partner, record_id, state] : originals) {
       cancel.reset();
       cancel.bind(1, std::string_view(record_id)).run();
@@ -82,9 +118,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
 
     // Erasure here: the sealed content, the subjects and the identifier links
     // go; the row stays (category and dates only) to show the withdrawals.
-    db.cached(
-          "UPDATE signals SET status = 'withdrawn', withdrawn_at_ms = ?, sealed = zeroblob(0), share_state = 'decided' "
-          "WHERE id = ?")
+    db.cached(erase_signal_sql())
         .bind(1, now)
         .bind(2, std::string_view(signal_id))
         .run();
@@ -99,7 +133,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     ctx_.refresh_alerts(db, subjects, now);
 
     audit::Event e;
-    e.name = "signal.withdrawn";
+    e.name = audit::events::kSignalWithdrawn;
     e.start_ms = e.end_ms = now;
     e.attributes = {{"signalId", signal_id}, {"category", category}, {"by", by},
                     {"withdrawalsTo", withdrawn_at}, {"cancelledFor", cancelled_at},
@@ -107,7 +141,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     for (const auto& s : subjects) e.data_subjects.push_back(crypto::to_hex(s.pseudonym));
     e.category = category;
     audit::AuditLog::append(db, e);
-    result = Outcome::queued(json::object{{"id", signal_id}, {"status", "withdrawn"},
+    result = Outcome::queued(json::object{{"id", signal_id}, {"status", to_sql(SignalStatus::withdrawn)},
                                         {"withdrawalsQueued", withdrawn_at}, {"cancelled", cancelled_at}});
   });
   if (result.kind == Outcome::Kind::queued) log::info("signal.withdrawn", {{"signal", signal_id}});
@@ -133,7 +167,7 @@ Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string&
       st.reset();
       // Recorded: someone tried to report back on a record this node does not hold.
       audit::Event e;
-      e.name = "feedback.rejected";
+      e.name = audit::events::kFeedbackRejected;
       e.status = "rejected";
       e.start_ms = e.end_ms = now;
       e.attributes = {{"inboxId", inbox_id.substr(0, 64)}, {"status", status},
@@ -182,13 +216,13 @@ Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Pol
       result = Outcome::not_found("no alert with this id");
       return;
     }
-    std::string kind = st.text(0);
+    const auto kind = read_sql<alerts::AlertKind>(st.text(0));
     auto pseudonym = st.blob(1);
     json::value organisations = json::parse(st.text(2));
     json::value categories = json::parse(st.text(3));
     json::value records = json::parse(st.text(4));
     st.reset();
-    if (kind != "bundle") {
+    if (kind != alerts::AlertKind::bundle) {
       result = Outcome::conflict("notices are sent for bundle alerts only");
       return;
     }
@@ -237,9 +271,11 @@ std::vector<FeedbackItem> FollowUps::feedback_of(const std::string& signal_id) c
     st.bind(1, std::string_view(signal_id));
     while (st.step()) {
       FeedbackItem f;
-      f.kind = st.text(0);
+      f.kind = to_sql(read_sql<FeedbackKind>(st.text(0)));
       f.partner = st.text(1);
-      f.status = st.is_null(2) ? "" : st.text(2);
+      f.status = st.is_null(2) || st.text(2).empty()
+                     ? ""
+                     : std::string(to_sql(read_sql<FeedbackStatus>(st.text(2), "signal_feedback.status")));
       f.reason = st.is_null(3) ? "" : st.text(3);
       f.note = st.is_null(4) ? "" : st.text(4);
       if (!st.is_null(5)) f.organisations = st.int64(5);

@@ -9,7 +9,10 @@
 
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/sharing/feedback_state.hpp"
+#include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
+#include "node/signals/signal_state.hpp"
 #include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
@@ -18,10 +21,17 @@ namespace json = boost::json;
 
 using detail::day_of;
 using detail::kDayMs;
+using signals::ShareState;
+using signals::SignalStatus;
+using storage::sql;
+using storage::sql_list;
+using wire::RecordKind;
 
 void Outbox::recover() {
   ctx_.store.write([](storage::Database& db) {
-    auto st = db.cached("UPDATE outbox SET state = 'queued' WHERE state = 'sending' RETURNING record_id");
+    static const std::string requeue =
+        sql("UPDATE outbox SET state = ", OutboxState::queued, " WHERE state = ", OutboxState::sending, " RETURNING record_id");
+    auto st = db.cached(requeue);
     std::vector<std::string> back;
     while (st.step()) back.push_back(st.text(0));
     st.reset();
@@ -39,11 +49,15 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
   };
   auto ready = ctx_.store.read([&](storage::Database& db) {
     std::vector<Ready> out;
-    auto st = db.cached(
+    // The pending state spelt out, not bound: the partial index
+    // signals_to_share serves only a query that names it.
+    static const std::string ready_sql = sql(
         "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
-        "WHERE s.share_state = 'pending' AND s.status = 'active' AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+        "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
+        " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
         "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
         "ORDER BY s.created_at_ms LIMIT ?");
+    auto st = db.cached(ready_sql);
     st.bind(1, static_cast<std::int64_t>(max_signals));
     while (st.step()) {
       Ready r;
@@ -88,11 +102,15 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
         "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
     // The record a partner has (or will get) of this signal: the newest shared
     // record not cancelled or refused. A correction or withdrawal follows it.
-    auto existing = db.cached(
-        "SELECT record_id, state FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = 'shared_signal' "
-        "AND state NOT IN ('cancelled', 'rejected') ORDER BY rowid DESC LIMIT 1");
-    auto cancel = db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'");
-    auto done = db.cached("UPDATE signals SET share_state = 'decided' WHERE id = ?");
+    static const std::string existing_sql =
+        sql("SELECT record_id FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = ", RecordKind::shared_signal,
+            " AND state NOT IN ", sql_list(OutboxState::cancelled, OutboxState::rejected), " ORDER BY rowid DESC LIMIT 1");
+    static const std::string cancel_sql = sql("UPDATE outbox SET state = ", OutboxState::cancelled,
+                                              " WHERE record_id = ? AND state = ", OutboxState::queued);
+    static const std::string done_sql = sql("UPDATE signals SET share_state = ", ShareState::decided, " WHERE id = ?");
+    auto existing = db.cached(existing_sql);
+    auto cancel = db.cached(cancel_sql);
+    auto done = db.cached(done_sql);
     for (const auto& r : ready) {
       for (const auto& partner : manifest.partners) {
         if (partner.org == self.org) continue;
@@ -110,7 +128,7 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
         existing.reset();
         existing.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
         if (existing.step()) {
-          std::string id = existing.text(0), state = existing.text(1);
+          std::string id = existing.text(0);
           existing.reset();
           cancel.reset();
           cancel.bind(1, std::string_view(id)).run();  // never sent: replaced, not followed up
@@ -165,12 +183,15 @@ std::vector<PartnerState> partner_states(storage::Database& db, const std::strin
   std::vector<PartnerState> out;
   auto decisions = db.cached(
       "SELECT recipient, rule_id, reason FROM sharing_decisions WHERE signal_id = ? ORDER BY recipient");
-  auto record = db.cached(
-      "SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
-      "AND recipient = ? AND kind = 'shared_signal' ORDER BY state = 'cancelled', rowid DESC LIMIT 1");
-  auto follow_up = db.cached(
-      "SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
-      "AND kind IN ('withdrawal', 'correction') ORDER BY rowid DESC LIMIT 1");
+  static const std::string record_sql =
+      sql("SELECT state, attempts, last_error, delivered_at_ms, reason, rule_id FROM outbox WHERE signal_id = ? "
+          "AND recipient = ? AND kind = ", RecordKind::shared_signal, " ORDER BY state = ", OutboxState::cancelled,
+          ", rowid DESC LIMIT 1");
+  static const std::string follow_up_sql =
+      sql("SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
+          "AND kind IN ", sql_list(RecordKind::withdrawal, RecordKind::correction), " ORDER BY rowid DESC LIMIT 1");
+  auto record = db.cached(record_sql);
+  auto follow_up = db.cached(follow_up_sql);
   decisions.bind(1, std::string_view(signal_id));
   while (decisions.step()) {
     PartnerState p;
@@ -185,15 +206,19 @@ std::vector<PartnerState> partner_states(storage::Database& db, const std::strin
     record.reset();
     record.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
     if (record.step()) {
-      p.state = record.text(0) == "sending" ? "queued" : record.text(0);
+      // The officer's view: a record in flight is still queued; one that
+      // failed an attempt is failing.
+      OutboxState state = read_sql<OutboxState>(record.text(0));
+      if (state == OutboxState::sending) state = OutboxState::queued;
+      p.state = to_sql(state);
       p.attempts = record.int64(1);
       p.reason.clear();
       if (!record.is_null(3)) p.delivered_at_ms = record.int64(3);
       p.rule_id = record.text(5);
-      if (p.state == "queued" && p.attempts > 0) {
+      if (state == OutboxState::queued && p.attempts > 0) {
         p.state = "failing";
         p.reason = record.is_null(2) ? "" : record.text(2);
-      } else if (p.state == "rejected") {
+      } else if (state == OutboxState::rejected) {
         p.reason = record.is_null(4) ? "" : record.text(4);
       }
     }
@@ -202,18 +227,18 @@ std::vector<PartnerState> partner_states(storage::Database& db, const std::strin
     follow_up.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
     if (follow_up.step()) {
       FollowUp f;
-      f.kind = follow_up.text(0);
-      std::string state = follow_up.text(1);
-      if (state == "delivered") {
+      f.kind = to_sql(read_sql<RecordKind>(follow_up.text(0)));
+      const OutboxState state = read_sql<OutboxState>(follow_up.text(1));
+      if (state == OutboxState::delivered) {
         f.state = "applied";
-      } else if (state == "rejected" || state == "void") {
-        f.state = state;
+      } else if (state == OutboxState::rejected || state == OutboxState::voided) {
+        f.state = to_sql(state);
         f.reason = follow_up.is_null(4) ? "" : follow_up.text(4);
       } else if (follow_up.int64(2) > 0) {
         f.state = "failing";
         f.reason = follow_up.is_null(3) ? "" : follow_up.text(3);
       } else {
-        f.state = state == "cancelled" ? "cancelled" : "queued";
+        f.state = to_sql(state == OutboxState::cancelled ? OutboxState::cancelled : OutboxState::queued);
       }
       p.follow_up = std::move(f);
     }
@@ -231,7 +256,9 @@ std::vector<PartnerState> Outbox::state_of(const std::string& signal_id) const {
 std::map<std::string, SignalProgress> Outbox::progress_of(const std::vector<std::string>& signal_ids) const {
   return ctx_.store.read([&](storage::Database& db) {
     std::map<std::string, SignalProgress> out;
-    auto feedback = db.cached("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = 'feedback'");
+    static const std::string feedback_sql =
+        sql("SELECT count(*) FROM signal_feedback WHERE signal_id = ? AND kind = ", FeedbackKind::feedback);
+    auto feedback = db.cached(feedback_sql);
     for (const auto& id : signal_ids) {
       SignalProgress& p = out[id];
       p.sharing = partner_states(db, id);
@@ -247,8 +274,10 @@ std::map<std::string, SignalProgress> Outbox::progress_of(const std::vector<std:
 std::map<std::string, OutboxStats> Outbox::outbox_stats() const {
   return ctx_.store.read([](storage::Database& db) {
     std::map<std::string, OutboxStats> out;
-    auto st = db.cached(
-        "SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state IN ('queued', 'sending') GROUP BY recipient");
+    static const std::string stats_sql =
+        sql("SELECT recipient, count(*), min(created_at_ms) FROM outbox WHERE state IN ",
+            sql_list(OutboxState::queued, OutboxState::sending), " GROUP BY recipient");
+    auto st = db.cached(stats_sql);
     while (st.step()) out[st.text(0)] = {st.int64(1), st.int64(2)};
     st.reset();
     return out;

@@ -11,6 +11,8 @@
 
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
+#include "node/sharing/feedback_state.hpp"
+#include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 #include "policies/projection.hpp"
 
@@ -21,15 +23,16 @@ namespace json = boost::json;
 namespace {
 
 // Audit event names on the receiving side: accepted, rejected.
-std::pair<const char*, const char*> received_event_names(wire::RecordKind kind) {
+std::pair<audit::EventName, audit::EventName> received_event_names(wire::RecordKind kind) {
+  namespace ev = audit::events;
   switch (kind) {
-    case wire::RecordKind::withdrawal: return {"record.withdrawn", "withdrawal.rejected"};
-    case wire::RecordKind::correction: return {"record.corrected", "correction.rejected"};
-    case wire::RecordKind::feedback: return {"feedback.received", "feedback.rejected"};
-    case wire::RecordKind::bundle_notice: return {"notice.received", "notice.rejected"};
+    case wire::RecordKind::withdrawal: return {ev::kRecordWithdrawn, ev::kWithdrawalRejected};
+    case wire::RecordKind::correction: return {ev::kRecordCorrected, ev::kCorrectionRejected};
+    case wire::RecordKind::feedback: return {ev::kFeedbackReceived, ev::kFeedbackRejected};
+    case wire::RecordKind::bundle_notice: return {ev::kNoticeReceived, ev::kNoticeRejected};
     case wire::RecordKind::shared_signal: break;
   }
-  return {"record.received", "record.rejected"};
+  return {ev::kRecordReceived, ev::kRecordRejected};
 }
 
 bool is_id(std::string_view id) {
@@ -101,7 +104,7 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
       receipt_body.assign(stored.begin(), stored.end());
       seen.reset();
       audit::Event e;
-      e.name = "batch.replayed";
+      e.name = audit::events::kBatchReplayed;
       e.status = "rejected";
       e.start_ms = e.end_ms = in.now;
       e.attributes = {{"partner", sender->org}, {"batchId", batch->batch_id},
@@ -303,16 +306,19 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
 std::string Receiver::receive_about_own(storage::Database& db, const Incoming& in, const wire::Record& r) {
   const bool feedback = r.kind == wire::RecordKind::feedback;
   const char* what = feedback ? "feedback" : "a bundle notice";
-  auto st = db.cached(
-      "SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = 'shared_signal'");
+  static const std::string sent_sql =
+      storage::sql("SELECT signal_id, rule_id, state FROM outbox WHERE record_id = ? AND recipient = ? AND kind = ",
+                   wire::RecordKind::shared_signal);
+  auto st = db.cached(sent_sql);
   st.bind(1, std::string_view(r.refers_to)).bind(2, std::string_view(in.sender.org));
   if (!st.step()) {
     st.reset();
     return std::string(what) + " on a record this node never sent to " + in.sender.org;
   }
-  std::string signal_id = st.is_null(0) ? "" : st.text(0), rule_id = st.text(1), state = st.text(2);
+  std::string signal_id = st.is_null(0) ? "" : st.text(0), rule_id = st.text(1);
+  const OutboxState state = read_sql<OutboxState>(st.text(2));
   st.reset();
-  if (state != "delivered") return std::string(what) + " on a record " + in.sender.org + " did not accept";
+  if (state != OutboxState::delivered) return std::string(what) + " on a record " + in.sender.org + " did not accept";
   const policies::Rule* rule = in.policy.find(rule_id);
   if (!rule) return "the record's rule " + rule_id + " is not in the current policy";
   if (!r.subjects.empty()) return std::string(what) + " carries no subjects";
@@ -340,7 +346,7 @@ std::string Receiver::receive_about_own(storage::Database& db, const Incoming& i
       .bind(2, std::string_view(signal_id))
       .bind(3, std::string_view(in.sender.org))
       .bind(4, std::string_view(r.refers_to))
-      .bind(5, detail::kind_name(r.kind))
+      .bind(5, to_sql(feedback ? FeedbackKind::feedback : FeedbackKind::bundle_notice))
       .bind(6, std::string_view(r.status))
       .bind(7, std::string_view(r.reason))
       .bind(8, std::string_view(r.note))

@@ -1,6 +1,7 @@
 #include "node/sharing/records.hpp"
 
 #include "crypto/bytes.hpp"
+#include "node/sharing/outbox_state.hpp"
 
 namespace signalnode::node::sharing::detail {
 namespace wire = protocol::wire;
@@ -9,15 +10,10 @@ using namespace std::chrono;
 
 sys_days day_of(std::int64_t ms) { return floor<days>(sys_time<milliseconds>(milliseconds(ms))); }
 
+// The audit log names a record's kind as the outbox stores it.
 std::string_view kind_name(wire::RecordKind kind) {
-  switch (kind) {
-    case wire::RecordKind::shared_signal: return "shared_signal";
-    case wire::RecordKind::withdrawal: return "withdrawal";
-    case wire::RecordKind::correction: return "correction";
-    case wire::RecordKind::feedback: return "feedback";
-    case wire::RecordKind::bundle_notice: return "bundle_notice";
-  }
-  return "unknown";
+  std::string_view name = to_sql(kind);
+  return name.empty() ? "unknown" : name;
 }
 
 json::object activity(const wire::Record& r, const policies::Policy& policy) {
@@ -45,11 +41,13 @@ bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
   wire::Batch single;  // records are stored in their wire form, batch framing added at send
   single.records.push_back(*e.record);
   auto bytes = wire::encode(single);
-  auto st = db.cached(
+  static const std::string insert = storage::sql(
       "INSERT INTO outbox (record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state, "
-      "created_at_ms, next_attempt_at_ms) VALUES (?,?,?,?,?,?,?,?, 'queued', ?, ?) ON CONFLICT(record_id) DO NOTHING");
+      "created_at_ms, next_attempt_at_ms) VALUES (?,?,?,?,?,?,?,?, ", OutboxState::queued,
+      ", ?, ?) ON CONFLICT(record_id) DO NOTHING");
+  auto st = db.cached(insert);
   st.bind(1, std::string_view(e.record->record_id))
-      .bind(2, kind_name(e.record->kind))
+      .bind(2, to_sql(e.record->kind))
       .bind(3, e.signal_id)
       .bind(4, e.inbox_id)
       .bind(5, e.record->refers_to.empty() ? std::optional<std::string>() : std::optional<std::string>(e.record->refers_to))
@@ -67,12 +65,14 @@ bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
 // or a restart), it is back in the queue and need not leave at all: cancel it
 // and that withdrawal. Every path that puts a 'sending' record back calls this.
 void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view record_id) {
-  db.cached("UPDATE outbox SET state = 'cancelled', reason = 'the record it withdraws never left' "
-            "WHERE refers_to = ? AND kind = 'withdrawal' AND state = 'queued'")
-      .bind(1, record_id)
-      .run();
+  static const std::string cancel_withdrawal =
+      storage::sql("UPDATE outbox SET state = ", OutboxState::cancelled, ", reason = 'the record it withdraws never left' "
+                   "WHERE refers_to = ? AND kind = ", wire::RecordKind::withdrawal, " AND state = ", OutboxState::queued);
+  static const std::string cancel_record = storage::sql("UPDATE outbox SET state = ", OutboxState::cancelled,
+                                                        " WHERE record_id = ? AND state = ", OutboxState::queued);
+  db.cached(cancel_withdrawal).bind(1, record_id).run();
   if (db.changes() == 0) return;
-  db.cached("UPDATE outbox SET state = 'cancelled' WHERE record_id = ? AND state = 'queued'").bind(1, record_id).run();
+  db.cached(cancel_record).bind(1, record_id).run();
 }
 
 }  // namespace signalnode::node::sharing::detail

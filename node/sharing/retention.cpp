@@ -37,7 +37,7 @@ std::int64_t Retention::expire_received() {
     if (expired > 0) {
       ctx_.refresh_alerts(db, std::move(subjects), now);
       audit::Event e;
-      e.name = "record.expired";
+      e.name = audit::events::kRecordExpired;
       e.start_ms = e.end_ms = now;
       e.attributes = {{"count", expired}, {"reason", "retention of the sharing rule reached"}};
       audit::AuditLog::append(db, e);
@@ -74,7 +74,7 @@ std::int64_t Retention::expire_own(int retention_days) {
     ctx_.refresh_alerts(db, std::move(subjects), now);
     expired = static_cast<std::int64_t>(ids.size());
     audit::Event e;
-    e.name = "signal.expired";
+    e.name = audit::events::kSignalExpired;
     e.start_ms = e.end_ms = now;
     e.attributes = {{"count", expired}, {"retentionDays", retention_days},
                     {"reason", "retention of own signals reached (node setting signals.retentionDays)"}};

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "node/sharing/feedback_state.hpp"
 #include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
@@ -18,9 +19,8 @@ namespace signalnode::node::sharing {
 using NowMs = std::function<std::int64_t()>;
 
 // Feedback an analyst sets on a received record; codes, so that no free text
-// travels unless a rule allows a note (docs/protocol.md).
-inline constexpr std::string_view kFeedbackStatuses[] = {
-    "received", "assessed", "investigation_started", "inspection_planned", "action_taken", "no_follow_up", "forwarded"};
+// travels unless a rule allows a note (docs/protocol.md). The status codes are
+// FeedbackStatus (feedback_state.hpp).
 inline constexpr std::string_view kFeedbackReasons[] = {
     "insufficient_information", "outside_mandate", "already_known", "no_violation_found",
     "no_capacity", "forwarded_to_police", "forwarded_to_partner"};

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "node/signals/signal_state.hpp"
 #include "protocol/identifiers.hpp"
 
 namespace signalnode::node::signals {
@@ -31,7 +32,7 @@ struct Signal {
   std::optional<std::int64_t> persons;
   std::string summary;  // free text: stays on this node
   std::vector<Subject> subjects;
-  std::string status = "active";
+  SignalStatus status = SignalStatus::active;
   std::int64_t created_at_ms = 0;
   std::string submitted_by;  // the token or user id that submitted it
 };
@@ -44,7 +45,7 @@ struct SignalSummary {
   std::optional<std::string> municipality;
   std::string severity;
   std::optional<std::int64_t> persons;
-  std::string status;
+  SignalStatus status = SignalStatus::active;
   std::int64_t created_at_ms = 0;
   std::vector<std::string> subject_kinds;
 };

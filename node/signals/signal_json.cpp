@@ -310,7 +310,7 @@ boost::json::object summary_to_json(const SignalSummary& s) {
   if (s.municipality) o["municipality"] = *s.municipality;
   o["severity"] = s.severity;
   if (s.persons) o["persons"] = *s.persons;
-  o["status"] = s.status;
+  o["status"] = to_sql(s.status);
   o["createdAt"] = iso8601_utc(s.created_at_ms);
   json::array kinds;
   for (const auto& k : s.subject_kinds) kinds.push_back(json::value(k));
@@ -330,7 +330,7 @@ boost::json::object signal_to_json(const Signal& s) {
   json::array subjects;
   for (const auto& subject : s.subjects) subjects.push_back(subject_to_json(subject));
   o["subjects"] = std::move(subjects);
-  o["status"] = s.status;
+  o["status"] = to_sql(s.status);
   o["createdAt"] = iso8601_utc(s.created_at_ms);
   o["submittedBy"] = s.submitted_by;
   // Filled by the federation layer once partners exist.

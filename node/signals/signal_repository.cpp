@@ -94,7 +94,7 @@ storage::Store::WriteJob SignalRepository::insert_job(const Signal& signal,
         .bind(4, meta.municipality)
         .bind(5, std::string_view(meta.severity))
         .bind(6, meta.persons)
-        .bind(7, std::string_view(meta.status))
+        .bind(7, to_sql(meta.status))
         .bind(8, meta.created_at_ms)
         .bind(9, std::string_view(meta.submitted_by))
         .bind(10, static_cast<std::int64_t>(key_id))
@@ -110,9 +110,11 @@ storage::Store::WriteJob SignalRepository::correct_job(const Signal& corrected,
   int key_id = key_id_;
   return [p, key_id](storage::Database& db) {
     const Signal& meta = *p.meta;
-    db.cached(
-          "UPDATE signals SET category = ?, observed_on = ?, municipality = ?, severity = ?, persons = ?, key_id = ?, "
-          "sealed = ?, revision = revision + 1, share_state = 'pending' WHERE id = ? AND status = 'active'")
+    static const std::string correct_sql =
+        storage::sql("UPDATE signals SET category = ?, observed_on = ?, municipality = ?, severity = ?, persons = ?, "
+                     "key_id = ?, sealed = ?, revision = revision + 1, share_state = ", ShareState::pending,
+                     " WHERE id = ? AND status = ", SignalStatus::active);
+    db.cached(correct_sql)
         .bind(1, std::string_view(meta.category))
         .bind(2, std::string_view(meta.observed_on))
         .bind(3, meta.municipality)
@@ -153,7 +155,7 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
       if (!st.is_null(3)) s.municipality = st.text(3);
       s.severity = st.text(4);
       if (!st.is_null(5)) s.persons = st.int64(5);
-      s.status = st.text(6);
+      s.status = read_sql<SignalStatus>(st.text(6));
       s.created_at_ms = st.int64(7);
       std::string kinds = st.text(8);
       for (std::size_t pos = 0; !kinds.empty() && pos != std::string::npos;) {
@@ -182,12 +184,12 @@ std::optional<Signal> SignalRepository::get(const std::string& id) const {
     if (!st.is_null(3)) s.municipality = st.text(3);
     s.severity = st.text(4);
     if (!st.is_null(5)) s.persons = st.int64(5);
-    s.status = st.text(6);
+    s.status = read_sql<SignalStatus>(st.text(6));
     s.created_at_ms = st.int64(7);
     s.submitted_by = st.text(8);
     auto sealed = st.blob(10);
     st.reset();
-    if (s.status == "withdrawn") return s;  // erased: category and dates are all that is left
+    if (s.status == SignalStatus::withdrawn) return s;  // erased: category and dates are all that is left
     auto plain = crypto::open(key_, sealed, crypto::as_bytes(associated_data(s.id)));
     if (!plain) throw std::runtime_error("signal " + s.id + " does not decrypt under the data key");
     bool ok = false;

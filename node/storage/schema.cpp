@@ -324,11 +324,163 @@ void v8_pseudonym_queue_set_aside(Database& db) {
   )sql");
 }
 
+// v9: typed states. The columns that hold a state or a kind accept only the
+// values of their enum (node/sharing/outbox_state.hpp, feedback_state.hpp,
+// node/signals/signal_state.hpp, node/alerts/alert_kind.hpp): a CHECK each,
+// so a misspelt state fails where it is written instead of vanishing from
+// every query that looks for the right one. SQLite adds a CHECK only by
+// rebuilding the table (sqlite.org/lang_altertable.html, "Making Other Kinds
+// Of Table Schema Changes"): create the new table, copy the rows with their
+// rowids (the outbox orders by rowid), drop the old, rename the new, and
+// recreate the indexes as v1, v3 and v6 made them. migrate() runs this with
+// foreign keys off and checks them before the commit: with them on, dropping
+// signals or inbox would delete the rows of their ON DELETE CASCADE children.
+// The spellings are frozen here as they were when this step was written; a new
+// value needs a new migration (tests/node/typed_states_test.cpp inserts every
+// enumerator to show that the two agree).
+void v9_typed_states(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE signals_typed (
+      id              TEXT PRIMARY KEY,
+      category        TEXT NOT NULL,
+      observed_on     TEXT NOT NULL,
+      municipality    TEXT,
+      severity        TEXT NOT NULL,
+      persons         INTEGER,
+      status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'withdrawn')),
+      created_at_ms   INTEGER NOT NULL,
+      submitted_by    TEXT NOT NULL,
+      key_id          INTEGER NOT NULL,
+      sealed          BLOB NOT NULL,
+      share_state     TEXT NOT NULL DEFAULT 'pending' CHECK (share_state IN ('pending', 'decided')),
+      revision        INTEGER NOT NULL DEFAULT 0,
+      withdrawn_at_ms INTEGER
+    );
+    INSERT INTO signals_typed (rowid, id, category, observed_on, municipality, severity, persons, status, created_at_ms,
+                            submitted_by, key_id, sealed, share_state, revision, withdrawn_at_ms)
+      SELECT rowid, id, category, observed_on, municipality, severity, persons, status, created_at_ms,
+             submitted_by, key_id, sealed, share_state, revision, withdrawn_at_ms FROM signals;
+    DROP TABLE signals;
+    ALTER TABLE signals_typed RENAME TO signals;
+    CREATE INDEX signals_by_time ON signals(created_at_ms, id);
+    CREATE INDEX signals_by_category ON signals(category, created_at_ms);
+    CREATE INDEX signals_to_share ON signals(share_state) WHERE share_state = 'pending';
+
+    CREATE TABLE outbox_typed (
+      record_id          TEXT PRIMARY KEY,
+      kind               TEXT NOT NULL DEFAULT 'shared_signal'
+                         CHECK (kind IN ('shared_signal', 'withdrawal', 'correction', 'feedback', 'bundle_notice')),
+      signal_id          TEXT REFERENCES signals(id) ON DELETE CASCADE,
+      inbox_id           TEXT,
+      refers_to          TEXT,
+      recipient          TEXT NOT NULL,
+      rule_id            TEXT NOT NULL,
+      record             BLOB NOT NULL,
+      state              TEXT NOT NULL
+                         CHECK (state IN ('queued', 'sending', 'delivered', 'rejected', 'cancelled', 'void')),
+      created_at_ms      INTEGER NOT NULL,
+      attempts           INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      last_error         TEXT,
+      delivered_at_ms    INTEGER,
+      reason             TEXT,
+      batch_id           TEXT
+    );
+    INSERT INTO outbox_typed (rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
+                           created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id)
+      SELECT rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
+             created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_typed RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_signal ON outbox(signal_id, recipient);
+    CREATE INDEX outbox_by_refers_to ON outbox(refers_to) WHERE refers_to IS NOT NULL;
+
+    CREATE TABLE inbox_typed (
+      id              TEXT PRIMARY KEY,
+      sender          TEXT NOT NULL,
+      sender_role     TEXT NOT NULL,
+      record_id       TEXT NOT NULL,
+      category        TEXT NOT NULL,
+      observed_week   TEXT,
+      municipality    TEXT,
+      severity        TEXT,
+      persons         INTEGER,
+      rule_id         TEXT NOT NULL,
+      policy_sha256   TEXT NOT NULL,
+      received_at_ms  INTEGER NOT NULL,
+      expires_at_ms   INTEGER NOT NULL,
+      feedback_status TEXT CHECK (feedback_status IS NULL OR feedback_status IN ('received', 'assessed',
+                        'investigation_started', 'inspection_planned', 'action_taken', 'no_follow_up', 'forwarded')),
+      feedback_reason TEXT,
+      feedback_at_ms  INTEGER,
+      UNIQUE (sender, record_id)
+    );
+    INSERT INTO inbox_typed (rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
+                          persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
+                          feedback_reason, feedback_at_ms)
+      SELECT rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
+             persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
+             feedback_reason, feedback_at_ms FROM inbox;
+    DROP TABLE inbox;
+    ALTER TABLE inbox_typed RENAME TO inbox;
+    CREATE INDEX inbox_by_time ON inbox(received_at_ms, id);
+    CREATE INDEX inbox_by_record ON inbox(record_id);
+
+    -- A feedback row carries a status code; a bundle notice none (stored as '').
+    CREATE TABLE signal_feedback_typed (
+      message_id     TEXT PRIMARY KEY,
+      signal_id      TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      partner        TEXT NOT NULL,
+      record_id      TEXT NOT NULL,
+      kind           TEXT NOT NULL CHECK (kind IN ('feedback', 'bundle_notice')),
+      status         TEXT,
+      reason         TEXT,
+      note           TEXT,
+      organisations  INTEGER,
+      categories     TEXT,
+      received_at_ms INTEGER NOT NULL,
+      CHECK (CASE kind WHEN 'feedback' THEN status IS NOT NULL AND status IN ('received', 'assessed', 'investigation_started',
+               'inspection_planned', 'action_taken', 'no_follow_up', 'forwarded')
+             ELSE coalesce(status, '') = '' END)
+    );
+    INSERT INTO signal_feedback_typed (rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
+                                    organisations, categories, received_at_ms)
+      SELECT rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
+             organisations, categories, received_at_ms FROM signal_feedback;
+    DROP TABLE signal_feedback;
+    ALTER TABLE signal_feedback_typed RENAME TO signal_feedback;
+    CREATE INDEX signal_feedback_by_signal ON signal_feedback(signal_id, received_at_ms);
+
+    CREATE TABLE alerts_typed (
+      id             TEXT PRIMARY KEY,
+      kind           TEXT NOT NULL CHECK (kind IN ('bundle', 'hit')),
+      id_kind        TEXT NOT NULL,
+      pseudonym      BLOB NOT NULL,
+      organisations  TEXT NOT NULL,
+      categories     TEXT NOT NULL,
+      records        TEXT NOT NULL,
+      first_seen_ms  INTEGER NOT NULL,
+      last_seen_ms   INTEGER NOT NULL,
+      updated_at_ms  INTEGER NOT NULL,
+      signals        TEXT NOT NULL DEFAULT '[]',
+      UNIQUE (pseudonym, kind)
+    );
+    INSERT INTO alerts_typed (rowid, id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms,
+                           last_seen_ms, updated_at_ms, signals)
+      SELECT rowid, id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms,
+             last_seen_ms, updated_at_ms, signals FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_typed RENAME TO alerts;
+    CREATE INDEX alerts_by_update ON alerts(updated_at_ms, id);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
-                                                    v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside};
+                                                    v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states};
   return migrations;
 }
 

@@ -225,9 +225,36 @@ int migrate(Database& db, const std::vector<Migration>& migrations) {
                              " is newer than this signalnode understands (" +
                              std::to_string(migrations.size()) + "); upgrade signalnode");
   }
+  if (version == static_cast<int>(migrations.size())) return version;
+  // Foreign keys are off while the schema changes, as "Making Other Kinds Of
+  // Table Schema Changes" (sqlite.org/lang_altertable.html) prescribes: a
+  // migration that rebuilds a parent table drops the old one, and with them on
+  // that DROP deletes the rows of every ON DELETE CASCADE child (deferring the
+  // checks, PRAGMA defer_foreign_keys, does not defer cascades); inside the
+  // step's transaction the setting can no longer change. Each step checks the
+  // keys before it commits instead.
+  db.exec("PRAGMA foreign_keys=OFF");
+  struct KeysBackOn {
+    Database& db;
+    ~KeysBackOn() {
+      try {
+        db.exec("PRAGMA foreign_keys=ON");
+      } catch (...) {
+        // Only fails on a connection that is already unusable.
+      }
+    }
+  } keys_back_on{db};
   for (auto i = static_cast<std::size_t>(version); i < migrations.size(); ++i) {
     Transaction tx(db);
     migrations[i](db);
+    {
+      Statement check = db.prepare("PRAGMA foreign_key_check");
+      if (check.step()) {
+        throw std::runtime_error("schema migration to version " + std::to_string(i + 1) + " breaks a foreign key: " +
+                                 check.text(0) + " row " + std::to_string(check.int64(1)) + " refers to a missing " +
+                                 check.text(2) + " row");
+      }
+    }
     db.exec("PRAGMA user_version = " + std::to_string(i + 1));
     tx.commit();
   }

@@ -160,7 +160,9 @@ class Transaction {
 };
 
 // Schema migrations: step i moves the schema from version i to i+1, each in its
-// own transaction, recorded in PRAGMA user_version.
+// own transaction, recorded in PRAGMA user_version. The steps run with foreign
+// keys off, so a step may rebuild a parent table without cascading deletes;
+// each step commits only if PRAGMA foreign_key_check finds nothing broken.
 using Migration = std::function<void(Database&)>;
 int migrate(Database& db, const std::vector<Migration>& migrations);
 int schema_version(Database& db);

@@ -1,0 +1,154 @@
+// The catalogue of audit events: every name the node writes to its audit log,
+// what it records (in Dutch and in English) and which part of the node writes
+// it. Code names an event by its constant (e.name = events::kRecordSent), never
+// by a string literal; docs/audit.md's table lists exactly these names, and
+// tests/node/audit_catalogue_test.cpp checks both.
+#pragma once
+
+#include <string_view>
+
+namespace signalnode::node::audit {
+
+// An audit event's name. Made only at compile time (consteval), so a name
+// comes from this catalogue, not from a string assembled at run time.
+class EventName {
+ public:
+  explicit consteval EventName(std::string_view name) : name_(name) {}
+  constexpr std::string_view str() const { return name_; }
+  constexpr operator std::string_view() const { return name_; }  // so that Event::name = kRecordSent
+  friend constexpr bool operator==(EventName a, EventName b) { return a.name_ == b.name_; }
+
+ private:
+  std::string_view name_;
+};
+
+namespace events {
+// Sharing, sender's side (node/sharing Delivery): on the partner's receipt.
+inline constexpr EventName kRecordSent{"record.sent"};
+inline constexpr EventName kFeedbackSent{"feedback.sent"};
+inline constexpr EventName kNoticeSent{"notice.sent"};
+// Both sides: a withdrawal or correction acknowledged (sender) or applied (receiver).
+inline constexpr EventName kRecordWithdrawn{"record.withdrawn"};
+inline constexpr EventName kRecordCorrected{"record.corrected"};
+// Sharing, receiver's side (node/sharing Receiver).
+inline constexpr EventName kRecordReceived{"record.received"};
+inline constexpr EventName kRecordRejected{"record.rejected"};
+inline constexpr EventName kFeedbackReceived{"feedback.received"};
+inline constexpr EventName kNoticeReceived{"notice.received"};
+inline constexpr EventName kWithdrawalRejected{"withdrawal.rejected"};
+inline constexpr EventName kCorrectionRejected{"correction.rejected"};
+inline constexpr EventName kFeedbackRejected{"feedback.rejected"};
+inline constexpr EventName kNoticeRejected{"notice.rejected"};
+inline constexpr EventName kBatchReplayed{"batch.replayed"};
+// Own signals and retention.
+inline constexpr EventName kSignalWithdrawn{"signal.withdrawn"};
+inline constexpr EventName kSignalCorrected{"signal.corrected"};
+inline constexpr EventName kSignalExpired{"signal.expired"};
+inline constexpr EventName kRecordExpired{"record.expired"};
+// The node, its PA service and its log.
+inline constexpr EventName kOprfEvaluated{"oprf.evaluated"};
+inline constexpr EventName kPolicyLoaded{"policy.loaded"};
+inline constexpr EventName kAuditPruned{"audit.pruned"};
+inline constexpr EventName kSubjectAccessPerformed{"subject_access.performed"};
+// Tokens and web accounts (node/auth).
+inline constexpr EventName kTokenCreated{"token.created"};
+inline constexpr EventName kUserCreated{"user.created"};
+inline constexpr EventName kUserDeleted{"user.deleted"};
+inline constexpr EventName kLoginSucceeded{"login.succeeded"};
+inline constexpr EventName kLoginFailed{"login.failed"};
+inline constexpr EventName kAccountLocked{"account.locked"};
+inline constexpr EventName kLogout{"logout"};
+inline constexpr EventName kPasswordChanged{"password.changed"};
+inline constexpr EventName kPasswordChangeFailed{"password.change_failed"};
+}  // namespace events
+
+struct EventInfo {
+  EventName name;
+  std::string_view nl;          // what it records, in Dutch
+  std::string_view en;          // the same in English (docs/audit.md, "written when")
+  std::string_view emitted_by;  // the node/ folder (and class) that writes it
+};
+
+// In the order of docs/audit.md's table.
+inline constexpr EventInfo kEventCatalogue[] = {
+    {events::kRecordSent,
+     "de ondertekende ontvangstbevestiging van de partner voor een record komt binnen (status ok, of rejected met reden)",
+     "the partner's signed receipt for a record arrives (status ok, or rejected with reason)", "sharing (Delivery)"},
+    {events::kRecordReceived, "een record van een partner doorstond de convenantcontrole en is opgeslagen",
+     "a partner's record passed the covenant check and was stored", "sharing (Receiver)"},
+    {events::kRecordRejected, "een record van een partner zakte voor de convenantcontrole (niets opgeslagen)",
+     "a partner's record failed the covenant check (nothing stored)", "sharing (Receiver)"},
+    {events::kOprfEvaluated, "de PA heeft een batch gepseudonimiseerd", "the PA served a batch", "app (PA service)"},
+    {events::kPolicyLoaded, "een node startte met een convenant, of stapte over op een ander",
+     "a node started with, or switched to, a policy", "app"},
+    {events::kTokenCreated, "er is een API-token aangemaakt", "an API token was created", "auth (tokens)"},
+    {events::kRecordWithdrawn,
+     "verzender: de ontvangstbevestiging van de ontvanger voor een intrekking; ontvanger: een intrekking verwerkt",
+     "sender: the recipient's receipt for a withdrawal; receiver: a withdrawal applied",
+     "sharing (Delivery, Receiver)"},
+    {events::kRecordCorrected, "verzender: de ontvangstbevestiging voor een correctie; ontvanger: een correctie verwerkt",
+     "sender: the receipt for a correction; receiver: a correction applied", "sharing (Delivery, Receiver)"},
+    {events::kFeedbackSent, "de ontvangstbevestiging van de bron voor een terugmelding",
+     "the source's receipt for feedback", "sharing (Delivery)"},
+    {events::kFeedbackReceived, "een terugmelding opgeslagen bij de bron", "feedback stored at the source",
+     "sharing (Receiver)"},
+    {events::kNoticeSent, "de ontvangstbevestiging van de bron voor een bundelmelding",
+     "the source's receipt for a bundle notice", "sharing (Delivery)"},
+    {events::kNoticeReceived, "een bundelmelding opgeslagen bij de bron", "a bundle notice stored at the source",
+     "sharing (Receiver)"},
+    {events::kWithdrawalRejected,
+     "een intrekking geweigerd (verkeerde bron, onbekend of al ingetrokken record)",
+     "a withdrawal refused (wrong source, unknown or already withdrawn record)", "sharing (Receiver)"},
+    {events::kCorrectionRejected, "een correctie geweigerd (verkeerde bron, onbekend record, veld niet toegestaan)",
+     "a correction refused (wrong source, unknown record, field not granted)", "sharing (Receiver)"},
+    {events::kFeedbackRejected,
+     "een terugmelding geweigerd (onbekend record, veld niet toegestaan); ook een terugmelding via de API over een "
+     "record dat deze node nooit ontving",
+     "feedback refused (unknown record, field not granted); also feedback asked through the API for a record this "
+     "node never received",
+     "sharing (Receiver, FollowUps)"},
+    {events::kNoticeRejected, "een bundelmelding geweigerd (onbekend record, veld niet toegestaan)",
+     "a bundle notice refused (unknown record, field not granted)", "sharing (Receiver)"},
+    {events::kBatchReplayed,
+     "een batch-id kwam opnieuw binnen: beantwoord met de eerste ontvangstbevestiging, niets verwerkt",
+     "a batch id arrived again: answered with its first receipt, nothing applied", "sharing (Receiver)"},
+    {events::kSignalWithdrawn, "een medewerker trok een eigen signaal in", "an officer withdrew an own signal",
+     "sharing (FollowUps)"},
+    {events::kSignalCorrected, "een medewerker corrigeerde een eigen signaal", "an officer corrected an own signal",
+     "api (signal routes)"},
+    {events::kSignalExpired, "eigen signalen passeerden signals.retentionDays en zijn verwijderd",
+     "own signals passed signals.retentionDays and were deleted", "sharing (Retention)"},
+    {events::kRecordExpired,
+     "ontvangen records passeerden de bewaartermijn van hun regel en zijn verwijderd (elk uur)",
+     "received records passed their rule's retention and were deleted (hourly)", "sharing (Retention)"},
+    {events::kAuditPruned, "de bewaartermijn van het log verwijderde de inhoud van oude gebeurtenissen",
+     "the log's retention dropped contents of old events", "audit (AuditLog)"},
+    {events::kUserCreated, "een beheerder (pagina of CLI) maakte een webaccount aan",
+     "an admin (page or CLI) created a web account", "auth (users)"},
+    {events::kUserDeleted, "een beheerder (pagina of CLI) verwijderde een webaccount",
+     "an admin (page or CLI) deleted a web account", "auth (users)"},
+    {events::kLoginSucceeded, "een aanmelding op de webinterface", "a web log-in", "auth (users)"},
+    {events::kLoginFailed,
+     "een onjuist wachtwoord, een onbekende gebruiker of een poging op een geblokkeerd account (status rejected)",
+     "a wrong password, an unknown user, or an attempt on a locked account (status rejected)", "auth (users)"},
+    {events::kAccountLocked, "het vijfde onjuiste wachtwoord op rij blokkeerde het account 15 minuten",
+     "the fifth wrong password in a row locked the account for 15 minutes", "auth (users)"},
+    {events::kLogout, "een gebruiker meldde zich af", "a user logged out", "auth (users)"},
+    {events::kPasswordChanged, "een gebruiker wijzigde het wachtwoord", "a user changed their password",
+     "auth (users)"},
+    {events::kPasswordChangeFailed,
+     "een gebruiker gaf een onjuist huidig wachtwoord (telt mee voor de blokkering)",
+     "a user gave a wrong current password (counts toward the lock-out)", "auth (users)"},
+    {events::kSubjectAccessPerformed, "een privacy officer berekende het pseudoniem van een betrokkene (inzage)",
+     "a privacy officer computed a subject's pseudonym", "api (audit routes), cli (pseudonym)"},
+};
+
+// The catalogue's entry for a name, or nullptr.
+constexpr const EventInfo* find_event(std::string_view name) {
+  for (const auto& e : kEventCatalogue) {
+    if (e.name.str() == name) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace signalnode::node::audit
