@@ -208,6 +208,16 @@ std::int64_t SignalRepository::count() const {
   });
 }
 
+std::vector<CategoryCount> SignalRepository::count_by_category() const {
+  return store_.read([](storage::Database& db) {
+    std::vector<CategoryCount> categories;
+    auto cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
+    while (cat.step()) categories.push_back({cat.text(0), cat.int64(1)});
+    cat.reset();
+    return categories;
+  });
+}
+
 std::vector<pseudonyms::PreparedIdentifier> prepare_identifiers(const Signal& signal,
                                                                 const pseudonyms::Pseudonymiser& pseudonymiser) {
   std::vector<pseudonyms::PreparedIdentifier> out;

@@ -21,6 +21,12 @@ struct ListQuery {
   std::optional<std::string> category;
 };
 
+// How many signals there are of one category.
+struct CategoryCount {
+  std::string category;
+  std::int64_t count = 0;
+};
+
 struct NotCorrectable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -45,6 +51,8 @@ class SignalRepository {
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;
   std::int64_t count() const;
+  // Most signals first, then by category.
+  std::vector<CategoryCount> count_by_category() const;
 
  private:
   storage::Store& store_;
