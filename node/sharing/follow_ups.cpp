@@ -11,6 +11,7 @@
 
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
+#include "node/alerts/alerts.hpp"
 #include "node/log/log.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/records.hpp"
@@ -175,29 +176,25 @@ Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Pol
   const std::int64_t now = ctx_.now_ms();
   Outcome result;
   ctx_.store.write([&](storage::Database& db) {
-    auto st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
-    st.bind(1, std::string_view(alert_id));
-    if (!st.step()) {
-      st.reset();
+    auto alert = alerts::Alerts::find(db, alert_id);
+    if (!alert) {
       result = Outcome::not_found("no alert with this id");
       return;
     }
-    std::string kind = st.text(0);
-    auto pseudonym = st.blob(1);
-    json::value organisations = json::parse(st.text(2));
-    json::value categories = json::parse(st.text(3));
-    json::value records = json::parse(st.text(4));
-    st.reset();
+    const std::string& kind = alert->kind;
+    const auto& pseudonym = alert->pseudonym;
+    const auto& categories = alert->categories;
+    const auto& records = alert->records;
     if (kind != "bundle") {
       result = Outcome::conflict("notices are sent for bundle alerts only");
       return;
     }
-    const auto org_count = static_cast<std::int64_t>(organisations.as_array().size());
+    const auto org_count = static_cast<std::int64_t>(alert->organisations.size());
     json::array queued, not_allowed;
     auto record = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
-    for (const auto& id : records.as_array()) {
+    for (const auto& id : records) {
       record.reset();
-      record.bind(1, std::string_view(id.as_string()));
+      record.bind(1, std::string_view(id));
       if (!record.step()) continue;
       std::string sender = record.text(0), record_id = record.text(1), rule_id = record.text(2), category = record.text(3);
       record.reset();
@@ -218,10 +215,10 @@ Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Pol
       n.policy_hash = policy.sha256();
       if (rule->bundle_notices.contains("organisations")) n.organisations = org_count;
       if (rule->bundle_notices.contains("categories")) {
-        for (const auto& c : categories.as_array()) n.categories.emplace_back(c.as_string());
+        for (const auto& c : categories) n.categories.emplace_back(c);
       }
-      bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, std::string(id.as_string())}, now);
-      queued.push_back(json::object{{"partner", sender}, {"recordId", std::string(id.as_string())}, {"new", fresh}});
+      bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, id}, now);
+      queued.push_back(json::object{{"partner", sender}, {"recordId", id}, {"new", fresh}});
     }
     result = Outcome::queued(json::object{{"alert", alert_id}, {"queued", queued}, {"notAllowed", not_allowed}});
   });
