@@ -15,6 +15,7 @@
 #include "node/log/log.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/records.hpp"
+#include "node/signals/signal_repository.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -31,15 +32,12 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
   const std::int64_t now = ctx_.now_ms();
   Outcome result;
   ctx_.store.write([&](storage::Database& db) {
-    auto st = db.cached("SELECT status, category FROM signals WHERE id = ?");
-    st.bind(1, std::string_view(signal_id));
-    if (!st.step()) {
-      st.reset();
+    auto current = signals::SignalRepository::status_of(db, signal_id);
+    if (!current) {
       result = Outcome::not_found("no signal with this id");
       return;
     }
-    std::string status = st.text(0), category = st.text(1);
-    st.reset();
+    std::string status = current->status, category = current->category;
     if (status == "withdrawn") {
       result = Outcome::conflict("the signal was already withdrawn");
       return;
@@ -83,20 +81,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
 
     // Erasure here: the sealed content, the subjects and the identifier links
     // go; the row stays (category and dates only) to show the withdrawals.
-    db.cached(
-          "UPDATE signals SET status = 'withdrawn', withdrawn_at_ms = ?, sealed = zeroblob(0), share_state = 'decided' "
-          "WHERE id = ?")
-        .bind(1, now)
-        .bind(2, std::string_view(signal_id))
-        .run();
-    db.cached(
-          "DELETE FROM pseudonym_queue WHERE lookup_key IN (SELECT lookup_key FROM signal_identifiers WHERE signal_id = ?1) "
-          "AND NOT EXISTS (SELECT 1 FROM signal_identifiers o WHERE o.lookup_key = pseudonym_queue.lookup_key "
-          "AND o.signal_id <> ?1)")
-        .bind(1, std::string_view(signal_id))
-        .run();
-    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
-    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
+    signals::SignalRepository::erase_content(db, signal_id, now);
     ctx_.refresh_alerts(db, subjects, now);
 
     audit::Event e;
