@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 
 #include "crypto/random.hpp"
@@ -113,21 +112,6 @@ int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t
     changed += remove(db, AlertKind::hit, subject);
   }
   return changed;
-}
-
-std::vector<Subject> subjects_of_inbox_record(storage::Database& db, const std::string& inbox_id) {
-  std::vector<Subject> out;
-  auto st = db.cached("SELECT id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
-  st.bind(1, std::string_view(inbox_id));
-  while (st.step()) {
-    Subject s;
-    s.id_kind = st.text(0);
-    auto blob = st.blob_view(1);
-    if (blob.size() == s.pseudonym.size()) std::memcpy(s.pseudonym.data(), blob.data(), blob.size());
-    out.push_back(std::move(s));
-  }
-  st.reset();
-  return out;
 }
 
 }  // namespace signalnode::node::alerts

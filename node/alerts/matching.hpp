@@ -40,7 +40,4 @@ struct Matcher {
   int refresh(storage::Database& db, const Subject& subject, std::int64_t now_ms) const;
 };
 
-// The subjects of a received record, as stored (caller adds match keys).
-std::vector<Subject> subjects_of_inbox_record(storage::Database& db, const std::string& inbox_id);
-
 }  // namespace signalnode::node::alerts

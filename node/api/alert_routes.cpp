@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/bytes.hpp"
+#include "node/alerts/alerts.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/api/outcome.hpp"
@@ -12,12 +13,21 @@
 namespace signalnode::node::api {
 namespace json = boost::json;
 
+namespace {
+json::array strings(const std::vector<std::string>& values) {
+  json::array out;
+  for (const auto& v : values) out.push_back(json::value(v));
+  return out;
+}
+}  // namespace
+
 void add_alert_routes(Router& router, ApiServices& s) {
   router.add("GET", "/api/v1/alerts", Access::only({auth::Role::analyst}), [&s](RouteContext ctx, Respond respond) {
     auto query = parse_query(ctx.request.query);
     if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
-    std::int64_t limit = 50;
-    std::optional<std::string> kind;
+    alerts::AlertQuery q;
+    auto& limit = q.limit;
+    auto& kind = q.kind;
     for (const auto& [key, value] : *query) {
       if (key == "kind") {
         if (value != "bundle" && value != "hit") return respond(invalid_field({"kind", "must be bundle or hit"}));
@@ -29,30 +39,21 @@ void add_alert_routes(Router& router, ApiServices& s) {
       if (!n) return respond(invalid_field({"limit", "must be a whole number from 1 to 500"}));
       limit = *n;
     }
-    json::array items = s.store.read([&](storage::Database& db) {
-      auto st = db.cached(
-          "SELECT id, kind, id_kind, pseudonym, organisations, categories, records, first_seen_ms, last_seen_ms, "
-          "updated_at_ms, signals FROM alerts WHERE (?2 IS NULL OR kind = ?2) ORDER BY updated_at_ms DESC, id DESC LIMIT ?1");
-      st.bind(1, limit);
-      st.bind(2, kind);
-      json::array out;
-      while (st.step()) {
-        json::object a;
-        a["id"] = st.text(0);
-        a["kind"] = st.text(1);
-        a["subject"] = json::object{{"idKind", st.text(2)}, {"pseudonym", crypto::to_hex(st.blob_view(3))}};
-        a["organisations"] = json::parse(st.text(4));
-        a["categories"] = json::parse(st.text(5));
-        a["records"] = json::parse(st.text(6));  // inbox record ids, as in GET /api/v1/inbox
-        a["signals"] = json::parse(st.text(10));  // own signal ids (hits), as in GET /api/v1/signals
-        a["firstSeen"] = signals::iso8601_utc(st.int64(7));
-        a["lastSeen"] = signals::iso8601_utc(st.int64(8));
-        a["updatedAt"] = signals::iso8601_utc(st.int64(9));
-        out.push_back(std::move(a));
-      }
-      st.reset();
-      return out;
-    });
+    json::array items;
+    for (const auto& alert : alerts::Alerts(s.store).list(q)) {
+      json::object a;
+      a["id"] = alert.id;
+      a["kind"] = alert.kind;
+      a["subject"] = json::object{{"idKind", alert.id_kind}, {"pseudonym", crypto::to_hex(alert.pseudonym)}};
+      a["organisations"] = strings(alert.organisations);
+      a["categories"] = strings(alert.categories);
+      a["records"] = strings(alert.records);  // inbox record ids, as in GET /api/v1/inbox
+      a["signals"] = strings(alert.signals);  // own signal ids (hits), as in GET /api/v1/signals
+      a["firstSeen"] = signals::iso8601_utc(alert.first_seen_ms);
+      a["lastSeen"] = signals::iso8601_utc(alert.last_seen_ms);
+      a["updatedAt"] = signals::iso8601_utc(alert.updated_at_ms);
+      items.push_back(std::move(a));
+    }
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
   // The sources of a bundle's records are told their subject is part of one,

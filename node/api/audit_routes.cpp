@@ -6,8 +6,9 @@
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
-#include "node/audit/audit_log.hpp"
+#include "node/audit/audit_reader.hpp"
 #include "node/log/log.hpp"
+#include "node/privacy/subject_access.hpp"
 #include "protocol/utf8.hpp"
 
 namespace signalnode::node::api {
@@ -15,16 +16,21 @@ namespace json = boost::json;
 
 namespace {
 
-json::object entry(std::int64_t idx, std::span<const std::uint8_t> leaf) {
-  return json::object{{"index", idx}, {"event", json::parse(crypto::as_chars(leaf))}};
+json::object entry(const audit::LoggedEvent& e) {
+  return json::object{{"index", e.index}, {"event", json::parse(e.leaf)}};
 }
 
 void list_events(ApiServices& s, RouteContext ctx, Respond respond) {
   auto query = parse_query(ctx.request.query);
   if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
-  std::int64_t limit = 100;
-  std::optional<std::int64_t> before, from_ms, to_ms;
-  std::optional<std::string> partner, name, category;
+  audit::EventFilter filter;
+  auto& limit = filter.limit;
+  auto& before = filter.before;
+  auto& from_ms = filter.from_ms;
+  auto& to_ms = filter.to_ms;
+  auto& partner = filter.partner;
+  auto& name = filter.name;
+  auto& category = filter.category;
   for (const auto& [key, value] : *query) {
     if (key == "limit") {
       auto n = parse_int_in(value, 1, 1000);
@@ -47,28 +53,8 @@ void list_events(ApiServices& s, RouteContext ctx, Respond respond) {
       return respond(invalid_field({key, "is not a known query parameter"}));
     }
   }
-  json::array items = s.store.read([&](storage::Database& db) {
-    std::string sql = "SELECT idx, leaf FROM audit_events WHERE 1=1";
-    if (before) sql += " AND idx < ?1";
-    if (from_ms) sql += " AND time_ms >= ?2";
-    if (to_ms) sql += " AND time_ms < ?3";
-    if (partner) sql += " AND partner = ?4";
-    if (name) sql += " AND name = ?5";
-    if (category) sql += " AND category = ?6";
-    sql += " ORDER BY idx DESC LIMIT ?7";
-    auto st = db.cached(sql);
-    if (before) st.bind(1, *before);
-    if (from_ms) st.bind(2, *from_ms);
-    if (to_ms) st.bind(3, *to_ms);
-    if (partner) st.bind(4, std::string_view(*partner));
-    if (name) st.bind(5, std::string_view(*name));
-    if (category) st.bind(6, std::string_view(*category));
-    st.bind(7, limit);
-    json::array out;
-    while (st.step()) out.push_back(entry(st.int64(0), st.blob_view(1)));
-    st.reset();
-    return out;
-  });
+  json::array items;
+  for (const auto& e : audit::AuditReader(s.store).events(filter)) items.push_back(entry(e));
   json::object body{{"items", items}};
   body["next"] = static_cast<std::int64_t>(items.size()) == limit ? items.back().at("index") : json::value(nullptr);
   respond(json_response(200, json::serialize(body)));
@@ -102,37 +88,21 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
   // The PA is a network round trip away: not on an I/O thread.
   auto job = [&s, transport, id = id.value(), kind = std::string(kind_v->get_string()),
               by = ctx.principal->token_id](const Respond& answer) {
-    crypto::oprf::Output pseudonym{};
+    privacy::SubjectAccess access(s.store, s.pseudonymiser, s.audit, [&s] { return epoch_ms(s.clock()); });
+    privacy::SubjectAccessResult found;
     try {
-      pseudonym = s.pseudonymiser.pseudonymise_now(id, *transport);
-    } catch (const std::exception& e) {
+      found = access.perform(id, kind, by, *transport);
+    } catch (const privacy::PseudonymisationUnavailable& e) {
       log::warn("subject_access.pa_unavailable", {{"error", e.what()}});
       return answer(problem(503, "pa-unavailable", "Pseudonymisation unavailable",
                            "the pseudonymisation authority could not be reached; try again later"));
     }
-    std::string hex = crypto::to_hex(pseudonym);
-    json::array exchanges = s.store.read([&](storage::Database& db) {
-      auto st = db.cached(
-          "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
-          "ORDER BY e.idx");
-      st.bind_blob(1, pseudonym);
-      json::array out;
-      while (st.step()) out.push_back(entry(st.int64(0), st.blob_view(1)));
-      st.reset();
-      return out;
-    });
-    // The lookup itself is recorded, with the pseudonym and never the identifier.
-    if (s.audit) {
-      audit::Event e;
-      e.name = audit::events::kSubjectAccessPerformed;
-      e.start_ms = e.end_ms = epoch_ms(s.clock());
-      e.attributes = {{"idKind", kind}, {"by", by}, {"found", exchanges.size()}};
-      e.data_subjects = {hex};
-      s.audit->append_now(e);
-    }
+    std::string hex = crypto::to_hex(found.pseudonym);
+    json::array exchanges;
+    for (const auto& e : found.exchanges) exchanges.push_back(entry(e));
     answer(json_response(200, json::serialize(json::object{{"idKind", kind},
-                                                          {"pseudonym", hex},
-                                                          {"exchanges", std::move(exchanges)}})));
+                                                            {"pseudonym", hex},
+                                                            {"exchanges", std::move(exchanges)}})));
   };
   run_slow(s, std::move(job), std::move(respond));
 }

@@ -8,6 +8,7 @@
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/api/outcome.hpp"
+#include "node/sharing/inbox.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 
@@ -23,8 +24,11 @@ bool is_hex32(std::string_view id) {
 void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
   auto query = parse_query(ctx.request.query);
   if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
-  std::int64_t limit = 50;
-  std::optional<std::string> before, category, source;
+  sharing::InboxQuery q;
+  auto& limit = q.limit;
+  auto& before = q.before;
+  auto& category = q.category;
+  auto& source = q.source;
   for (const auto& [key, value] : *query) {
     if (key == "limit") {
       auto n = parse_int_in(value, 1, 500);
@@ -42,55 +46,32 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
       return respond(invalid_field({key, "is not a known query parameter"}));
     }
   }
-  json::array items = s.store.read([&](storage::Database& db) {
-    std::string sql =
-        "SELECT id, sender, sender_role, category, observed_week, municipality, severity, persons, rule_id, "
-        "policy_sha256, received_at_ms, expires_at_ms, feedback_status, feedback_reason, feedback_at_ms "
-        "FROM inbox i WHERE 1=1";
-    if (category) sql += " AND category = ?1";
-    if (source) sql += " AND sender = ?2";
-    if (before) sql += " AND (received_at_ms, id) < (SELECT received_at_ms, id FROM inbox WHERE id = ?3)";
-    sql += " ORDER BY received_at_ms DESC, id DESC LIMIT ?4";
-    auto st = db.cached(sql);
-    if (category) st.bind(1, std::string_view(*category));
-    if (source) st.bind(2, std::string_view(*source));
-    if (before) st.bind(3, std::string_view(*before));
-    st.bind(4, limit);
-    json::array out;
-    while (st.step()) {
-      json::object o{{"id", st.text(0)},
-                     {"source", json::object{{"org", st.text(1)}, {"role", st.text(2)}}},
-                     {"category", st.text(3)},
-                     {"rule", st.text(8)},
-                     {"policySha256", st.text(9)},
-                     {"receivedAt", signals::iso8601_utc(st.int64(10))},
-                     {"expiresAt", signals::iso8601_utc(st.int64(11))}};
-      if (!st.text(4).empty()) o["observedWeek"] = st.text(4);
-      if (!st.text(5).empty()) o["municipality"] = st.text(5);
-      if (!st.text(6).empty()) o["severity"] = st.text(6);
-      if (!st.is_null(7)) o["persons"] = st.int64(7);
-      if (!st.is_null(12)) {
-        json::object f{{"status", st.text(12)}, {"setAt", signals::iso8601_utc(st.int64(14))}};
-        if (!st.text(13).empty()) f["reason"] = st.text(13);
-        o["feedback"] = std::move(f);
-      }
-      out.push_back(std::move(o));
+  json::array items;
+  for (const auto& r : sharing::Inbox(s.store).list(q)) {
+    json::object o{{"id", r.id},
+                   {"source", json::object{{"org", r.sender}, {"role", r.sender_role}}},
+                   {"category", r.category},
+                   {"rule", r.rule_id},
+                   {"policySha256", r.policy_sha256},
+                   {"receivedAt", signals::iso8601_utc(r.received_at_ms)},
+                   {"expiresAt", signals::iso8601_utc(r.expires_at_ms)}};
+    if (!r.observed_week.empty()) o["observedWeek"] = r.observed_week;
+    if (!r.municipality.empty()) o["municipality"] = r.municipality;
+    if (!r.severity.empty()) o["severity"] = r.severity;
+    if (r.persons) o["persons"] = *r.persons;
+    if (r.feedback) {
+      json::object f{{"status", r.feedback->status}, {"setAt", signals::iso8601_utc(r.feedback->set_at_ms)}};
+      if (!r.feedback->reason.empty()) f["reason"] = r.feedback->reason;
+      o["feedback"] = std::move(f);
     }
-    st.reset();
-    auto subjects = db.cached("SELECT kind, id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");
-    for (auto& item : out) {
-      subjects.reset();
-      subjects.bind(1, std::string_view(item.as_object().at("id").as_string()));
-      json::array list;
-      while (subjects.step()) {
-        list.push_back(json::object{
-            {"kind", subjects.text(0)}, {"idKind", subjects.text(1)}, {"pseudonym", crypto::to_hex(subjects.blob(2))}});
-      }
-      subjects.reset();
-      item.as_object()["subjects"] = std::move(list);
+    json::array list;
+    for (const auto& subject : r.subjects) {
+      list.push_back(json::object{
+          {"kind", subject.kind}, {"idKind", subject.id_kind}, {"pseudonym", crypto::to_hex(subject.pseudonym)}});
     }
-    return out;
-  });
+    o["subjects"] = std::move(list);
+    items.push_back(std::move(o));
+  }
   json::object body{{"items", items}};
   body["next"] = static_cast<std::int64_t>(items.size()) == limit ? items.back().at("id") : json::value(nullptr);
   respond(json_response(200, json::serialize(body)));

@@ -44,10 +44,7 @@ void add_system_routes(Router& router, ApiServices& s) {
   router.add("GET", "/healthz", Access::open(), [&s](RouteContext, Respond respond) {
     bool db_ok = false;
     try {
-      db_ok = s.store.read([](storage::Database& db) {
-        auto st = db.prepare("SELECT 1");
-        return st.step();
-      });
+      db_ok = s.store.ping();
     } catch (const std::exception&) {
       db_ok = false;
     }

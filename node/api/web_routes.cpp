@@ -10,7 +10,7 @@
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
-#include "node/audit/audit_report.hpp"
+#include "node/audit/audit_reader.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/sharing/explain.hpp"
 #include "node/signals/signal_json.hpp"
@@ -85,32 +85,21 @@ void verification(ApiServices& s, Respond respond) {
 
 // For the charts: exchanges per partner and month, signals per category.
 void stats(ApiServices& s, Respond respond) {
-  json::object out = s.store.read([](storage::Database& db) {
-    json::array exchanges, categories;
-    auto st = db.cached(
-        "SELECT partner, strftime('%Y-%m', time_ms / 1000, 'unixepoch') AS month, "
-        "sum(name = ?1), sum(name = ?2) FROM audit_events "
-        "WHERE name IN (?1, ?2) AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
-    st.bind(1, audit::events::kRecordSent.str()).bind(2, audit::events::kRecordReceived.str());
-    while (st.step()) {
-      exchanges.push_back(json::object{{"partner", st.text(0)}, {"month", st.text(1)}, {"sent", st.int64(2)},
-                                       {"received", st.int64(3)}});
-    }
-    st.reset();
-    auto cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
-    while (cat.step()) categories.push_back(json::object{{"category", cat.text(0)}, {"count", cat.int64(1)}});
-    cat.reset();
-    return json::object{{"exchangesPerPartnerMonth", std::move(exchanges)}, {"signalsPerCategory", std::move(categories)}};
-  });
+  json::array exchanges, categories;
+  for (const auto& x : audit::AuditReader(s.store).exchanges_per_partner_month()) {
+    exchanges.push_back(json::object{{"partner", x.partner}, {"month", x.month}, {"sent", x.sent},
+                                     {"received", x.received}});
+  }
+  for (const auto& c : s.signals.count_by_category()) {
+    categories.push_back(json::object{{"category", c.category}, {"count", c.count}});
+  }
+  json::object out{{"exchangesPerPartnerMonth", std::move(exchanges)}, {"signalsPerCategory", std::move(categories)}};
   respond(json_response(200, json::serialize(out)));
 }
 
 void report(ApiServices& s, Respond respond) {
   std::ostringstream csv;
-  s.store.read([&](storage::Database& db) {
-    audit::write_report_csv(db, csv);
-    return 0;
-  });
+  audit::AuditReader(s.store).write_report_csv(csv);
   HttpResponse r{200, "text/csv; charset=utf-8", csv.str(), {}};
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + s.org + "-processing-record.csv\"");
   respond(std::move(r));

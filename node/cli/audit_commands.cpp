@@ -9,7 +9,7 @@
 #include "crypto/secret_file.hpp"
 #include "node/api/node_api.hpp"
 #include "node/audit/audit_log.hpp"
-#include "node/audit/audit_report.hpp"
+#include "node/audit/audit_reader.hpp"
 #include "node/cli/commands.hpp"
 #include "node/config/node_config.hpp"
 #include "node/net/tls_identity.hpp"
@@ -35,16 +35,6 @@ struct AuditNode {
   crypto::SigningKey key;
   storage::Store store;
   audit::AuditLog log;
-
-  std::vector<crypto::Digest256> leaf_hashes(std::uint64_t limit) {
-    return store.read([&](storage::Database& db) {
-      std::vector<crypto::Digest256> out;
-      auto st = db.prepare("SELECT leaf FROM audit_events WHERE idx < ? ORDER BY idx");
-      st.bind(1, static_cast<std::int64_t>(limit));
-      while (st.step()) out.push_back(crypto::merkle::leaf_hash(st.blob_view(0)));
-      return out;
-    });
-  }
 };
 
 json::array hex_list(const std::vector<crypto::Digest256>& v) {
@@ -117,7 +107,7 @@ int run_audit_prove(const fs::path& dir, std::uint64_t index, std::optional<std:
     std::cerr << "signalnode: the audit log has no tree head yet\n";
     return 1;
   }
-  auto leaves = node.leaf_hashes(head->tree_size);
+  auto leaves = audit::AuditReader(node.store).leaf_hashes(head->tree_size);
   json::object out{{"treeSize", head->tree_size},
                    {"rootHash", crypto::to_hex(head->root_hash)},
                    {"timestampMs", head->timestamp_ms},
@@ -188,10 +178,7 @@ int run_audit_report(const fs::path& dir, const fs::path& out_path) {
   AuditNode node(dir);
   std::ofstream out(out_path, std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + out_path.string());
-  node.store.read([&](storage::Database& db) {
-    audit::write_report_csv(db, out);
-    return 0;
-  });
+  audit::AuditReader(node.store).write_report_csv(out);
   std::cout << "report written to " << out_path.string() << "\n";
   return 0;
 }

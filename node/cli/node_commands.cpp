@@ -16,6 +16,7 @@
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
+#include "node/privacy/subject_access.hpp"
 #include "node/storage/schema.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/secret_file.hpp"
@@ -91,47 +92,31 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
   OfflineNode node(dir);
   auto data_key = crypto::aead_key_from(crypto::read_secret_file(node.paths.data_key(), crypto::kAeadKeyBytes).view());
   pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms);
-  crypto::oprf::Output out{};
-  if (node.cfg.pseudonymisation_authority) {
-    pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
-    pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
-    out = pseudonymiser.pseudonymise_now(id.value(), transport);
-  } else if (node.cfg.federation.enabled) {
-    http::Metrics metrics;
-    federation::Federation fed(node.cfg, node.paths, metrics);
-    auto transport = fed.pa_transport();
-    out = pseudonymiser.pseudonymise_now(id.value(), *transport);
-  } else {
+  if (!node.cfg.pseudonymisation_authority && !node.cfg.federation.enabled) {
     std::cerr << "signalnode: " << node.cfg.org << " is not in a federation and not the pseudonymisation authority\n";
     return 1;
   }
-  log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
-  // Subject access: every event on this node naming the pseudonym.
-  std::vector<std::string> exchanges;
-  if (with_exchanges) {
-    exchanges = node.store.read([&](storage::Database& db) {
-      std::vector<std::string> lines;
-      auto st = db.prepare(
-          "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
-          "ORDER BY e.idx");
-      st.bind_blob(1, out);
-      while (st.step()) {
-        lines.push_back("{\"index\":" + std::to_string(st.int64(0)) + ",\"event\":" +
-                        std::string(crypto::as_chars(st.blob_view(1))) + "}");
-      }
-      return lines;
-    });
-  }
   auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
   audit::AuditLog audit_log(node.store, signing, now_ms);
-  audit::Event e;
-  e.name = audit::events::kSubjectAccessPerformed;
-  e.start_ms = e.end_ms = now_ms();
-  e.attributes = {{"idKind", id_kind}, {"by", "cli"}, {"found", exchanges.size()}};
-  e.data_subjects = {crypto::to_hex(out)};
-  audit_log.append_now(e);
-  std::cout << crypto::to_hex(out) << std::endl;
-  for (const auto& line : exchanges) std::cout << line << "\n";
+  // Subject access: the pseudonym, and with --exchanges every event on this
+  // node naming it; the lookup is recorded in the audit log either way.
+  privacy::SubjectAccess access(node.store, pseudonymiser, &audit_log, now_ms);
+  privacy::SubjectAccessResult found;
+  if (node.cfg.pseudonymisation_authority) {
+    pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
+    pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
+    found = access.perform(id.value(), id_kind, "cli", transport, with_exchanges);
+  } else {
+    http::Metrics metrics;
+    federation::Federation fed(node.cfg, node.paths, metrics);
+    auto transport = fed.pa_transport();
+    found = access.perform(id.value(), id_kind, "cli", *transport, with_exchanges);
+  }
+  log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
+  std::cout << crypto::to_hex(found.pseudonym) << std::endl;
+  for (const auto& e : found.exchanges) {
+    std::cout << "{\"index\":" + std::to_string(e.index) + ",\"event\":" + e.leaf + "}" << "\n";
+  }
   return 0;
 }
 

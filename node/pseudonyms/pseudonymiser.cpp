@@ -81,6 +81,58 @@ void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_
   }
 }
 
+std::vector<IdentifierLink> Pseudonymiser::links_of(storage::Database& db, const std::string& signal_id) {
+  std::vector<IdentifierLink> out;
+  auto st = db.cached(
+      "SELECT position, id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ? ORDER BY position, id_kind");
+  st.bind(1, std::string_view(signal_id));
+  while (st.step()) out.push_back({st.int64(0), st.text(1), to_lookup_key(st.blob(2))});
+  st.reset();
+  return out;
+}
+
+void Pseudonymiser::unlink(storage::Database& db, const std::string& signal_id) {
+  db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
+}
+
+void Pseudonymiser::forget_links(storage::Database& db, const std::string& signal_id) {
+  db.cached(
+        "DELETE FROM pseudonym_queue WHERE lookup_key IN (SELECT lookup_key FROM signal_identifiers WHERE signal_id = ?1) "
+        "AND NOT EXISTS (SELECT 1 FROM signal_identifiers o WHERE o.lookup_key = pseudonym_queue.lookup_key "
+        "AND o.signal_id <> ?1)")
+      .bind(1, std::string_view(signal_id))
+      .run();
+  unlink(db, signal_id);
+}
+
+void Pseudonymiser::forget_unreferenced(storage::Database& db) {
+  db.exec(
+      "DELETE FROM pseudonyms WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si WHERE si.lookup_key = pseudonyms.lookup_key);"
+      "DELETE FROM pseudonym_queue WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+      "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
+}
+
+std::vector<SignalPseudonym> Pseudonymiser::pseudonyms_of_signal(storage::Database& db,
+                                                                 const std::string& signal_id) const {
+  std::vector<SignalPseudonym> out;
+  std::vector<std::pair<std::string, crypto::LookupKey>> keys;
+  auto st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
+  st.bind(1, std::string_view(signal_id));
+  while (st.step()) {
+    crypto::LookupKey key{};
+    auto blob = st.blob_view(1);
+    if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
+    keys.emplace_back(st.text(0), key);
+  }
+  st.reset();
+  for (const auto& [id_kind, key] : keys) {
+    auto p = cached_by_key(db, key);
+    if (!p) continue;  // never pseudonymised, so never shared or matched
+    out.push_back({id_kind, *p});
+  }
+  return out;
+}
+
 PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   struct Due {
     std::vector<std::uint8_t> stored_key;  // as stored: how the row is found again, even if damaged

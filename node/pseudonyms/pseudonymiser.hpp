@@ -40,6 +40,20 @@ struct PreparedIdentifier {
   crypto::Bytes sealed_input;
 };
 
+// A signal's identifier as linked: the subject's position, the kind, and the
+// lookup key its pseudonym is cached under.
+struct IdentifierLink {
+  std::int64_t position = 0;
+  std::string id_kind;
+  crypto::LookupKey lookup_key{};
+};
+
+// The pseudonym of one of a signal's identifiers.
+struct SignalPseudonym {
+  std::string id_kind;
+  crypto::oprf::Output pseudonym{};
+};
+
 struct PassResult {
   std::size_t computed = 0;   // pseudonyms stored in this pass
   std::size_t failed = 0;     // queue entries left for a later attempt
@@ -66,6 +80,19 @@ class Pseudonymiser {
   // Inside the signal's insert transaction: links and queues (once per identifier).
   static void write_rows(storage::Database& db, const std::string& signal_id,
                          const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);
+  // The signal's identifier links, by position and kind (caller's transaction).
+  static std::vector<IdentifierLink> links_of(storage::Database& db, const std::string& signal_id);
+  // Drops the signal's identifier links (a correction writes new ones).
+  static void unlink(storage::Database& db, const std::string& signal_id);
+  // Erasure of a signal's identifiers: its links, and the queue entries no
+  // other signal needs.
+  static void forget_links(storage::Database& db, const std::string& signal_id);
+  // After signals were deleted: cached pseudonyms and queued identifiers no
+  // signal links to any more.
+  static void forget_unreferenced(storage::Database& db);
+  // The cached pseudonyms of a signal's distinct identifiers (those not yet
+  // pseudonymised are left out), in the caller's transaction.
+  std::vector<SignalPseudonym> pseudonyms_of_signal(storage::Database& db, const std::string& signal_id) const;
 
   // One pass over due queue entries (up to the transport's batch size). An
   // entry that does not decrypt is set aside and the others go on.

@@ -11,6 +11,7 @@
 
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
+#include "node/alerts/alerts.hpp"
 #include "node/log/log.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/feedback_state.hpp"
@@ -18,6 +19,7 @@
 #include "node/sharing/records.hpp"
 #include "node/signals/signal_state.hpp"
 #include "node/alerts/alert_kind.hpp"
+#include "node/signals/signal_repository.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -57,12 +59,7 @@ const std::string& cancel_record_sql() {
                                       " WHERE record_id = ? AND state = ", OutboxState::queued);
   return text;
 }
-const std::string& erase_signal_sql() {
-  static const std::string text =
-      sql("UPDATE signals SET status = ", SignalStatus::withdrawn,
-          ", withdrawn_at_ms = ?, sealed = zeroblob(0), share_state = ", ShareState::decided, " WHERE id = ?");
-  return text;
-}
+
 
 }  // namespace
 
@@ -70,16 +67,13 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
   const std::int64_t now = ctx_.now_ms();
   Outcome result;
   ctx_.store.write([&](storage::Database& db) {
-    auto st = db.cached("SELECT status, category FROM signals WHERE id = ?");
-    st.bind(1, std::string_view(signal_id));
-    if (!st.step()) {
-      st.reset();
+    auto current = signals::SignalRepository::status_of(db, signal_id);
+    if (!current) {
       result = Outcome::not_found("no signal with this id");
       return;
     }
-    std::string status = st.text(0), category = st.text(1);
-    st.reset();
-    if (read_sql<SignalStatus>(status) == SignalStatus::withdrawn) {
+    std::string category = current->category;
+    if (current->status == SignalStatus::withdrawn) {
       result = Outcome::conflict("the signal was already withdrawn");
       return;
     }
@@ -118,18 +112,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
 
     // Erasure here: the sealed content, the subjects and the identifier links
     // go; the row stays (category and dates only) to show the withdrawals.
-    db.cached(erase_signal_sql())
-        .bind(1, now)
-        .bind(2, std::string_view(signal_id))
-        .run();
-    db.cached(
-          "DELETE FROM pseudonym_queue WHERE lookup_key IN (SELECT lookup_key FROM signal_identifiers WHERE signal_id = ?1) "
-          "AND NOT EXISTS (SELECT 1 FROM signal_identifiers o WHERE o.lookup_key = pseudonym_queue.lookup_key "
-          "AND o.signal_id <> ?1)")
-        .bind(1, std::string_view(signal_id))
-        .run();
-    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
-    db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(signal_id)).run();
+    signals::SignalRepository::erase_content(db, signal_id, now);
     ctx_.refresh_alerts(db, subjects, now);
 
     audit::Event e;
@@ -209,29 +192,25 @@ Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Pol
   const std::int64_t now = ctx_.now_ms();
   Outcome result;
   ctx_.store.write([&](storage::Database& db) {
-    auto st = db.cached("SELECT kind, pseudonym, organisations, categories, records FROM alerts WHERE id = ?");
-    st.bind(1, std::string_view(alert_id));
-    if (!st.step()) {
-      st.reset();
+    auto alert = alerts::Alerts::find(db, alert_id);
+    if (!alert) {
       result = Outcome::not_found("no alert with this id");
       return;
     }
-    const auto kind = read_sql<alerts::AlertKind>(st.text(0));
-    auto pseudonym = st.blob(1);
-    json::value organisations = json::parse(st.text(2));
-    json::value categories = json::parse(st.text(3));
-    json::value records = json::parse(st.text(4));
-    st.reset();
+    const auto kind = read_sql<alerts::AlertKind>(alert->kind);
+    const auto& pseudonym = alert->pseudonym;
+    const auto& categories = alert->categories;
+    const auto& records = alert->records;
     if (kind != alerts::AlertKind::bundle) {
       result = Outcome::conflict("notices are sent for bundle alerts only");
       return;
     }
-    const auto org_count = static_cast<std::int64_t>(organisations.as_array().size());
+    const auto org_count = static_cast<std::int64_t>(alert->organisations.size());
     json::array queued, not_allowed;
     auto record = db.cached("SELECT sender, record_id, rule_id, category FROM inbox WHERE id = ?");
-    for (const auto& id : records.as_array()) {
+    for (const auto& id : records) {
       record.reset();
-      record.bind(1, std::string_view(id.as_string()));
+      record.bind(1, std::string_view(id));
       if (!record.step()) continue;
       std::string sender = record.text(0), record_id = record.text(1), rule_id = record.text(2), category = record.text(3);
       record.reset();
@@ -252,10 +231,10 @@ Outcome FollowUps::send_notices(const std::string& alert_id, const policies::Pol
       n.policy_hash = policy.sha256();
       if (rule->bundle_notices.contains("organisations")) n.organisations = org_count;
       if (rule->bundle_notices.contains("categories")) {
-        for (const auto& c : categories.as_array()) n.categories.emplace_back(c.as_string());
+        for (const auto& c : categories) n.categories.emplace_back(c);
       }
-      bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, std::string(id.as_string())}, now);
-      queued.push_back(json::object{{"partner", sender}, {"recordId", std::string(id.as_string())}, {"new", fresh}});
+      bool fresh = detail::enqueue(db, {&n, sender, rule_id, std::nullopt, id}, now);
+      queued.push_back(json::object{{"partner", sender}, {"recordId", id}, {"new", fresh}});
     }
     result = Outcome::queued(json::object{{"alert", alert_id}, {"queued", queued}, {"notAllowed", not_allowed}});
   });

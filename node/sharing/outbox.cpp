@@ -13,6 +13,7 @@
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 #include "node/signals/signal_state.hpp"
+#include "node/signals/signal_repository.hpp"
 #include "policies/projection.hpp"
 
 namespace signalnode::node::sharing {
@@ -43,57 +44,8 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
                                  const policies::Party& self, std::size_t max_signals) {
   const std::int64_t now = ctx_.now_ms();
   // Read the ready signals and their pseudonyms first; decide and write after.
-  struct Ready {
-    std::string id;
-    policies::SignalFacts facts;  // what the covenant's projection reads
-  };
   auto ready = ctx_.store.read([&](storage::Database& db) {
-    std::vector<Ready> out;
-    // The pending state spelt out, not bound: the partial index
-    // signals_to_share serves only a query that names it.
-    static const std::string ready_sql = sql(
-        "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
-        "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
-        " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
-        "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
-        "ORDER BY s.created_at_ms LIMIT ?");
-    auto st = db.cached(ready_sql);
-    st.bind(1, static_cast<std::int64_t>(max_signals));
-    while (st.step()) {
-      Ready r;
-      r.id = st.text(0);
-      r.facts.category = st.text(1);
-      r.facts.observed_on = st.text(2);
-      if (!st.is_null(3)) r.facts.municipality = st.text(3);
-      r.facts.severity = st.text(4);
-      if (!st.is_null(5)) r.facts.persons = st.int64(5);
-      out.push_back(std::move(r));
-    }
-    st.reset();
-    auto ids = db.cached(
-        "SELECT si.position, ss.kind, si.id_kind, si.lookup_key FROM signal_identifiers si JOIN signal_subjects ss "
-        "ON ss.signal_id = si.signal_id AND ss.position = si.position WHERE si.signal_id = ? "
-        "ORDER BY si.position, si.id_kind");
-    for (auto& r : out) {
-      ids.reset();
-      ids.bind(1, std::string_view(r.id));
-      std::vector<std::pair<policies::SubjectIdentifier, crypto::LookupKey>> keys;
-      while (ids.step()) {
-        policies::SubjectIdentifier id{static_cast<std::size_t>(ids.int64(0)), ids.text(1), ids.text(2), {}};
-        crypto::LookupKey key{};
-        auto blob = ids.blob(3);
-        if (blob.size() == key.size()) std::memcpy(key.data(), blob.data(), key.size());
-        keys.push_back({std::move(id), key});
-      }
-      ids.reset();
-      for (auto& [id, key] : keys) {
-        auto p = ctx_.pseudonymiser.cached_by_key(db, key);
-        if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
-        id.pseudonym = *p;
-        r.facts.identifiers.push_back(std::move(id));
-      }
-    }
-    return out;
+    return signals::SignalRepository::ready_to_share(db, ctx_.pseudonymiser, max_signals);
   });
   if (ready.empty()) return 0;
 
@@ -107,10 +59,8 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
             " AND state NOT IN ", sql_list(OutboxState::cancelled, OutboxState::rejected), " ORDER BY rowid DESC LIMIT 1");
     static const std::string cancel_sql = sql("UPDATE outbox SET state = ", OutboxState::cancelled,
                                               " WHERE record_id = ? AND state = ", OutboxState::queued);
-    static const std::string done_sql = sql("UPDATE signals SET share_state = ", ShareState::decided, " WHERE id = ?");
     auto existing = db.cached(existing_sql);
     auto cancel = db.cached(cancel_sql);
-    auto done = db.cached(done_sql);
     for (const auto& r : ready) {
       for (const auto& partner : manifest.partners) {
         if (partner.org == self.org) continue;
@@ -159,8 +109,7 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
         }
         detail::enqueue(db, {&rec, partner.org, rule.id, r.id, std::nullopt}, now);
       }
-      done.reset();
-      done.bind(1, std::string_view(r.id)).run();
+      signals::SignalRepository::mark_decided(db, r.id);
       // A record received earlier may concern a subject of this signal: a hit.
       std::vector<alerts::Subject> subjects;
       for (const auto& id : r.facts.identifiers) {

@@ -13,6 +13,7 @@
 #include "node/log/log.hpp"
 #include "node/sharing/feedback_state.hpp"
 #include "node/sharing/outbox_state.hpp"
+#include "node/sharing/inbox.hpp"
 #include "node/sharing/records.hpp"
 #include "policies/projection.hpp"
 
@@ -207,7 +208,7 @@ std::string Receiver::receive_shared(storage::Database& db, const Incoming& in, 
   store_subjects(db, id, r);
   // Where this record meets others (or own signals) about the same subject,
   // the alerts are created or updated in the same transaction.
-  ctx_.refresh_alerts(db, alerts::subjects_of_inbox_record(db, id), in.now);
+  ctx_.refresh_alerts(db, Inbox::subjects_of(db, id), in.now);
   return {};
 }
 
@@ -259,7 +260,7 @@ Target find_target(storage::Database& db, const std::string& sender, const std::
 std::string Receiver::receive_withdrawal(storage::Database& db, const Incoming& in, const wire::Record& r) {
   Target t = find_target(db, in.sender.org, r.refers_to, "withdrawal");
   if (!t.why.empty()) return t.why;
-  auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  auto subjects = Inbox::subjects_of(db, t.inbox_id);
   db.cached("DELETE FROM inbox WHERE id = ?").bind(1, std::string_view(t.inbox_id)).run();  // subjects cascade
   db.cached("INSERT OR IGNORE INTO inbox_tombstones (record_id, sender, withdrawn_at_ms) VALUES (?,?,?)")
       .bind(1, std::string_view(r.refers_to))
@@ -279,7 +280,7 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
   }
   std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
   if (!why.empty()) return why;
-  auto subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  auto subjects = Inbox::subjects_of(db, t.inbox_id);
   db.cached(
         "UPDATE inbox SET category = ?, observed_week = ?, municipality = ?, severity = ?, persons = ?, rule_id = ?, "
         "policy_sha256 = ?, expires_at_ms = ? WHERE id = ?")
@@ -295,7 +296,7 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
       .run();
   db.cached("DELETE FROM inbox_subjects WHERE inbox_id = ?").bind(1, std::string_view(t.inbox_id)).run();
   store_subjects(db, t.inbox_id, r);
-  auto now_subjects = alerts::subjects_of_inbox_record(db, t.inbox_id);
+  auto now_subjects = Inbox::subjects_of(db, t.inbox_id);
   subjects.insert(subjects.end(), now_subjects.begin(), now_subjects.end());
   ctx_.refresh_alerts(db, std::move(subjects), in.now);
   in.audit(db, r, "");

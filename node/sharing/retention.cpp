@@ -10,6 +10,7 @@
 #include "node/log/log.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/records.hpp"
+#include "node/signals/signal_repository.hpp"
 
 namespace signalnode::node::sharing {
 namespace json = boost::json;
@@ -52,25 +53,16 @@ std::int64_t Retention::expire_own(int retention_days) {
   const std::int64_t cutoff = now - static_cast<std::int64_t>(retention_days) * detail::kDayMs;
   std::int64_t expired = 0;
   ctx_.store.write([&](storage::Database& db) {
-    std::vector<std::string> ids;
-    auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
-    st.bind(1, cutoff);
-    while (st.step()) ids.push_back(st.text(0));
-    st.reset();
+    std::vector<std::string> ids = signals::SignalRepository::created_before(db, cutoff);
     if (ids.empty()) return;
     std::vector<alerts::Subject> subjects;
-    auto del = db.cached("DELETE FROM signals WHERE id = ?");  // subjects, identifiers, outbox, feedback cascade
     for (const auto& id : ids) {
       auto s = ctx_.own_subjects(db, id);
       subjects.insert(subjects.end(), s.begin(), s.end());
-      del.reset();
-      del.bind(1, std::string_view(id)).run();
+      signals::SignalRepository::remove(db, id);  // subjects, identifiers, outbox, feedback cascade
     }
     // Cached pseudonyms and queued identifiers no signal refers to any more.
-    db.exec(
-        "DELETE FROM pseudonyms WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si WHERE si.lookup_key = pseudonyms.lookup_key);"
-        "DELETE FROM pseudonym_queue WHERE NOT EXISTS (SELECT 1 FROM signal_identifiers si "
-        "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
+    pseudonyms::Pseudonymiser::forget_unreferenced(db);
     ctx_.refresh_alerts(db, std::move(subjects), now);
     expired = static_cast<std::int64_t>(ids.size());
     audit::Event e;

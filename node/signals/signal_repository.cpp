@@ -1,5 +1,6 @@
 #include "node/signals/signal_repository.hpp"
 
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -126,7 +127,7 @@ storage::Store::WriteJob SignalRepository::correct_job(const Signal& corrected,
         .run();
     if (db.changes() == 0) throw NotCorrectable("no active signal with this id");
     db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(meta.id)).run();
-    db.cached("DELETE FROM signal_identifiers WHERE signal_id = ?").bind(1, std::string_view(meta.id)).run();
+    pseudonyms::Pseudonymiser::unlink(db, meta.id);
     write_subjects(db, p);
   };
 }
@@ -208,6 +209,103 @@ std::int64_t SignalRepository::count() const {
     auto st = db.cached("SELECT count(*) FROM signals");
     return st.scalar();
   });
+}
+
+std::vector<CategoryCount> SignalRepository::count_by_category() const {
+  return store_.read([](storage::Database& db) {
+    std::vector<CategoryCount> categories;
+    auto cat = db.cached("SELECT category, count(*) FROM signals GROUP BY category ORDER BY count(*) DESC, category");
+    while (cat.step()) categories.push_back({cat.text(0), cat.int64(1)});
+    cat.reset();
+    return categories;
+  });
+}
+
+std::optional<StatusAndCategory> SignalRepository::status_of(storage::Database& db, const std::string& id) {
+  auto st = db.cached("SELECT status, category FROM signals WHERE id = ?");
+  st.bind(1, std::string_view(id));
+  std::optional<StatusAndCategory> out;
+  if (st.step()) out = StatusAndCategory{read_sql<SignalStatus>(st.text(0)), st.text(1)};
+  st.reset();
+  return out;
+}
+
+void SignalRepository::erase_content(storage::Database& db, const std::string& id, std::int64_t now_ms) {
+  static const std::string erase_sql =
+      storage::sql("UPDATE signals SET status = ", SignalStatus::withdrawn, ", withdrawn_at_ms = ?, sealed = zeroblob(0), "
+                   "share_state = ", ShareState::decided, " WHERE id = ?");
+  db.cached(erase_sql)
+      .bind(1, now_ms)
+      .bind(2, std::string_view(id))
+      .run();
+  pseudonyms::Pseudonymiser::forget_links(db, id);
+  db.cached("DELETE FROM signal_subjects WHERE signal_id = ?").bind(1, std::string_view(id)).run();
+}
+
+void SignalRepository::mark_decided(storage::Database& db, const std::string& id) {
+  static const std::string decided_sql =
+      storage::sql("UPDATE signals SET share_state = ", ShareState::decided, " WHERE id = ?");
+  db.cached(decided_sql).bind(1, std::string_view(id)).run();
+}
+
+std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
+                                                          const pseudonyms::Pseudonymiser& pseudonymiser,
+                                                          std::size_t max_signals) {
+  std::vector<ReadySignal> out;
+  // The pending state spelt out, not bound: the partial index
+  // signals_to_share serves only a query that names it.
+  static const std::string ready_sql = storage::sql(
+      "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
+      "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
+      " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
+      "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
+      "ORDER BY s.created_at_ms LIMIT ?");
+  auto st = db.cached(ready_sql);
+  st.bind(1, static_cast<std::int64_t>(max_signals));
+  while (st.step()) {
+    ReadySignal r;
+    r.id = st.text(0);
+    r.facts.category = st.text(1);
+    r.facts.observed_on = st.text(2);
+    if (!st.is_null(3)) r.facts.municipality = st.text(3);
+    r.facts.severity = st.text(4);
+    if (!st.is_null(5)) r.facts.persons = st.int64(5);
+    out.push_back(std::move(r));
+  }
+  st.reset();
+  // Each identifier with its subject's kind, in position and kind order.
+  auto kinds = db.cached("SELECT position, kind FROM signal_subjects WHERE signal_id = ?");
+  for (auto& r : out) {
+    std::map<std::int64_t, std::string> kind_at;
+    kinds.reset();
+    kinds.bind(1, std::string_view(r.id));
+    while (kinds.step()) kind_at[kinds.int64(0)] = kinds.text(1);
+    kinds.reset();
+    for (const auto& link : pseudonyms::Pseudonymiser::links_of(db, r.id)) {
+      auto kind = kind_at.find(link.position);
+      if (kind == kind_at.end()) continue;  // an identifier belongs to a subject
+      policies::SubjectIdentifier id{static_cast<std::size_t>(link.position), kind->second, link.id_kind, {}};
+      auto p = pseudonymiser.cached_by_key(db, link.lookup_key);
+      if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
+      id.pseudonym = *p;
+      r.facts.identifiers.push_back(std::move(id));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> SignalRepository::created_before(storage::Database& db, std::int64_t cutoff_ms) {
+  std::vector<std::string> ids;
+  auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
+  st.bind(1, cutoff_ms);
+  while (st.step()) ids.push_back(st.text(0));
+  st.reset();
+  return ids;
+}
+
+void SignalRepository::remove(storage::Database& db, const std::string& id) {
+  // subjects, identifiers, decisions, outbox, feedback cascade
+  db.cached("DELETE FROM signals WHERE id = ?").bind(1, std::string_view(id)).run();
 }
 
 std::vector<pseudonyms::PreparedIdentifier> prepare_identifiers(const Signal& signal,

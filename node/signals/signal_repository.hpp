@@ -11,7 +11,9 @@
 #include "crypto/aead.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/signals/signal.hpp"
+#include "node/signals/signal_state.hpp"
 #include "node/storage/store.hpp"
+#include "policies/projection.hpp"
 
 namespace signalnode::node::signals {
 
@@ -19,6 +21,26 @@ struct ListQuery {
   std::size_t limit = 50;
   std::optional<std::string> before_id;  // keyset pagination: items older than this id
   std::optional<std::string> category;
+};
+
+// How many signals there are of one category.
+struct CategoryCount {
+  std::string category;
+  std::int64_t count = 0;
+};
+
+// What a withdrawal checks of a signal.
+// Where a signal stands, with its category (for the withdrawal's audit event).
+struct StatusAndCategory {
+  SignalStatus status;
+  std::string category;
+};
+
+// A signal waiting to be shared whose identifiers all have their pseudonym,
+// with what the covenant's projection reads of it.
+struct ReadySignal {
+  std::string id;
+  policies::SignalFacts facts;
 };
 
 struct NotCorrectable : std::runtime_error {
@@ -45,6 +67,26 @@ class SignalRepository {
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;
   std::int64_t count() const;
+  // Most signals first, then by category.
+  std::vector<CategoryCount> count_by_category() const;
+
+  // For the sharing jobs, in their transaction (the caller's db):
+  static std::optional<StatusAndCategory> status_of(storage::Database& db, const std::string& id);
+  // Withdrawal's erasure: the sealed content, the subjects and (through the
+  // Pseudonymiser) the identifier links go; the row stays, category and dates
+  // only, marked withdrawn and decided.
+  static void erase_content(storage::Database& db, const std::string& id, std::int64_t now_ms);
+  // Every partner's decision for the signal's current revision is made.
+  static void mark_decided(storage::Database& db, const std::string& id);
+  // Pending active signals whose pseudonyms are all cached, oldest first, with
+  // their identifiers' pseudonyms (opened by the pseudonymiser).
+  static std::vector<ReadySignal> ready_to_share(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser,
+                                                 std::size_t max_signals);
+  // Ids of signals created before cutoff_ms, oldest first, at most 10000.
+  static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms);
+  // Deletes the signal; its subjects, identifier links, decisions, outbox
+  // entries and feedback go with it (foreign keys cascade).
+  static void remove(storage::Database& db, const std::string& id);
 
  private:
   storage::Store& store_;

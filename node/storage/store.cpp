@@ -154,4 +154,11 @@ Store::Lease::~Lease() {
   store.pool_.push_back(std::move(db));
 }
 
+bool Store::ping() {
+  return read([](Database& db) {
+    auto st = db.prepare("SELECT 1");
+    return st.step();
+  });
+}
+
 }  // namespace signalnode::node::storage

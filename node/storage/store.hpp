@@ -43,6 +43,8 @@ class Store {
   // Returns free pages to the file system (incremental auto-vacuum); the
   // number of pages freed.
   std::int64_t reclaim_space();
+  // Whether a read-only connection answers a query (the health check).
+  bool ping();
 
   // Runs f with a read-only connection leased from the pool.
   template <typename F>

@@ -1,0 +1,57 @@
+// Subject access (BRIEF 3.4, GDPR art. 15): every exchange on this node that
+// concerns one data subject, found by the subject's pseudonym. The identifier
+// is pseudonymised through the pseudonymisation authority (or taken from the
+// cache), the audit log is searched by pseudonym, and the lookup itself is
+// recorded as "subject_access.performed" with the pseudonym, never the
+// identifier. One implementation for the API route and the CLI command.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "crypto/oprf.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/audit/audit_reader.hpp"
+#include "node/pseudonyms/oprf_transport.hpp"
+#include "node/pseudonyms/pseudonymiser.hpp"
+#include "node/storage/store.hpp"
+#include "protocol/identifiers.hpp"
+
+namespace signalnode::node::privacy {
+
+// What one request found: the subject's pseudonym and the events naming it.
+struct SubjectAccessResult {
+  crypto::oprf::Output pseudonym{};
+  std::vector<audit::LoggedEvent> exchanges;  // oldest first
+};
+
+// The pseudonymisation authority could not pseudonymise the identifier:
+// nothing was looked up and nothing recorded.
+struct PseudonymisationUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class SubjectAccess {
+ public:
+  using NowMs = std::function<std::int64_t()>;
+  // Without an audit log (audit == nullptr) the lookup is not recorded.
+  SubjectAccess(storage::Store& store, pseudonyms::Pseudonymiser& pseudonymiser, audit::AuditLog* audit, NowMs now_ms)
+      : store_(store), pseudonymiser_(pseudonymiser), audit_(audit), now_ms_(std::move(now_ms)) {}
+
+  // Blocks on the PA's round trip: not for an API I/O thread. `id_kind` and
+  // `by` are recorded as given. With find_exchanges false only the pseudonym
+  // is computed (and the lookup recorded, finding none).
+  SubjectAccessResult perform(const protocol::CanonicalId& id, const std::string& id_kind, const std::string& by,
+                              pseudonyms::OprfTransport& transport, bool find_exchanges = true);
+
+ private:
+  storage::Store& store_;
+  pseudonyms::Pseudonymiser& pseudonymiser_;
+  audit::AuditLog* audit_;
+  NowMs now_ms_;
+};
+
+}  // namespace signalnode::node::privacy

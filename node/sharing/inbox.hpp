@@ -1,0 +1,67 @@
+// Reading the inbox: records received from partners (pseudonyms only), as the
+// analyst lists them, and the subjects of one received record for matching.
+// The Receiver writes the inbox tables; this reads them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/alerts/matching.hpp"
+#include "node/storage/store.hpp"
+
+namespace signalnode::node::sharing {
+
+struct InboxQuery {
+  std::int64_t limit = 50;
+  std::optional<std::string> before;  // keyset pagination: records older than this inbox id
+  std::optional<std::string> category;
+  std::optional<std::string> source;  // the sending organisation
+};
+
+struct InboxSubject {
+  std::string kind;
+  std::string id_kind;
+  std::vector<std::uint8_t> pseudonym;
+};
+
+// What the analyst told the source about a received record.
+struct InboxFeedback {
+  std::string status;
+  std::string reason;  // empty when none was given
+  std::int64_t set_at_ms = 0;
+};
+
+struct InboxItem {
+  std::string id;
+  std::string sender;
+  std::string sender_role;
+  std::string category;
+  std::string observed_week;  // empty when the rule does not grant it
+  std::string municipality;   // likewise
+  std::string severity;       // likewise
+  std::optional<std::int64_t> persons;
+  std::string rule_id;
+  std::string policy_sha256;
+  std::int64_t received_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::optional<InboxFeedback> feedback;
+  std::vector<InboxSubject> subjects;  // in the record's order
+};
+
+class Inbox {
+ public:
+  explicit Inbox(storage::Store& store) : store_(store) {}
+
+  // Newest first, at most query.limit.
+  [[nodiscard]] std::vector<InboxItem> list(const InboxQuery& query) const;
+  // The subjects of a received record, as stored (the caller adds match
+  // keys), in the caller's transaction.
+  [[nodiscard]] static std::vector<alerts::Subject> subjects_of(storage::Database& db, const std::string& inbox_id);
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace signalnode::node::sharing
