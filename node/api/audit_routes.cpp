@@ -104,7 +104,7 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
                                                             {"pseudonym", hex},
                                                             {"exchanges", std::move(exchanges)}})));
   };
-  run_slow(s, std::move(job), std::move(respond));
+  run_with_pa(s, std::move(job), std::move(respond));
 }
 
 }  // namespace

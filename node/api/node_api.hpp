@@ -57,6 +57,9 @@ struct ApiServices {
   // Requests whose domain operation waits for its commit (withdraw, feedback,
   // notices, log-out, account removal): the I/O threads never wait on fsync.
   SlowLane* store_lane = nullptr;
+  // Subject-access round trips to the PA: a lane of their own, so that a
+  // stalled PA holds up no log-in (the slow lane) and no withdrawal.
+  SlowLane* pa_lane = nullptr;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -78,6 +81,8 @@ void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond r
 // The same on the store lane: for a domain operation that blocks until its
 // write is committed (Store::write), so that no I/O thread waits on fsync.
 void run_after_commit(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
+// The same on the PA lane: for a request that waits on the PA.
+void run_with_pa(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
 // The completion of a Store::write_async for a route: `done` answers through
 // the respond it is given, once; if it throws, the request is answered 500
 // (the exception logged, never sent) instead of never. The store runs

@@ -95,6 +95,10 @@ void run_after_commit(ApiServices& s, std::function<void(const Respond&)> job, R
   post_answering(s.store_lane, std::move(job), std::move(respond));
 }
 
+void run_with_pa(ApiServices& s, std::function<void(const Respond&)> job, Respond respond) {
+  post_answering(s.pa_lane, std::move(job), std::move(respond));
+}
+
 storage::Store::Done answer_after_commit(Respond respond,
                                          std::function<void(std::exception_ptr, const Respond&)> done) {
   return [once = answer_once(std::move(respond)), done = std::move(done)](std::exception_ptr error) {

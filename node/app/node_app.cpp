@@ -68,7 +68,8 @@ struct NodeApp::Impl {
                  },
                  cfg.api.login_attempts_per_minute,
                  &slow_lane,
-                 &store_lane} {
+                 &store_lane,
+                 &pa_lane} {
     if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
@@ -311,6 +312,7 @@ struct NodeApp::Impl {
   api::Router federation_router{metrics, [](std::string_view) { return std::optional<auth::Principal>(); }};
   api::SlowLane slow_lane;
   api::SlowLane store_lane{256};
+  api::SlowLane pa_lane{8};
   // Partners' batches are stored here, off the federation listener's I/O
   // threads; a lane of their own, so officers' requests never wait behind them.
   api::SlowLane receive_lane{64};
@@ -372,6 +374,7 @@ void NodeApp::stop() {
   if (impl_->federation) impl_->federation->stop();
   impl_->slow_lane.stop();  // their jobs use the store
   impl_->store_lane.stop();
+  impl_->pa_lane.stop();
   impl_->receive_lane.stop();
   impl_->store.reset();
   impl_->server.reset();
