@@ -78,11 +78,11 @@ class AuditLog {
   // Signs a tree head over all committed events if any were added since the
   // last one (or force). Incremental: only new leaf hashes are read.
   std::optional<TreeHead> sign_tree_head(bool force = false);
-  std::optional<TreeHead> latest_tree_head() const;
+  [[nodiscard]] std::optional<TreeHead> latest_tree_head() const;
 
   // Recomputes every leaf hash and the tree, checks every tree head's
   // signature and root. Pure: changes nothing.
-  static VerifyResult verify(storage::Database& db, const crypto::PublicKey& key);
+  [[nodiscard]] static VerifyResult verify(storage::Database& db, const crypto::PublicKey& key);
 
   // BRIEF 3.7 export: one {"type":"entry",...} line per event, then the newest
   // tree head as {"type":"sth",...} (signing one first if events are uncovered).

@@ -34,14 +34,14 @@ class TokenStore {
   explicit TokenStore(storage::Store& store) : store_(store) {}
 
   // Returns the full token; it is shown once and never stored.
-  std::string create(Role role, const std::string& label, std::optional<std::int64_t> expires_at_ms,
+  [[nodiscard]] std::string create(Role role, const std::string& label, std::optional<std::int64_t> expires_at_ms,
                      std::int64_t now_ms);
-  bool revoke(const std::string& token_id, std::int64_t now_ms);
-  std::vector<TokenInfo> list() const;
+  [[nodiscard]] bool revoke(const std::string& token_id, std::int64_t now_ms);
+  [[nodiscard]] std::vector<TokenInfo> list() const;
 
   // The principal for a presented token, or nullopt (unknown, malformed,
   // revoked, expired or wrong secret: all look the same to the caller).
-  std::optional<Principal> authenticate(std::string_view token, std::int64_t now_ms) const;
+  [[nodiscard]] std::optional<Principal> authenticate(std::string_view token, std::int64_t now_ms) const;
 
  private:
   storage::Store& store_;

@@ -62,22 +62,22 @@ class UserStore {
   // Username: 3..64 of [a-z0-9._-]; password: 12..256 bytes. Throws UserError.
   void create(const std::string& username, Role role, std::string_view password, std::int64_t now_ms,
               const std::string& by);
-  std::vector<UserInfo> list(std::int64_t now_ms) const;
+  [[nodiscard]] std::vector<UserInfo> list(std::int64_t now_ms) const;
   // Ends the account and all its sessions at once (someone left); audited.
   // False when there is no such account.
-  bool remove(const std::string& username, std::int64_t now_ms, const std::string& by);
+  [[nodiscard]] bool remove(const std::string& username, std::int64_t now_ms, const std::string& by);
 
   // Checks the password (argon2id, also for unknown users so timing tells
   // nothing), counts failures, locks, audits; `client` is the remote address.
-  LoginResult login(const std::string& username, std::string_view password, const std::string& client,
+  [[nodiscard]] LoginResult login(const std::string& username, std::string_view password, const std::string& client,
                     std::int64_t now_ms);
   // The session behind a cookie value, or nullopt (unknown, idle, too old).
-  std::optional<Session> session(std::string_view token, std::int64_t now_ms) const;
+  [[nodiscard]] std::optional<Session> session(std::string_view token, std::int64_t now_ms) const;
   void logout(std::string_view token, std::int64_t now_ms);
   // A user sets a new password, proving the current one (wrong ones count
   // toward the lock-out). Ends the account's other sessions; audited. Throws
   // UserError("newPassword", ...) when the new one breaks the rules.
-  ChangeOutcome change_password(const std::string& username, std::string_view keep_session, std::string_view current,
+  [[nodiscard]] ChangeOutcome change_password(const std::string& username, std::string_view keep_session, std::string_view current,
                                 std::string_view next, const std::string& client, std::int64_t now_ms);
 
  private:

@@ -76,12 +76,12 @@ class Pseudonymiser {
 
   // The lookup key and sealed input of one identifier of the subject at
   // `position` (on the caller's thread, before the write job).
-  PreparedIdentifier prepare(std::int64_t position, const protocol::CanonicalId& id) const;
+  [[nodiscard]] PreparedIdentifier prepare(std::int64_t position, const protocol::CanonicalId& id) const;
   // Inside the signal's insert transaction: links and queues (once per identifier).
   static void write_rows(storage::Database& db, const std::string& signal_id,
                          const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);
   // The signal's identifier links, by position and kind (caller's transaction).
-  static std::vector<IdentifierLink> links_of(storage::Database& db, const std::string& signal_id);
+  [[nodiscard]] static std::vector<IdentifierLink> links_of(storage::Database& db, const std::string& signal_id);
   // Drops the signal's identifier links (a correction writes new ones).
   static void unlink(storage::Database& db, const std::string& signal_id);
   // Erasure of a signal's identifiers: its links, and the queue entries no
@@ -92,28 +92,28 @@ class Pseudonymiser {
   static void forget_unreferenced(storage::Database& db);
   // The cached pseudonyms of a signal's distinct identifiers (those not yet
   // pseudonymised are left out), in the caller's transaction.
-  std::vector<SignalPseudonym> pseudonyms_of_signal(storage::Database& db, const std::string& signal_id) const;
+  [[nodiscard]] std::vector<SignalPseudonym> pseudonyms_of_signal(storage::Database& db, const std::string& signal_id) const;
 
   // One pass over due queue entries (up to the transport's batch size). An
   // entry that does not decrypt is set aside and the others go on.
-  PassResult process_pending(OprfTransport& transport);
+  [[nodiscard]] PassResult process_pending(OprfTransport& transport);
   // The cached pseudonym, or nullopt while pending.
-  std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;
+  [[nodiscard]] std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;
   // The cached pseudonym for a lookup key (as stored in signal_identifiers).
-  std::optional<crypto::oprf::Output> cached_by_key(storage::Database& db, const crypto::LookupKey& key) const;
+  [[nodiscard]] std::optional<crypto::oprf::Output> cached_by_key(storage::Database& db, const crypto::LookupKey& key) const;
   // From the cache, or computed through the transport now (and cached).
-  crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
-  QueueStats stats() const;
+  [[nodiscard]] crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
+  [[nodiscard]] QueueStats stats() const;
 
   // A keyed hash of a pseudonym (BLAKE2b, a subkey of the data key): how a
   // received record finds this node's own signals about the same subject
   // through an index, while own pseudonyms stay sealed at rest.
-  crypto::LookupKey match_key(const crypto::oprf::Output& pseudonym) const;
+  [[nodiscard]] crypto::LookupKey match_key(const crypto::oprf::Output& pseudonym) const;
   // Gives cached pseudonyms stored before match keys existed their key.
   std::size_t backfill_match_keys();
 
  private:
-  crypto::LookupKey lookup_key(const protocol::CanonicalId& id) const;
+  [[nodiscard]] crypto::LookupKey lookup_key(const protocol::CanonicalId& id) const;
   void store_pseudonyms(const std::vector<crypto::LookupKey>& keys, const std::vector<std::string>& kinds,
                         const std::vector<crypto::oprf::Output>& outputs, int epoch);
 

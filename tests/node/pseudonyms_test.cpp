@@ -237,7 +237,7 @@ TEST_F(PseudonymTest, NothingIdentifyingIsStoredInTheClear) {
     store.write(repo.insert_job(s, sg::prepare_identifiers(s, pseudo)));
     std::string queued = slurp(dir_ / "node.db") + slurp(dir_ / "node.db-wal");
     EXPECT_EQ(queued.find("123456782"), std::string::npos);
-    pseudo.process_pending(transport);
+    EXPECT_EQ(pseudo.process_pending(transport).computed, 1u);
     auto out = pseudo.cached({p::IdKind::bsn, "123456782"});
     ASSERT_TRUE(out);
     pseudonym_hex = c::to_hex(*out);
@@ -259,7 +259,7 @@ TEST_F(PseudonymTest, PseudonymiseNowUsesTheCacheOrThePa) {
   EXPECT_EQ(first, second);
   EXPECT_EQ(transport.calls, 1);
   transport.online = false;
-  EXPECT_THROW(pseudo.pseudonymise_now({p::IdKind::kvk, "87654321"}, transport), ps::TransportError);
+  EXPECT_THROW((void)pseudo.pseudonymise_now({p::IdKind::kvk, "87654321"}, transport), ps::TransportError);
 }
 
 // One queue row that does not decrypt (damaged in storage, or sealed under

@@ -157,9 +157,9 @@ TEST_F(UsersTest, AUnknownUserIsABadCredentialLikeAWrongPassword) {
 }
 
 TEST_F(UsersTest, EveryAttemptIsAuditedWithoutThePassword) {
-  users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
-  for (int i = 0; i < au::kMaxFailedLogins; ++i) users_->login("ria.officer", "hunter2-wrong-" + std::to_string(i), "192.0.2.8", kT0 + i);
-  users_->login("nobody", "hunter2-unknown", "192.0.2.9", kT0);
+  (void)users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
+  for (int i = 0; i < au::kMaxFailedLogins; ++i) (void)users_->login("ria.officer", "hunter2-wrong-" + std::to_string(i), "192.0.2.8", kT0 + i);
+  (void)users_->login("nobody", "hunter2-unknown", "192.0.2.9", kT0);
   std::string audit = audit_text();
   EXPECT_EQ(count(audit, "\"user.created\""), 1u);
   EXPECT_EQ(count(audit, "\"login.succeeded\""), 1u);
@@ -187,7 +187,7 @@ TEST_F(UsersTest, ChangingThePasswordNeedsTheCurrentOneAndEndsOtherSessions) {
   auto here = *users_->login("ria.officer", kPassword, "", kT0).session;
   auto elsewhere = *users_->login("ria.officer", kPassword, "", kT0).session;
   const std::string next = "an entirely new passphrase";
-  EXPECT_THROW(users_->change_password("ria.officer", here.token, kPassword, "short", "", kT0), au::UserError);
+  EXPECT_THROW((void)users_->change_password("ria.officer", here.token, kPassword, "short", "", kT0), au::UserError);
   EXPECT_EQ(users_->change_password("ria.officer", here.token, "not the password", next, "", kT0),
             au::ChangeOutcome::bad_current);
   EXPECT_EQ(users_->change_password("ria.officer", here.token, kPassword, next, "", kT0 + 1000), au::ChangeOutcome::ok);
