@@ -204,7 +204,8 @@ void expect_queued_as_previewed(const json::object& policy, const json::object& 
   std::sort(previewed.begin(), previewed.end());
   std::sort(sent.begin(), sent.end());
   EXPECT_EQ(sent, previewed) << "the pseudonyms queued are those previewed";
-  for (const auto& [subject, id_kind] : withheld) {
+  for (const auto& [subject, withheld_kind] : withheld) {
+    const std::string& id_kind = withheld_kind;  // clang 14 cannot capture a structured binding
     auto carries = [&](const w::SharedSubject& s) { return s.id_kind == id_kind; };
     EXPECT_TRUE(std::none_of(r.subjects.begin(), r.subjects.end(), carries))
         << "withheld " << id_kind << " (subject " << subject << ") is in the record";
