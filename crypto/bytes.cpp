@@ -13,6 +13,7 @@ std::string to_hex(ByteView bytes) {
 
 std::optional<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
+  if (hex.empty()) return Bytes{};  // sodium_hex2bin's output pointer must not be null
   Bytes out(hex.size() / 2);
   std::size_t written = 0;
   const char* end = nullptr;
