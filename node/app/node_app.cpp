@@ -339,8 +339,12 @@ std::uint16_t NodeApp::start() {
   const auto& api_cfg = impl_->cfg.api;
   net::ServerLimits limits;
   limits.max_connections = api_cfg.max_connections;
+  limits.max_connections_per_address = api_cfg.max_connections_per_address;
   limits.request_timeout = std::chrono::seconds(api_cfg.header_timeout_seconds);
-  limits.handshake_timeout = std::chrono::seconds(api_cfg.header_timeout_seconds);
+  // A TLS 1.3 handshake takes one round trip: a connection that has not done
+  // it in 5 s is not a client, and gives its slot back.
+  limits.handshake_timeout = std::chrono::seconds(std::min(5, api_cfg.header_timeout_seconds));
+  limits.first_request_timeout = std::chrono::seconds(std::min(5, api_cfg.idle_timeout_seconds));
   limits.idle_timeout = std::chrono::seconds(api_cfg.idle_timeout_seconds);
   limits.on_io_thread_start = [] { storage::Store::forbid_blocking_writes_here(); };
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());

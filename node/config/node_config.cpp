@@ -91,6 +91,15 @@ NodeConfig load_config(const NodePaths& paths) {
     if (f.contains("policy")) c.federation.policy = need_string(f, "policy", paths, "federation.");
     c.federation.request_timeout_seconds = static_cast<int>(
         optional_int(f, "requestTimeoutSeconds", c.federation.request_timeout_seconds, 1, 600, paths, "federation."));
+    c.federation.max_connections = static_cast<std::size_t>(optional_int(
+        f, "maxConnections", static_cast<std::int64_t>(c.federation.max_connections), 1, 100000, paths, "federation."));
+    c.federation.max_connections_per_address = static_cast<std::size_t>(
+        optional_int(f, "maxConnectionsPerAddress", static_cast<std::int64_t>(c.federation.max_connections_per_address),
+                     1, 100000, paths, "federation."));
+    c.federation.max_unauthenticated_connections = static_cast<std::size_t>(
+        optional_int(f, "maxUnauthenticatedConnections",
+                     static_cast<std::int64_t>(c.federation.max_unauthenticated_connections), 1, 100000, paths,
+                     "federation."));
   }
   if (const json::value* audit = o.if_contains("audit")) {
     if (!audit->is_object()) bad(paths, "audit", "must be an object");
@@ -117,6 +126,9 @@ NodeConfig load_config(const NodePaths& paths) {
     c.api.threads = static_cast<int>(optional_int(a, "threads", c.api.threads, 1, 64, paths, "api."));
     c.api.max_connections = static_cast<std::size_t>(
         optional_int(a, "maxConnections", static_cast<std::int64_t>(c.api.max_connections), 1, 100000, paths, "api."));
+    c.api.max_connections_per_address = static_cast<std::size_t>(
+        optional_int(a, "maxConnectionsPerAddress", static_cast<std::int64_t>(c.api.max_connections_per_address), 1,
+                     100000, paths, "api."));
     c.api.header_timeout_seconds =
         static_cast<int>(optional_int(a, "headerTimeoutSeconds", c.api.header_timeout_seconds, 1, 300, paths, "api."));
     c.api.idle_timeout_seconds =
@@ -132,6 +144,7 @@ std::string config_to_json(const NodeConfig& c) {
                    {"port", c.api.port},
                    {"threads", c.api.threads},
                    {"maxConnections", c.api.max_connections},
+                   {"maxConnectionsPerAddress", c.api.max_connections_per_address},
                    {"headerTimeoutSeconds", c.api.header_timeout_seconds},
                    {"idleTimeoutSeconds", c.api.idle_timeout_seconds},
                    {"loginAttemptsPerMinute", c.api.login_attempts_per_minute}};
@@ -152,7 +165,10 @@ std::string config_to_json(const NodeConfig& c) {
                                       {"caCert", c.federation.ca_cert},
                                       {"manifest", c.federation.manifest},
                                       {"policy", c.federation.policy},
-                                      {"requestTimeoutSeconds", c.federation.request_timeout_seconds}};
+                                      {"requestTimeoutSeconds", c.federation.request_timeout_seconds},
+                                      {"maxConnections", c.federation.max_connections},
+                                      {"maxConnectionsPerAddress", c.federation.max_connections_per_address},
+                                      {"maxUnauthenticatedConnections", c.federation.max_unauthenticated_connections}};
   }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},

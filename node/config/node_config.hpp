@@ -13,6 +13,7 @@ struct ApiConfig {
   std::uint16_t port = 8443;
   int threads = 2;
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 64;  // behind a reverse proxy: raise it
   int header_timeout_seconds = 10;  // whole request must arrive within this
   int idle_timeout_seconds = 60;    // keep-alive connection with no request
   // Web log-in attempts per client address (besides the per-account lock-out).
@@ -32,6 +33,11 @@ struct FederationConfig {
   std::string manifest = "manifest.toml";
   std::string policy = "policy.toml";  // the covenant, the same at every partner
   int request_timeout_seconds = 30;
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 32;
+  // Connections whose certificate is not yet checked (strangers, handshakes
+  // under way) may hold at most this many of max_connections.
+  std::size_t max_unauthenticated_connections = 64;
 };
 
 // Only on the pseudonymisation authority: per-partner evaluation limits.

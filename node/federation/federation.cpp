@@ -163,7 +163,11 @@ std::uint16_t Federation::start(int threads, http::HttpHandler handler) {
   net::ServerLimits limits;
   limits.body_bytes = 8 * 1024 * 1024;
   limits.request_timeout = std::chrono::seconds(cfg_.federation.request_timeout_seconds);
-  limits.handshake_timeout = std::chrono::seconds(10);
+  limits.handshake_timeout = std::chrono::seconds(5);
+  limits.first_request_timeout = std::chrono::seconds(5);
+  limits.max_connections = cfg_.federation.max_connections;
+  limits.max_connections_per_address = cfg_.federation.max_connections_per_address;
+  limits.max_unauthenticated = cfg_.federation.max_unauthenticated_connections;
   limits.on_io_thread_start = io_thread_start_;
   auto identity = net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));
   net::ClientAuth auth{trust_anchors_pem_, [this](const crypto::CertificateIdentity& id) -> std::optional<std::string> {

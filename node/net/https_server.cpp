@@ -9,7 +9,10 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "node/http/problem.hpp"
@@ -33,18 +36,52 @@ struct Shared {
   http::Metrics& metrics;
   PeerAuthorizer authorize;  // empty: no client certificates (the local API)
   std::atomic<std::size_t> connections{0};
+
+  // Admission per client address, and of connections not yet authorized.
+  std::mutex admission_mutex;
+  std::unordered_map<std::string, std::size_t> per_address;
+  std::size_t unauthenticated = 0;
+
+  // Admits a new connection from `address`, or says why not.
+  const char* admit(const std::string& address) {
+    std::lock_guard lock(admission_mutex);
+    auto& n = per_address[address];
+    if (n >= limits.max_connections_per_address) {
+      if (n == 0) per_address.erase(address);
+      return "too many connections from this address";
+    }
+    if (authorize && unauthenticated >= limits.max_unauthenticated) {
+      if (n == 0) per_address.erase(address);
+      return "too many connections without a checked certificate";
+    }
+    ++n;
+    if (authorize) ++unauthenticated;
+    return nullptr;
+  }
+  void authenticated() {
+    std::lock_guard lock(admission_mutex);
+    --unauthenticated;
+  }
+  void release(const std::string& address, bool was_authenticated) {
+    std::lock_guard lock(admission_mutex);
+    if (authorize && !was_authenticated) --unauthenticated;
+    auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<Shared> shared)
-      : stream_(std::move(socket), ctx),
+  Session(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<Shared> shared, std::string address)
+      : address_(std::move(address)),
+        stream_(std::move(socket), ctx),
         buffer_(shared->limits.header_bytes + shared->limits.body_bytes + 16 * 1024),
         shared_(std::move(shared)) {
     shared_->metrics.connection_opened();
   }
   ~Session() {
     shared_->metrics.connection_closed();
+    shared_->release(address_, authenticated_);
     shared_->connections.fetch_sub(1);
   }
 
@@ -59,7 +96,11 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void on_handshake(beast::error_code ec) {
     if (ec) return;  // not TLS 1.3, no or untrusted certificate, timeout: nothing to answer
-    if (shared_->authorize && !authorize_peer()) return close();
+    if (shared_->authorize) {
+      if (!authorize_peer()) return close();
+      authenticated_ = true;
+      shared_->authenticated();
+    }
     wait_for_request();
   }
 
@@ -92,7 +133,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // idle, but a slow sender cannot hold a connection by dribbling bytes.
   void wait_for_request() {
     if (buffer_.size() > 0) return read_request();
-    beast::get_lowest_layer(stream_).expires_after(shared_->limits.idle_timeout);
+    // A new connection must start its first request soon; only a client that
+    // has made one may keep the connection idle for longer.
+    beast::get_lowest_layer(stream_).expires_after(served_ == 0 ? shared_->limits.first_request_timeout
+                                                                : shared_->limits.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->buffer_.commit(n);
@@ -150,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!endpoint_error) request.remote_address = endpoint.address().to_string();
     parser_.reset();
 
+    ++served_;
     auto self = shared_from_this();
     shared_->handler(std::move(request), [self](http::HttpResponse response) {
       asio::post(self->stream_.get_executor(),
@@ -193,6 +238,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  std::string address_;  // the client's, for admission
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<Shared> shared_;
@@ -200,6 +246,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::response<bhttp::string_body>> response_;
   bool keep_alive_ = true;
   bool close_after_ = false;
+  bool authenticated_ = false;  // the peer's certificate is a partner's (mTLS)
+  std::size_t served_ = 0;      // requests answered on this connection
   std::string peer_org_;
 };
 
@@ -227,16 +275,23 @@ struct HttpsServer::Impl {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
+        beast::error_code ignored;
+        auto remote = socket.remote_endpoint(ignored);
+        std::string address = ignored ? std::string("unknown") : remote.address().to_string();
+        const char* refused = nullptr;
         if (shared->connections.fetch_add(1) >= shared->limits.max_connections) {
+          refused = "the connection limit is reached";
+        } else {
+          refused = shared->admit(address);
+        }
+        if (refused) {
           shared->connections.fetch_sub(1);
           shared->metrics.count_rejected_connection();
-          beast::error_code ignored;
           socket.close(ignored);
         } else {
           // Small responses must not wait for Nagle and the peer's delayed ACK.
-          beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(std::move(socket), ctx, shared)->run();
+          std::make_shared<Session>(std::move(socket), ctx, shared, std::move(address))->run();
         }
       }
       accept();

@@ -23,6 +23,16 @@ struct ServerLimits {
   std::chrono::milliseconds request_timeout{10'000};  // from first byte to complete request
   std::chrono::milliseconds idle_timeout{60'000};     // keep-alive wait for a next request
   std::size_t max_connections = 1024;
+  // Admission: no one client address may hold more than this many connections
+  // at once, so a few hundred idle sockets from one place lock no one out.
+  std::size_t max_connections_per_address = 64;
+  // With mutual TLS: connections whose certificate is not yet checked (a bare
+  // TCP connection, a handshake under way) may hold at most this many slots,
+  // so strangers cannot take the slots of manifest partners.
+  std::size_t max_unauthenticated = 64;
+  // After the handshake the first request must begin within this; later
+  // keep-alive waits get idle_timeout.
+  std::chrono::milliseconds first_request_timeout{5'000};
   // Run first on each I/O thread: the node marks them as threads that must
   // never wait on the disk (storage::Store::forbid_blocking_writes_here).
   std::function<void()> on_io_thread_start;

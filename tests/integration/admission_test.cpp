@@ -1,0 +1,118 @@
+// Connection admission: strangers that open sockets and say nothing cannot
+// lock out clients or partners (issue 14, "Starving").
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "sharing_fixture.hpp"
+
+namespace json = boost::json;
+using signalnode::testing::wait_until;
+
+namespace {
+
+constexpr std::size_t kMunicipality = 0, kInspectorate = 1;
+
+// A TCP connection that never starts TLS.
+class SilentSocket {
+ public:
+  explicit SilentSocket(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~SilentSocket() { ::close(fd_); }
+  SilentSocket(const SilentSocket&) = delete;
+  SilentSocket& operator=(const SilentSocket&) = delete;
+  // True when the server closed the connection within `ms`.
+  bool closed_by_server_within(int ms) const {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return false;
+    char c;
+    return ::recv(fd_, &c, 1, 0) <= 0;
+  }
+  bool connected() const { return connected_; }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+class AdmissionTest : public signalnode::testing::SharingFixture {
+ protected:
+  void restart_with(std::size_t node, const char* section, const char* key, std::int64_t value) {
+    apps_[node].reset();
+    auto path = nodes_[node].dir / "node.json";
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    json::value cfg = json::parse(text.str());
+    cfg.as_object()[section].as_object()[key] = value;
+    std::ofstream(path, std::ios::trunc) << json::serialize(cfg);
+    start(node);
+  }
+  bool api_answers(std::size_t node) {
+    try {
+      return api(node, "GET", "/healthz", "officer").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+};
+
+}  // namespace
+
+TEST_F(AdmissionTest, OneAddressCannotHoldMoreThanItsShareOfTheApi) {
+  restart_with(kMunicipality, "api", "maxConnectionsPerAddress", 4);
+  std::vector<std::unique_ptr<SilentSocket>> silent;
+  for (int i = 0; i < 4; ++i) silent.push_back(std::make_unique<SilentSocket>(nodes_[kMunicipality].api_port));
+  SilentSocket one_more(nodes_[kMunicipality].api_port);
+  EXPECT_TRUE(one_more.closed_by_server_within(1'000)) << "over the cap: refused at once, before TLS";
+  EXPECT_FALSE(api_answers(kMunicipality)) << "this address holds its four slots";
+  silent.clear();
+  EXPECT_TRUE(wait_until([&] { return api_answers(kMunicipality); }, 3'000)) << "slots come back when they close";
+}
+
+TEST_F(AdmissionTest, ASocketThatNeverStartsTlsIsClosedWithinFiveSeconds) {
+  SilentSocket silent(nodes_[kMunicipality].api_port);
+  ASSERT_TRUE(silent.connected());
+  EXPECT_FALSE(silent.closed_by_server_within(3'500)) << "a handshake gets its time";
+  EXPECT_TRUE(silent.closed_by_server_within(3'000)) << "and no more than 5 s of it";
+  SilentSocket federation(nodes_[kMunicipality].federation_port);
+  EXPECT_TRUE(federation.closed_by_server_within(6'500)) << "the federation listener too";
+}
+
+TEST_F(AdmissionTest, StrangersWithoutACertificateCannotTakeThePartnersSlots) {
+  restart_with(kInspectorate, "federation", "maxUnauthenticatedConnections", 2);
+  {
+    SilentSocket a(nodes_[kInspectorate].federation_port), b(nodes_[kInspectorate].federation_port);
+    SilentSocket c(nodes_[kInspectorate].federation_port);
+    EXPECT_TRUE(c.closed_by_server_within(1'000)) << "a third stranger is refused at once";
+  }
+  // With the strangers gone, a partner connects, is authenticated, and no
+  // longer counts against the strangers' share: two strangers fit beside it.
+  auto* fed = apps_[kMunicipality]->federation();
+  auto client = fed->client_for(*fed->manifest()->find(nodes_[kInspectorate].org));
+  ASSERT_TRUE(wait_until([&] {
+    try {
+      return client->request("GET", "/federation/v1/healthz").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }, 3'000));
+  SilentSocket a(nodes_[kInspectorate].federation_port), b(nodes_[kInspectorate].federation_port);
+  EXPECT_FALSE(b.closed_by_server_within(500)) << "the partner's kept-alive connection took no stranger's slot";
+  EXPECT_EQ(client->request("GET", "/federation/v1/healthz").status, 200) << "and keeps working beside them";
+}
