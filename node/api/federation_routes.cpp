@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cmath>
+#include <optional>
 
 #include "crypto/bytes.hpp"
 #include "node/federation/paths.hpp"
@@ -37,6 +38,21 @@ HttpResponse evaluate(pseudonyms::PaService& pa, const HttpRequest& request) {
   return response;
 }
 
+// A partner that sends more than its budget gets a retryable answer before
+// anything of the batch is decoded, stored or audited: a flood costs the
+// sender its retries, not this node's disk.
+std::optional<HttpResponse> over_budget(const FederationRouteServices& s, const HttpRequest& request) {
+  auto now = limits::RateLimiter::Clock::now();
+  double wait = 0;
+  if (s.batch_budget) wait = s.batch_budget->try_take(request.peer_org, 1, now);
+  if (wait == 0 && s.byte_budget) wait = s.byte_budget->try_take(request.peer_org, static_cast<double>(request.body.size()), now);
+  if (wait == 0) return std::nullopt;
+  HttpResponse r = problem(429, "partner-budget", "Too many requests",
+                           "this partner's batches exceed the receiving node's budget per minute; retry later");
+  r.headers.emplace_back("Retry-After", std::to_string(wait < 0 ? 60 : static_cast<long>(std::ceil(wait))));
+  return r;
+}
+
 }  // namespace
 
 void add_federation_routes(Router& router, FederationRouteServices services) {
@@ -49,6 +65,7 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
   });
   router.add("POST", std::string(federation::kBatchesPath), Access::open().with_body("application/octet-stream"),
              [s](RouteContext ctx, Respond r) {
+               if (auto refusal = over_budget(*s, ctx.request)) return r(std::move(*refusal));
                // The batch is stored on the receive lane, never on this I/O
                // thread: storing waits for the commit's fsync.
                auto request = std::make_shared<HttpRequest>(ctx.request);

@@ -12,6 +12,7 @@
 #include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/federation/manifest.hpp"
+#include "node/limits/rate_limiter.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "node/sharing/types.hpp"
 
@@ -25,6 +26,10 @@ struct FederationRouteServices {
   pseudonyms::PaService* pa = nullptr;  // only on the pseudonymisation authority
   // Where receive_batch runs (it waits for its commit); nullptr: in place.
   SlowLane* lane = nullptr;
+  // Per-partner budgets for batches (one token each) and their bytes; over
+  // budget a batch is answered 429 with Retry-After and not looked at.
+  limits::RateLimiter* batch_budget = nullptr;
+  limits::RateLimiter* byte_budget = nullptr;
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);

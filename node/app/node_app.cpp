@@ -83,7 +83,7 @@ struct NodeApp::Impl {
                                              *federation->manifest(), *federation->policy(), federation->self(),
                                              signing_key, audit.latest_tree_head());
            },
-           pa.get(), &receive_lane});
+           pa.get(), &receive_lane, &batch_budget, &byte_budget});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
@@ -316,6 +316,11 @@ struct NodeApp::Impl {
   // Partners' batches are stored here, off the federation listener's I/O
   // threads; a lane of their own, so officers' requests never wait behind them.
   api::SlowLane receive_lane{64};
+  // Per partner: what it may send this node each minute (node.json federation.*PerMinute).
+  limits::RateLimiter batch_budget{static_cast<double>(cfg.federation.receive_batches_per_minute) / 60,
+                                   static_cast<double>(cfg.federation.receive_batches_per_minute)};
+  limits::RateLimiter byte_budget{static_cast<double>(cfg.federation.receive_bytes_per_minute) / 60,
+                                  static_cast<double>(cfg.federation.receive_bytes_per_minute)};
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;

@@ -96,6 +96,10 @@ NodeConfig load_config(const NodePaths& paths) {
     c.federation.max_connections_per_address = static_cast<std::size_t>(
         optional_int(f, "maxConnectionsPerAddress", static_cast<std::int64_t>(c.federation.max_connections_per_address),
                      1, 100000, paths, "federation."));
+    c.federation.receive_bytes_per_minute = optional_int(f, "receiveBytesPerMinute", c.federation.receive_bytes_per_minute,
+                                                         1024, 1LL << 40, paths, "federation.");
+    c.federation.receive_batches_per_minute = optional_int(
+        f, "receiveBatchesPerMinute", c.federation.receive_batches_per_minute, 1, 1'000'000, paths, "federation.");
     c.federation.max_unauthenticated_connections = static_cast<std::size_t>(
         optional_int(f, "maxUnauthenticatedConnections",
                      static_cast<std::int64_t>(c.federation.max_unauthenticated_connections), 1, 100000, paths,
@@ -168,7 +172,9 @@ std::string config_to_json(const NodeConfig& c) {
                                       {"requestTimeoutSeconds", c.federation.request_timeout_seconds},
                                       {"maxConnections", c.federation.max_connections},
                                       {"maxConnectionsPerAddress", c.federation.max_connections_per_address},
-                                      {"maxUnauthenticatedConnections", c.federation.max_unauthenticated_connections}};
+                                      {"maxUnauthenticatedConnections", c.federation.max_unauthenticated_connections},
+                                      {"receiveBytesPerMinute", c.federation.receive_bytes_per_minute},
+                                      {"receiveBatchesPerMinute", c.federation.receive_batches_per_minute}};
   }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},

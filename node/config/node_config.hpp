@@ -38,6 +38,11 @@ struct FederationConfig {
   // Connections whose certificate is not yet checked (strangers, handshakes
   // under way) may hold at most this many of max_connections.
   std::size_t max_unauthenticated_connections = 64;
+  // What one partner may send this node, per minute (a minute's worth may
+  // come at once). Far above real volumes: a large region exchanges some
+  // thousands of records a day, a few MB.
+  std::int64_t receive_bytes_per_minute = 64LL * 1024 * 1024;
+  std::int64_t receive_batches_per_minute = 600;
 };
 
 // Only on the pseudonymisation authority: per-partner evaluation limits.

@@ -116,3 +116,24 @@ TEST_F(AdmissionTest, StrangersWithoutACertificateCannotTakeThePartnersSlots) {
   EXPECT_FALSE(b.closed_by_server_within(500)) << "the partner's kept-alive connection took no stranger's slot";
   EXPECT_EQ(client->request("GET", "/federation/v1/healthz").status, 200) << "and keeps working beside them";
 }
+
+// Flooding: a partner over its budget gets a retryable answer before any of
+// its batch is decoded, and nothing of it is stored.
+TEST_F(AdmissionTest, APartnerOverItsBudgetIsAskedToRetryAndNothingIsStored) {
+  restart_with(kInspectorate, "federation", "receiveBatchesPerMinute", 2);
+  auto key = key_of(kMunicipality);
+  auto send = [&] {
+    auto batch = valid_batch();  // each with a fresh batch and record id
+    return post_batch(bytes(signalnode::protocol::wire::encode(signalnode::protocol::wire::sign_batch(batch, key))));
+  };
+  EXPECT_EQ(send().status, 200);
+  EXPECT_EQ(send().status, 200);
+  auto before = inbox(kInspectorate).size();
+  auto refused = send();
+  EXPECT_EQ(refused.status, 429);
+  bool retry_after = false;
+  for (const auto& [k, v] : refused.headers) retry_after |= (k == "Retry-After" && std::stoi(v) >= 1);
+  EXPECT_TRUE(retry_after) << "the sender is told when to retry";
+  EXPECT_NE(refused.body.find("partner-budget"), std::string::npos) << refused.body;
+  EXPECT_EQ(inbox(kInspectorate).size(), before) << "nothing of the refused batch is stored";
+}
