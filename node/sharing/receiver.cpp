@@ -156,7 +156,9 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
     }
     for (const auto& r : batch->records) {
       std::string why = receive_record(db, in, r);
-      receipt.outcomes.push_back({r.record_id.substr(0, 64), why.empty(), why});
+      // A record id that is not one is answered as "": the receipt, which
+      // the receiver also keeps, repeats nothing smuggled.
+      receipt.outcomes.push_back({policies::valid_record_id(r.record_id) ? r.record_id : "", why.empty(), why});
       ++(why.empty() ? accepted : rejected);
     }
     auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
@@ -174,6 +176,12 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
 
 std::string Receiver::receive_record(storage::Database& db, const Incoming& in, const wire::Record& r) {
   if (r.kind == wire::RecordKind::shared_signal) return receive_shared(db, in, r);
+  if (!policies::valid_record_id(r.record_id)) {
+    // Not kept among the applied messages: its id is no id.
+    std::string why = "record_id is not 32 lowercase hex digits";
+    in.audit(db, r, why);
+    return why;
+  }
   // A message is applied once: the same message again (the sender retrying
   // after a lost receipt) gets the first outcome and changes nothing.
   auto seen = db.cached("SELECT accepted, reason FROM inbox_messages WHERE sender = ? AND message_id = ?");
@@ -188,8 +196,6 @@ std::string Receiver::receive_record(storage::Database& db, const Incoming& in, 
   std::string why;
   if (r.kind != wire::RecordKind::correction) {
     why = check_follow_up_fields(r);
-  } else if (!policies::valid_record_id(r.record_id)) {
-    why = "record_id is not 32 lowercase hex digits";
   } else if (!policies::valid_record_id(r.refers_to)) {
     why = "refers_to is not 32 lowercase hex digits";
   }

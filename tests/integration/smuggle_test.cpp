@@ -80,6 +80,7 @@ TEST_F(SmuggleTest, IdentifyingTextAndAbsurdValuesInAnyFieldAreRefusedAndNeverRe
     });
     EXPECT_FALSE(outcome.accepted);
     EXPECT_NE(outcome.reason.find(a.field), std::string::npos) << outcome.reason;
+    EXPECT_TRUE(outcome.record_id.size() == 32 || outcome.record_id.empty()) << "an id that is not one is answered as \"\"";
     for (const char* leaked : {"Jan", "Vries", "1985", "111222333", "12345678", "passport"}) {
       EXPECT_EQ(outcome.reason.find(leaked), std::string::npos) << outcome.reason;
     }
@@ -140,5 +141,15 @@ TEST_F(SmuggleTest, AWithdrawalWithSmuggledContentIsRefusedNamingTheField) {
     r.observed_week = kName;
   });
   EXPECT_EQ(outcome.reason, "a follow-up message carries no shared-record fields");
+  outcome = send([](w::Record& r) {
+    r.kind = w::RecordKind::withdrawal;
+    r.record_id = kName;
+    r.refers_to = std::string(32, 'a');
+    r.rule_id = "withdrawal";
+    r.observed_week.clear();
+    r.subjects.clear();
+  });
+  EXPECT_EQ(outcome.reason, "record_id is not 32 lowercase hex digits");
+  EXPECT_EQ(outcome.record_id, "") << "the receipt repeats no smuggled id";
   EXPECT_EQ(inbox(1).size(), 0u);
 }
