@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iterator>
 
+#include "policies/record_fields.hpp"
 #include "protocol/identifiers.hpp"
 
 namespace signalnode::policies {
@@ -30,7 +31,7 @@ constexpr CoarseField kCoarseFields[] = {
     {Coarse::municipality, "municipality", "the municipality",
      [](const wire::Record& r) { return !r.municipality.empty(); }},
     {Coarse::severity, "severity", "the severity", [](const wire::Record& r) { return !r.severity.empty(); }},
-    {Coarse::persons, "persons", "the number of persons", [](const wire::Record& r) { return r.persons >= 0; }},
+    {Coarse::persons, "persons", "the number of persons", [](const wire::Record& r) { return r.persons != -1; }},
 };
 static_assert(std::size(kCoarseFields) == kShareableFields.size(), "every shareable field needs its row");
 
@@ -86,17 +87,39 @@ wire::Record to_record(const Projection& p, const Policy& policy) {
   return r;
 }
 
+std::string check_fields(const wire::Record& r) {
+  // Each field by its content (policies/record_fields.hpp); a reason names
+  // the field and never repeats what it held.
+  if (!valid_record_id(r.record_id)) return "record_id is not 32 lowercase hex digits";
+  if (!r.refers_to.empty() && !valid_record_id(r.refers_to)) return "refers_to is not 32 lowercase hex digits";
+  if (!valid_category(r.category)) return "category is not a category of the taxonomy";
+  if (!r.observed_week.empty() && !valid_iso_week(r.observed_week)) {
+    return "observed_week is not an ISO week YYYY-Www of that year";
+  }
+  if (!r.municipality.empty() && !valid_municipality_code(r.municipality)) {
+    return "municipality is not a CBS code GM and 4 digits";
+  }
+  if (!r.severity.empty() && !valid_severity(r.severity)) return "severity is not low, medium or high";
+  if (r.persons != -1 && !valid_persons(r.persons)) return "persons is not from 0 to 100000";
+  for (const auto& s : r.subjects) {
+    if (!valid_subject_kind(s.kind)) return "a subject kind is not a subject kind of the taxonomy";
+    if (!valid_id_kind(s.id_kind)) return "a subject id_kind is not an identifier kind";
+  }
+  if (!valid_rule_id(r.rule_id)) return "rule_id is not a rule id";
+  return {};
+}
+
 std::string check_received(const wire::Record& r, const Policy& policy, const Party& sender, const Party& self,
                            std::int64_t now_ms) {
-  if (r.record_id.size() != 32) return "malformed record id";
+  if (std::string why = check_fields(r); !why.empty()) return why;
   if (r.policy_hash != policy.sha256()) return "unknown policy hash (the receiver runs policy " + policy.sha256_hex() + ")";
-  if (!r.status.empty() || !r.reason.empty() || !r.note.empty() || r.organisations >= 0 || !r.categories.empty()) {
+  if (!r.status.empty() || !r.reason.empty() || !r.note.empty() || r.organisations != -1 || !r.categories.empty()) {
     return "a shared record carries no feedback or notice fields";
   }
   auto decision = policy.decide(sender, self, r.category, day_of(now_ms));
   if (!decision.grant) return "not granted: " + decision.reason;
   const Rule& rule = *decision.grant->rule;
-  if (rule.id != r.rule_id) return "record names rule " + r.rule_id + " but rule " + rule.id + " applies";
+  if (rule.id != r.rule_id) return "rule_id names another rule than rule " + rule.id + ", which applies";
   for (const auto& s : r.subjects) {
     if (!grants_pseudonym(rule, s.id_kind)) return "rule " + rule.id + " does not grant " + s.id_kind + " pseudonyms";
   }
@@ -104,7 +127,11 @@ std::string check_received(const wire::Record& r, const Policy& policy, const Pa
     if (f.carried(r) && !grants(rule, f)) return "rule " + rule.id + " does not grant " + std::string(f.named);
   }
   // A day of slack, so the two nodes' clocks need not agree to the millisecond.
-  if (r.expires_at_ms > now_ms + retention_ms(rule) + kDayMs) return "expiry beyond the rule's retention";
+  if (!r.observed_week.empty() && *iso_week_monday(r.observed_week) > day_of(now_ms) + days(1)) {
+    return "observed_week is in the future";
+  }
+  if (r.expires_at_ms <= now_ms) return "expires_at is in the past";
+  if (r.expires_at_ms > now_ms + retention_ms(rule) + kDayMs) return "expires_at is beyond the rule's retention";
   return {};
 }
 

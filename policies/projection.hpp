@@ -67,6 +67,11 @@ Projection project(const Rule& rule, const SignalFacts& facts, std::int64_t now_
 // Its id, kind and the record it refers to are the caller's to set.
 protocol::wire::Record to_record(const Projection& projection, const Policy& policy);
 
+// Every field of a received record by its content (policies/record_fields.hpp):
+// empty when each passes, else a short reason naming the first field that
+// does not, never repeating its content. check_received starts with it.
+std::string check_fields(const protocol::wire::Record& record);
+
 // The receiver's check of a shared or corrected record's content against its
 // own copy of the covenant, `sender` to `self` at `now_ms`: empty when it
 // passes, else the reason the sender will see in the receipt.

@@ -16,6 +16,7 @@
 #include "node/sharing/inbox.hpp"
 #include "node/sharing/records.hpp"
 #include "policies/projection.hpp"
+#include "policies/record_fields.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -36,8 +37,32 @@ std::pair<audit::EventName, audit::EventName> received_event_names(wire::RecordK
   return {ev::kRecordReceived, ev::kRecordRejected};
 }
 
-bool is_id(std::string_view id) {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+// The fields of a withdrawal, feedback or bundle notice by their content
+// (policies/record_fields.hpp), before the message is looked at further:
+// empty when each passes, else a reason naming the field, never its content.
+std::string check_follow_up_fields(const wire::Record& r) {
+  if (!policies::valid_record_id(r.record_id)) return "record_id is not 32 lowercase hex digits";
+  if (!policies::valid_record_id(r.refers_to)) return "refers_to is not 32 lowercase hex digits";
+  if (!policies::valid_category(r.category)) return "category is not a category of the taxonomy";
+  if (!policies::valid_rule_id(r.rule_id)) return "rule_id is not a rule id";
+  if (!r.observed_week.empty() || !r.municipality.empty() || !r.severity.empty() || r.persons != -1 ||
+      !r.subjects.empty()) {
+    return "a follow-up message carries no shared-record fields";
+  }
+  if (r.kind == wire::RecordKind::feedback) {
+    if (!is_feedback_status(r.status)) return "status is not a feedback status";
+    if (!r.reason.empty() && !is_feedback_reason(r.reason)) return "reason is not a feedback reason code";
+    if (!policies::valid_feedback_note(r.note)) return "note is not UTF-8 of at most 500 bytes";
+  }
+  if (r.kind == wire::RecordKind::bundle_notice) {
+    if (r.organisations != -1 && !policies::valid_organisations(r.organisations)) {
+      return "organisations is not from 1 to 1000";
+    }
+    for (const auto& c : r.categories) {
+      if (!policies::valid_category(c)) return "categories holds a category not of the taxonomy";
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -51,7 +76,14 @@ struct Receiver::Incoming {
   std::int64_t now;
   NowMs now_ms;
 
-  void audit(storage::Database& db, const wire::Record& r, const std::string& why) const {
+  void audit(storage::Database& db, const wire::Record& received, const std::string& why) const {
+    // The log keeps no field a rejected record smuggled: what fails its
+    // content rule is recorded as empty.
+    wire::Record r = received;
+    if (!policies::valid_record_id(r.record_id)) r.record_id.clear();
+    if (!r.refers_to.empty() && !policies::valid_record_id(r.refers_to)) r.refers_to.clear();
+    if (!policies::valid_category(r.category)) r.category.clear();
+    if (!policies::valid_rule_id(r.rule_id)) r.rule_id.clear();
     auto [accepted_name, rejected_name] = received_event_names(r.kind);
     audit::Event e;
     e.name = why.empty() ? accepted_name : rejected_name;
@@ -124,7 +156,9 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
     }
     for (const auto& r : batch->records) {
       std::string why = receive_record(db, in, r);
-      receipt.outcomes.push_back({r.record_id.substr(0, 64), why.empty(), why});
+      // A record id that is not one is answered as "": the receipt, which
+      // the receiver also keeps, repeats nothing smuggled.
+      receipt.outcomes.push_back({policies::valid_record_id(r.record_id) ? r.record_id : "", why.empty(), why});
       ++(why.empty() ? accepted : rejected);
     }
     auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
@@ -142,6 +176,12 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
 
 std::string Receiver::receive_record(storage::Database& db, const Incoming& in, const wire::Record& r) {
   if (r.kind == wire::RecordKind::shared_signal) return receive_shared(db, in, r);
+  if (!policies::valid_record_id(r.record_id)) {
+    // Not kept among the applied messages: its id is no id.
+    std::string why = "record_id is not 32 lowercase hex digits";
+    in.audit(db, r, why);
+    return why;
+  }
   // A message is applied once: the same message again (the sender retrying
   // after a lost receipt) gets the first outcome and changes nothing.
   auto seen = db.cached("SELECT accepted, reason FROM inbox_messages WHERE sender = ? AND message_id = ?");
@@ -152,15 +192,21 @@ std::string Receiver::receive_record(storage::Database& db, const Incoming& in, 
     return why;
   }
   seen.reset();
+  // A correction is a shared record again: check_received checks its fields.
   std::string why;
-  if (!is_id(r.record_id) || !is_id(r.refers_to)) {
-    why = "malformed record id or reference";
-  } else if (r.kind == wire::RecordKind::withdrawal) {
-    why = receive_withdrawal(db, in, r);
-  } else if (r.kind == wire::RecordKind::correction) {
-    why = receive_correction(db, in, r);
-  } else {
-    why = receive_about_own(db, in, r);
+  if (r.kind != wire::RecordKind::correction) {
+    why = check_follow_up_fields(r);
+  } else if (!policies::valid_record_id(r.refers_to)) {
+    why = "refers_to is not 32 lowercase hex digits";
+  }
+  if (why.empty()) {
+    if (r.kind == wire::RecordKind::withdrawal) {
+      why = receive_withdrawal(db, in, r);
+    } else if (r.kind == wire::RecordKind::correction) {
+      why = receive_correction(db, in, r);
+    } else {
+      why = receive_about_own(db, in, r);
+    }
   }
   if (!why.empty()) in.audit(db, r, why);
   db.cached("INSERT INTO inbox_messages (sender, message_id, accepted, reason) VALUES (?,?,?,?)")
@@ -323,11 +369,11 @@ std::string Receiver::receive_about_own(storage::Database& db, const Incoming& i
   const policies::Rule* rule = in.policy.find(rule_id);
   if (!rule) return "the record's rule " + rule_id + " is not in the current policy";
   if (!r.subjects.empty()) return std::string(what) + " carries no subjects";
+  // Status, reason, note, organisations and categories are checked by
+  // content in check_follow_up_fields; here what the rule allows.
   if (feedback) {
-    if (!is_feedback_status(r.status)) return "unknown feedback status";
-    if (!r.reason.empty() && !is_feedback_reason(r.reason)) return "unknown feedback reason";
     if (!r.note.empty() && !rule->feedback_note) return "rule " + rule->id + " does not allow a feedback note";
-    if (r.organisations >= 0 || !r.categories.empty()) return "feedback carries no bundle fields";
+    if (r.organisations != -1 || !r.categories.empty()) return "feedback carries no bundle fields";
   } else {
     if (rule->bundle_notices.empty()) return "rule " + rule->id + " does not allow bundle notices";
     if (r.organisations >= 0 && !rule->bundle_notices.contains("organisations")) {

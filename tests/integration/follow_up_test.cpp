@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <vector>
 
 #include "crypto/random.hpp"
 #include "node/app/node_app.hpp"
@@ -427,4 +429,61 @@ TEST_F(FollowUpTest, OwnSignalsExpireByTheNodeSettingAndTheSpaceIsReclaimed) {
   auto expired = api(kMunicipality, "GET", "/api/v1/audit/events?name=signal.expired", "privacy_officer");
   EXPECT_NE(expired.body.find("\"count\":1"), std::string::npos) << expired.body;
   apps_[kMunicipality]->run_retention();  // the scheduled task, including the vacuum step, runs clean
+}
+
+// Issue 14: a recipient with a valid key smuggles text or absurd values into
+// feedback and bundle notices. Each is refused in the receipt with a reason
+// naming the field and not repeating it; the reporter's signal shows none.
+TEST_F(FollowUpTest, FeedbackAndNoticesWithSmuggledContentAreRefusedNamingTheField) {
+  std::string id = submit(kMunicipality, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return delivered_to_all(id, {"nla"}); }));
+  std::string record_id;
+  {
+    auto r = api(kInspectorate, "GET", "/api/v1/audit/events?name=record.received", "privacy_officer");
+    json::value doc = json::parse(r.body);
+    record_id = std::string(doc.at("items").as_array().at(0).at("event").at("attributes").at("recordId").as_string());
+  }
+  const std::string name = "Jan de Vries, geb. 1985-03-01, BSN 111222333";
+  struct Attack {
+    w::RecordKind kind;
+    std::function<void(w::Record&)> change;
+    const char* reason;
+  };
+  const std::vector<Attack> attacks = {
+      {w::RecordKind::feedback, [&](w::Record& r) { r.status = name; }, "status is not a feedback status"},
+      {w::RecordKind::feedback, [&](w::Record& r) { r.status = "assessed"; r.reason = name; },
+       "reason is not a feedback reason code"},
+      {w::RecordKind::feedback, [](w::Record& r) { r.status = "assessed"; r.note = "\xff\xfe Vries"; },
+       "note is not UTF-8 of at most 500 bytes"},
+      {w::RecordKind::feedback, [&](w::Record& r) { r.status = "assessed"; r.observed_week = name; },
+       "a follow-up message carries no shared-record fields"},
+      {w::RecordKind::feedback, [&](w::Record& r) { r.status = "assessed"; r.refers_to = name.substr(0, 32); },
+       "refers_to is not 32 lowercase hex digits"},
+      {w::RecordKind::bundle_notice, [](w::Record& r) { r.organisations = std::int64_t{1} << 62; },
+       "organisations is not from 1 to 1000"},
+      {w::RecordKind::bundle_notice, [](w::Record& r) { r.organisations = -5; }, "organisations is not from 1 to 1000"},
+      {w::RecordKind::bundle_notice, [&](w::Record& r) { r.categories = {"labour.debt_bondage", name}; },
+       "categories holds a category not of the taxonomy"},
+      {w::RecordKind::bundle_notice, [](w::Record& r) { r.municipality = "KvK 12345678"; },
+       "a follow-up message carries no shared-record fields"},
+  };
+  for (const auto& a : attacks) {
+    w::Record m = message(a.kind, record_id, kInspectorate);
+    a.change(m);
+    auto receipt = send(kInspectorate, kMunicipality, {m});
+    ASSERT_EQ(receipt.outcomes.size(), 1u);
+    EXPECT_FALSE(receipt.outcomes[0].accepted);
+    EXPECT_EQ(receipt.outcomes[0].reason, a.reason);
+  }
+  EXPECT_EQ(signal(id).at("feedback").as_array().size(), 0u) << "the reporter sees none of it";
+  EXPECT_EQ(json::serialize(signal(id)).find("Vries"), std::string::npos);
+
+  // Valid feedback with a note (labour-to-inspectorate allows one) is accepted.
+  w::Record ok = message(w::RecordKind::feedback, record_id, kInspectorate);
+  ok.status = "inspection_planned";
+  ok.note = "Inspectie gepland.";
+  auto receipt = send(kInspectorate, kMunicipality, {ok});
+  ASSERT_EQ(receipt.outcomes.size(), 1u);
+  EXPECT_TRUE(receipt.outcomes[0].accepted) << receipt.outcomes[0].reason;
+  EXPECT_EQ(signal(id).at("feedback").as_array().size(), 1u);
 }

@@ -204,10 +204,10 @@ TEST(PolicyReceivedCheck, RefusesWhatTheRuleDoesNotGrantWithTheReasonTheSenderSe
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.subjects.push_back({"person", "bsn", {}}); }),
             "rule r1 does not grant bsn pseudonyms");
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.rule_id = "all-to-riec"; }),
-            "record names rule all-to-riec but rule r1 applies");
+            "rule_id names another rule than rule r1, which applies");
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.policy_hash.fill(0); }),
             "unknown policy hash (the receiver runs policy " + week_only.sha256_hex() + ")");
-  EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.record_id = "abc"; }), "malformed record id");
+  EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.record_id = "abc"; }), "record_id is not 32 lowercase hex digits");
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.note = "hi"; }),
             "a shared record carries no feedback or notice fields");
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.category = "labour.debt_bondage"; }),
@@ -215,7 +215,7 @@ TEST(PolicyReceivedCheck, RefusesWhatTheRuleDoesNotGrantWithTheReasonTheSenderSe
   // The expiry may exceed the retention by one day of slack, no more.
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.expires_at_ms = kNow + 31 * kDayMs; }), "");
   EXPECT_EQ(refused(week_only, [](wire::Record& r) { r.expires_at_ms = kNow + 31 * kDayMs + 1; }),
-            "expiry beyond the rule's retention");
+            "expires_at is beyond the rule's retention");
   wire::Record r = valid_record(week_only);
   const std::int64_t before_valid = kNow - 365 * kDayMs;
   EXPECT_EQ(pol::check_received(r, week_only, kGemeente, kRiec, before_valid),
@@ -223,4 +223,55 @@ TEST(PolicyReceivedCheck, RefusesWhatTheRuleDoesNotGrantWithTheReasonTheSenderSe
   EXPECT_EQ(pol::check_received(r, week_only, kNla, kRiec, kNow),
             "not granted: no rule shares housing.overcrowding from nla to riec-amsterdam")
       << "only from the senders the rule names";
+}
+
+// Issue 14: a partner with a valid key smuggles identifying text into the
+// coarse fields. Each field is checked by its content before the covenant,
+// and the reason names the field without repeating what it held.
+TEST(PolicyReceivedCheck, RefusesSmuggledContentInEveryFieldNamingTheField) {
+  auto all = one_rule(R"(["week", "municipality", "severity", "persons"])");
+  ASSERT_EQ(pol::check_received(valid_record(all), all, kGemeente, kRiec, kNow), "");
+  const std::string smuggled = "Jan de Vries, geb. 1985-03-01, BSN 111222333";
+  auto refused = [&](auto change) {
+    wire::Record r = valid_record(all);
+    change(r);
+    std::string why = pol::check_received(r, all, kGemeente, kRiec, kNow);
+    EXPECT_EQ(why.find("Jan"), std::string::npos) << why;
+    EXPECT_EQ(why.find("1985"), std::string::npos) << why;
+    EXPECT_EQ(why.find("12345678"), std::string::npos) << why;
+    EXPECT_LE(why.size(), 120u) << why;
+    return why;
+  };
+  EXPECT_EQ(refused([&](wire::Record& r) { r.observed_week = smuggled; }),
+            "observed_week is not an ISO week YYYY-Www of that year");
+  EXPECT_EQ(refused([](wire::Record& r) { r.observed_week = "2025-W53"; }),
+            "observed_week is not an ISO week YYYY-Www of that year");
+  EXPECT_EQ(refused([](wire::Record& r) { r.observed_week = "2027-W10"; }), "observed_week is in the future");
+  EXPECT_EQ(refused([](wire::Record& r) { r.municipality = "KvK 12345678"; }),
+            "municipality is not a CBS code GM and 4 digits");
+  EXPECT_EQ(refused([](wire::Record& r) { r.municipality = "12345678"; }),
+            "municipality is not a CBS code GM and 4 digits");
+  EXPECT_EQ(refused([&](wire::Record& r) { r.severity = smuggled; }), "severity is not low, medium or high");
+  EXPECT_EQ(refused([](wire::Record& r) { r.persons = std::int64_t{1} << 62; }), "persons is not from 0 to 100000");
+  EXPECT_EQ(refused([](wire::Record& r) { r.persons = -5; }), "persons is not from 0 to 100000");
+  EXPECT_EQ(refused([&](wire::Record& r) { r.subjects.at(0).kind = smuggled; }),
+            "a subject kind is not a subject kind of the taxonomy");
+  EXPECT_EQ(refused([](wire::Record& r) { r.subjects.at(0).kind = "suspect"; }),
+            "a subject kind is not a subject kind of the taxonomy");
+  EXPECT_EQ(refused([](wire::Record& r) { r.subjects.at(0).id_kind = "passport"; }),
+            "a subject id_kind is not an identifier kind");
+  EXPECT_EQ(refused([](wire::Record& r) { r.record_id = std::string(32, 'A'); }),
+            "record_id is not 32 lowercase hex digits");
+  EXPECT_EQ(refused([](wire::Record& r) { r.record_id = std::string(31, 'a'); }),
+            "record_id is not 32 lowercase hex digits");
+  EXPECT_EQ(refused([](wire::Record& r) { r.refers_to = "xyz"; }), "refers_to is not 32 lowercase hex digits");
+  EXPECT_EQ(refused([&](wire::Record& r) { r.category = smuggled; }), "category is not a category of the taxonomy");
+  EXPECT_EQ(refused([&](wire::Record& r) { r.rule_id = smuggled; }), "rule_id is not a rule id");
+  EXPECT_EQ(refused([](wire::Record& r) { r.rule_id = std::string(65, 'r'); }), "rule_id is not a rule id");
+  EXPECT_EQ(refused([](wire::Record& r) { r.organisations = -5; }),
+            "a shared record carries no feedback or notice fields");
+  EXPECT_EQ(refused([](wire::Record& r) { r.expires_at_ms = kNow - 1; }), "expires_at is in the past");
+  EXPECT_EQ(refused([](wire::Record& r) { r.expires_at_ms = kNow; }), "expires_at is in the past");
+  // Persons 0 is what the API accepts for a signal, so it travels.
+  EXPECT_EQ(refused([](wire::Record& r) { r.persons = 0; }), "");
 }
