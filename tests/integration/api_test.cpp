@@ -187,6 +187,17 @@ TEST_F(ApiTest, UnknownPathsMethodsAndMediaTypes) {
   auto text = client->request("POST", "/api/v1/signals", kValidSignal,
                               {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", "text/plain"}});
   expect_problem(text, 415);
+  // Look-alike media types are not JSON to this node (only parameters may follow).
+  for (const char* type : {"application/jsonx", "application/json-patch+json"}) {
+    auto look_alike = client->request("POST", "/api/v1/signals", kValidSignal,
+                                      {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", type}});
+    expect_problem(look_alike, 415);
+    EXPECT_NE(look_alike.body.find("Content-Type"), std::string::npos) << look_alike.body;
+  }
+  auto with_charset = client->request(
+      "POST", "/api/v1/signals", kValidSignal,
+      {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", "Application/JSON; charset=utf-8"}});
+  EXPECT_EQ(with_charset.status, 201) << with_charset.body;
   expect_problem(node_->call("GET", "/api/v1/signals?limit=0"), 400, "limit");
   expect_problem(node_->call("GET", "/api/v1/signals?limit=10&limit=20"), 400, "query");
   expect_problem(node_->call("GET", "/api/v1/signals?colour=red"), 400, "colour");
