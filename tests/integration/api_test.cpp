@@ -179,6 +179,18 @@ TEST_F(ApiTest, AuthenticationAndRolesAreEnforcedOnEveryRoute) {
   EXPECT_EQ(node_->call("GET", "/healthz", "", "").status, 200);
 }
 
+// An officer's tool shows one value of a doubled key, the node would keep another:
+// the node refuses the body instead and names the key.
+TEST_F(ApiTest, DuplicateJsonKeysAreRefused) {
+  const std::string doubled = R"({"category":"housing.overcrowding","observedOn":"2026-11-20",
+    "category":"general.external_report"})";
+  expect_problem(node_->call("POST", "/api/v1/signals", doubled), 400, "category");
+  const std::string nested = R"({"category":"housing.overcrowding","observedOn":"2026-11-20",
+    "subjects":[{"kind":"organisation","kvk":"12345678","kvk":"87654321"}]})";
+  expect_problem(node_->call("POST", "/api/v1/signals", nested), 400, "kvk");
+  ASSERT_EQ(node_->call("GET", "/api/v1/signals").status, 200);
+}
+
 TEST_F(ApiTest, UnknownPathsMethodsAndMediaTypes) {
   expect_problem(node_->call("GET", "/api/v1/nothing"), 404);
   auto r = node_->call("DELETE", "/api/v1/taxonomy");
