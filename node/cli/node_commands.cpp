@@ -131,6 +131,11 @@ int run_token_create(const std::filesystem::path& dir, const std::string& role, 
     std::cerr << "signalnode: --label must be 1 to 100 characters\n";
     return 2;
   }
+  if (expires_days && (*expires_days < 1 || *expires_days > auth::TokenStore::kMaxLifetimeDays)) {
+    std::cerr << "signalnode: --expires-days must be a whole number of days from 1 to "
+              << auth::TokenStore::kMaxLifetimeDays << " (leave it out for a token that does not expire)\n";
+    return 2;
+  }
   OfflineNode node(dir);
   std::optional<std::int64_t> expires;
   if (expires_days) expires = now_ms() + static_cast<std::int64_t>(*expires_days) * 86'400'000;
