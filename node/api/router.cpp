@@ -252,6 +252,11 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"signalnode\"");
       return finish(std::move(r));
     }
+    if (found->access.roles.empty() && !auth::is_person_role(principal->role)) {
+      return finish(problem(403, "forbidden", "Forbidden",
+                            "the role " + std::string(auth::to_string(principal->role)) +
+                                " may only read GET /metrics"));
+    }
     if (!found->access.roles.empty()) {
       bool allowed_role = false;
       for (auth::Role role : found->access.roles) allowed_role = allowed_role || role == principal->role;

@@ -124,7 +124,7 @@ int run_token_create(const std::filesystem::path& dir, const std::string& role, 
                      std::optional<int> expires_days) {
   auto parsed_role = auth::role_from_string(role);
   if (!parsed_role) {
-    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer or admin\n";
+    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer, admin or metrics\n";
     return 2;
   }
   if (label.empty() || label.size() > 100) {

@@ -261,9 +261,33 @@ TEST_F(ApiTest, ResponsesCarrySecurityHeaders) {
   EXPECT_FALSE(h["Strict-Transport-Security"].empty());
 }
 
+// /metrics names partners and counts failed log-ins: an anonymous client gets 401,
+// a person's token other than admin 403; the scraper's metrics token reads it and
+// nothing else.
+TEST_F(ApiTest, MetricsNeedTheMetricsTokenWhichOpensNothingElse) {
+  auto anonymous = node_->call("GET", "/metrics", "", "");
+  expect_problem(anonymous, 401);
+  EXPECT_EQ(anonymous.body.find("signalnode_"), std::string::npos) << anonymous.body;
+  for (const char* role : {"officer", "analyst", "privacy_officer"}) {
+    expect_problem(node_->call("GET", "/metrics", "", role), 403);
+  }
+  EXPECT_EQ(node_->call("GET", "/metrics", "", "admin").status, 200);
+  EXPECT_EQ(node_->call("GET", "/metrics", "", "metrics").status, 200);
+  // The scraper's token is no API key: not for routes open to any role, nor role routes.
+  expect_problem(node_->call("GET", "/api/v1/taxonomy", "", "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/session", "", "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/signals", "", "metrics"), 403);
+  expect_problem(node_->call("POST", "/api/v1/signals", kValidSignal, "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/users", "", "metrics"), 403);
+  // No web account can hold the role.
+  expect_problem(node_->call("POST", "/api/v1/users",
+                             R"({"username":"prom.user","role":"metrics","password":"a long enough password"})", "admin"),
+                 400, "role");
+}
+
 TEST_F(ApiTest, MetricsCountRequestsAndSignals) {
   ASSERT_EQ(node_->call("POST", "/api/v1/signals", kValidSignal).status, 201);
-  auto r = node_->call("GET", "/metrics", "", "");
+  auto r = node_->call("GET", "/metrics", "", "metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.content_type.starts_with("text/plain"));
   EXPECT_NE(r.body.find(R"(signalnode_http_requests_total{route="/api/v1/signals",method="POST",status="201"})"),
