@@ -171,11 +171,30 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view text) {
 }
 
 std::optional<std::string> normalise_name(std::string_view name) {
+  // BRIEF 3.5: format characters (Unicode Cf: zero-width space and joiners,
+  // word joiner, BOM, soft hyphen, bidi controls, tags) are removed. They go
+  // before NFKC so that what they separated composes as it would without them;
+  // "Jan\u200BJansen" and "JanJansen" are one person, one pseudonym.
+  std::string visible;
+  visible.reserve(name.size());
+  {
+    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(name.data());
+    const auto* end = p + name.size();
+    while (p < end) {
+      utf8proc_int32_t cp = 0;
+      utf8proc_ssize_t n = utf8proc_iterate(p, end - p, &cp);
+      if (n <= 0) return std::nullopt;
+      if (utf8proc_category(cp) != UTF8PROC_CATEGORY_CF) {
+        visible.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+      }
+      p += n;
+    }
+  }
   utf8proc_uint8_t* mapped = nullptr;
   auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                                                 UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_REJECTNA);
-  utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(name.data()),
-                                      static_cast<utf8proc_ssize_t>(name.size()), &mapped, options);
+  utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(visible.data()),
+                                      static_cast<utf8proc_ssize_t>(visible.size()), &mapped, options);
   if (len < 0) return std::nullopt;
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
 
@@ -192,6 +211,8 @@ std::optional<std::string> normalise_name(std::string_view name) {
     if (n <= 0) return std::nullopt;
     if (is_unicode_space(cp)) {
       pending_space = !out.empty();
+    } else if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CF) {
+      // none should be left after the pass above; never let one through
     } else {
       if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) return std::nullopt;
       if (pending_space) out.push_back(' ');
@@ -254,6 +275,9 @@ Result<std::string> canonical_phone(std::string_view input) {
   if (!all_of(digits, is_digit) || digits.empty() || digits[0] == '0') {
     return error("phone", "must be a country code and digits");
   }
+  // BRIEF 3.5: a trunk 0 written after +31 is dropped: "+31 06 1234 5678" is
+  // the same number as "06 1234 5678" and "+31 6 1234 5678".
+  if (digits.starts_with("310")) digits.erase(2, 1);
   if (digits.size() < 8 || digits.size() > 15) return error("phone", "must have 8 to 15 digits (E.164)");
   return "+" + digits;
 }

@@ -38,8 +38,9 @@ Result<std::string> canonical_plate(std::string_view country, std::string_view p
 Result<std::string> canonical_phone(std::string_view input);
 Result<std::string> canonical_email(std::string_view input);
 
-// Name normalisation used by canonical_person: NFKC, case-folded, combining
-// marks stripped, white space collapsed and trimmed. nullopt for invalid UTF-8.
+// Name normalisation used by canonical_person: format characters (Unicode Cf)
+// removed, NFKC, case-folded, combining marks stripped, white space collapsed
+// and trimmed. nullopt for invalid UTF-8 or control characters.
 std::optional<std::string> normalise_name(std::string_view name);
 
 // YYYY-MM-DD, a real calendar date; nullopt otherwise.

@@ -9,6 +9,7 @@
 #include "node/audit/audit_reader.hpp"
 #include "node/log/log.hpp"
 #include "node/privacy/subject_access.hpp"
+#include "protocol/json_keys.hpp"
 #include "protocol/utf8.hpp"
 
 namespace signalnode::node::api {
@@ -67,6 +68,7 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
   boost::system::error_code ec;
   json::value v = json::parse(ctx.request.body, ec, json::storage_ptr(), options);
   if (ec || !v.is_object()) return respond(invalid_field({"body", "must be a JSON object"}));
+  if (auto dup = protocol::first_duplicate_key(ctx.request.body)) return respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
   const json::object& o = v.get_object();
   for (const auto& kv : o) {
     if (kv.key() != "idKind" && kv.key() != "value") return respond(invalid_field({std::string(kv.key()), "is not a known field"}));

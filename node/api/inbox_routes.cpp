@@ -11,6 +11,7 @@
 #include "node/sharing/inbox.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
+#include "protocol/json_keys.hpp"
 
 namespace signalnode::node::api {
 namespace json = boost::json;
@@ -82,6 +83,7 @@ void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
   boost::system::error_code ec;
   json::value body = json::parse(ctx.request.body, ec);
   if (ec || !body.is_object()) return respond(invalid_field({"body", "must be a JSON object"}));
+  if (auto dup = protocol::first_duplicate_key(ctx.request.body)) return respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
   std::string fields[3];
   const char* names[3] = {"status", "reason", "note"};
   for (const auto& [key, value] : body.as_object()) {

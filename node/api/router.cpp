@@ -38,6 +38,23 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// RFC 9110 8.3.1: media-type = type "/" subtype *( OWS ";" OWS parameter ), type
+// and subtype case-insensitive. Only the exact media type counts: a prefix
+// match would let application/jsonx or application/json-patch+json through.
+bool media_type_is(std::string_view header, std::string_view expected) {
+  std::size_t semi = header.find(';');
+  std::string_view type = header.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return iequal(type, expected);
+}
+
 void add_default_headers(HttpResponse& r) {
   auto has = [&r](std::string_view name) {
     for (const auto& [k, v] : r.headers) {
@@ -235,6 +252,11 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"signalnode\"");
       return finish(std::move(r));
     }
+    if (found->access.roles.empty() && !auth::is_person_role(principal->role)) {
+      return finish(problem(403, "forbidden", "Forbidden",
+                            "the role " + std::string(auth::to_string(principal->role)) +
+                                " may only read GET /metrics"));
+    }
     if (!found->access.roles.empty()) {
       bool allowed_role = false;
       for (auth::Role role : found->access.roles) allowed_role = allowed_role || role == principal->role;
@@ -246,9 +268,10 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     }
   }
   if ((request.method == "POST" || request.method == "PUT" || request.method == "PATCH") && !request.body.empty() &&
-      !request.header("content-type").starts_with(found->access.body_type)) {
+      !media_type_is(request.header("content-type"), found->access.body_type)) {
     return finish(problem(415, "unsupported-media-type", "Unsupported media type",
-                          "send the body as Content-Type: " + found->access.body_type));
+                          "header Content-Type must be " + found->access.body_type +
+                              " (parameters such as ; charset=utf-8 are allowed)"));
   }
 
   // One answer only, even if a handler misbehaves.

@@ -42,7 +42,7 @@ using RouteHandler = std::function<void(RouteContext, Respond)>;
 // (authenticated), or one of the listed roles.
 struct Access {
   bool public_route = false;
-  std::vector<auth::Role> roles;  // empty and not public: any authenticated role
+  std::vector<auth::Role> roles;  // empty and not public: any authenticated person role (not metrics)
   std::string body_type = "application/json";  // required Content-Type of a request body
   bool secret_body = false;  // holds a password: wiped once the handler has taken what it needs
   static Access open() { return {true, {}, "application/json", false}; }

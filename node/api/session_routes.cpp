@@ -8,6 +8,7 @@
 #include "node/auth/users.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"
+#include "protocol/json_keys.hpp"
 
 namespace signalnode::node::api {
 namespace json = boost::json;
@@ -27,6 +28,10 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
   json::value body = json::parse(request.body, ec);
   if (ec || !body.is_object()) {
     respond(invalid_field({"body", "must be a JSON object"}));
+    return std::nullopt;
+  }
+  if (auto dup = protocol::first_duplicate_key(request.body)) {
+    respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
     return std::nullopt;
   }
   std::map<std::string, std::string> out;

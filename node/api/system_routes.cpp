@@ -56,9 +56,13 @@ void add_system_routes(Router& router, ApiServices& s) {
     respond(json_response(db_ok ? 200 : 503, json::serialize(body)));
   });
 
-  router.add("GET", "/metrics", Access::open(), [&s](RouteContext, Respond respond) {
-    respond(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", s.metrics.render(), {}});
-  });
+  // Per-partner PA use, outbox depths and failed log-ins are not for anyone who
+  // can reach the port: a scraper presents a token of the role metrics (admins,
+  // who can make such tokens anyway, may read it too).
+  router.add("GET", "/metrics", Access::only({auth::Role::metrics, auth::Role::admin}),
+             [&s](RouteContext, Respond respond) {
+               respond(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", s.metrics.render(), {}});
+             });
 
   router.add("GET", "/openapi.json", Access::open(), [](RouteContext, Respond respond) {
     respond(json_response(200, std::string(embedded::openapi_json())));

@@ -14,6 +14,7 @@
 #include "node/federation/manifest.hpp"
 #include "node/sharing/explain.hpp"
 #include "node/signals/signal_json.hpp"
+#include "protocol/json_keys.hpp"
 
 namespace signalnode::embedded {
 std::string_view web_index_html();
@@ -51,6 +52,7 @@ void check_subject(ApiServices& s, RouteContext ctx, Respond respond) {
   boost::system::error_code ec;
   json::value subject = json::parse(ctx.request.body, ec);
   if (ec || !subject.is_object()) return respond(invalid_field({"body", "must be a JSON object (one subject)"}));
+  if (auto dup = protocol::first_duplicate_key(ctx.request.body)) return respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
   json::object wrapper{{"category", "general.external_report"},
                        {"observedOn", signals::iso_date(local_today(s.clock()))},
                        {"subjects", json::array{subject}}};

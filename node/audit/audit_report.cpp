@@ -10,13 +10,29 @@ namespace json = boost::json;
 
 namespace {
 
-std::string csv(std::string_view field) {
+bool csv_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+}  // namespace
+
+// OWASP CSV injection: spreadsheets skip leading white space and treat a cell
+// starting with TAB or CR specially, so " =1+1", "\t=1+1" and "\n@SUM(..)" are
+// formulas as much as "=1+1". Any cell whose first non-white-space character is
+// = + - @, or that starts with TAB or CR, gets a leading ' (shown as text).
+bool csv_needs_guard(std::string_view field) {
+  if (field.empty()) return false;
+  if (field.front() == '\t' || field.front() == '\r') return true;
+  std::size_t i = 0;
+  while (i < field.size() && csv_space(field[i])) ++i;
+  if (i == field.size()) return false;
+  char lead = field[i];
+  return lead == '=' || lead == '+' || lead == '-' || lead == '@';
+}
+
+std::string csv_cell(std::string_view field) {
   std::string out;
   out.reserve(field.size() + 4);
   out.push_back('"');
-  if (!field.empty() && (field.front() == '=' || field.front() == '+' || field.front() == '-' || field.front() == '@')) {
-    out.push_back('\'');
-  }
+  if (csv_needs_guard(field)) out.push_back('\'');
   for (char c : field) {
     if (c == '"') out.push_back('"');
     out.push_back(c);
@@ -24,6 +40,10 @@ std::string csv(std::string_view field) {
   out.push_back('"');
   return out;
 }
+
+namespace {
+
+std::string csv(std::string_view field) { return csv_cell(field); }
 
 std::string text_at(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);

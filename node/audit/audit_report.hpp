@@ -4,6 +4,8 @@
 #pragma once
 
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include "node/storage/sqlite.hpp"
 
@@ -11,8 +13,13 @@ namespace signalnode::node::audit {
 
 inline constexpr const char* kReportHeader = "index,time_utc,event,status,partner,category,rule,legal_basis,purpose,count";
 
-// Writes the header and every event; values are quoted, and a value starting
-// with = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.
+// Writes the header and every event; values are quoted, and a value a
+// spreadsheet could run as a formula (first non-white-space character = + - @,
+// or a leading TAB or CR) is prefixed with ' (OWASP CSV injection).
 void write_report_csv(storage::Database& db, std::ostream& out);
+
+// One quoted cell, guarded as above.
+bool csv_needs_guard(std::string_view field);
+std::string csv_cell(std::string_view field);
 
 }  // namespace signalnode::node::audit

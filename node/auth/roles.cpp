@@ -5,7 +5,7 @@
 namespace signalnode::node::auth {
 
 namespace {
-constexpr std::array<std::string_view, 4> kNames = {"officer", "analyst", "privacy_officer", "admin"};
+constexpr std::array<std::string_view, 5> kNames = {"officer", "analyst", "privacy_officer", "admin", "metrics"};
 }
 
 std::string_view to_string(Role role) { return kNames[static_cast<std::size_t>(role)]; }

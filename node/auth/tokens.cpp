@@ -1,5 +1,7 @@
 #include "node/auth/tokens.hpp"
 
+#include <stdexcept>
+
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
@@ -21,6 +23,9 @@ bool is_lower_hex(std::string_view s) {
 
 std::string TokenStore::create(Role role, const std::string& label, std::optional<std::int64_t> expires_at_ms,
                                std::int64_t now_ms) {
+  if (expires_at_ms && *expires_at_ms <= now_ms) {
+    throw std::invalid_argument("a token must expire after it is created");
+  }
   std::string id = crypto::random_hex_id(kIdHex / 2);
   std::string secret = crypto::random_hex_id(kSecretHex / 2);
   crypto::Digest256 hash = crypto::sha256(crypto::as_bytes(secret));

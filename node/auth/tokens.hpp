@@ -33,7 +33,12 @@ class TokenStore {
  public:
   explicit TokenStore(storage::Store& store) : store_(store) {}
 
-  // Returns the full token; it is shown once and never stored.
+  // Longest lifetime `signalnode token create --expires-days` accepts.
+  static constexpr int kMaxLifetimeDays = 3650;
+
+  // Returns the full token; it is shown once and never stored. Throws
+  // std::invalid_argument when expires_at_ms is not after now_ms: such a token
+  // could never be used and only means a caller computed its expiry wrongly.
   [[nodiscard]] std::string create(Role role, const std::string& label, std::optional<std::int64_t> expires_at_ms,
                      std::int64_t now_ms);
   [[nodiscard]] bool revoke(const std::string& token_id, std::int64_t now_ms);

@@ -65,6 +65,9 @@ void check_password_rules(std::string_view password, const char* field) {
 
 void UserStore::create(const std::string& username, Role role, std::string_view password, std::int64_t now_ms,
                        const std::string& by) {
+  if (!is_person_role(role)) {
+    throw UserError("role", "must be officer, analyst, privacy_officer or admin (metrics is for API tokens only)");
+  }
   check_username(username);
   check_password_rules(password, "password");
   std::string hash = crypto::hash_password(password);

@@ -40,9 +40,9 @@ int main(int argc, char** argv) {
   std::optional<int> expires_days;
   auto* create_cmd = token_cmd->add_subcommand("create", "Create a token; it is printed once");
   create_cmd->add_option("--dir", token_dir, "Node folder")->required();
-  create_cmd->add_option("--role", token_role, "officer | analyst | privacy_officer | admin")->required();
+  create_cmd->add_option("--role", token_role, "officer | analyst | privacy_officer | admin | metrics (GET /metrics only)")->required();
   create_cmd->add_option("--label", token_label, "Who or what holds the token")->required();
-  create_cmd->add_option("--expires-days", expires_days, "Days until the token expires");
+  create_cmd->add_option("--expires-days", expires_days, "Days until the token expires (1 to 3650; default: never)");
   auto* list_cmd = token_cmd->add_subcommand("list", "List tokens (ids and roles, never secrets)");
   list_cmd->add_option("--dir", token_dir, "Node folder")->required();
   auto* revoke_cmd = token_cmd->add_subcommand("revoke", "Revoke a token by id");

@@ -124,11 +124,16 @@ int run_token_create(const std::filesystem::path& dir, const std::string& role, 
                      std::optional<int> expires_days) {
   auto parsed_role = auth::role_from_string(role);
   if (!parsed_role) {
-    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer or admin\n";
+    std::cerr << "signalnode: --role must be officer, analyst, privacy_officer, admin or metrics\n";
     return 2;
   }
   if (label.empty() || label.size() > 100) {
     std::cerr << "signalnode: --label must be 1 to 100 characters\n";
+    return 2;
+  }
+  if (expires_days && (*expires_days < 1 || *expires_days > auth::TokenStore::kMaxLifetimeDays)) {
+    std::cerr << "signalnode: --expires-days must be a whole number of days from 1 to "
+              << auth::TokenStore::kMaxLifetimeDays << " (leave it out for a token that does not expire)\n";
     return 2;
   }
   OfflineNode node(dir);

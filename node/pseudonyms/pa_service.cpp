@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "protocol/json_keys.hpp"
+
 namespace signalnode::node::pseudonyms {
 namespace json = boost::json;
 namespace oprf = crypto::oprf;
@@ -64,6 +66,7 @@ PaResult PaService::evaluate_json(const std::string& caller, std::string_view bo
   boost::system::error_code ec;
   json::value root = json::parse(body, ec, json::storage_ptr(), options);
   if (ec || !root.is_object()) return bad("body", "must be a JSON object");
+  if (auto dup = protocol::first_duplicate_key(body)) return bad(*dup, "appears more than once in one object (duplicate JSON key)");
   const json::object& o = root.get_object();
   for (const auto& kv : o) {
     if (kv.key() != "blindedElements") return bad(std::string(kv.key()), "is not a known field");

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "protocol/json_keys.hpp"
 #include "protocol/utf8.hpp"
 
 namespace signalnode::node::signals {
@@ -221,6 +222,7 @@ Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& tax
   }
   if (ec) return FieldError{"body", "is not valid JSON (" + ec.message() + ")"};
   if (!root.is_object()) return FieldError{"body", "must be a JSON object"};
+  if (auto dup = protocol::first_duplicate_key(body)) return FieldError{*dup, "appears more than once in one object (duplicate JSON key)"};
   const json::object& o = root.get_object();
   for (const auto& kv : o) {
     if (!contains(kSignalFields, kv.key())) return FieldError{std::string(kv.key()), "is not a known field"};

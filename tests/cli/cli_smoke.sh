@@ -23,6 +23,16 @@ if "$bin" init --dir "$work/bad" --org x --role mayor --oin 1 2>/dev/null; then 
 token=$("$bin" token create --dir "$work/n" --role officer --label smoke)
 [[ "$token" =~ ^snt_[0-9a-f]{16}_[0-9a-f]{64}$ ]] || fail "token format"
 "$bin" token list --dir "$work/n" | grep -q officer || fail "token list"
+# A lifetime that is not 1 to 3650 days is refused with a clear message, and no token is made.
+for days in -1 0 3651; do
+  if "$bin" token create --dir "$work/n" --role officer --label bad --expires-days "$days" >"$work/bad" 2>"$work/err"; then
+    fail "--expires-days $days accepted"
+  fi
+  grep -q -- "--expires-days must be a whole number of days from 1 to 3650" "$work/err" || fail "--expires-days $days: $(cat "$work/err")"
+  [ -s "$work/bad" ] && fail "--expires-days $days printed a token"
+done
+"$bin" token list --dir "$work/n" | grep -q " bad" && fail "a refused token was stored"
+"$bin" token create --dir "$work/n" --role analyst --label year --expires-days 365 | grep -q '^snt_' || fail "--expires-days 365"
 "$bin" token list --dir "$work/n" | grep -q "${token:21}" && fail "token list shows the secret"
 
 # Web accounts: a random password printed once, or one from stdin; rules enforced.

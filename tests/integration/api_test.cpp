@@ -179,6 +179,18 @@ TEST_F(ApiTest, AuthenticationAndRolesAreEnforcedOnEveryRoute) {
   EXPECT_EQ(node_->call("GET", "/healthz", "", "").status, 200);
 }
 
+// An officer's tool shows one value of a doubled key, the node would keep another:
+// the node refuses the body instead and names the key.
+TEST_F(ApiTest, DuplicateJsonKeysAreRefused) {
+  const std::string doubled = R"({"category":"housing.overcrowding","observedOn":"2026-11-20",
+    "category":"general.external_report"})";
+  expect_problem(node_->call("POST", "/api/v1/signals", doubled), 400, "category");
+  const std::string nested = R"({"category":"housing.overcrowding","observedOn":"2026-11-20",
+    "subjects":[{"kind":"organisation","kvk":"12345678","kvk":"87654321"}]})";
+  expect_problem(node_->call("POST", "/api/v1/signals", nested), 400, "kvk");
+  ASSERT_EQ(node_->call("GET", "/api/v1/signals").status, 200);
+}
+
 TEST_F(ApiTest, UnknownPathsMethodsAndMediaTypes) {
   expect_problem(node_->call("GET", "/api/v1/nothing"), 404);
   auto r = node_->call("DELETE", "/api/v1/taxonomy");
@@ -187,6 +199,17 @@ TEST_F(ApiTest, UnknownPathsMethodsAndMediaTypes) {
   auto text = client->request("POST", "/api/v1/signals", kValidSignal,
                               {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", "text/plain"}});
   expect_problem(text, 415);
+  // Look-alike media types are not JSON to this node (only parameters may follow).
+  for (const char* type : {"application/jsonx", "application/json-patch+json"}) {
+    auto look_alike = client->request("POST", "/api/v1/signals", kValidSignal,
+                                      {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", type}});
+    expect_problem(look_alike, 415);
+    EXPECT_NE(look_alike.body.find("Content-Type"), std::string::npos) << look_alike.body;
+  }
+  auto with_charset = client->request(
+      "POST", "/api/v1/signals", kValidSignal,
+      {{"Authorization", "Bearer " + node_->token("officer")}, {"Content-Type", "Application/JSON; charset=utf-8"}});
+  EXPECT_EQ(with_charset.status, 201) << with_charset.body;
   expect_problem(node_->call("GET", "/api/v1/signals?limit=0"), 400, "limit");
   expect_problem(node_->call("GET", "/api/v1/signals?limit=10&limit=20"), 400, "query");
   expect_problem(node_->call("GET", "/api/v1/signals?colour=red"), 400, "colour");
@@ -238,9 +261,33 @@ TEST_F(ApiTest, ResponsesCarrySecurityHeaders) {
   EXPECT_FALSE(h["Strict-Transport-Security"].empty());
 }
 
+// /metrics names partners and counts failed log-ins: an anonymous client gets 401,
+// a person's token other than admin 403; the scraper's metrics token reads it and
+// nothing else.
+TEST_F(ApiTest, MetricsNeedTheMetricsTokenWhichOpensNothingElse) {
+  auto anonymous = node_->call("GET", "/metrics", "", "");
+  expect_problem(anonymous, 401);
+  EXPECT_EQ(anonymous.body.find("signalnode_"), std::string::npos) << anonymous.body;
+  for (const char* role : {"officer", "analyst", "privacy_officer"}) {
+    expect_problem(node_->call("GET", "/metrics", "", role), 403);
+  }
+  EXPECT_EQ(node_->call("GET", "/metrics", "", "admin").status, 200);
+  EXPECT_EQ(node_->call("GET", "/metrics", "", "metrics").status, 200);
+  // The scraper's token is no API key: not for routes open to any role, nor role routes.
+  expect_problem(node_->call("GET", "/api/v1/taxonomy", "", "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/session", "", "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/signals", "", "metrics"), 403);
+  expect_problem(node_->call("POST", "/api/v1/signals", kValidSignal, "metrics"), 403);
+  expect_problem(node_->call("GET", "/api/v1/users", "", "metrics"), 403);
+  // No web account can hold the role.
+  expect_problem(node_->call("POST", "/api/v1/users",
+                             R"({"username":"prom.user","role":"metrics","password":"a long enough password"})", "admin"),
+                 400, "role");
+}
+
 TEST_F(ApiTest, MetricsCountRequestsAndSignals) {
   ASSERT_EQ(node_->call("POST", "/api/v1/signals", kValidSignal).status, 201);
-  auto r = node_->call("GET", "/metrics", "", "");
+  auto r = node_->call("GET", "/metrics", "", "metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_TRUE(r.content_type.starts_with("text/plain"));
   EXPECT_NE(r.body.find(R"(signalnode_http_requests_total{route="/api/v1/signals",method="POST",status="201"})"),

@@ -32,7 +32,7 @@ TEST(PseudonymIntegration, PaNodePseudonymisesSubmittedSignalsInTheBackground) {
   auto expected = c::oprf::evaluate(ring.current(), c::as_bytes("iban:NL91ABNA0417164300"));
   EXPECT_EQ(pseudo.cached({p::IdKind::iban, "NL91ABNA0417164300"}), expected);
 
-  auto metrics = node.call("GET", "/metrics", "", "").body;
+  auto metrics = node.call("GET", "/metrics", "", "metrics").body;
   EXPECT_NE(metrics.find("signalnode_pa_evaluated_elements_total{partner=\"riec-amsterdam\"} 3"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"depth\"} 0"), std::string::npos);
@@ -44,6 +44,6 @@ TEST(PseudonymIntegration, NodeWithoutPaKeepsIdentifiersQueuedAndVisible) {
   EXPECT_EQ(node.app().pa_service(), nullptr);
   ASSERT_EQ(node.call("POST", "/api/v1/signals", kSignal).status, 201);
   EXPECT_EQ(node.app().pseudonymiser().stats().depth, 3);
-  auto metrics = node.call("GET", "/metrics", "", "").body;
+  auto metrics = node.call("GET", "/metrics", "", "metrics").body;
   EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"depth\"} 3"), std::string::npos) << metrics;
 }

@@ -232,7 +232,7 @@ TEST_F(SharingTest, APartnerOfflineQueuesVisiblyAndReceivesWhenBack) {
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) ids.push_back(submit(0, kLabourSignal));
   ASSERT_TRUE(wait_until([&] { return sharing_states(ids.back())["nla"] == "failing"; }));
-  auto metrics = api(0, "GET", "/metrics", "officer").body;
+  auto metrics = api(0, "GET", "/metrics", "admin").body;
   EXPECT_NE(metrics.find("signalnode_outbox{partner=\"nla\",measure=\"depth\"} 3"), std::string::npos) << metrics;
   auto detail = json::parse(api(0, "GET", "/api/v1/signals/" + ids[0], "officer").body);
   for (const auto& p : detail.at("sharing").as_array()) {
@@ -282,7 +282,7 @@ TEST_F(SharingTest, ADamagedOutboxRowIsSetAsideAndDeliveryGoesOn) {
   }
   EXPECT_TRUE(seen);
   EXPECT_EQ(inbox(1).size(), 1u) << "only the good record reached the inspectorate";
-  auto metrics = api(0, "GET", "/metrics", "officer").body;
+  auto metrics = api(0, "GET", "/metrics", "admin").body;
   EXPECT_EQ(metrics.find("signalnode_outbox{partner=\"nla\""), std::string::npos) << "nothing left waiting: " << metrics;
 }
 

@@ -24,7 +24,7 @@ TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pse
   cfg.pseudonymisation_authority = pseudonymisation_authority;
   node::config::init_node({dir_}, cfg);
   app_ = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{dir_, 0});
-  for (const char* role : {"officer", "analyst", "privacy_officer", "admin"}) {
+  for (const char* role : {"officer", "analyst", "privacy_officer", "admin", "metrics"}) {
     tokens_[role] = app_->tokens().create(*node::auth::role_from_string(role), std::string(role) + " test",
                                           std::nullopt, 0);
   }

@@ -248,6 +248,9 @@ TEST_F(WebTest, SubjectCheckUsesTheServersCanonicalRules) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(json::parse(bad.body).at("invalidParams").at(0).at("name").as_string().find("kvk"), std::string::npos)
       << bad.body;
+  auto doubled = with(l, "POST", "/api/v1/subjects/check", R"({"kind":"organisation","kvk":"12345678","kvk":"1"})");
+  EXPECT_EQ(doubled.status, 400);
+  EXPECT_EQ(json::parse(doubled.body).at("invalidParams").at(0).at("name").as_string(), "kvk") << doubled.body;
   auto no_federation = with(l, "POST", "/api/v1/signals/preview", kSignal);
   EXPECT_EQ(no_federation.status, 409) << "a node without partners says so: " << no_federation.body;
 }

@@ -13,6 +13,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/audit/audit_report.hpp"
 #include "node/storage/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -282,4 +283,39 @@ TEST_F(AuditTest, ARangeExportCarriesInclusionProofsThatVerify) {
     EXPECT_TRUE(c::merkle::verify_inclusion(c::merkle::leaf_hash(*leaf), static_cast<std::uint64_t>(e.at("index").as_int64()),
                                             static_cast<std::uint64_t>(sth.at("treeSize").as_int64()), proof, r));
   }
+}
+
+// A privacy officer opens the report in a spreadsheet. Text that reached the log
+// from elsewhere (a partner's name, a category, a purpose) must never run as a
+// formula, also when white space, TAB, CR or LF comes before = + - @.
+TEST_F(AuditTest, TheCsvReportNeverHandsASpreadsheetAFormula) {
+  const std::vector<std::string> attacks = {"=HYPERLINK(\"http://evil\")", " =1+1", "\t=1+1", "\r=1+1", "\n=1+1",
+                                            "\r\n@SUM(A1)", "  +31", " \t-2+3", "\tplain", "\rplain"};
+  for (const auto& text : attacks) {
+    a::Event e;
+    e.name = "record.sent";
+    e.start_ms = e.end_ms = ++now_;
+    e.attributes = {{"partner", text}, {"category", text}, {"purpose", text}};
+    log_->append_now(e);
+  }
+  std::ostringstream out;
+  {
+    st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+    a::write_report_csv(db, out);
+  }
+  const std::string report = out.str();
+  for (const auto& text : attacks) {
+    std::string quoted = text;
+    for (std::size_t at = 0; (at = quoted.find('"', at)) != std::string::npos; at += 2) quoted.insert(at, 1, '"');
+    EXPECT_EQ(report.find("\"" + quoted), std::string::npos) << "unguarded cell " << quoted;
+    EXPECT_NE(report.find("\"'" + quoted + "\""), std::string::npos) << "guarded cell missing " << quoted;
+  }
+  // Ordinary values stay as they are; a minus or at sign later in the text is no formula.
+  EXPECT_EQ(a::csv_cell("nla"), "\"nla\"");
+  EXPECT_EQ(a::csv_cell("labour.debt_bondage"), "\"labour.debt_bondage\"");
+  EXPECT_EQ(a::csv_cell("art. 6(1)(e) - public task"), "\"art. 6(1)(e) - public task\"");
+  EXPECT_EQ(a::csv_cell("   "), "\"   \"");
+  EXPECT_EQ(a::csv_cell(""), "\"\"");
+  EXPECT_EQ(a::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(a::csv_cell(" @x"), "\"' @x\"");
 }

@@ -75,3 +75,31 @@ TEST(ParseQuery, DecodesAndRejectsMalformedOrRepeated) {
   EXPECT_FALSE(api::parse_query("a=1&a=2"));
   EXPECT_TRUE(api::parse_query(""));
 }
+
+// A client (or an attacker probing for a laxer parser) sending a look-alike media
+// type is refused before any handler reads the body; the answer names the header.
+TEST_F(RouterTest, ContentTypeMustBeTheExactMediaType) {
+  router_.add("POST", "/echo", api::Access::open(),
+              [](api::RouteContext, api::Respond r) { r({204, "", "", {}}); });
+  auto post = [this](std::string content_type) {
+    api::HttpRequest req;
+    req.method = "POST";
+    req.path = "/echo";
+    req.body = "{}";
+    req.headers.emplace_back("content-type", std::move(content_type));
+    api::HttpResponse out;
+    router_.handle(std::move(req), [&](api::HttpResponse r) { out = std::move(r); });
+    return out;
+  };
+  EXPECT_EQ(post("application/json").status, 204);
+  EXPECT_EQ(post("application/json; charset=utf-8").status, 204);
+  EXPECT_EQ(post("Application/JSON;charset=UTF-8").status, 204);
+  EXPECT_EQ(post("application/json ; charset=utf-8").status, 204);
+  for (std::string bad : {"application/jsonx", "application/json-patch+json", "application/json+x; charset=utf-8",
+                          "text/plain", "", "application/jso", "xapplication/json"}) {
+    auto r = post(bad);
+    EXPECT_EQ(r.status, 415) << bad;
+    EXPECT_EQ(r.content_type, "application/problem+json") << bad;
+    EXPECT_NE(r.body.find("Content-Type"), std::string::npos) << r.body;
+  }
+}

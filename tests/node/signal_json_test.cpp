@@ -128,3 +128,17 @@ TEST(SignalJson, ErrorsNeverEchoTheRejectedValue) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().reason.find("987654321"), std::string::npos);
 }
+
+// Two values for one key would be read differently by different parsers (Boost.JSON
+// keeps one silently): a submitter could show a reviewer one category and file
+// another. Refused, naming the key.
+TEST(SignalJson, DuplicateKeysAreRefused) {
+  EXPECT_EQ(rejected_field(
+                R"({"category":"housing.overcrowding","category":"general.external_report","observedOn":"2026-11-20"})"),
+            "category");
+  EXPECT_EQ(rejected_field(with_subject(R"({"kind":"person","bsn":"123456782","bsn":"111222333"})")), "bsn");
+  auto r = s::parse_signal(R"({"category":"housing.overcrowding","observedOn":"2026-11-20","observedOn":"2026-11-21"})",
+                           signalnode::policies::Taxonomy::builtin(), kToday);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().reason.find("more than once"), std::string::npos);
+}

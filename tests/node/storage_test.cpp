@@ -231,4 +231,10 @@ TEST_F(StorageTest, TokensAreHashedCheckedAndRevocable) {
   EXPECT_TRUE(tokens.authenticate(expiring, 9'999));
   EXPECT_FALSE(tokens.authenticate(expiring, 10'000));
   EXPECT_EQ(tokens.list().size(), 2u);
+
+  // A token that is born expired (or expires before it exists) is a caller's
+  // mistake, not a token: refused, and nothing is stored.
+  EXPECT_THROW((void)tokens.create(au::Role::officer, "already expired", 1000, 1000), std::invalid_argument);
+  EXPECT_THROW((void)tokens.create(au::Role::officer, "negative", -86'400'000, 1000), std::invalid_argument);
+  EXPECT_EQ(tokens.list().size(), 2u);
 }

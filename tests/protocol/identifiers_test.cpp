@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/bytes.hpp"
+#include "crypto/oprf.hpp"
 #include "protocol/utf8.hpp"
 
 namespace p = signalnode::protocol;
+namespace c = signalnode::crypto;
 using namespace std::chrono;
 
 namespace {
@@ -100,6 +103,31 @@ TEST(Person, RejectsBadDatesFutureDatesAndBadNames) {
   EXPECT_EQ(field_of(p::canonical_person("A B", "1900-02-29", kToday)), "birthDate");
 }
 
+// One person, one pseudonym: invisible format characters (Unicode Cf) pasted into
+// a name, e.g. from a web page or a PDF, must not give a second pseudonym.
+TEST(Person, FormatCharactersAreRemoved) {
+  const std::string plain = ok(p::canonical_person("Jan Jansen", "1990-02-01", kToday));
+  EXPECT_EQ(plain, "jan jansen|1990-02-01");
+  for (const char* hidden : {"Ja\u200Dn Jansen", "Jan\u2060 Jansen", "\uFEFFJan Jansen", "Jan Jan\u00ADsen",
+                             "Jan \u200E\u202EJansen\u202C", "Jan Jansen\U000E0041", "Jan \u200B Jansen"}) {
+    EXPECT_EQ(ok(p::canonical_person(hidden, "1990-02-01", kToday)), plain) << hidden;
+  }
+  // Zero-width space between the two words, no visible space: one word.
+  EXPECT_EQ(ok(p::canonical_person("Jan\u200BJansen", "1990-02-01", kToday)), "janjansen|1990-02-01");
+  EXPECT_EQ(ok(p::canonical_person("JanJansen", "1990-02-01", kToday)), "janjansen|1990-02-01");
+  // Only format characters: no name at all.
+  EXPECT_EQ(field_of(p::canonical_person("\u200B\u200D\uFEFF", "1990-02-01", kToday)), "name");
+
+  // Same canonical form, so the same OPRF input and the same pseudonym.
+  auto a = p::canonicalise(p::IdKind::person, "Jan Jan\u00ADsen|1990-02-01", kToday);
+  auto b = p::canonicalise(p::IdKind::person, "jan jansen|1990-02-01", kToday);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a.value().oprf_input(), b.value().oprf_input());
+  auto key = c::oprf::generate_key_pair();
+  EXPECT_EQ(c::oprf::evaluate(key.secret, c::as_bytes(a.value().oprf_input())),
+            c::oprf::evaluate(key.secret, c::as_bytes(b.value().oprf_input())));
+}
+
 TEST(Document, CountryAndNumber) {
   EXPECT_EQ(ok(p::canonical_document("nl", "spec-i2345 6")), "NL|SPECI23456");
   EXPECT_EQ(field_of(p::canonical_document("XX", "123")), "documentCountry");
@@ -118,6 +146,15 @@ TEST(Phone, E164FromInternationalAndNationalForms) {
   EXPECT_EQ(ok(p::canonical_phone("0048 601-234-567")), "+48601234567");
   EXPECT_EQ(ok(p::canonical_phone("06 12345678")), "+31612345678");
   EXPECT_EQ(ok(p::canonical_phone("(020) 123 4567")), "+31201234567");
+  // A trunk 0 written after +31 (or 0031) is dropped: one number, one pseudonym.
+  EXPECT_EQ(ok(p::canonical_phone("+31 06 12345678")), "+31612345678");
+  EXPECT_EQ(ok(p::canonical_phone("+31 (0)6 12345678")), "+31612345678");
+  EXPECT_EQ(ok(p::canonical_phone("0031 06-12345678")), "+31612345678");
+  EXPECT_EQ(ok(p::canonical_phone("+31 020 123 4567")), "+31201234567");
+  EXPECT_EQ(p::canonicalise(p::IdKind::phone, "+31 06 12345678", kToday).value(),
+            p::canonicalise(p::IdKind::phone, "06 12345678", kToday).value());
+  // Only after the Dutch country code; other countries' numbers are left alone.
+  EXPECT_EQ(ok(p::canonical_phone("+39 06 1234 5678")), "+390612345678");
   EXPECT_EQ(field_of(p::canonical_phone("12345")), "phone");
   EXPECT_EQ(field_of(p::canonical_phone("+1234567")), "phone");           // 7 digits
   EXPECT_EQ(field_of(p::canonical_phone("+1234567890123456")), "phone");  // 16 digits
