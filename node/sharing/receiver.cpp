@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "crypto/random.hpp"
@@ -76,7 +77,23 @@ struct Receiver::Incoming {
   std::int64_t now;
   NowMs now_ms;
 
+  // Rejections are not logged one full event each (a hostile partner could
+  // fill the log): per batch and kind one event with the count per reason.
+  struct Rejections {
+    std::int64_t count = 0;
+    std::map<std::string, std::int64_t> reasons;
+    std::set<std::string> categories;
+  };
+  mutable std::map<wire::RecordKind, Rejections> rejections;
+
   void audit(storage::Database& db, const wire::Record& received, const std::string& why) const {
+    if (!why.empty()) {
+      auto& tally = rejections[received.kind];
+      ++tally.count;
+      ++tally.reasons[why.substr(0, 200)];
+      if (policies::valid_category(received.category)) tally.categories.insert(received.category);
+      return;
+    }
     // The log keeps no field a rejected record smuggled: what fails its
     // content rule is recorded as empty.
     wire::Record r = received;
@@ -97,11 +114,36 @@ struct Receiver::Incoming {
     e.attributes = detail::activity(r, policy);
     e.attributes["partner"] = sender.org;
     e.attributes["batchId"] = batch_id;
-    if (!why.empty()) e.attributes["reason"] = why;
     e.data_subjects = detail::subjects_of(r);
     e.partner = sender.org;
     e.category = r.category;
     audit::AuditLog::append(db, e);
+  }
+
+  // After the batch's records: one `<kind>.rejected` event per kind that had
+  // rejections, with how many and why (nothing of their content).
+  void audit_rejections(storage::Database& db) const {
+    for (const auto& [kind, tally] : rejections) {
+      audit::Event e;
+      e.name = received_event_names(kind).second;
+      e.status = "rejected";
+      e.start_ms = now;
+      e.end_ms = now_ms();
+      if (trace) {
+        e.trace_id = trace->first;
+        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender.oin};
+      }
+      json::array reasons;
+      for (const auto& [reason, n] : tally.reasons) reasons.push_back(json::object{{"reason", reason}, {"count", n}});
+      json::array categories;
+      for (const auto& c : tally.categories) categories.push_back(json::value(c));
+      e.attributes = {{"partner", sender.org}, {"batchId", batch_id}, {"kind", detail::kind_name(kind)},
+                      {"count", tally.count}, {"reasons", std::move(reasons)}, {"categories", std::move(categories)}};
+      if (tally.reasons.size() == 1) e.attributes["reason"] = tally.reasons.begin()->first;
+      e.partner = sender.org;
+      if (tally.categories.size() == 1) e.category = *tally.categories.begin();
+      audit::AuditLog::append(db, e);
+    }
   }
 };
 
@@ -124,7 +166,7 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
     return ReceiveOutcome::refused(ReceiveOutcome::Kind::malformed, "the batch signature does not verify with the sender's manifest key");
   }
 
-  Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), ctx_.now_ms(), ctx_.now_ms};
+  Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), ctx_.now_ms(), ctx_.now_ms, {}};
   std::string receipt_body;
   std::size_t accepted = 0, rejected = 0;
   ctx_.store.write([&](storage::Database& db) {
@@ -161,6 +203,7 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
       receipt.outcomes.push_back({policies::valid_record_id(r.record_id) ? r.record_id : "", why.empty(), why});
       ++(why.empty() ? accepted : rejected);
     }
+    in.audit_rejections(db);
     auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
     db.cached("INSERT INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")
         .bind(1, std::string_view(batch->sender))

@@ -137,3 +137,28 @@ TEST_F(AdmissionTest, APartnerOverItsBudgetIsAskedToRetryAndNothingIsStored) {
   EXPECT_NE(refused.body.find("partner-budget"), std::string::npos) << refused.body;
   EXPECT_EQ(inbox(kInspectorate).size(), before) << "nothing of the refused batch is stored";
 }
+
+// Flooding the log: a batch of rejected records costs one audit event per
+// kind with the count per reason, not a full event for each record.
+TEST_F(AdmissionTest, ABatchOfRejectedRecordsIsOneSummarisingAuditEvent) {
+  namespace w = signalnode::protocol::wire;
+  auto batch = valid_batch();
+  const w::Record model = batch.records[0];
+  batch.records.clear();
+  for (int i = 0; i < 50; ++i) {
+    w::Record r = model;
+    r.record_id = signalnode::crypto::random_hex_id(16);
+    r.rule_id = i % 2 ? "snf-findings-to-municipality" : "no-such-rule";  // not the rule that applies
+    batch.records.push_back(r);
+  }
+  auto sent = post_batch(bytes(w::encode(w::sign_batch(batch, key_of(kMunicipality)))));
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  auto audit = api(kInspectorate, "GET", "/api/v1/audit/events?limit=500&name=record.rejected", "privacy_officer");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  auto items = json::parse(audit.body).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u) << "one event for the 50 rejected records";
+  const std::string text = json::serialize(items[0]);
+  EXPECT_NE(text.find("\"count\":50"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"reasons\""), std::string::npos) << text;
+  EXPECT_TRUE(inbox(kInspectorate).empty());
+}
