@@ -1,16 +1,15 @@
 // Enums stored as TEXT: one spelling per value, in one place, instead of
-// string literals spread through SQL. An enum E takes part by declaring, in its
-// own namespace,
-//
-//   constexpr std::string_view to_sql(E value);  // a switch: -Wswitch names a missing value
-//
-// and specialising SqlValues<E> with the column it is stored in (for errors)
-// and every value (for from_sql):
+// string literals spread through SQL. An enum E takes part by specialising
+// SqlValues<E> with the column it is stored in (for errors), every value (for
+// from_sql), and name(E), a switch, so -Wswitch names a value without a
+// spelling:
 //
 //   template <> struct storage::SqlValues<E> {
 //     static constexpr std::string_view column = "outbox.state";
 //     static constexpr E all[] = {E::queued, ...};
+//     static constexpr std::string_view name(E e) { switch (e) { ... } }
 //   };
+//   static_assert(sql_values_are_complete<E>());  // `all` lists every value
 //
 // The CHECK constraints in schema.cpp hold the same spellings, frozen in the
 // migration that added them; tests insert every value of every enum to show

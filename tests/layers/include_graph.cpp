@@ -179,11 +179,11 @@ std::vector<std::vector<std::string>> components(const Graph& g) {
 std::vector<std::string> shortest_cycle(const Graph& g, const std::set<std::string>& component,
                                         const std::string& start) {
   std::map<std::string, std::string> parent;
-  std::queue<std::string> todo;
-  todo.push(start);
-  while (!todo.empty()) {
-    const std::string v = todo.front();
-    todo.pop();
+  std::queue<std::string> frontier;
+  frontier.push(start);
+  while (!frontier.empty()) {
+    const std::string v = frontier.front();
+    frontier.pop();
     const auto it = g.edges.find(v);
     if (it == g.edges.end()) continue;
     for (const auto& [w, edge] : it->second) {
@@ -197,7 +197,7 @@ std::vector<std::string> shortest_cycle(const Graph& g, const std::set<std::stri
       }
       if (parent.contains(w)) continue;
       parent[w] = v;
-      todo.push(w);
+      frontier.push(w);
     }
   }
   return {};
