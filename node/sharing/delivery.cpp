@@ -91,19 +91,13 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
       static const std::string set_aside_sql =
           sql("UPDATE outbox SET state = ", OutboxState::rejected, ", reason = ?, last_error = NULL "
               "WHERE record_id = ? AND state = ", OutboxState::queued, " RETURNING kind");
-      static const std::string void_sql =
-          sql("UPDATE outbox SET state = ", OutboxState::voided, ", reason = 'the record this follows was damaged in "
-              "storage' WHERE refers_to = ? AND recipient = ? AND state = ", OutboxState::queued, " AND kind IN ",
-              sql_list(RecordKind::withdrawal, RecordKind::correction));
       auto set_aside = db.cached(set_aside_sql);
-      auto void_follow_ups = db.cached(void_sql);
       for (const auto& id : damaged) {
         set_aside.reset();
         set_aside.bind(1, kDamaged).bind(2, std::string_view(id));
         kinds.push_back(set_aside.step() ? set_aside.text(0) : std::string());
         set_aside.reset();
-        void_follow_ups.reset();
-        void_follow_ups.bind(1, std::string_view(id)).bind(2, std::string_view(partner.org)).run();
+        detail::void_follow_ups(db, id, partner.org, "the record this follows was damaged in storage");
       }
     });
     for (std::size_t i = 0; i < damaged.size(); ++i) {
@@ -177,13 +171,8 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
             "WHERE record_id = ? AND recipient = ? AND state IN ", sql_list(OutboxState::queued, OutboxState::sending));
     static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
                                                " WHERE record_id = ? AND state = ", OutboxState::sending);
-    static const std::string void_sql =
-        sql("UPDATE outbox SET state = ", OutboxState::voided, ", reason = 'the partner refused the record this follows' "
-            "WHERE refers_to = ? AND recipient = ? AND state = ", OutboxState::queued, " AND kind IN ",
-            sql_list(RecordKind::withdrawal, RecordKind::correction));
     auto st = db.cached(settle_sql);
     auto requeue = db.cached(requeue_sql);
-    auto void_follow_ups = db.cached(void_sql);
     for (const auto& id : record_ids) {
       auto it = outcomes.find(id);
       if (it == outcomes.end()) {  // not acknowledged: queued again
@@ -205,8 +194,7 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       // signed receipt, in the transaction that marks it delivered or rejected.
       const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
       if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
-        void_follow_ups.reset();
-        void_follow_ups.bind(1, std::string_view(id)).bind(2, std::string_view(partner)).run();
+        detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
       }
       audit::Event e;
       e.name = sent_event_name(record.kind);

@@ -75,4 +75,13 @@ void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view recor
   db.cached(cancel_record).bind(1, record_id).run();
 }
 
+void void_follow_ups(storage::Database& db, std::string_view record_id, std::string_view recipient,
+                     std::string_view reason) {
+  static const std::string text =
+      storage::sql("UPDATE outbox SET state = ", OutboxState::voided, ", reason = ? WHERE refers_to = ? AND recipient = ? "
+                   "AND state = ", OutboxState::queued, " AND kind IN ",
+                   storage::sql_list(wire::RecordKind::withdrawal, wire::RecordKind::correction));
+  db.cached(text).bind(1, reason).bind(2, record_id).bind(3, recipient).run();
+}
+
 }  // namespace signalnode::node::sharing::detail

@@ -42,6 +42,12 @@ bool enqueue(storage::Database& db, const OutboxEntry& entry, std::int64_t now);
 // are cancelled instead (every path that puts a 'sending' record back).
 void cancel_if_withdrawn_in_flight(storage::Database& db, std::string_view record_id);
 
+// The record `record_id` will never be the partner's (refused, or damaged in
+// storage): the withdrawals and corrections still queued behind it for
+// `recipient` are void, with `reason`.
+void void_follow_ups(storage::Database& db, std::string_view record_id, std::string_view recipient,
+                     std::string_view reason);
+
 // What a partner's error answer says, fit to show an officer and to log: the
 // problem's title and detail if it is one, printable ASCII only, bounded.
 std::string partner_error_text(int status, const std::string& body);
