@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
 
@@ -39,9 +42,14 @@ class HttpsOprfTransport : public pseudonyms::OprfTransport {
       throw pseudonyms::TransportError(std::string("PA unreachable: ") + e.what());
     }
     if (response.status == 429) {
+      // The PA's hint, as whole seconds within [1, 3600]; anything else
+      // (a date, inf, nan, garbage) counts as 1.
       double retry = 1;
       for (const auto& [k, v] : response.headers) {
-        if (k == "Retry-After") retry = std::atof(v.c_str());
+        if (k != "Retry-After") continue;
+        long seconds = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+        if (ec == std::errc() && end == v.data() + v.size()) retry = static_cast<double>(std::clamp(seconds, 1L, 3600L));
       }
       throw pseudonyms::TransportError("PA rate limit reached", retry);
     }

@@ -108,16 +108,35 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
   }
   if (batch.records.empty()) return 0;
   // While in flight the records are 'sending': a withdrawal now cannot
-  // cancel them, and is sent after them instead.
+  // cancel them, and is sent after them instead. A record that is no longer
+  // queued (withdrawn and cancelled since it was read) does not leave.
+  std::vector<bool> marked(ids.size(), false);
   ctx_.store.write([&](storage::Database& db) {
     static const std::string mark_sql = sql("UPDATE outbox SET state = ", OutboxState::sending,
                                             " WHERE record_id = ? AND state = ", OutboxState::queued);
     auto mark = db.cached(mark_sql);
-    for (const auto& id : ids) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
       mark.reset();
-      mark.bind(1, std::string_view(id)).run();
+      mark.bind(1, std::string_view(ids[i])).run();
+      marked[i] = db.changes() == 1;
     }
   });
+  {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (!marked[i]) continue;
+      if (kept != i) {  // never move a record onto itself
+        ids[kept] = std::move(ids[i]);
+        attempts[kept] = attempts[i];
+        batch.records[kept] = std::move(batch.records[i]);
+      }
+      ++kept;
+    }
+    ids.resize(kept);
+    attempts.resize(kept);
+    batch.records.resize(kept);
+  }
+  if (batch.records.empty()) return 0;
 
   auto signed_batch = wire::sign_batch(batch, key);
   auto body = wire::encode(signed_batch);
