@@ -72,7 +72,15 @@ std::optional<std::string> first_duplicate_key(std::string_view json_text) {
   json::basic_parser<KeyHandler> parser(options);
   ec_t ec;
   parser.write_some(false, json_text.data(), json_text.size(), ec);
-  return parser.handler().duplicate;
+  auto duplicate = std::move(parser.handler().duplicate);
+  if (!duplicate) return duplicate;
+  // The key goes back to the client and onto a page: printable ASCII and
+  // short, whatever a client put there (the fields we know are all that).
+  if (duplicate->size() > 64) duplicate->resize(64);
+  for (char& c : *duplicate) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return duplicate;
 }
 
 }  // namespace signalnode::protocol

@@ -13,7 +13,8 @@ namespace signalnode::protocol {
 
 // The first key that occurs twice in one object (at any depth) of `json_text`;
 // nullopt when there is none or when the text is not valid JSON (the caller's
-// parser reports that).
+// parser reports that). The key is returned as at most 64 printable ASCII
+// characters (others replaced by ?), fit to show back to the client.
 std::optional<std::string> first_duplicate_key(std::string_view json_text);
 
 }  // namespace signalnode::protocol

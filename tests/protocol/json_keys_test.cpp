@@ -16,3 +16,13 @@ TEST(JsonKeys, FindsADuplicateAtAnyDepth) {
   EXPECT_EQ(first_duplicate_key("[1,2]"), std::nullopt);
   EXPECT_EQ(first_duplicate_key("{not json"), std::nullopt);
 }
+
+TEST(JsonKeys, AReportedKeyIsShortAndPrintable) {
+  std::string long_key(500, 'k');
+  auto dup = first_duplicate_key("{\"" + long_key + "\":1,\"" + long_key + "\":2}");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->size(), 64u);
+  auto odd = first_duplicate_key("{\"a\\u0007\\u00e9\":1,\"a\\u0007\\u00e9\":2}");
+  ASSERT_TRUE(odd);
+  for (char c : *odd) EXPECT_TRUE(c >= 0x20 && c <= 0x7e) << "byte " << static_cast<int>(static_cast<unsigned char>(c));
+}
