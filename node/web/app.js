@@ -44,6 +44,9 @@ const TEXT = {
     passwordsDiffer: 'De nieuwe wachtwoorden verschillen.', passwordChanged: 'Wachtwoord gewijzigd; uw andere sessies zijn beëindigd.',
     passwordHint: 'Kies een wachtwoord van minstens 12 tekens. Na het wijzigen worden uw sessies elders beëindigd.', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
+    problemBusy: 'De node is even druk. Probeer het over een paar seconden opnieuw.',
+    problemInternal: 'Er ging iets mis in de node. Het is vastgelegd; probeer het later opnieuw of meld het bij de beheerder.',
+    problemMediaType: 'De node kon dit verzoek niet lezen. Vernieuw de pagina en probeer het opnieuw.',
     states: { queued: 'in de wachtrij', delivered: 'afgeleverd', failing: 'nog niet gelukt', rejected: 'geweigerd',
       cancelled: 'geannuleerd', not_shared: 'niet gedeeld', applied: 'verwerkt', void: 'vervallen', active: 'actief',
       withdrawn: 'ingetrokken', withdrawal: 'intrekking', correction: 'correctie' },
@@ -88,6 +91,9 @@ const TEXT = {
     passwordsDiffer: 'The new passwords differ.', passwordChanged: 'Password changed; your other sessions have ended.',
     passwordHint: 'Choose a password of at least 12 characters. Changing it ends your sessions elsewhere.', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', locked2: 'locked',
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
+    problemBusy: 'The node is busy. Try again in a few seconds.',
+    problemInternal: 'Something went wrong in the node. It was logged; try again later or tell the administrator.',
+    problemMediaType: 'The node could not read this request. Reload the page and try again.',
     states: { queued: 'queued', delivered: 'delivered', failing: 'not yet delivered', rejected: 'refused',
       cancelled: 'cancelled', not_shared: 'not shared', applied: 'applied', void: 'void', active: 'active',
       withdrawn: 'withdrawn', withdrawal: 'withdrawal', correction: 'correction' },
@@ -193,7 +199,16 @@ async function api(method, path, body) {
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
+// Problems that say nothing about the user's input get plain words in the
+// page's language instead of the node's (English) detail.
+const PROBLEM_TEXT = {
+  'urn:signalnode:problem:busy': 'problemBusy',
+  'urn:signalnode:problem:internal': 'problemInternal',
+  'urn:signalnode:problem:unsupported-media-type': 'problemMediaType',
+};
 function problemText(e) {
+  const known = PROBLEM_TEXT[e.problem?.type];
+  if (known) return t(known);
   const params = e.problem?.invalidParams;
   if (params?.length) return params.map((p) => `${p.name}: ${p.reason}`).join('; ');
   return e.problem?.detail || e.message || t('error');
