@@ -78,7 +78,8 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
     // The evaluation is audited (oprf.evaluated) before it is answered, and
     // that write waits for its commit: on the lane, not on this I/O thread.
     auto request = std::make_shared<HttpRequest>(ctx.request);
-    post_answering(s->lane, [s, request](const Respond& answer) { answer(evaluate(*s->pa, *request)); }, std::move(r));
+    post_answering(s->evaluate_lane, [s, request](const Respond& answer) { answer(evaluate(*s->pa, *request)); },
+                   std::move(r));
   });
 }
 

@@ -26,6 +26,10 @@ struct FederationRouteServices {
   pseudonyms::PaService* pa = nullptr;  // only on the pseudonymisation authority
   // Where receive_batch runs (it waits for its commit); nullptr: in place.
   SlowLane* lane = nullptr;
+  // Where the PA's evaluations run (audited before answered): a lane of their
+  // own, so that one partner's queued batches never hold up anyone's
+  // pseudonymisation. nullptr: in place.
+  SlowLane* evaluate_lane = nullptr;
   // Per-partner budgets for batches (one token each) and their bytes; over
   // budget a batch is answered 429 with Retry-After and not looked at.
   limits::RateLimiter* batch_budget = nullptr;

@@ -83,7 +83,7 @@ struct NodeApp::Impl {
                                              *federation->manifest(), *federation->policy(), federation->self(),
                                              signing_key, audit.latest_tree_head());
            },
-           pa.get(), &receive_lane, &batch_budget, &byte_budget});
+           pa.get(), &receive_lane, &evaluate_lane, &batch_budget, &byte_budget});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
@@ -316,6 +316,7 @@ struct NodeApp::Impl {
   // Partners' batches are stored here, off the federation listener's I/O
   // threads; a lane of their own, so officers' requests never wait behind them.
   api::SlowLane receive_lane{64};
+  api::SlowLane evaluate_lane{64};  // on the PA: partners' OPRF evaluations
   // Per partner: what it may send this node each minute (node.json federation.*PerMinute).
   limits::RateLimiter batch_budget{static_cast<double>(cfg.federation.receive_batches_per_minute) / 60,
                                    static_cast<double>(cfg.federation.receive_batches_per_minute)};
@@ -385,6 +386,7 @@ void NodeApp::stop() {
   impl_->store_lane.stop();
   impl_->pa_lane.stop();
   impl_->receive_lane.stop();
+  impl_->evaluate_lane.stop();
   impl_->store.reset();
   impl_->server.reset();
   log::info("node.stopped", {{"org", impl_->cfg.org}});
