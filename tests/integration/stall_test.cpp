@@ -113,3 +113,19 @@ TEST_F(StallTest, AStalledPaTimesOutAndHoldsUpNothingElse) {
       << apps_[kMunicipality]->pseudonymiser().stats().last_error;
   EXPECT_LT(seconds_to_stop(kMunicipality), 5.0);
 }
+
+// A host name whose lookup fails or hangs ends the call at its connect
+// deadline too: the lookup cannot hold the caller past it.
+TEST(StallLookup, AHostNameLookupEndsByTheConnectDeadline) {
+  signalnode::node::net::ClientOptions options;
+  options.connect_timeout = std::chrono::milliseconds(1'500);
+  signalnode::node::net::HttpsClient client("signalnode-test.invalid", 443, std::move(options));
+  auto t0 = Clock::now();
+  try {
+    (void)client.request("GET", "/");
+    ADD_FAILURE() << "a .invalid name resolved";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("resolving signalnode-test.invalid"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 3.0);
+}
