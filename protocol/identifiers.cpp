@@ -278,6 +278,9 @@ Result<std::string> canonical_phone(std::string_view input) {
   // BRIEF 3.5: a trunk 0 written after +31 is dropped: "+31 06 1234 5678" is
   // the same number as "06 1234 5678" and "+31 6 1234 5678".
   if (digits.starts_with("310")) digits.erase(2, 1);
+  // No Dutch subscriber number starts with 0; "+31 00..." would otherwise lose one
+  // 0 per canonicalisation and never reach a fixed point (found by fuzzing).
+  if (digits.starts_with("310")) return error("phone", "a Dutch number has at most one 0 after +31");
   if (digits.size() < 8 || digits.size() > 15) return error("phone", "must have 8 to 15 digits (E.164)");
   return "+" + digits;
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "crypto/random.hpp"
 #include "node/alerts/alert_kind.hpp"
@@ -58,24 +60,60 @@ int remove(storage::Database& db, AlertKind kind, const Subject& subject) {
   return db.changes();
 }
 
+struct Row {
+  std::int64_t at;
+  std::string id, sender, category;
+};
+
+// What the records received about one subject within the window add up to,
+// at a cost that does not grow with how many records one sender sent about it:
+// the distinct senders by one index seek each (skipping through the
+// (pseudonym, sender, received_at_ms) index), and of each sender only its
+// newest kRecordsPerSender records. A partner flooding one subject thus costs
+// every later refresh the same, and cannot push another partner's records
+// out of the alert.
+Seen received_about(storage::Database& db, const Subject& subject, std::int64_t since) {
+  std::vector<Row> rows;
+  Seen seen;
+  auto next_sender = db.cached(
+      "SELECT sender FROM inbox_subjects WHERE pseudonym = ? AND sender > ? ORDER BY sender LIMIT 1");
+  auto first_of = db.cached(
+      "SELECT min(received_at_ms) FROM inbox_subjects WHERE pseudonym = ? AND sender = ? AND received_at_ms >= ?");
+  auto newest_of = db.cached(
+      "SELECT s.inbox_id, s.received_at_ms, i.category FROM inbox_subjects s JOIN inbox i ON i.id = s.inbox_id "
+      "WHERE s.pseudonym = ? AND s.sender = ? AND s.received_at_ms >= ? ORDER BY s.received_at_ms DESC LIMIT ?");
+  std::string sender;
+  for (int n = 0; n < kMaxSenders; ++n) {
+    next_sender.reset();
+    next_sender.bind_blob(1, subject.pseudonym).bind(2, std::string_view(sender));
+    if (!next_sender.step()) break;
+    sender = next_sender.text(0);
+    first_of.reset();
+    first_of.bind_blob(1, subject.pseudonym).bind(2, std::string_view(sender)).bind(3, since);
+    if (!first_of.step() || first_of.is_null(0)) continue;  // nothing of this sender within the window
+    seen.organisations.insert(sender);
+    seen.at(first_of.int64(0));
+    newest_of.reset();
+    newest_of.bind_blob(1, subject.pseudonym)
+        .bind(2, std::string_view(sender))
+        .bind(3, since)
+        .bind(4, static_cast<std::int64_t>(kRecordsPerSender));
+    while (newest_of.step()) rows.push_back({newest_of.int64(1), newest_of.text(0), sender, newest_of.text(2)});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::tie(a.at, a.id) < std::tie(b.at, b.id); });
+  for (const auto& r : rows) {
+    seen.records.push_back(json::value(r.id));
+    seen.categories.insert(r.category);
+    seen.at(r.at);
+  }
+  return seen;
+}
+
 }  // namespace
 
 int Matcher::refresh(storage::Database& db, const Subject& subject, std::int64_t now_ms) const {
   const std::int64_t since = now_ms - static_cast<std::int64_t>(rule.window_days) * 86'400'000;
-  Seen received;
-  {
-    auto st = db.cached(
-        "SELECT i.id, i.sender, i.category, i.received_at_ms FROM inbox_subjects s JOIN inbox i ON i.id = s.inbox_id "
-        "WHERE s.pseudonym = ? AND i.received_at_ms >= ? ORDER BY i.received_at_ms");
-    st.bind_blob(1, subject.pseudonym).bind(2, since);
-    while (st.step()) {
-      received.records.push_back(json::value(st.text(0)));
-      received.organisations.insert(st.text(1));
-      received.categories.insert(st.text(2));
-      received.at(st.int64(3));
-    }
-    st.reset();
-  }
+  Seen received = received_about(db, subject, since);
   Seen own;
   {
     static const std::string own_sql =

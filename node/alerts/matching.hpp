@@ -4,9 +4,12 @@
 // - hit: a received record concerns a subject this node has own signals about.
 // One alert per subject and kind, re-evaluated (created, updated or removed)
 // in the transaction that changes what it is made of. Every lookup goes
-// through an index: inbox_subjects(pseudonym) for received records and
-// pseudonyms(match_key) for own signals, so the cost per record does not grow
-// with the number of stored pseudonyms.
+// through an index: inbox_subjects(pseudonym, sender, received_at_ms) for
+// received records and pseudonyms(match_key) for own signals, so the cost per
+// record does not grow with the number of stored pseudonyms, nor with how
+// many records one partner sent about the subject: an alert lists at most
+// kRecordsPerSender records of each organisation (the newest), and counts
+// every organisation and the first arrival over all of them.
 #pragma once
 
 #include <array>
@@ -18,6 +21,9 @@
 #include "node/storage/sqlite.hpp"
 
 namespace signalnode::node::alerts {
+
+inline constexpr int kRecordsPerSender = 50;
+inline constexpr int kMaxSenders = 1000;  // more than a national federation has nodes
 
 struct BundleRule {
   int min_organisations = 2;

@@ -17,6 +17,11 @@ namespace {
 HttpResponse batch_response(sharing::ReceiveOutcome outcome) {
   using Kind = sharing::ReceiveOutcome::Kind;
   if (outcome.kind == Kind::receipt) return {200, "application/octet-stream", std::move(outcome.receipt), {}};
+  if (outcome.kind == Kind::over_budget) {
+    HttpResponse r = problem(429, "partner-budget", "Too many requests", outcome.reason);
+    r.headers.emplace_back("Retry-After", std::to_string(static_cast<long>(std::ceil(outcome.retry_after_seconds))));
+    return r;
+  }
   int status = outcome.kind == Kind::not_from_peer ? 403 : 400;
   return problem(status, "batch-refused", "Batch refused", outcome.reason);
 }

@@ -81,7 +81,10 @@ struct NodeApp::Impl {
            [this](const http::HttpRequest& request) {
              return sharing.receiver.receive(request.body, request.peer_org, request.header("traceparent"),
                                              *federation->manifest(), *federation->policy(), federation->self(),
-                                             signing_key, audit.latest_tree_head());
+                                             signing_key, audit.latest_tree_head(), [this, &request](std::size_t n) {
+                                               return record_budget.try_take(request.peer_org, static_cast<double>(n),
+                                                                             limits::RateLimiter::Clock::now());
+                                             });
            },
            pa.get(), &receive_lane, &evaluate_lane, &batch_budget, &byte_budget});
     }
@@ -322,6 +325,9 @@ struct NodeApp::Impl {
                                    static_cast<double>(cfg.federation.receive_batches_per_minute)};
   limits::RateLimiter byte_budget{static_cast<double>(cfg.federation.receive_bytes_per_minute) / 60,
                                   static_cast<double>(cfg.federation.receive_bytes_per_minute)};
+  // Records are counted once the batch's signature verifies, on the receive lane.
+  limits::RateLimiter record_budget{static_cast<double>(cfg.federation.receive_records_per_minute) / 60,
+                                    static_cast<double>(cfg.federation.receive_records_per_minute)};
   api::ApiServices services;
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;

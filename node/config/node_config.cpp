@@ -100,6 +100,9 @@ NodeConfig load_config(const NodePaths& paths) {
                                                          1024, 1LL << 40, paths, "federation.");
     c.federation.receive_batches_per_minute = optional_int(
         f, "receiveBatchesPerMinute", c.federation.receive_batches_per_minute, 1, 1'000'000, paths, "federation.");
+    // At least one batch of the wire's largest size (1,000 records) must fit.
+    c.federation.receive_records_per_minute = optional_int(
+        f, "receiveRecordsPerMinute", c.federation.receive_records_per_minute, 1000, 100'000'000, paths, "federation.");
     c.federation.max_unauthenticated_connections = static_cast<std::size_t>(
         optional_int(f, "maxUnauthenticatedConnections",
                      static_cast<std::int64_t>(c.federation.max_unauthenticated_connections), 1, 100000, paths,
@@ -174,7 +177,8 @@ std::string config_to_json(const NodeConfig& c) {
                                       {"maxConnectionsPerAddress", c.federation.max_connections_per_address},
                                       {"maxUnauthenticatedConnections", c.federation.max_unauthenticated_connections},
                                       {"receiveBytesPerMinute", c.federation.receive_bytes_per_minute},
-                                      {"receiveBatchesPerMinute", c.federation.receive_batches_per_minute}};
+                                      {"receiveBatchesPerMinute", c.federation.receive_batches_per_minute},
+                                      {"receiveRecordsPerMinute", c.federation.receive_records_per_minute}};
   }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},

@@ -43,6 +43,7 @@ struct FederationConfig {
   // thousands of records a day, a few MB.
   std::int64_t receive_bytes_per_minute = 64LL * 1024 * 1024;
   std::int64_t receive_batches_per_minute = 600;
+  std::int64_t receive_records_per_minute = 60'000;
 };
 
 // Only on the pseudonymisation authority: per-partner evaluation limits.

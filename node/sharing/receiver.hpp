@@ -3,6 +3,8 @@
 // once in the batch's transaction and audited, and a signed receipt back.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,16 +19,23 @@
 
 namespace signalnode::node::sharing {
 
+// The sender's budget of records, asked once the batch's signature has
+// verified (so the count is the partner's own): 0 takes the records, else the
+// seconds until they would fit (-1: never). Empty: no budget.
+using RecordBudget = std::function<double(std::size_t records)>;
+
 class Receiver {
  public:
   explicit Receiver(Context& ctx) : ctx_(ctx) {}
 
   // A batch from the authenticated partner `peer_org`. `witness`: this
-  // node's newest signed audit tree head, put in the receipt.
+  // node's newest signed audit tree head, put in the receipt. Over `budget`,
+  // nothing of the batch is stored or audited (over_budget, retryable).
   [[nodiscard]] ReceiveOutcome receive(std::string_view body, const std::string& peer_org, std::string_view traceparent,
                                        const federation::Manifest& manifest, const policies::Policy& policy,
                                        const policies::Party& self, const crypto::SigningKey& key,
-                                       const std::optional<audit::TreeHead>& witness = std::nullopt);
+                                       const std::optional<audit::TreeHead>& witness = std::nullopt,
+                                       const RecordBudget& budget = {});
 
  private:
   // One record or message inside the batch's transaction: empty when

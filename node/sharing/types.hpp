@@ -88,13 +88,14 @@ struct OutboxStats {
 // The answer to a partner's batch: a signed receipt, or why the batch as a
 // whole was refused (nothing in it was applied).
 struct ReceiveOutcome {
-  enum class Kind { receipt, malformed, not_from_peer };
+  enum class Kind { receipt, malformed, not_from_peer, over_budget };
   Kind kind = Kind::receipt;
   std::string receipt;  // the signed receipt's bytes
   std::string reason;   // why it was refused
+  double retry_after_seconds = 0;  // over_budget: when the records would fit
 
-  static ReceiveOutcome receipt_of(std::string bytes) { return {Kind::receipt, std::move(bytes), {}}; }
-  static ReceiveOutcome refused(Kind kind, std::string reason) { return {kind, {}, std::move(reason)}; }
+  static ReceiveOutcome receipt_of(std::string bytes) { return {Kind::receipt, std::move(bytes), {}, 0}; }
+  static ReceiveOutcome refused(Kind kind, std::string reason) { return {kind, {}, std::move(reason), 0}; }
 };
 
 // ISO 8601 week of a YYYY-MM-DD date, e.g. "2026-W47" (coarse time).

@@ -476,11 +476,29 @@ void v9_typed_states(Database& db) {
   )sql");
 }
 
+// v10: matching that costs the same however many records a partner sends
+// about one subject. Each subject row carries its record's sender and arrival
+// (both fixed once received), and one index orders a pseudonym's rows by
+// sender and time: the matcher finds the distinct senders by skipping through
+// it (one seek each) and reads at most a bounded number of newest rows per
+// sender, instead of every row ever received about the subject.
+void v10_subjects_by_sender(Database& db) {
+  db.exec(R"sql(
+    ALTER TABLE inbox_subjects ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+    ALTER TABLE inbox_subjects ADD COLUMN received_at_ms INTEGER NOT NULL DEFAULT 0;
+    UPDATE inbox_subjects SET sender = (SELECT i.sender FROM inbox i WHERE i.id = inbox_subjects.inbox_id),
+                              received_at_ms = (SELECT i.received_at_ms FROM inbox i WHERE i.id = inbox_subjects.inbox_id);
+    DROP INDEX inbox_subjects_by_pseudonym;
+    CREATE INDEX inbox_subjects_by_pseudonym ON inbox_subjects(pseudonym, sender, received_at_ms);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
-                                                    v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states};
+                                                    v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
+                                                    v10_subjects_by_sender};
   return migrations;
 }
 

@@ -138,6 +138,44 @@ TEST_F(AdmissionTest, APartnerOverItsBudgetIsAskedToRetryAndNothingIsStored) {
   EXPECT_EQ(inbox(kInspectorate).size(), before) << "nothing of the refused batch is stored";
 }
 
+// Flooding with records: the record budget is counted once the batch's
+// signature verifies; over it the batch is refused as retryable, and nothing
+// of it is stored or audited.
+TEST_F(AdmissionTest, APartnerOverItsRecordBudgetIsAskedToRetryAndNothingIsStoredOrLogged) {
+  namespace w = signalnode::protocol::wire;
+  restart_with(kInspectorate, "federation", "receiveRecordsPerMinute", 1000);
+  auto key = key_of(kMunicipality);
+  auto send = [&](int records) {
+    auto batch = valid_batch();
+    const w::Record model = batch.records[0];
+    batch.records.clear();
+    for (int i = 0; i < records; ++i) {
+      w::Record r = model;
+      r.record_id = signalnode::crypto::random_hex_id(16);
+      batch.records.push_back(r);
+    }
+    return post_batch(bytes(w::encode(w::sign_batch(batch, key))));
+  };
+  auto events = [&] {
+    auto r = api(kInspectorate, "GET", "/api/v1/audit/events?limit=500", "privacy_officer");
+    return json::parse(r.body).at("items").as_array().size();
+  };
+  ASSERT_EQ(send(600).status, 200);
+  const auto stored = inbox(kInspectorate).size();
+  EXPECT_GT(stored, 0u);
+  const auto logged = events();
+  auto refused = send(600);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  int retry_after = 0;
+  for (const auto& [k, v] : refused.headers) if (k == "Retry-After") retry_after = std::stoi(v);
+  EXPECT_GE(retry_after, 1) << "the sender is told when the records fit";
+  EXPECT_LE(retry_after, 60);
+  EXPECT_NE(refused.body.find("partner-budget"), std::string::npos) << refused.body;
+  EXPECT_EQ(events(), logged) << "a refused batch writes nothing to the log";
+  EXPECT_EQ(inbox(kInspectorate).size(), stored);
+  EXPECT_EQ(send(300).status, 200) << "what still fits the minute's budget is taken";
+}
+
 // Flooding the log: a batch of rejected records costs one audit event per
 // kind with the count per reason, not a full event for each record.
 TEST_F(AdmissionTest, ABatchOfRejectedRecordsIsOneSummarisingAuditEvent) {

@@ -159,6 +159,10 @@ TEST(Phone, E164FromInternationalAndNationalForms) {
   EXPECT_EQ(field_of(p::canonical_phone("+1234567")), "phone");           // 7 digits
   EXPECT_EQ(field_of(p::canonical_phone("+1234567890123456")), "phone");  // 16 digits
   EXPECT_EQ(field_of(p::canonical_phone("+31 6 abc")), "phone");
+  // Two zeros after +31 are no Dutch number; dropping one would leave a form that
+  // changes again when canonicalised (a fuzzing find: "+31001 217 5623").
+  EXPECT_EQ(field_of(p::canonical_phone("+31001 217 5623")), "phone");
+  EXPECT_EQ(field_of(p::canonical_phone("0031 00 6 12345678")), "phone");
 }
 
 TEST(Email, TrimmedLowerCasedOneAt) {
