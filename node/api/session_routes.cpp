@@ -3,6 +3,8 @@
 // limited per client address besides the per-account lock-out.
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/auth/users.hpp"
@@ -54,16 +56,28 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
 using Secret = std::shared_ptr<const crypto::SecretBytes>;
 Secret take_secret(std::string& field) { return std::make_shared<const crypto::SecretBytes>(crypto::SecretBytes::take(field)); }
 
+// Seconds until `until_ms`, rounded up, at least 1.
+std::string seconds_until(const ApiServices& s, std::int64_t until_ms) {
+  return std::to_string(std::max<std::int64_t>(1, (until_ms - epoch_ms(s.clock()) + 999) / 1000));
+}
+
+// Too many wrong passwords for this name or from this address: the same
+// answer whether or not the name is an account (429, Retry-After).
+HttpResponse must_wait(const ApiServices& s, std::int64_t until_ms) {
+  HttpResponse r = problem(429, "login-wait", "Too many wrong passwords",
+                           "too many wrong passwords; the next attempt is checked after " + seconds_until(s, until_ms) +
+                               " seconds (sessions are not affected)");
+  r.headers.emplace_back("Retry-After", seconds_until(s, until_ms));
+  return r;
+}
+
 HttpResponse login_response(const ApiServices& s, const auth::LoginResult& result) {
-  if (result.outcome == auth::LoginOutcome::locked) {
-    HttpResponse r = problem(423, "account-locked", "Account locked",
-                             "too many wrong passwords; the account is locked until " +
-                                 signals::iso8601_utc(result.locked_until_ms));
-    r.headers.emplace_back("Retry-After", std::to_string((result.locked_until_ms - epoch_ms(s.clock())) / 1000 + 1));
-    return r;
-  }
+  if (result.outcome == auth::LoginOutcome::throttled) return must_wait(s, result.wait_until_ms);
   if (result.outcome != auth::LoginOutcome::ok) {
-    return problem(401, "bad-credentials", "Not logged in", "the username or password is wrong");
+    HttpResponse r = problem(401, "bad-credentials", "Not logged in", "the username or password is wrong");
+    // After a wrong password that started a wait, the person is told when to try again.
+    if (result.wait_until_ms > epoch_ms(s.clock())) r.headers.emplace_back("Retry-After", seconds_until(s, result.wait_until_ms));
+    return r;
   }
   const auth::Session& session = *result.session;
   HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
@@ -141,19 +155,18 @@ void add_session_routes(Router& router, ApiServices& s) {
                auto job = [&s, username = ctx.principal->label, keep = std::string(cookie_value),
                            current = take_secret(f["currentPassword"]), next = take_secret(f["newPassword"]),
                            client = ctx.request.remote_address](const Respond& answer) {
-                 auth::ChangeOutcome outcome;
+                 auth::ChangeResult result;
                  try {
-                   outcome = s.users->change_password(username, keep, current->chars(), next->chars(), client,
-                                                      epoch_ms(s.clock()));
+                   result = s.users->change_password(username, keep, current->chars(), next->chars(), client,
+                                                     epoch_ms(s.clock()));
                  } catch (const auth::UserError& e) {
                    return answer(invalid_field({e.field, e.what()}));
                  }
-                 if (outcome == auth::ChangeOutcome::locked) {
-                   return answer(problem(423, "account-locked", "Account locked",
-                                        "too many wrong passwords; the account is locked and its sessions ended"));
-                 }
-                 if (outcome == auth::ChangeOutcome::bad_current) {
-                   return answer(invalid_field({"currentPassword", "is not the current password"}));
+                 if (result.outcome == auth::ChangeOutcome::throttled) return answer(must_wait(s, result.wait_until_ms));
+                 if (result.outcome == auth::ChangeOutcome::bad_current) {
+                   HttpResponse r = invalid_field({"currentPassword", "is not the current password"});
+                   if (result.wait_until_ms > 0) r.headers.emplace_back("Retry-After", seconds_until(s, result.wait_until_ms));
+                   return answer(std::move(r));
                  }
                  answer(HttpResponse{204, "application/json", "", {}});
                };
@@ -163,10 +176,12 @@ void add_session_routes(Router& router, ApiServices& s) {
   router.add("GET", "/api/v1/users", Access::only({auth::Role::admin}), [&s](RouteContext, Respond respond) {
     json::array items;
     for (const auto& u : s.users->list(epoch_ms(s.clock()))) {
-      items.push_back(json::object{{"username", u.username},
-                                   {"role", auth::to_string(u.role)},
-                                   {"createdAt", signals::iso8601_utc(u.created_at_ms)},
-                                   {"locked", u.locked}});
+      json::object item{{"username", u.username},
+                        {"role", auth::to_string(u.role)},
+                        {"createdAt", signals::iso8601_utc(u.created_at_ms)},
+                        {"waiting", u.wait_until_ms > 0}};
+      if (u.wait_until_ms > 0) item["waitUntil"] = signals::iso8601_utc(u.wait_until_ms);
+      items.push_back(std::move(item));
     }
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
@@ -189,6 +204,39 @@ void add_session_routes(Router& router, ApiServices& s) {
     };
     run_slow(s, std::move(job), std::move(respond));
   });
+
+  // An admin clears the wait that wrong passwords put on an account.
+  router.add("DELETE", "/api/v1/users/{username}/wait", Access::only({auth::Role::admin}),
+             [&s](RouteContext ctx, Respond respond) {
+               run_after_commit(s, [&s, username = ctx.params.at("username"), by = ctx.principal->token_id](const Respond& answer) {
+                 if (!s.users->unlock(username, epoch_ms(s.clock()), by)) {
+                   return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                 }
+                 answer(HttpResponse{204, "application/json", "", {}});
+               }, std::move(respond));
+             });
+
+  // An admin sets a new password for someone who forgot theirs; every
+  // session of that account ends.
+  router.add("PUT", "/api/v1/users/{username}/password", Access::only({auth::Role::admin}).with_secret_body(),
+             [&s](RouteContext ctx, Respond respond) {
+               auto fields = string_fields(ctx.request, {"password"}, respond);
+               if (!fields) return;
+               auto& f = *fields;
+               if (f["password"].empty()) return respond(invalid_field({"password", "is required"}));
+               auto job = [&s, username = ctx.params.at("username"), password = take_secret(f["password"]),
+                           by = ctx.principal->token_id](const Respond& answer) {
+                 bool known = false;
+                 try {
+                   known = s.users->reset_password(username, password->chars(), epoch_ms(s.clock()), by);
+                 } catch (const auth::UserError& e) {
+                   return answer(invalid_field({e.field, e.what()}));
+                 }
+                 if (!known) return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                 answer(HttpResponse{204, "application/json", "", {}});
+               };
+               run_slow(s, std::move(job), std::move(respond));
+             });
 
   router.add("DELETE", "/api/v1/users/{username}", Access::only({auth::Role::admin}),
              [&s](RouteContext ctx, Respond respond) {

@@ -1,5 +1,6 @@
 #include "node/app/node_app.hpp"
 
+#include "node/auth/login_throttle.hpp"
 #include "node/auth/users.hpp"
 
 #include <atomic>
@@ -45,7 +46,10 @@ struct NodeApp::Impl {
         store(std::make_unique<storage::Store>(paths.database(), storage::node_migrations())),
         signals(*store, data_key),
         tokens(*store),
-        users(*store),
+        users(*store, cfg.api.login_failures_per_address > 0
+                          ? std::optional(auth::ThrottleRule{cfg.api.login_failures_per_address, auth::kAddressRule.first_delay_ms,
+                                                             auth::kAddressRule.max_delay_ms})
+                          : std::nullopt),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
                 {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),

@@ -56,7 +56,9 @@ inline constexpr EventName kUserCreated{"user.created"};
 inline constexpr EventName kUserDeleted{"user.deleted"};
 inline constexpr EventName kLoginSucceeded{"login.succeeded"};
 inline constexpr EventName kLoginFailed{"login.failed"};
-inline constexpr EventName kAccountLocked{"account.locked"};
+inline constexpr EventName kLoginThrottled{"login.throttled"};
+inline constexpr EventName kAccountUnlocked{"account.unlocked"};
+inline constexpr EventName kPasswordReset{"password.reset"};
 inline constexpr EventName kLogout{"logout"};
 inline constexpr EventName kPasswordChanged{"password.changed"};
 inline constexpr EventName kPasswordChangeFailed{"password.change_failed"};
@@ -129,16 +131,22 @@ inline constexpr EventInfo kEventCatalogue[] = {
      "an admin (page or CLI) deleted a web account", "auth (users)"},
     {events::kLoginSucceeded, "een aanmelding op de webinterface", "a web log-in", "auth (users)"},
     {events::kLoginFailed,
-     "een onjuist wachtwoord, een onbekende gebruiker of een poging op een geblokkeerd account (status rejected)",
-     "a wrong password, an unknown user, or an attempt on a locked account (status rejected)", "auth (users)"},
-    {events::kAccountLocked, "het vijfde onjuiste wachtwoord op rij blokkeerde het account 15 minuten",
-     "the fifth wrong password in a row locked the account for 15 minutes", "auth (users)"},
+     "een onjuist wachtwoord, een onbekende gebruiker of een poging tijdens een wachttijd (status rejected)",
+     "a wrong password, an unknown user, or an attempt during a wait (status rejected)", "auth (users)"},
+    {events::kLoginThrottled,
+     "een onjuist wachtwoord liet een naam of adres wachten voor de volgende poging (sessies blijven)",
+     "a wrong password made a name or address wait before its next attempt (sessions stay)", "auth (users)"},
+    {events::kAccountUnlocked, "een beheerder (pagina of CLI) hief de wachttijd van een account of adres op",
+     "an admin (page or CLI) cleared the wait of an account or address", "auth (users)"},
+    {events::kPasswordReset,
+     "een beheerder (pagina of CLI) stelde een nieuw wachtwoord in; alle sessies van het account zijn beëindigd",
+     "an admin (page or CLI) set a new password; every session of the account ended", "auth (users)"},
     {events::kLogout, "een gebruiker meldde zich af", "a user logged out", "auth (users)"},
     {events::kPasswordChanged, "een gebruiker wijzigde het wachtwoord", "a user changed their password",
      "auth (users)"},
     {events::kPasswordChangeFailed,
-     "een gebruiker gaf een onjuist huidig wachtwoord (telt mee voor de blokkering)",
-     "a user gave a wrong current password (counts toward the lock-out)", "auth (users)"},
+     "een gebruiker gaf een onjuist huidig wachtwoord (telt als onjuiste aanmelding)",
+     "a user gave a wrong current password (counts as a wrong log-in)", "auth (users)"},
     {events::kSubjectAccessPerformed, "een privacy officer berekende het pseudoniem van een betrokkene (inzage)",
      "a privacy officer computed a subject's pseudonym", "api (audit routes), cli (pseudonym)"},
 };

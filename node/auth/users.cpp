@@ -6,6 +6,7 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/auth/login_throttle.hpp"
 
 namespace signalnode::node::auth {
 
@@ -39,22 +40,36 @@ void audit_login(storage::Database& db, audit::EventName name, const char* statu
   audit::AuditLog::append(db, e);
 }
 
-// One more wrong password for the account; the fifth in a row locks it and
-// ends its sessions. True when it locked.
-bool count_wrong_password(storage::Database& db, const std::string& username, const std::string& client,
-                          std::int64_t now_ms) {
-  auto st = db.cached(
-      "UPDATE users SET failed_logins = failed_logins + 1, locked_until_ms = CASE WHEN failed_logins + 1 >= ? "
-      "THEN ? ELSE locked_until_ms END WHERE username = ? RETURNING failed_logins, locked_until_ms");
-  st.bind(1, static_cast<std::int64_t>(kMaxFailedLogins)).bind(2, now_ms + kLockoutMs).bind(3, std::string_view(username));
-  bool locked = st.step() && !st.is_null(1) && st.int64(1) > now_ms;
-  st.reset();
-  if (!locked) return false;
-  db.cached("UPDATE users SET failed_logins = 0 WHERE username = ?").bind(1, std::string_view(username)).run();
-  db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
-  audit_login(db, audit::events::kAccountLocked, "ok", username, client, now_ms,
-              std::to_string(kMaxFailedLogins) + " wrong passwords in a row");
-  return true;
+// One more wrong password, counted for the name (known or not) and for the
+// address. A failure that starts a wait is audited as login.throttled; the
+// result is the earliest time of the next attempt that will be checked.
+std::int64_t count_wrong_password(storage::Database& db, const std::string& username, const std::string& client,
+                                  const std::optional<ThrottleRule>& address_rule, std::int64_t now_ms) {
+  std::int64_t wait_until = 0;
+  auto count = [&](const std::string& key, const ThrottleRule& rule, const char* scope) {
+    ThrottleState after = count_failure(db, key, rule, now_ms);
+    if (after.wait_until_ms <= now_ms) return;
+    wait_until = std::max(wait_until, after.wait_until_ms);
+    audit::Event e;
+    e.name = audit::events::kLoginThrottled;
+    e.status = "ok";
+    e.start_ms = e.end_ms = now_ms;
+    e.attributes = {{"username", username.substr(0, 64)}, {"client", client}, {"scope", scope},
+                    {"failures", after.failures}, {"waitSeconds", (after.wait_until_ms - now_ms + 999) / 1000}};
+    audit::AuditLog::append(db, e);
+  };
+  count(account_key(username), kAccountRule, "account");
+  if (!client.empty() && address_rule) count(address_key(client), *address_rule, "address");
+  forget_old_throttles(db, now_ms);
+  return wait_until;
+}
+
+// The earliest time an attempt for this name from this address is checked.
+std::int64_t must_wait_until(storage::Database& db, const std::string& username, const std::string& client,
+                             bool per_address, std::int64_t now_ms) {
+  std::int64_t until = throttle_state(db, account_key(username), now_ms).wait_until_ms;
+  if (!client.empty() && per_address) until = std::max(until, throttle_state(db, address_key(client), now_ms).wait_until_ms);
+  return until > now_ms ? until : 0;
 }
 
 void check_password_rules(std::string_view password, const char* field) {
@@ -95,16 +110,18 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;
-    auto st = db.cached("SELECT username, role, created_at_ms, locked_until_ms FROM users ORDER BY username");
+    auto st = db.cached(
+        "SELECT u.username, u.role, u.created_at_ms, t.wait_until_ms FROM users u LEFT JOIN login_throttle t "
+        "ON t.key = 'user:' || u.username AND t.last_failure_ms >= ? ORDER BY u.username");
+    st.bind(1, now_ms - kThrottleMemoryMs);
     while (st.step()) {
       UserInfo u;
       u.username = st.text(0);
       u.role = role_from_string(st.text(1)).value_or(Role::officer);
       u.created_at_ms = st.int64(2);
-      u.locked = !st.is_null(3) && st.int64(3) > now_ms;
+      if (!st.is_null(3) && st.int64(3) > now_ms) u.wait_until_ms = st.int64(3);
       out.push_back(std::move(u));
     }
-    st.reset();
     return out;
   });
 }
@@ -113,23 +130,24 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
                              std::int64_t now_ms) {
   struct Row {
     std::string role, hash;
-    std::int64_t failed = 0;
-    std::optional<std::int64_t> locked_until;
   };
+  std::int64_t wait_until = 0;
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
-    auto st = db.cached("SELECT role, password_hash, failed_logins, locked_until_ms FROM users WHERE username = ?");
+    wait_until = must_wait_until(db, username, client, address_rule_.has_value(), now_ms);
+    auto st = db.cached("SELECT role, password_hash FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     std::optional<Row> r;
-    if (st.step()) r = Row{st.text(0), st.text(1), st.int64(2), st.is_null(3) ? std::nullopt : std::optional(st.int64(3))};
-    st.reset();
+    if (st.step()) r = Row{st.text(0), st.text(1)};
     return r;
   });
   LoginResult result;
-  if (row && row->locked_until && *row->locked_until > now_ms) {
-    result.outcome = LoginOutcome::locked;
-    result.locked_until_ms = *row->locked_until;
+  if (wait_until > 0) {
+    // Refused before any password work, the same for every name.
+    result.outcome = LoginOutcome::throttled;
+    result.wait_until_ms = wait_until;
     store_.write([&](storage::Database& db) {
-      audit_login(db, audit::events::kLoginFailed, "rejected", username, client, now_ms, "account locked");
+      audit_login(db, audit::events::kLoginFailed, "rejected", username, client, now_ms,
+                  "too many wrong passwords; not checked");
     });
     return result;
   }
@@ -138,19 +156,14 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
   store_.write([&](storage::Database& db) {
     if (!ok) {
       audit_login(db, audit::events::kLoginFailed, "rejected", username, client, now_ms, row ? "wrong password" : "unknown user");
-      if (row && count_wrong_password(db, username, client, now_ms)) {
-        result.outcome = LoginOutcome::locked;
-        result.locked_until_ms = now_ms + kLockoutMs;
-      }
+      result.wait_until_ms = count_wrong_password(db, username, client, address_rule_, now_ms);
       return;
     }
     Session s;
     s.token = std::string(kSessionPrefix) + crypto::random_hex_id(32);
     s.csrf_token = crypto::random_hex_id(16);
     s.principal = {"user:" + username, role_from_string(row->role).value_or(Role::officer), username};
-    db.cached("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE username = ?")
-        .bind(1, std::string_view(username))
-        .run();
+    clear_throttle(db, account_key(username));
     db.cached("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?")
         .bind(1, now_ms - kSessionIdleMs)
         .bind(2, now_ms - kSessionMaxMs)
@@ -228,36 +241,40 @@ bool UserStore::remove(const std::string& username, std::int64_t now_ms, const s
   return removed;
 }
 
-ChangeOutcome UserStore::change_password(const std::string& username, std::string_view keep_session,
-                                         std::string_view current, std::string_view next, const std::string& client,
-                                         std::int64_t now_ms) {
+ChangeResult UserStore::change_password(const std::string& username, std::string_view keep_session,
+                                        std::string_view current, std::string_view next, const std::string& client,
+                                        std::int64_t now_ms) {
   check_password_rules(next, "newPassword");
-  auto row = store_.read([&](storage::Database& db) -> std::optional<std::pair<std::string, std::optional<std::int64_t>>> {
-    auto st = db.cached("SELECT password_hash, locked_until_ms FROM users WHERE username = ?");
+  ChangeResult result;
+  auto hash_now = store_.read([&](storage::Database& db) -> std::optional<std::string> {
+    result.wait_until_ms = must_wait_until(db, username, client, address_rule_.has_value(), now_ms);
+    auto st = db.cached("SELECT password_hash FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
-    std::optional<std::pair<std::string, std::optional<std::int64_t>>> r;
-    if (st.step()) r.emplace(st.text(0), st.is_null(1) ? std::nullopt : std::optional(st.int64(1)));
-    st.reset();
+    std::optional<std::string> r;
+    if (st.step()) r = st.text(0);
     return r;
   });
-  if (!row) return ChangeOutcome::bad_current;
-  if (row->second && *row->second > now_ms) return ChangeOutcome::locked;
-  if (!crypto::verify_password(row->first, current)) {
-    // The same count as log-ins: the form is no way around the lock-out.
-    bool locked = false;
+  if (!hash_now) return result;
+  if (result.wait_until_ms > 0) {
+    result.outcome = ChangeOutcome::throttled;
+    return result;
+  }
+  if (!crypto::verify_password(*hash_now, current)) {
+    // Counted as a wrong log-in: the form is no way around the delays.
     store_.write([&](storage::Database& db) {
       audit_login(db, audit::events::kPasswordChangeFailed, "rejected", username, client, now_ms, "wrong current password");
-      locked = count_wrong_password(db, username, client, now_ms);
+      result.wait_until_ms = count_wrong_password(db, username, client, address_rule_, now_ms);
     });
-    return locked ? ChangeOutcome::locked : ChangeOutcome::bad_current;
+    return result;
   }
   std::string hash = crypto::hash_password(next);
   auto keep = token_hash(keep_session);
   store_.write([&](storage::Database& db) {
-    db.cached("UPDATE users SET password_hash = ?, failed_logins = 0 WHERE username = ?")
+    db.cached("UPDATE users SET password_hash = ? WHERE username = ?")
         .bind(1, std::string_view(hash))
         .bind(2, std::string_view(username))
         .run();
+    clear_throttle(db, account_key(username));
     // Whoever else knew the old password is logged out; this browser stays.
     db.cached("DELETE FROM sessions WHERE username = ? AND token_hash != ?")
         .bind(1, std::string_view(username))
@@ -266,7 +283,71 @@ ChangeOutcome UserStore::change_password(const std::string& username, std::strin
     audit_login(db, audit::events::kPasswordChanged, "ok", username, client, now_ms);
   });
   crypto::wipe(hash.data(), hash.size());
-  return ChangeOutcome::ok;
+  result.outcome = ChangeOutcome::ok;
+  return result;
+}
+
+namespace {
+bool account_exists(storage::Database& db, const std::string& username) {
+  auto st = db.cached("SELECT 1 FROM users WHERE username = ?");
+  st.bind(1, std::string_view(username));
+  return st.step();
+}
+
+void audit_admin_action(storage::Database& db, audit::EventName name, boost::json::object what, const std::string& by,
+                        std::int64_t now_ms) {
+  audit::Event e;
+  e.name = name;
+  e.status = "ok";
+  e.start_ms = e.end_ms = now_ms;
+  e.attributes = std::move(what);
+  e.attributes["by"] = by;
+  audit::AuditLog::append(db, e);
+}
+}  // namespace
+
+bool UserStore::unlock(const std::string& username, std::int64_t now_ms, const std::string& by) {
+  bool known = false;
+  store_.write([&](storage::Database& db) {
+    known = account_exists(db, username);
+    if (!known) return;
+    bool had_wait = clear_throttle(db, account_key(username));
+    audit_admin_action(db, audit::events::kAccountUnlocked,
+                       {{"username", username}, {"scope", "account"}, {"hadWait", had_wait}}, by, now_ms);
+  });
+  return known;
+}
+
+bool UserStore::unlock_address(const std::string& client, std::int64_t now_ms, const std::string& by) {
+  bool had_wait = false;
+  store_.write([&](storage::Database& db) {
+    had_wait = clear_throttle(db, address_key(client));
+    if (had_wait) audit_admin_action(db, audit::events::kAccountUnlocked, {{"client", client.substr(0, 64)}, {"scope", "address"}}, by, now_ms);
+  });
+  return had_wait;
+}
+
+bool UserStore::reset_password(const std::string& username, std::string_view password, std::int64_t now_ms,
+                               const std::string& by) {
+  check_password_rules(password, "password");
+  std::string hash = crypto::hash_password(password);
+  bool known = false;
+  store_.write([&](storage::Database& db) {
+    db.cached("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(1, std::string_view(hash))
+        .bind(2, std::string_view(username))
+        .run();
+    known = db.changes() > 0;
+    if (!known) return;
+    clear_throttle(db, account_key(username));
+    // Whoever held a session under the forgotten (or stolen) password is out.
+    db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
+    const auto ended = db.changes();
+    audit_admin_action(db, audit::events::kPasswordReset,
+                       {{"username", username}, {"sessionsEnded", ended}}, by, now_ms);
+  });
+  crypto::wipe(hash.data(), hash.size());
+  return known;
 }
 
 }  // namespace signalnode::node::auth

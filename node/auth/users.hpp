@@ -1,7 +1,10 @@
 // People who log in to the web interface (issue 8): a username, one role, a
-// password stored as an argon2id string (libsodium crypto_pwhash_str). Five
-// wrong passwords lock the account for 15 minutes; every login, failed login
-// and lock-out is in the audit log (never the password). A session is a random
+// password stored as an argon2id string (libsodium crypto_pwhash_str). Wrong
+// passwords make the next attempt wait, per account and per address
+// (login_throttle.hpp), never lock anyone out or end a session; every login,
+// failed login and throttle is in the audit log (never the password). An
+// admin can clear a wait (unlock) or set a new password (reset, which ends the
+// account's sessions); both are audited. A session is a random
 // 256-bit cookie value the node keeps only as SHA-256, with its own CSRF token;
 // it ends after 30 idle minutes, 8 hours at most, or at logout.
 #pragma once
@@ -12,13 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "node/auth/login_throttle.hpp"
 #include "node/auth/tokens.hpp"
 #include "node/storage/store.hpp"
 
 namespace signalnode::node::auth {
 
-inline constexpr int kMaxFailedLogins = 5;
-inline constexpr std::int64_t kLockoutMs = 15 * 60'000;
 inline constexpr std::int64_t kSessionIdleMs = 30 * 60'000;
 inline constexpr std::int64_t kSessionMaxMs = 8 * 3'600'000;
 
@@ -37,7 +39,7 @@ struct UserInfo {
   std::string username;
   Role role;
   std::int64_t created_at_ms = 0;
-  bool locked = false;
+  std::int64_t wait_until_ms = 0;  // wrong passwords: no log-in is checked before this
 };
 
 struct Session {
@@ -46,18 +48,29 @@ struct Session {
   Principal principal;
 };
 
-enum class LoginOutcome { ok, bad_credentials, locked };
-enum class ChangeOutcome { ok, bad_current, locked };
+// `throttled`: too many wrong passwords for this name or from this address;
+// nothing was checked, try again at wait_until_ms. Known and unknown names
+// get it alike.
+enum class LoginOutcome { ok, bad_credentials, throttled };
+enum class ChangeOutcome { ok, bad_current, throttled };
 
 struct LoginResult {
   LoginOutcome outcome = LoginOutcome::bad_credentials;
   std::optional<Session> session;
-  std::int64_t locked_until_ms = 0;
+  std::int64_t wait_until_ms = 0;  // throttled, and after a wrong password: the next attempt's earliest time
+};
+
+struct ChangeResult {
+  ChangeOutcome outcome = ChangeOutcome::bad_current;
+  std::int64_t wait_until_ms = 0;
 };
 
 class UserStore {
  public:
-  explicit UserStore(storage::Store& store) : store_(store) {}
+  // `address_rule`: the wait per client address; nullopt: none (a node behind
+  // a reverse proxy, where every client has the proxy's address).
+  explicit UserStore(storage::Store& store, std::optional<ThrottleRule> address_rule = kAddressRule)
+      : store_(store), address_rule_(address_rule) {}
 
   // Username: 3..64 of [a-z0-9._-]; password: 12..256 bytes. Throws UserError.
   void create(const std::string& username, Role role, std::string_view password, std::int64_t now_ms,
@@ -68,20 +81,34 @@ class UserStore {
   [[nodiscard]] bool remove(const std::string& username, std::int64_t now_ms, const std::string& by);
 
   // Checks the password (argon2id, also for unknown users so timing tells
-  // nothing), counts failures, locks, audits; `client` is the remote address.
+  // nothing) unless the name or address must wait; counts failures, audits;
+  // `client` is the remote address.
   [[nodiscard]] LoginResult login(const std::string& username, std::string_view password, const std::string& client,
                     std::int64_t now_ms);
   // The session behind a cookie value, or nullopt (unknown, idle, too old).
   [[nodiscard]] std::optional<Session> session(std::string_view token, std::int64_t now_ms) const;
   void logout(std::string_view token, std::int64_t now_ms);
-  // A user sets a new password, proving the current one (wrong ones count
-  // toward the lock-out). Ends the account's other sessions; audited. Throws
+  // A user sets a new password, proving the current one (wrong ones count as
+  // wrong log-ins). Ends the account's other sessions; audited. Throws
   // UserError("newPassword", ...) when the new one breaks the rules.
-  [[nodiscard]] ChangeOutcome change_password(const std::string& username, std::string_view keep_session, std::string_view current,
-                                std::string_view next, const std::string& client, std::int64_t now_ms);
+  [[nodiscard]] ChangeResult change_password(const std::string& username, std::string_view keep_session,
+                                             std::string_view current, std::string_view next, const std::string& client,
+                                             std::int64_t now_ms);
+  // An admin clears the wait of an account; audited. False when there is no
+  // such account (nothing is written then).
+  [[nodiscard]] bool unlock(const std::string& username, std::int64_t now_ms, const std::string& by);
+  // An admin clears the wait of a client address (an office behind one NAT
+  // address); audited. False when it had none.
+  [[nodiscard]] bool unlock_address(const std::string& client, std::int64_t now_ms, const std::string& by);
+  // An admin sets a new password for someone who forgot theirs: every session
+  // of the account ends, its wait is cleared; audited. False when there is no
+  // such account. Throws UserError("password", ...) when it breaks the rules.
+  [[nodiscard]] bool reset_password(const std::string& username, std::string_view password, std::int64_t now_ms,
+                                    const std::string& by);
 
  private:
   storage::Store& store_;
+  std::optional<ThrottleRule> address_rule_;
 };
 
 }  // namespace signalnode::node::auth

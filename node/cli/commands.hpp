@@ -35,6 +35,10 @@ int run_user_create(const std::filesystem::path& dir, const std::string& usernam
                     bool password_from_stdin);
 int run_user_list(const std::filesystem::path& dir);
 int run_user_delete(const std::filesystem::path& dir, const std::string& username);
+// Clears the wait that wrong passwords put on an account and/or a client address.
+int run_user_unlock(const std::filesystem::path& dir, const std::string& username, const std::string& address);
+// Sets a new password (stdin, or a random one printed once); ends the account's sessions.
+int run_user_reset_password(const std::filesystem::path& dir, const std::string& username, bool password_from_stdin);
 int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
                      std::optional<int> expires_days);
 int run_token_list(const std::filesystem::path& dir);

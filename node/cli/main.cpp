@@ -65,6 +65,17 @@ int main(int argc, char** argv) {
   auto* user_delete_cmd = user_cmd->add_subcommand("delete", "Delete an account and end its sessions at once");
   user_delete_cmd->add_option("--dir", user_dir, "Node folder")->required();
   user_delete_cmd->add_option("--username", user_name, "The account")->required();
+  std::string user_address;
+  auto* user_unlock_cmd = user_cmd->add_subcommand(
+      "unlock", "Let an account (or a client address) try a password again at once after wrong ones");
+  user_unlock_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  user_unlock_cmd->add_option("--username", user_name, "The account");
+  user_unlock_cmd->add_option("--address", user_address, "A client address, e.g. an office's NAT address");
+  auto* user_reset_cmd = user_cmd->add_subcommand(
+      "reset-password", "Set a new password for an account and end its sessions; without --password-stdin a random one is printed once");
+  user_reset_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  user_reset_cmd->add_option("--username", user_name, "The account")->required();
+  user_reset_cmd->add_flag("--password-stdin", password_stdin, "Read the password (12+ characters) from stdin");
 
   std::filesystem::path pseudonym_dir;
   std::string pseudonym_kind, pseudonym_value;
@@ -200,6 +211,8 @@ int main(int argc, char** argv) {
     if (*user_create_cmd) return run_user_create(user_dir, user_name, user_role, password_stdin);
     if (*user_list_cmd) return run_user_list(user_dir);
     if (*user_delete_cmd) return run_user_delete(user_dir, user_name);
+    if (*user_unlock_cmd) return run_user_unlock(user_dir, user_name, user_address);
+    if (*user_reset_cmd) return run_user_reset_password(user_dir, user_name, password_stdin);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

@@ -175,7 +175,7 @@ int run_user_list(const std::filesystem::path& dir) {
   auth::UserStore users(node.store);
   for (const auto& u : users.list(now_ms())) {
     std::cout << u.username << "  " << auth::to_string(u.role) << "  created " << signals::iso8601_utc(u.created_at_ms)
-              << (u.locked ? "  LOCKED" : "") << "\n";
+              << (u.wait_until_ms > 0 ? "  waiting until " + signals::iso8601_utc(u.wait_until_ms) : std::string()) << "\n";
   }
   return 0;
 }
@@ -188,6 +188,55 @@ int run_user_delete(const std::filesystem::path& dir, const std::string& usernam
     return 1;
   }
   std::cout << "deleted " << username << "; its sessions have ended" << std::endl;
+  return 0;
+}
+
+int run_user_unlock(const std::filesystem::path& dir, const std::string& username, const std::string& address) {
+  if (username.empty() && address.empty()) {
+    std::cerr << "signalnode: give --username, --address or both\n";
+    return 2;
+  }
+  OfflineNode node(dir);
+  auth::UserStore users(node.store);
+  if (!username.empty()) {
+    if (!users.unlock(username, now_ms(), "cli")) {
+      std::cerr << "signalnode: no account " << username << "\n";
+      return 1;
+    }
+    std::cout << username << " can log in again at once" << std::endl;
+  }
+  if (!address.empty()) {
+    bool had = users.unlock_address(address, now_ms(), "cli");
+    std::cout << address << (had ? " can try again at once" : " had no wait") << std::endl;
+  }
+  return 0;
+}
+
+int run_user_reset_password(const std::filesystem::path& dir, const std::string& username, bool password_from_stdin) {
+  std::string password;
+  if (password_from_stdin) {
+    std::getline(std::cin, password);
+  } else {
+    password = crypto::random_hex_id(12);
+  }
+  OfflineNode node(dir);
+  auth::UserStore users(node.store);
+  bool known = false;
+  try {
+    known = users.reset_password(username, password, now_ms(), "cli");
+  } catch (const auth::UserError& e) {
+    crypto::wipe(password.data(), password.size());
+    std::cerr << "signalnode: " << e.field << " " << e.what() << "\n";
+    return 2;
+  }
+  if (!known) {
+    crypto::wipe(password.data(), password.size());
+    std::cerr << "signalnode: no account " << username << "\n";
+    return 1;
+  }
+  if (!password_from_stdin) std::cout << "password: " << password << "\n";
+  std::cout << "new password set for " << username << "; its sessions have ended" << std::endl;
+  crypto::wipe(password.data(), password.size());
   return 0;
 }
 

@@ -142,6 +142,8 @@ NodeConfig load_config(const NodePaths& paths) {
         static_cast<int>(optional_int(a, "idleTimeoutSeconds", c.api.idle_timeout_seconds, 1, 3600, paths, "api."));
     c.api.login_attempts_per_minute = static_cast<int>(
         optional_int(a, "loginAttemptsPerMinute", c.api.login_attempts_per_minute, 1, 100000, paths, "api."));
+    c.api.login_failures_per_address = static_cast<int>(
+        optional_int(a, "loginFailuresPerAddress", c.api.login_failures_per_address, 0, 100000, paths, "api."));
   }
   return c;
 }
@@ -154,7 +156,8 @@ std::string config_to_json(const NodeConfig& c) {
                    {"maxConnectionsPerAddress", c.api.max_connections_per_address},
                    {"headerTimeoutSeconds", c.api.header_timeout_seconds},
                    {"idleTimeoutSeconds", c.api.idle_timeout_seconds},
-                   {"loginAttemptsPerMinute", c.api.login_attempts_per_minute}};
+                   {"loginAttemptsPerMinute", c.api.login_attempts_per_minute},
+                   {"loginFailuresPerAddress", c.api.login_failures_per_address}};
   json::object root{{"org", c.org},
                     {"role", c.role},
                     {"oin", c.oin},

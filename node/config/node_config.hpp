@@ -19,6 +19,11 @@ struct ApiConfig {
   // Web log-in attempts per client address (besides the per-account lock-out).
   // Behind a reverse proxy every client has the proxy's address: raise it there.
   int login_attempts_per_minute = 10;
+  // Wrong passwords from one client address before its attempts must wait
+  // (node/auth/login_throttle.hpp); 0: no wait per address (behind a reverse
+  // proxy every client has the proxy's address, and one guesser would make
+  // all of them wait). The wait per account holds either way.
+  int login_failures_per_address = 20;
 };
 
 // The federation listener and this node's identity towards partners. Absent

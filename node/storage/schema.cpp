@@ -493,12 +493,29 @@ void v10_subjects_by_sender(Database& db) {
   )sql");
 }
 
+// v11: growing delays after wrong passwords instead of a lock-out
+// (node/auth/login_throttle.hpp). Counters per account name (known or not) and
+// per client address; the lock columns of v7 go.
+void v11_login_throttle(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE login_throttle (
+      key             TEXT PRIMARY KEY,
+      failures        INTEGER NOT NULL,
+      last_failure_ms INTEGER NOT NULL,
+      wait_until_ms   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX login_throttle_by_age ON login_throttle(last_failure_ms);
+    ALTER TABLE users DROP COLUMN failed_logins;
+    ALTER TABLE users DROP COLUMN locked_until_ms;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
-                                                    v10_subjects_by_sender};
+                                                    v10_subjects_by_sender, v11_login_throttle};
   return migrations;
 }
 

@@ -1,6 +1,6 @@
 // The web interface's server side over real HTTPS: log-in, the session cookie's
-// attributes, CSRF on every state change of a cookie session, lock-out and the
-// per-address limit, logout, accounts by the admin, the pages and their
+// attributes, CSRF on every state change of a cookie session, waits after
+// wrong passwords and the per-address limit, an admin's unlock and reset, logout, accounts by the admin, the pages and their
 // security headers, and the privacy officer's routes.
 #include <gtest/gtest.h>
 
@@ -142,7 +142,7 @@ TEST_F(WebTest, LogoutEndsTheSessionAndClearsTheCookie) {
   EXPECT_EQ(with(l, "GET", "/api/v1/session").status, 401);
 }
 
-TEST_F(WebTest, BadLogInsAreSpecificAndFiveWrongPasswordsLock) {
+TEST_F(WebTest, BadLogInsAreSpecificAndWrongPasswordsMakeTheNextAttemptWait) {
   auto unknown_field = node_->client()->request("POST", "/api/v1/session", R"({"user":"x","password":"y"})",
                                                 {{"Content-Type", "application/json"}});
   EXPECT_EQ(unknown_field.status, 400);
@@ -150,32 +150,88 @@ TEST_F(WebTest, BadLogInsAreSpecificAndFiveWrongPasswordsLock) {
   EXPECT_EQ(post_login("web.admin", "").status, 400);
 
   node_->app().users().create("web.victim", signalnode::node::auth::Role::analyst, kPassword, 1, "test");
+  auto victim_session = post_login("web.victim", kPassword);
+  ASSERT_EQ(victim_session.status, 200);
+  Login victim{header(victim_session, "Set-Cookie").substr(0, header(victim_session, "Set-Cookie").find(';')),
+               std::string(json::parse(victim_session.body).at("csrfToken").as_string())};
   for (int i = 0; i < 4; ++i) {
     auto r = post_login("web.victim", "wrong password " + std::to_string(i));
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(problem_type(r), "urn:signalnode:problem:bad-credentials");
+    EXPECT_TRUE(header(r, "Retry-After").empty()) << "four mistakes cost no wait";
   }
-  auto locked = post_login("web.victim", "wrong password 4");
-  EXPECT_EQ(locked.status, 423) << locked.body;
-  EXPECT_FALSE(header(locked, "Retry-After").empty());
+  auto fifth = post_login("web.victim", "wrong password 4");
+  EXPECT_EQ(fifth.status, 401) << fifth.body;
+  EXPECT_EQ(header(fifth, "Retry-After"), "15") << "the person is told when to try again";
   auto right = post_login("web.victim", kPassword);
-  EXPECT_EQ(right.status, 423) << "the right password, too late";
+  EXPECT_EQ(right.status, 429) << "the right password during the wait: not checked";
+  EXPECT_EQ(problem_type(right), "urn:signalnode:problem:login-wait");
+  EXPECT_FALSE(header(right, "Retry-After").empty());
   EXPECT_TRUE(header(right, "Set-Cookie").empty());
-  // Unknown users answer like wrong passwords: the form tells nothing about who exists.
-  EXPECT_EQ(post_login("web.nobody", kPassword).body,
-            post_login("web.officer", "wrong password!").body);
+  EXPECT_EQ(with(victim, "GET", "/api/v1/inbox").status, 200) << "the victim's open session is untouched";
+}
+
+TEST_F(WebTest, AKnownAndAnUnknownNameAnswerAlike) {
+  node_->app().users().create("web.known", signalnode::node::auth::Role::analyst, kPassword, 1, "test");
+  auto attempts = [&](const std::string& name) {
+    std::vector<std::string> seen;
+    for (int i = 0; i < 6; ++i) {
+      auto r = post_login(name, "wrong password!");
+      seen.push_back(std::to_string(r.status) + " " + header(r, "Retry-After") + " " + r.body);
+    }
+    return seen;
+  };
+  EXPECT_EQ(attempts("web.known"), attempts("web.unknown"));
+}
+
+TEST_F(WebTest, AnAdminClearsAWaitAndResetsAPasswordWhichEndsTheSessions) {
+  node_->app().users().create("web.forgetful", signalnode::node::auth::Role::officer, kPassword, 1, "test");
+  auto open = post_login("web.forgetful", kPassword);
+  ASSERT_EQ(open.status, 200);
+  Login forgetful{header(open, "Set-Cookie").substr(0, header(open, "Set-Cookie").find(';')),
+                  std::string(json::parse(open.body).at("csrfToken").as_string())};
+  for (int i = 0; i < 5; ++i) (void)post_login("web.forgetful", "not it " + std::to_string(i));
+  EXPECT_EQ(post_login("web.forgetful", kPassword).status, 429);
+  Login admin = login("admin");
+  auto users = json::parse(with(admin, "GET", "/api/v1/users").body).at("items").as_array();
+  auto it = std::find_if(users.begin(), users.end(), [](const json::value& u) { return u.at("username") == "web.forgetful"; });
+  ASSERT_NE(it, users.end());
+  EXPECT_EQ(it->at("waiting"), true) << json::serialize(*it);
+  EXPECT_TRUE(it->as_object().contains("waitUntil"));
+
+  Login officer = login("officer");
+  EXPECT_EQ(with(officer, "DELETE", "/api/v1/users/web.forgetful/wait").status, 403) << "admins only";
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.nobody/wait").status, 404);
+  EXPECT_EQ(with(admin, "DELETE", "/api/v1/users/web.forgetful/wait").status, 204);
+  EXPECT_EQ(post_login("web.forgetful", kPassword).status, 200) << "no wait after the admin cleared it";
+
+  const std::string fresh = "a fresh passphrase from the admin";
+  auto bad = with(admin, "PUT", "/api/v1/users/web.forgetful/password", R"({"password":"short"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json::parse(bad.body).at("invalidParams").at(0).at("name").as_string(), "password");
+  EXPECT_EQ(with(forgetful, "GET", "/api/v1/signals").status, 200) << "a refused reset changed nothing";
+  EXPECT_EQ(with(admin, "PUT", "/api/v1/users/web.nobody/password", json::serialize(json::object{{"password", fresh}})).status, 404);
+  EXPECT_EQ(with(admin, "PUT", "/api/v1/users/web.forgetful/password", json::serialize(json::object{{"password", fresh}})).status, 204);
+  EXPECT_EQ(with(forgetful, "GET", "/api/v1/signals").status, 401) << "every session of the account ended";
+  EXPECT_EQ(post_login("web.forgetful", kPassword).status, 401);
+  EXPECT_EQ(post_login("web.forgetful", fresh).status, 200);
+  auto audit = node_->call("GET", "/api/v1/audit/events?limit=500&name=password.reset", "", "privacy_officer");
+  EXPECT_NE(audit.body.find("web.forgetful"), std::string::npos) << audit.body;
+  EXPECT_EQ(audit.body.find(fresh), std::string::npos);
 }
 
 TEST(WebLoginLimit, ElevenAttemptsAMinuteFromOneAddressAreTooMany) {
   TestNode node;
   node.app().users().create("web.officer", signalnode::node::auth::Role::officer, kPassword, 1, "test");
-  auto attempt = [&] {
-    return node.client()->request("POST", "/api/v1/session", R"({"username":"web.nobody","password":"guess guess guess"})",
-                                  {{"Content-Type", "application/json"}});
+  int n = 0;
+  auto attempt = [&] {  // a new name each time: no name reaches its own wait
+    json::object body{{"username", "web.nobody" + std::to_string(n++)}, {"password", "guess guess guess"}};
+    return node.client()->request("POST", "/api/v1/session", json::serialize(body), {{"Content-Type", "application/json"}});
   };
   for (int i = 0; i < 10; ++i) EXPECT_EQ(attempt().status, 401);
   auto limited = attempt();
   EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(problem_type(limited), "urn:signalnode:problem:too-many-logins");
   EXPECT_FALSE(header(limited, "Retry-After").empty());
   auto even_right = node.client()->request("POST", "/api/v1/session",
                                            json::serialize(json::object{{"username", "web.officer"}, {"password", kPassword}}),

@@ -1,6 +1,7 @@
-// Web accounts: argon2id hashes, the lock-out after five wrong passwords and
-// its end, session idle and maximum lifetimes, logout, and an audit trail of
-// every attempt that never holds the password.
+// Web accounts: argon2id hashes, growing waits after wrong passwords (per
+// name, known or not, and per address) that never end a session, an admin's
+// unlock and password reset, session idle and maximum lifetimes, logout, and
+// an audit trail of every attempt that never holds the password.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "crypto/password.hpp"
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/auth/login_throttle.hpp"
 #include "node/auth/users.hpp"
 #include "node/storage/schema.hpp"
 
@@ -86,7 +88,7 @@ TEST_F(UsersTest, CreateChecksNameRolePasswordAndUniqueness) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].username, "new.analyst");
   EXPECT_EQ(list[0].role, au::Role::analyst);
-  EXPECT_FALSE(list[1].locked);
+  EXPECT_EQ(list[1].wait_until_ms, 0);
 }
 
 TEST_F(UsersTest, LoginGivesASessionWithItsOwnCsrfToken) {
@@ -130,25 +132,115 @@ TEST_F(UsersTest, SessionsEndWhenIdleAtTheirMaximumAgeAndAtLogout) {
   EXPECT_FALSE(users_->session(out.token, kT0 + 2000));
 }
 
-TEST_F(UsersTest, FiveWrongPasswordsLockTheAccountForFifteenMinutes) {
-  for (int i = 0; i < au::kMaxFailedLogins - 1; ++i) {
-    EXPECT_EQ(users_->login("ria.officer", "wrong password " + std::to_string(i), "198.51.100.9", kT0 + i).outcome,
-              au::LoginOutcome::bad_credentials);
+TEST(LoginThrottle, DelaysGrowFromSecondsToAtMostFifteenMinutes) {
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 4), 0) << "four mistakes cost nothing";
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 5), 15'000);
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 6), 30'000);
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 7), 60'000);
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 11), 15 * 60'000);
+  EXPECT_EQ(au::throttle_delay_ms(au::kAccountRule, 1'000'000), 15 * 60'000) << "no overflow";
+  EXPECT_EQ(au::throttle_delay_ms(au::kAddressRule, 19), 0) << "an office behind one address has more room";
+  EXPECT_EQ(au::throttle_delay_ms(au::kAddressRule, 20), 5'000);
+}
+
+TEST_F(UsersTest, WrongPasswordsMakeTheNextAttemptWaitAndNeverEndASession) {
+  auto live = *users_->login("ria.officer", kPassword, "192.0.2.7", kT0).session;
+  for (int i = 0; i < 4; ++i) {
+    auto r = users_->login("ria.officer", "wrong password " + std::to_string(i), "198.51.100.9", kT0 + i);
+    EXPECT_EQ(r.outcome, au::LoginOutcome::bad_credentials);
+    EXPECT_EQ(r.wait_until_ms, 0) << "no wait for the first four";
   }
   auto fifth = users_->login("ria.officer", "wrong password 4", "198.51.100.9", kT0 + 10);
-  EXPECT_EQ(fifth.outcome, au::LoginOutcome::locked);
-  EXPECT_EQ(fifth.locked_until_ms, kT0 + 10 + au::kLockoutMs);
-  // The right password does not open a locked account, and tells nothing new.
-  auto right = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 60'000);
-  EXPECT_EQ(right.outcome, au::LoginOutcome::locked);
-  EXPECT_FALSE(right.session);
-  EXPECT_TRUE(users_->list(kT0 + 60'000)[0].locked);
-  // After the lock-out, the right password works and the count starts anew.
-  auto later = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 11 + au::kLockoutMs);
+  EXPECT_EQ(fifth.outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(fifth.wait_until_ms, kT0 + 10 + 15'000) << "the fifth says when to try again";
+  // During the wait nothing is checked, also not the right password.
+  auto during = users_->login("ria.officer", kPassword, "192.0.2.7", kT0 + 5'000);
+  EXPECT_EQ(during.outcome, au::LoginOutcome::throttled);
+  EXPECT_EQ(during.wait_until_ms, kT0 + 10 + 15'000);
+  EXPECT_FALSE(during.session);
+  EXPECT_EQ(users_->list(kT0 + 5'000)[0].wait_until_ms, kT0 + 10 + 15'000) << "the admin sees the wait";
+  EXPECT_TRUE(users_->session(live.token, kT0 + 6'000)) << "the owner's open session is untouched";
+  // After 15 seconds the right password works, and the count starts anew.
+  auto later = users_->login("ria.officer", kPassword, "192.0.2.7", kT0 + 10 + 15'000);
   EXPECT_EQ(later.outcome, au::LoginOutcome::ok);
-  EXPECT_FALSE(users_->list(kT0 + 11 + au::kLockoutMs)[0].locked);
-  EXPECT_EQ(users_->login("ria.officer", "wrong again", "", kT0 + 12 + au::kLockoutMs).outcome,
-            au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(users_->list(kT0 + 30'000)[0].wait_until_ms, 0);
+  EXPECT_EQ(users_->login("ria.officer", "wrong again", "", kT0 + 30'000).wait_until_ms, 0);
+}
+
+TEST_F(UsersTest, AGuesserWaitsLongerForEveryGuessUpToFifteenMinutes) {
+  std::int64_t t = kT0;
+  std::int64_t wait = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = users_->login("ria.officer", "guess " + std::to_string(i), "", t);
+    ASSERT_EQ(r.outcome, au::LoginOutcome::bad_credentials) << i;
+    wait = r.wait_until_ms > 0 ? r.wait_until_ms - t : 0;
+    t += std::max<std::int64_t>(wait, 1);
+  }
+  EXPECT_EQ(wait, 15 * 60'000);
+  EXPECT_LT(t - kT0, 60 * 60'000) << "12 guesses took " << (t - kT0) / 60'000 << " minutes";
+  EXPECT_GT(t - kT0, 30 * 60'000);
+}
+
+TEST_F(UsersTest, AKnownAndAnUnknownNameAnswerAlikeUnderWrongPasswords) {
+  auto run = [&](const std::string& name) {
+    std::vector<std::pair<au::LoginOutcome, std::int64_t>> seen;
+    for (int i = 0; i < 7; ++i) {
+      auto r = users_->login(name, "wrong " + std::to_string(i), "", kT0 + i * 100);
+      seen.emplace_back(r.outcome, r.wait_until_ms);
+    }
+    return seen;
+  };
+  EXPECT_EQ(run("ria.officer"), run("nobody.here"));
+}
+
+TEST_F(UsersTest, OneAddressGuessingManyNamesIsSlowedDown) {
+  users_->create("piet.analyst", au::Role::analyst, kPassword, kT0, "test");
+  // Twenty wrong passwords over many names from one address (at most three
+  // per name: no account wait starts), then the address waits.
+  std::int64_t t = kT0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = users_->login("name" + std::to_string(i / 3), "wrong", "203.0.113.5", t++);
+    EXPECT_EQ(r.outcome, au::LoginOutcome::bad_credentials) << i;
+  }
+  auto next = users_->login("piet.analyst", kPassword, "203.0.113.5", t);
+  EXPECT_EQ(next.outcome, au::LoginOutcome::throttled) << "the address must wait, whatever name it tries";
+  EXPECT_EQ(users_->login("piet.analyst", kPassword, "192.0.2.44", t).outcome, au::LoginOutcome::ok)
+      << "the same account from another address is not held up";
+}
+
+TEST_F(UsersTest, AnAdminUnlocksAnAccountOrAnAddressAndItIsAudited) {
+  for (int i = 0; i < 6; ++i) (void)users_->login("ria.officer", "wrong", "198.51.100.9", kT0 + i);
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 100).outcome, au::LoginOutcome::throttled);
+  EXPECT_TRUE(users_->unlock("ria.officer", kT0 + 200, "user:admin"));
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 300).outcome, au::LoginOutcome::ok);
+  EXPECT_FALSE(users_->unlock("nobody", kT0 + 400, "user:admin")) << "no such account";
+  for (int i = 0; i < 21; ++i) (void)users_->login("x" + std::to_string(i), "wrong", "203.0.113.5", kT0 + 500 + i);
+  EXPECT_TRUE(users_->unlock_address("203.0.113.5", kT0 + 600, "cli"));
+  EXPECT_FALSE(users_->unlock_address("203.0.113.5", kT0 + 700, "cli")) << "nothing left to clear";
+  std::string audit = audit_text();
+  EXPECT_EQ(count(audit, "\"account.unlocked\""), 2u);
+  EXPECT_NE(audit.find("\"by\":\"user:admin\""), std::string::npos);
+  EXPECT_GE(count(audit, "\"login.throttled\""), 2u);
+}
+
+TEST_F(UsersTest, AnAdminResetOfAPasswordEndsEverySessionOfThatAccount) {
+  auto one = *users_->login("ria.officer", kPassword, "", kT0).session;
+  auto two = *users_->login("ria.officer", kPassword, "", kT0).session;
+  for (int i = 0; i < 6; ++i) (void)users_->login("ria.officer", "wrong", "", kT0 + i);
+  const std::string fresh = "a fresh passphrase from the admin";
+  EXPECT_THROW((void)users_->reset_password("ria.officer", "short", kT0 + 100, "user:admin"), au::UserError);
+  EXPECT_TRUE(users_->session(one.token, kT0 + 100)) << "a refused reset changes nothing";
+  EXPECT_TRUE(users_->reset_password("ria.officer", fresh, kT0 + 200, "user:admin"));
+  EXPECT_FALSE(users_->session(one.token, kT0 + 300));
+  EXPECT_FALSE(users_->session(two.token, kT0 + 300));
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "", kT0 + 400).outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(users_->login("ria.officer", fresh, "", kT0 + 500).outcome, au::LoginOutcome::ok)
+      << "the reset also cleared the wait";
+  EXPECT_FALSE(users_->reset_password("nobody", fresh, kT0 + 600, "user:admin"));
+  std::string audit = audit_text();
+  EXPECT_EQ(count(audit, "\"password.reset\""), 1u);
+  EXPECT_NE(audit.find("\"sessionsEnded\":2"), std::string::npos) << audit;
+  EXPECT_EQ(audit.find(fresh), std::string::npos);
 }
 
 TEST_F(UsersTest, AUnknownUserIsABadCredentialLikeAWrongPassword) {
@@ -158,13 +250,14 @@ TEST_F(UsersTest, AUnknownUserIsABadCredentialLikeAWrongPassword) {
 
 TEST_F(UsersTest, EveryAttemptIsAuditedWithoutThePassword) {
   (void)users_->login("ria.officer", kPassword, "192.0.2.7", kT0);
-  for (int i = 0; i < au::kMaxFailedLogins; ++i) (void)users_->login("ria.officer", "hunter2-wrong-" + std::to_string(i), "192.0.2.8", kT0 + i);
+  for (int i = 0; i < 5; ++i) (void)users_->login("ria.officer", "hunter2-wrong-" + std::to_string(i), "192.0.2.8", kT0 + i);
+  (void)users_->login("ria.officer", "hunter2-during-the-wait", "192.0.2.8", kT0 + 10);
   (void)users_->login("nobody", "hunter2-unknown", "192.0.2.9", kT0);
   std::string audit = audit_text();
   EXPECT_EQ(count(audit, "\"user.created\""), 1u);
   EXPECT_EQ(count(audit, "\"login.succeeded\""), 1u);
-  EXPECT_EQ(count(audit, "\"login.failed\""), static_cast<std::size_t>(au::kMaxFailedLogins + 1));
-  EXPECT_EQ(count(audit, "\"account.locked\""), 1u);
+  EXPECT_EQ(count(audit, "\"login.failed\""), 7u) << "five wrong, one during the wait, one unknown";
+  EXPECT_EQ(count(audit, "\"login.throttled\""), 1u);
   EXPECT_NE(audit.find("unknown user"), std::string::npos);
   EXPECT_NE(audit.find("192.0.2.8"), std::string::npos) << "the client address is in the record";
   EXPECT_EQ(audit.find("hunter2"), std::string::npos) << "no password, right or wrong, in the log";
@@ -188,9 +281,10 @@ TEST_F(UsersTest, ChangingThePasswordNeedsTheCurrentOneAndEndsOtherSessions) {
   auto elsewhere = *users_->login("ria.officer", kPassword, "", kT0).session;
   const std::string next = "an entirely new passphrase";
   EXPECT_THROW((void)users_->change_password("ria.officer", here.token, kPassword, "short", "", kT0), au::UserError);
-  EXPECT_EQ(users_->change_password("ria.officer", here.token, "not the password", next, "", kT0),
+  EXPECT_EQ(users_->change_password("ria.officer", here.token, "not the password", next, "", kT0).outcome,
             au::ChangeOutcome::bad_current);
-  EXPECT_EQ(users_->change_password("ria.officer", here.token, kPassword, next, "", kT0 + 1000), au::ChangeOutcome::ok);
+  EXPECT_EQ(users_->change_password("ria.officer", here.token, kPassword, next, "", kT0 + 1000).outcome,
+            au::ChangeOutcome::ok);
   EXPECT_TRUE(users_->session(here.token, kT0 + 2000)) << "this browser stays logged in";
   EXPECT_FALSE(users_->session(elsewhere.token, kT0 + 2000)) << "every other session ends";
   EXPECT_EQ(users_->login("ria.officer", kPassword, "", kT0 + 3000).outcome, au::LoginOutcome::bad_credentials);
@@ -201,15 +295,18 @@ TEST_F(UsersTest, ChangingThePasswordNeedsTheCurrentOneAndEndsOtherSessions) {
   EXPECT_EQ(audit.find(next), std::string::npos);
 }
 
-TEST_F(UsersTest, WrongCurrentPasswordsCountTowardTheLockOut) {
+TEST_F(UsersTest, WrongCurrentPasswordsCountAsWrongLogInsAndKeepTheSession) {
   auto s = *users_->login("ria.officer", kPassword, "", kT0).session;
-  for (int i = 0; i < au::kMaxFailedLogins - 1; ++i) {
-    EXPECT_EQ(users_->change_password("ria.officer", s.token, "guess " + std::to_string(i), "a new passphrase!", "", kT0),
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(users_->change_password("ria.officer", s.token, "guess " + std::to_string(i), "a new passphrase!", "", kT0).outcome,
               au::ChangeOutcome::bad_current);
   }
-  EXPECT_EQ(users_->change_password("ria.officer", s.token, "guess 4", "a new passphrase!", "", kT0),
-            au::ChangeOutcome::locked);
-  EXPECT_FALSE(users_->session(s.token, kT0 + 1000)) << "the lock-out ends the session too";
-  EXPECT_EQ(users_->change_password("ria.officer", s.token, kPassword, "a new passphrase!", "", kT0 + 1000),
-            au::ChangeOutcome::locked);
+  auto fifth = users_->change_password("ria.officer", s.token, "guess 4", "a new passphrase!", "", kT0);
+  EXPECT_EQ(fifth.outcome, au::ChangeOutcome::bad_current);
+  EXPECT_EQ(fifth.wait_until_ms, kT0 + 15'000);
+  EXPECT_TRUE(users_->session(s.token, kT0 + 1000)) << "the session stays";
+  EXPECT_EQ(users_->change_password("ria.officer", s.token, kPassword, "a new passphrase!", "", kT0 + 1000).outcome,
+            au::ChangeOutcome::throttled);
+  EXPECT_EQ(users_->change_password("ria.officer", s.token, kPassword, "a new passphrase!", "", kT0 + 16'000).outcome,
+            au::ChangeOutcome::ok);
 }
