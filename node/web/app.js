@@ -9,7 +9,9 @@ const TEXT = {
   nl: {
     skip: 'Naar de inhoud', login: 'Inloggen', username: 'Gebruikersnaam', password: 'Wachtwoord',
     logout: 'Uitloggen', language: 'English', badLogin: 'Gebruikersnaam of wachtwoord is onjuist.',
-    locked: 'Dit account is tijdelijk geblokkeerd na te veel onjuiste wachtwoorden. Probeer het later opnieuw.',
+    mustWait: 'Te veel onjuiste wachtwoorden. U kunt het {wait} opnieuw proberen. Wie al is ingelogd, blijft ingelogd.',
+    badLoginWait: 'Gebruikersnaam of wachtwoord is onjuist. U kunt het {wait} opnieuw proberen.',
+    inSeconds: 'over {n} seconden', inMinutes: 'over {n} minuten', forgot: 'Wachtwoord vergeten? Vraag de beheerder van signalnode in uw organisatie om een nieuw wachtwoord.',
     tooMany: 'Te veel pogingen vanaf dit adres. Wacht een minuut.',
     navSubmit: 'Signaal melden', navSignals: 'Mijn signalen', navInbox: 'Inbox', navAlerts: 'Alerts',
     navLog: 'Verwerkingslog', navSubject: 'Inzageverzoek', navPolicy: 'Convenant', navCharts: 'Grafieken',
@@ -42,7 +44,9 @@ const TEXT = {
     received: 'ontvangen', usersTitle: 'Gebruikers', passwordTitle: 'Wachtwoord wijzigen', currentPassword: 'Huidig wachtwoord',
     newPassword: 'Nieuw wachtwoord', repeatPassword: 'Nieuw wachtwoord nogmaals', changePassword: 'Wijzigen',
     passwordsDiffer: 'De nieuwe wachtwoorden verschillen.', passwordChanged: 'Wachtwoord gewijzigd; uw andere sessies zijn beëindigd.',
-    passwordHint: 'Kies een wachtwoord van minstens 12 tekens. Na het wijzigen worden uw sessies elders beëindigd.', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', locked2: 'geblokkeerd',
+    passwordHint: 'Kies een wachtwoord van minstens 12 tekens. Na het wijzigen worden uw sessies elders beëindigd.', deleteUser: 'Verwijderen', confirmDeleteUser: 'Account verwijderen en sessies beëindigen van', create: 'Aanmaken', created2: 'Aangemaakt', waitingUntil: 'moet wachten tot',
+    unlock: 'Wachttijd opheffen', unlocked: 'kan meteen weer inloggen.', resetPassword: 'Nieuw wachtwoord instellen', setPassword: 'Instellen',
+    passwordReset: 'Nieuw wachtwoord ingesteld voor {user}; alle sessies van dit account zijn beëindigd. Geef het wachtwoord persoonlijk door.',
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
     problemBusy: 'De node is even druk. Probeer het over een paar seconden opnieuw.',
     problemInternal: 'Er ging iets mis in de node. Het is vastgelegd; probeer het later opnieuw of meld het bij de beheerder.',
@@ -60,7 +64,9 @@ const TEXT = {
   en: {
     skip: 'Skip to content', login: 'Log in', username: 'Username', password: 'Password', logout: 'Log out',
     language: 'Nederlands', badLogin: 'The username or password is wrong.',
-    locked: 'This account is locked for a while after too many wrong passwords. Try again later.',
+    mustWait: 'Too many wrong passwords. You can try again {wait}. Anyone already logged in stays logged in.',
+    badLoginWait: 'The username or password is wrong. You can try again {wait}.',
+    inSeconds: 'in {n} seconds', inMinutes: 'in {n} minutes', forgot: 'Forgot your password? Ask the signalnode administrator of your organisation for a new one.',
     tooMany: 'Too many attempts from this address. Wait a minute.',
     navSubmit: 'Report a signal', navSignals: 'My signals', navInbox: 'Inbox', navAlerts: 'Alerts',
     navLog: 'Processing log', navSubject: 'Subject access', navPolicy: 'Covenant', navCharts: 'Charts', navUsers: 'Users',
@@ -89,7 +95,9 @@ const TEXT = {
     received: 'received', usersTitle: 'Users', passwordTitle: 'Change password', currentPassword: 'Current password',
     newPassword: 'New password', repeatPassword: 'New password again', changePassword: 'Change',
     passwordsDiffer: 'The new passwords differ.', passwordChanged: 'Password changed; your other sessions have ended.',
-    passwordHint: 'Choose a password of at least 12 characters. Changing it ends your sessions elsewhere.', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', locked2: 'locked',
+    passwordHint: 'Choose a password of at least 12 characters. Changing it ends your sessions elsewhere.', deleteUser: 'Delete', confirmDeleteUser: 'Delete the account and end the sessions of', create: 'Create', created2: 'Created', waitingUntil: 'must wait until',
+    unlock: 'Clear the wait', unlocked: 'can log in again at once.', resetPassword: 'Set a new password', setPassword: 'Set',
+    passwordReset: 'New password set for {user}; every session of this account has ended. Hand the password over in person.',
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
     problemBusy: 'The node is busy. Try again in a few seconds.',
     problemInternal: 'Something went wrong in the node. It was logged; try again later or tell the administrator.',
@@ -177,10 +185,11 @@ const STAGES_EN = {
 let me = null;
 let taxonomy = null;
 class ApiError extends Error {
-  constructor(status, problem) {
+  constructor(status, problem, retryAfter) {
     super(problem?.detail || `HTTP ${status}`);
     this.status = status;
     this.problem = problem || {};
+    this.retryAfter = Number(retryAfter) || 0;  // seconds, from the Retry-After header
   }
 }
 async function api(method, path, body) {
@@ -196,17 +205,23 @@ async function api(method, path, body) {
     location.hash = '#/login';
     throw new ApiError(401, data);
   }
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
   return data;
 }
 // Problems that say nothing about the user's input get plain words in the
 // page's language instead of the node's (English) detail.
+// "over 15 seconden", "over 2 minuten": when a wait after wrong passwords ends.
+function waitText(seconds) {
+  return seconds < 90 ? t('inSeconds').replace('{n}', seconds) : t('inMinutes').replace('{n}', Math.ceil(seconds / 60));
+}
+function mustWaitText(e) { return t('mustWait').replace('{wait}', waitText(e.retryAfter || 1)); }
 const PROBLEM_TEXT = {
   'urn:signalnode:problem:busy': 'problemBusy',
   'urn:signalnode:problem:internal': 'problemInternal',
   'urn:signalnode:problem:unsupported-media-type': 'problemMediaType',
 };
 function problemText(e) {
+  if (e.problem?.type === 'urn:signalnode:problem:login-wait') return mustWaitText(e);
   const known = PROBLEM_TEXT[e.problem?.type];
   if (known) return t(known);
   const params = e.problem?.invalidParams;
@@ -274,7 +289,7 @@ function loginPage() {
   const out = h('div');
   const form = h('form', { class: 'login', novalidate: true },
     field(t('username'), user), field(t('password'), pass),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out);
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out, h('p', { class: 'hint' }, t('forgot')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     out.replaceChildren();
@@ -285,8 +300,11 @@ function loginPage() {
       location.hash = `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
     } catch (e) {
       pass.value = '';
-      const key = e.status === 423 ? 'locked' : e.status === 429 ? 'tooMany' : 'badLogin';
-      out.replaceChildren(message('error', t(key)));
+      let text = t('badLogin');
+      if (e.problem?.type === 'urn:signalnode:problem:login-wait') text = mustWaitText(e);
+      else if (e.status === 429) text = t('tooMany');
+      else if (e.status === 401 && e.retryAfter) text = t('badLoginWait').replace('{wait}', waitText(e.retryAfter));
+      out.replaceChildren(message('error', text));
       pass.focus();
     }
   });
@@ -733,6 +751,36 @@ function deleteUserButton(username, out) {
   return b;
 }
 
+// Wrong passwords made this account wait: the admin lets its owner in at once.
+function unlockButton(username, out) {
+  const b = h('button', { type: 'button', 'aria-label': `${t('unlock')}: ${username}` }, t('unlock'));
+  b.addEventListener('click', async () => {
+    try {
+      await api('DELETE', `/api/v1/users/${encodeURIComponent(username)}/wait`);
+      await usersPage(`${username} ${t('unlocked')}`);
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return b;
+}
+
+// Someone forgot their password: the admin sets a new one, which ends every
+// session of the account (whoever else knew the old one is out).
+function resetPasswordForm(username, out) {
+  const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, name: `reset-${username}`,
+    'aria-label': `${t('resetPassword')}: ${username}` });
+  const form = h('form', { class: 'inline' }, h('details', {}, h('summary', {}, t('resetPassword')), pass, ' ',
+    h('button', { type: 'submit' }, t('setPassword'))));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('PUT', `/api/v1/users/${encodeURIComponent(username)}/password`, { password: pass.value });
+      pass.value = '';
+      await usersPage(t('passwordReset').replace('{user}', username));
+    } catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
+
 // ---------------------------------------------------------------- own account
 function passwordPage() {
   const current = h('input', { type: 'password', autocomplete: 'current-password', name: 'currentPassword' });
@@ -755,7 +803,8 @@ function passwordPage() {
   page('passwordTitle', h('p', {}, t('passwordHint')), form);
 }
 
-async function usersPage() {
+// `notice`: what the last action on this page did, shown above the form.
+async function usersPage(notice) {
   const res = await api('GET', '/api/v1/users');
   const name = h('input', { name: 'username', autocomplete: 'off' });
   const role = h('select', { name: 'role' }, ['officer', 'analyst', 'privacy_officer', 'admin'].map((r) => h('option', { value: r }, r)));
@@ -770,9 +819,12 @@ async function usersPage() {
   });
   page('usersTitle', h('table', {}, h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), '', ''].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.role),
-      h('td', {}, when(u.createdAt)), h('td', {}, u.locked ? t('locked2') : ''),
-      h('td', {}, u.username === me.username ? '' : deleteUserButton(u.username, out)))))),
+      h('td', {}, when(u.createdAt)),
+      h('td', {}, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : '', u.waiting ? unlockButton(u.username, out) : ''),
+      // Their own password an admin changes on the password page, like everyone.
+      h('td', {}, u.username === me.username ? '' : [resetPasswordForm(u.username, out), deleteUserButton(u.username, out)]))))),
   form, out);
+  if (notice) out.replaceChildren(message('ok', notice));
 }
 
 // ---------------------------------------------------------------- routing
@@ -788,7 +840,7 @@ const ROUTES = [
   [/^#\/subject-access$/, 'privacy_officer', subjectAccessPage],
   [/^#\/policy$/, '*', policyPage],
   [/^#\/charts$/, 'privacy_officer', chartsPage],
-  [/^#\/users$/, 'admin', usersPage],
+  [/^#\/users$/, 'admin', () => usersPage()],
   [/^#\/password$/, '*', passwordPage],
 ];
 async function route() {

@@ -236,7 +236,7 @@ try {
   await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   await admin.getByLabel('Gebruikersnaam').fill('tweede-analist');
   await admin.getByLabel('Rol').selectOption('analyst');
-  await admin.getByLabel('Wachtwoord').fill('een-lang-wachtwoord-2026');
+  await admin.getByLabel(/^Wachtwoord/).fill('een-lang-wachtwoord-2026');
   await admin.getByRole('button', { name: 'Aanmaken' }).click();
   await admin.getByRole('cell', { name: 'tweede-analist', exact: true }).waitFor();
   const newcomer = await newPage();
@@ -259,17 +259,54 @@ try {
   await newcomer.getByLabel('Gebruikersnaam').waitFor();
   await shot(admin, '12-users');
 
-  // ---------------------------------------------------------------- lock-out
-  log('five wrong passwords lock the account');
+  // ---------------------------------------------------------------- wrong passwords
+  log('wrong passwords make the next attempt wait; the owner stays logged in; the admin clears the wait');
   // At the RIEC, so that no node sees more than its 10 log-in attempts a minute from this address.
+  // The RIEC analyst, logged in above, is the owner of the account guessed at.
   const intruder = await newPage();
-  for (let i = 0; i < 5; i++) {
-    await login(intruder, riec, 'officer', `wrong-password-${i}`);
-    await intruder.locator('.message.error').waitFor();
+  for (let i = 0; i < 4; i++) {
+    await login(intruder, riec, 'analyst', `wrong-password-${i}`);
+    await intruder.getByText('Gebruikersnaam of wachtwoord is onjuist.', { exact: true }).waitFor();
   }
-  await login(intruder, riec, 'officer');  // the right password, too late
-  await intruder.getByText('tijdelijk geblokkeerd').waitFor();
-  await shot(intruder, '13-locked');
+  await login(intruder, riec, 'analyst', 'wrong-password-4');
+  await intruder.getByText('U kunt het over 15 seconden opnieuw proberen').waitFor();
+  await login(intruder, riec, 'analyst');  // the right password during the wait: not checked
+  await intruder.getByText('Te veel onjuiste wachtwoorden').waitFor();
+  await intruder.getByText('Wie al is ingelogd, blijft ingelogd').waitFor();
+  await shot(intruder, '13-wait');
+  await analyst.getByRole('link', { name: 'Inbox' }).click();  // the owner's session was never touched
+  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  await analyst.getByRole('link', { name: 'Alerts' }).click();  // back where it was (the inbox is checked again below)
+  await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
+  const riecAdmin = await newPage();
+  await login(riecAdmin, riec, 'admin');
+  await riecAdmin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
+  const waiting = riecAdmin.locator(`tr[data-user="${riec.users.analyst.username}"]`);
+  assert.match(await waiting.innerText(), /moet wachten tot/);
+  await riecAdmin.getByRole('button', { name: `Wachttijd opheffen: ${riec.users.analyst.username}` }).click();
+  await riecAdmin.getByText('kan meteen weer inloggen').waitFor();
+  assert.doesNotMatch(await waiting.innerText(), /moet wachten tot/);
+  await login(intruder, riec, 'analyst');  // the owner (or here, whoever knows the password) is let in at once
+  await intruder.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+
+  log('the admin sets a new password for someone who forgot it; their sessions end');
+  const snf = node('snf');
+  const forgetful = await newPage();
+  await login(forgetful, snf, 'officer');
+  await forgetful.getByRole('heading', { name: 'Signaal melden' }).waitFor();
+  const snfAdmin = await newPage();
+  await login(snfAdmin, snf, 'admin');
+  await snfAdmin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
+  const row = snfAdmin.locator(`tr[data-user="${snf.users.officer.username}"]`);
+  await row.getByText('Nieuw wachtwoord instellen').click();
+  await row.getByLabel(`Nieuw wachtwoord instellen: ${snf.users.officer.username}`).fill('een vers wachtwoord van de beheerder');
+  await row.getByRole('button', { name: 'Instellen' }).click();
+  await snfAdmin.getByText('alle sessies van dit account zijn beëindigd').waitFor();
+  await shot(snfAdmin, '17-password-reset');
+  await forgetful.getByRole('link', { name: 'Mijn signalen' }).click();  // the next request finds the session gone
+  await forgetful.getByLabel('Gebruikersnaam').waitFor();
+  await login(forgetful, snf, 'officer', 'een vers wachtwoord van de beheerder');
+  await forgetful.getByRole('heading', { name: 'Signaal melden' }).waitFor();
 
   log('keyboard: the skip link is the first stop and leads to the content');
   await officer.goto(`${municipality.api}/#/signals`);
