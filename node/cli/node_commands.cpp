@@ -143,6 +143,28 @@ int run_token_create(const std::filesystem::path& dir, const std::string& role, 
   return 0;
 }
 
+namespace {
+// A password typed on stdin, or a random one the command prints once; wiped
+// when the command ends, whichever way it ends.
+struct NewPassword {
+  explicit NewPassword(bool from_stdin) : typed(from_stdin) {
+    if (typed) {
+      std::getline(std::cin, value);
+    } else {
+      value = crypto::random_hex_id(12);
+    }
+  }
+  ~NewPassword() { crypto::wipe(value.data(), value.size()); }
+  NewPassword(const NewPassword&) = delete;
+  NewPassword& operator=(const NewPassword&) = delete;
+  void print_if_generated() const {
+    if (!typed) std::cout << "password: " << value << "\n";
+  }
+  bool typed;
+  std::string value;
+};
+}  // namespace
+
 int run_user_create(const std::filesystem::path& dir, const std::string& username, const std::string& role,
                     bool password_from_stdin) {
   auto parsed_role = auth::role_from_string(role);
@@ -150,23 +172,17 @@ int run_user_create(const std::filesystem::path& dir, const std::string& usernam
     std::cerr << "signalnode: --role must be officer, analyst, privacy_officer or admin\n";
     return 2;
   }
-  std::string password;
-  if (password_from_stdin) {
-    std::getline(std::cin, password);
-  } else {
-    password = crypto::random_hex_id(12);
-  }
+  NewPassword password(password_from_stdin);
   OfflineNode node(dir);
   auth::UserStore users(node.store);
   try {
-    users.create(username, *parsed_role, password, now_ms(), "cli");
+    users.create(username, *parsed_role, password.value, now_ms(), "cli");
   } catch (const auth::UserError& e) {
-    crypto::wipe(password.data(), password.size());
     std::cerr << "signalnode: " << e.field << " " << e.what() << "\n";
     return 2;
   }
-  if (!password_from_stdin) std::cout << "password: " << password << std::endl;
-  crypto::wipe(password.data(), password.size());
+  password.print_if_generated();
+  std::cout << std::flush;
   return 0;
 }
 
@@ -213,30 +229,22 @@ int run_user_unlock(const std::filesystem::path& dir, const std::string& usernam
 }
 
 int run_user_reset_password(const std::filesystem::path& dir, const std::string& username, bool password_from_stdin) {
-  std::string password;
-  if (password_from_stdin) {
-    std::getline(std::cin, password);
-  } else {
-    password = crypto::random_hex_id(12);
-  }
+  NewPassword password(password_from_stdin);
   OfflineNode node(dir);
   auth::UserStore users(node.store);
   bool known = false;
   try {
-    known = users.reset_password(username, password, now_ms(), "cli");
+    known = users.reset_password(username, password.value, now_ms(), "cli");
   } catch (const auth::UserError& e) {
-    crypto::wipe(password.data(), password.size());
     std::cerr << "signalnode: " << e.field << " " << e.what() << "\n";
     return 2;
   }
   if (!known) {
-    crypto::wipe(password.data(), password.size());
     std::cerr << "signalnode: no account " << username << "\n";
     return 1;
   }
-  if (!password_from_stdin) std::cout << "password: " << password << "\n";
+  password.print_if_generated();
   std::cout << "new password set for " << username << "; its sessions have ended" << std::endl;
-  crypto::wipe(password.data(), password.size());
   return 0;
 }
 

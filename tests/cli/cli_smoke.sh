@@ -47,6 +47,20 @@ if echo "a long enough password" | "$bin" user create --dir "$work/n" --username
     --password-stdin 2>/dev/null; then fail "duplicate user accepted"; fi
 "$bin" user list --dir "$work/n" | grep -q "^ria.officer  officer" || fail "user list"
 "$bin" user list --dir "$work/n" | grep -q argon2 && fail "user list shows a hash"
+# An admin lets someone in again, or sets a new password for them; both audited.
+"$bin" user unlock --dir "$work/n" --username ria.officer | grep -q "ria.officer can log in again at once" \
+  || fail "user unlock"
+if "$bin" user unlock --dir "$work/n" --username no.such.user 2>/dev/null; then fail "unlocking an unknown user succeeded"; fi
+if "$bin" user unlock --dir "$work/n" 2>/dev/null; then fail "unlock without --username or --address succeeded"; fi
+"$bin" user unlock --dir "$work/n" --address 203.0.113.5 | grep -q "203.0.113.5 had no wait" || fail "user unlock --address"
+reset=$("$bin" user reset-password --dir "$work/n" --username ria.officer)
+[[ "$reset" =~ ^password:\ [0-9a-f]{24}$'\n'"new password set for ria.officer" ]] || fail "reset-password prints a random password once: $reset"
+echo "another long password" | "$bin" user reset-password --dir "$work/n" --username ria.officer --password-stdin \
+  | grep -q "^password:" && fail "a reset password from stdin is printed"
+if echo "short" | "$bin" user reset-password --dir "$work/n" --username ria.officer --password-stdin 2>/dev/null; then
+  fail "reset to a short password accepted"
+fi
+if "$bin" user reset-password --dir "$work/n" --username no.such.user 2>/dev/null >/dev/null; then fail "reset of an unknown user succeeded"; fi
 "$bin" user delete --dir "$work/n" --username ria.officer | grep -q "deleted ria.officer" || fail "user delete"
 "$bin" user list --dir "$work/n" | grep -q "^ria.officer" && fail "a deleted user is still listed"
 if "$bin" user delete --dir "$work/n" --username ria.officer 2>/dev/null; then fail "deleting twice succeeded"; fi
