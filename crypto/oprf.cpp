@@ -24,21 +24,34 @@ void append_u16(Bytes& out, std::size_t v) {
   out.push_back(static_cast<std::uint8_t>(v & 0xff));
 }
 
-Bytes dst_with(std::string_view prefix) {
+bool is_zero(ByteView bytes) { return sodium_is_zero(bytes.data(), bytes.size()) == 1; }
+
+Bytes dst_with(std::string_view prefix, ByteView context) {
   Bytes dst;
   append(dst, prefix);
-  append(dst, context_string());
+  append(dst, context);
   return dst;
 }
 
-bool is_zero(ByteView bytes) { return sodium_is_zero(bytes.data(), bytes.size()) == 1; }
+Bytes dst_with(std::string_view prefix) { return dst_with(prefix, context_string()); }
+
+std::optional<Element> hash_to_group_dst(ByteView input, ByteView dst) {
+  Bytes uniform = expand_message_xmd_sha512(input, dst, kHashBytes);
+  Element e{};
+  crypto_core_ristretto255_from_hash(e.data(), uniform.data());
+  wipe(uniform.data(), uniform.size());
+  if (is_zero(e)) return std::nullopt;
+  return e;
+}
 
 }  // namespace
 
-Bytes context_string() {
+Bytes context_string() { return context_string(kModeOprf); }
+
+Bytes context_string(std::uint8_t mode) {
   Bytes out;
   append(out, std::string_view("OPRFV1-"));
-  out.push_back(0x00);  // mode OPRF
+  out.push_back(mode);
   out.push_back('-');
   append(out, kSuite);
   return out;
@@ -87,12 +100,11 @@ Bytes expand_message_xmd_sha512(ByteView message, ByteView dst, std::size_t leng
 
 std::optional<Element> hash_to_group(ByteView input) {
   static const Bytes dst = dst_with("HashToGroup-");
-  Bytes uniform = expand_message_xmd_sha512(input, dst, kHashBytes);
-  Element e{};
-  crypto_core_ristretto255_from_hash(e.data(), uniform.data());
-  wipe(uniform.data(), uniform.size());
-  if (is_zero(e)) return std::nullopt;
-  return e;
+  return hash_to_group_dst(input, dst);
+}
+
+std::optional<Element> hash_to_group(ByteView input, ByteView context) {
+  return hash_to_group_dst(input, dst_with("HashToGroup-", context));
 }
 
 Scalar hash_to_scalar(ByteView input, ByteView dst) {
@@ -118,8 +130,10 @@ KeyPair generate_key_pair() {
   return kp;
 }
 
-KeyPair derive_key_pair(ByteView seed, ByteView info) {
-  static const Bytes dst = dst_with("DeriveKeyPair");
+KeyPair derive_key_pair(ByteView seed, ByteView info) { return derive_key_pair(seed, info, context_string()); }
+
+KeyPair derive_key_pair(ByteView seed, ByteView info, ByteView context) {
+  const Bytes dst = dst_with("DeriveKeyPair", context);
   if (info.size() > 65535) throw std::invalid_argument("DeriveKeyPair: info too long");
   Bytes derive_input(seed.begin(), seed.end());
   append_u16(derive_input, info.size());

@@ -27,11 +27,20 @@ using Scalar = SecretArray<kScalarBytes>;  // little-endian, reduced mod L
 // lengths the RFC forbids (len > 255*64, DST > 255 bytes).
 Bytes expand_message_xmd_sha512(ByteView message, ByteView dst, std::size_t length);
 
+// Mode byte of the context string (RFC 9497 section 3.1).
+inline constexpr std::uint8_t kModeOprf = 0x00;
+inline constexpr std::uint8_t kModeVoprf = 0x01;
+
 // The suite's context string: "OPRFV1-" || 0x00 || "-ristretto255-SHA512".
 Bytes context_string();
+// The same for another mode; crypto/voprf uses 0x01. Every DST derives from
+// it, so the modes never share a hash-to-group or a key derivation.
+Bytes context_string(std::uint8_t mode);
 
 // HashToGroup; nullopt in the (negligible) case the input maps to the identity.
 std::optional<Element> hash_to_group(ByteView input);
+// HashToGroup under another mode's context string.
+std::optional<Element> hash_to_group(ByteView input, ByteView context);
 Scalar hash_to_scalar(ByteView input, ByteView dst);
 
 // An element a peer may send: canonical encoding and not the identity.
@@ -44,6 +53,8 @@ struct KeyPair {
 KeyPair generate_key_pair();
 // RFC 9497 section 3.2.1; throws if no key is found within 256 tries.
 KeyPair derive_key_pair(ByteView seed, ByteView info);
+// DeriveKeyPair under another mode's context string.
+KeyPair derive_key_pair(ByteView seed, ByteView info, ByteView context);
 // A secret scalar from storage; throws unless 32 bytes, canonical and non-zero.
 Scalar scalar_from(ByteView bytes);
 
