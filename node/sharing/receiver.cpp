@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -184,51 +185,67 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
   Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), ctx_.now_ms(), ctx_.now_ms, {}, {}};
   std::string receipt_body;
   std::size_t accepted = 0, rejected = 0;
-  ctx_.store.write([&](storage::Database& db) {
-    // A replayed batch gets its original receipt and changes nothing; the
-    // sender never reuses a batch id, so the replay itself is recorded.
-    auto seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
-    seen.bind(1, std::string_view(batch->sender)).bind(2, std::string_view(batch->batch_id));
-    if (seen.step()) {
-      auto stored = seen.blob(0);
-      receipt_body.assign(stored.begin(), stored.end());
-      seen.reset();
-      audit::Event e;
-      e.name = audit::events::kBatchReplayed;
-      e.status = "rejected";
-      e.start_ms = e.end_ms = in.now;
-      e.attributes = {{"partner", sender->org}, {"batchId", batch->batch_id},
-                      {"reason", "batch received before; answered with its original receipt, nothing applied"}};
-      e.partner = sender->org;
-      audit::AuditLog::append(db, e);
-      return;
-    }
-    seen.reset();
-    wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, in.now, {}, 0, 0, {}, {}};
-    if (witness) {
-      receipt.tree_size = witness->tree_size;
-      receipt.tree_timestamp_ms = witness->timestamp_ms;
-      receipt.tree_root = witness->root_hash;
-      receipt.tree_signature = witness->signature;
-    }
-    for (const auto& r : batch->records) {
-      std::string why = receive_record(db, in, r);
-      // A record id that is not one is answered as "": the receipt, which
-      // the receiver also keeps, repeats nothing smuggled.
-      receipt.outcomes.push_back({policies::valid_record_id(r.record_id) ? r.record_id : "", why.empty(), why});
-      ++(why.empty() ? accepted : rejected);
-    }
-    ctx_.refresh_alerts(db, std::move(in.touched), in.now);
-    in.audit_rejections(db);
-    auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
-    db.cached("INSERT INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")
-        .bind(1, std::string_view(batch->sender))
-        .bind(2, std::string_view(batch->batch_id))
-        .bind_blob(3, signed_receipt)
-        .bind(4, in.now)
-        .run();
-    receipt_body.assign(signed_receipt.begin(), signed_receipt.end());
-  });
+  wire::Receipt receipt{wire::kVersion, batch->batch_id, batch->sender, self.org, in.now, {}, 0, 0, {}, {}};
+  if (witness) {
+    receipt.tree_size = witness->tree_size;
+    receipt.tree_timestamp_ms = witness->timestamp_ms;
+    receipt.tree_root = witness->root_hash;
+    receipt.tree_signature = witness->signature;
+  }
+  // The records are stored and matched kRecordsPerTransaction at a time, each
+  // chunk its own transaction, so an officer's submit waits for one chunk at
+  // most, never for a whole batch. A crash between chunks loses nothing: the
+  // sender, without a receipt, sends the batch again; what was stored answers
+  // as accepted and is stored and logged once (inbox (sender, record_id) and
+  // inbox_messages are unique), and the rest is applied.
+  const std::size_t n = batch->records.size();
+  bool replayed = false;
+  for (std::size_t start = 0; !replayed && (start == 0 || start < n); start += kRecordsPerTransaction) {
+    const std::size_t end = std::min(n, start + kRecordsPerTransaction);
+    ctx_.store.write([&](storage::Database& db) {
+      if (start == 0) {
+        // A replayed batch gets its original receipt and changes nothing; the
+        // sender never reuses a batch id, so the replay itself is recorded.
+        auto seen = db.cached("SELECT receipt FROM inbox_batches WHERE sender = ? AND batch_id = ?");
+        seen.bind(1, std::string_view(batch->sender)).bind(2, std::string_view(batch->batch_id));
+        if (seen.step()) {
+          auto stored = seen.blob(0);
+          receipt_body.assign(stored.begin(), stored.end());
+          audit::Event e;
+          e.name = audit::events::kBatchReplayed;
+          e.status = "rejected";
+          e.start_ms = e.end_ms = in.now;
+          e.attributes = {{"partner", sender->org}, {"batchId", batch->batch_id},
+                          {"reason", "batch received before; answered with its original receipt, nothing applied"}};
+          e.partner = sender->org;
+          audit::AuditLog::append(db, e);
+          replayed = true;
+          return;
+        }
+      }
+      for (std::size_t i = start; i < end; ++i) {
+        const auto& r = batch->records[i];
+        std::string why = receive_record(db, in, r);
+        // A record id that is not one is answered as "": the receipt, which
+        // the receiver also keeps, repeats nothing smuggled.
+        receipt.outcomes.push_back({policies::valid_record_id(r.record_id) ? r.record_id : "", why.empty(), why});
+        ++(why.empty() ? accepted : rejected);
+      }
+      ctx_.refresh_alerts(db, std::move(in.touched), in.now);
+      in.touched.clear();
+      if (end < n) return;
+      in.audit_rejections(db);
+      auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
+      // OR IGNORE: the same batch received twice at once stores one receipt.
+      db.cached("INSERT OR IGNORE INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")
+          .bind(1, std::string_view(batch->sender))
+          .bind(2, std::string_view(batch->batch_id))
+          .bind_blob(3, signed_receipt)
+          .bind(4, in.now)
+          .run();
+      receipt_body.assign(signed_receipt.begin(), signed_receipt.end());
+    });
+  }
   log::info("batch.received", {{"partner", peer_org}, {"accepted", accepted}, {"rejected", rejected}});
   return ReceiveOutcome::receipt_of(std::move(receipt_body));
 }

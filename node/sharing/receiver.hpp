@@ -24,6 +24,10 @@ namespace signalnode::node::sharing {
 // seconds until they would fit (-1: never). Empty: no budget.
 using RecordBudget = std::function<double(std::size_t records)>;
 
+// Records stored and matched per transaction: an officer's write waits for at
+// most this many (tests/bench/flood_bench.cpp measures what that means).
+inline constexpr std::size_t kRecordsPerTransaction = 100;
+
 class Receiver {
  public:
   explicit Receiver(Context& ctx) : ctx_(ctx) {}
