@@ -176,6 +176,57 @@ TEST_F(AdmissionTest, APartnerOverItsRecordBudgetIsAskedToRetryAndNothingIsStore
   EXPECT_EQ(send(300).status, 200) << "what still fits the minute's budget is taken";
 }
 
+// A batch is stored 100 records per transaction (so an officer's write never
+// waits behind a whole batch). The receipt still answers every record in
+// order, a replay gets the same receipt, and a batch resent after a crash
+// between its chunks (some records stored, no receipt yet) stores and logs
+// each record once.
+TEST_F(AdmissionTest, ABatchStoredInChunksAnswersEveryRecordOnceAndAResendAfterACrashStoresNothingTwice) {
+  namespace w = signalnode::protocol::wire;
+  auto key = key_of(kMunicipality);
+  auto batch_of = [&](std::vector<w::Record> records) {
+    auto batch = valid_batch();
+    batch.records = std::move(records);
+    return batch;
+  };
+  const w::Record model = valid_batch().records[0];
+  std::vector<w::Record> records;
+  for (int i = 0; i < 250; ++i) {
+    w::Record r = model;
+    r.record_id = signalnode::crypto::random_hex_id(16);
+    records.push_back(r);
+  }
+  auto receipt_of = [&](const signalnode::node::http::HttpResponse& r) {
+    std::string err;
+    auto envelope = w::decode_signed(signalnode::crypto::Bytes(r.body.begin(), r.body.end()), err);
+    EXPECT_TRUE(envelope) << err;
+    auto receipt = w::decode_receipt(envelope->message, err);
+    EXPECT_TRUE(receipt) << err;
+    return *receipt;
+  };
+  // What the first chunks of an interrupted batch left: 150 records stored.
+  auto first = post_batch(bytes(w::encode(w::sign_batch(batch_of({records.begin(), records.begin() + 150}), key))));
+  ASSERT_EQ(first.status, 200) << first.body;
+  // The resend: all 250.
+  auto whole = batch_of(records);
+  const std::string body = bytes(w::encode(w::sign_batch(whole, key)));
+  auto sent = post_batch(body);
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  auto receipt = receipt_of(sent);
+  ASSERT_EQ(receipt.outcomes.size(), 250u);
+  for (std::size_t i = 0; i < 250; ++i) {
+    EXPECT_EQ(receipt.outcomes[i].record_id, records[i].record_id) << i;
+    EXPECT_TRUE(receipt.outcomes[i].accepted) << i << " " << receipt.outcomes[i].reason;
+  }
+  EXPECT_EQ(inbox(kInspectorate).size(), 250u) << "each record stored once";
+  auto audit = api(kInspectorate, "GET", "/api/v1/audit/events?limit=500&name=record.received", "privacy_officer");
+  EXPECT_EQ(json::parse(audit.body).at("items").as_array().size(), 250u) << "and logged once";
+  auto again = post_batch(body);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, sent.body) << "a replay gets the original receipt";
+  EXPECT_EQ(inbox(kInspectorate).size(), 250u);
+}
+
 // Flooding the log: a batch of rejected records costs one audit event per
 // kind with the count per reason, not a full event for each record.
 TEST_F(AdmissionTest, ABatchOfRejectedRecordsIsOneSummarisingAuditEvent) {
