@@ -59,6 +59,8 @@ int run_pki_issue(const std::filesystem::path& ca_dir, const std::string& org, c
                   const std::filesystem::path& key);
 // Prints this node's [[partners]] entry for the federation manifest.
 int run_manifest_entry(const std::filesystem::path& dir, const std::string& endpoint, const std::string& name);
+// The threshold key ceremony (node/pseudonyms/key_ceremony.hpp).
+int run_pa_ceremony(const std::filesystem::path& out, std::size_t threshold, std::size_t holders, int epoch);
 
 // `policy explain`: what each partner would receive of a signal file, and why.
 int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::path& signal_file, bool as_json);

@@ -10,6 +10,7 @@
 #include "node/config/node_config.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/net/tls_identity.hpp"
+#include "node/pseudonyms/key_ceremony.hpp"
 
 namespace signalnode::node::cli {
 namespace fs = std::filesystem;
@@ -78,6 +79,27 @@ int run_manifest_entry(const fs::path& dir, const std::string& endpoint, const s
   std::string toml = federation::manifest_to_toml(m);
   std::cout << toml.substr(toml.find("[[partners]]"));
   return 0;
+}
+
+int run_pa_ceremony(const fs::path& out, std::size_t threshold, std::size_t holders, int epoch) {
+  try {
+    auto set = pseudonyms::run_key_ceremony(out, threshold, holders, epoch);
+    std::cout << "epoch " << set.epoch << ": " << holders << " shares, any " << threshold << " evaluate; "
+              << "the whole key was never written\n";
+    for (const auto& s : set.shares) {
+      std::cout << "  " << pseudonyms::share_file(out, s.index, epoch).string() << "  secret: to share holder "
+                << s.index << " only\n";
+    }
+    std::cout << "  " << pseudonyms::public_key_set_file(out, epoch).string() << "  public: to every node"
+              << std::endl;
+    return 0;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "signalnode: " << e.what() << "\n";
+    return 2;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "signalnode: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace signalnode::node::cli

@@ -118,6 +118,20 @@ int main(int argc, char** argv) {
   pki_issue_cmd->add_option("--cert", cert_out, "Certificate output (PEM)")->required();
   pki_issue_cmd->add_option("--key", key_out, "Key output (PEM, 0600)")->required();
 
+  auto* pa_cmd = app.add_subcommand("pa", "The pseudonymisation authority's threshold key");
+  pa_cmd->require_subcommand(1);
+  std::filesystem::path ceremony_out;
+  std::size_t ceremony_threshold = 2, ceremony_holders = 3;
+  int ceremony_epoch = 1;
+  auto* ceremony_cmd = pa_cmd->add_subcommand(
+      "ceremony", "Create an epoch's key as t-of-n shares (OUT/holder-<i>/epoch-<e>.share, 0600) and its public "
+                  "key set (OUT/pseudonymisation-epoch-<e>.json); the whole key is wiped, never written");
+  ceremony_cmd->add_option("--out", ceremony_out, "Output folder; hand each holder-<i> folder to one share holder")
+      ->required();
+  ceremony_cmd->add_option("--threshold", ceremony_threshold, "Holders needed to evaluate (t)")->capture_default_str();
+  ceremony_cmd->add_option("--holders", ceremony_holders, "Share holders (n), at most 255")->capture_default_str();
+  ceremony_cmd->add_option("--epoch", ceremony_epoch, "Key epoch, 1 to 9999")->capture_default_str();
+
   auto* manifest_cmd = app.add_subcommand("manifest", "Federation manifest helpers");
   manifest_cmd->require_subcommand(1);
   std::filesystem::path manifest_dir;
@@ -199,6 +213,7 @@ int main(int argc, char** argv) {
     if (*pki_ca_cmd) return run_pki_ca(ca_dir, ca_name);
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
+    if (*ceremony_cmd) return run_pa_ceremony(ceremony_out, ceremony_threshold, ceremony_holders, ceremony_epoch);
     if (*verify_cmd) return run_audit_verify(audit_dir);
     if (*export_cmd) return run_audit_export(audit_dir, audit_out, export_from, export_to);
     if (*sth_cmd) return run_audit_sth(audit_dir);
