@@ -66,15 +66,15 @@ if "$bin" user reset-password --dir "$work/n" --username no.such.user 2>/dev/nul
 if "$bin" user delete --dir "$work/n" --username ria.officer 2>/dev/null; then fail "deleting twice succeeded"; fi
 
 # The PA's threshold key ceremony: shares only their holders can read, a public key set, no whole key.
-"$bin" pa ceremony --out "$work/pa" --threshold 2 --holders 3 | grep -q "any 2 evaluate" || fail "pa ceremony"
+"$bin" pa ceremony --out "$work/ceremony" --threshold 2 --holders 3 | grep -q "any 2 evaluate" || fail "pa ceremony"
 for i in 1 2 3; do
-  [ "$(stat -c %a "$work/pa/holder-$i/epoch-0001.share")" = 600 ] || fail "share $i is not 0600"
+  [ "$(stat -c %a "$work/ceremony/holder-$i/epoch-0001.share")" = 600 ] || fail "share $i is not 0600"
 done
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['threshold']==2 and len(d['shares'])==3" \
-  "$work/pa/pseudonymisation-epoch-0001.json" || fail "public key set"
-[ "$(find "$work/pa" -type f | wc -l)" = 4 ] || fail "the ceremony wrote more than three shares and the public set"
-if "$bin" pa ceremony --out "$work/pa" 2>/dev/null; then fail "an epoch dealt twice"; fi
-if "$bin" pa ceremony --out "$work/pa2" --threshold 4 --holders 3 2>/dev/null; then fail "t > n accepted"; fi
+  "$work/ceremony/pseudonymisation-epoch-0001.json" || fail "public key set"
+[ "$(find "$work/ceremony" -type f | wc -l)" = 4 ] || fail "the ceremony wrote more than three shares and the public set"
+if "$bin" pa ceremony --out "$work/ceremony" 2>/dev/null; then fail "an epoch dealt twice"; fi
+if "$bin" pa ceremony --out "$work/ceremony2" --threshold 4 --holders 3 2>/dev/null; then fail "t > n accepted"; fi
 
 "$bin" serve --dir "$work/n" --port 0 >"$work/out" 2>"$work/log" &
 pid=$!
