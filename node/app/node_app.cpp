@@ -48,7 +48,7 @@ struct NodeApp::Impl {
         tokens(*store),
         users(*store, cfg.api.login_failures_per_address > 0
                           ? std::optional(auth::ThrottleRule{cfg.api.login_failures_per_address, auth::kAddressRule.first_delay_ms,
-                                                             auth::kAddressRule.max_delay_ms})
+                                                             auth::kAddressRule.max_delay_ms, auth::kAddressRule.memory_ms})
                           : std::nullopt),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },

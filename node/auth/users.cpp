@@ -40,9 +40,10 @@ void audit_login(storage::Database& db, audit::EventName name, const char* statu
   audit::AuditLog::append(db, e);
 }
 
-// One more wrong password, counted for the name (known or not) and for the
-// address. A failure that starts a wait is audited as login.throttled; the
-// result is the earliest time of the next attempt that will be checked.
+// One more wrong password, counted for the name where it was tried
+// (login_throttle.hpp) and for the address. A failure that starts a wait is
+// audited as login.throttled; the result is the earliest time of the next
+// attempt that will be checked.
 std::int64_t count_wrong_password(storage::Database& db, const std::string& username, const std::string& client,
                                   const std::optional<ThrottleRule>& address_rule, std::int64_t now_ms) {
   std::int64_t wait_until = 0;
@@ -58,7 +59,7 @@ std::int64_t count_wrong_password(storage::Database& db, const std::string& user
                     {"failures", after.failures}, {"waitSeconds", (after.wait_until_ms - now_ms + 999) / 1000}};
     audit::AuditLog::append(db, e);
   };
-  count(account_key(username), kAccountRule, "account");
+  count(name_key(db, username, client, now_ms), kAccountRule, "account");
   if (!client.empty() && address_rule) count(address_key(client), *address_rule, "address");
   forget_old_throttles(db, now_ms);
   return wait_until;
@@ -66,9 +67,11 @@ std::int64_t count_wrong_password(storage::Database& db, const std::string& user
 
 // The earliest time an attempt for this name from this address is checked.
 std::int64_t must_wait_until(storage::Database& db, const std::string& username, const std::string& client,
-                             bool per_address, std::int64_t now_ms) {
-  std::int64_t until = throttle_state(db, account_key(username), now_ms).wait_until_ms;
-  if (!client.empty() && per_address) until = std::max(until, throttle_state(db, address_key(client), now_ms).wait_until_ms);
+                             const std::optional<ThrottleRule>& address_rule, std::int64_t now_ms) {
+  std::int64_t until = throttle_state(db, name_key(db, username, client, now_ms), kAccountRule, now_ms).wait_until_ms;
+  if (!client.empty() && address_rule) {
+    until = std::max(until, throttle_state(db, address_key(client), *address_rule, now_ms).wait_until_ms);
+  }
   return until > now_ms ? until : 0;
 }
 
@@ -110,18 +113,15 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;
-    auto st = db.cached(
-        "SELECT u.username, u.role, u.created_at_ms, t.wait_until_ms FROM users u LEFT JOIN login_throttle t "
-        "ON t.key = 'user:' || u.username AND t.last_failure_ms >= ? ORDER BY u.username");
-    st.bind(1, now_ms - kThrottleMemoryMs);
+    auto st = db.cached("SELECT username, role, created_at_ms FROM users ORDER BY username");
     while (st.step()) {
       UserInfo u;
       u.username = st.text(0);
       u.role = role_from_string(st.text(1)).value_or(Role::officer);
       u.created_at_ms = st.int64(2);
-      if (!st.is_null(3) && st.int64(3) > now_ms) u.wait_until_ms = st.int64(3);
       out.push_back(std::move(u));
     }
+    for (auto& u : out) u.wait_until_ms = name_wait_until(db, u.username, now_ms);
     return out;
   });
 }
@@ -133,7 +133,7 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
   };
   std::int64_t wait_until = 0;
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
-    wait_until = must_wait_until(db, username, client, address_rule_.has_value(), now_ms);
+    wait_until = must_wait_until(db, username, client, address_rule_, now_ms);
     auto st = db.cached("SELECT role, password_hash FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     std::optional<Row> r;
@@ -163,7 +163,9 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
     s.token = std::string(kSessionPrefix) + crypto::random_hex_id(32);
     s.csrf_token = crypto::random_hex_id(16);
     s.principal = {"user:" + username, role_from_string(row->role).value_or(Role::officer), username};
-    clear_throttle(db, account_key(username));
+    // This address is now known for the name: a guesser elsewhere cannot
+    // make the owner wait here (login_throttle.hpp).
+    remember_client(db, username, client, now_ms);
     db.cached("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?")
         .bind(1, now_ms - kSessionIdleMs)
         .bind(2, now_ms - kSessionMaxMs)
@@ -247,7 +249,7 @@ ChangeResult UserStore::change_password(const std::string& username, std::string
   check_password_rules(next, "newPassword");
   ChangeResult result;
   auto hash_now = store_.read([&](storage::Database& db) -> std::optional<std::string> {
-    result.wait_until_ms = must_wait_until(db, username, client, address_rule_.has_value(), now_ms);
+    result.wait_until_ms = must_wait_until(db, username, client, address_rule_, now_ms);
     auto st = db.cached("SELECT password_hash FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     std::optional<std::string> r;
@@ -274,7 +276,7 @@ ChangeResult UserStore::change_password(const std::string& username, std::string
         .bind(1, std::string_view(hash))
         .bind(2, std::string_view(username))
         .run();
-    clear_throttle(db, account_key(username));
+    remember_client(db, username, client, now_ms);
     // Whoever else knew the old password is logged out; this browser stays.
     db.cached("DELETE FROM sessions WHERE username = ? AND token_hash != ?")
         .bind(1, std::string_view(username))
@@ -311,7 +313,7 @@ bool UserStore::unlock(const std::string& username, std::int64_t now_ms, const s
   store_.write([&](storage::Database& db) {
     known = account_exists(db, username);
     if (!known) return;
-    bool had_wait = clear_throttle(db, account_key(username));
+    bool had_wait = clear_name(db, username);
     audit_admin_action(db, audit::events::kAccountUnlocked,
                        {{"username", username}, {"scope", "account"}, {"hadWait", had_wait}}, by, now_ms);
   });
@@ -321,7 +323,7 @@ bool UserStore::unlock(const std::string& username, std::int64_t now_ms, const s
 bool UserStore::unlock_address(const std::string& client, std::int64_t now_ms, const std::string& by) {
   bool had_wait = false;
   store_.write([&](storage::Database& db) {
-    had_wait = clear_throttle(db, address_key(client));
+    had_wait = clear_address(db, client);
     if (had_wait) audit_admin_action(db, audit::events::kAccountUnlocked, {{"client", client.substr(0, 64)}, {"scope", "address"}}, by, now_ms);
   });
   return had_wait;
@@ -339,7 +341,7 @@ bool UserStore::reset_password(const std::string& username, std::string_view pas
         .run();
     known = db.changes() > 0;
     if (!known) return;
-    clear_throttle(db, account_key(username));
+    clear_name(db, username);
     // Whoever held a session under the forgotten (or stolen) password is out.
     db.cached("DELETE FROM sessions WHERE username = ?").bind(1, std::string_view(username)).run();
     const auto ended = db.changes();

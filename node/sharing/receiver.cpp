@@ -79,7 +79,8 @@ struct Receiver::Incoming {
   NowMs now_ms;
 
   // Rejections are not logged one full event each (a hostile partner could
-  // fill the log): per batch and kind one event with the count per reason.
+  // fill the log): per batch chunk (100 records) and kind one event with the
+  // count per reason.
   struct Rejections {
     std::int64_t count = 0;
     std::map<std::string, std::int64_t> reasons;
@@ -233,8 +234,12 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
       }
       ctx_.refresh_alerts(db, std::move(in.touched), in.now);
       in.touched.clear();
-      if (end < n) return;
+      // Each chunk logs its own rejections: a follow-up rejected here is
+      // remembered as applied (inbox_messages), so a resend after a crash
+      // would not log it again.
       in.audit_rejections(db);
+      in.rejections.clear();
+      if (end < n) return;
       auto signed_receipt = wire::encode(wire::sign_receipt(receipt, key));
       // OR IGNORE: the same batch received twice at once stores one receipt.
       db.cached("INSERT OR IGNORE INTO inbox_batches (sender, batch_id, receipt, received_at_ms) VALUES (?,?,?,?)")

@@ -494,8 +494,9 @@ void v10_subjects_by_sender(Database& db) {
 }
 
 // v11: growing delays after wrong passwords instead of a lock-out
-// (node/auth/login_throttle.hpp). Counters per account name (known or not) and
-// per client address; the lock columns of v7 go.
+// (node/auth/login_throttle.hpp). Counters per account name (known or not),
+// per name at an address where it logged in before, and per client address;
+// the addresses where each name logged in; the lock columns of v7 go.
 void v11_login_throttle(Database& db) {
   db.exec(R"sql(
     CREATE TABLE login_throttle (
@@ -505,6 +506,13 @@ void v11_login_throttle(Database& db) {
       wait_until_ms   INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX login_throttle_by_age ON login_throttle(last_failure_ms);
+    CREATE TABLE login_known_clients (
+      username        TEXT NOT NULL,
+      client          TEXT NOT NULL,
+      last_success_ms INTEGER NOT NULL,
+      PRIMARY KEY (username, client)
+    );
+    CREATE INDEX login_known_clients_by_age ON login_known_clients(last_success_ms);
     ALTER TABLE users DROP COLUMN failed_logins;
     ALTER TABLE users DROP COLUMN locked_until_ms;
   )sql");

@@ -153,18 +153,68 @@ TEST_F(UsersTest, WrongPasswordsMakeTheNextAttemptWaitAndNeverEndASession) {
   auto fifth = users_->login("ria.officer", "wrong password 4", "198.51.100.9", kT0 + 10);
   EXPECT_EQ(fifth.outcome, au::LoginOutcome::bad_credentials);
   EXPECT_EQ(fifth.wait_until_ms, kT0 + 10 + 15'000) << "the fifth says when to try again";
-  // During the wait nothing is checked, also not the right password.
-  auto during = users_->login("ria.officer", kPassword, "192.0.2.7", kT0 + 5'000);
+  // During the wait nothing is checked from where the guesses came, also not the right password.
+  auto during = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 5'000);
   EXPECT_EQ(during.outcome, au::LoginOutcome::throttled);
   EXPECT_EQ(during.wait_until_ms, kT0 + 10 + 15'000);
   EXPECT_FALSE(during.session);
   EXPECT_EQ(users_->list(kT0 + 5'000)[0].wait_until_ms, kT0 + 10 + 15'000) << "the admin sees the wait";
   EXPECT_TRUE(users_->session(live.token, kT0 + 6'000)) << "the owner's open session is untouched";
-  // After 15 seconds the right password works, and the count starts anew.
-  auto later = users_->login("ria.officer", kPassword, "192.0.2.7", kT0 + 10 + 15'000);
+  // After 15 seconds the right password works.
+  auto later = users_->login("ria.officer", kPassword, "198.51.100.9", kT0 + 10 + 15'000);
   EXPECT_EQ(later.outcome, au::LoginOutcome::ok);
-  EXPECT_EQ(users_->list(kT0 + 30'000)[0].wait_until_ms, 0);
-  EXPECT_EQ(users_->login("ria.officer", "wrong again", "", kT0 + 30'000).wait_until_ms, 0);
+}
+
+TEST_F(UsersTest, AGuesserElsewhereNeverMakesTheOwnerWaitWhereTheOwnerLogsIn) {
+  // The owner logged in from the office before; a guesser elsewhere keeps the
+  // name at its longest wait for an hour.
+  ASSERT_EQ(users_->login("ria.officer", kPassword, "192.0.2.7", kT0).outcome, au::LoginOutcome::ok);
+  std::int64_t t = kT0 + 1'000;
+  for (int i = 0; i < 14; ++i) {
+    auto r = users_->login("ria.officer", "guess " + std::to_string(i), "203.0.113.66", t);
+    t = std::max(t + 1, r.wait_until_ms);
+  }
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "203.0.113.66", t - 1).outcome, au::LoginOutcome::throttled);
+  // At the office the owner logs in at once, and the owner's own typos there
+  // count on their own.
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "192.0.2.7", t - 1).outcome, au::LoginOutcome::ok);
+  auto typo = users_->login("ria.officer", "a typo", "192.0.2.7", t);
+  EXPECT_EQ(typo.outcome, au::LoginOutcome::bad_credentials);
+  EXPECT_EQ(typo.wait_until_ms, 0);
+  // The same office as IPv4-mapped IPv6 (a node listening on ::) is the same address.
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "::ffff:192.0.2.7", t + 1).outcome, au::LoginOutcome::ok);
+  EXPECT_EQ(au::normalised_client("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(au::normalised_client("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64") << "a client holds a whole /64";
+}
+
+TEST_F(UsersTest, ASuccessfulLogInDoesNotTellAGuesserThatTheNameIsInUse) {
+  // Four wrong passwords, the owner logs in from the office, one more wrong:
+  // the guesser sees the wait start exactly as for a name nobody has.
+  auto probe = [&](const std::string& name, bool owner_logs_in, std::int64_t t0) {
+    for (int i = 0; i < 4; ++i) (void)users_->login(name, "wrong", "203.0.113.66", t0 + i);
+    if (owner_logs_in) {
+      EXPECT_EQ(users_->login(name, kPassword, "192.0.2.7", t0 + 100).outcome, au::LoginOutcome::ok);
+    }
+    return users_->login(name, "wrong", "203.0.113.66", t0 + 200).wait_until_ms - t0;
+  };
+  users_->create("piet.analyst", au::Role::analyst, kPassword, kT0, "test");
+  const auto known = probe("piet.analyst", true, kT0);
+  const auto unknown = probe("nobody.here", false, kT0 + 1'000);
+  EXPECT_EQ(known, unknown);
+  EXPECT_EQ(known, 200 + 15'000);
+}
+
+TEST_F(UsersTest, AnOfficesFewTyposADayNeverAddUpToAWait) {
+  // Ten typos a day from one NAT address for a week, over many names.
+  std::int64_t t = kT0;
+  for (int day = 0; day < 7; ++day) {
+    for (int i = 0; i < 10; ++i) {
+      (void)users_->login("colleague" + std::to_string(i), "typo", "198.51.100.1", t);
+      t += 3'600'000 / 2;  // one every half hour of the working day
+    }
+    t += 14 * 3'600'000;
+  }
+  EXPECT_EQ(users_->login("ria.officer", kPassword, "198.51.100.1", t).outcome, au::LoginOutcome::ok);
 }
 
 TEST_F(UsersTest, AGuesserWaitsLongerForEveryGuessUpToFifteenMinutes) {
