@@ -45,12 +45,25 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
                                                   : "this partner is over its evaluation rate; retry later"},
                      wait < 0 ? 60.0 : wait};
   }
-  auto batch = oprf::blind_evaluate_batch(keys_.current(), blinded);
-  if (batch.invalid_index) {
-    return bad("blindedElements[" + std::to_string(*batch.invalid_index) + "]",
+  PaAnswer answer;
+  answer.key_epoch = keys_.current_epoch();
+  std::optional<std::size_t> invalid;
+  if (auto index = keys_.current_share_index()) {
+    // A share holder proves its evaluation of the whole batch (BRIEF 3.8).
+    auto eval = crypto::voprf::blind_evaluate(keys_.current(), blinded);
+    invalid = eval.invalid_index;
+    answer.evaluated = std::move(eval.evaluated);
+    answer.share_index = *index;
+    answer.proof = eval.proof;
+  } else {
+    auto batch = oprf::blind_evaluate_batch(keys_.current(), blinded);
+    invalid = batch.invalid_index;
+    answer.evaluated = std::move(batch.evaluated);
+  }
+  if (invalid) {
+    return bad("blindedElements[" + std::to_string(*invalid) + "]",
                "is not a valid ristretto255 element (non-canonical or identity)");
   }
-  PaAnswer answer{std::move(batch.evaluated), keys_.current_epoch()};
   if (observer_) observer_(caller, blinded.size(), answer.key_epoch);
   return answer;
 }
@@ -90,8 +103,13 @@ std::string pa_answer_json(const PaAnswer& answer) {
   json::array evaluated;
   evaluated.reserve(answer.evaluated.size());
   for (const auto& e : answer.evaluated) evaluated.push_back(json::value(crypto::to_hex(e)));
-  return json::serialize(json::object{
-      {"evaluatedElements", std::move(evaluated)}, {"suite", "ristretto255-SHA512"}, {"keyEpoch", answer.key_epoch}});
+  json::object o{{"evaluatedElements", std::move(evaluated)}, {"suite", "ristretto255-SHA512"}, {"keyEpoch", answer.key_epoch}};
+  if (answer.proof && answer.share_index) {
+    o["mode"] = "voprf";
+    o["proof"] = json::object{{"c", crypto::to_hex(answer.proof->c)}, {"s", crypto::to_hex(answer.proof->s)}};
+    o["shareIndex"] = *answer.share_index;
+  }
+  return json::serialize(o);
 }
 
 std::string pa_request_json(std::span<const oprf::Element> blinded) {
@@ -119,6 +137,28 @@ std::optional<PaAnswer> parse_pa_answer(std::string_view body, std::size_t expec
   }
   PaAnswer answer;
   answer.key_epoch = static_cast<int>(epoch->get_int64());
+  if (const json::value* mode = o.if_contains("mode")) {
+    // A share holder's answer: its proof and index, both required and well-formed.
+    const json::value* proof = o.if_contains("proof");
+    const json::value* index = o.if_contains("shareIndex");
+    if (!mode->is_string() || mode->get_string() != "voprf" || !proof || !proof->is_object() || !index ||
+        !index->is_int64() || index->get_int64() < 0 || index->get_int64() > 255) {
+      return std::nullopt;
+    }
+    const json::value* c = proof->get_object().if_contains("c");
+    const json::value* s = proof->get_object().if_contains("s");
+    if (!c || !s || !c->is_string() || !s->is_string() || c->get_string().size() != 64 || s->get_string().size() != 64) {
+      return std::nullopt;
+    }
+    auto c_bytes = crypto::from_hex(c->get_string());
+    auto s_bytes = crypto::from_hex(s->get_string());
+    if (!c_bytes || !s_bytes) return std::nullopt;
+    crypto::Bytes both(c_bytes->begin(), c_bytes->end());
+    both.insert(both.end(), s_bytes->begin(), s_bytes->end());
+    answer.proof = crypto::voprf::parse_proof(both);
+    if (!answer.proof) return std::nullopt;
+    answer.share_index = static_cast<std::uint16_t>(index->get_int64());
+  }
   answer.evaluated.resize(expected);
   for (std::size_t i = 0; i < expected; ++i) {
     const json::value& item = list->get_array()[i];

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "crypto/voprf.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "protocol/result.hpp"
@@ -26,6 +27,11 @@ struct PaLimits {
 struct PaAnswer {
   std::vector<crypto::oprf::Element> evaluated;
   int key_epoch = 0;
+  // A share holder of a threshold key (BRIEF 3.8): its index and the VOPRF
+  // proof over the whole batch, checked against its public share. Absent
+  // for a whole-key OPRF PA (BRIEF 3.5).
+  std::optional<std::uint16_t> share_index;
+  std::optional<crypto::voprf::Proof> proof;
 };
 
 struct PaRefusal {
@@ -62,7 +68,8 @@ class PaService {
   PaObserver observer_;
 };
 
-// {"evaluatedElements": [...], "suite": "ristretto255-SHA512", "keyEpoch": N}
+// {"evaluatedElements": [...], "suite": "ristretto255-SHA512", "keyEpoch": N}, and
+// from a share holder also "mode": "voprf", "proof": {"c", "s"}, "shareIndex".
 std::string pa_answer_json(const PaAnswer& answer);
 // The request body {"blindedElements": [...]}, bounded before allocation.
 std::string pa_request_json(std::span<const crypto::oprf::Element> blinded);

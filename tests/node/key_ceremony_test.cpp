@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "crypto/random.hpp"
 #include "crypto/threshold.hpp"
 #include "crypto/voprf.hpp"
 #include "node/pseudonyms/key_ceremony.hpp"
+#include "node/pseudonyms/oprf_keyring.hpp"
+#include "node/pseudonyms/pa_service.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -106,4 +109,56 @@ TEST(KeyCeremony, RefusesBadParametersAnExistingEpochAndAShareOthersCanRead) {
   auto share = dir / "out" / "holder-1" / "epoch-0001.share";
   fs::permissions(share, fs::perms::group_read, fs::perm_options::add);
   EXPECT_THROW(ps::load_share(share), std::runtime_error);
+}
+
+// A PA node holding one share (issue 15, BRIEF 3.8): it answers the federation
+// endpoint's batch with its share index and a proof that verifies against its
+// public share, and two such nodes give the pseudonym any two holders give.
+TEST(KeyCeremony, APaHoldingAShareAnswersWithAProofOfItsShare) {
+  c::init();
+  signalnode::testing::TempDir dir{"sn-ceremony-"};
+  auto set = ps::run_key_ceremony(dir / "out", 2, 3, 1);
+  auto pa_of = [&](int holder) {
+    auto keys = dir / ("pa-" + std::to_string(holder));
+    fs::create_directories(keys);
+    fs::copy_file(ps::share_file(dir / "out", holder, 1), keys / "epoch-0001.share");
+    auto ring = ps::OprfKeyring::load(keys);
+    EXPECT_EQ(ring.current_share_index(), holder);
+    return std::make_unique<ps::PaService>(std::move(ring), ps::PaLimits{});
+  };
+  auto pa2 = pa_of(2), pa3 = pa_of(3);
+  const std::string input = "00000001003214345000:kvk:12345678";
+  auto blinded = c::voprf::blind(c::as_bytes(input));
+  const std::string request = ps::pa_request_json(std::span(&blinded->blinded_element, 1));
+  std::vector<th::HolderAnswer> answers;
+  for (auto* pa : {pa2.get(), pa3.get()}) {
+    auto result = pa->evaluate_json("gemeente-aalsmeer", request);
+    ASSERT_TRUE(std::holds_alternative<ps::PaAnswer>(result));
+    const std::string body = ps::pa_answer_json(std::get<ps::PaAnswer>(result));
+    EXPECT_NE(body.find("\"mode\":\"voprf\""), std::string::npos) << body;
+    auto parsed = ps::parse_pa_answer(body, 1);
+    ASSERT_TRUE(parsed && parsed->proof && parsed->share_index) << body;
+    const auto& own = set.shares.at(*parsed->share_index - 1);
+    EXPECT_TRUE(c::voprf::verify_proof(own.point, std::span(&blinded->blinded_element, 1), parsed->evaluated, *parsed->proof));
+    answers.push_back({*parsed->share_index, parsed->evaluated, *parsed->proof});
+  }
+  auto combined = th::verify_and_combine(answers, set.shares, std::span(&blinded->blinded_element, 1), 2);
+  ASSERT_TRUE(combined);
+  auto pseudonym = c::voprf::finalize_verified(c::as_bytes(input), blinded->blind, combined->at(0));
+  EXPECT_EQ(pseudonym, evaluate_with(dir / "out", set, {1, 3}, input).value_or(c::oprf::Output{}))
+      << "the same pseudonym as holders 1 and 3 give (with another blind)";
+  // A malformed proof in an answer is refused by the parser.
+  auto body = ps::pa_answer_json(std::get<ps::PaAnswer>(pa2->evaluate_json("x", request)));
+  auto at = body.find("\"c\":\"") + 5;
+  body.replace(at, 2, "zz");
+  EXPECT_FALSE(ps::parse_pa_answer(body, 1));
+}
+
+TEST(KeyCeremony, AKeyFolderWithAWholeKeyAndAShareOfOneEpochIsRefused) {
+  c::init();
+  signalnode::testing::TempDir dir{"sn-ceremony-"};
+  ps::run_key_ceremony(dir / "out", 2, 3, 1);
+  ps::OprfKeyring::create_next_epoch(dir / "keys");
+  fs::copy_file(ps::share_file(dir / "out", 1, 1), dir / "keys" / "epoch-0001.share");
+  EXPECT_THROW(ps::OprfKeyring::load(dir / "keys"), std::runtime_error);
 }
