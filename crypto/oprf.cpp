@@ -167,8 +167,22 @@ Scalar scalar_from(ByteView bytes) {
   return s;
 }
 
+Scalar random_scalar() {
+  Scalar r;
+  do {
+    crypto_core_ristretto255_scalar_random(r.data());
+  } while (is_zero(r.view()));
+  return r;
+}
+
 std::optional<Blinded> blind_with(ByteView input, const Scalar& blind_scalar) {
-  auto input_element = hash_to_group(input);
+  return blind_with(input, blind_scalar, context_string());
+}
+
+std::optional<Blinded> blind(ByteView input) { return blind(input, context_string()); }
+
+std::optional<Blinded> blind_with(ByteView input, const Scalar& blind_scalar, ByteView context) {
+  auto input_element = hash_to_group(input, context);
   if (!input_element) return std::nullopt;
   Blinded b;
   std::memcpy(b.blind.data(), blind_scalar.data(), kScalarBytes);
@@ -178,13 +192,7 @@ std::optional<Blinded> blind_with(ByteView input, const Scalar& blind_scalar) {
   return b;
 }
 
-std::optional<Blinded> blind(ByteView input) {
-  Scalar r;
-  do {
-    crypto_core_ristretto255_scalar_random(r.data());
-  } while (is_zero(r.view()));
-  return blind_with(input, r);
-}
+std::optional<Blinded> blind(ByteView input, ByteView context) { return blind_with(input, random_scalar(), context); }
 
 std::optional<Element> blind_evaluate(const Scalar& secret, const Element& blinded) {
   if (!is_valid_element(blinded)) return std::nullopt;

@@ -66,6 +66,11 @@ struct Blinded {
 std::optional<Blinded> blind(ByteView input);
 // With a given blind (test vectors only).
 std::optional<Blinded> blind_with(ByteView input, const Scalar& blind);
+// The same under another mode's context string (VOPRF: crypto/voprf.hpp).
+std::optional<Blinded> blind(ByteView input, ByteView context);
+std::optional<Blinded> blind_with(ByteView input, const Scalar& blind, ByteView context);
+// A non-zero scalar from libsodium's CSPRNG (blinds, proof randomness).
+Scalar random_scalar();
 
 // nullopt when the blinded element is invalid (non-canonical or identity).
 std::optional<Element> blind_evaluate(const Scalar& secret, const Element& blinded);

@@ -141,28 +141,13 @@ const Bytes& context_string() {
 KeyPair derive_key_pair(ByteView seed, ByteView info) { return oprf::derive_key_pair(seed, info, context_string()); }
 
 std::optional<Blinded> blind_with(ByteView input, const Scalar& blind_scalar) {
-  auto input_element = oprf::hash_to_group(input, context_string());
-  if (!input_element) return std::nullopt;
-  Blinded b;
-  std::memcpy(b.blind.data(), blind_scalar.data(), kScalarBytes);
-  if (!mul(b.blinded_element, b.blind.data(), *input_element)) return std::nullopt;
-  return b;
+  return oprf::blind_with(input, blind_scalar, context_string());
 }
 
-std::optional<Blinded> blind(ByteView input) {
-  Scalar r;
-  do {
-    crypto_core_ristretto255_scalar_random(r.data());
-  } while (is_zero(r.view()));
-  return blind_with(input, r);
-}
+std::optional<Blinded> blind(ByteView input) { return oprf::blind(input, context_string()); }
 
 Evaluation blind_evaluate(const Scalar& key, std::span<const Element> blinded) {
-  Scalar r;
-  do {
-    crypto_core_ristretto255_scalar_random(r.data());
-  } while (is_zero(r.view()));
-  return blind_evaluate_with(key, blinded, r);
+  return blind_evaluate_with(key, blinded, oprf::random_scalar());
 }
 
 Evaluation blind_evaluate_with(const Scalar& key, std::span<const Element> blinded, const Scalar& r) {
