@@ -4,24 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "crypto/random.hpp"
+#include "tests/support/hex.hpp"
 
 namespace c = signalnode::crypto;
 namespace o = signalnode::crypto::oprf;
 
 namespace {
 
-c::Bytes hex(std::string_view s) {
-  auto b = c::from_hex(s);
-  EXPECT_TRUE(b) << s;
-  return b.value_or(c::Bytes{});
-}
-
-o::Element element(std::string_view s) {
-  o::Element e{};
-  auto b = hex(s);
-  std::copy(b.begin(), b.end(), e.begin());
-  return e;
-}
+using signalnode::testing::hex;
+using signalnode::testing::element;
 
 const std::string kSeed = "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3";
 const std::string kKeyInfo = "74657374206b6579";  // "test key"

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "crypto/random.hpp"
+#include "tests/support/hex.hpp"
 
 namespace c = signalnode::crypto;
 namespace v = signalnode::crypto::voprf;
@@ -15,12 +16,7 @@ namespace th = signalnode::crypto::threshold;
 
 namespace {
 
-c::Bytes hex(std::string_view s) {
-  auto b = c::from_hex(s);
-  EXPECT_TRUE(b) << s;
-  return b.value_or(c::Bytes{});
-}
-
+using signalnode::testing::hex;
 c::Bytes text(std::string_view s) { return {s.begin(), s.end()}; }
 
 // RFC 9497 A.1.2: the VOPRF key and the Output of input 00 (Test Vector 1).

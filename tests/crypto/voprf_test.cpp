@@ -6,25 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "crypto/random.hpp"
+#include "tests/support/hex.hpp"
 
 namespace c = signalnode::crypto;
 namespace v = signalnode::crypto::voprf;
 
 namespace {
 
-c::Bytes hex(std::string_view s) {
-  auto b = c::from_hex(s);
-  EXPECT_TRUE(b) << s;
-  return b.value_or(c::Bytes{});
-}
-
-v::Element element(std::string_view s) {
-  v::Element e{};
-  auto b = hex(s);
-  EXPECT_EQ(b.size(), e.size());
-  std::copy(b.begin(), b.end(), e.begin());
-  return e;
-}
+using signalnode::testing::hex;
+using signalnode::testing::element;
 
 v::Proof proof(std::string_view s) {
   auto p = v::parse_proof(hex(s));
