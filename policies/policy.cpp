@@ -91,6 +91,16 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
     for (const char* side : {"from", "to"}) {
       auto entries = r.list(*t, side, path);
       for (const auto& e : entries) {
+        // The PA evaluates pseudonyms for everyone; were it to receive records
+        // it could recompute any guessed identifier next to its inbox.
+        const bool pa = e == "role:pseudonymisation_authority" ||
+                        std::any_of(partners.begin(), partners.end(), [&](const Party& p) {
+                          return p.org == e && p.role == "pseudonymisation_authority";
+                        });
+        if (pa) {
+          r.fail(r.where(*t, side), path + side,
+                 "'" + e + "' is a pseudonymisation authority, which neither sends nor receives records");
+        }
         bool ok = e.starts_with("role:") ? is_role(e.substr(5))
                                          : (partners.empty() || std::any_of(partners.begin(), partners.end(),
                                                                             [&](const Party& p) { return p.org == e; }));

@@ -8,6 +8,7 @@
 #include "node/http/problem.hpp"
 #include "node/audit/audit_reader.hpp"
 #include "node/log/log.hpp"
+#include "node/federation/manifest.hpp"
 #include "node/privacy/subject_access.hpp"
 #include "protocol/json_keys.hpp"
 #include "protocol/utf8.hpp"
@@ -93,7 +94,9 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
     privacy::SubjectAccess access(s.store, s.pseudonymiser, s.audit, [&s] { return epoch_ms(s.clock()); });
     privacy::SubjectAccessResult found;
     try {
-      found = access.perform(id, kind, by, *transport);
+      auto manifest = s.manifest ? s.manifest() : nullptr;
+      found = access.perform(id, kind, by, *transport, true,
+                             manifest ? manifest->recipient_domains(s.org) : std::vector<std::string>{});
     } catch (const privacy::PseudonymisationUnavailable& e) {
       log::warn("subject_access.pa_unavailable", {{"error", e.what()}});
       return answer(problem(503, "pa-unavailable", "Pseudonymisation unavailable",

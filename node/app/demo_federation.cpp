@@ -24,6 +24,7 @@
 #include "node/config/node_init.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/net/https_client.hpp"
+#include "node/pseudonyms/key_ceremony.hpp"
 #include "node/storage/schema.hpp"
 
 extern char** environ;
@@ -54,8 +55,10 @@ std::int64_t now_ms() {
       .count();
 }
 
-std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes) {
+std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes, const pseudonyms::PublicKeySet& keys) {
   json::array list;
+  json::array shares;
+  std::size_t next_share = 0;
   for (const auto& n : nodes) {
     json::object tokens;
     for (const auto& [role, token] : n.tokens) tokens[role] = token;
@@ -75,8 +78,21 @@ std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes) {
         {"tokens", std::move(tokens)},
         {"users", std::move(users)},
     });
+    if (n.pseudonymisation_authority) {
+      const auto& share = keys.shares.at(next_share++);
+      shares.push_back(json::object{{"org", n.org},
+                                    {"index", share.index},
+                                    {"federation", "https://127.0.0.1:" + std::to_string(n.federation_port)},
+                                    {"publicKey", crypto::to_hex(share.point)}});
+    }
   }
-  return json::serialize(json::object{{"caCert", (dir / "ca" / "ca.crt").string()}, {"nodes", std::move(list)}}) +
+  json::object pseudonymisation{{"epoch", keys.epoch},
+                                {"threshold", keys.threshold},
+                                {"groupPublicKey", crypto::to_hex(keys.group_public_key)},
+                                {"shares", std::move(shares)}};
+  return json::serialize(json::object{{"caCert", (dir / "ca" / "ca.crt").string()},
+                                      {"pseudonymisation", std::move(pseudonymisation)},
+                                      {"nodes", std::move(list)}}) +
          "\n";
 }
 
@@ -150,12 +166,26 @@ pid_t spawn_node(const fs::path& self, const DemoNode& node) {
 }  // namespace
 
 std::vector<DemoNode> demo_partners() {
-  return {
+  std::vector<DemoNode> nodes = {
       {"gemeente-aalsmeer", "municipality", "00000001002220647000", "Gemeente Aalsmeer", false, {}, 0, 0, {}, {}},
       {"nla", "labour_inspectorate", "00000001003214345000", "Nederlandse Arbeidsinspectie", false, {}, 0, 0, {}, {}},
       {"snf", "housing_certifier", "00000003273491530000", "Stichting Normering Flexwonen", false, {}, 0, 0, {}, {}},
-      {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", true, {}, 0, 0, {}, {}},
+      {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", false, {}, 0, 0, {}, {}},
   };
+  for (auto& holder : demo_share_holders()) nodes.push_back(std::move(holder));
+  return nodes;
+}
+
+std::vector<DemoNode> demo_share_holders(std::size_t n) {
+  // Operated by parties that are not partners and receive nothing; the OINs
+  // are made up for the demo.
+  const std::vector<DemoNode> all = {
+      {"pa-een", "pseudonymisation_authority", "00000009000000000001", "Pseudonimiseringsdienst 1", true, {}, 0, 0, {}, {}},
+      {"pa-twee", "pseudonymisation_authority", "00000009000000000002", "Pseudonimiseringsdienst 2", true, {}, 0, 0, {}, {}},
+      {"pa-drie", "pseudonymisation_authority", "00000009000000000003", "Pseudonimiseringsdienst 3", true, {}, 0, 0, {}, {}},
+  };
+  if (n < 1 || n > all.size()) throw std::invalid_argument("the demo has 1 to 3 share holders");
+  return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
 void create_ca(const fs::path& ca_dir, const std::string& name) {
@@ -182,10 +212,18 @@ void issue_node_certificates(const fs::path& ca_dir, const DemoNode& node) {
 }
 
 std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t base_port, std::vector<DemoNode> nodes,
-                                             bool with_users) {
+                                             bool with_users, std::size_t pa_threshold) {
   if (fs::exists(dir / "demo.json")) throw std::runtime_error(dir.string() + " holds a demo already");
   fs::create_directories(dir);
   create_ca(dir / "ca", "signalnode demo federation CA");
+  std::size_t holders = 0;
+  for (const auto& n : nodes) holders += n.pseudonymisation_authority ? 1 : 0;
+  if (holders == 0) throw std::invalid_argument("a federation needs at least one pseudonymisation authority");
+  // The key ceremony, as the PA operators would run it offline: shares go to
+  // the holders' key folders, the whole key is never written.
+  const fs::path ceremony = dir / "pa-ceremony";
+  auto keys = pseudonyms::run_key_ceremony(ceremony, std::min(pa_threshold, holders), holders, 1);
+  std::size_t next_holder = 0;
 
   federation::Manifest manifest;
   manifest.name = "signalnode demo federation";
@@ -208,6 +246,16 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     config::init_node(paths, cfg);
     issue_node_certificates(dir / "ca", n);
 
+    std::optional<crypto::threshold::PublicShare> share;
+    if (n.pseudonymisation_authority) {
+      // The holder's share replaces the whole key `init` made.
+      share = keys.shares.at(next_holder++);
+      const int index = share->index;
+      for (const auto& f : fs::directory_iterator(paths.oprf_keys())) fs::remove(f.path());
+      auto secret = crypto::read_secret_file(pseudonyms::share_file(ceremony, index, 1), 2 + crypto::oprf::kScalarBytes);
+      crypto::write_secret_file(paths.oprf_keys() / pseudonyms::share_file(ceremony, index, 1).filename(), secret.view());
+      fs::remove(pseudonyms::share_file(ceremony, index, 1));
+    }
     federation::Partner p;
     p.org = n.org;
     p.name = n.name;
@@ -218,6 +266,7 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     p.certificate_sha256 = crypto::certificate_fingerprint(net::read_text_file(n.dir / "tls" / "federation.crt"));
     p.signing_key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view()).public_key();
     p.pseudonymisation_authority = n.pseudonymisation_authority;
+    p.share = share;
     manifest.partners.push_back(std::move(p));
 
     storage::Store store(paths.database(), storage::node_migrations());
@@ -225,7 +274,7 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     for (const char* role : kRoles) {
       n.tokens[role] = tokens.create(*auth::role_from_string(role), std::string("demo ") + role, std::nullopt, now_ms());
     }
-    if (with_users) {
+    if (with_users && !n.pseudonymisation_authority) {
       auth::UserStore users(store);
       for (const char* role : kRoles) {
         std::string username = role == std::string("privacy_officer") ? "privacy" : role;
@@ -235,12 +284,13 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
       }
     }
   }
+  manifest.pseudonymisation = keys;
   std::string manifest_text = federation::manifest_to_toml(manifest);
   for (const auto& n : nodes) {
     crypto::write_file_atomically(n.dir / "manifest.toml", manifest_text);
     crypto::write_file_atomically(n.dir / "policy.toml", embedded::covenant_toml());
   }
-  crypto::write_file_atomically(dir / "demo.json", demo_json(fs::absolute(dir), nodes),
+  crypto::write_file_atomically(dir / "demo.json", demo_json(fs::absolute(dir), nodes, keys),
                                 fs::perms::owner_read | fs::perms::owner_write);
   return nodes;
 }

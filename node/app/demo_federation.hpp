@@ -1,6 +1,7 @@
-// The demo federation on one machine (BRIEF 3.2, 3.3): a CA, four partner
-// node folders with CA-issued certificates, one manifest, tokens, demo.json,
-// and the commands that start and stop the four `signalnode serve` processes.
+// The demo federation on one machine (BRIEF 3.2, 3.3, 3.8): a CA, four partner
+// node folders and three PA share holders with CA-issued certificates, one
+// key ceremony, one manifest, tokens, demo.json, and the commands that start
+// and stop the `signalnode serve` processes.
 #pragma once
 
 #include <filesystem>
@@ -21,15 +22,22 @@ struct DemoNode {
   std::map<std::string, std::pair<std::string, std::string>> users;
 };
 
-// The four partners of the demo: municipality, labour inspectorate, SNF, RIEC (PA).
+// The demo federation: municipality, labour inspectorate, SNF and RIEC (in
+// that order), then the three PA share holders (demo_share_holders()).
 std::vector<DemoNode> demo_partners();
+// The first `n` of the demo's three PA share holders (role
+// pseudonymisation_authority), run by parties that are not partners.
+std::vector<DemoNode> demo_share_holders(std::size_t n = 3);
 
 // Creates CA, node folders, manifest and demo.json under `dir` (which must not
 // hold a demo yet). Ports: node i gets API base+2i and federation base+2i+1.
-// With `with_users`, one web interface account per role and node (argon2id
-// makes that take a second or two, so tests that only use tokens skip it).
+// With `with_users`, one web interface account per role and partner node
+// (argon2id makes that take a second or two, so tests that only use tokens
+// skip it). The PA nodes among `nodes` get the shares of one key ceremony
+// (epoch 1), any `pa_threshold` of which evaluate (at most their number).
 std::vector<DemoNode> create_demo_federation(const std::filesystem::path& dir, std::uint16_t base_port,
-                                             std::vector<DemoNode> nodes = demo_partners(), bool with_users = true);
+                                             std::vector<DemoNode> nodes = demo_partners(), bool with_users = true,
+                                             std::size_t pa_threshold = 2);
 
 // Shared by `demo up` and tests: a CA in ca_dir, and for one node folder
 // (already `init`ed) its federation and API certificates issued by that CA.

@@ -50,7 +50,7 @@ struct NodeApp::Impl {
                           ? std::optional(auth::ThrottleRule{cfg.api.login_failures_per_address, auth::kAddressRule.first_delay_ms,
                                                              auth::kAddressRule.max_delay_ms, auth::kAddressRule.memory_ms})
                           : std::nullopt),
-        pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }),
+        pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }, cfg.oin),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
                 {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),
         audit(*store, signing_key, [this] { return api::epoch_ms(options.clock()); }),
@@ -74,10 +74,10 @@ struct NodeApp::Impl {
                  &slow_lane,
                  &store_lane,
                  &pa_lane} {
-    if (pa) local_transport = std::make_unique<pseudonyms::LocalPaTransport>(*pa, cfg.org);
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
-      remote_transport = federation->pa_transport();
+      // A PA node has no signals: it evaluates for others, never for itself.
+      if (!pa) remote_transport = federation->pa_transport([this](const pseudonyms::FaultyHolder& f) { holder_fault(f); });
       record_policy_loaded();
       api::add_federation_routes(
           federation_router,
@@ -146,6 +146,16 @@ struct NodeApp::Impl {
                             return out;
                           });
     }
+    metrics.add_counter("signalnode_pa_holder_faults_total",
+                        "Batches a PA share holder did not answer, or answered with a proof that failed, per holder.",
+                        [this] {
+                          std::lock_guard lock(pa_mutex);
+                          std::vector<std::pair<std::string, double>> out;
+                          for (const auto& [holder, n] : holder_faults) {
+                            out.emplace_back("{holder=\"" + holder + "\"}", static_cast<double>(n));
+                          }
+                          return out;
+                        });
   }
 
   // A served PA batch: caller and count, never the elements (audit, log, metrics).
@@ -194,8 +204,51 @@ struct NodeApp::Impl {
     log::info("retention.done", {{"receivedExpired", received}, {"signalsExpired", own}, {"pagesReclaimed", pages}});
   }
 
-  pseudonyms::OprfTransport* transport() {
-    return local_transport ? static_cast<pseudonyms::OprfTransport*>(local_transport.get()) : remote_transport.get();
+  pseudonyms::OprfTransport* transport() { return remote_transport.get(); }
+
+  // A share holder that did not answer, or answered with something its proof
+  // does not cover: named in the log and counted per holder.
+  void holder_fault(const pseudonyms::FaultyHolder& f) {
+    {
+      std::lock_guard lock(pa_mutex);
+      ++holder_faults[f.name];
+    }
+    log::warn("pseudonyms.share_holder_faulty", {{"holder", f.name}, {"why", f.why}});
+  }
+
+  // The key epoch the manifest names: pseudonyms of an older one are queued
+  // again, and the signals they belong to shared again once they are back.
+  void adopt_manifest_epoch() {
+    if (!federation || pa) return;
+    int epoch = federation->manifest()->pseudonymisation.epoch;
+    if (epoch == pseudonymiser.epoch()) return;
+    auto stale = pseudonymiser.adopt_epoch(epoch);
+    if (!stale.empty()) {
+      store->write([&](storage::Database& db) { signals::SignalRepository::share_again(db, stale); });
+      log::info("pseudonyms.epoch_adopted", {{"keyEpoch", epoch}, {"signals", stale.size()}});
+    }
+    if (pseudonym_worker) pseudonym_worker->wake();
+  }
+
+  // Identifier links of an earlier release (one domain-less OPRF pseudonym)
+  // are made again from the sealed signal, in this node's domain; the signal
+  // is then shared again with pseudonyms of this version.
+  void relink_legacy_identifiers() {
+    auto ids = store->read([](storage::Database& db) { return signals::SignalRepository::with_legacy_links(db); });
+    for (const auto& id : ids) {
+      auto signal = signals.get(id);
+      auto rows = signal ? signals::prepare_identifiers(*signal, pseudonymiser) : std::vector<pseudonyms::PreparedIdentifier>{};
+      const auto now = api::epoch_ms(options.clock());
+      store->write([&](storage::Database& db) {
+        pseudonyms::Pseudonymiser::unlink(db, id);
+        pseudonyms::Pseudonymiser::write_rows(db, id, rows, now);
+        signals::SignalRepository::share_again(db, {id});
+      });
+    }
+    if (!ids.empty()) {
+      store->write([](storage::Database& db) { pseudonyms::Pseudonymiser::forget_unreferenced(db); });
+      log::info("pseudonyms.legacy_links_renewed", {{"signals", ids.size()}});
+    }
   }
 
   // Background work, one thread per job (docs/architecture.md, Threads):
@@ -205,8 +258,9 @@ struct NodeApp::Impl {
   //  - pseudonyms: the round trips to the PA.
   //  - one delivery thread per partner, with its own connection.
   bool maintenance_pass() {
-    if (federation && federation->reload_if_changed() && federation->policy()->sha256() != loaded_policy) {
-      record_policy_loaded();
+    if (federation && federation->reload_if_changed()) {
+      if (federation->policy()->sha256() != loaded_policy) record_policy_loaded();
+      adopt_manifest_epoch();
     }
     if (federation) ensure_delivery_workers();
     try {
@@ -219,10 +273,13 @@ struct NodeApp::Impl {
     } catch (const std::exception& e) {
       log::error("audit.maintenance_failed", {{"error", e.what()}});
     }
+    std::size_t awaiting = 0;
     if (federation &&
-        sharing.outbox.share_ready(*federation->policy(), *federation->manifest(), federation->self()) > 0) {
+        sharing.outbox.share_ready(*federation->policy(), *federation->manifest(), federation->self(), 200, &awaiting) > 0) {
       wake_deliveries();
     }
+    // Signals granted to a partner wait for their pseudonyms in its domain.
+    if (awaiting > 0 && pseudonym_worker) pseudonym_worker->wake();
     return false;
   }
 
@@ -312,7 +369,7 @@ struct NodeApp::Impl {
   std::mutex pa_mutex;
   std::map<std::string, std::uint64_t> pa_counts;
   std::unique_ptr<pseudonyms::PaService> pa;
-  std::unique_ptr<pseudonyms::LocalPaTransport> local_transport;
+  std::map<std::string, std::uint64_t> holder_faults;  // by share holder, under pa_mutex
   http::Metrics metrics;
   api::Router router;
   // The federation listener's routes: partners are known by certificate, never by token.
@@ -367,6 +424,8 @@ std::uint16_t NodeApp::start() {
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
   impl_->sharing.outbox.recover();
+  impl_->relink_legacy_identifiers();
+  impl_->adopt_manifest_epoch();
   impl_->pseudonymiser.backfill_match_keys();
   // The workers exist before the listeners answer, so that a request's wake
   // never races their creation; maintenance first, since pseudonyms wakes it.

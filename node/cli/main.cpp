@@ -19,13 +19,13 @@ int main(int argc, char** argv) {
   auto* init_cmd = app.add_subcommand("init", "Create a node folder: config, database, keys, API certificate");
   init_cmd->add_option("--dir", init.dir, "New node folder")->required();
   init_cmd->add_option("--org", init.org, "Organisation id, e.g. gemeente-aalsmeer")->required();
-  init_cmd->add_option("--role", init.role, "municipality | labour_inspectorate | housing_certifier | riec")
+  init_cmd->add_option("--role", init.role, "municipality | labour_inspectorate | housing_certifier | riec | pseudonymisation_authority")
       ->required();
   init_cmd->add_option("--oin", init.oin, "20-digit organisation identification number")->required();
   init_cmd->add_option("--listen", init.listen, "API listen address")->capture_default_str();
   init_cmd->add_option("--api-port", init.api_port, "API port")->capture_default_str();
   init_cmd->add_flag("--pa", init.pseudonymisation_authority,
-                     "This node is the pseudonymisation authority (creates the OPRF key)");
+                     "This node is a pseudonymisation authority (with --role pseudonymisation_authority; creates a whole OPRF key, which a ceremony share may replace)");
 
   ServeArgs serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the node until SIGINT or SIGTERM");

@@ -91,27 +91,26 @@ int run_pseudonym(const std::filesystem::path& dir, const std::string& id_kind, 
   }
   OfflineNode node(dir);
   auto data_key = crypto::aead_key_from(crypto::read_secret_file(node.paths.data_key(), crypto::kAeadKeyBytes).view());
-  pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms);
-  if (!node.cfg.pseudonymisation_authority && !node.cfg.federation.enabled) {
-    std::cerr << "signalnode: " << node.cfg.org << " is not in a federation and not the pseudonymisation authority\n";
+  if (node.cfg.pseudonymisation_authority) {
+    std::cerr << "signalnode: " << node.cfg.org << " is a pseudonymisation authority: it holds no records about anyone\n";
+    return 1;
+  }
+  if (!node.cfg.federation.enabled) {
+    std::cerr << "signalnode: " << node.cfg.org << " is not in a federation: no pseudonymisation authority to ask\n";
     return 1;
   }
   auto signing = crypto::SigningKey::from_secret(crypto::read_secret_file(node.paths.signing_key(), 64).view());
   audit::AuditLog audit_log(node.store, signing, now_ms);
+  http::Metrics metrics;
+  federation::Federation fed(node.cfg, node.paths, metrics);
+  pseudonyms::Pseudonymiser pseudonymiser(node.store, data_key, now_ms, node.cfg.oin);
+  pseudonymiser.set_epoch(fed.manifest()->pseudonymisation.epoch);
   // Subject access: the pseudonym, and with --exchanges every event on this
   // node naming it; the lookup is recorded in the audit log either way.
   privacy::SubjectAccess access(node.store, pseudonymiser, &audit_log, now_ms);
-  privacy::SubjectAccessResult found;
-  if (node.cfg.pseudonymisation_authority) {
-    pseudonyms::PaService pa(pseudonyms::OprfKeyring::load(node.paths.oprf_keys()), {});
-    pseudonyms::LocalPaTransport transport(pa, node.cfg.org);
-    found = access.perform(id.value(), id_kind, "cli", transport, with_exchanges);
-  } else {
-    http::Metrics metrics;
-    federation::Federation fed(node.cfg, node.paths, metrics);
-    auto transport = fed.pa_transport();
-    found = access.perform(id.value(), id_kind, "cli", *transport, with_exchanges);
-  }
+  auto transport = fed.pa_transport();
+  auto found = access.perform(id.value(), id_kind, "cli", *transport, with_exchanges,
+                              fed.manifest()->recipient_domains(node.cfg.org));
   log::info("subject_access.pseudonymised", {{"idKind", id_kind}, {"by", "cli"}});
   std::cout << crypto::to_hex(found.pseudonym) << std::endl;
   for (const auto& e : found.exchanges) {

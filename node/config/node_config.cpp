@@ -17,7 +17,8 @@ bool is_valid_org(std::string_view org) {
 }
 
 bool is_valid_node_role(std::string_view role) {
-  return role == "municipality" || role == "labour_inspectorate" || role == "housing_certifier" || role == "riec";
+  return role == "municipality" || role == "labour_inspectorate" || role == "housing_certifier" || role == "riec" ||
+         role == "pseudonymisation_authority";
 }
 
 bool is_valid_oin(std::string_view oin) {
@@ -64,13 +65,18 @@ NodeConfig load_config(const NodePaths& paths) {
   c.org = need_string(o, "org", paths);
   if (!is_valid_org(c.org)) bad(paths, "org", "must be 2-64 of a-z, 0-9 and -");
   c.role = need_string(o, "role", paths);
-  if (!is_valid_node_role(c.role)) bad(paths, "role", "must be municipality, labour_inspectorate, housing_certifier or riec");
+  if (!is_valid_node_role(c.role)) bad(paths, "role", "must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
   c.oin = need_string(o, "oin", paths);
   if (!is_valid_oin(c.oin)) bad(paths, "oin", "must be 20 digits");
 
   if (const json::value* pa = o.if_contains("pseudonymisationAuthority")) {
     if (!pa->is_bool()) bad(paths, "pseudonymisationAuthority", "must be true or false");
     c.pseudonymisation_authority = pa->get_bool();
+  }
+  // A PA node only evaluates: it has the role that no covenant rule may name.
+  if (c.pseudonymisation_authority != (c.role == "pseudonymisation_authority")) {
+    bad(paths, "pseudonymisationAuthority",
+        "must be true exactly when role is pseudonymisation_authority (a PA receives no records)");
   }
   if (const json::value* pa = o.if_contains("pa")) {
     if (!pa->is_object()) bad(paths, "pa", "must be an object");

@@ -23,7 +23,11 @@ void make_private_dir(const fs::path& dir) {
 void init_node(const NodePaths& paths, const NodeConfig& config) {
   if (!is_valid_org(config.org)) throw std::invalid_argument("--org must be 2-64 of a-z, 0-9 and -");
   if (!is_valid_node_role(config.role)) {
-    throw std::invalid_argument("--role must be municipality, labour_inspectorate, housing_certifier or riec");
+    throw std::invalid_argument(
+        "--role must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
+  }
+  if (config.pseudonymisation_authority != (config.role == "pseudonymisation_authority")) {
+    throw std::invalid_argument("--pa goes with --role pseudonymisation_authority, and only with it: a PA receives no records");
   }
   if (!is_valid_oin(config.oin)) throw std::invalid_argument("--oin must be 20 digits");
   if (fs::exists(paths.dir) && !fs::is_empty(paths.dir)) {

@@ -18,53 +18,53 @@ bool pin_matches(const Partner& p, const crypto::CertificateIdentity& id) {
   return pinned && id.subject_serial == p.oin;
 }
 
-// The PA reached over mTLS. One keep-alive connection, rebuilt when the
-// manifest names another PA or pins it differently.
-class HttpsOprfTransport : public pseudonyms::OprfTransport {
+// One PA share holder reached over mTLS. Calls from the pseudonym worker and
+// from subject access may overlap: the kept connection serves one at a time,
+// and a call that finds it busy opens its own.
+class HttpsShareHolder : public pseudonyms::ShareHolder {
  public:
-  explicit HttpsOprfTransport(Federation& federation) : federation_(federation) {}
-  std::size_t max_batch() const override { return 1000; }
+  HttpsShareHolder(const Federation& federation, Partner holder)
+      : federation_(federation), holder_(std::move(holder)) {}
+  const std::string& name() const override { return holder_.org; }
+  crypto::threshold::ShareIndex index() const override { return holder_.share ? holder_.share->index : 0; }
 
-  pseudonyms::PaAnswer evaluate(std::span<const crypto::oprf::Element> blinded) override {
-    auto manifest = federation_.manifest();
-    const Partner* pa = manifest->authority();
-    if (!pa) throw pseudonyms::TransportError("the manifest names no pseudonymisation authority");
-    if (!client_ || manifest->sha256 != client_manifest_) {
-      client_ = federation_.client_for(*pa);
-      client_manifest_ = manifest->sha256;
-    }
+  pseudonyms::ShareAnswer evaluate(std::span<const crypto::threshold::Element> blinded) override {
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    std::unique_ptr<net::HttpsClient> own;
+    std::unique_ptr<net::HttpsClient>& client = lock.owns_lock() ? kept_ : own;
+    if (!client) client = federation_.client_for(holder_);
     http::HttpResponse response;
     try {
-      response = client_->request("POST", std::string(kEvaluatePath), pseudonyms::pa_request_json(blinded),
-                                  {{"Content-Type", "application/json"}, {"traceparent", net::new_traceparent()}});
+      response = client->request("POST", std::string(kEvaluatePath), pseudonyms::pa_request_json(blinded),
+                                 {{"Content-Type", "application/json"}, {"traceparent", net::new_traceparent()}});
     } catch (const std::exception& e) {
-      client_.reset();
-      throw pseudonyms::TransportError(std::string("PA unreachable: ") + e.what());
+      client.reset();
+      throw pseudonyms::TransportError(std::string("unreachable: ") + e.what());
     }
     if (response.status == 429) {
-      // The PA's hint, as whole seconds within [1, 3600]; anything else
+      // The holder's hint, as whole seconds within [1, 86400]; anything else
       // (a date, inf, nan, garbage) counts as 1.
       double retry = 1;
       for (const auto& [k, v] : response.headers) {
         if (k != "Retry-After") continue;
         long seconds = 0;
         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
-        if (ec == std::errc() && end == v.data() + v.size()) retry = static_cast<double>(std::clamp(seconds, 1L, 3600L));
+        if (ec == std::errc() && end == v.data() + v.size()) retry = static_cast<double>(std::clamp(seconds, 1L, 86400L));
       }
-      throw pseudonyms::TransportError("PA rate limit reached", retry);
+      throw pseudonyms::TransportError("refused this node for its budget or rate (HTTP 429)", retry);
     }
-    if (response.status != 200) {
-      throw pseudonyms::TransportError("PA answered HTTP " + std::to_string(response.status));
-    }
+    if (response.status != 200) throw pseudonyms::TransportError("answered HTTP " + std::to_string(response.status));
     auto answer = pseudonyms::parse_pa_answer(response.body, blinded.size());
-    if (!answer) throw pseudonyms::TransportError("PA answer is malformed");
-    return std::move(*answer);
+    if (!answer) throw pseudonyms::TransportError("answered with a malformed body");
+    if (!answer->proof || !answer->share_index) throw pseudonyms::TransportError("answered without a proof (BRIEF 3.8)");
+    return {*answer->share_index, answer->key_epoch, std::move(answer->evaluated), *answer->proof};
   }
 
  private:
-  Federation& federation_;
-  std::unique_ptr<net::HttpsClient> client_;
-  crypto::Digest256 client_manifest_{};
+  const Federation& federation_;
+  Partner holder_;
+  std::mutex mutex_;
+  std::unique_ptr<net::HttpsClient> kept_;
 };
 
 }  // namespace
@@ -208,9 +208,22 @@ std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner)
   return std::make_unique<net::HttpsClient>(partner.host, partner.port, std::move(options));
 }
 
-std::unique_ptr<pseudonyms::OprfTransport> Federation::pa_transport() {
-  if (cfg_.pseudonymisation_authority) return nullptr;
-  return std::make_unique<HttpsOprfTransport>(*this);
+std::shared_ptr<const pseudonyms::HolderSet> Federation::share_holders() {
+  auto m = manifest();
+  std::lock_guard lock(holders_mutex_);
+  if (!holders_ || holders_manifest_ != m->sha256) {
+    // Rebuilt when the manifest changes: other holders, pins or key epoch.
+    auto set = std::make_shared<pseudonyms::HolderSet>();
+    set->keys = m->pseudonymisation;
+    for (const Partner* p : m->share_holders()) set->holders.push_back(std::make_shared<HttpsShareHolder>(*this, *p));
+    holders_ = std::move(set);
+    holders_manifest_ = m->sha256;
+  }
+  return holders_;
+}
+
+std::unique_ptr<pseudonyms::OprfTransport> Federation::pa_transport(pseudonyms::ThresholdTransport::FaultReport report) {
+  return std::make_unique<pseudonyms::ThresholdTransport>([this] { return share_holders(); }, std::move(report));
 }
 
 }  // namespace signalnode::node::federation

@@ -14,7 +14,7 @@
 #include "node/federation/manifest.hpp"
 #include "node/federation/paths.hpp"
 #include "node/net/https_client.hpp"
-#include "node/pseudonyms/oprf_transport.hpp"
+#include "node/pseudonyms/threshold_client.hpp"
 #include "policies/policy.hpp"
 
 namespace signalnode::node::federation {
@@ -49,8 +49,11 @@ class Federation {
   // client identity, the federation CA as trust anchor, and the partner's pin
   // and OIN checked after the handshake.
   std::unique_ptr<net::HttpsClient> client_for(const Partner& partner) const;
-  // How this node reaches the PA over mTLS (nullptr when this node is the PA).
-  std::unique_ptr<pseudonyms::OprfTransport> pa_transport();
+  // How this node reaches the PA: the manifest's share holders over mTLS,
+  // t of them at once, every proof checked; `report` hears of each faulty one.
+  std::unique_ptr<pseudonyms::OprfTransport> pa_transport(pseudonyms::ThresholdTransport::FaultReport report = {});
+  // The manifest's key set and share holders (rebuilt when the manifest changes).
+  std::shared_ptr<const pseudonyms::HolderSet> share_holders();
 
  private:
   const config::NodeConfig& cfg_;
@@ -66,6 +69,9 @@ class Federation {
   struct Listener;
   std::unique_ptr<Listener> listener_;
   std::function<void()> io_thread_start_;
+  std::mutex holders_mutex_;
+  std::shared_ptr<const pseudonyms::HolderSet> holders_;
+  crypto::Digest256 holders_manifest_{};
   std::shared_ptr<std::atomic<bool>> stop_calls_ = std::make_shared<std::atomic<bool>>(false);
 };
 

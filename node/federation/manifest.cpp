@@ -16,9 +16,31 @@ namespace {
 
 constexpr std::string_view kPartnerKeys[] = {"org",        "name",         "role",          "oin",
                                              "endpoint",   "tls_cert_sha256", "tls_spki_sha256", "signing_key",
-                                             "pseudonymisation_authority"};
+                                             "pseudonymisation_authority", "share_index", "share_public_key"};
+constexpr std::string_view kPseudonymisationKeys[] = {"epoch", "threshold", "group_public_key"};
 
 using Reader = policies::TomlReader<ManifestError>;
+
+crypto::oprf::Element element(const Reader& r, const toml::node& n, const std::string& field) {
+  auto v = n.value<std::string>();
+  auto bytes = v ? crypto::from_hex(*v) : std::nullopt;
+  crypto::oprf::Element e{};
+  if (bytes && bytes->size() == e.size()) std::memcpy(e.data(), bytes->data(), e.size());
+  if (!bytes || bytes->size() != e.size() || !crypto::oprf::is_valid_element(e)) {
+    r.fail(n.source(), field, "must be 64 hex characters of a ristretto255 element");
+  }
+  return e;
+}
+
+std::int64_t whole(const Reader& r, const toml::node* n, const toml::node& parent, const std::string& field,
+                   std::int64_t lo, std::int64_t hi) {
+  auto v = n ? n->value<std::int64_t>() : std::nullopt;
+  if (!v || !n->is_integer() || *v < lo || *v > hi) {
+    r.fail(n ? n->source() : parent.source(), field,
+           "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return *v;
+}
 
 crypto::Digest256 digest(const Reader& r, const toml::node& n, const std::string& field) {
   auto v = n.value<std::string>();
@@ -53,11 +75,20 @@ const Partner* Manifest::find(std::string_view org) const {
   return nullptr;
 }
 
-const Partner* Manifest::authority() const {
+std::vector<const Partner*> Manifest::share_holders() const {
+  std::vector<const Partner*> out;
   for (const auto& p : partners) {
-    if (p.pseudonymisation_authority) return &p;
+    if (p.pseudonymisation_authority) out.push_back(&p);
   }
-  return nullptr;
+  return out;
+}
+
+std::vector<std::string> Manifest::recipient_domains(std::string_view self) const {
+  std::vector<std::string> out;
+  for (const auto& p : partners) {
+    if (p.org != self && !p.pseudonymisation_authority) out.push_back(p.oin);
+  }
+  return out;
 }
 
 const Partner* Manifest::match_certificate(const crypto::Digest256& cert_sha256, const crypto::Digest256& spki_sha256,
@@ -75,7 +106,7 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
   toml::table root = r.parse(text);
   Manifest m;
   m.sha256 = crypto::sha256(crypto::as_bytes(text));
-  r.only(root, std::array<std::string_view, 3>{"version", "name", "partners"}, "");
+  r.only(root, std::array<std::string_view, 4>{"version", "name", "partners", "pseudonymisation"}, "");
   const toml::node* version = root.get("version");
   if (!version || version->value<std::int64_t>() != 1) {
     r.fail(version ? version->source() : root.source(), "version", "must be 1");
@@ -98,7 +129,7 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     p.role = r.text(*t, "role", path);
     if (!config::is_valid_node_role(p.role)) {
       r.fail(t->get("role")->source(), path + "role",
-             "must be municipality, labour_inspectorate, housing_certifier or riec");
+             "must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
     }
     p.oin = r.text(*t, "oin", path);
     if (!config::is_valid_oin(p.oin)) r.fail(t->get("oin")->source(), path + "oin", "must be 20 digits");
@@ -124,12 +155,46 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
       if (!v) r.fail(pa->source(), path + "pseudonymisation_authority", "must be true or false");
       p.pseudonymisation_authority = *v;
     }
+    if (p.pseudonymisation_authority != (p.role == "pseudonymisation_authority")) {
+      r.fail(t->source(), path + "pseudonymisation_authority",
+             "must be true exactly when role is pseudonymisation_authority (a PA receives no records)");
+    }
+    const toml::node* index = t->get("share_index");
+    const toml::node* share_key = t->get("share_public_key");
+    if (p.pseudonymisation_authority) {
+      crypto::threshold::PublicShare share;
+      share.index = static_cast<crypto::threshold::ShareIndex>(
+          whole(r, index, *t, path + "share_index", 0, crypto::threshold::kMaxHolders));
+      if (!share_key) r.fail(t->source(), path + "share_public_key", "is required for a pseudonymisation authority");
+      share.point = element(r, *share_key, path + "share_public_key");
+      p.share = share;
+    } else if (index || share_key) {
+      r.fail((index ? index : share_key)->source(), path + (index ? "share_index" : "share_public_key"),
+             "belongs to a pseudonymisation authority only");
+    }
     m.partners.push_back(std::move(p));
   }
-  int authorities = 0;
-  for (const auto& p : m.partners) authorities += p.pseudonymisation_authority ? 1 : 0;
-  if (authorities != 1) {
-    r.fail(root.source(), "partners", "exactly one partner must be the pseudonymisation_authority");
+  const toml::table* ps = root.get_as<toml::table>("pseudonymisation");
+  if (!ps) r.fail(root.source(), "pseudonymisation", "is required: [pseudonymisation] with epoch, threshold, group_public_key");
+  r.only(*ps, kPseudonymisationKeys, "pseudonymisation.");
+  auto& keys = m.pseudonymisation;
+  keys.epoch = static_cast<int>(whole(r, ps->get("epoch"), *ps, "pseudonymisation.epoch", 1, 9999));
+  keys.threshold = static_cast<std::size_t>(
+      whole(r, ps->get("threshold"), *ps, "pseudonymisation.threshold", 1, crypto::threshold::kMaxHolders));
+  const toml::node* group = ps->get("group_public_key");
+  if (!group) r.fail(ps->source(), "pseudonymisation.group_public_key", "is required");
+  keys.group_public_key = element(r, *group, "pseudonymisation.group_public_key");
+  for (const auto& p : m.partners) {
+    if (p.share) keys.shares.push_back(*p.share);
+  }
+  if (keys.shares.size() < keys.threshold) {
+    r.fail(ps->source(), "pseudonymisation.threshold",
+           "is " + std::to_string(keys.threshold) + " but only " + std::to_string(keys.shares.size()) +
+               " partners are pseudonymisation authorities");
+  }
+  if (!pseudonyms::public_key_set_is_consistent(keys)) {
+    r.fail(ps->source(), "pseudonymisation.group_public_key",
+           "the authorities' share_public_key values do not fit it (a repeated share_index, or not from one key ceremony)");
   }
   return m;
 }
@@ -171,7 +236,16 @@ std::string manifest_to_toml(const Manifest& m) {
     if (p.public_key_sha256) out << "tls_spki_sha256 = \"" << crypto::to_hex(*p.public_key_sha256) << "\"\n";
     out << "signing_key = \"" << crypto::to_hex(p.signing_key) << "\"\n"
         << "pseudonymisation_authority = " << (p.pseudonymisation_authority ? "true" : "false") << "\n";
+    if (p.share) {
+      out << "share_index = " << p.share->index << "\n"
+          << "share_public_key = \"" << crypto::to_hex(p.share->point) << "\"\n";
+    }
   }
+  const auto& keys = m.pseudonymisation;
+  out << "\n# The pseudonymisation key in force: any `threshold` of the authorities above\n"
+      << "# evaluate it together; every answer is checked against its share_public_key.\n"
+      << "[pseudonymisation]\nepoch = " << keys.epoch << "\nthreshold = " << keys.threshold
+      << "\ngroup_public_key = \"" << crypto::to_hex(keys.group_public_key) << "\"\n";
   return out.str();
 }
 

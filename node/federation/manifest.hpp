@@ -11,20 +11,23 @@
 
 #include "crypto/ed25519.hpp"
 #include "crypto/sha256.hpp"
+#include "node/pseudonyms/key_ceremony.hpp"
 
 namespace signalnode::node::federation {
 
 struct Partner {
   std::string org;  // the partner's id, e.g. gemeente-aalsmeer
   std::string name;
-  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
+  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec | pseudonymisation_authority
   std::string oin;   // 20 digits; must equal the certificate subject serialNumber
   std::string host;  // federation endpoint
   std::uint16_t port = 0;
   std::optional<crypto::Digest256> certificate_sha256;  // pin on the DER certificate
   std::optional<crypto::Digest256> public_key_sha256;   // or on its SubjectPublicKeyInfo
   crypto::PublicKey signing_key{};                      // Ed25519, verifies its records
-  bool pseudonymisation_authority = false;
+  bool pseudonymisation_authority = false;  // exactly when role is pseudonymisation_authority
+  // A PA's share of the epoch's key (BRIEF 3.8): its index and P_i = k_i*G.
+  std::optional<crypto::threshold::PublicShare> share;
 
   std::string endpoint() const { return "https://" + host + ":" + std::to_string(port); }
 };
@@ -38,10 +41,17 @@ struct Manifest {
   int version = 1;
   std::string name;
   std::vector<Partner> partners;
+  // [pseudonymisation]: the key epoch in force, t, the group key, and the
+  // PA partners' public shares: what every node checks each proof against.
+  pseudonyms::PublicKeySet pseudonymisation;
   crypto::Digest256 sha256{};  // of the file's bytes: which manifest a node runs
 
   const Partner* find(std::string_view org) const;
-  const Partner* authority() const;
+  // The share holders of the epoch in force, in manifest order.
+  std::vector<const Partner*> share_holders() const;
+  // The pseudonym domains (OINs) of the partners `self` may send records to:
+  // every partner but itself and the PAs.
+  std::vector<std::string> recipient_domains(std::string_view self) const;
   // The partner a presented certificate belongs to: a pin matches AND the
   // subject serialNumber is that partner's OIN. nullptr otherwise.
   const Partner* match_certificate(const crypto::Digest256& cert_sha256, const crypto::Digest256& spki_sha256,

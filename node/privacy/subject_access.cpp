@@ -1,5 +1,7 @@
 #include "node/privacy/subject_access.hpp"
 
+#include <map>
+
 #include "crypto/bytes.hpp"
 #include "node/audit/events.hpp"
 
@@ -7,15 +9,27 @@ namespace signalnode::node::privacy {
 
 SubjectAccessResult SubjectAccess::perform(const protocol::CanonicalId& id, const std::string& id_kind,
                                            const std::string& by, pseudonyms::OprfTransport& transport,
-                                           bool find_exchanges) {
+                                           bool find_exchanges, const std::vector<std::string>& partner_domains) {
   SubjectAccessResult found;
+  std::vector<crypto::oprf::Output> theirs;
   try {
     found.pseudonym = pseudonymiser_.pseudonymise_now(id, transport);
+    if (find_exchanges) theirs = pseudonymiser_.pseudonymise_in(id, partner_domains, transport);
   } catch (const std::exception& e) {
     throw PseudonymisationUnavailable(e.what());
   }
   std::string hex = crypto::to_hex(found.pseudonym);
-  if (find_exchanges) found.exchanges = audit::AuditReader(store_).about_subject(found.pseudonym);
+  if (find_exchanges) {
+    // What this node received or matched names the subject in its own
+    // domain; what it sent, in each recipient's (BRIEF 3.8).
+    audit::AuditReader reader(store_);
+    std::map<std::int64_t, audit::LoggedEvent> by_index;
+    for (auto& e : reader.about_subject(found.pseudonym)) by_index.emplace(e.index, std::move(e));
+    for (const auto& p : theirs) {
+      for (auto& e : reader.about_subject(p)) by_index.emplace(e.index, std::move(e));
+    }
+    for (auto& [index, e] : by_index) found.exchanges.push_back(std::move(e));
+  }
   // The lookup itself is recorded, with the pseudonym and never the identifier.
   if (audit_) {
     audit::Event e;

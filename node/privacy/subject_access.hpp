@@ -1,7 +1,8 @@
 // Subject access (BRIEF 3.4, GDPR art. 15): every exchange on this node that
 // concerns one data subject, found by the subject's pseudonym. The identifier
 // is pseudonymised through the pseudonymisation authority (or taken from the
-// cache), the audit log is searched by pseudonym, and the lookup itself is
+// cache), in this node's domain and each partner's, the audit log is searched
+// by those pseudonyms, and the lookup itself is
 // recorded as "subject_access.performed" with the pseudonym, never the
 // identifier. One implementation for the API route and the CLI command.
 #pragma once
@@ -43,9 +44,12 @@ class SubjectAccess {
 
   // Blocks on the PA's round trip: not for an API I/O thread. `id_kind` and
   // `by` are recorded as given. With find_exchanges false only the pseudonym
-  // is computed (and the lookup recorded, finding none).
+  // is computed (and the lookup recorded, finding none). `partner_domains`:
+  // the OINs of the partners this node may have sent records to, whose
+  // pseudonyms of the subject those records carried.
   SubjectAccessResult perform(const protocol::CanonicalId& id, const std::string& id_kind, const std::string& by,
-                              pseudonyms::OprfTransport& transport, bool find_exchanges = true);
+                              pseudonyms::OprfTransport& transport, bool find_exchanges = true,
+                              const std::vector<std::string>& partner_domains = {});
 
  private:
   storage::Store& store_;

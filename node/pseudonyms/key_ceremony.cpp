@@ -148,12 +148,16 @@ std::optional<PublicKeySet> parse_public_key_set(std::string_view text, std::str
     }
     set.shares.push_back({static_cast<th::ShareIndex>(index->as_int64()), *point});
   }
-  const bool whole_key = set.shares.size() == 1 && set.shares[0].index == th::kWholeKeyIndex;
-  if (whole_key ? set.shares[0].point != set.group_public_key : !shares_fit_group_key(set)) {
+  if (!public_key_set_is_consistent(set)) {
     error = "the public shares do not fit the group key (repeated index, or not from one ceremony)";
     return std::nullopt;
   }
   return set;
+}
+
+bool public_key_set_is_consistent(const PublicKeySet& set) {
+  const bool whole_key = set.shares.size() == 1 && set.shares[0].index == th::kWholeKeyIndex;
+  return whole_key ? set.threshold == 1 && set.shares[0].point == set.group_public_key : shares_fit_group_key(set);
 }
 
 th::Share load_share(const fs::path& file) {

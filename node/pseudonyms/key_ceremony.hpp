@@ -39,6 +39,10 @@ std::string public_key_set_json(const PublicKeySet& set);
 // nullopt with `error` set when the text is not a valid public key set.
 std::optional<PublicKeySet> parse_public_key_set(std::string_view json, std::string& error);
 
+// True when every public share is a valid point of one ceremony: t of them
+// interpolate to the group key (or a whole key: one share 0 that is it).
+bool public_key_set_is_consistent(const PublicKeySet& set);
+
 // Where the ceremony puts epoch `epoch`'s public key set and holder i's share.
 std::filesystem::path public_key_set_file(const std::filesystem::path& out, int epoch);
 std::filesystem::path share_file(const std::filesystem::path& out, int index, int epoch);

@@ -1,6 +1,7 @@
-// How a node reaches the pseudonymisation authority. The PA node itself uses
-// LocalPaTransport; other nodes use the federation client (HTTPS over mTLS)
-// once the federation listener exists.
+// How a node reaches the pseudonymisation authority: an interface, so the
+// pseudonymiser does not depend on how (ThresholdTransport over the share
+// holders, node/pseudonyms/threshold_client.hpp, reached over mTLS by the
+// federation client or in process by tests).
 #pragma once
 
 #include <span>
@@ -27,27 +28,9 @@ class OprfTransport {
  public:
   virtual ~OprfTransport() = default;
   virtual std::size_t max_batch() const = 0;
-  // Evaluated elements, one per blinded element, in order; throws TransportError.
+  // Evaluated elements, one per blinded element, in order, each already
+  // verified (proofs checked, shares combined); throws TransportError.
   virtual PaAnswer evaluate(std::span<const crypto::oprf::Element> blinded) = 0;
-};
-
-// The PA node calling its own service (same checks, rate limit and record).
-class LocalPaTransport : public OprfTransport {
- public:
-  LocalPaTransport(PaService& pa, std::string caller) : pa_(pa), caller_(std::move(caller)) {}
-  std::size_t max_batch() const override { return pa_.limits().max_batch; }
-  PaAnswer evaluate(std::span<const crypto::oprf::Element> blinded) override {
-    PaResult r = pa_.evaluate(caller_, blinded);
-    if (auto* refusal = std::get_if<PaRefusal>(&r)) {
-      throw TransportError("PA refused: " + refusal->error.field + " " + refusal->error.reason,
-                           refusal->retry_after_seconds);
-    }
-    return std::get<PaAnswer>(std::move(r));
-  }
-
- private:
-  PaService& pa_;
-  std::string caller_;
 };
 
 }  // namespace signalnode::node::pseudonyms

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "crypto/threshold.hpp"
 #include "protocol/json_keys.hpp"
 
 namespace signalnode::node::pseudonyms {
@@ -47,25 +48,24 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
   }
   PaAnswer answer;
   answer.key_epoch = keys_.current_epoch();
-  std::optional<std::size_t> invalid;
-  if (auto index = keys_.current_share_index()) {
-    // A share holder proves its evaluation of the whole batch (BRIEF 3.8).
-    auto eval = crypto::voprf::blind_evaluate(keys_.current(), blinded);
-    invalid = eval.invalid_index;
-    answer.evaluated = std::move(eval.evaluated);
-    answer.share_index = *index;
-    answer.proof = eval.proof;
-  } else {
-    auto batch = oprf::blind_evaluate_batch(keys_.current(), blinded);
-    invalid = batch.invalid_index;
-    answer.evaluated = std::move(batch.evaluated);
-  }
+  // Every answer carries a proof over the whole batch (BRIEF 3.8): a share
+  // holder proves against its public share, a whole-key PA as share 0
+  // against the group key.
+  auto eval = crypto::voprf::blind_evaluate(keys_.current(), blinded);
+  std::optional<std::size_t> invalid = eval.invalid_index;
+  answer.evaluated = std::move(eval.evaluated);
+  answer.share_index = share_index();
+  answer.proof = eval.proof;
   if (invalid) {
     return bad("blindedElements[" + std::to_string(*invalid) + "]",
                "is not a valid ristretto255 element (non-canonical or identity)");
   }
   if (observer_) observer_(caller, blinded.size(), answer.key_epoch);
   return answer;
+}
+
+std::uint16_t PaService::share_index() const {
+  return keys_.current_share_index().value_or(crypto::threshold::kWholeKeyIndex);
 }
 
 PaResult PaService::evaluate_json(const std::string& caller, std::string_view body,
@@ -104,7 +104,7 @@ std::string pa_answer_json(const PaAnswer& answer) {
   evaluated.reserve(answer.evaluated.size());
   for (const auto& e : answer.evaluated) evaluated.push_back(json::value(crypto::to_hex(e)));
   json::object o{{"evaluatedElements", std::move(evaluated)}, {"suite", "ristretto255-SHA512"}, {"keyEpoch", answer.key_epoch}};
-  if (answer.proof && answer.share_index) {
+  if (answer.proof && answer.share_index) {  // always, since BRIEF 3.8
     o["mode"] = "voprf";
     o["proof"] = json::object{{"c", crypto::to_hex(answer.proof->c)}, {"s", crypto::to_hex(answer.proof->s)}};
     o["shareIndex"] = *answer.share_index;

@@ -27,9 +27,9 @@ struct PaLimits {
 struct PaAnswer {
   std::vector<crypto::oprf::Element> evaluated;
   int key_epoch = 0;
-  // A share holder of a threshold key (BRIEF 3.8): its index and the VOPRF
-  // proof over the whole batch, checked against its public share. Absent
-  // for a whole-key OPRF PA (BRIEF 3.5).
+  // BRIEF 3.8: the holder's share index (0 for a whole key) and the VOPRF
+  // proof over the whole batch, checked against its public share. Optional
+  // only in what a client parses: an answer without them is refused.
   std::optional<std::uint16_t> share_index;
   std::optional<crypto::voprf::Proof> proof;
 };
@@ -59,6 +59,8 @@ class PaService {
                          limits::RateLimiter::Clock::time_point now = limits::RateLimiter::Clock::now());
 
   int current_epoch() const { return keys_.current_epoch(); }
+  // The index this PA answers as: its share's, or 0 for a whole key.
+  std::uint16_t share_index() const;
   const PaLimits& limits() const { return limits_; }
 
  private:

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crypto/voprf.hpp"
 #include "node/log/log.hpp"
 #include "protocol/identifiers.hpp"
 
 namespace signalnode::node::pseudonyms {
 namespace oprf = crypto::oprf;
+namespace voprf = crypto::voprf;
 
 namespace {
 
@@ -34,25 +36,32 @@ std::int64_t backoff_ms(std::int64_t attempts, double retry_after) {
 
 }  // namespace
 
-Pseudonymiser::Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms)
+Pseudonymiser::Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms, std::string own_domain)
     : store_(store), data_key_(data_key), lookup_subkey_(crypto::derive_subkey(data_key, 1, "sn-idkey")),
       match_subkey_(crypto::derive_subkey(data_key, 2, "sn-match")),
-      now_ms_(std::move(now_ms)) {}
+      now_ms_(std::move(now_ms)), own_domain_(std::move(own_domain)) {}
 
-crypto::LookupKey Pseudonymiser::lookup_key(const protocol::CanonicalId& id) const {
-  std::string input = id.oprf_input();
-  auto key = crypto::keyed_hash(lookup_subkey_, crypto::as_bytes(input));
+crypto::LookupKey Pseudonymiser::lookup_key(std::string_view input) const {
+  return crypto::keyed_hash(lookup_subkey_, crypto::as_bytes(input));
+}
+
+PreparedIdentifier Pseudonymiser::prepare_in(std::int64_t position, std::string_view id_kind, std::string_view domain,
+                                             std::string_view kind_and_canonical) const {
+  PreparedIdentifier p;
+  p.position = position;
+  p.id_kind = std::string(id_kind);
+  p.domain = std::string(domain);
+  std::string input = p.domain + ":" + std::string(kind_and_canonical);
+  p.lookup_key = lookup_key(input);
+  p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
+  p.epoch = epoch();
   crypto::wipe(input.data(), input.size());
-  return key;
+  return p;
 }
 
 PreparedIdentifier Pseudonymiser::prepare(std::int64_t position, const protocol::CanonicalId& id) const {
-  PreparedIdentifier p;
-  p.position = position;
-  p.id_kind = std::string(protocol::to_string(id.kind));
-  p.lookup_key = lookup_key(id);
   std::string input = id.oprf_input();
-  p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
+  auto p = prepare_in(position, protocol::to_string(id.kind), own_domain_, input);
   crypto::wipe(input.data(), input.size());
   return p;
 }
@@ -60,13 +69,15 @@ PreparedIdentifier Pseudonymiser::prepare(std::int64_t position, const protocol:
 void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_id,
                                const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms) {
   auto link = db.cached(
-      "INSERT OR IGNORE INTO signal_identifiers (signal_id, position, id_kind, lookup_key) VALUES (?,?,?,?)");
-  // Queue only what is neither cached nor queued already: one PA evaluation
-  // per distinct identifier, however many signals name it. A row set aside
-  // (it did not decrypt) is replaced by this freshly sealed one.
+      "INSERT OR IGNORE INTO signal_identifiers (signal_id, position, id_kind, domain, lookup_key, sealed_input) "
+      "VALUES (?,?,?,?,?,?)");
+  // Queue only what is neither cached (in the epoch in force) nor queued
+  // already: one PA evaluation per distinct input, however many signals name
+  // it. A row set aside (it did not decrypt) is replaced by this freshly
+  // sealed one.
   auto queue = db.cached(
       "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
-      "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1) "
+      "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1 AND key_epoch >= ?5) "
       "ON CONFLICT(lookup_key) DO UPDATE SET id_kind = excluded.id_kind, sealed_input = excluded.sealed_input, "
       "enqueued_at_ms = excluded.enqueued_at_ms, attempts = 0, next_attempt_at_ms = excluded.next_attempt_at_ms, "
       "last_error = NULL, set_aside_at_ms = NULL, set_aside_reason = NULL "
@@ -74,21 +85,101 @@ void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_
   for (const auto& row : rows) {
     link.reset();
     link.bind(1, std::string_view(signal_id)).bind(2, row.position).bind(3, std::string_view(row.id_kind))
-        .bind_blob(4, row.lookup_key).run();
+        .bind(4, std::string_view(row.domain)).bind_blob(5, row.lookup_key).bind_blob(6, row.sealed_input).run();
     queue.reset();
     queue.bind_blob(1, row.lookup_key).bind(2, std::string_view(row.id_kind)).bind_blob(3, row.sealed_input)
-        .bind(4, now_ms).run();
+        .bind(4, now_ms).bind(5, static_cast<std::int64_t>(row.epoch)).run();
   }
 }
 
-std::vector<IdentifierLink> Pseudonymiser::links_of(storage::Database& db, const std::string& signal_id) {
+std::vector<IdentifierLink> Pseudonymiser::links_of(storage::Database& db, const std::string& signal_id) const {
   std::vector<IdentifierLink> out;
   auto st = db.cached(
-      "SELECT position, id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ? ORDER BY position, id_kind");
-  st.bind(1, std::string_view(signal_id));
+      "SELECT position, id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ? AND domain = ? "
+      "ORDER BY position, id_kind");
+  st.bind(1, std::string_view(signal_id)).bind(2, std::string_view(own_domain_));
   while (st.step()) out.push_back({st.int64(0), st.text(1), to_lookup_key(st.blob(2))});
   st.reset();
   return out;
+}
+
+std::optional<std::map<std::pair<std::int64_t, std::string>, oprf::Output>> Pseudonymiser::in_domain(
+    storage::Database& db, const std::string& signal_id, const std::string& domain, const std::set<std::string>& kinds,
+    std::int64_t now_ms) const {
+  struct Own {
+    std::int64_t position;
+    std::string kind;
+    crypto::LookupKey key;
+    std::vector<std::uint8_t> sealed;
+  };
+  std::vector<Own> own;
+  auto st = db.cached(
+      "SELECT position, id_kind, lookup_key, sealed_input FROM signal_identifiers WHERE signal_id = ? AND domain = ? "
+      "AND sealed_input IS NOT NULL ORDER BY position, id_kind");
+  st.bind(1, std::string_view(signal_id)).bind(2, std::string_view(own_domain_));
+  while (st.step()) {
+    std::string kind = st.text(1);
+    if (kinds.contains(kind)) own.push_back({st.int64(0), std::move(kind), to_lookup_key(st.blob(2)), st.blob(3)});
+  }
+  st.reset();
+  auto existing = db.cached(
+      "SELECT lookup_key FROM signal_identifiers WHERE signal_id = ? AND domain = ? AND position = ? AND id_kind = ?");
+  std::vector<PreparedIdentifier> missing;
+  std::map<std::pair<std::int64_t, std::string>, oprf::Output> out;
+  bool complete = true;
+  const std::string prefix = own_domain_ + ":";
+  for (const auto& o : own) {
+    existing.reset();
+    existing.bind(1, std::string_view(signal_id)).bind(2, std::string_view(domain)).bind(3, o.position)
+        .bind(4, std::string_view(o.kind));
+    std::optional<crypto::LookupKey> key;
+    if (existing.step()) key = to_lookup_key(existing.blob(0));
+    existing.reset();
+    if (!key) {
+      auto input = crypto::open(data_key_, o.sealed, ad(kInputAd, o.key));
+      if (!input || !std::string_view(input->chars()).starts_with(prefix)) {
+        // Never the identifier: which kind, and that it cannot travel.
+        log::error("pseudonyms.link_unreadable", {{"idKind", o.kind}, {"reason", "its sealed input does not open"}});
+        continue;
+      }
+      missing.push_back(prepare_in(o.position, o.kind, domain, input->chars().substr(prefix.size())));
+      complete = false;
+      continue;
+    }
+    auto p = cached_by_key(db, *key);
+    if (!p) {
+      complete = false;
+      continue;
+    }
+    out.emplace(std::make_pair(o.position, o.kind), *p);
+  }
+  if (!missing.empty()) write_rows(db, signal_id, missing, now_ms);
+  if (!complete) return std::nullopt;
+  return out;
+}
+
+std::vector<std::string> Pseudonymiser::adopt_epoch(int epoch) {
+  set_epoch(epoch);
+  const std::int64_t now = now_ms_();
+  std::vector<std::string> signals;
+  store_.write([&](storage::Database& db) {
+    auto stale = db.cached(
+        "SELECT DISTINCT si.signal_id FROM signal_identifiers si JOIN pseudonyms p ON p.lookup_key = si.lookup_key "
+        "WHERE p.key_epoch < ?");
+    stale.bind(1, static_cast<std::int64_t>(epoch));
+    while (stale.step()) signals.push_back(stale.text(0));
+    stale.reset();
+    if (signals.empty()) return;
+    db.cached(
+          "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
+          "SELECT si.lookup_key, si.id_kind, si.sealed_input, ?1, ?1 FROM signal_identifiers si "
+          "JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE p.key_epoch < ?2 AND si.sealed_input IS NOT NULL "
+          "GROUP BY si.lookup_key ON CONFLICT(lookup_key) DO NOTHING")
+        .bind(1, now)
+        .bind(2, static_cast<std::int64_t>(epoch))
+        .run();
+  });
+  return signals;
 }
 
 void Pseudonymiser::unlink(storage::Database& db, const std::string& signal_id) {
@@ -116,8 +207,8 @@ std::vector<SignalPseudonym> Pseudonymiser::pseudonyms_of_signal(storage::Databa
                                                                  const std::string& signal_id) const {
   std::vector<SignalPseudonym> out;
   std::vector<std::pair<std::string, crypto::LookupKey>> keys;
-  auto st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ?");
-  st.bind(1, std::string_view(signal_id));
+  auto st = db.cached("SELECT DISTINCT id_kind, lookup_key FROM signal_identifiers WHERE signal_id = ? AND domain = ?");
+  st.bind(1, std::string_view(signal_id)).bind(2, std::string_view(own_domain_));
   while (st.step()) {
     crypto::LookupKey key{};
     auto blob = st.blob_view(1);
@@ -172,7 +263,7 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
                            "sealed under another key)");
       continue;
     }
-    auto b = oprf::blind(input->view());
+    auto b = voprf::blind(input->view());
     if (!b) {
       bad.emplace_back(&d, "the queued identifier maps to the identity element of the OPRF group");
       continue;
@@ -206,6 +297,10 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   try {
     answer = transport.evaluate(blinded);
     if (answer.evaluated.size() != blinded.size()) throw TransportError("PA answered with the wrong count");
+    if (epoch() != 0 && answer.key_epoch != epoch()) {
+      throw TransportError("the PA answered for key epoch " + std::to_string(answer.key_epoch) + "; the manifest's is " +
+                           std::to_string(epoch()));
+    }
   } catch (const TransportError& e) {
     {
       std::lock_guard lock(error_mutex_);
@@ -230,7 +325,7 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   std::vector<crypto::LookupKey> keys;
   std::vector<std::string> kinds;
   for (std::size_t i = 0; i < due.size(); ++i) {
-    auto out = oprf::finalize(inputs[i].view(), blinds[i].blind, answer.evaluated[i]);
+    auto out = voprf::finalize_verified(inputs[i].view(), blinds[i].blind, answer.evaluated[i]);
     if (!out) throw TransportError("PA answered with an invalid element");
     outputs.push_back(*out);
     keys.push_back(due[i].key);
@@ -267,13 +362,13 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
 }
 
 std::optional<oprf::Output> Pseudonymiser::cached(const protocol::CanonicalId& id) const {
-  auto key = lookup_key(id);
+  auto key = prepare(0, id).lookup_key;
   return store_.read([&](storage::Database& db) { return cached_by_key(db, key); });
 }
 
 std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, const crypto::LookupKey& key) const {
-  auto st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?");
-  st.bind_blob(1, key);
+  auto st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ? AND key_epoch >= ?");
+  st.bind_blob(1, key).bind(2, static_cast<std::int64_t>(epoch()));
   std::optional<std::vector<std::uint8_t>> sealed;
   if (st.step()) sealed = st.blob(0);
   st.reset();
@@ -287,18 +382,54 @@ std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, 
   return out;
 }
 
+namespace {
+// One batch through the transport: the VOPRF outputs of `inputs`, in order.
+std::vector<oprf::Output> evaluate_inputs(const std::vector<std::string>& inputs, OprfTransport& transport,
+                                          int expected_epoch, int* epoch_out) {
+  std::vector<oprf::Blinded> blinds;
+  std::vector<oprf::Element> blinded;
+  for (const auto& in : inputs) {
+    auto b = voprf::blind(crypto::as_bytes(in));
+    if (!b) throw std::runtime_error("identifier maps to the identity element");
+    blinded.push_back(b->blinded_element);
+    blinds.push_back(std::move(*b));
+  }
+  PaAnswer answer = transport.evaluate(blinded);
+  if (answer.evaluated.size() != blinded.size()) throw TransportError("PA answered with the wrong count");
+  if (expected_epoch != 0 && answer.key_epoch != expected_epoch) {
+    throw TransportError("the PA answered for another key epoch than the manifest's");
+  }
+  std::vector<oprf::Output> out;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    auto o = voprf::finalize_verified(crypto::as_bytes(inputs[i]), blinds[i].blind, answer.evaluated[i]);
+    if (!o) throw TransportError("PA answered with an invalid element");
+    out.push_back(*o);
+  }
+  if (epoch_out) *epoch_out = answer.key_epoch;
+  return out;
+}
+}  // namespace
+
 oprf::Output Pseudonymiser::pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport) {
-  if (auto hit = cached(id)) return *hit;
-  std::string input = id.oprf_input();
-  auto b = oprf::blind(crypto::as_bytes(input));
-  if (!b) throw std::runtime_error("identifier maps to the identity element");
-  PaAnswer answer = transport.evaluate(std::span<const oprf::Element>(&b->blinded_element, 1));
-  if (answer.evaluated.size() != 1) throw TransportError("PA answered with the wrong count");
-  auto out = oprf::finalize(crypto::as_bytes(input), b->blind, answer.evaluated[0]);
-  crypto::wipe(input.data(), input.size());
-  if (!out) throw TransportError("PA answered with an invalid element");
-  store_pseudonyms({lookup_key(id)}, {std::string(protocol::to_string(id.kind))}, {*out}, answer.key_epoch);
-  return *out;
+  auto prepared = prepare(0, id);
+  if (auto hit = store_.read([&](storage::Database& db) { return cached_by_key(db, prepared.lookup_key); })) return *hit;
+  std::vector<std::string> inputs{own_domain_ + ":" + id.oprf_input()};
+  int epoch_used = 0;
+  auto out = evaluate_inputs(inputs, transport, epoch(), &epoch_used);
+  crypto::wipe(inputs[0].data(), inputs[0].size());
+  store_pseudonyms({prepared.lookup_key}, {prepared.id_kind}, {out[0]}, epoch_used);
+  return out[0];
+}
+
+std::vector<oprf::Output> Pseudonymiser::pseudonymise_in(const protocol::CanonicalId& id,
+                                                         const std::vector<std::string>& domains,
+                                                         OprfTransport& transport) const {
+  if (domains.empty()) return {};
+  std::vector<std::string> inputs;
+  for (const auto& d : domains) inputs.push_back(d + ":" + id.oprf_input());
+  auto out = evaluate_inputs(inputs, transport, epoch(), nullptr);
+  for (auto& in : inputs) crypto::wipe(in.data(), in.size());
+  return out;
 }
 
 crypto::LookupKey Pseudonymiser::match_key(const oprf::Output& pseudonym) const {

@@ -3,8 +3,18 @@
 // blinds them, asks the PA, finalizes, and caches identifier -> pseudonym. So
 // a signal is accepted while the PA is away, and its pseudonyms appear when
 // the PA is back, once each: the queue and the cache are keyed by a keyed
-// hash of the identifier, and the queue row is deleted in the transaction
+// hash of the VOPRF input, and the queue row is deleted in the transaction
 // that stores the pseudonym.
+//
+// Domains (BRIEF 3.8): the VOPRF input is `OIN:KIND:CANONICAL`, the OIN of the
+// node the pseudonym is for. A signal's identifiers are linked and queued in
+// this node's own domain when it is stored (its hits, bundles and subject
+// access), and in a recipient's domain when sharing needs them for that
+// recipient (link_domain), so two recipients never hold the same pseudonym.
+// Each link keeps its sealed input, so a new key epoch can requeue it.
+//
+// Epochs: a cached pseudonym counts only while its key epoch is the one in
+// force (set_epoch, from the manifest); adopt_epoch requeues older ones.
 //
 // At rest: the queued canonical identifier and the cached pseudonym are both
 // sealed under the data key; the lookup key is BLAKE2b keyed with a subkey of
@@ -18,7 +28,10 @@
 // and erasure and retention delete it like any queued row.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <set>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -36,8 +49,10 @@ namespace signalnode::node::pseudonyms {
 struct PreparedIdentifier {
   std::int64_t position = 0;  // subject position in the signal
   std::string id_kind;
+  std::string domain;  // the OIN the pseudonym is for
   crypto::LookupKey lookup_key{};
-  crypto::Bytes sealed_input;
+  crypto::Bytes sealed_input;  // OIN:KIND:CANONICAL, sealed under the data key
+  int epoch = 0;               // the epoch in force when prepared: an older cached pseudonym is queued again
 };
 
 // A signal's identifier as linked: the subject's position, the kind, and the
@@ -72,16 +87,36 @@ struct QueueStats {
 class Pseudonymiser {
  public:
   using NowMs = std::function<std::int64_t()>;
-  Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms);
+  // `own_domain`: this node's OIN.
+  Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms, std::string own_domain);
+
+  const std::string& own_domain() const { return own_domain_; }
+  // The key epoch in force (from the manifest); 0 until known: any cached
+  // pseudonym counts then.
+  void set_epoch(int epoch) { epoch_.store(epoch); }
+  [[nodiscard]] int epoch() const { return epoch_.load(); }
+  // Moves to `epoch`: every linked identifier whose pseudonym is of an older
+  // epoch is queued again; returns the signals that had such identifiers
+  // (their records are to be shared again in the new epoch).
+  std::vector<std::string> adopt_epoch(int epoch);
 
   // The lookup key and sealed input of one identifier of the subject at
-  // `position` (on the caller's thread, before the write job).
+  // `position`, in this node's own domain (on the caller's thread, before the
+  // write job).
   [[nodiscard]] PreparedIdentifier prepare(std::int64_t position, const protocol::CanonicalId& id) const;
+  // In the caller's transaction: the signal's identifiers of `kinds` in
+  // `domain` (a recipient's OIN), linked and queued where not yet; returns
+  // their current pseudonyms by (position, kind), or nullopt while any is
+  // still to come from the PA.
+  std::optional<std::map<std::pair<std::int64_t, std::string>, crypto::oprf::Output>> in_domain(
+      storage::Database& db, const std::string& signal_id, const std::string& domain,
+      const std::set<std::string>& kinds, std::int64_t now_ms) const;
   // Inside the signal's insert transaction: links and queues (once per identifier).
   static void write_rows(storage::Database& db, const std::string& signal_id,
                          const std::vector<PreparedIdentifier>& rows, std::int64_t now_ms);
-  // The signal's identifier links, by position and kind (caller's transaction).
-  [[nodiscard]] static std::vector<IdentifierLink> links_of(storage::Database& db, const std::string& signal_id);
+  // The signal's identifier links in this node's own domain, by position and
+  // kind (caller's transaction).
+  [[nodiscard]] std::vector<IdentifierLink> links_of(storage::Database& db, const std::string& signal_id) const;
   // Drops the signal's identifier links (a correction writes new ones).
   static void unlink(storage::Database& db, const std::string& signal_id);
   // Erasure of a signal's identifiers: its links, and the queue entries no
@@ -90,19 +125,26 @@ class Pseudonymiser {
   // After signals were deleted: cached pseudonyms and queued identifiers no
   // signal links to any more.
   static void forget_unreferenced(storage::Database& db);
-  // The cached pseudonyms of a signal's distinct identifiers (those not yet
-  // pseudonymised are left out), in the caller's transaction.
+  // The cached own-domain pseudonyms of a signal's distinct identifiers (those
+  // not yet pseudonymised are left out), in the caller's transaction.
   [[nodiscard]] std::vector<SignalPseudonym> pseudonyms_of_signal(storage::Database& db, const std::string& signal_id) const;
 
   // One pass over due queue entries (up to the transport's batch size). An
   // entry that does not decrypt is set aside and the others go on.
   [[nodiscard]] PassResult process_pending(OprfTransport& transport);
-  // The cached pseudonym, or nullopt while pending.
+  // The cached own-domain pseudonym of the epoch in force, or nullopt while pending.
   [[nodiscard]] std::optional<crypto::oprf::Output> cached(const protocol::CanonicalId& id) const;
-  // The cached pseudonym for a lookup key (as stored in signal_identifiers).
+  // The cached pseudonym of the epoch in force for a lookup key (as stored in
+  // signal_identifiers), nullopt when none or an older epoch's.
   [[nodiscard]] std::optional<crypto::oprf::Output> cached_by_key(storage::Database& db, const crypto::LookupKey& key) const;
-  // From the cache, or computed through the transport now (and cached).
+  // The own-domain pseudonym from the cache, or computed through the
+  // transport now (and cached).
   [[nodiscard]] crypto::oprf::Output pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport);
+  // The identifier's pseudonyms in each of `domains`, in one batch, not cached
+  // (subject access: what left for each partner).
+  [[nodiscard]] std::vector<crypto::oprf::Output> pseudonymise_in(const protocol::CanonicalId& id,
+                                                                 const std::vector<std::string>& domains,
+                                                                 OprfTransport& transport) const;
   [[nodiscard]] QueueStats stats() const;
 
   // A keyed hash of a pseudonym (BLAKE2b, a subkey of the data key): how a
@@ -113,7 +155,9 @@ class Pseudonymiser {
   std::size_t backfill_match_keys();
 
  private:
-  [[nodiscard]] crypto::LookupKey lookup_key(const protocol::CanonicalId& id) const;
+  [[nodiscard]] crypto::LookupKey lookup_key(std::string_view input) const;
+  [[nodiscard]] PreparedIdentifier prepare_in(std::int64_t position, std::string_view id_kind, std::string_view domain,
+                                              std::string_view kind_and_canonical) const;
   void store_pseudonyms(const std::vector<crypto::LookupKey>& keys, const std::vector<std::string>& kinds,
                         const std::vector<crypto::oprf::Output>& outputs, int epoch);
 
@@ -122,6 +166,8 @@ class Pseudonymiser {
   crypto::SubKey lookup_subkey_;
   crypto::SubKey match_subkey_;
   NowMs now_ms_;
+  std::string own_domain_;
+  std::atomic<int> epoch_{0};
   mutable std::mutex error_mutex_;
   std::string last_error_;
 };

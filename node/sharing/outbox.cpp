@@ -40,14 +40,33 @@ void Outbox::recover() {
   });
 }
 
+namespace {
+// The signal's facts as they travel to one partner: each identifier's
+// pseudonym in that partner's domain; one without is left out.
+policies::SignalFacts in_partner_domain(
+    const policies::SignalFacts& own,
+    const std::map<std::pair<std::int64_t, std::string>, crypto::oprf::Output>& theirs) {
+  policies::SignalFacts out = own;
+  out.identifiers.clear();
+  for (auto id : own.identifiers) {
+    auto p = theirs.find({static_cast<std::int64_t>(id.subject), id.id_kind});
+    if (p == theirs.end()) continue;
+    std::memcpy(id.pseudonym.data(), p->second.data(), id.pseudonym.size());
+    out.identifiers.push_back(std::move(id));
+  }
+  return out;
+}
+}  // namespace
+
 std::size_t Outbox::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
-                                 const policies::Party& self, std::size_t max_signals) {
+                                 const policies::Party& self, std::size_t max_signals, std::size_t* awaiting) {
   const std::int64_t now = ctx_.now_ms();
   // Read the ready signals and their pseudonyms first; decide and write after.
   auto ready = ctx_.store.read([&](storage::Database& db) {
     return signals::SignalRepository::ready_to_share(db, ctx_.pseudonymiser, max_signals);
   });
   if (ready.empty()) return 0;
+  std::size_t shared = 0, waiting = 0;
 
   ctx_.store.write([&](storage::Database& db) {
     auto decision_row = db.cached(
@@ -62,9 +81,36 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
     auto existing = db.cached(existing_sql);
     auto cancel = db.cached(cancel_sql);
     for (const auto& r : ready) {
+      // First each partner's decision, and for each one granted the
+      // signal's pseudonyms in that partner's domain: all there, or the
+      // signal waits for the PA (nothing decided or queued yet).
+      struct Decided {
+        const federation::Partner* partner;
+        policies::Decision decision;
+        policies::SignalFacts facts;
+      };
+      std::vector<Decided> decided;
+      bool waits = false;
       for (const auto& partner : manifest.partners) {
-        if (partner.org == self.org) continue;
-        auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
+        if (partner.org == self.org || partner.pseudonymisation_authority) continue;
+        Decided d{&partner, policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now)), {}};
+        if (d.decision.grant) {
+          auto theirs = ctx_.pseudonymiser.in_domain(db, r.id, partner.oin, d.decision.grant->rule->pseudonyms, now);
+          if (!theirs) {
+            waits = true;
+            continue;
+          }
+          d.facts = in_partner_domain(r.facts, *theirs);
+        }
+        decided.push_back(std::move(d));
+      }
+      if (waits) {
+        ++waiting;
+        continue;
+      }
+      ++shared;
+      for (const auto& [partner_ptr, decision, facts] : decided) {
+        const federation::Partner& partner = *partner_ptr;
         decision_row.reset();
         decision_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
         if (decision.grant) {
@@ -101,7 +147,7 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
         }
         // Exactly what the officer's preview (explain) showed: one projection.
         const auto& rule = *decision.grant->rule;
-        wire::Record rec = policies::to_record(policies::project(rule, r.facts, now), policy);
+        wire::Record rec = policies::to_record(policies::project(rule, facts, now), policy);
         rec.record_id = crypto::random_hex_id(16);
         if (original) {
           rec.kind = wire::RecordKind::correction;
@@ -121,7 +167,8 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
       ctx_.refresh_alerts(db, std::move(subjects), now);
     }
   });
-  return ready.size();
+  if (awaiting) *awaiting = waiting;
+  return shared;
 }
 
 namespace {

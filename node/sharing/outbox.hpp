@@ -23,9 +23,11 @@ class Outbox {
   // receiver's idempotency makes a second delivery harmless).
   void recover();
   // Signals whose pseudonyms are all ready: decide each partner, queue
-  // records. Returns the number of signals decided.
+  // records. A signal granted to a partner in whose domain its identifiers
+  // have no pseudonyms yet is linked and queued for them and waits (counted
+  // in `awaiting`). Returns the number of signals decided.
   std::size_t share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
-                          const policies::Party& self, std::size_t max_signals = 200);
+                          const policies::Party& self, std::size_t max_signals = 200, std::size_t* awaiting = nullptr);
 
   [[nodiscard]] std::vector<PartnerState> state_of(const std::string& signal_id) const;
   // The same for a page of signals, in one read.

@@ -248,6 +248,24 @@ void SignalRepository::mark_decided(storage::Database& db, const std::string& id
   db.cached(decided_sql).bind(1, std::string_view(id)).run();
 }
 
+void SignalRepository::share_again(storage::Database& db, const std::vector<std::string>& ids) {
+  static const std::string again_sql = storage::sql("UPDATE signals SET share_state = ", ShareState::pending,
+                                                    " WHERE id = ? AND status = ", SignalStatus::active);
+  auto st = db.cached(again_sql);
+  for (const auto& id : ids) {
+    st.reset();
+    st.bind(1, std::string_view(id)).run();
+  }
+}
+
+std::vector<std::string> SignalRepository::with_legacy_links(storage::Database& db) {
+  std::vector<std::string> ids;
+  auto st = db.cached("SELECT DISTINCT signal_id FROM signal_identifiers WHERE domain = ''");
+  while (st.step()) ids.push_back(st.text(0));
+  st.reset();
+  return ids;
+}
+
 std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
                                                           const pseudonyms::Pseudonymiser& pseudonymiser,
                                                           std::size_t max_signals) {
@@ -257,11 +275,13 @@ std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
   static const std::string ready_sql = storage::sql(
       "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
       "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
+      // Every link, in every domain, has its pseudonym of the epoch in force.
       " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
-      "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
-      "ORDER BY s.created_at_ms LIMIT ?");
+      "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key AND p.key_epoch >= ?1 "
+      "WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
+      "ORDER BY s.created_at_ms LIMIT ?2");
   auto st = db.cached(ready_sql);
-  st.bind(1, static_cast<std::int64_t>(max_signals));
+  st.bind(1, static_cast<std::int64_t>(pseudonymiser.epoch())).bind(2, static_cast<std::int64_t>(max_signals));
   while (st.step()) {
     ReadySignal r;
     r.id = st.text(0);
@@ -281,7 +301,7 @@ std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
     kinds.bind(1, std::string_view(r.id));
     while (kinds.step()) kind_at[kinds.int64(0)] = kinds.text(1);
     kinds.reset();
-    for (const auto& link : pseudonyms::Pseudonymiser::links_of(db, r.id)) {
+    for (const auto& link : pseudonymiser.links_of(db, r.id)) {
       auto kind = kind_at.find(link.position);
       if (kind == kind_at.end()) continue;  // an identifier belongs to a subject
       policies::SubjectIdentifier id{static_cast<std::size_t>(link.position), kind->second, link.id_kind, {}};

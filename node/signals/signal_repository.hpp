@@ -78,6 +78,11 @@ class SignalRepository {
   static void erase_content(storage::Database& db, const std::string& id, std::int64_t now_ms);
   // Every partner's decision for the signal's current revision is made.
   static void mark_decided(storage::Database& db, const std::string& id);
+  // Active signals to be decided again once their pseudonyms are ready (a new
+  // key epoch): each partner that has a record gets it corrected.
+  static void share_again(storage::Database& db, const std::vector<std::string>& ids);
+  // Signals with identifier links of a release before pseudonym domains.
+  static std::vector<std::string> with_legacy_links(storage::Database& db);
   // Pending active signals whose pseudonyms are all cached, oldest first, with
   // their identifiers' pseudonyms (opened by the pseudonymiser).
   static std::vector<ReadySignal> ready_to_share(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser,

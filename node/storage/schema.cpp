@@ -518,12 +518,38 @@ void v11_login_throttle(Database& db) {
   )sql");
 }
 
+// v12: pseudonyms per domain (BRIEF 3.8, issue 15). A signal's identifier is
+// linked once per domain it is pseudonymised in (this node's OIN, and each
+// recipient's), and each link keeps its sealed VOPRF input so a new key epoch
+// can queue it again. Links of earlier releases (mode 0x00, no domain) keep
+// domain '' and no input; the node relinks them from the sealed signal at
+// start (NodeApp), and their old pseudonyms are then forgotten.
+void v12_pseudonym_domains(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE signal_identifiers_v12 (
+      signal_id    TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      domain       TEXT NOT NULL,
+      position     INTEGER NOT NULL,
+      id_kind      TEXT NOT NULL,
+      lookup_key   BLOB NOT NULL,
+      sealed_input BLOB,
+      PRIMARY KEY (signal_id, domain, position, id_kind)
+    ) WITHOUT ROWID;
+    INSERT INTO signal_identifiers_v12 (signal_id, domain, position, id_kind, lookup_key, sealed_input)
+      SELECT signal_id, '', position, id_kind, lookup_key, NULL FROM signal_identifiers;
+    DROP TABLE signal_identifiers;
+    ALTER TABLE signal_identifiers_v12 RENAME TO signal_identifiers;
+    CREATE INDEX signal_identifiers_by_key ON signal_identifiers(lookup_key);
+    CREATE INDEX pseudonyms_by_epoch ON pseudonyms(key_epoch);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
-                                                    v10_subjects_by_sender, v11_login_throttle};
+                                                    v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains};
   return migrations;
 }
 
