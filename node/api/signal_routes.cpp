@@ -36,6 +36,11 @@ bool is_signal_id(std::string_view id) {
 }
 
 void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
+  if (s.role == "pseudonymisation_authority") {
+    // It evaluates for the partners and keeps nothing about anyone.
+    return respond(problem(409, "not-a-partner", "Signalen melden kan hier niet / Not a partner node",
+                           "a pseudonymisation authority takes no signals"));
+  }
   auto now = s.clock();
   auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(now));
   if (!parsed) return respond(invalid_field(parsed.error()));

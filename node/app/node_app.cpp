@@ -323,7 +323,8 @@ struct NodeApp::Impl {
     std::lock_guard lock(deliveries_mutex);
     if (stopping.load()) return;
     for (const auto& p : manifest->partners) {
-      if (p.org == cfg.org || deliveries.contains(p.org)) continue;
+      // A PA receives nothing, and a PA node sends nothing.
+      if (p.org == cfg.org || p.pseudonymisation_authority || pa || deliveries.contains(p.org)) continue;
       auto d = std::make_unique<PartnerDelivery>();
       d->org = p.org;
       auto* raw = d.get();

@@ -61,6 +61,8 @@ int run_pki_issue(const std::filesystem::path& ca_dir, const std::string& org, c
 int run_manifest_entry(const std::filesystem::path& dir, const std::string& endpoint, const std::string& name);
 // The threshold key ceremony (node/pseudonyms/key_ceremony.hpp).
 int run_pa_ceremony(const std::filesystem::path& out, std::size_t threshold, std::size_t holders, int epoch);
+// Puts a ceremony's public key set into the manifest as the epoch in force.
+int run_pa_publish(const std::filesystem::path& manifest, const std::filesystem::path& keys);
 
 // `policy explain`: what each partner would receive of a signal file, and why.
 int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::path& signal_file, bool as_json);

@@ -102,4 +102,25 @@ int run_pa_ceremony(const fs::path& out, std::size_t threshold, std::size_t hold
   }
 }
 
+int run_pa_publish(const fs::path& manifest_path, const fs::path& keys_path) {
+  try {
+    std::string error;
+    auto keys = pseudonyms::parse_public_key_set(net::read_text_file(keys_path), error);
+    if (!keys) {
+      std::cerr << "signalnode: " << keys_path.string() << ": " << error << "\n";
+      return 2;
+    }
+    auto updated = federation::with_key_set(federation::load_manifest(manifest_path), *keys);
+    // Written whole or not at all; nodes reload it when the file changes.
+    crypto::write_file_atomically(manifest_path, federation::manifest_to_toml(updated));
+    std::cout << "manifest " << manifest_path.string() << ": key epoch " << keys->epoch << " in force, any "
+              << keys->threshold << " of " << keys->shares.size() << " share holders; give every node this file"
+              << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "signalnode: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace signalnode::node::cli

@@ -131,6 +131,12 @@ int main(int argc, char** argv) {
   ceremony_cmd->add_option("--threshold", ceremony_threshold, "Holders needed to evaluate (t)")->capture_default_str();
   ceremony_cmd->add_option("--holders", ceremony_holders, "Share holders (n), at most 255")->capture_default_str();
   ceremony_cmd->add_option("--epoch", ceremony_epoch, "Key epoch, 1 to 9999")->capture_default_str();
+  std::filesystem::path publish_manifest, publish_keys;
+  auto* publish_cmd = pa_cmd->add_subcommand(
+      "publish", "Put a ceremony's public keys (pseudonymisation-epoch-<e>.json) into the manifest as the key epoch in "
+                 "force; nodes that load it pseudonymise again and share their live records again");
+  publish_cmd->add_option("--manifest", publish_manifest, "The federation manifest (rewritten in place)")->required();
+  publish_cmd->add_option("--keys", publish_keys, "The ceremony's pseudonymisation-epoch-<e>.json")->required();
 
   auto* manifest_cmd = app.add_subcommand("manifest", "Federation manifest helpers");
   manifest_cmd->require_subcommand(1);
@@ -214,6 +220,7 @@ int main(int argc, char** argv) {
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
     if (*ceremony_cmd) return run_pa_ceremony(ceremony_out, ceremony_threshold, ceremony_holders, ceremony_epoch);
+    if (*publish_cmd) return run_pa_publish(publish_manifest, publish_keys);
     if (*verify_cmd) return run_audit_verify(audit_dir);
     if (*export_cmd) return run_audit_export(audit_dir, audit_out, export_from, export_to);
     if (*sth_cmd) return run_audit_sth(audit_dir);

@@ -199,6 +199,25 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
   return m;
 }
 
+Manifest with_key_set(Manifest manifest, const pseudonyms::PublicKeySet& keys) {
+  std::vector<Partner*> holders;
+  for (auto& p : manifest.partners) {
+    if (p.pseudonymisation_authority) holders.push_back(&p);
+  }
+  if (holders.size() != keys.shares.size()) {
+    throw ManifestError("the key set has " + std::to_string(keys.shares.size()) + " shares but the manifest " +
+                        std::to_string(holders.size()) + " pseudonymisation authorities");
+  }
+  if (keys.epoch <= manifest.pseudonymisation.epoch) {
+    throw ManifestError("the key set is of epoch " + std::to_string(keys.epoch) + "; the manifest's is already " +
+                        std::to_string(manifest.pseudonymisation.epoch));
+  }
+  if (!pseudonyms::public_key_set_is_consistent(keys)) throw ManifestError("the key set is not one ceremony's");
+  for (std::size_t i = 0; i < holders.size(); ++i) holders[i]->share = keys.shares[i];
+  manifest.pseudonymisation = keys;
+  return manifest;
+}
+
 Manifest load_manifest(const std::filesystem::path& path) {
   std::string text;
   try {

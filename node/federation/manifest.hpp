@@ -62,6 +62,12 @@ struct Manifest {
 Manifest parse_manifest(std::string_view text, const std::string& source_name);
 Manifest load_manifest(const std::filesystem::path& path);
 
+// The manifest with a new key epoch in force (issue 15, rotation): `keys` as
+// [pseudonymisation], and its shares given to the PA partners in manifest
+// order (share i to the i-th). Throws ManifestError unless there are as many
+// PA partners as shares and the epoch is newer than the one in force.
+Manifest with_key_set(Manifest manifest, const pseudonyms::PublicKeySet& keys);
+
 // A manifest file for the given partners (pki and demo tooling).
 std::string manifest_to_toml(const Manifest& manifest);
 

@@ -37,7 +37,7 @@ json::object explain(const signals::Signal& signal, const policies::Policy& poli
   const std::int64_t day_ms = std::chrono::duration_cast<std::chrono::milliseconds>(day.time_since_epoch()).count();
   json::array partners;
   for (const auto& p : manifest.partners) {
-    if (p.org == self.org) continue;
+    if (p.org == self.org || p.pseudonymisation_authority) continue;  // a PA receives nothing
     auto decision = policy.decide(self, {p.org, p.role}, signal.category, day);
     json::object o{{"org", p.org}, {"role", p.role}, {"shared", decision.grant.has_value()}, {"reason", decision.reason}};
     if (decision.grant) {

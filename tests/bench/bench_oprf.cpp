@@ -10,6 +10,7 @@
 #include "crypto/random.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
+#include "tests/support/local_pa.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/signals/signal_repository.hpp"
 #include "node/storage/schema.hpp"
@@ -124,13 +125,12 @@ BENCHMARK(BM_PaEvaluateJson1000)->Unit(benchmark::kMillisecond);
 static void BM_PseudonymiserPass1000(benchmark::State& state) {
   namespace ps = signalnode::node::pseudonyms;
   auto dir = std::filesystem::temp_directory_path() / ("sn-bench-ps-" + c::random_hex_id(6));
-  ps::OprfKeyring::create_next_epoch(dir / "oprf");
-  ps::PaService pa(ps::OprfKeyring::load(dir / "oprf"), {1000, 1e12, 1e12});
-  ps::LocalPaTransport transport(pa, "bench");
+  signalnode::testing::LocalPa pa(dir / "oprf", {1000, 1e12, 1e12});
+  auto& transport = pa.transport();
   {
     auto key = c::generate_aead_key();
     signalnode::node::storage::Store store(dir / "bench.db", signalnode::node::storage::node_migrations());
-    ps::Pseudonymiser pseudo(store, key, [] { return std::int64_t{0}; });
+    ps::Pseudonymiser pseudo(store, key, [] { return std::int64_t{0}; }, "00000001002220647000");
     std::int64_t next = 0;
     for (auto _ : state) {
       state.PauseTiming();

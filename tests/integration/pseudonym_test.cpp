@@ -1,11 +1,12 @@
-// A signal submitted to the PA node over HTTPS gets its pseudonyms from the
-// background worker; a node without a way to the PA keeps them queued.
+// A PA node takes no signals and counts its evaluations per partner; a node
+// without a way to the PA keeps its identifiers queued.
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
+#include "crypto/voprf.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "test_node.hpp"
 
@@ -21,22 +22,25 @@ const std::string kSignal = R"({"category":"labour.underpaid_or_unpaid","observe
 
 }  // namespace
 
-TEST(PseudonymIntegration, PaNodePseudonymisesSubmittedSignalsInTheBackground) {
-  TestNode node("riec-amsterdam", 10, true);
+// A PA node evaluates for partners and keeps nothing about anyone: it takes
+// no signals, and counts what it evaluated per partner in its metrics.
+TEST(PseudonymIntegration, PaNodeEvaluatesForPartnersAndTakesNoSignals) {
+  TestNode node("pa-een", 10, true);
   ASSERT_NE(node.app().pa_service(), nullptr);
-  ASSERT_EQ(node.call("POST", "/api/v1/signals", kSignal).status, 201);
-  auto& pseudo = node.app().pseudonymiser();
-  ASSERT_TRUE(wait_until([&] { return pseudo.stats().depth == 0 && pseudo.stats().cached == 3; }));
+  auto refused = node.call("POST", "/api/v1/signals", kSignal);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(refused.body.find("takes no signals"), std::string::npos) << refused.body;
+  EXPECT_EQ(node.app().pseudonymiser().stats().depth, 0);
 
-  auto ring = signalnode::node::pseudonyms::OprfKeyring::load(node.app().paths().oprf_keys());
-  auto expected = c::oprf::evaluate(ring.current(), c::as_bytes("iban:NL91ABNA0417164300"));
-  EXPECT_EQ(pseudo.cached({p::IdKind::iban, "NL91ABNA0417164300"}), expected);
+  std::vector<c::oprf::Element> blinded;
+  for (const char* in : {"a", "b", "c"}) blinded.push_back(c::voprf::blind(c::as_bytes(std::string_view(in)))->blinded_element);
+  auto answer = node.app().pa_service()->evaluate("gemeente-aalsmeer", blinded);
+  ASSERT_TRUE(std::holds_alternative<signalnode::node::pseudonyms::PaAnswer>(answer));
+  EXPECT_TRUE(std::get<signalnode::node::pseudonyms::PaAnswer>(answer).proof) << "every answer carries its proof";
 
   auto metrics = node.call("GET", "/metrics", "", "metrics").body;
-  EXPECT_NE(metrics.find("signalnode_pa_evaluated_elements_total{partner=\"riec-amsterdam\"} 3"), std::string::npos)
+  EXPECT_NE(metrics.find("signalnode_pa_evaluated_elements_total{partner=\"gemeente-aalsmeer\"} 3"), std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"depth\"} 0"), std::string::npos);
-  EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"set_aside\"} 0"), std::string::npos) << metrics;
 }
 
 TEST(PseudonymIntegration, NodeWithoutPaKeepsIdentifiersQueuedAndVisible) {

@@ -1,4 +1,4 @@
-// A partner or PA that accepts TCP and then never answers must cost only its
+// A partner or PA share holder that accepts TCP and then never answers must cost only its
 // own queue: delivery to the other partners, signed tree heads and a stop of
 // the node go on within their deadlines (docs/architecture.md, Threads).
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kMunicipality = 0, kInspectorate = 1, kRiec = 3;  // the RIEC is also the PA
+constexpr std::size_t kMunicipality = 0, kInspectorate = 1, kRiec = 3, kPaEen = 4, kPaTwee = 5;  // 4-6: share holders
 
 const std::string kLabourSignal = R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
   "municipality":"GM0358","severity":"high","persons":6,"summary":"Workers of Flex Uitzend BV earn 4 euro an hour",
@@ -97,20 +97,32 @@ TEST_F(StallTest, AStalledPartnersCallEndsAtItsDeadlineAndIsRetried) {
   EXPECT_EQ(sharing_states(id)["riec-amsterdam"], "delivered");
 }
 
-TEST_F(StallTest, AStalledPaTimesOutAndHoldsUpNothingElse) {
-  auto peer = stall(kRiec);
+// One stalled share holder costs one deadline: the batch goes on to the next
+// holder, the pseudonyms come through the two others, and the stalled one is
+// named in the node's metrics. With two stalled, the call ends at its
+// deadline with a reason the operator can read, and holds up nothing else.
+TEST_F(StallTest, AStalledShareHolderCostsOneDeadlineAndTwoHoldUpNothingElse) {
+  auto first = stall(kPaEen);
   restart_with_timeout(kMunicipality, 2);
   submit(kMunicipality, kLabourSignal);
-  ASSERT_TRUE(wait_until([&] { return peer->accepted() > 0; }));
+  auto& pseudo = apps_[kMunicipality]->pseudonymiser();
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(wait_until([&] { return pseudo.cached({signalnode::protocol::IdKind::kvk, "12345678"}).has_value(); }, 15'000))
+      << pseudo.stats().last_error;
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 6.0) << "one deadline (2 s), not one per batch";
+  auto metrics = api(kMunicipality, "GET", "/metrics", "admin").body;
+  EXPECT_NE(metrics.find("signalnode_pa_holder_faults_total{holder=\"pa-een\"}"), std::string::npos) << metrics;
+
+  auto second = stall(kPaTwee);
+  submit(kMunicipality, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
+    "subjects":[{"kind":"organisation","kvk":"87654321"}]})");
   // Tree heads are signed while the pseudonym worker waits on the PA.
   append_event(kMunicipality);
   auto before = tree_size(kMunicipality);
   ASSERT_TRUE(wait_until([&] { return tree_size(kMunicipality) > before; }, 5'000));
   // The PA call ends at its deadline, with a reason the operator can read.
-  ASSERT_TRUE(wait_until(
-      [&] { return apps_[kMunicipality]->pseudonymiser().stats().last_error.find("timed out") != std::string::npos; },
-      15'000))
-      << apps_[kMunicipality]->pseudonymiser().stats().last_error;
+  ASSERT_TRUE(wait_until([&] { return pseudo.stats().last_error.find("timed out") != std::string::npos; }, 15'000))
+      << pseudo.stats().last_error;
   EXPECT_LT(seconds_to_stop(kMunicipality), 5.0);
 }
 

@@ -14,7 +14,7 @@ TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pse
   dir_ = fs::temp_directory_path() / ("sn-node-" + crypto::random_hex_id(6));
   node::config::NodeConfig cfg;
   cfg.org = org;
-  cfg.role = "municipality";
+  cfg.role = pseudonymisation_authority ? "pseudonymisation_authority" : "municipality";
   cfg.oin = "00000001002220647000";
   cfg.api.port = 0;
   cfg.api.header_timeout_seconds = request_timeout_seconds;

@@ -2,16 +2,50 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/random.hpp"
+#include "crypto/threshold.hpp"
+
 namespace f = signalnode::node::federation;
+namespace c = signalnode::crypto;
+namespace th = signalnode::crypto::threshold;
 
 namespace {
 const std::string kPin = std::string(64, 'a');
 const std::string kKey = std::string(64, 'b');
 
-std::string partner(const std::string& org, const std::string& oin, bool pa, const std::string& extra = "") {
-  return "\n[[partners]]\norg = \"" + org + "\"\nname = \"" + org + "\"\nrole = \"riec\"\noin = \"" + oin +
-         "\"\nendpoint = \"https://127.0.0.1:18444\"\ntls_cert_sha256 = \"" + kPin + "\"\nsigning_key = \"" + kKey +
-         "\"\npseudonymisation_authority = " + (pa ? "true" : "false") + "\n" + extra;
+// A 2-of-3 dealing and a whole key, for the [pseudonymisation] tables.
+const th::Dealing& dealing() {
+  static const th::Dealing d = [] {
+    c::init();
+    return th::split(c::oprf::random_scalar(), 2, 3);
+  }();
+  return d;
+}
+const th::Dealing& whole() {
+  static const th::Dealing d = [] {
+    c::init();
+    return th::whole_key(c::oprf::random_scalar());
+  }();
+  return d;
+}
+
+// A partner; a PA (share index >= 0) gets that share of `d`.
+std::string partner(const std::string& org, const std::string& oin, bool pa, const std::string& extra = "",
+                    int share = 0, const th::Dealing& d = whole()) {
+  std::string out = "\n[[partners]]\norg = \"" + org + "\"\nname = \"" + org + "\"\nrole = \"" +
+                    (pa ? "pseudonymisation_authority" : "riec") + "\"\noin = \"" + oin +
+                    "\"\nendpoint = \"https://127.0.0.1:18444\"\ntls_cert_sha256 = \"" + kPin +
+                    "\"\nsigning_key = \"" + kKey + "\"\npseudonymisation_authority = " + (pa ? "true" : "false") + "\n";
+  if (pa) {
+    const auto& s = d.public_shares.at(static_cast<std::size_t>(&d == &whole() ? 0 : share - 1));
+    out += "share_index = " + std::to_string(s.index) + "\nshare_public_key = \"" + c::to_hex(s.point) + "\"\n";
+  }
+  return out + extra;
+}
+
+std::string key_table(std::size_t threshold = 1, const th::Dealing& d = whole()) {
+  return "\n[pseudonymisation]\nepoch = 1\nthreshold = " + std::to_string(threshold) + "\ngroup_public_key = \"" +
+         c::to_hex(d.group_public_key) + "\"\n";
 }
 
 const std::string kHead = "version = 1\nname = \"test\"\n";
@@ -28,10 +62,13 @@ std::string error_of(const std::string& text) {
 
 TEST(Manifest, ParsesPartnersPinsAndTheAuthority) {
   auto m = f::parse_manifest(kHead + partner("gemeente-a", "00000001002220647000", false) +
-                                 partner("riec-b", "00000001823288444000", true),
+                                 partner("pa-b", "00000001823288444000", true) + key_table(),
                              "manifest.toml");
   ASSERT_EQ(m.partners.size(), 2u);
-  EXPECT_EQ(m.find("riec-b"), m.authority());
+  ASSERT_EQ(m.share_holders().size(), 1u);
+  EXPECT_EQ(m.find("pa-b"), m.share_holders()[0]);
+  EXPECT_EQ(m.recipient_domains("pa-b"), std::vector<std::string>{"00000001002220647000"}) << "a PA is nobody's recipient";
+  EXPECT_TRUE(m.recipient_domains("gemeente-a").empty());
   EXPECT_EQ(m.partners[0].host, "127.0.0.1");
   EXPECT_EQ(m.partners[0].port, 18444);
   signalnode::crypto::Digest256 pin{};
@@ -43,8 +80,8 @@ TEST(Manifest, ParsesPartnersPinsAndTheAuthority) {
 
 TEST(Manifest, ErrorsNameFileLineAndField) {
   auto pa = partner("riec-b", "00000001823288444000", true);
-  EXPECT_EQ(error_of(kHead + pa + "colour = \"red\"\n").substr(0, 16), "manifest.toml:13");
-  EXPECT_NE(error_of(kHead + pa + "colour = \"red\"\n").find("partners[0].colour: is not a known field"),
+  EXPECT_EQ(error_of(kHead + pa + "colour = \"red\"\n" + key_table()).substr(0, 16), "manifest.toml:15");
+  EXPECT_NE(error_of(kHead + pa + "colour = \"red\"\n" + key_table()).find("partners[0].colour: is not a known field"),
             std::string::npos);
   EXPECT_NE(error_of(kHead + partner("riec-b", "123", true)).find("manifest.toml:8:7: partners[0].oin: must be 20 digits"),
             std::string::npos)
@@ -53,7 +90,10 @@ TEST(Manifest, ErrorsNameFileLineAndField) {
             std::string::npos);
   EXPECT_NE(error_of(kHead + pa + partner("gem", "00000001823288444000", false)).find("partners[1].oin: appears twice"),
             std::string::npos);
-  EXPECT_NE(error_of(kHead + partner("riec-b", "00000001823288444000", false)).find("exactly one"), std::string::npos);
+  EXPECT_NE(error_of(kHead + partner("riec-b", "00000001823288444000", false) + key_table()).find("only 0 partners"),
+            std::string::npos);
+  EXPECT_NE(error_of(kHead + partner("riec-b", "00000001823288444000", false)).find("pseudonymisation: is required"),
+            std::string::npos);
   EXPECT_NE(error_of("version = 2\n" + pa).find("version: must be 1"), std::string::npos);
   EXPECT_NE(error_of(kHead + "[[partners]\n").find("manifest.toml:3"), std::string::npos) << "TOML syntax";
   std::string no_pin = pa;
@@ -65,10 +105,47 @@ TEST(Manifest, ErrorsNameFileLineAndField) {
 }
 
 TEST(Manifest, WritesWhatItReads) {
-  auto m = f::parse_manifest(kHead + partner("riec-b", "00000001823288444000", true), "a.toml");
+  const auto& d = dealing();
+  auto m = f::parse_manifest(kHead + partner("pa-a", "00000009000000000001", true, "", 1, d) +
+                                 partner("pa-b", "00000009000000000002", true, "", 2, d) +
+                                 partner("pa-c", "00000009000000000003", true, "", 3, d) + key_table(2, d),
+                             "a.toml");
   auto again = f::parse_manifest(f::manifest_to_toml(m), "b.toml");
-  ASSERT_EQ(again.partners.size(), 1u);
+  ASSERT_EQ(again.partners.size(), 3u);
   EXPECT_EQ(again.partners[0].oin, m.partners[0].oin);
   EXPECT_EQ(again.partners[0].certificate_sha256, m.partners[0].certificate_sha256);
   EXPECT_EQ(again.partners[0].signing_key, m.partners[0].signing_key);
+  EXPECT_EQ(again.pseudonymisation.threshold, 2u);
+  EXPECT_EQ(again.pseudonymisation.group_public_key, d.group_public_key);
+  ASSERT_EQ(again.pseudonymisation.shares.size(), 3u);
+  EXPECT_EQ(again.pseudonymisation.shares[2].point, d.public_shares[2].point);
+}
+
+// Issue 15: the key set every node checks proofs against is refused unless
+// it is one ceremony's, and a PA is a role of its own that receives nothing.
+TEST(Manifest, RefusesAKeySetThatIsNotOneCeremonysAndAPaWithAnotherRole) {
+  const auto& d = dealing();
+  auto three = [&](int second) {
+    return kHead + partner("pa-a", "00000009000000000001", true, "", 1, d) +
+           partner("pa-b", "00000009000000000002", true, "", second, d) +
+           partner("pa-c", "00000009000000000003", true, "", 3, d);
+  };
+  EXPECT_EQ(error_of(three(2) + key_table(2, d)), "<accepted>");
+  EXPECT_NE(error_of(three(1) + key_table(2, d)).find("do not fit it"), std::string::npos) << "a repeated share";
+  EXPECT_NE(error_of(three(2) + key_table(2, whole())).find("do not fit it"), std::string::npos) << "another group key";
+  EXPECT_NE(error_of(three(2) + key_table(4, d)).find("only 3 partners"), std::string::npos);
+  std::string off_group = three(2) + key_table(2, d);
+  off_group.replace(off_group.find("share_public_key = \"") + 20, 64, std::string(64, 'f'));
+  EXPECT_NE(error_of(off_group).find("partners[0].share_public_key: must be 64 hex characters of a ristretto255 element"),
+            std::string::npos);
+  std::string riec_as_pa = partner("riec-b", "00000001823288444000", true) + key_table();
+  const std::string pa_role = "role = \"pseudonymisation_authority\"";
+  riec_as_pa.replace(riec_as_pa.find(pa_role), pa_role.size(), "role = \"riec\"");
+  EXPECT_NE(error_of(kHead + riec_as_pa).find("must be true exactly when role is pseudonymisation_authority"),
+            std::string::npos)
+      << error_of(kHead + riec_as_pa);
+  EXPECT_NE(error_of(kHead + partner("gem", "00000001002220647000", false, "share_index = 1\n") +
+                     partner("pa-b", "00000001823288444000", true) + key_table())
+                .find("partners[0].share_index: belongs to a pseudonymisation authority only"),
+            std::string::npos);
 }

@@ -12,6 +12,7 @@
 #include "crypto/random.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
+#include "tests/support/local_pa.hpp"
 #include "node/pseudonyms/pseudonymiser.hpp"
 #include "node/signals/signal_json.hpp"
 #include "node/signals/signal_repository.hpp"
@@ -35,10 +36,12 @@ std::string slurp(const fs::path& path) {
   return s.str();
 }
 
+constexpr const char* kOwn = "00000001002220647000";
+
 // A transport that can be switched off, counting what reaches the PA.
 class SwitchableTransport : public ps::OprfTransport {
  public:
-  explicit SwitchableTransport(ps::PaService& pa) : local_(pa, "gemeente-test") {}
+  explicit SwitchableTransport(signalnode::testing::LocalPa& pa) : local_(pa.transport()) {}
   std::size_t max_batch() const override { return 1000; }
   ps::PaAnswer evaluate(std::span<const o::Element> blinded) override {
     if (!online) throw ps::TransportError("PA unreachable (test)");
@@ -51,7 +54,7 @@ class SwitchableTransport : public ps::OprfTransport {
   std::size_t elements = 0;
 
  private:
-  ps::LocalPaTransport local_;
+  ps::OprfTransport& local_;
 };
 
 }  // namespace
@@ -173,15 +176,15 @@ TEST_F(PseudonymTest, AnswerJsonRoundTripsAndBadAnswersAreRefused) {
 
 TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBack) {
   c::AeadKey key = c::generate_aead_key();
-  auto kp_secret = ps::OprfKeyring::load(dir_ / "oprf");
-  SwitchableTransport transport(*pa_);
+  signalnode::testing::LocalPa local_pa(dir_ / "oprf");
+  SwitchableTransport transport(local_pa);
   transport.online = false;
   auto s1 = signal(R"([{"kind":"person","bsn":"123456782"},{"kind":"organisation","kvk":"12345678"}])");
   auto s2 = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"address","postcode":"1431AB","houseNumber":12}])");
   {
     st::Store store(dir_ / "node.db", st::node_migrations());
     sg::SignalRepository repo(store, key);
-    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
     store.write(repo.insert_job(s1, sg::prepare_identifiers(s1, pseudo)));
     store.write(repo.insert_job(s2, sg::prepare_identifiers(s2, pseudo)));
     EXPECT_EQ(pseudo.stats().depth, 3) << "the shared KvK is queued once";
@@ -194,7 +197,7 @@ TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBac
   }
   // The node restarts; the PA comes back later.
   st::Store store(dir_ / "node.db", st::node_migrations());
-  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
   EXPECT_EQ(pseudo.stats().depth, 3) << "the queue survives a restart";
   transport.online = true;
   now_ms_ += 10'000;
@@ -206,11 +209,12 @@ TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBac
   EXPECT_EQ(pseudo.process_pending(transport).computed, 0u) << "nothing twice";
   EXPECT_EQ(transport.elements, 3u);
 
-  // The cached pseudonym is the OPRF of the canonical identifier under the PA key.
+  // The cached pseudonym is the VOPRF of this node's OIN and the canonical
+  // identifier under the PA key (BRIEF 3.8).
   p::CanonicalId kvk{p::IdKind::kvk, "12345678"};
   auto cached = pseudo.cached(kvk);
   ASSERT_TRUE(cached);
-  EXPECT_EQ(*cached, *o::evaluate(kp_secret.current(), c::as_bytes("kvk:12345678")));
+  EXPECT_EQ(*cached, local_pa.pseudonym(std::string(kOwn) + ":kvk:12345678"));
 
   // A later signal naming a known identifier queues nothing new.
   sg::SignalRepository repo(store, key);
@@ -227,12 +231,13 @@ TEST_F(PseudonymTest, SignalsAreAcceptedWhilePaIsAwayAndPseudonymisedOnceWhenBac
 
 TEST_F(PseudonymTest, NothingIdentifyingIsStoredInTheClear) {
   c::AeadKey key = c::generate_aead_key();
-  SwitchableTransport transport(*pa_);
+  signalnode::testing::LocalPa local_pa(dir_ / "oprf");
+  SwitchableTransport transport(local_pa);
   std::string pseudonym_hex;
   {
     st::Store store(dir_ / "node.db", st::node_migrations());
     sg::SignalRepository repo(store, key);
-    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+    ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
     auto s = signal(R"([{"kind":"person","bsn":"123456782"}])");
     store.write(repo.insert_job(s, sg::prepare_identifiers(s, pseudo)));
     std::string queued = slurp(dir_ / "node.db") + slurp(dir_ / "node.db-wal");
@@ -250,9 +255,10 @@ TEST_F(PseudonymTest, NothingIdentifyingIsStoredInTheClear) {
 
 TEST_F(PseudonymTest, PseudonymiseNowUsesTheCacheOrThePa) {
   c::AeadKey key = c::generate_aead_key();
-  SwitchableTransport transport(*pa_);
+  signalnode::testing::LocalPa local_pa(dir_ / "oprf");
+  SwitchableTransport transport(local_pa);
   st::Store store(dir_ / "node.db", st::node_migrations());
-  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
   p::CanonicalId id{p::IdKind::iban, "NL91ABNA0417164300"};
   auto first = pseudo.pseudonymise_now(id, transport);
   auto second = pseudo.pseudonymise_now(id, transport);
@@ -267,10 +273,11 @@ TEST_F(PseudonymTest, PseudonymiseNowUsesTheCacheOrThePa) {
 // pseudonymised in the same pass, and it is not tried again.
 TEST_F(PseudonymTest, AQueueRowThatDoesNotDecryptIsSetAsideAndTheRestGoOn) {
   c::AeadKey key = c::generate_aead_key();
-  SwitchableTransport transport(*pa_);
+  signalnode::testing::LocalPa local_pa(dir_ / "oprf");
+  SwitchableTransport transport(local_pa);
   st::Store store(dir_ / "node.db", st::node_migrations());
   sg::SignalRepository repo(store, key);
-  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
   auto bad = signal(R"([{"kind":"person","bsn":"123456782"}])");
   bad.created_at_ms = 500;  // queued first: it comes before the others in the pass
   auto good = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"account","iban":"NL91ABNA0417164300"},
@@ -341,11 +348,12 @@ TEST_F(PseudonymTest, AQueueRowThatDoesNotDecryptIsSetAsideAndTheRestGoOn) {
 TEST_F(PseudonymTest, APassWithOnlyBadRowsSetsThemAsideWithoutAskingThePa) {
   c::AeadKey key = c::generate_aead_key();
   c::AeadKey other = c::generate_aead_key();
-  SwitchableTransport transport(*pa_);
+  signalnode::testing::LocalPa local_pa(dir_ / "oprf");
+  SwitchableTransport transport(local_pa);
   st::Store store(dir_ / "node.db", st::node_migrations());
   sg::SignalRepository repo(store, key);
-  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; });
-  ps::Pseudonymiser foreign(store, other, [this] { return now_ms_; });
+  ps::Pseudonymiser pseudo(store, key, [this] { return now_ms_; }, kOwn);
+  ps::Pseudonymiser foreign(store, other, [this] { return now_ms_; }, kOwn);
   // Rows sealed under another data key (a restored database, a key mix-up).
   auto s = signal(R"([{"kind":"organisation","kvk":"12345678"},{"kind":"person","bsn":"123456782"}])");
   store.write(repo.insert_job(s, sg::prepare_identifiers(s, foreign)));

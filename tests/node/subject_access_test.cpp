@@ -12,6 +12,7 @@
 #include "node/privacy/subject_access.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
 #include "node/pseudonyms/pa_service.hpp"
+#include "tests/support/local_pa.hpp"
 #include "node/signals/signal_json.hpp"
 #include "node/signals/signal_repository.hpp"
 #include "node/storage/schema.hpp"
@@ -41,11 +42,9 @@ class SubjectAccessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     c::init();
-    ps::OprfKeyring::create_next_epoch(dir_ / "oprf");
-    pa_ = std::make_unique<ps::PaService>(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{});
-    transport_ = std::make_unique<ps::LocalPaTransport>(*pa_, "gemeente-test");
+    pa_ = std::make_unique<signalnode::testing::LocalPa>(dir_ / "oprf");
     store_ = std::make_unique<st::Store>(dir_ / "node.db", st::node_migrations());
-    pseudonymiser_ = std::make_unique<ps::Pseudonymiser>(*store_, data_key_, now_);
+    pseudonymiser_ = std::make_unique<ps::Pseudonymiser>(*store_, data_key_, now_, "00000001002220647000");
     log_ = std::make_unique<a::AuditLog>(*store_, signing_key_, now_);
   }
 
@@ -59,8 +58,7 @@ class SubjectAccessTest : public ::testing::Test {
   c::AeadKey data_key_ = c::generate_aead_key();
   c::SigningKey signing_key_ = c::SigningKey::generate();
   std::function<std::int64_t()> now_ = [] { return std::int64_t{1'700'000'000'000}; };
-  std::unique_ptr<ps::PaService> pa_;
-  std::unique_ptr<ps::LocalPaTransport> transport_;
+  std::unique_ptr<signalnode::testing::LocalPa> pa_;
   std::unique_ptr<st::Store> store_;
   std::unique_ptr<ps::Pseudonymiser> pseudonymiser_;
   std::unique_ptr<a::AuditLog> log_;
@@ -68,17 +66,17 @@ class SubjectAccessTest : public ::testing::Test {
 };
 
 TEST_F(SubjectAccessTest, FindsTheEventsNamingThePseudonymAndRecordsTheLookup) {
-  std::string hex = c::to_hex(pseudonymiser_->pseudonymise_now(kvk_, *transport_));
+  std::string hex = c::to_hex(pseudonymiser_->pseudonymise_now(kvk_, pa_->transport()));
   a::Event about, other;
   about.name = "record.received";
   about.data_subjects = {hex};
   other.name = "record.received";
-  other.data_subjects = {c::to_hex(pseudonymiser_->pseudonymise_now({p::IdKind::kvk, "87654321"}, *transport_))};
+  other.data_subjects = {c::to_hex(pseudonymiser_->pseudonymise_now({p::IdKind::kvk, "87654321"}, pa_->transport()))};
   log_->append_now(other);
   log_->append_now(about);
 
   pv::SubjectAccess access(*store_, *pseudonymiser_, log_.get(), now_);
-  auto found = access.perform(kvk_, "kvk", "privacy-officer-token", *transport_);
+  auto found = access.perform(kvk_, "kvk", "privacy-officer-token", pa_->transport());
   EXPECT_EQ(c::to_hex(found.pseudonym), hex);
   ASSERT_EQ(found.exchanges.size(), 1u);
   EXPECT_EQ(found.exchanges[0].index, 1);
@@ -93,13 +91,13 @@ TEST_F(SubjectAccessTest, FindsTheEventsNamingThePseudonymAndRecordsTheLookup) {
   EXPECT_EQ(attributes.at("found").to_number<std::int64_t>(), 1);
   EXPECT_EQ(attributes.at("dataSubjects").at(0).as_string(), hex);
   // The recorded lookup names the subject too, so the next request finds it.
-  EXPECT_EQ(access.perform(kvk_, "kvk", "cli", *transport_).exchanges.size(), 2u);
+  EXPECT_EQ(access.perform(kvk_, "kvk", "cli", pa_->transport()).exchanges.size(), 2u);
 }
 
 TEST_F(SubjectAccessTest, WithoutExchangesOnlyThePseudonymIsComputedAndTheLookupStillRecorded) {
   pv::SubjectAccess access(*store_, *pseudonymiser_, log_.get(), now_);
-  access.perform(kvk_, "kvk", "cli", *transport_);
-  auto found = access.perform(kvk_, "kvk", "cli", *transport_, false);
+  access.perform(kvk_, "kvk", "cli", pa_->transport());
+  auto found = access.perform(kvk_, "kvk", "cli", pa_->transport(), false);
   EXPECT_TRUE(found.exchanges.empty());
   auto lookups = performed();
   ASSERT_EQ(lookups.size(), 2u);
@@ -113,7 +111,7 @@ TEST_F(SubjectAccessTest, AnUnreachablePaIsReportedAndNothingIsRecorded) {
   EXPECT_TRUE(performed().empty());
   // Without an audit log the lookup still answers.
   pv::SubjectAccess unlogged(*store_, *pseudonymiser_, nullptr, now_);
-  EXPECT_NO_THROW(unlogged.perform(kvk_, "kvk", "cli", *transport_));
+  EXPECT_NO_THROW(unlogged.perform(kvk_, "kvk", "cli", pa_->transport()));
   EXPECT_TRUE(performed().empty());
 }
 
@@ -135,7 +133,7 @@ TEST_F(SubjectAccessTest, ForgetLinksKeepsQueueEntriesAnotherSignalNeeds) {
   };
   std::string first = make(), second = make();
   auto links = [&](const std::string& id) {
-    return store_->read([&](st::Database& db) { return ps::Pseudonymiser::links_of(db, id).size(); });
+    return store_->read([&](st::Database& db) { return pseudonymiser_->links_of(db, id).size(); });
   };
   EXPECT_EQ(links(first), 1u);
   EXPECT_EQ(pseudonymiser_->stats().depth, 1) << "one queue entry for the identifier both signals name";
