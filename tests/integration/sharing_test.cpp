@@ -10,6 +10,9 @@
 #include <thread>
 
 #include "sharing_fixture.hpp"
+#include "tests/support/whole_key.hpp"
+#include "node/federation/manifest.hpp"
+#include "node/pseudonyms/key_ceremony.hpp"
 #include "tests/support/test_federation.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
@@ -410,6 +413,69 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
   EXPECT_EQ(api(3, "GET", "/api/v1/alerts", "officer").status, 403);
   (void)a;
   (void)b;
+}
+
+// Issue 15, epochs: the federation moves to a new key. The share holders take
+// the new epoch's shares, the manifest names it (signalnode pa publish), every
+// node pseudonymises its own signals again and shares its live records again,
+// and the RIEC's bundle holds together under the new pseudonym, the old one
+// gone from its alerts.
+TEST_F(SharingTest, AKeyRotationKeepsABundleTogether) {
+  namespace ps = signalnode::node::pseudonyms;
+  submit(0, kLabourSignal);
+  submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21",
+    "subjects":[{"kind":"organisation","kvk":"12345678"}]})");
+  const std::string riec_oin = nodes_[3].oin;
+  auto kvk_alert = [&]() -> std::optional<std::pair<std::string, std::size_t>> {
+    auto r = api(3, "GET", "/api/v1/alerts", "analyst");
+    for (const auto& alert : json::parse(r.body).at("items").as_array()) {
+      if (alert.at("subject").at("idKind") == "kvk") {
+        return std::make_pair(std::string(alert.at("subject").at("pseudonym").as_string()),
+                              alert.at("organisations").as_array().size());
+      }
+    }
+    return std::nullopt;
+  };
+  auto pseudonym_in_epoch = [&](int epoch) {
+    std::vector<std::filesystem::path> shares;
+    for (std::size_t i : {4u, 6u}) shares.push_back(signalnode::testing::share_file_of(nodes_[i].dir, epoch));
+    return c::to_hex(signalnode::testing::voprf_output(signalnode::testing::whole_key_from(shares),
+                                                       riec_oin + ":kvk:12345678"));
+  };
+  ASSERT_TRUE(wait_until([&] { auto a = kvk_alert(); return a && a->second == 2; }));
+  EXPECT_EQ(kvk_alert()->first, pseudonym_in_epoch(1));
+
+  // The ceremony of epoch 2; each holder installs its share and restarts.
+  auto keys = ps::run_key_ceremony(dir_ / "epoch-2", 2, 3, 2);
+  for (std::size_t i = 4; i <= 6; ++i) {
+    apps_[i].reset();
+    const int index = static_cast<int>(i - 3);
+    auto share = ps::share_file(dir_ / "epoch-2", index, 2);
+    std::filesystem::copy_file(share, nodes_[i].dir / "keys" / "oprf" / share.filename());
+    start(i);
+  }
+  // The manifest names epoch 2 at every node.
+  auto manifest = signalnode::node::federation::with_key_set(
+      signalnode::node::federation::load_manifest(nodes_[0].dir / "manifest.toml"), keys);
+  const std::string text = signalnode::node::federation::manifest_to_toml(manifest);
+  for (const auto& n : nodes_) {
+    c::write_file_atomically(n.dir / "manifest.toml", text);
+    std::filesystem::last_write_time(n.dir / "manifest.toml",
+                                     std::filesystem::file_time_type::clock::now() + std::chrono::seconds(2));
+  }
+  const std::string renewed = pseudonym_in_epoch(2);
+  ASSERT_NE(renewed, pseudonym_in_epoch(1));
+  ASSERT_TRUE(wait_until([&] { auto a = kvk_alert(); return a && a->first == renewed && a->second == 2; }, 20000))
+      << (kvk_alert() ? kvk_alert()->first + " " + std::to_string(kvk_alert()->second) : "no kvk alert");
+  auto r = api(3, "GET", "/api/v1/alerts", "analyst");
+  EXPECT_EQ(r.body.find(pseudonym_in_epoch(1)), std::string::npos) << "the old pseudonym's alert is gone";
+  for (const auto& item : inbox(3)) {
+    for (const auto& subject : item.at("subjects").as_array()) {
+      if (subject.at("idKind") == "kvk") {
+        EXPECT_EQ(subject.at("pseudonym").as_string(), renewed) << "records re-shared";
+      }
+    }
+  }
 }
 
 // A partner's error answer becomes the reason an officer sees: its problem
