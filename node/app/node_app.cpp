@@ -26,13 +26,15 @@ namespace signalnode::node::app {
 
 namespace {
 std::unique_ptr<pseudonyms::PaService> make_pa(const config::NodeConfig& cfg, const config::NodePaths& paths,
-                                               pseudonyms::PaObserver observer) {
+                                               pseudonyms::PaObserver observer, pseudonyms::PaAlarmObserver alarms) {
   if (!cfg.pseudonymisation_authority) return nullptr;
   pseudonyms::PaLimits limits;
   limits.elements_per_second = cfg.pa.elements_per_second;
   limits.burst = cfg.pa.burst;
+  limits.budget.elements_per_minute = cfg.pa.elements_per_minute;
+  limits.budget.elements_per_day = cfg.pa.elements_per_day;
   return std::make_unique<pseudonyms::PaService>(pseudonyms::OprfKeyring::load(paths.oprf_keys()), limits,
-                                                 std::move(observer));
+                                                 std::move(observer), std::move(alarms));
 }
 }  // namespace
 
@@ -54,9 +56,12 @@ struct NodeApp::Impl {
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
                 {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),
         audit(*store, signing_key, [this] { return api::epoch_ms(options.clock()); }),
-        pa(make_pa(cfg, paths, [this](const std::string& caller, std::size_t count, int epoch) {
-          record_pa_batch(caller, count, epoch);
-        })),
+        pa(make_pa(
+            cfg, paths,
+            [this](const std::string& caller, std::size_t count, int epoch) { record_pa_batch(caller, count, epoch); },
+            [this](const std::string& partner, pseudonyms::PaAlarm kind, std::int64_t used, std::int64_t budget) {
+              record_pa_alarm(partner, kind, used, budget);
+            })),
         router(metrics, [this](std::string_view token) {
           return tokens.authenticate(token, api::epoch_ms(options.clock()));
         }),
@@ -146,6 +151,26 @@ struct NodeApp::Impl {
                             return out;
                           });
     }
+    if (pa) {
+      metrics.add_counter("signalnode_pa_budget_total",
+                          "Per partner: batches and elements refused by the PA's budgets, and budget alarms.", [this] {
+                            std::vector<std::pair<std::string, double>> out;
+                            for (const auto& [p, u] : pa->usage()) {
+                              out.emplace_back("{partner=\"" + p + "\",event=\"refused_batches\"}", static_cast<double>(u.refused_batches));
+                              out.emplace_back("{partner=\"" + p + "\",event=\"refused_elements\"}", static_cast<double>(u.refused_elements));
+                              out.emplace_back("{partner=\"" + p + "\",event=\"alarms\"}", static_cast<double>(u.alarms));
+                            }
+                            return out;
+                          });
+      metrics.add_gauge("signalnode_pa_budget_used", "Per partner: evaluations in this minute and this day (UTC).", [this] {
+        std::vector<std::pair<std::string, double>> out;
+        for (const auto& [p, u] : pa->usage()) {
+          out.emplace_back("{partner=\"" + p + "\",window=\"minute\"}", static_cast<double>(u.elements_this_minute));
+          out.emplace_back("{partner=\"" + p + "\",window=\"day\"}", static_cast<double>(u.elements_today));
+        }
+        return out;
+      });
+    }
     metrics.add_counter("signalnode_pa_holder_faults_total",
                         "Batches a PA share holder did not answer, or answered with a proof that failed, per holder.",
                         [this] {
@@ -171,6 +196,19 @@ struct NodeApp::Impl {
     e.attributes = {{"partner", caller}, {"count", count}, {"keyEpoch", epoch},
                     {"processingActivity", "pseudonymisation (OPRF evaluation of blinded elements)"}};
     e.partner = caller;
+    audit.append_now(e);
+  }
+
+  // A partner hit a budget, or asked for far more than it used to: the
+  // privacy officer's sign of guessing (once per window and kind).
+  void record_pa_alarm(const std::string& partner, pseudonyms::PaAlarm kind, std::int64_t used, std::int64_t budget) {
+    const std::string k(pseudonyms::pa_alarm_name(kind));
+    log::warn("oprf.budget_alarm", {{"partner", partner}, {"kind", k}, {"used", used}, {"budget", budget}});
+    audit::Event e;
+    e.name = audit::events::kOprfBudgetAlarm;
+    e.start_ms = e.end_ms = api::epoch_ms(options.clock());
+    e.attributes = {{"partner", partner}, {"kind", k}, {"used", used}, {"budget", budget}};
+    e.partner = partner;
     audit.append_now(e);
   }
 

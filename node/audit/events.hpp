@@ -47,6 +47,7 @@ inline constexpr EventName kSignalExpired{"signal.expired"};
 inline constexpr EventName kRecordExpired{"record.expired"};
 // The node, its PA service and its log.
 inline constexpr EventName kOprfEvaluated{"oprf.evaluated"};
+inline constexpr EventName kOprfBudgetAlarm{"oprf.budget_alarm"};
 inline constexpr EventName kPolicyLoaded{"policy.loaded"};
 inline constexpr EventName kAuditPruned{"audit.pruned"};
 inline constexpr EventName kSubjectAccessPerformed{"subject_access.performed"};
@@ -81,6 +82,8 @@ inline constexpr EventInfo kEventCatalogue[] = {
     {events::kRecordRejected, "een record van een partner zakte voor de convenantcontrole (niets opgeslagen)",
      "a partner's record failed the covenant check (nothing stored)", "sharing (Receiver)"},
     {events::kOprfEvaluated, "de PA heeft een batch gepseudonimiseerd", "the PA served a batch", "app (PA service)"},
+    {events::kOprfBudgetAlarm, "een partner raakte een PA-budget of vroeg plots veel meer evaluaties",
+     "a partner hit a PA budget, or its daily volume jumped", "app (PA service)"},
     {events::kPolicyLoaded, "een node startte met een convenant, of stapte over op een ander",
      "a node started with, or switched to, a policy", "app"},
     {events::kTokenCreated, "er is een API-token aangemaakt", "an API token was created", "auth (tokens)"},

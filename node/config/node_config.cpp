@@ -83,6 +83,15 @@ NodeConfig load_config(const NodePaths& paths) {
     const json::object& p = pa->get_object();
     c.pa.elements_per_second = static_cast<double>(optional_int(p, "ratePerSecond", 5000, 1, 10'000'000, paths, "pa."));
     c.pa.burst = static_cast<double>(optional_int(p, "burst", 20000, 1000, 100'000'000, paths, "pa."));
+    // At least one batch of the wire's largest size (1,000 elements) must fit either budget.
+    c.pa.elements_per_minute =
+        optional_int(p, "elementsPerMinute", c.pa.elements_per_minute, 1000, 100'000'000, paths, "pa.");
+    c.pa.elements_per_day =
+        optional_int(p, "elementsPerDay", c.pa.elements_per_day, 1000, 100'000'000'000, paths, "pa.");
+    if (c.pa.elements_per_day < c.pa.elements_per_minute) {
+      bad(paths, "pa.elementsPerDay", "must be at least pa.elementsPerMinute (" +
+                                          std::to_string(c.pa.elements_per_minute) + ")");
+    }
   }
   if (const json::value* fed = o.if_contains("federation")) {
     if (!fed->is_object()) bad(paths, "federation", "must be an object");
@@ -191,7 +200,9 @@ std::string config_to_json(const NodeConfig& c) {
   }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},
-                              {"burst", static_cast<std::int64_t>(c.pa.burst)}};
+                              {"burst", static_cast<std::int64_t>(c.pa.burst)},
+                              {"elementsPerMinute", c.pa.elements_per_minute},
+                              {"elementsPerDay", c.pa.elements_per_day}};
   }
   return json::serialize(root) + "\n";
 }

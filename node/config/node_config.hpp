@@ -55,6 +55,11 @@ struct FederationConfig {
 struct PaConfig {
   double elements_per_second = 5000;
   double burst = 20000;
+  // Evaluations per partner per UTC minute and per UTC day (issue 15): over
+  // either, batches are refused until the window frees and an alarm is raised.
+  // Why these defaults: node/pseudonyms/pa_service.hpp, PaLimits.
+  std::int64_t elements_per_minute = 20'000;
+  std::int64_t elements_per_day = 500'000;
 };
 
 struct NodeConfig {

@@ -29,9 +29,15 @@ bool decode_element(std::string_view hex, oprf::Element& out) {
 
 }  // namespace
 
-PaService::PaService(OprfKeyring keys, PaLimits limits, PaObserver observer)
-    : keys_(std::move(keys)), limits_(limits), rate_(limits.elements_per_second, limits.burst),
-      observer_(std::move(observer)) {}
+PaService::PaService(OprfKeyring keys, PaLimits limits, PaObserver observer, PaAlarmObserver alarms,
+                     PaWallClock wall)
+    : keys_(std::move(keys)),
+      limits_(limits),
+      rate_(limits.elements_per_second, limits.burst),
+      budget_(limits.budget),
+      observer_(std::move(observer)),
+      alarms_(std::move(alarms)),
+      wall_(wall ? std::move(wall) : PaWallClock([] { return std::chrono::system_clock::now(); })) {}
 
 PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::Element> blinded,
                              limits::RateLimiter::Clock::time_point now) {
@@ -45,6 +51,14 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
                      {"blindedElements", wait < 0 ? "batch exceeds this partner's burst allowance"
                                                   : "this partner is over its evaluation rate; retry later"},
                      wait < 0 ? 60.0 : wait};
+  }
+  if (budget_.enabled()) {
+    auto decision = budget_.charge(caller, static_cast<std::int64_t>(blinded.size()), wall_());
+    if (decision.alarm && alarms_) alarms_(caller, decision.alarm->kind, decision.alarm->used, decision.alarm->budget);
+    if (!decision.allowed) {
+      return PaRefusal{429, "budget-exhausted", {"blindedElements", std::move(decision.reason)},
+                       decision.retry_after_seconds};
+    }
   }
   PaAnswer answer;
   answer.key_epoch = keys_.current_epoch();

@@ -4,7 +4,11 @@
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
+#include <chrono>
 #include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "crypto/oprf.hpp"
 #include "crypto/random.hpp"
@@ -105,8 +109,9 @@ BENCHMARK(BM_BareScalarMult);
 static void BM_PaEvaluateJson1000(benchmark::State& state) {
   auto dir = std::filesystem::temp_directory_path() / ("sn-bench-pa-" + c::random_hex_id(6));
   signalnode::node::pseudonyms::OprfKeyring::create_next_epoch(dir);
-  signalnode::node::pseudonyms::PaService pa(signalnode::node::pseudonyms::OprfKeyring::load(dir),
-                                             {1000, 1e12, 1e12});
+  signalnode::node::pseudonyms::PaService pa(
+      signalnode::node::pseudonyms::OprfKeyring::load(dir),
+      {.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = signalnode::node::pseudonyms::kNoPaBudget});
   std::filesystem::remove_all(dir);
   std::vector<o::Element> batch;
   for (int i = 0; i < 1000; ++i) batch.push_back(o::blind(kInput)->blinded_element);
@@ -120,12 +125,62 @@ static void BM_PaEvaluateJson1000(benchmark::State& state) {
 }
 BENCHMARK(BM_PaEvaluateJson1000)->Unit(benchmark::kMillisecond);
 
+// The cost of the per-partner budgets (issue 15): PaBudget::charge alone (one
+// mutex, one map look-up, a few compares), over Arg(0) callers taking turns
+// among 1 or 50, with budgets too large to refuse; then PaService::evaluate of
+// a 1- and a 1000-element batch without (Arg 0) and with (Arg 1) budgets.
+namespace {
+constexpr signalnode::node::pseudonyms::PaBudgetLimits kBenchBudget{.elements_per_minute = 1'000'000'000'000'000,
+                                                                    .elements_per_day = 1'000'000'000'000'000,
+                                                                    .jump_factor = 10,
+                                                                    .jump_floor = 10'000,
+                                                                    .max_callers = 1000};
+}  // namespace
+
+static void BM_PaBudgetCharge(benchmark::State& state) {
+  namespace ps = signalnode::node::pseudonyms;
+  ps::PaBudget budget(kBenchBudget);
+  std::vector<std::string> callers;
+  for (int i = 0; i < state.range(0); ++i) callers.push_back("gemeente-partner-" + std::to_string(i));
+  std::size_t next = 0;
+  for (auto _ : state) {
+    auto d = budget.charge(callers[next], 1, std::chrono::system_clock::now());
+    benchmark::DoNotOptimize(d);
+    next = next + 1 == callers.size() ? 0 : next + 1;
+  }
+}
+BENCHMARK(BM_PaBudgetCharge)->Arg(1)->Arg(50);
+
+static void pa_evaluate(benchmark::State& state, std::size_t n) {
+  namespace ps = signalnode::node::pseudonyms;
+  auto dir = std::filesystem::temp_directory_path() / ("sn-bench-pab-" + c::random_hex_id(6));
+  ps::OprfKeyring::create_next_epoch(dir);
+  ps::PaService pa(ps::OprfKeyring::load(dir), {.max_batch = 1000,
+                                                .elements_per_second = 1e12,
+                                                .burst = 1e12,
+                                                .budget = state.range(0) ? kBenchBudget : ps::kNoPaBudget});
+  std::filesystem::remove_all(dir);
+  std::vector<o::Element> batch;
+  for (std::size_t i = 0; i < n; ++i) batch.push_back(o::blind(kInput)->blinded_element);
+  for (auto _ : state) {
+    auto r = pa.evaluate("bench", batch);
+    if (!std::holds_alternative<ps::PaAnswer>(r)) state.SkipWithError("refused");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+static void BM_PaEvaluate1(benchmark::State& state) { pa_evaluate(state, 1); }
+static void BM_PaEvaluate1000(benchmark::State& state) { pa_evaluate(state, 1000); }
+BENCHMARK(BM_PaEvaluate1)->Arg(0)->Arg(1);
+BENCHMARK(BM_PaEvaluate1000)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 // A node's whole pseudonymisation pass for 1000 queued identifiers: unseal,
 // blind, PA evaluation (in-process), finalize, seal, durable commit.
 static void BM_PseudonymiserPass1000(benchmark::State& state) {
   namespace ps = signalnode::node::pseudonyms;
   auto dir = std::filesystem::temp_directory_path() / ("sn-bench-ps-" + c::random_hex_id(6));
-  signalnode::testing::LocalPa pa(dir / "oprf", {1000, 1e12, 1e12});
+  signalnode::testing::LocalPa pa(dir / "oprf", {.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12,
+                                                 .budget = ps::kNoPaBudget});
   auto& transport = pa.transport();
   {
     auto key = c::generate_aead_key();

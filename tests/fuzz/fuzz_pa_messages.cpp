@@ -19,7 +19,9 @@ ps::PaService& service() {
     ps::OprfKeyring::create_next_epoch(dir);
     auto ring = ps::OprfKeyring::load(dir);
     std::filesystem::remove_all(dir);
-    return std::make_unique<ps::PaService>(std::move(ring), ps::PaLimits{1000, 1e12, 1e12});
+    return std::make_unique<ps::PaService>(
+        std::move(ring),
+        ps::PaLimits{.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = ps::kNoPaBudget});
   }();
   return *pa;
 }
