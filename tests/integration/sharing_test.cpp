@@ -428,7 +428,8 @@ TEST_F(SharingTest, AKeyRotationKeepsABundleTogether) {
   const std::string riec_oin = nodes_[3].oin;
   auto kvk_alert = [&]() -> std::optional<std::pair<std::string, std::size_t>> {
     auto r = api(3, "GET", "/api/v1/alerts", "analyst");
-    for (const auto& alert : json::parse(r.body).at("items").as_array()) {
+    const json::value doc = json::parse(r.body);  // alive for the whole loop
+    for (const auto& alert : doc.at("items").as_array()) {
       if (alert.at("subject").at("idKind") == "kvk") {
         return std::make_pair(std::string(alert.at("subject").at("pseudonym").as_string()),
                               alert.at("organisations").as_array().size());
