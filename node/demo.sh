@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, starts the four-partner demo
-# federation (municipality, labour inspectorate, SNF, RIEC as pseudonymisation
-# authority) as separate processes, feeds the municipality example signals from
+# The demo: installs what is missing, builds, starts the demo federation (the
+# partners municipality, labour inspectorate, SNF and RIEC, and three
+# pseudonymisation authority share holders, any two of which evaluate) as
+# separate processes, feeds the municipality example signals from
 # the domain, prints where to look, and stops everything on Ctrl-C.
 # Options: --base-port N (default 18443), --dir D (default ./demo-data),
 # --no-wait (start, seed, print, stop: for scripted checks).
@@ -62,7 +63,7 @@ python3 node/demo/feedback.py "$demo/demo.json"
 
 echo
 echo "signalnode demo federation is running (details: $demo/demo.json):"
-for org in gemeente-aalsmeer nla snf riec-amsterdam; do
+for org in gemeente-aalsmeer nla snf riec-amsterdam pa-een pa-twee pa-drie; do
   printf '  %-18s API %s   federation %s\n' "$org" "$(field $org api)" "$(field $org federation)"
 done
 echo
@@ -85,8 +86,8 @@ cat <<INFO
 
 Try:
   curl --cacert $ca -H "Authorization: Bearer $officer" $api/api/v1/signals
-  curl --cacert $ca $api/metrics | grep pseudonym_queue     # identifiers pseudonymised through the RIEC
-  grep oprf.evaluated $demo/riec-amsterdam/logs/node.log    # the PA records counts, never identifiers
+  curl --cacert $ca -H "Authorization: Bearer $(field gemeente-aalsmeer tokens admin)" $api/metrics | grep pseudonym_queue   # through 2 of the 3 share holders
+  grep oprf.evaluated $demo/pa-*/logs/node.log             # the share holders record counts, never identifiers
   curl --cacert $ca -H "Authorization: Bearer $(field riec-amsterdam tokens analyst)" \
        $(field riec-amsterdam api)/api/v1/alerts                # bundles: municipality, NLA and SNF meet on one agency and address
   curl --cacert $ca -H "Authorization: Bearer $officer" "$api/api/v1/signals?category=housing.overcrowding"   # then /api/v1/signals/<id>: sharing per partner and the RIEC's feedback

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `signalnode demo up/down` through the real binary: four processes, healthy,
-# demo.json as BRIEF 3.3 fixes it, every listener chaining to caCert, and the
-# municipality's identifiers pseudonymised by the RIEC over mTLS.
+# `signalnode demo up/down` through the real binary: four partner processes and
+# three PA share holders, healthy, demo.json as BRIEF 3.3 and 3.8 fix it, every
+# listener chaining to caCert, and the municipality's identifiers pseudonymised
+# by two of the three share holders over mTLS.
 set -euo pipefail
 bin=${1:?usage: demo_smoke.sh path/to/signalnode}
 work=$(mktemp -d)
@@ -11,14 +12,20 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null || fail "demo up"
-[ "$(pgrep -fc "serve --dir $work/demo/")" = 4 ] || fail "expected 4 node processes"
+[ "$(pgrep -fc "serve --dir $work/demo/")" = 7 ] || fail "expected 7 node processes"
 
 python3 - "$work/demo/demo.json" <<'PY' || fail "demo.json does not follow BRIEF 3.3"
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 assert os.path.isabs(d["caCert"]) and os.path.exists(d["caCert"])
 roles = sorted(n["role"] for n in d["nodes"])
-assert roles == ["housing_certifier", "labour_inspectorate", "municipality", "riec"], roles
+assert roles == ["housing_certifier", "labour_inspectorate", "municipality"] + ["pseudonymisation_authority"] * 3 + ["riec"], roles
+ps = d["pseudonymisation"]
+assert ps["epoch"] == 1 and ps["threshold"] == 2 and len(ps["groupPublicKey"]) == 64, ps
+pa_orgs = [n["org"] for n in d["nodes"] if n["pseudonymisationAuthority"]]
+assert [s["org"] for s in ps["shares"]] == pa_orgs and [s["index"] for s in ps["shares"]] == [1, 2, 3], ps
+for s in ps["shares"]:
+    assert len(s["publicKey"]) == 64 and s["federation"].startswith("https://127.0.0.1:"), s
 for n in d["nodes"]:
     for k in ("org", "role", "oin", "dir", "api", "federation", "tlsCert", "tlsKey", "pseudonymisationAuthority", "tokens"):
         assert k in n, k
@@ -27,12 +34,12 @@ for n in d["nodes"]:
     assert os.path.exists(n["tlsCert"]) and os.path.exists(n["tlsKey"])
     assert oct(os.stat(n["tlsKey"]).st_mode & 0o777) == "0o600"
     assert sorted(n["tokens"]) == ["admin", "analyst", "officer", "privacy_officer"]
-    assert n["pseudonymisationAuthority"] == (n["role"] == "riec")
+    assert n["pseudonymisationAuthority"] == (n["role"] == "pseudonymisation_authority")
 PY
 
 ca="$work/demo/ca/ca.crt"
 get() { python3 -c "import json,sys; n=[n for n in json.load(open('$work/demo/demo.json'))['nodes'] if n['role']==sys.argv[1]][0]; v=n[sys.argv[2]]; print(v[sys.argv[3]] if len(sys.argv)>3 else v)" "$@"; }
-for role in municipality labour_inspectorate housing_certifier riec; do
+for role in municipality labour_inspectorate housing_certifier riec pseudonymisation_authority; do
   for listener in api federation; do
     url=$(get $role $listener)
     hostport=${url#https://}
@@ -50,8 +57,10 @@ JSON
 SIGNALNODE_TOKEN=$(get municipality tokens officer) "$bin" submit --api "$api" --ca "$ca" --file "$work/signal.json" >/dev/null \
   || fail "submit at the municipality"
 riec_dir=$(get riec dir)
-for _ in $(seq 100); do grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" && break; sleep 0.1; done
-grep -q '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' "$riec_dir/logs/node.log" || fail "RIEC never evaluated"
+evaluated() { cat "$work"/demo/pa-*/logs/node.log | grep -c '"event":"oprf.evaluated","partner":"gemeente-aalsmeer"' || true; }
+for _ in $(seq 100); do [ "$(evaluated)" -ge 2 ] && break; sleep 0.1; done
+[ "$(evaluated)" -ge 2 ] || fail "two share holders never evaluated"
+! grep -q '"event":"oprf.evaluated"' "$riec_dir/logs/node.log" || fail "the RIEC evaluates: it must not hold a key"
 
 # policy explain: the inspectorate would get the KvK but not the BSN; SNF nothing.
 cat >"$work/labour.json" <<'JSON'
@@ -68,12 +77,15 @@ assert p["riec-amsterdam"]["shared"]
 ' || fail "policy explain"
 "$bin" policy check --dir "$(get municipality dir)" | grep -q '^valid: ' || fail "policy check"
 
-# Subject access from a non-PA node: its pseudonym comes from the RIEC over mTLS,
-# and equals the one the RIEC computes for itself.
-p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind kvk --value 12345678 2>/dev/null) \
+# Subject access: each node's pseudonym comes from the share holders over
+# mTLS, in its own domain (BRIEF 3.8): the same for the same identifier however
+# written, another at another node.
+p_nla=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind bsn --value 1234.56.782 2>/dev/null) \
   || fail "pseudonym through the PA"
-p_riec=$("$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 2>/dev/null)
-[[ "$p_nla" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" = "$p_riec" ] || fail "pseudonyms differ between nodes"
+p_nla2=$("$bin" pseudonym --dir "$(get labour_inspectorate dir)" --id-kind bsn --value 123456782 2>/dev/null)
+p_riec=$("$bin" pseudonym --dir "$riec_dir" --id-kind bsn --value 123456782 2>/dev/null)
+[[ "$p_nla" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" = "$p_nla2" ] || fail "same identifier, different pseudonym at one node"
+[[ "$p_riec" =~ ^[0-9a-f]{128}$ ]] && [ "$p_nla" != "$p_riec" ] || fail "two nodes share a pseudonym"
 # Subject access in the CLI: the municipality's signal named this KvK; the RIEC received it.
 for _ in $(seq 50); do
   "$bin" pseudonym --dir "$riec_dir" --id-kind kvk --value 12345678 --exchanges 2>/dev/null | grep -q '"name":"record.received"' && break
@@ -90,12 +102,15 @@ python3 "$root/node/demo/feedback.py" "$work/demo/demo.json" | grep -q "riec-ams
   || fail "feedback did not reach the municipality"
 
 # The processing record of every node verifies and exports (BRIEF 3.7).
-for role in municipality labour_inspectorate housing_certifier riec; do
+for role in municipality labour_inspectorate housing_certifier riec pseudonymisation_authority; do
   "$bin" audit verify --dir "$(get $role dir)" >/dev/null || fail "audit verify at $role"
 done
 "$bin" audit export --dir "$riec_dir" --out "$work/riec-audit.jsonl" >/dev/null || fail "audit export"
 grep -q '"type":"sth"' "$work/riec-audit.jsonl" || fail "export has no signed tree head"
-grep -q '"name":"oprf.evaluated"' "$work/riec-audit.jsonl" || fail "PA batches are not in the audit log"
+for pa in pa-een pa-twee pa-drie; do
+  "$bin" audit export --dir "$work/demo/$pa" --out "$work/$pa-audit.jsonl" >/dev/null || fail "audit export at $pa"
+done
+cat "$work"/pa-*-audit.jsonl | grep -q '"name":"oprf.evaluated"' || fail "PA batches are not in the audit log"
 "$bin" audit prove --dir "$riec_dir" --index 0 >"$work/inclusion.json" || fail "audit prove"
 "$bin" audit check --proof "$work/inclusion.json" >/dev/null || fail "inclusion proof does not check"
 "$bin" audit prove --dir "$riec_dir" --from 1 >"$work/consistency.json" || fail "audit prove --from"
