@@ -124,3 +124,27 @@ TEST(Policy, FeedbackNotesAndBundleNoticesAreOffUnlessARuleGrantsThem) {
 }
 
 TEST(Policy, DefaultCovenantIsValidAgainstTheDemoManifest) { EXPECT_NO_THROW(covenant()); }
+
+// Issue 15: a pseudonymisation authority evaluates for everyone; a rule that
+// would send it records (by role or by name), or have it send, is refused.
+TEST(Policy, NoRuleMayNameAPseudonymisationAuthority) {
+  std::vector<pol::Party> with_pa = kPartners;
+  with_pa.push_back({"pa-een", "pseudonymisation_authority"});
+  auto error = [&](const std::string& from, const std::string& to) {
+    std::string r = kRule;
+    r.replace(r.find(from), from.size(), to);
+    try {
+      pol::Policy::parse("version = 1\nname = \"t\"\n" + r, "p.toml", pol::Taxonomy::builtin(), with_pa);
+      return std::string("<accepted>");
+    } catch (const pol::PolicyError& e) {
+      return std::string(e.what());
+    }
+  };
+  EXPECT_EQ(error("[\"role:riec\"]", "[\"role:riec\"]"), "<accepted>");
+  for (const char* to : {"[\"pa-een\"]", "[\"role:pseudonymisation_authority\"]", "[\"role:riec\", \"pa-een\"]"}) {
+    SCOPED_TRACE(to);
+    EXPECT_NE(error("[\"role:riec\"]", to).find("is a pseudonymisation authority, which neither sends nor receives records"),
+              std::string::npos)
+        << error("[\"role:riec\"]", to);
+  }
+}
