@@ -283,7 +283,7 @@ TEST_F(PaBudgetTest, ConcurrentCallersNeverExceedTheBudgetAndAlarmOnce) {
 class PaBudgetConfigTest : public ::testing::Test {
  protected:
   cfg::NodeConfig load(const std::string& pa) {
-    std::ofstream(paths_.config()) << R"({"org":"pa-test","role":"municipality","oin":"00000001002220647000",)"
+    std::ofstream(paths_.config()) << R"({"org":"pa-test","role":"pseudonymisation_authority","oin":"00000001002220647000",)"
                                    << R"("pseudonymisationAuthority":true,"pa":)" << pa << "}";
     return cfg::load_config(paths_);
   }
