@@ -44,9 +44,16 @@ std::string check(const ShareAnswer& a, const ShareHolder& holder, const PublicK
   return {};
 }
 
+// A holder's answer with the reason it cannot be used (empty when its proof
+// verified). Checked on the asking thread, so the t proofs of a batch are
+// verified in parallel, as the holders evaluate in parallel.
+struct Checked {
+  ShareAnswer answer;
+  std::string why;
+};
 struct Asked {
   ShareHolder* holder;
-  std::future<ShareAnswer> answer;
+  std::future<Checked> answer;
 };
 }  // namespace
 
@@ -60,12 +67,16 @@ ThresholdEvaluation evaluate_with_threshold(std::span<ShareHolder* const> holder
     std::vector<Asked> round;
     for (std::size_t missing = keys.threshold - verified.size(); missing > 0 && next < holders.size(); --missing) {
       ShareHolder* h = holders[next++];
-      round.push_back({h, std::async(std::launch::async, [h, blinded] { return h->evaluate(blinded); })});
+      round.push_back({h, std::async(std::launch::async, [h, blinded, &keys] {
+                         Checked c{h->evaluate(blinded), {}};
+                         c.why = check(c.answer, *h, keys, blinded);
+                         return c;
+                       })});
     }
     for (auto& asked : round) {
-      ShareAnswer answer;
+      Checked checked;
       try {
-        answer = asked.answer.get();
+        checked = asked.answer.get();
       } catch (const TransportError& e) {
         out.faulty.push_back({asked.holder->name(), std::string("did not answer: ") + e.what(), e.retry_after()});
         continue;
@@ -73,11 +84,11 @@ ThresholdEvaluation evaluate_with_threshold(std::span<ShareHolder* const> holder
         out.faulty.push_back({asked.holder->name(), std::string("did not answer: ") + e.what(), 0});
         continue;
       }
-      if (auto why = check(answer, *asked.holder, keys, blinded); !why.empty()) {
-        out.faulty.push_back({asked.holder->name(), why, 0});
+      if (!checked.why.empty()) {
+        out.faulty.push_back({asked.holder->name(), checked.why, 0});
         continue;
       }
-      verified.push_back({answer.index, std::move(answer.evaluated)});
+      verified.push_back({checked.answer.index, std::move(checked.answer.evaluated)});
       out.answered.push_back(asked.holder->name());
     }
   }

@@ -88,8 +88,10 @@ static void BM_PseudonymsThroughPaOverMtls(benchmark::State& state) {
 // long run; iterations are bounded to stay inside the burst.
 BENCHMARK(BM_PseudonymsThroughPaOverMtls)->Arg(1000)->Iterations(15)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The bound: the same 2-of-3 protocol, bare libsodium in one thread: two
-// holders evaluate with proofs, the client verifies both, combines, finalizes.
+// The bound: the same 2-of-3 protocol with bare libsodium and the same
+// parallelism (no TLS, HTTP, JSON or processes): two holders evaluate with
+// proofs on two threads, each proof verified on its holder's thread, then the
+// client combines and finalizes.
 static void BM_PseudonymsThresholdBareLibsodium(benchmark::State& state) {
   namespace ps = signalnode::node::pseudonyms;
   c::init();
@@ -102,14 +104,10 @@ static void BM_PseudonymsThresholdBareLibsodium(benchmark::State& state) {
   std::uint64_t counter = 0;
   for (auto _ : state) {
     Batch b(batch, counter);
-    std::vector<c::threshold::HolderAnswer> answers;
-    for (ps::ShareHolder* h : {static_cast<ps::ShareHolder*>(&h1), static_cast<ps::ShareHolder*>(&h2)}) {
-      auto a = h->evaluate(b.blinded);
-      answers.push_back({a.index, std::move(a.evaluated), a.proof});
-    }
-    auto combined = c::threshold::verify_and_combine(answers, keys.shares, b.blinded, keys.threshold);
-    if (!combined) state.SkipWithError("did not verify");
-    b.finalize(*combined);
+    std::vector<ps::ShareHolder*> holders{&h1, &h2};
+    auto r = ps::evaluate_with_threshold(holders, keys, b.blinded);
+    if (r.combined.empty()) state.SkipWithError("did not verify");
+    b.finalize(r.combined);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batch));
 }
