@@ -43,6 +43,41 @@ TEST(PseudonymIntegration, PaNodeEvaluatesForPartnersAndTakesNoSignals) {
       << metrics;
 }
 
+// Guessing is seen (issue 15): a partner over its budget at a share holder is
+// refused with the time it frees, and the holder's privacy officer finds one
+// audit event and the metrics count it, however many batches were refused.
+TEST(PseudonymIntegration, APartnerOverItsBudgetIsRefusedAuditedOnceAndCounted) {
+  namespace ps = signalnode::node::pseudonyms;
+  TestNode node("pa-een", 10, true);  // 1,000 evaluations a minute per partner
+  std::vector<c::oprf::Element> batch;
+  for (int i = 0; i < 1000; ++i) batch.push_back(c::voprf::blind(c::as_bytes(std::to_string(i)))->blinded_element);
+  auto& pa = *node.app().pa_service();
+  auto first = pa.evaluate("gemeente-aalsmeer", batch);
+  if (std::holds_alternative<ps::PaRefusal>(first)) GTEST_SKIP() << "a minute began between two calls; nothing to see";
+  for (int i = 0; i < 3; ++i) {
+    auto over = pa.evaluate("gemeente-aalsmeer", std::span(batch).first(1));
+    auto* refusal = std::get_if<ps::PaRefusal>(&over);
+    ASSERT_NE(refusal, nullptr);
+    EXPECT_EQ(refusal->status, 429);
+    EXPECT_EQ(refusal->code, "budget-exhausted");
+    EXPECT_NE(refusal->error.reason.find("per-minute budget of 1000"), std::string::npos) << refusal->error.reason;
+    EXPECT_GT(refusal->retry_after_seconds, 0);
+  }
+  EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(pa.evaluate("nla", std::span(batch).first(1)))) << "others go on";
+  auto events = node.call("GET", "/api/v1/audit/events?name=oprf.budget_alarm", "", "privacy_officer");
+  EXPECT_EQ(events.status, 200);
+  EXPECT_NE(events.body.find("budget_hit_minute"), std::string::npos) << events.body;
+  EXPECT_NE(events.body.find("gemeente-aalsmeer"), std::string::npos);
+  EXPECT_EQ(events.body.find("budget_hit_minute", events.body.find("budget_hit_minute") + 1), std::string::npos)
+      << "one event for the window, not one per refused batch";
+  auto metrics = node.call("GET", "/metrics", "", "metrics").body;
+  EXPECT_NE(metrics.find("signalnode_pa_budget_total{partner=\"gemeente-aalsmeer\",event=\"refused_batches\"} 3"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("signalnode_pa_budget_total{partner=\"gemeente-aalsmeer\",event=\"alarms\"} 1"),
+            std::string::npos);
+}
+
 TEST(PseudonymIntegration, NodeWithoutPaKeepsIdentifiersQueuedAndVisible) {
   TestNode node("gemeente-aalsmeer");
   EXPECT_EQ(node.app().pa_service(), nullptr);

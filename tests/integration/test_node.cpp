@@ -25,6 +25,7 @@ TestNode::TestNode(const std::string& org, int request_timeout_seconds, bool pse
   // people, like a node behind a proxy: no wait per address there.
   if (login_attempts_per_minute > 100) cfg.api.login_failures_per_address = 0;
   cfg.pseudonymisation_authority = pseudonymisation_authority;
+  cfg.pa.elements_per_minute = 1000;  // the smallest budget: a test reaches it with one batch
   node::config::init_node({dir_}, cfg);
   app_ = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{dir_, 0});
   for (const char* role : {"officer", "analyst", "privacy_officer", "admin", "metrics"}) {
