@@ -80,6 +80,14 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
              });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
+    // A share holder asking the others could evaluate with t shares alone:
+    // only partners that hold no share may ask.
+    auto manifest = s->manifest();
+    const auto* caller = manifest ? manifest->find(ctx.request.peer_org) : nullptr;
+    if (caller && caller->pseudonymisation_authority) {
+      return r(problem(403, "authority-caller", "Forbidden",
+                       "a pseudonymisation authority may not ask another for evaluations"));
+    }
     // The evaluation is audited (oprf.evaluated) before it is answered, and
     // that write waits for its commit: on the lane, not on this I/O thread.
     auto request = std::make_shared<HttpRequest>(ctx.request);

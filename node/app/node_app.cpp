@@ -274,7 +274,15 @@ struct NodeApp::Impl {
   void relink_legacy_identifiers() {
     auto ids = store->read([](storage::Database& db) { return signals::SignalRepository::with_legacy_links(db); });
     for (const auto& id : ids) {
-      auto signal = signals.get(id);
+      std::optional<signals::Signal> signal;
+      try {
+        signal = signals.get(id);
+      } catch (const std::exception& e) {
+        // One damaged signal must not keep the node from starting; its old
+        // links stay, so it is not shared until an operator looks at it.
+        log::error("pseudonyms.legacy_relink_failed", {{"signal", id}, {"error", e.what()}});
+        continue;
+      }
       auto rows = signal ? signals::prepare_identifiers(*signal, pseudonymiser) : std::vector<pseudonyms::PreparedIdentifier>{};
       const auto now = api::epoch_ms(options.clock());
       store->write([&](storage::Database& db) {
@@ -307,6 +315,12 @@ struct NodeApp::Impl {
       if (now - last_prune_ms > 3'600'000) {  // retention, hourly
         last_prune_ms = now;
         run_retention(now);
+      }
+      // Identifiers whose pseudonym went missing in a race with an epoch
+      // change are queued again (a repair; normally none).
+      if (!pa && now - last_requeue_ms > 600'000) {
+        last_requeue_ms = now;
+        if (pseudonymiser.requeue_missing() > 0 && pseudonym_worker) pseudonym_worker->wake();
       }
     } catch (const std::exception& e) {
       log::error("audit.maintenance_failed", {{"error", e.what()}});
@@ -435,6 +449,7 @@ struct NodeApp::Impl {
   std::uint16_t federation_port = 0;
   std::array<std::uint8_t, 32> loaded_policy{};
   std::int64_t last_prune_ms = 0;
+  std::int64_t last_requeue_ms = 0;
 
   std::atomic<bool> stopping{false};
   std::unique_ptr<PeriodicWorker> maintenance;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <set>
 #include <stdexcept>
 
 #include "crypto/bytes.hpp"
@@ -156,6 +157,10 @@ std::optional<PublicKeySet> parse_public_key_set(std::string_view text, std::str
 }
 
 bool public_key_set_is_consistent(const PublicKeySet& set) {
+  std::set<th::ShareIndex> seen;
+  for (const auto& s : set.shares) {
+    if (!seen.insert(s.index).second) return false;  // one index, one holder
+  }
   const bool whole_key = set.shares.size() == 1 && set.shares[0].index == th::kWholeKeyIndex;
   return whole_key ? set.threshold == 1 && set.shares[0].point == set.group_public_key : shares_fit_group_key(set);
 }

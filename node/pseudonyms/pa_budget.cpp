@@ -55,7 +55,10 @@ std::int64_t PaBudget::jump_threshold(const State& s) const {
   const std::int64_t days = std::min<std::int64_t>(s.day - s.first_day, kHistoryDays);
   if (days <= 0 || limits_.jump_factor <= 0) return 0;
   const std::int64_t sum = std::accumulate(s.past.begin(), s.past.begin() + days, std::int64_t{0});
-  return std::max(limits_.jump_floor, limits_.jump_factor * sum / days);
+  const std::int64_t jump = std::max(limits_.jump_floor, limits_.jump_factor * sum / days);
+  // A partner whose usual volume is large would otherwise never alarm below
+  // its daily budget: half the budget in one day is a jump however busy.
+  return limits_.elements_per_day > 0 ? std::min(jump, limits_.elements_per_day / 2) : jump;
 }
 
 PaBudget::Decision PaBudget::charge(const std::string& caller, std::int64_t count, WallTime now) {

@@ -41,7 +41,9 @@ struct PaBudgetLimits {
   // A volume jump: today's count exceeds both jump_factor times the average of
   // the caller's previous days (up to 7, counted from the first day this
   // service saw the caller; idle days count as 0) and jump_floor. Never on the
-  // first day seen, which has no baseline. 0 factor: no detection.
+  // first day seen, which has no baseline. 0 factor: no detection. Whatever
+  // the baseline, half the per-day budget in one day counts as a jump, so a
+  // busy partner guessing just under its budget is still reported.
   std::int64_t jump_factor = 10;
   std::int64_t jump_floor = 10'000;
   std::size_t max_callers = 1000;

@@ -77,7 +77,7 @@ void Pseudonymiser::write_rows(storage::Database& db, const std::string& signal_
   // sealed one.
   auto queue = db.cached(
       "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
-      "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1 AND key_epoch >= ?5) "
+      "SELECT ?1, ?2, ?3, ?4, ?4 WHERE NOT EXISTS (SELECT 1 FROM pseudonyms WHERE lookup_key = ?1 AND (?5 = 0 OR key_epoch = ?5)) "
       "ON CONFLICT(lookup_key) DO UPDATE SET id_kind = excluded.id_kind, sealed_input = excluded.sealed_input, "
       "enqueued_at_ms = excluded.enqueued_at_ms, attempts = 0, next_attempt_at_ms = excluded.next_attempt_at_ms, "
       "last_error = NULL, set_aside_at_ms = NULL, set_aside_reason = NULL "
@@ -160,26 +160,39 @@ std::optional<std::map<std::pair<std::int64_t, std::string>, oprf::Output>> Pseu
 
 std::vector<std::string> Pseudonymiser::adopt_epoch(int epoch) {
   set_epoch(epoch);
-  const std::int64_t now = now_ms_();
   std::vector<std::string> signals;
   store_.write([&](storage::Database& db) {
     auto stale = db.cached(
         "SELECT DISTINCT si.signal_id FROM signal_identifiers si JOIN pseudonyms p ON p.lookup_key = si.lookup_key "
-        "WHERE p.key_epoch < ?");
+        "WHERE p.key_epoch <> ?");
     stale.bind(1, static_cast<std::int64_t>(epoch));
     while (stale.step()) signals.push_back(stale.text(0));
     stale.reset();
-    if (signals.empty()) return;
+  });
+  requeue_missing();
+  return signals;
+}
+
+std::size_t Pseudonymiser::requeue_missing() {
+  const std::int64_t now = now_ms_();
+  const auto current = static_cast<std::int64_t>(epoch());
+  std::size_t queued = 0;
+  store_.write([&](storage::Database& db) {
+    // Every link whose pseudonym is missing or of another epoch, and that is
+    // not queued: after a new epoch, and whatever raced with one (a batch
+    // answered under the old epoch, a signal stored while it changed).
     db.cached(
           "INSERT INTO pseudonym_queue (lookup_key, id_kind, sealed_input, enqueued_at_ms, next_attempt_at_ms) "
           "SELECT si.lookup_key, si.id_kind, si.sealed_input, ?1, ?1 FROM signal_identifiers si "
-          "JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE p.key_epoch < ?2 AND si.sealed_input IS NOT NULL "
+          "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key WHERE si.sealed_input IS NOT NULL "
+          "AND (p.lookup_key IS NULL OR (?2 <> 0 AND p.key_epoch <> ?2)) "
           "GROUP BY si.lookup_key ON CONFLICT(lookup_key) DO NOTHING")
         .bind(1, now)
-        .bind(2, static_cast<std::int64_t>(epoch))
+        .bind(2, current)
         .run();
+    queued = static_cast<std::size_t>(db.changes());
   });
-  return signals;
+  return queued;
 }
 
 void Pseudonymiser::unlink(storage::Database& db, const std::string& signal_id) {
@@ -351,6 +364,9 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
         "VALUES (?,?,?,?,?,?) ON CONFLICT(lookup_key) DO UPDATE SET key_epoch = excluded.key_epoch, "
         "pseudonym = excluded.pseudonym, computed_at_ms = excluded.computed_at_ms, match_key = excluded.match_key");
     auto done = db.cached("DELETE FROM pseudonym_queue WHERE lookup_key = ?");
+    // The epoch may have moved on since the batch was asked (a manifest
+    // reload): its answers are of no use then, and their rows stay queued.
+    if (epoch_.load() != 0 && epoch != epoch_.load()) return;
     for (std::size_t i = 0; i < keys.size(); ++i) {
       put.reset();
       put.bind_blob(1, keys[i]).bind(2, std::string_view(kinds[i])).bind(3, static_cast<std::int64_t>(epoch))
@@ -367,7 +383,7 @@ std::optional<oprf::Output> Pseudonymiser::cached(const protocol::CanonicalId& i
 }
 
 std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, const crypto::LookupKey& key) const {
-  auto st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ? AND key_epoch >= ?");
+  auto st = db.cached("SELECT pseudonym FROM pseudonyms WHERE lookup_key = ?1 AND (?2 = 0 OR key_epoch = ?2)");
   st.bind_blob(1, key).bind(2, static_cast<std::int64_t>(epoch()));
   std::optional<std::vector<std::uint8_t>> sealed;
   if (st.step()) sealed = st.blob(0);

@@ -99,6 +99,10 @@ class Pseudonymiser {
   // epoch is queued again; returns the signals that had such identifiers
   // (their records are to be shared again in the new epoch).
   std::vector<std::string> adopt_epoch(int epoch);
+  // Queues every linked identifier whose pseudonym is missing or of another
+  // epoch and that is not queued (after an epoch change, and as a periodic
+  // repair of anything that raced with one); returns how many.
+  std::size_t requeue_missing();
 
   // The lookup key and sealed input of one identifier of the subject at
   // `position`, in this node's own domain (on the caller's thread, before the

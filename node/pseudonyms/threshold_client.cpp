@@ -88,12 +88,24 @@ ThresholdEvaluation evaluate_with_threshold(std::span<ShareHolder* const> holder
         out.faulty.push_back({asked.holder->name(), checked.why, 0});
         continue;
       }
+      const auto repeated = std::find_if(verified.begin(), verified.end(), [&](const th::HolderEvaluation& v) {
+        return v.index == checked.answer.index;
+      });
+      if (repeated != verified.end()) {
+        out.faulty.push_back({asked.holder->name(), "answered as a share index another holder already answered as", 0});
+        continue;
+      }
       verified.push_back({checked.answer.index, std::move(checked.answer.evaluated)});
       out.answered.push_back(asked.holder->name());
     }
   }
   if (verified.size() < keys.threshold) return out;
-  if (auto combined = th::combine(verified, keys.threshold)) out.combined = std::move(*combined);
+  if (auto combined = th::combine(verified, keys.threshold)) {
+    out.combined = std::move(*combined);
+  } else {
+    for (const auto& name : out.answered) out.faulty.push_back({name, "its answer could not be combined with the others", 0});
+    out.answered.clear();
+  }
   return out;
 }
 

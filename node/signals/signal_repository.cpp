@@ -277,7 +277,7 @@ std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
       "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
       // Every link, in every domain, has its pseudonym of the epoch in force.
       " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
-      "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key AND p.key_epoch >= ?1 "
+      "LEFT JOIN pseudonyms p ON p.lookup_key = si.lookup_key AND (?1 = 0 OR p.key_epoch = ?1) "
       "WHERE si.signal_id = s.id AND p.lookup_key IS NULL) "
       "ORDER BY s.created_at_ms LIMIT ?2");
   auto st = db.cached(ready_sql);

@@ -11,6 +11,8 @@
 #include "federation_fixture.hpp"
 #include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
+#include "crypto/voprf.hpp"
+#include "node/pseudonyms/pa_service.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
 #include "crypto/x509.hpp"
@@ -163,6 +165,21 @@ TEST_F(FederationTest, SignalsArePseudonymisedThroughTwoOfThreeShareHoldersOverM
   ASSERT_TRUE(wait_until([&] { return pseudo.cached({signalnode::protocol::IdKind::kvk, "87654321"}).has_value(); }));
   EXPECT_EQ(pseudo.cached({signalnode::protocol::IdKind::kvk, "87654321"}),
             signalnode::testing::voprf_output(key, nodes_[0].oin + ":kvk:87654321"));
+}
+
+// A share holder may not ask the others: with its own share it would need
+// only t - 1 more to evaluate anything. A partner may.
+TEST_F(FederationTest, AShareHolderMayNotAskAnotherForEvaluations) {
+  auto manifest = apps_[4]->federation()->manifest();
+  const auto& pa_twee = *manifest->find("pa-twee");
+  auto blinded = c::voprf::blind(c::as_bytes(std::string_view("00000001002220647000:kvk:12345678")))->blinded_element;
+  const std::string body = signalnode::node::pseudonyms::pa_request_json(std::span(&blinded, 1));
+  auto asked_by_holder = apps_[4]->federation()->client_for(pa_twee)->request(
+      "POST", "/federation/v1/oprf/evaluate", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(asked_by_holder.status, 403) << asked_by_holder.body;
+  auto asked_by_partner = municipality().federation()->client_for(pa_twee)->request(
+      "POST", "/federation/v1/oprf/evaluate", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(asked_by_partner.status, 200) << asked_by_partner.body;
 }
 
 TEST_F(FederationTest, SignalsWaitWhileTooFewShareHoldersAreUpAndArePseudonymisedWhenOneReturns) {

@@ -105,3 +105,27 @@ TEST_F(ThresholdClientTest, WithOneHonestHolderNothingIsCombined) {
   EXPECT_FALSE(pseudonym({&down, &liar, h3.get()}, &faulty));
   EXPECT_EQ(faulty.size(), 2u);
 }
+
+// "A wrong public share" (issue 15, Bad input): a key set that gives an honest
+// holder another public share makes its proof fail; it is named, the others
+// suffice. A key set naming one index twice is not one ceremony's.
+TEST_F(ThresholdClientTest, AWrongPublicShareIsCaughtAndARepeatedIndexRefused) {
+  auto h1 = holder(1), h2 = holder(2), h3 = holder(3);
+  const auto expected = *pseudonym({h2.get(), h3.get()});
+  const auto honest = keys_;
+  keys_.shares[0].point = honest.shares[1].point;  // holder 1's entry carries holder 2's point
+  std::vector<ps::FaultyHolder> faulty;
+  auto got = pseudonym({h1.get(), h2.get(), h3.get()}, &faulty);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, expected);
+  ASSERT_EQ(faulty.size(), 1u);
+  EXPECT_EQ(faulty[0].name, "pa-1");
+  EXPECT_NE(faulty[0].why.find("proof does not verify"), std::string::npos) << faulty[0].why;
+  EXPECT_FALSE(ps::public_key_set_is_consistent(keys_));
+
+  keys_ = honest;
+  EXPECT_TRUE(ps::public_key_set_is_consistent(keys_));
+  auto repeated = honest;
+  repeated.shares[2] = repeated.shares[0];  // indices 1, 2, 1: not adjacent
+  EXPECT_FALSE(ps::public_key_set_is_consistent(repeated));
+}
