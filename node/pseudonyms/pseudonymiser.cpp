@@ -51,7 +51,10 @@ PreparedIdentifier Pseudonymiser::prepare_in(std::int64_t position, std::string_
   p.position = position;
   p.id_kind = std::string(id_kind);
   p.domain = std::string(domain);
-  std::string input = p.domain + ":" + std::string(kind_and_canonical);
+  // Built in one buffer, so no temporary copy of the identifier is left unwiped.
+  std::string input;
+  input.reserve(domain.size() + 1 + kind_and_canonical.size());
+  input.append(domain).append(":").append(kind_and_canonical);
   p.lookup_key = lookup_key(input);
   p.sealed_input = crypto::seal(data_key_, crypto::as_bytes(input), ad(kInputAd, p.lookup_key));
   p.epoch = epoch();
@@ -399,6 +402,26 @@ std::optional<oprf::Output> Pseudonymiser::cached_by_key(storage::Database& db, 
 }
 
 namespace {
+// DOMAIN:KIND:CANONICAL in one buffer (the caller wipes it).
+std::string domain_input(std::string_view domain, const protocol::CanonicalId& id) {
+  const auto kind = protocol::to_string(id.kind);
+  std::string input;
+  input.reserve(domain.size() + kind.size() + id.canonical.size() + 2);
+  input.append(domain).append(":").append(kind).append(":").append(id.canonical);
+  return input;
+}
+
+// Wipes identifier buffers however the scope ends (an exception included).
+struct WipeAll {
+  std::vector<std::string>& inputs;
+  explicit WipeAll(std::vector<std::string>& v) : inputs(v) {}
+  WipeAll(const WipeAll&) = delete;
+  WipeAll& operator=(const WipeAll&) = delete;
+  ~WipeAll() {
+    for (auto& in : inputs) crypto::wipe(in.data(), in.size());
+  }
+};
+
 // One batch through the transport: the VOPRF outputs of `inputs`, in order.
 std::vector<oprf::Output> evaluate_inputs(const std::vector<std::string>& inputs, OprfTransport& transport,
                                           int expected_epoch, int* epoch_out) {
@@ -429,10 +452,10 @@ std::vector<oprf::Output> evaluate_inputs(const std::vector<std::string>& inputs
 oprf::Output Pseudonymiser::pseudonymise_now(const protocol::CanonicalId& id, OprfTransport& transport) {
   auto prepared = prepare(0, id);
   if (auto hit = store_.read([&](storage::Database& db) { return cached_by_key(db, prepared.lookup_key); })) return *hit;
-  std::vector<std::string> inputs{own_domain_ + ":" + id.oprf_input()};
+  std::vector<std::string> inputs{domain_input(own_domain_, id)};
+  WipeAll wipe_inputs{inputs};
   int epoch_used = 0;
   auto out = evaluate_inputs(inputs, transport, epoch(), &epoch_used);
-  crypto::wipe(inputs[0].data(), inputs[0].size());
   store_pseudonyms({prepared.lookup_key}, {prepared.id_kind}, {out[0]}, epoch_used);
   return out[0];
 }
@@ -442,10 +465,9 @@ std::vector<oprf::Output> Pseudonymiser::pseudonymise_in(const protocol::Canonic
                                                          OprfTransport& transport) const {
   if (domains.empty()) return {};
   std::vector<std::string> inputs;
-  for (const auto& d : domains) inputs.push_back(d + ":" + id.oprf_input());
-  auto out = evaluate_inputs(inputs, transport, epoch(), nullptr);
-  for (auto& in : inputs) crypto::wipe(in.data(), in.size());
-  return out;
+  WipeAll wipe_inputs{inputs};
+  for (const auto& d : domains) inputs.push_back(domain_input(d, id));
+  return evaluate_inputs(inputs, transport, epoch(), nullptr);
 }
 
 crypto::LookupKey Pseudonymiser::match_key(const oprf::Output& pseudonym) const {

@@ -12,6 +12,7 @@
 #include "tests/support/test_federation.hpp"
 #include "crypto/oprf.hpp"
 #include "crypto/voprf.hpp"
+#include "node/pseudonyms/key_ceremony.hpp"
 #include "node/pseudonyms/pa_service.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret_file.hpp"
@@ -87,6 +88,13 @@ class FederationTest : public signalnode::testing::FederationFixture {
                             {{"Authorization", "Bearer " + nodes_[0].tokens.at("officer")},
                              {"Content-Type", "application/json"}});
     return static_cast<std::uint16_t>(r.status);
+  }
+
+  std::string metrics() {
+    signalnode::node::net::ClientOptions options;
+    options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+    signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[0].api_port, std::move(options));
+    return client.request("GET", "/metrics", "", {{"Authorization", "Bearer " + nodes_[0].tokens.at("admin")}}).body;
   }
 
   // A certificate from the federation CA that no manifest entry pins.
@@ -165,6 +173,31 @@ TEST_F(FederationTest, SignalsArePseudonymisedThroughTwoOfThreeShareHoldersOverM
   ASSERT_TRUE(wait_until([&] { return pseudo.cached({signalnode::protocol::IdKind::kvk, "87654321"}).has_value(); }));
   EXPECT_EQ(pseudo.cached({signalnode::protocol::IdKind::kvk, "87654321"}),
             signalnode::testing::voprf_output(key, nodes_[0].oin + ":kvk:87654321"));
+}
+
+// A lying share holder over mTLS (issue 15, Bad input): pa-een answers with a
+// share of another key. Its proofs fail against its public share in the
+// manifest; the node names it in its metrics, takes the next holder, and
+// stores exactly the pseudonym of the real key.
+TEST_F(FederationTest, ALyingShareHolderIsNamedAndNothingIsStoredUnderItsAnswer) {
+  apps_[4].reset();
+  namespace ps = signalnode::node::pseudonyms;
+  ps::run_key_ceremony(dir_ / "other-key", 2, 3, 1);
+  auto share_path = signalnode::testing::share_file_of(nodes_[4].dir);
+  std::filesystem::remove(share_path);
+  std::filesystem::copy_file(ps::share_file(dir_ / "other-key", 1, 1), share_path);
+  start(4);
+  ASSERT_EQ(submit(R"([{"kind":"organisation","kvk":"12345678"}])"), 201);
+  auto& pseudo = municipality().pseudonymiser();
+  ASSERT_TRUE(wait_until([&] { return pseudo.cached({signalnode::protocol::IdKind::kvk, "12345678"}).has_value(); }, 15000))
+      << pseudo.stats().last_error;
+  auto key = signalnode::testing::whole_key_from(
+      {signalnode::testing::share_file_of(nodes_[5].dir), signalnode::testing::share_file_of(nodes_[6].dir)});
+  EXPECT_EQ(pseudo.cached({signalnode::protocol::IdKind::kvk, "12345678"}),
+            signalnode::testing::voprf_output(key, nodes_[0].oin + ":kvk:12345678"));
+  auto m = metrics();
+  EXPECT_NE(m.find("signalnode_pa_holder_faults_total{holder=\"pa-een\"}"), std::string::npos) << m;
+  EXPECT_EQ(m.find("signalnode_pa_holder_faults_total{holder=\"pa-twee\"}"), std::string::npos) << m;
 }
 
 // A share holder may not ask the others: with its own share it would need
