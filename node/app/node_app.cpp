@@ -33,6 +33,7 @@ std::unique_ptr<pseudonyms::PaService> make_pa(const config::NodeConfig& cfg, co
   limits.burst = cfg.pa.burst;
   limits.budget.elements_per_minute = cfg.pa.elements_per_minute;
   limits.budget.elements_per_day = cfg.pa.elements_per_day;
+  for (const auto& [org, b] : cfg.pa.partners) limits.partner_budgets[org] = {b.elements_per_minute, b.elements_per_day};
   return std::make_unique<pseudonyms::PaService>(pseudonyms::OprfKeyring::load(paths.oprf_keys()), limits,
                                                  std::move(observer), std::move(alarms));
 }

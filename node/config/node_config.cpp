@@ -92,6 +92,23 @@ NodeConfig load_config(const NodePaths& paths) {
       bad(paths, "pa.elementsPerDay", "must be at least pa.elementsPerMinute (" +
                                           std::to_string(c.pa.elements_per_minute) + ")");
     }
+    if (const json::value* partners = p.if_contains("partners")) {
+      if (!partners->is_object() || partners->get_object().size() > 1000) {
+        bad(paths, "pa.partners", "must be an object of at most 1000 partners");
+      }
+      for (const auto& entry : partners->get_object()) {
+        const std::string org(entry.key());
+        const std::string prefix = "pa.partners." + org + ".";
+        if (!is_valid_org(org)) bad(paths, "pa.partners", "'" + org + "' is not an organisation id (2-64 of a-z, 0-9 and -)");
+        if (!entry.value().is_object()) bad(paths, prefix.substr(0, prefix.size() - 1), "must be an object");
+        const json::object& b = entry.value().get_object();
+        PaConfig::PartnerBudget own;
+        own.elements_per_minute = optional_int(b, "elementsPerMinute", c.pa.elements_per_minute, 1000, 100'000'000, paths, prefix);
+        own.elements_per_day = optional_int(b, "elementsPerDay", c.pa.elements_per_day, 1000, 100'000'000'000, paths, prefix);
+        if (own.elements_per_day < own.elements_per_minute) bad(paths, prefix + "elementsPerDay", "must be at least its elementsPerMinute");
+        c.pa.partners[org] = {own.elements_per_minute, own.elements_per_day};
+      }
+    }
   }
   if (const json::value* fed = o.if_contains("federation")) {
     if (!fed->is_object()) bad(paths, "federation", "must be an object");
@@ -203,6 +220,13 @@ std::string config_to_json(const NodeConfig& c) {
                               {"burst", static_cast<std::int64_t>(c.pa.burst)},
                               {"elementsPerMinute", c.pa.elements_per_minute},
                               {"elementsPerDay", c.pa.elements_per_day}};
+    if (!c.pa.partners.empty()) {
+      json::object partners;
+      for (const auto& [org, b] : c.pa.partners) {
+        partners[org] = json::object{{"elementsPerMinute", b.elements_per_minute}, {"elementsPerDay", b.elements_per_day}};
+      }
+      root["pa"].as_object()["partners"] = std::move(partners);
+    }
   }
   return json::serialize(root) + "\n";
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace signalnode::node::config {
@@ -60,6 +61,13 @@ struct PaConfig {
   // Why these defaults: node/pseudonyms/pa_service.hpp, PaLimits.
   std::int64_t elements_per_minute = 20'000;
   std::int64_t elements_per_day = 500'000;
+  // Budgets of named partners, sized from their real volume ("partners":
+  // {"gemeente-aalsmeer": {"elementsPerMinute": N, "elementsPerDay": M}}).
+  struct PartnerBudget {
+    std::int64_t elements_per_minute = 0;
+    std::int64_t elements_per_day = 0;
+  };
+  std::map<std::string, PartnerBudget> partners;
 };
 
 struct NodeConfig {

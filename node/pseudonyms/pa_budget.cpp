@@ -51,14 +51,19 @@ void PaBudget::roll(State& s, std::int64_t minute, std::int64_t day) {
   }
 }
 
-std::int64_t PaBudget::jump_threshold(const State& s) const {
+PartnerBudget PaBudget::budget_of(std::string_view caller) const {
+  auto own = partners_.find(caller);
+  return own != partners_.end() ? own->second : PartnerBudget{limits_.elements_per_minute, limits_.elements_per_day};
+}
+
+std::int64_t PaBudget::jump_threshold(const State& s, std::int64_t per_day) const {
   const std::int64_t days = std::min<std::int64_t>(s.day - s.first_day, kHistoryDays);
   if (days <= 0 || limits_.jump_factor <= 0) return 0;
   const std::int64_t sum = std::accumulate(s.past.begin(), s.past.begin() + days, std::int64_t{0});
   const std::int64_t jump = std::max(limits_.jump_floor, limits_.jump_factor * sum / days);
   // A partner whose usual volume is large would otherwise never alarm below
   // its daily budget: half the budget in one day is a jump however busy.
-  return limits_.elements_per_day > 0 ? std::min(jump, limits_.elements_per_day / 2) : jump;
+  return per_day > 0 ? std::min(jump, per_day / 2) : jump;
 }
 
 PaBudget::Decision PaBudget::charge(const std::string& caller, std::int64_t count, WallTime now) {
@@ -87,7 +92,8 @@ PaBudget::Decision PaBudget::charge(const std::string& caller, std::int64_t coun
   }
   State& s = it->second;
   roll(s, minute, day);  // a wall clock set back keeps the later window
-  const std::int64_t per_day = limits_.elements_per_day, per_minute = limits_.elements_per_minute;
+  const PartnerBudget own = budget_of(caller);
+  const std::int64_t per_day = own.elements_per_day, per_minute = own.elements_per_minute;
   const std::string batch = std::to_string(count) + (count == 1 ? " element" : " elements");
   if (per_day > 0 && s.day_used + count > per_day) {
     d.allowed = false;
@@ -121,7 +127,7 @@ PaBudget::Decision PaBudget::charge(const std::string& caller, std::int64_t coun
   s.minute_used += count;
   s.day_used += count;
   if (s.jump_alarmed != s.day) {
-    const std::int64_t threshold = jump_threshold(s);
+    const std::int64_t threshold = jump_threshold(s, per_day);
     if (threshold > 0 && s.day_used > threshold) {
       s.jump_alarmed = s.day;
       s.alarms += 1;

@@ -53,6 +53,14 @@ struct PaBudgetLimits {
 inline constexpr PaBudgetLimits kNoPaBudget{
     .elements_per_minute = 0, .elements_per_day = 0, .jump_factor = 0, .jump_floor = 0, .max_callers = 1000};
 
+// One partner's own budgets, sized from its real volume (node.json
+// pa.partners): a small municipality gets far less than the defaults.
+struct PartnerBudget {
+  std::int64_t elements_per_minute = 0;
+  std::int64_t elements_per_day = 0;
+};
+using PartnerBudgets = std::map<std::string, PartnerBudget, std::less<>>;
+
 struct PaUsage {
   std::int64_t elements_this_minute = 0;  // evaluated in the current UTC minute
   std::int64_t elements_today = 0;        // evaluated in the current UTC day
@@ -77,7 +85,8 @@ class PaBudget {
     std::optional<Alarm> alarm;      // at most one per call
   };
 
-  explicit PaBudget(PaBudgetLimits limits) : limits_(limits) {}
+  explicit PaBudget(PaBudgetLimits limits, PartnerBudgets partners = {})
+      : limits_(limits), partners_(std::move(partners)) {}
 
   // Charges `count` elements to `caller` if both budgets allow it; otherwise
   // charges nothing and says why and until when. Thread-safe.
@@ -101,9 +110,12 @@ class PaBudget {
     std::int64_t refused_batches = 0, refused_elements = 0, alarms = 0;
   };
   static void roll(State& s, std::int64_t minute, std::int64_t day);
-  std::int64_t jump_threshold(const State& s) const;  // 0: no baseline yet
+  std::int64_t jump_threshold(const State& s, std::int64_t per_day) const;  // 0: no baseline yet
+  // The caller's budgets: its own where node.json names it, else the defaults.
+  PartnerBudget budget_of(std::string_view caller) const;
 
   PaBudgetLimits limits_;
+  PartnerBudgets partners_;
   mutable std::mutex mutex_;
   std::map<std::string, State, std::less<>> callers_;
 };

@@ -34,7 +34,7 @@ PaService::PaService(OprfKeyring keys, PaLimits limits, PaObserver observer, PaA
     : keys_(std::move(keys)),
       limits_(limits),
       rate_(limits.elements_per_second, limits.burst),
-      budget_(limits.budget),
+      budget_(limits.budget, limits.partner_budgets),
       observer_(std::move(observer)),
       alarms_(std::move(alarms)),
       wall_(wall ? std::move(wall) : PaWallClock([] { return std::chrono::system_clock::now(); })) {}

@@ -39,8 +39,11 @@ struct PaLimits {
   // day's routine backlog (after a PA outage) clear in 5 minutes and a rotation
   // in 5 more. A guesser gets no further: the 90.9 million valid BSNs
   // (10^9 / 11, the 11-check) cost 182 days per partner identity at each share
-  // holder, and the first refused batch of the day raises an alarm.
+  // holder (121 days at 2 of 3 holders, a guess needing two), and the first
+  // refused batch of the day raises an alarm.
   PaBudgetLimits budget;
+  // Partners with budgets of their own (node.json pa.partners).
+  PartnerBudgets partner_budgets;
 };
 
 struct PaAnswer {

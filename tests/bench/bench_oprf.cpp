@@ -111,7 +111,7 @@ static void BM_PaEvaluateJson1000(benchmark::State& state) {
   signalnode::node::pseudonyms::OprfKeyring::create_next_epoch(dir);
   signalnode::node::pseudonyms::PaService pa(
       signalnode::node::pseudonyms::OprfKeyring::load(dir),
-      {.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = signalnode::node::pseudonyms::kNoPaBudget});
+      {.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = signalnode::node::pseudonyms::kNoPaBudget, .partner_budgets = {}});
   std::filesystem::remove_all(dir);
   std::vector<o::Element> batch;
   for (int i = 0; i < 1000; ++i) batch.push_back(o::blind(kInput)->blinded_element);
@@ -158,7 +158,7 @@ static void pa_evaluate(benchmark::State& state, std::size_t n) {
   ps::PaService pa(ps::OprfKeyring::load(dir), {.max_batch = 1000,
                                                 .elements_per_second = 1e12,
                                                 .burst = 1e12,
-                                                .budget = state.range(0) ? kBenchBudget : ps::kNoPaBudget});
+                                                .budget = state.range(0) ? kBenchBudget : ps::kNoPaBudget, .partner_budgets = {}});
   std::filesystem::remove_all(dir);
   std::vector<o::Element> batch;
   for (std::size_t i = 0; i < n; ++i) batch.push_back(o::blind(kInput)->blinded_element);
@@ -180,7 +180,7 @@ static void BM_PseudonymiserPass1000(benchmark::State& state) {
   namespace ps = signalnode::node::pseudonyms;
   auto dir = std::filesystem::temp_directory_path() / ("sn-bench-ps-" + c::random_hex_id(6));
   signalnode::testing::LocalPa pa(dir / "oprf", {.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12,
-                                                 .budget = ps::kNoPaBudget});
+                                                 .budget = ps::kNoPaBudget, .partner_budgets = {}});
   auto& transport = pa.transport();
   {
     auto key = c::generate_aead_key();

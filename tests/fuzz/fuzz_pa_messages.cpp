@@ -21,7 +21,7 @@ ps::PaService& service() {
     std::filesystem::remove_all(dir);
     return std::make_unique<ps::PaService>(
         std::move(ring),
-        ps::PaLimits{.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = ps::kNoPaBudget});
+        ps::PaLimits{.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = ps::kNoPaBudget, .partner_budgets = {}});
   }();
   return *pa;
 }

@@ -61,7 +61,7 @@ class PaBudgetTest : public ::testing::Test {
   std::unique_ptr<ps::PaService> service(ps::PaBudgetLimits b) {
     return std::make_unique<ps::PaService>(
         ps::OprfKeyring::load(dir_ / "oprf"),
-        ps::PaLimits{.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = b}, ps::PaObserver{},
+        ps::PaLimits{.max_batch = 1000, .elements_per_second = 1e12, .burst = 1e12, .budget = b, .partner_budgets = {}}, ps::PaObserver{},
         [this](const std::string& caller, ps::PaAlarm kind, std::int64_t used, std::int64_t budget) {
           raised_.push_back({caller, kind, used, budget});
         },
@@ -325,4 +325,50 @@ TEST_F(PaBudgetConfigTest, BudgetsAreReadRangeCheckedAndWrittenBack) {
   EXPECT_NE(error(R"({"elementsPerMinute":50000,"elementsPerDay":40000})")
                 .find("pa.elementsPerDay must be at least pa.elementsPerMinute (50000)"),
             std::string::npos);
+}
+
+// Budgets sized from a partner's real volume (issue 15): a partner named in
+// node.json has its own; the others keep the defaults.
+TEST_F(PaBudgetTest, APartnerWithItsOwnBudgetIsHeldToItAndTheOthersAreNot) {
+  ps::PaBudget budget(budgets(20'000, 500'000), {{"gemeente-klein", {1000, 1500}}});
+  EXPECT_TRUE(budget.charge("gemeente-klein", 1000, kStart).allowed);
+  auto over = budget.charge("gemeente-klein", 1, kStart);
+  EXPECT_FALSE(over.allowed);
+  EXPECT_NE(over.reason.find("per-minute budget of 1000"), std::string::npos) << over.reason;
+  EXPECT_TRUE(budget.charge("nla", 5000, kStart).allowed) << "the default for everyone else";
+  EXPECT_TRUE(budget.charge("gemeente-klein", 500, kStart + 60s).allowed);
+  auto day = budget.charge("gemeente-klein", 1, kStart + 120s);
+  EXPECT_FALSE(day.allowed);
+  EXPECT_NE(day.reason.find("per-day budget of 1500"), std::string::npos) << day.reason;
+}
+
+// A busy partner's usual volume would put a 10x jump above its daily budget:
+// half the budget in one day is reported however busy it usually is.
+TEST_F(PaBudgetTest, HalfTheDailyBudgetInOneDayIsAJumpHoweverBusyThePartnerIs) {
+  ps::PaBudget budget(budgets(0, 100'000, 10, 100));
+  const auto day1 = sys_days{year{2026} / 12 / 1} + 9h;
+  EXPECT_FALSE(budget.charge("nla", 40'000, day1).alarm) << "the first day has no baseline";
+  const auto day2 = day1 + 24h;
+  EXPECT_FALSE(budget.charge("nla", 50'000, day2).alarm) << "10 x 40,000 would be 400,000";
+  auto jump = budget.charge("nla", 1, day2).alarm;
+  ASSERT_TRUE(jump);
+  EXPECT_EQ(jump->kind, ps::PaAlarm::volume_jump);
+  EXPECT_EQ(jump->budget, 50'000);
+}
+
+TEST_F(PaBudgetConfigTest, PartnersCanHaveBudgetsOfTheirOwn) {
+  auto c = load(R"({"partners":{"gemeente-klein":{"elementsPerMinute":1000,"elementsPerDay":20000}}})");
+  ASSERT_EQ(c.pa.partners.size(), 1u);
+  EXPECT_EQ(c.pa.partners.at("gemeente-klein").elements_per_minute, 1000);
+  EXPECT_EQ(c.pa.partners.at("gemeente-klein").elements_per_day, 20'000);
+  auto json = boost::json::parse(cfg::config_to_json(c));
+  EXPECT_EQ(json.at("pa").at("partners").at("gemeente-klein").at("elementsPerDay").as_int64(), 20'000);
+  EXPECT_NE(error(R"({"partners":{"Gemeente Klein":{}}})").find("is not an organisation id"), std::string::npos);
+  EXPECT_NE(error(R"({"partners":{"gemeente-klein":{"elementsPerMinute":10}}})")
+                .find("pa.partners.gemeente-klein.elementsPerMinute"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"partners":{"gemeente-klein":{"elementsPerMinute":5000,"elementsPerDay":2000}}})")
+                .find("must be at least its elementsPerMinute"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"partners":[]})").find("pa.partners"), std::string::npos);
 }

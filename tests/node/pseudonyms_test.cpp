@@ -147,7 +147,7 @@ TEST_F(PseudonymTest, PaRejectsEmptyOversizeAndInvalidBatchesWithoutWork) {
 }
 
 TEST_F(PseudonymTest, PaRateLimitsEachPartnerSeparately) {
-  ps::PaService limited(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{.max_batch = 1000, .elements_per_second = 100, .burst = 1000, .budget = {}});
+  ps::PaService limited(ps::OprfKeyring::load(dir_ / "oprf"), ps::PaLimits{.max_batch = 1000, .elements_per_second = 100, .burst = 1000, .budget = {}, .partner_budgets = {}});
   auto t0 = signalnode::node::limits::RateLimiter::Clock::now();
   auto batch = blinded(1000);
   EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("nla", batch, t0)));
