@@ -311,7 +311,13 @@ struct NodeApp::Impl {
     }
     if (federation) ensure_delivery_workers();
     try {
-      audit.sign_tree_head();  // at most once a second, and only over new events
+      // At most once a second, and only over new events: the pass itself runs
+      // on every wake (each stored signal, each pseudonym batch).
+      const auto steady = std::chrono::steady_clock::now();
+      if (steady - last_tree_head >= std::chrono::seconds(1)) {
+        last_tree_head = steady;
+        audit.sign_tree_head();
+      }
       auto now = api::epoch_ms(options.clock());
       if (now - last_prune_ms > 3'600'000) {  // retention, hourly
         last_prune_ms = now;
@@ -451,6 +457,7 @@ struct NodeApp::Impl {
   std::array<std::uint8_t, 32> loaded_policy{};
   std::int64_t last_prune_ms = 0;
   std::int64_t last_requeue_ms = 0;
+  std::chrono::steady_clock::time_point last_tree_head{};
 
   std::atomic<bool> stopping{false};
   std::unique_ptr<PeriodicWorker> maintenance;

@@ -134,7 +134,9 @@ std::optional<TreeHead> AuditLog::sign_tree_head(bool force) {
   if (latest && latest->tree_size == frontier_.size() && !force) return frontier_.size() == before ? std::nullopt : latest;
   TreeHead h;
   h.tree_size = frontier_.size();
-  h.timestamp_ms = now_ms_();
+  // Never earlier than the head before it: a clock set back must not make
+  // the log look as if it shrank in time (verify refuses that).
+  h.timestamp_ms = std::max(now_ms_(), latest ? latest->timestamp_ms : std::int64_t{0});
   h.root_hash = frontier_.root();
   h.signature = key_.sign(tree_head_message(h.tree_size, h.timestamp_ms, h.root_hash));
   store_.write([&](storage::Database& db) {
@@ -166,16 +168,21 @@ VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& ke
   crypto::merkle::Frontier frontier;
   std::size_t next_head = 0;
   std::uint64_t covered_from = 0;  // first index of the range the next head covers
+  std::int64_t previous_time = 0;
   auto check_heads = [&]() {
     while (next_head < heads.size() && heads[next_head].tree_size == frontier.size()) {
       const auto& h = heads[next_head];
       if (!crypto::verify(key, tree_head_message(h.tree_size, h.timestamp_ms, h.root_hash), h.signature)) {
         fail(covered_from, "tree head " + std::to_string(h.tree_size) + " has an invalid signature");
+      } else if (h.timestamp_ms < previous_time) {
+        fail(covered_from, "tree head " + std::to_string(h.tree_size) + " is dated before the tree head before it: "
+                               "time goes backwards in the log");
       } else if (frontier.root() != h.root_hash) {
         fail(covered_from, "events " + std::to_string(covered_from) + " to " + std::to_string(h.tree_size - 1) +
                                " do not match the signed tree head of size " + std::to_string(h.tree_size));
       }
       covered_from = h.tree_size;
+      previous_time = std::max(previous_time, h.timestamp_ms);
       ++next_head;
     }
   };

@@ -8,6 +8,7 @@
 #include "crypto/oprf.hpp"
 #include "crypto/voprf.hpp"
 #include "node/pseudonyms/oprf_keyring.hpp"
+#include "node/storage/sqlite.hpp"
 #include "test_node.hpp"
 
 using signalnode::testing::TestNode;
@@ -85,4 +86,20 @@ TEST(PseudonymIntegration, NodeWithoutPaKeepsIdentifiersQueuedAndVisible) {
   EXPECT_EQ(node.app().pseudonymiser().stats().depth, 3);
   auto metrics = node.call("GET", "/metrics", "", "metrics").body;
   EXPECT_NE(metrics.find("signalnode_pseudonym_queue{measure=\"depth\"} 3"), std::string::npos) << metrics;
+}
+
+// Issue 18: tree heads are signed at most once a second however often the
+// node's maintenance pass is woken (each stored signal wakes it).
+TEST(AuditIntegration, TreeHeadsAreSignedAtMostOnceASecondUnderLoad) {
+  TestNode node("gemeente-aalsmeer");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(node.call("POST", "/api/v1/signals", kSignal).status, 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  signalnode::node::storage::Database db(node.dir() / "signalnode.db", signalnode::node::storage::Database::Mode::read_only);
+  auto st = db.prepare("SELECT count(*) FROM audit_tree_heads");
+  ASSERT_TRUE(st.step());
+  const auto heads = st.int64(0);
+  EXPECT_GE(heads, 1);
+  EXPECT_LE(static_cast<double>(heads), seconds + 1.0) << heads << " tree heads in " << seconds << " s";
 }

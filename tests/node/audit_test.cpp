@@ -319,3 +319,32 @@ TEST_F(AuditTest, TheCsvReportNeverHandsASpreadsheetAFormula) {
   EXPECT_EQ(a::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(a::csv_cell(" @x"), "\"' @x\"");
 }
+
+// Issue 18: a clock set back never dates a tree head before the one before
+// it, and a log whose tree heads go back in time fails verification, even
+// when every signature is valid (a key holder re-dating its log).
+TEST_F(AuditTest, TreeHeadTimesNeverGoBackwardsAndALogWhoseTimesDoFailsToVerify) {
+  add(3);
+  auto first = log_->sign_tree_head();
+  ASSERT_TRUE(first);
+  now_ -= 86'400'000;  // the clock jumps a day back
+  add(2);
+  auto second = log_->sign_tree_head();
+  ASSERT_TRUE(second);
+  EXPECT_GE(second->timestamp_ms, first->timestamp_ms);
+  EXPECT_TRUE(verify().ok) << verify().message;
+
+  // Re-dated by someone with the key: valid signature, earlier time.
+  const std::int64_t earlier = first->timestamp_ms - 1000;
+  auto signature = key_.sign(a::tree_head_message(second->tree_size, earlier, second->root_hash));
+  store_->write([&](st::Database& db) {
+    db.cached("UPDATE audit_tree_heads SET timestamp_ms = ?, signature = ? WHERE tree_size = ?")
+        .bind(1, earlier)
+        .bind_blob(2, signature)
+        .bind(3, static_cast<std::int64_t>(second->tree_size))
+        .run();
+  });
+  auto r = verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("time goes backwards"), std::string::npos) << r.message;
+}
