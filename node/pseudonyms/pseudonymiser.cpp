@@ -370,6 +370,11 @@ void Pseudonymiser::store_pseudonyms(const std::vector<crypto::LookupKey>& keys,
     // The epoch may have moved on since the batch was asked (a manifest
     // reload): its answers are of no use then, and their rows stay queued.
     if (epoch_.load() != 0 && epoch != epoch_.load()) return;
+    // The PA answered: what waits in backoff is due now, so identifiers
+    // queued while it was away are not held back for minutes.
+    db.cached("UPDATE pseudonym_queue SET next_attempt_at_ms = ?1 WHERE next_attempt_at_ms > ?1 AND set_aside_at_ms IS NULL")
+        .bind(1, now)
+        .run();
     for (std::size_t i = 0; i < keys.size(); ++i) {
       put.reset();
       put.bind_blob(1, keys[i]).bind(2, std::string_view(kinds[i])).bind(3, static_cast<std::int64_t>(epoch))

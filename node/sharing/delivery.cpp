@@ -23,8 +23,13 @@ using wire::RecordKind;
 
 namespace {
 
+// 1, 2, 4 ... s, at most 5 minutes, plus up to a tenth more at random, so
+// records that failed together do not all come back in one burst.
 std::int64_t backoff_ms(std::int64_t attempts) {
-  return std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
+  const std::int64_t base = std::min<std::int64_t>(300'000, 1000LL << std::min<std::int64_t>(attempts, 9));
+  std::uint32_t r = 0;
+  crypto::fill_random(std::span(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
+  return base + static_cast<std::int64_t>(r % static_cast<std::uint32_t>(base / 10 + 1));
 }
 
 // The audit event a settled outgoing message becomes on the sender's side.
@@ -190,6 +195,12 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
             "WHERE record_id = ? AND recipient = ? AND state IN ", sql_list(OutboxState::queued, OutboxState::sending));
     static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
                                                " WHERE record_id = ? AND state = ", OutboxState::sending);
+    // The partner answered: what waits for it in backoff is due now, so a
+    // partner that returns gets its backlog at once, not over minutes.
+    static const std::string due_now_sql =
+        sql("UPDATE outbox SET next_attempt_at_ms = ?1 WHERE recipient = ?2 AND state = ", OutboxState::queued,
+            " AND next_attempt_at_ms > ?1");
+    db.cached(due_now_sql).bind(1, now).bind(2, std::string_view(partner)).run();
     auto st = db.cached(settle_sql);
     auto requeue = db.cached(requeue_sql);
     for (const auto& id : record_ids) {

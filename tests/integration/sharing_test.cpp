@@ -415,6 +415,36 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
   (void)b;
 }
 
+// Issue 18: a partner that returns gets its backlog at once. A record that
+// failed three times waits 8 s or more for its next try; the first success
+// towards that partner makes it due, so it arrives within seconds of the
+// partner's return, not when its backoff runs out.
+TEST_F(SharingTest, APartnerThatReturnsGetsItsBacklogAtOnce) {
+  auto outbox_row = [&](const std::string& id) {
+    signalnode::node::storage::Database db(nodes_[0].dir / "signalnode.db",
+                                           signalnode::node::storage::Database::Mode::read_only);
+    auto st = db.prepare("SELECT attempts, next_attempt_at_ms FROM outbox WHERE signal_id = ? AND recipient = 'nla'");
+    st.bind(1, std::string_view(id));
+    return st.step() ? std::make_pair(st.int64(0), st.int64(1)) : std::make_pair(std::int64_t{-1}, std::int64_t{0});
+  };
+  apps_[1].reset();  // the inspectorate is away
+  std::string first = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return outbox_row(first).first >= 3; }, 20000)) << "three failed attempts";
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto waits_ms = outbox_row(first).second - now_ms;
+  ASSERT_GT(waits_ms, 4000) << "the record is in a long backoff";
+  start(1);
+  const auto back = std::chrono::steady_clock::now();
+  std::string second = submit(0, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
+    "subjects":[{"kind":"organisation","kvk":"87654321"}]})");
+  ASSERT_TRUE(wait_until([&] { return sharing_states(first)["nla"] == "delivered"; }, 15000));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
+  EXPECT_LT(seconds * 1000, static_cast<double>(waits_ms)) << "delivered before its backoff ran out";
+  EXPECT_LT(seconds, 4.0);
+  EXPECT_TRUE(wait_until([&] { return sharing_states(second)["nla"] == "delivered"; }));
+}
+
 // Issue 15, epochs: the federation moves to a new key. The share holders take
 // the new epoch's shares, the manifest names it (signalnode pa publish), every
 // node pseudonymises its own signals again and shares its live records again,
