@@ -416,7 +416,7 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
 }
 
 // Issue 18: a partner that returns gets its backlog at once. A record that
-// failed three times waits 8 s or more for its next try; the first success
+// failed four times waits 16 s or more for its next try; the first success
 // towards that partner makes it due, so it arrives within seconds of the
 // partner's return, not when its backoff runs out.
 TEST_F(SharingTest, APartnerThatReturnsGetsItsBacklogAtOnce) {
@@ -429,19 +429,18 @@ TEST_F(SharingTest, APartnerThatReturnsGetsItsBacklogAtOnce) {
   };
   apps_[1].reset();  // the inspectorate is away
   std::string first = submit(0, kLabourSignal);
-  ASSERT_TRUE(wait_until([&] { return outbox_row(first).first >= 3; }, 20000)) << "three failed attempts";
+  ASSERT_TRUE(wait_until([&] { return outbox_row(first).first >= 4; }, 30000)) << "four failed attempts";
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const auto waits_ms = outbox_row(first).second - now_ms;
-  ASSERT_GT(waits_ms, 4000) << "the record is in a long backoff";
+  ASSERT_GT(waits_ms, 8000) << "the record is in a long backoff";
   start(1);
   const auto back = std::chrono::steady_clock::now();
   std::string second = submit(0, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
     "subjects":[{"kind":"organisation","kvk":"87654321"}]})");
   ASSERT_TRUE(wait_until([&] { return sharing_states(first)["nla"] == "delivered"; }, 15000));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
-  EXPECT_LT(seconds * 1000, static_cast<double>(waits_ms)) << "delivered before its backoff ran out";
-  EXPECT_LT(seconds, 4.0);
+  EXPECT_LT(seconds * 1000, static_cast<double>(waits_ms) - 3000) << "delivered well before its backoff ran out";
   EXPECT_TRUE(wait_until([&] { return sharing_states(second)["nla"] == "delivered"; }));
 }
 
