@@ -434,6 +434,11 @@ TEST_F(SharingTest, APartnerThatReturnsGetsItsBacklogAtOnce) {
                           std::chrono::system_clock::now().time_since_epoch()).count();
   const auto waits_ms = outbox_row(first).second - now_ms;
   ASSERT_GT(waits_ms, 8000) << "the record is in a long backoff";
+  // The officer reads why in plain words, not a library's source location.
+  auto detail = api(0, "GET", "/api/v1/signals/" + first, "officer").body;
+  EXPECT_NE(detail.find("Connection refused"), std::string::npos) << detail;
+  EXPECT_EQ(detail.find(".hpp"), std::string::npos) << detail;
+  EXPECT_EQ(detail.find("boost"), std::string::npos) << detail;
   start(1);
   const auto back = std::chrono::steady_clock::now();
   std::string second = submit(0, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
