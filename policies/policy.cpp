@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view kRuleKeys[] = {"id",          "description",     "from",    "to",
                                           "categories",  "pseudonyms",      "fields",  "legal_basis",
                                           "legal_reference", "purpose",     "retention_days", "status",
-                                          "valid_from",  "valid_until", "feedback_note", "bundle_notices"};
+                                          "valid_from",  "valid_until", "feedback_note", "bundle_notices",
+                                          "disclosure",  "disclosure_decided_by"};
 constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
 
 using Reader = TomlReader<PolicyError>;
@@ -140,6 +141,22 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
       }
       rule.bundle_notices.insert(f);
     }
+    // Disclosure on request: only kinds that travel under the rule as
+    // pseudonyms can be asked for (the requester holds nothing else to ask about).
+    for (const auto& k : t->get("disclosure") ? r.list(*t, "disclosure", path, true) : std::vector<std::string>{}) {
+      if (!rule.pseudonyms.contains(k)) {
+        r.fail(r.where(*t, "disclosure"), path + "disclosure", "'" + k + "' is not one of this rule's pseudonyms");
+      }
+      rule.disclosure.insert(k);
+    }
+    if (t->get("disclosure_decided_by")) {
+      std::string by = r.text(*t, "disclosure_decided_by", path);
+      if (std::find(kDeciderRoles.begin(), kDeciderRoles.end(), by) == kDeciderRoles.end()) {
+        r.fail(r.where(*t, "disclosure_decided_by"), path + "disclosure_decided_by",
+               "must be officer, analyst or privacy_officer");
+      }
+      rule.disclosure_decided_by = by;
+    }
     rule.legal_basis = r.text(*t, "legal_basis", path);
     rule.legal_reference = r.text(*t, "legal_reference", path, false);
     rule.purpose = r.text(*t, "purpose", path);
@@ -179,7 +196,8 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
         continue;
       }
       if (a.pseudonyms != b.pseudonyms || a.fields != b.fields || a.retention_days != b.retention_days ||
-          a.active != b.active || a.feedback_note != b.feedback_note || a.bundle_notices != b.bundle_notices) {
+          a.active != b.active || a.feedback_note != b.feedback_note || a.bundle_notices != b.bundle_notices ||
+          a.disclosure != b.disclosure || a.disclosure_decided_by != b.disclosure_decided_by) {
         std::ostringstream msg;
         msg << source_name << ":" << b.line << ":1: rules[" << b.id << "]: overlaps rules[" << a.id << "] (line "
             << a.line << ") on the same senders, recipients and categories but grants something else";

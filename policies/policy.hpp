@@ -23,6 +23,9 @@ inline constexpr std::array<std::string_view, 4> kShareableFields = {"week", "mu
 // organisations reported the subject, and in which categories.
 inline constexpr std::array<std::string_view, 2> kNoticeFields = {"organisations", "categories"};
 
+// Who at the source decides on a request for details under a rule.
+inline constexpr std::array<std::string_view, 3> kDeciderRoles = {"officer", "analyst", "privacy_officer"};
+
 struct Party {
   std::string org;
   std::string role;
@@ -45,6 +48,11 @@ struct Rule {
   // where the rule says so, and bundle notices only with the fields named.
   bool feedback_note = false;
   std::set<std::string> bundle_notices;  // of kNoticeFields; empty: no notices
+  // The identifier kinds (of `pseudonyms`) a recipient may ask the source to
+  // disclose for one record, with a purpose; empty: none. The source's
+  // `disclosure_decided_by` role decides each request (docs/cases.md).
+  std::set<std::string> disclosure;
+  std::string disclosure_decided_by = "officer";
   bool active = true;  // "suspended" rules share nothing
   std::chrono::sys_days valid_from{};
   std::optional<std::chrono::sys_days> valid_until;

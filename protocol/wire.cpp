@@ -124,13 +124,31 @@ void write_record(Writer& w, const Record& r) {
   w.pod(r.organisations);
   w.count(r.categories.size());
   for (const auto& c : r.categories) w.string(c);
+  if (!is_request_kind(r.kind)) return;
+  const RequestPart& q = r.request;
+  w.string(q.purpose);
+  w.string(q.legal_ground);
+  w.string(q.reference);
+  w.count(q.kinds.size());
+  for (const auto& k : q.kinds) w.string(k);
+  w.string(q.contact.name);
+  w.string(q.contact.organisation);
+  w.string(q.contact.phone);
+  w.string(q.contact.email);
+  w.pod(q.deadline_ms);
+  w.pod(q.decided_at_ms);
+  w.count(q.disclosed.size());
+  for (const auto& d : q.disclosed) {
+    w.string(d.id_kind);
+    w.string(d.value);
+  }
 }
 
 Record read_record(Reader& rd, const Limits& limits) {
   Record r;
   r.record_id = rd.string(limits.max_string, "record id");
   auto kind = rd.pod<std::uint8_t>();
-  if (kind < 1 || kind > 5) throw DecodeError("unknown record kind");
+  if (kind < 1 || kind > kMaxRecordKind) throw DecodeError("unknown record kind");
   r.kind = static_cast<RecordKind>(kind);
   r.category = rd.string(limits.max_string, "category");
   r.observed_week = rd.string(limits.max_string, "observed week");
@@ -155,6 +173,24 @@ Record read_record(Reader& rd, const Limits& limits) {
   std::size_t categories = rd.count(limits.max_categories, 8, "categories");
   r.categories.resize(categories);
   for (auto& c : r.categories) c = rd.string(limits.max_string, "category");
+  if (!is_request_kind(r.kind)) return r;
+  RequestPart& q = r.request;
+  q.purpose = rd.string(limits.max_request_text, "purpose");
+  q.legal_ground = rd.string(limits.max_request_text, "legal ground");
+  q.reference = rd.string(limits.max_string, "reference");
+  q.kinds.resize(rd.count(limits.max_subjects, 8, "requested kinds"));
+  for (auto& k : q.kinds) k = rd.string(limits.max_string, "requested kind");
+  q.contact.name = rd.string(limits.max_string, "contact name");
+  q.contact.organisation = rd.string(limits.max_string, "contact organisation");
+  q.contact.phone = rd.string(limits.max_string, "contact phone");
+  q.contact.email = rd.string(limits.max_string, "contact e-mail");
+  q.deadline_ms = rd.pod<std::int64_t>();
+  q.decided_at_ms = rd.pod<std::int64_t>();
+  q.disclosed.resize(rd.count(limits.max_disclosed, 16, "disclosed identifiers"));
+  for (auto& d : q.disclosed) {
+    d.id_kind = rd.string(limits.max_string, "disclosed kind");
+    d.value = rd.string(limits.max_string, "disclosed value");
+  }
   return r;
 }
 

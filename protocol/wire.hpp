@@ -25,13 +25,67 @@ struct Limits {
   std::size_t max_note = 500;       // a feedback note, when a rule allows one
   std::size_t max_categories = 64;  // in a bundle notice
   std::size_t max_batch_bytes = 8 * 1024 * 1024;
+  std::size_t max_request_text = 1000;  // a request's purpose, legal ground or reference
+  std::size_t max_disclosed = 64;       // identifiers in one answer
 };
 
 // What a record is. A shared signal travels from its source to a recipient;
 // a withdrawal or correction follows it the same way and names it in
 // `refers_to`; feedback and bundle notices travel back from the recipient to
 // the source, naming the shared record they are about.
-enum class RecordKind : std::uint8_t { shared_signal = 1, withdrawal = 2, correction = 3, feedback = 4, bundle_notice = 5 };
+//
+// Requests follow a match (docs/cases.md): a recipient asks the source of a
+// record it received to get in touch (contact_request) or to disclose the
+// identity behind the record's subjects (details_request), naming the shared
+// record in `refers_to`; the source's answer (request_answer) names the request
+// record in `refers_to` and carries the decision in `status`.
+enum class RecordKind : std::uint8_t {
+  shared_signal = 1,
+  withdrawal = 2,
+  correction = 3,
+  feedback = 4,
+  bundle_notice = 5,
+  contact_request = 6,
+  details_request = 7,
+  request_answer = 8,
+};
+inline constexpr std::uint8_t kMaxRecordKind = 8;
+
+constexpr bool is_request_kind(RecordKind k) {
+  return k == RecordKind::contact_request || k == RecordKind::details_request || k == RecordKind::request_answer;
+}
+
+// Who to get in touch with: the requesting analyst in a request, the
+// responsible officer in an approved contact answer.
+struct ContactCard {
+  std::string name;
+  std::string organisation;
+  std::string phone;
+  std::string email;
+  bool operator==(const ContactCard&) const = default;
+};
+
+// One identifier disclosed on an approved details request: its kind and its
+// canonical form (BRIEF 3.5).
+struct Disclosed {
+  std::string id_kind;
+  std::string value;
+  bool operator==(const Disclosed&) const = default;
+};
+
+// What travels with a request and its answer only; encoded only for those
+// kinds, so every earlier record kind keeps its bytes.
+struct RequestPart {
+  std::string purpose;        // request: why (free text the requester wrote, bounded)
+  std::string legal_ground;   // request: the legal ground the requester invokes
+  std::string reference;      // request: the requester's case reference
+  std::vector<std::string> kinds;  // details request: the kinds asked for
+  ContactCard contact;        // request: the requester; approved contact answer: the source's officer
+  std::int64_t deadline_ms = 0;  // request: when it expires unanswered
+  std::int64_t decided_at_ms = 0;       // answer
+  std::vector<Disclosed> disclosed;     // approved details answer
+  bool operator==(const RequestPart&) const = default;
+};
 
 struct SharedSubject {
   std::string kind;                      // taxonomy subject kind: organisation, address, person, ...
@@ -58,6 +112,7 @@ struct Record {
   std::string note;       // feedback: free text, only where the rule allows a note
   std::int64_t organisations = -1;      // bundle notice: organisations in the bundle, -1: not shared
   std::vector<std::string> categories;  // bundle notice: the bundle's categories, where granted
+  RequestPart request;                  // requests and answers only (is_request_kind)
   bool operator==(const Record&) const = default;
 };
 

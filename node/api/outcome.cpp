@@ -15,6 +15,7 @@ http::HttpResponse outcome_response(const sharing::Outcome& outcome, std::string
     case Kind::invalid: return http::invalid_field({outcome.field, outcome.detail});
     case Kind::not_found: return http::problem(404, "not-found", "Not found", outcome.detail);
     case Kind::conflict: return http::problem(409, conflict_code, conflict_title, outcome.detail);
+    case Kind::forbidden: return http::problem(403, "forbidden", "Forbidden", outcome.detail);
   }
   return http::problem(500, "internal", "Internal error", "unknown outcome");
 }

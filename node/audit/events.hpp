@@ -63,6 +63,23 @@ inline constexpr EventName kPasswordReset{"password.reset"};
 inline constexpr EventName kLogout{"logout"};
 inline constexpr EventName kPasswordChanged{"password.changed"};
 inline constexpr EventName kPasswordChangeFailed{"password.change_failed"};
+// From a match to action (node/sharing Requests, node/cases): requests to a
+// record's source and their answers, on both sides; cases; lookups.
+inline constexpr EventName kRequestSent{"request.sent"};
+inline constexpr EventName kRequestReceived{"request.received"};
+inline constexpr EventName kRequestRejected{"request.rejected"};
+inline constexpr EventName kRequestDecided{"request.decided"};
+inline constexpr EventName kAnswerSent{"answer.sent"};
+inline constexpr EventName kAnswerReceived{"answer.received"};
+inline constexpr EventName kAnswerRejected{"answer.rejected"};
+inline constexpr EventName kRequestExpired{"request.expired"};
+inline constexpr EventName kDisclosureViewed{"disclosure.viewed"};
+inline constexpr EventName kDisclosureDeleted{"disclosure.deleted"};
+inline constexpr EventName kCaseOpened{"case.opened"};
+inline constexpr EventName kCaseUpdated{"case.updated"};
+inline constexpr EventName kCaseNoteAdded{"case.note_added"};
+inline constexpr EventName kLookupPerformed{"lookup.performed"};
+inline constexpr EventName kLookupRefused{"lookup.refused"};
 }  // namespace events
 
 struct EventInfo {
@@ -152,6 +169,42 @@ inline constexpr EventInfo kEventCatalogue[] = {
      "a user gave a wrong current password (counts as a wrong log-in)", "auth (users)"},
     {events::kSubjectAccessPerformed, "een privacy officer berekende het pseudoniem van een betrokkene (inzage)",
      "a privacy officer computed a subject's pseudonym", "api (audit routes), cli (pseudonym)"},
+    {events::kRequestSent, "de ontvangstbevestiging van de bron voor een contact- of gegevensverzoek",
+     "the source's receipt for a contact or details request", "sharing (Delivery)"},
+    {events::kRequestReceived, "een contact- of gegevensverzoek van een ontvanger is opgeslagen bij de bron",
+     "a recipient's contact or details request was stored at the source", "sharing (Receiver)"},
+    {events::kRequestRejected,
+     "een verzoek geweigerd zonder beslissing (geen ontvanger van het record, regel staat het niet toe, soort niet "
+     "toegestaan, signaal ingetrokken); ook een verzoek via de API dat niet voldoet",
+     "a request refused without a decision (not a recipient of the record, the rule grants no disclosure, kind not "
+     "granted, signal withdrawn); also an API request that does not qualify",
+     "sharing (Receiver, Requests)"},
+    {events::kRequestDecided, "een bevoegde medewerker bij de bron keurde een verzoek goed of wees het af (met reden)",
+     "an entitled person at the source approved or refused a request (with a reason)", "sharing (Requests)"},
+    {events::kAnswerSent, "de ontvangstbevestiging van de aanvrager voor een antwoord op een verzoek",
+     "the requester's receipt for an answer to a request", "sharing (Delivery)"},
+    {events::kAnswerReceived, "een antwoord op een eigen verzoek is opgeslagen (verzegeld) bij de aanvrager",
+     "an answer to an own request was stored (sealed) at the requester", "sharing (Receiver)"},
+    {events::kAnswerRejected,
+     "een antwoord geweigerd (geen openstaand verzoek aan deze partner, andere soorten dan gevraagd, ongeldige waarde)",
+     "an answer refused (no pending request to this partner, kinds not asked for, an invalid value)",
+     "sharing (Receiver)"},
+    {events::kRequestExpired, "een verzoek verliep onbeantwoord op de termijn (aan beide kanten)",
+     "a request expired unanswered at its deadline (on both sides)", "sharing (Requests)"},
+    {events::kDisclosureViewed, "de aanvragende analist bekeek verstrekte gegevens",
+     "the requesting analyst viewed disclosed identifiers", "api (request routes)"},
+    {events::kDisclosureDeleted, "verstrekte gegevens passeerden de bewaartermijn van hun regel en zijn verwijderd",
+     "disclosed identifiers passed their rule's retention and were deleted", "sharing (Requests)"},
+    {events::kCaseOpened, "een analist opende een zaak vanuit een alert", "an analyst opened a case from an alert",
+     "cases"},
+    {events::kCaseUpdated, "status, behandelaar of termijn van een zaak gewijzigd, of een alert toegevoegd",
+     "a case's status, assignee or due date changed, or an alert joined it", "cases"},
+    {events::kCaseNoteAdded, "een notitie bij een zaak (de tekst blijft op de node, niet in het log)",
+     "a note added to a case (the text stays on the node, not in the log)", "cases"},
+    {events::kLookupPerformed, "een analist zocht een bekende identificatie op in wat de node ontving",
+     "an analyst looked up a known identifier in what the node received", "cases (lookups)"},
+    {events::kLookupRefused, "een opzoeking geweigerd (geen doel, dagbudget op)",
+     "a lookup refused (no purpose, daily budget spent)", "cases (lookups)"},
 };
 
 // The catalogue's entry for a name, or nullptr.

@@ -91,6 +91,9 @@ class Pseudonymiser {
   Pseudonymiser(storage::Store& store, const crypto::AeadKey& data_key, NowMs now_ms, std::string own_domain);
 
   const std::string& own_domain() const { return own_domain_; }
+  // The node's data key, for the few rows sharing seals itself (an outbox
+  // message that carries identities).
+  const crypto::AeadKey& data_key() const { return data_key_; }
   // The key epoch in force (from the manifest); 0 until known: any cached
   // pseudonym counts then.
   void set_epoch(int epoch) { epoch_.store(epoch); }

@@ -13,6 +13,7 @@
 #include "node/log/log.hpp"
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
+#include "node/sharing/requests.hpp"
 
 namespace signalnode::node::sharing {
 namespace wire = protocol::wire;
@@ -40,6 +41,9 @@ audit::EventName sent_event_name(wire::RecordKind kind) {
     case wire::RecordKind::correction: return ev::kRecordCorrected;
     case wire::RecordKind::feedback: return ev::kFeedbackSent;
     case wire::RecordKind::bundle_notice: return ev::kNoticeSent;
+    case wire::RecordKind::contact_request:
+    case wire::RecordKind::details_request: return ev::kRequestSent;
+    case wire::RecordKind::request_answer: return ev::kAnswerSent;
     case wire::RecordKind::shared_signal: break;
   }
   return ev::kRecordSent;
@@ -65,7 +69,7 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
     // about the same record has been settled: a withdrawal never overtakes
     // the record it withdraws.
     static const std::string due_sql =
-        sql("SELECT record_id, record, attempts FROM outbox o WHERE recipient = ?1 AND state = ", OutboxState::queued,
+        sql("SELECT record_id, record, attempts, sealed FROM outbox o WHERE recipient = ?1 AND state = ", OutboxState::queued,
             " AND next_attempt_at_ms <= ?2 AND (o.refers_to IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e "
             "WHERE e.recipient = o.recipient AND e.rowid < o.rowid AND e.state IN ",
             sql_list(OutboxState::queued, OutboxState::sending),
@@ -74,8 +78,9 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
     st.bind(1, std::string_view(partner.org)).bind(2, now).bind(3, static_cast<std::int64_t>(max_batch));
     while (st.step()) {
       std::string error;
-      auto blob = st.blob(1);
-      auto single = wire::decode_batch(blob, error);
+      auto blob = detail::outbox_record_bytes(st.blob(1), st.int64(3) != 0, st.text(0), ctx_.pseudonymiser.data_key());
+      auto single = blob ? wire::decode_batch(*blob, error) : std::nullopt;
+      if (blob) crypto::wipe(blob->data(), blob->size());
       if (!single || single->records.size() != 1) {
         damaged.push_back(st.text(0));
         continue;
@@ -226,6 +231,10 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
         detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
       }
+      const bool request = wire::is_request_kind(record.kind);
+      if (!it->second->accepted && request && record.kind != wire::RecordKind::request_answer) {
+        Requests::refused_on_receipt(db, id, it->second->reason, now);
+      }
       audit::Event e;
       e.name = sent_event_name(record.kind);
       e.status = it->second->accepted ? "ok" : "rejected";
@@ -239,6 +248,11 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       e.attributes["partner"] = partner;
       e.attributes["batchId"] = receipt.batch_id;
       if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
+      if (request) {
+        // A request's events share one trace on both sides: the request's id.
+        e.trace_id = record.kind == wire::RecordKind::request_answer ? record.refers_to : record.record_id;
+        detail::add_request_attributes(e.attributes, record);
+      }
       if (receipt.tree_size > 0) {
         // The receiver's signed tree head at the time of the receipt, checked
         // against its manifest key: evidence of its log we can show later.
@@ -252,7 +266,9 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
                                                         {"signature", crypto::to_base64(receipt.tree_signature)},
                                                         {"signatureValid", valid}};
       }
-      e.data_subjects = detail::subjects_of(record);
+      e.data_subjects = request && record.kind != wire::RecordKind::request_answer
+                            ? Requests::subjects_of_request(db, record.record_id)
+                            : detail::subjects_of(record);
       e.partner = partner;
       e.category = record.category;
       audit::AuditLog::append(db, e);

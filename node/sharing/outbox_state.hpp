@@ -46,7 +46,8 @@ template <>
 struct SqlValues<protocol::wire::RecordKind> {
   using E = protocol::wire::RecordKind;
   static constexpr std::string_view column = "outbox.kind";
-  static constexpr E all[] = {E::shared_signal, E::withdrawal, E::correction, E::feedback, E::bundle_notice};
+  static constexpr E all[] = {E::shared_signal,   E::withdrawal,      E::correction,    E::feedback,
+                              E::bundle_notice,   E::contact_request, E::details_request, E::request_answer};
   static constexpr std::string_view name(E e) {
     switch (e) {
       case E::shared_signal: return "shared_signal";
@@ -54,6 +55,9 @@ struct SqlValues<protocol::wire::RecordKind> {
       case E::correction: return "correction";
       case E::feedback: return "feedback";
       case E::bundle_notice: return "bundle_notice";
+      case E::contact_request: return "contact_request";
+      case E::details_request: return "details_request";
+      case E::request_answer: return "request_answer";
     }
     return {};
   }

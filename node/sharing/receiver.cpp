@@ -17,6 +17,7 @@
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/inbox.hpp"
 #include "node/sharing/records.hpp"
+#include "node/sharing/requests.hpp"
 #include "policies/projection.hpp"
 #include "policies/record_fields.hpp"
 
@@ -34,6 +35,9 @@ std::pair<audit::EventName, audit::EventName> received_event_names(wire::RecordK
     case wire::RecordKind::correction: return {ev::kRecordCorrected, ev::kCorrectionRejected};
     case wire::RecordKind::feedback: return {ev::kFeedbackReceived, ev::kFeedbackRejected};
     case wire::RecordKind::bundle_notice: return {ev::kNoticeReceived, ev::kNoticeRejected};
+    case wire::RecordKind::contact_request:
+    case wire::RecordKind::details_request: return {ev::kRequestReceived, ev::kRequestRejected};
+    case wire::RecordKind::request_answer: return {ev::kAnswerReceived, ev::kAnswerRejected};
     case wire::RecordKind::shared_signal: break;
   }
   return {ev::kRecordReceived, ev::kRecordRejected};
@@ -50,6 +54,10 @@ std::string check_follow_up_fields(const wire::Record& r) {
   if (!r.observed_week.empty() || !r.municipality.empty() || !r.severity.empty() || r.persons != -1 ||
       !r.subjects.empty()) {
     return "a follow-up message carries no shared-record fields";
+  }
+  if (!wire::is_request_kind(r.kind) && !(r.request == wire::RequestPart{})) return "only requests carry request fields";
+  if (wire::is_request_kind(r.kind) && (!r.note.empty() || r.organisations != -1 || !r.categories.empty())) {
+    return "a request or answer carries no feedback or notice fields";
   }
   if (r.kind == wire::RecordKind::feedback) {
     if (!is_feedback_status(r.status)) return "status is not a feedback status";
@@ -123,7 +131,13 @@ struct Receiver::Incoming {
     e.attributes = detail::activity(r, policy);
     e.attributes["partner"] = sender.org;
     e.attributes["batchId"] = batch_id;
-    e.data_subjects = detail::subjects_of(r);
+    if (wire::is_request_kind(r.kind) && policies::valid_record_id(r.refers_to)) {
+      // A request's events share one trace on both sides: the request's id.
+      e.trace_id = r.kind == wire::RecordKind::request_answer ? r.refers_to : r.record_id;
+      detail::add_request_attributes(e.attributes, r);
+    }
+    e.data_subjects = r.kind == wire::RecordKind::request_answer ? Requests::subjects_of_request(db, r.refers_to)
+                                                                 : detail::subjects_of(r);
     e.partner = sender.org;
     e.category = r.category;
     audit::AuditLog::append(db, e);
@@ -281,7 +295,11 @@ std::string Receiver::receive_record(storage::Database& db, const Incoming& in, 
     why = "refers_to is not 32 lowercase hex digits";
   }
   if (why.empty()) {
-    if (r.kind == wire::RecordKind::withdrawal) {
+    if (r.kind == wire::RecordKind::contact_request || r.kind == wire::RecordKind::details_request) {
+      why = Requests::receive_request(db, ctx_, in.sender.org, in.policy, in.now, r);
+    } else if (r.kind == wire::RecordKind::request_answer) {
+      why = Requests::receive_answer(db, ctx_, in.sender.org, in.now, r);
+    } else if (r.kind == wire::RecordKind::withdrawal) {
       why = receive_withdrawal(db, in, r);
     } else if (r.kind == wire::RecordKind::correction) {
       why = receive_correction(db, in, r);

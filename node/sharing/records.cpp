@@ -1,5 +1,7 @@
 #include "node/sharing/records.hpp"
 
+#include <algorithm>
+
 #include "crypto/bytes.hpp"
 #include "node/sharing/outbox_state.hpp"
 
@@ -7,6 +9,13 @@ namespace signalnode::node::sharing::detail {
 namespace wire = protocol::wire;
 namespace json = boost::json;
 using namespace std::chrono;
+
+namespace {
+crypto::Bytes outbox_ad(std::string_view record_id) {
+  std::string s = "signalnode-outbox/" + std::string(record_id);
+  return crypto::Bytes(s.begin(), s.end());
+}
+}  // namespace
 
 sys_days day_of(std::int64_t ms) { return floor<days>(sys_time<milliseconds>(milliseconds(ms))); }
 
@@ -37,14 +46,41 @@ std::vector<std::string> subjects_of(const wire::Record& r) {
   return out;
 }
 
+void add_request_attributes(json::object& a, const wire::Record& r) {
+  const bool answer = r.kind == wire::RecordKind::request_answer;
+  a["requestId"] = answer ? r.refers_to : r.record_id;
+  if (answer) {
+    a["decision"] = r.status;
+    if (!r.reason.empty()) a["reason"] = r.reason;
+    json::array kinds;
+    for (const auto& d : r.request.disclosed) {
+      if (std::find(kinds.begin(), kinds.end(), json::value(d.id_kind)) == kinds.end()) kinds.push_back(json::value(d.id_kind));
+    }
+    a["kinds"] = std::move(kinds);
+    return;
+  }
+  a["type"] = r.kind == wire::RecordKind::contact_request ? "contact" : "details";
+  json::array kinds;
+  for (const auto& k : r.request.kinds) kinds.push_back(json::value(k));
+  a["kinds"] = std::move(kinds);
+  a["purpose"] = r.request.purpose;
+  a["legalGround"] = r.request.legal_ground;
+  a["reference"] = r.request.reference;
+}
+
 bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
   wire::Batch single;  // records are stored in their wire form, batch framing added at send
   single.records.push_back(*e.record);
   auto bytes = wire::encode(single);
+  if (e.seal_with) {
+    auto sealed = crypto::seal(*e.seal_with, bytes, outbox_ad(e.record->record_id));
+    crypto::wipe(bytes.data(), bytes.size());
+    bytes = std::move(sealed);
+  }
   static const std::string insert = storage::sql(
       "INSERT INTO outbox (record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state, "
-      "created_at_ms, next_attempt_at_ms) VALUES (?,?,?,?,?,?,?,?, ", OutboxState::queued,
-      ", ?, ?) ON CONFLICT(record_id) DO NOTHING");
+      "created_at_ms, next_attempt_at_ms, sealed) VALUES (?,?,?,?,?,?,?,?, ", OutboxState::queued,
+      ", ?, ?, ?) ON CONFLICT(record_id) DO NOTHING");
   auto st = db.cached(insert);
   st.bind(1, std::string_view(e.record->record_id))
       .bind(2, to_sql(e.record->kind))
@@ -56,8 +92,17 @@ bool enqueue(storage::Database& db, const OutboxEntry& e, std::int64_t now) {
       .bind_blob(8, bytes)
       .bind(9, now)
       .bind(10, now)
+      .bind(11, static_cast<std::int64_t>(e.seal_with ? 1 : 0))
       .run();
   return db.changes() > 0;
+}
+
+std::optional<crypto::Bytes> outbox_record_bytes(crypto::ByteView stored, bool sealed, std::string_view record_id,
+                                                 const crypto::AeadKey& key) {
+  if (!sealed) return crypto::Bytes(stored.begin(), stored.end());
+  auto plain = crypto::open(key, stored, outbox_ad(record_id));
+  if (!plain) return std::nullopt;
+  return crypto::Bytes(plain->data(), plain->data() + plain->size());
 }
 
 // A record in flight cannot be cancelled, so a withdrawal meanwhile was queued

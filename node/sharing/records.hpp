@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/aead.hpp"
 #include "node/storage/sqlite.hpp"
 #include "policies/policy.hpp"
 #include "protocol/wire.hpp"
@@ -25,6 +26,10 @@ std::string_view kind_name(protocol::wire::RecordKind kind);
 // Logboek attributes of the processing activity a record belongs to.
 boost::json::object activity(const protocol::wire::Record& r, const policies::Policy& policy);
 std::vector<std::string> subjects_of(const protocol::wire::Record& r);
+// What a request or answer adds to its audit events: the request's id, type,
+// kinds, purpose, legal ground and reference, the decision and its reason;
+// never a disclosed value or a contact card.
+void add_request_attributes(boost::json::object& attributes, const protocol::wire::Record& r);
 
 struct OutboxEntry {
   const protocol::wire::Record* record;
@@ -32,7 +37,14 @@ struct OutboxEntry {
   std::string rule_id;
   std::optional<std::string> signal_id;
   std::optional<std::string> inbox_id;
+  // Set for a message that carries identities (a request's contact card, a
+  // disclosure): the outbox keeps it sealed under this key, never in plain.
+  const crypto::AeadKey* seal_with = nullptr;
 };
+// The outbox row's record in the clear: `sealed` rows are opened with the data
+// key. Empty when it does not open.
+std::optional<crypto::Bytes> outbox_record_bytes(crypto::ByteView stored, bool sealed, std::string_view record_id,
+                                                 const crypto::AeadKey& key);
 // Queues a message for delivery, in the caller's transaction. Returns false
 // when a message with the same id is already queued (idempotent notices).
 bool enqueue(storage::Database& db, const OutboxEntry& entry, std::int64_t now);

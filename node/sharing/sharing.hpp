@@ -12,6 +12,7 @@
 #include "node/sharing/follow_ups.hpp"
 #include "node/sharing/outbox.hpp"
 #include "node/sharing/receiver.hpp"
+#include "node/sharing/requests.hpp"
 #include "node/sharing/retention.hpp"
 #include "node/sharing/types.hpp"
 
@@ -33,6 +34,7 @@ class Sharing {
   Delivery delivery{ctx_};
   Receiver receiver{ctx_};
   FollowUps follow_ups{ctx_};
+  Requests requests{ctx_};
   Retention retention{ctx_};
 };
 

@@ -59,7 +59,7 @@ struct FeedbackItem {
 // What became of an officer's or analyst's request: a domain outcome, which
 // the adapters (the API, the CLI) render in their own terms.
 struct Outcome {
-  enum class Kind { done, queued, invalid, not_found, conflict };
+  enum class Kind { done, queued, invalid, not_found, conflict, forbidden };
   Kind kind = Kind::done;
   std::string field;  // the offending field of an invalid request
   std::string detail;
@@ -71,6 +71,8 @@ struct Outcome {
   }
   static Outcome not_found(std::string detail) { return {Kind::not_found, {}, std::move(detail), {}}; }
   static Outcome conflict(std::string detail) { return {Kind::conflict, {}, std::move(detail), {}}; }
+  static Outcome forbidden(std::string detail) { return {Kind::forbidden, {}, std::move(detail), {}}; }
+  static Outcome done(boost::json::object body) { return {Kind::done, {}, {}, std::move(body)}; }
 };
 
 // A list row's view of an own signal: where it is per partner, and how many

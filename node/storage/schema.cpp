@@ -544,12 +544,126 @@ void v12_pseudonym_domains(Database& db) {
   )sql");
 }
 
+// v13: from a match to action (issue 16, docs/cases.md). Requests to a
+// record's source and their answers travel as three new record kinds, so the
+// outbox is rebuilt for its kind check, with a `sealed` flag for messages
+// that carry identities (a disclosure's identifiers, a contact card): those
+// rows hold the record sealed under the data key, never in plain. Staff gain
+// the contact details a contact card is made of. Requests (both directions),
+// cases with their alerts and sealed notes, and the per-user lookup budget.
+void v13_cases_and_requests(Database& db) {
+  db.exec(R"sql(
+    ALTER TABLE users ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+
+    CREATE TABLE outbox_v13 (
+      record_id          TEXT PRIMARY KEY,
+      kind               TEXT NOT NULL DEFAULT 'shared_signal'
+                         CHECK (kind IN ('shared_signal', 'withdrawal', 'correction', 'feedback', 'bundle_notice',
+                                         'contact_request', 'details_request', 'request_answer')),
+      signal_id          TEXT REFERENCES signals(id) ON DELETE CASCADE,
+      inbox_id           TEXT,
+      refers_to          TEXT,
+      recipient          TEXT NOT NULL,
+      rule_id            TEXT NOT NULL,
+      record             BLOB NOT NULL,
+      state              TEXT NOT NULL
+                         CHECK (state IN ('queued', 'sending', 'delivered', 'rejected', 'cancelled', 'void')),
+      created_at_ms      INTEGER NOT NULL,
+      attempts           INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at_ms INTEGER NOT NULL,
+      last_error         TEXT,
+      delivered_at_ms    INTEGER,
+      reason             TEXT,
+      batch_id           TEXT,
+      sealed             INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO outbox_v13 (rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
+                            created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id)
+      SELECT rowid, record_id, kind, signal_id, inbox_id, refers_to, recipient, rule_id, record, state,
+             created_at_ms, attempts, next_attempt_at_ms, last_error, delivered_at_ms, reason, batch_id FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v13 RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox(recipient, state, next_attempt_at_ms);
+    CREATE INDEX outbox_by_signal ON outbox(signal_id, recipient);
+    CREATE INDEX outbox_by_refers_to ON outbox(refers_to) WHERE refers_to IS NOT NULL;
+
+    CREATE TABLE requests (
+      id             TEXT PRIMARY KEY,
+      direction      TEXT NOT NULL CHECK (direction IN ('outgoing', 'incoming')),
+      type           TEXT NOT NULL CHECK (type IN ('contact', 'details')),
+      partner        TEXT NOT NULL,
+      record_id      TEXT NOT NULL,
+      inbox_id       TEXT,
+      signal_id      TEXT,
+      rule_id        TEXT NOT NULL,
+      kinds          TEXT NOT NULL DEFAULT '[]',
+      purpose        TEXT NOT NULL,
+      legal_ground   TEXT NOT NULL,
+      reference      TEXT NOT NULL,
+      case_id        TEXT,
+      requested_by   TEXT NOT NULL,
+      requester      BLOB,
+      decider_role   TEXT,
+      state          TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'refused', 'expired')),
+      reason         TEXT,
+      detail         TEXT,
+      decided_by     TEXT,
+      created_at_ms  INTEGER NOT NULL,
+      deadline_ms    INTEGER NOT NULL,
+      decided_at_ms  INTEGER,
+      answer         BLOB,
+      answer_expires_at_ms INTEGER,
+      trace_id       TEXT NOT NULL,
+      UNIQUE (partner, direction, id)
+    );
+    CREATE INDEX requests_by_time ON requests(direction, created_at_ms);
+    CREATE INDEX requests_pending ON requests(state, deadline_ms);
+    CREATE INDEX requests_by_case ON requests(case_id) WHERE case_id IS NOT NULL;
+
+    CREATE TABLE cases (
+      id            TEXT PRIMARY KEY,
+      reference     TEXT NOT NULL UNIQUE,
+      status        TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'closed')),
+      assignee      TEXT,
+      due_date      TEXT,
+      opened_by     TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE case_alerts (
+      case_id  TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      alert_id TEXT NOT NULL,
+      added_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (case_id, alert_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_alerts_by_alert ON case_alerts(alert_id);
+    CREATE TABLE case_notes (
+      case_id       TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      position      INTEGER NOT NULL,
+      author        TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      note          BLOB NOT NULL,
+      PRIMARY KEY (case_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE lookup_budget (
+      username TEXT NOT NULL,
+      day      TEXT NOT NULL,
+      used     INTEGER NOT NULL,
+      PRIMARY KEY (username, day)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
-                                                    v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains};
+                                                    v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
+                                                    v13_cases_and_requests};
   return migrations;
 }
 
