@@ -66,6 +66,7 @@ void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
 void add_alert_routes(Router& router, ApiServices& services);
+void add_request_routes(Router& router, ApiServices& services);  // BRIEF 3.9 requests and one's contact details
 void add_audit_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
 void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs

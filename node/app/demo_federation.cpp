@@ -1,5 +1,6 @@
 #include "node/app/demo_federation.hpp"
 
+#include <map>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -40,6 +41,20 @@ namespace json = boost::json;
 namespace {
 
 const char* kRoles[] = {"officer", "analyst", "privacy_officer", "admin"};
+
+// A fictitious name per demo account: "Officer (gemeente-aalsmeer)" reads as
+// a role, and contact cards should read as people.
+std::string demo_person(const std::string& org, const std::string& role) {
+  static const std::map<std::string, std::string> first = {
+      {"officer", "Sanne"}, {"analyst", "Ahmed"}, {"privacy_officer", "Marieke"}, {"admin", "Joost"}};
+  static const std::map<std::string, std::string> last = {{"gemeente-aalsmeer", "de Vries"},
+                                                          {"nla", "Bakker"},
+                                                          {"snf", "Jansen"},
+                                                          {"riec-amsterdam", "El Amrani"}};
+  auto f = first.find(role);
+  auto l = last.find(org);
+  return (f == first.end() ? "Medewerker" : f->second) + " " + (l == last.end() ? org : l->second);
+}
 
 void replace_file(const fs::path& path, std::string_view content, bool secret) {
   fs::remove(path);
@@ -280,6 +295,9 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
         std::string username = role == std::string("privacy_officer") ? "privacy" : role;
         std::string password = "demo-" + crypto::random_hex_id(8);
         users.create(username, *auth::role_from_string(role), password, now_ms(), "demo up");
+        // Fictitious colleagues, so contact requests have someone to name.
+        users.set_contact(username, {demo_person(n.org, role), "020 555 01 0" + std::to_string(n.users.size()),
+                                     username + "@" + n.org + ".demo.invalid"});
         n.users[role] = {username, password};
       }
     }

@@ -102,6 +102,7 @@ struct NodeApp::Impl {
     api::add_system_routes(router, services);
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
+    api::add_request_routes(router, services);
     api::add_audit_routes(router, services);
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);
@@ -323,6 +324,12 @@ struct NodeApp::Impl {
         last_prune_ms = now;
         run_retention(now);
       }
+      // Requests past their deadline expire on both sides, and disclosed
+      // identities past their rule's retention go, within a minute.
+      if (federation && now - last_request_sweep_ms > 60'000) {
+        last_request_sweep_ms = now;
+        if (sharing.requests.expire(now) > 0) log::info("requests.swept", {});
+      }
       // Identifiers whose pseudonym went missing in a race with an epoch
       // change are queued again (a repair; normally none).
       if (!pa && now - last_requeue_ms > 600'000) {
@@ -461,6 +468,7 @@ struct NodeApp::Impl {
 
   std::atomic<bool> stopping{false};
   std::unique_ptr<PeriodicWorker> maintenance;
+  std::int64_t last_request_sweep_ms = 0;
   std::unique_ptr<PeriodicWorker> pseudonym_worker;
   std::mutex deliveries_mutex;
   std::map<std::string, std::unique_ptr<PartnerDelivery>> deliveries;

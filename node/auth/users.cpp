@@ -110,6 +110,47 @@ void UserStore::create(const std::string& username, Role role, std::string_view 
   if (exists) throw UserError("username", "is taken", UserError::Kind::taken);
 }
 
+std::optional<ContactDetails> UserStore::contact_of(const std::string& username) const {
+  return store_.read([&](storage::Database& db) -> std::optional<ContactDetails> {
+    auto st = db.cached("SELECT display_name, phone, email FROM users WHERE username = ?");
+    st.bind(1, std::string_view(username));
+    if (!st.step()) {
+      st.reset();
+      return std::nullopt;
+    }
+    ContactDetails d{st.text(0), st.text(1), st.text(2)};
+    st.reset();
+    return d;
+  });
+}
+
+void UserStore::set_contact(const std::string& username, const ContactDetails& d) {
+  auto printable = [](std::string_view s) {
+    return std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  };
+  if (d.name.size() > 200 || !printable(d.name)) throw UserError("name", "naam: hoogstens 200 tekens / name: at most 200 characters");
+  if (d.phone.size() > 40 || d.phone.find_first_not_of("0123456789+-() ") != std::string::npos) {
+    throw UserError("phone", "telefoon: alleen cijfers, spaties en + - ( ) / phone: digits, spaces and + - ( ) only");
+  }
+  const auto at = d.email.find('@');
+  if (!d.email.empty() && (d.email.size() > 200 || !printable(d.email) || at == std::string::npos || at == 0 ||
+                           at + 1 >= d.email.size() || d.email.find('@', at + 1) != std::string::npos ||
+                           d.email.find(' ') != std::string::npos)) {
+    throw UserError("email", "e-mail: geen geldig adres / email: not an address");
+  }
+  bool found = false;
+  store_.write([&](storage::Database& db) {
+    db.cached("UPDATE users SET display_name = ?, phone = ?, email = ? WHERE username = ?")
+        .bind(1, std::string_view(d.name))
+        .bind(2, std::string_view(d.phone))
+        .bind(3, std::string_view(d.email))
+        .bind(4, std::string_view(username))
+        .run();
+    found = db.changes() > 0;
+  });
+  if (!found) throw UserError("username", "no such account");
+}
+
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;

@@ -42,6 +42,14 @@ struct UserInfo {
   std::int64_t wait_until_ms = 0;  // wrong passwords: no log-in is checked before this
 };
 
+// How colleagues at partners reach a person: what a contact card (a contact
+// request's requester, an approved contact request's officer) is made of.
+struct ContactDetails {
+  std::string name;   // as colleagues address them, e.g. "J. de Vries"
+  std::string phone;  // digits, spaces, + - ( ) only
+  std::string email;
+};
+
 struct Session {
   std::string token;  // the cookie value; set only by login
   std::string csrf_token;
@@ -105,6 +113,11 @@ class UserStore {
   // such account. Throws UserError("password", ...) when it breaks the rules.
   [[nodiscard]] bool reset_password(const std::string& username, std::string_view password, std::int64_t now_ms,
                                     const std::string& by);
+  // A person's own contact details (nullopt: no such account) and setting
+  // them (name up to 200 bytes, phone up to 40 of digits and + - ( ) and
+  // spaces, e-mail up to 200 with one @). Throws UserError naming the field.
+  [[nodiscard]] std::optional<ContactDetails> contact_of(const std::string& username) const;
+  void set_contact(const std::string& username, const ContactDetails& details);
 
  private:
   storage::Store& store_;

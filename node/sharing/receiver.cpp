@@ -297,8 +297,10 @@ std::string Receiver::receive_record(storage::Database& db, const Incoming& in, 
   if (why.empty()) {
     if (r.kind == wire::RecordKind::contact_request || r.kind == wire::RecordKind::details_request) {
       why = Requests::receive_request(db, ctx_, in.sender.org, in.policy, in.now, r);
+      if (why.empty()) in.audit(db, r, "");
     } else if (r.kind == wire::RecordKind::request_answer) {
       why = Requests::receive_answer(db, ctx_, in.sender.org, in.now, r);
+      if (why.empty()) in.audit(db, r, "");
     } else if (r.kind == wire::RecordKind::withdrawal) {
       why = receive_withdrawal(db, in, r);
     } else if (r.kind == wire::RecordKind::correction) {

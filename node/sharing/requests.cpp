@@ -162,7 +162,8 @@ static json::object row_json(const Context& ctx, storage::Cursor& st, bool open_
   return o;
 }
 
-Outcome Requests::create(const NewRequest& q, const policies::Policy& policy) {
+// The checks of a request that need no stored state; empty when it passes.
+static Outcome check_request(const NewRequest& q) {
   if (!valid_text(q.purpose, kMaxRequestText) || q.purpose.size() < kMinPurpose) {
     return Outcome::invalid("purpose", "beschrijf het doel in 10 tot 1000 tekens / describe the purpose in 10 to 1000 characters");
   }
@@ -175,12 +176,26 @@ Outcome Requests::create(const NewRequest& q, const policies::Policy& policy) {
     return Outcome::invalid("contact", "vul eerst uw naam en telefoonnummer of e-mailadres in bij Mijn gegevens / "
                                        "first give your name and a phone number or e-mail address (My details)");
   }
-  std::set<std::string> kinds(q.kinds.begin(), q.kinds.end());
-  if (q.type == RequestType::contact && !kinds.empty()) return Outcome::invalid("kinds", "a contact request asks for no kinds");
-  if (q.type == RequestType::details && kinds.empty()) {
+  if (q.type == RequestType::contact && !q.kinds.empty()) return Outcome::invalid("kinds", "a contact request asks for no kinds");
+  if (q.type == RequestType::details && q.kinds.empty()) {
     return Outcome::invalid("kinds", "noem welke gegevens u vraagt / name the kinds asked for");
   }
+  return Outcome::done({});
+}
+
+Outcome Requests::create(const NewRequest& q, const policies::Policy& policy) {
   const std::int64_t now = ctx_.now_ms();
+  if (Outcome early = check_request(q); early.kind != Outcome::Kind::done) {
+    // Refused before anything was looked up, and recorded all the same.
+    ctx_.store.write([&](storage::Database& db) {
+      audit_request(db, audit::events::kRequestRejected, "", "rejected",
+                    {{"inboxId", q.inbox_id.substr(0, 64)}, {"type", to_string(q.type)}, {"by", q.by},
+                     {"field", early.field}, {"reason", early.detail}},
+                    now, {});
+    });
+    return early;
+  }
+  std::set<std::string> kinds(q.kinds.begin(), q.kinds.end());
   Outcome result;
   std::string id = crypto::random_hex_id(16);
   ctx_.store.write([&](storage::Database& db) {

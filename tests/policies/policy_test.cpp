@@ -148,3 +148,22 @@ TEST(Policy, NoRuleMayNameAPseudonymisationAuthority) {
         << error("[\"role:riec\"]", to);
   }
 }
+
+// Issue 16: disclosure on request, only of kinds the rule shares as
+// pseudonyms, decided by a person role at the source.
+TEST(Policy, DisclosureIsNoneUnlessARuleListsItsKinds) {
+  auto p = covenant();
+  EXPECT_EQ(p.find("all-to-riec")->disclosure, (std::set<std::string>{"address", "kvk"}));
+  EXPECT_EQ(p.find("all-to-riec")->disclosure_decided_by, "officer");
+  EXPECT_EQ(p.find("labour-to-inspectorate")->disclosure, std::set<std::string>{"kvk"});
+  EXPECT_TRUE(p.find("housing-quality-to-snf")->disclosure.empty());
+  EXPECT_TRUE(p.find("inspectorate-addresses-to-municipality")->disclosure.empty());
+
+  std::string granted = kRule + "disclosure = [\"address\"]\ndisclosure_decided_by = \"privacy_officer\"\n";
+  EXPECT_EQ(error_of(granted), "<accepted>");
+  std::string not_shared = kRule + "disclosure = [\"bsn\"]\n";
+  EXPECT_NE(error_of(not_shared).find("rules[r1].disclosure: 'bsn' is not one of this rule's pseudonyms"), std::string::npos)
+      << error_of(not_shared);
+  std::string bad_role = kRule + "disclosure = [\"address\"]\ndisclosure_decided_by = \"admin\"\n";
+  EXPECT_NE(error_of(bad_role).find("disclosure_decided_by"), std::string::npos) << error_of(bad_role);
+}

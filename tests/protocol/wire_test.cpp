@@ -157,3 +157,46 @@ TEST(Wire, BoundsRecordAndSubjectCounts) {
   l.max_subjects = 1;
   EXPECT_FALSE(w::decode_batch(w::encode(big), err, l));
 }
+
+// Requests and answers carry their own part; every earlier kind keeps its bytes.
+TEST(Wire, RequestsAndAnswersRoundTripAndLeaveEarlierKindsUnchanged) {
+  w::Batch b = sample(1);
+  const auto before = w::encode(b);
+  w::Record ask;
+  ask.record_id = std::string(32, 'c');
+  ask.kind = w::RecordKind::details_request;
+  ask.refers_to = std::string(31, 'b') + '0';
+  ask.request.purpose = "Vaststellen welk uitzendbureau achter de signalen zit";
+  ask.request.legal_ground = "RIEC-convenant art. 5";
+  ask.request.reference = "RIEC-2026-017";
+  ask.request.kinds = {"kvk", "address"};
+  ask.request.contact = {"Ahmed El Amrani", "RIEC Amsterdam-Amstelland", "020 555 0199", "a@riec.invalid"};
+  ask.request.deadline_ms = 1'800'000'000'000;
+  w::Record answer;
+  answer.record_id = std::string(32, 'd');
+  answer.kind = w::RecordKind::request_answer;
+  answer.refers_to = ask.record_id;
+  answer.status = "approved";
+  answer.request.decided_at_ms = 1'790'000'000'000;
+  answer.request.disclosed = {{"kvk", "31415926"}, {"address", "1431AB|12||"}};
+  b.records.push_back(ask);
+  b.records.push_back(answer);
+  std::string err;
+  auto back = w::decode_batch(w::encode(b), err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(*back, b);
+  b.records.resize(1);
+  EXPECT_EQ(w::encode(b), before);
+
+  // Bounds: a purpose over 1000 bytes, more than 64 disclosed identifiers.
+  b.records.push_back(ask);
+  b.records.back().request.purpose = std::string(1001, 'x');
+  EXPECT_FALSE(w::decode_batch(w::encode(b), err));
+  b.records.back() = answer;
+  b.records.back().request.disclosed.assign(65, {"kvk", "31415926"});
+  EXPECT_FALSE(w::decode_batch(w::encode(b), err));
+  // An unknown kind is refused.
+  b.records.back() = answer;
+  b.records.back().kind = static_cast<w::RecordKind>(9);
+  EXPECT_FALSE(w::decode_batch(w::encode(b), err));
+}
