@@ -130,6 +130,8 @@ void policy_view(ApiServices& s, Respond respond) {
                    {"retentionDays", r.retention_days},
                    {"feedbackNote", r.feedback_note},
                    {"bundleNotices", list(r.bundle_notices)},
+                   {"disclosure", list(r.disclosure)},
+                   {"disclosureDecidedBy", r.disclosure_decided_by},
                    {"status", r.active ? "active" : "suspended"},
                    {"validFrom", signals::iso_date(r.valid_from)}};
     if (r.valid_until) o["validUntil"] = signals::iso_date(*r.valid_until);

@@ -113,6 +113,49 @@ const TEXT = {
       forwarded_to_police: 'forwarded to police', forwarded_to_partner: 'forwarded to partner' },
   },
 };
+// Requests to a record's source (issue 16): Dutch first, in the users' words.
+Object.assign(TEXT.nl, {
+  navRequests: 'Verzoeken', navMe: 'Mijn gegevens', askContact: 'Contact vragen', askDetails: 'Gegevens opvragen',
+  requestsTitle: 'Verzoeken', incomingTitle: 'Verzoeken aan u', outgoingTitle: 'Mijn verzoeken aan partners',
+  reference: 'Zaakreferentie', legalGround: 'Grondslag (leeg: de grondslag van de regel)',
+  purposeHint: '(minstens 10 tekens; de bron leest dit)', kindsAsked: 'Welke gegevens', requestSent: 'Verzoek verstuurd. De bron beslist binnen 14 dagen.',
+  approve: 'Goedkeuren', refuse: 'Afwijzen', refuseReason: 'Reden van afwijzing', decided: 'Beslissing verstuurd.',
+  requester: 'Aanvrager', deadline: 'Uiterlijk', decidedAt: 'Beslist', disclosedTitle: 'Verstrekte gegevens',
+  contactCard: 'Contactpersoon', phone: 'Telefoon', email: 'E-mail', organisation: 'Organisatie',
+  onlyRequester: 'Alleen zichtbaar voor de analist die het vroeg.', answerGone: 'Verwijderd na de bewaartermijn.',
+  meTitle: 'Mijn gegevens', meHint: 'Partners zien deze gegevens als u contact vraagt of een contactverzoek goedkeurt.',
+  saved: 'Opgeslagen.', save: 'Opslaan', notAccepted: 'niet aangenomen door de bron', typeContact: 'contactverzoek',
+  typeDetails: 'gegevensverzoek', askedAbout: 'Over record', decideHint: 'Goedkeuren stuurt de gevraagde gegevens uit uw signaal, ondertekend, alleen naar deze aanvrager.',
+  decideContactHint: 'Goedkeuren stuurt uw contactgegevens (Mijn gegevens) naar de aanvrager.',
+  requestStates: { pending: 'wacht op beslissing', approved: 'goedgekeurd', refused: 'afgewezen', expired: 'verlopen' },
+  refusalReasons: { investigation_interest: 'belang van een onderzoek', insufficient_purpose: 'doel onvoldoende',
+    not_proportionate: 'niet proportioneel', no_legal_ground: 'geen grondslag', not_held: 'niet meer in bezit',
+    other_channel: 'via een ander kanaal (politie, OM)', not_accepted: 'niet aangenomen door de bron' },
+  idKinds: { bsn: 'BSN', kvk: 'KvK-nummer', iban: 'IBAN', address: 'adres', person: 'persoon (naam en geboortedatum)',
+    document: 'identiteitsbewijs', plate: 'kenteken', phone: 'telefoonnummer', email: 'e-mailadres' },
+});
+Object.assign(TEXT.en, {
+  navRequests: 'Requests', navMe: 'My details', askContact: 'Ask for contact', askDetails: 'Request details',
+  requestsTitle: 'Requests', incomingTitle: 'Requests to you', outgoingTitle: 'My requests to partners',
+  reference: 'Case reference', legalGround: 'Legal ground (empty: the rule\'s legal basis)',
+  purposeHint: '(at least 10 characters; the source reads this)', kindsAsked: 'Which details', requestSent: 'Request sent. The source decides within 14 days.',
+  approve: 'Approve', refuse: 'Refuse', refuseReason: 'Reason to refuse', decided: 'Decision sent.',
+  requester: 'Requester', deadline: 'Due', decidedAt: 'Decided', disclosedTitle: 'Disclosed details',
+  contactCard: 'Contact person', phone: 'Phone', email: 'E-mail', organisation: 'Organisation',
+  onlyRequester: 'Shown only to the analyst who asked.', answerGone: 'Deleted after the retention period.',
+  meTitle: 'My details', meHint: 'Partners see these details when you ask for contact or approve a contact request.',
+  saved: 'Saved.', save: 'Save', notAccepted: 'not accepted by the source', typeContact: 'contact request',
+  typeDetails: 'details request', askedAbout: 'About record', decideHint: 'Approving sends the asked details from your signal, signed, to this requester only.',
+  decideContactHint: 'Approving sends your contact details (My details) to the requester.',
+  requestStates: { pending: 'awaiting decision', approved: 'approved', refused: 'refused', expired: 'expired' },
+  refusalReasons: { investigation_interest: 'interest of an investigation', insufficient_purpose: 'purpose insufficient',
+    not_proportionate: 'not proportionate', no_legal_ground: 'no legal ground', not_held: 'no longer held',
+    other_channel: 'through another channel (police, prosecutor)', not_accepted: 'not accepted by the source' },
+  idKinds: { bsn: 'BSN', kvk: 'KvK number', iban: 'IBAN', address: 'address', person: 'person (name and date of birth)',
+    document: 'identity document', plate: 'licence plate', phone: 'phone number', email: 'e-mail address' },
+});
+const idKindName = (k) => TEXT[lang].idKinds[k] || k;
+const requestState = (st) => TEXT[lang].requestStates[st] || st;
 let lang = localStorage.getItem('sn-lang') === 'en' ? 'en' : 'nl';
 const t = (key) => TEXT[lang][key] ?? key;
 
@@ -239,8 +282,8 @@ const categoryLabel = (id) => {
 
 // ---------------------------------------------------------------- shell
 const NAV = {
-  officer: [['#/submit', 'navSubmit'], ['#/signals', 'navSignals']],
-  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts']],
+  officer: [['#/submit', 'navSubmit'], ['#/signals', 'navSignals'], ['#/requests', 'navRequests']],
+  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts'], ['#/requests', 'navRequests']],
   privacy_officer: [['#/log', 'navLog'], ['#/subject-access', 'navSubject'], ['#/policy', 'navPolicy'], ['#/charts', 'navCharts']],
   admin: [['#/users', 'navUsers'], ['#/policy', 'navPolicy']],
 };
@@ -266,7 +309,8 @@ function renderTop() {
       me = null;
       location.hash = '#/login';
     });
-    who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`), out);
+    who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`),
+      h('a', { href: '#/me' }, t('navMe')), out);
   }
   who.append(langBtn);
   top.replaceChildren(h('span', { class: 'brand' }, 'signalnode'), nav, who);
@@ -574,6 +618,7 @@ async function inboxPage() {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const policy = await api('GET', '/api/v1/policy').catch(() => ({ rules: [] }));
   const notes = new Set(policy.rules.filter((r) => r.feedbackNote).map((r) => r.id));
+  const disclosure = new Map(policy.rules.map((r) => [r.id, r.disclosure || []]));
   const res = await api('GET', `/api/v1/inbox?limit=200${params.get('category') ? `&category=${encodeURIComponent(params.get('category'))}` : ''}${params.get('source') ? `&source=${encodeURIComponent(params.get('source'))}` : ''}`);
   const sources = [...new Set(res.items.map((i) => i.source.org))];
   const cat = h('select', { name: 'category' }, h('option', { value: '' }, t('allCategories')),
@@ -595,7 +640,125 @@ async function inboxPage() {
       i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
     h('ul', {}, i.subjects.map((x) => h('li', {}, `${kindName(x.kind)}: `, pseudonymView(x.idKind, x.pseudonym)))),
     i.feedback ? h('p', {}, `${t('feedback')}: ${TEXT[lang].feedbackStatus[i.feedback.status] || i.feedback.status}`) : null,
-    feedbackForm(i, notes.has(i.rule)))) : h('p', {}, t('none')));
+    feedbackForm(i, notes.has(i.rule)),
+    requestButtons(i, disclosure.get(i.rule) || []))) : h('p', {}, t('none')));
+}
+
+// Asking a record's source for contact, or for the details its rule lets it
+// disclose (and the record carries): a form that opens under the record.
+function requestButtons(item, granted, caseId) {
+  const kinds = [...new Set(item.subjects.map((x) => x.idKind))].filter((k) => granted.includes(k));
+  const slot = h('div', { 'aria-live': 'polite' });
+  const open = (type) => slot.replaceChildren(requestForm(item, type, kinds, caseId, () => {}));
+  const contact = h('button', { type: 'button', class: 'secondary', 'data-ask': 'contact' }, t('askContact'));
+  contact.addEventListener('click', () => open('contact'));
+  const details = kinds.length ? h('button', { type: 'button', class: 'secondary', 'data-ask': 'details' }, t('askDetails')) : null;
+  details?.addEventListener('click', () => open('details'));
+  return h('div', { class: 'requests' }, h('div', { class: 'actions' }, contact, details), slot);
+}
+function requestForm(item, type, kinds, caseId) {
+  const purpose = h('textarea', { name: 'purpose', rows: 3, maxlength: 1000 });
+  const reference = h('input', { name: 'reference', maxlength: 100 });
+  const ground = h('input', { name: 'legalGround', maxlength: 1000 });
+  const boxes = kinds.map((k) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'kind', value: k, checked: true }), ` ${idKindName(k)}`));
+  const out = h('div');
+  const form = h('form', { class: 'request-form', 'data-type': type },
+    h('h3', {}, type === 'contact' ? t('askContact') : t('askDetails')),
+    type === 'details' ? h('fieldset', {}, h('legend', {}, t('kindsAsked')), boxes) : null,
+    field(t('purpose'), purpose, t('purposeHint')), field(t('reference'), reference),
+    type === 'details' ? field(t('legalGround'), ground) : null,
+    h('div', {}, h('button', { type: 'submit' }, t('send'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const b = { type, recordId: item.id, purpose: purpose.value.trim(), reference: reference.value.trim() };
+    if (type === 'details') {
+      b.kinds = boxes.map((l) => l.querySelector('input')).filter((x) => x.checked).map((x) => x.value);
+      if (ground.value.trim()) b.legalGround = ground.value.trim();
+    }
+    if (caseId) b.caseId = caseId;
+    try { await api('POST', '/api/v1/requests', b); out.replaceChildren(message('ok', t('requestSent'))); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
+
+function contactCardView(card) {
+  return h('dl', { class: 'contact-card' },
+    h('dt', {}, t('name')), h('dd', {}, card.name || ''),
+    h('dt', {}, t('organisation')), h('dd', {}, card.organisation || ''),
+    card.phone ? [h('dt', {}, t('phone')), h('dd', {}, card.phone)] : null,
+    card.email ? [h('dt', {}, t('email')), h('dd', {}, card.email)] : null);
+}
+function requestSummary(r) {
+  const type = r.type === 'contact' ? t('typeContact') : t('typeDetails');
+  const reason = r.reason ? ` · ${t('reason')}: ${TEXT[lang].refusalReasons[r.reason] || r.reason}` : '';
+  return `${type} · ${requestState(r.state)}${reason} · ${t('deadline')} ${when(r.deadline)}`;
+}
+// One request in full: for the requester, what the answer disclosed.
+function requestView(r) {
+  const parts = [h('p', { class: 'lead' }, requestSummary(r)),
+    h('dl', {}, h('dt', {}, t('partner')), h('dd', {}, r.partner), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
+      h('dt', {}, t('reference')), h('dd', {}, r.reference), h('dt', {}, t('legalBasis')), h('dd', {}, r.legalGround),
+      r.kinds.length ? [h('dt', {}, t('kindsAsked')), h('dd', {}, r.kinds.map(idKindName).join(', '))] : null,
+      h('dt', {}, t('rule')), h('dd', {}, r.rule))];
+  if (r.disclosed) {
+    parts.push(h('h3', {}, t('disclosedTitle')), h('ul', { class: 'disclosed' },
+      r.disclosed.map((d) => h('li', {}, `${idKindName(d.idKind)}: `, h('strong', {}, d.value)))), h('p', { class: 'hint' }, t('onlyRequester')));
+  }
+  if (r.contact) parts.push(h('h3', {}, t('contactCard')), contactCardView(r.contact));
+  if (r.state === 'approved' && !r.answerHeld) parts.push(h('p', { class: 'hint' }, t('answerGone')));
+  if (r.answerNote) parts.push(h('p', { class: 'hint' }, t('onlyRequester')));
+  return parts;
+}
+
+function decisionForm(r, after) {
+  const reason = h('select', { name: 'reason' }, Object.entries(TEXT[lang].refusalReasons)
+    .filter(([k]) => k !== 'not_accepted').map(([k, v]) => h('option', { value: k }, v)));
+  const out = h('div', { 'aria-live': 'polite' });
+  const approve = h('button', { type: 'button', 'data-decision': 'approve' }, t('approve'));
+  const refuse = h('button', { type: 'button', class: 'danger', 'data-decision': 'refuse' }, t('refuse'));
+  const decide = async (body) => {
+    try { await api('POST', `/api/v1/requests/${r.id}/decision`, body); out.replaceChildren(message('ok', t('decided'))); after?.(); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  };
+  approve.addEventListener('click', () => decide({ decision: 'approve' }));
+  refuse.addEventListener('click', () => decide({ decision: 'refuse', reason: reason.value }));
+  return h('div', { class: 'decision' }, h('p', { class: 'hint' }, r.type === 'contact' ? t('decideContactHint') : t('decideHint')),
+    h('div', { class: 'actions' }, approve), field(t('refuseReason'), reason), h('div', { class: 'actions' }, refuse), out);
+}
+
+async function requestsPage() {
+  const incoming = await api('GET', '/api/v1/requests?direction=incoming');
+  const outgoing = me.role === 'analyst' ? await api('GET', '/api/v1/requests?direction=outgoing') : { items: [] };
+  const incomingCards = incoming.items.map((r) => h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state },
+    h('h2', {}, `${r.requester?.name || r.requestedBy} · ${r.requester?.organisation || r.partner}`),
+    requestView(r),
+    r.requester ? [h('h3', {}, t('requester')), contactCardView(r.requester)] : null,
+    h('p', {}, h('a', { href: `#/signals/${r.signalId}` }, t('signalTitle'))),
+    r.state === 'pending' && r.decidedByRole === me.role ? decisionForm(r, () => setTimeout(requestsPage, 500)) : null));
+  const outgoingCards = await Promise.all(outgoing.items.map(async (r) => {
+    const full = r.state === 'approved' && r.answerHeld ? await api('GET', `/api/v1/requests/${r.id}`).catch(() => r) : r;
+    return h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partner} · ${r.reference}`), requestView(full));
+  }));
+  page('requestsTitle',
+    h('h2', {}, t('incomingTitle')), incomingCards.length ? incomingCards : h('p', {}, t('none')),
+    me.role === 'analyst' ? [h('h2', {}, t('outgoingTitle')), outgoingCards.length ? outgoingCards : h('p', {}, t('none'))] : null);
+}
+
+async function mePage() {
+  const mine = await api('GET', '/api/v1/me/contact').catch(() => ({ name: '', phone: '', email: '' }));
+  const name = h('input', { name: 'name', value: mine.name, maxlength: 200, autocomplete: 'name' });
+  const phone = h('input', { name: 'phone', value: mine.phone, maxlength: 40, autocomplete: 'tel', type: 'tel' });
+  const email = h('input', { name: 'email', value: mine.email, maxlength: 200, autocomplete: 'email', type: 'email' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true }, h('p', { class: 'hint' }, t('meHint')), field(t('name'), name), field(t('phone'), phone),
+    field(t('email'), email), h('div', {}, h('button', { type: 'submit' }, t('save'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try { await api('PUT', '/api/v1/me/contact', { name: name.value.trim(), phone: phone.value.trim(), email: email.value.trim() }); out.replaceChildren(message('ok', t('saved'))); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  page('meTitle', form);
 }
 
 async function alertsPage() {
@@ -836,6 +999,8 @@ const ROUTES = [
   [/^#\/signals\/([0-9a-f]{32})$/, 'officer', (m) => signalPage(m[1])],
   [/^#\/inbox(\?.*)?$/, 'analyst', inboxPage],
   [/^#\/alerts$/, 'analyst', alertsPage],
+  [/^#\/requests$/, '*', requestsPage],
+  [/^#\/me$/, '*', mePage],
   [/^#\/log(\?.*)?$/, 'privacy_officer', logPage],
   [/^#\/subject-access$/, 'privacy_officer', subjectAccessPage],
   [/^#\/policy$/, '*', policyPage],
