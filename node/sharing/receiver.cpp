@@ -411,6 +411,8 @@ std::string Receiver::receive_withdrawal(storage::Database& db, const Incoming& 
   Target t = find_target(db, in.sender.org, r.refers_to, "withdrawal");
   if (!t.why.empty()) return t.why;
   auto subjects = Inbox::subjects_of(db, t.inbox_id);
+  // What the source disclosed about the record goes with it (AVG art. 17, 19).
+  Requests::forget_answers_about(db, t.inbox_id, in.now);
   db.cached("DELETE FROM inbox WHERE id = ?").bind(1, std::string_view(t.inbox_id)).run();  // subjects cascade
   db.cached("INSERT OR IGNORE INTO inbox_tombstones (record_id, sender, withdrawn_at_ms) VALUES (?,?,?)")
       .bind(1, std::string_view(r.refers_to))

@@ -666,6 +666,20 @@ std::vector<std::string> Requests::subjects_of_request(storage::Database& db, co
   return out;
 }
 
+void Requests::forget_answers_about(storage::Database& db, const std::string& inbox_id, std::int64_t now) {
+  auto st = db.cached(
+      "UPDATE requests SET answer = NULL WHERE inbox_id = ? AND direction = 'outgoing' AND answer IS NOT NULL "
+      "RETURNING id, kinds, partner");
+  st.bind(1, std::string_view(inbox_id));
+  std::vector<std::tuple<std::string, std::string, std::string>> gone;
+  while (st.step()) gone.emplace_back(st.text(0), st.text(1), st.text(2));
+  st.reset();
+  for (const auto& [id, kinds, partner] : gone) {
+    audit_request(db, audit::events::kDisclosureDeleted, id, "ok",
+                  {{"kinds", strings(strings_of(kinds))}, {"reason", "the source withdrew the record"}}, now, partner);
+  }
+}
+
 void Requests::refused_on_receipt(storage::Database& db, const std::string& request_id, const std::string& why,
                                   std::int64_t now) {
   db.cached(

@@ -108,6 +108,9 @@ class Requests {
   // The requester's pseudonyms of the subjects of the record an outgoing
   // request is about: its audit events name them, so subject access finds them.
   static std::vector<std::string> subjects_of_request(storage::Database& db, const std::string& request_id);
+  // The source withdrew the record: what it disclosed about it is deleted
+  // (audited as disclosure.deleted), in the withdrawal's transaction.
+  static void forget_answers_about(storage::Database& db, const std::string& inbox_id, std::int64_t now);
   // On the source's receipt refusing a request record (Delivery).
   static void refused_on_receipt(storage::Database& db, const std::string& request_id, const std::string& why,
                                  std::int64_t now);

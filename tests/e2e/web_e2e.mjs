@@ -189,6 +189,81 @@ try {
   await officer.getByText('riec-amsterdam: onderzoek gestart (al bekend)', { exact: false }).waitFor();
   await shot(officer, '07-signal-feedback');
 
+  // ---------------------------------------------------------------- requests (issue 16)
+  log('the RIEC analyst asks the municipality which company is behind the record');
+  await analyst.getByRole('link', { name: 'Inbox' }).click();
+  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  const asked = analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
+  await asked.getByRole('button', { name: 'Gegevens opvragen' }).click();
+  const detailsForm = asked.locator('form[data-type="details"]');
+  assert.ok(await detailsForm.getByLabel('KvK-nummer').isChecked(), 'the rule grants the KvK number');
+  assert.ok(await detailsForm.getByLabel('adres').isChecked(), 'and the address');
+  await detailsForm.getByLabel('adres').uncheck();
+  await detailsForm.getByLabel(/^Doel/).fill('Vaststellen welk uitzendbureau achter de signalen zit');
+  await detailsForm.getByLabel('Zaakreferentie').fill('RIEC-2026-017');
+  await detailsForm.getByRole('button', { name: 'Versturen' }).click();
+  await detailsForm.getByText('Verzoek verstuurd').waitFor();
+  await shot(analyst, '18-details-request');
+
+  log('the municipality officer sees who asks and why, and approves');
+  await officer.getByRole('link', { name: 'Verzoeken' }).click();
+  await officer.getByRole('heading', { name: 'Verzoeken aan u' }).waitFor();
+  let incoming = officer.locator('article[data-state="pending"]', { hasText: 'gegevensverzoek' });
+  for (let i = 0; i < 60 && !(await incoming.count()); i++) {
+    await officer.waitForTimeout(500);
+    await officer.reload();
+    await officer.getByRole('heading', { name: 'Verzoeken aan u' }).waitFor();
+  }
+  const card = await incoming.innerText();
+  assert.match(card, /Vaststellen welk uitzendbureau/);
+  assert.match(card, /RIEC-2026-017/);
+  assert.match(card, /Ahmed El Amrani/, 'the requesting analyst, by name');
+  assert.match(card, /KvK-nummer/);
+  await shot(officer, '19-request-to-decide');
+  await incoming.getByRole('button', { name: 'Goedkeuren' }).click();
+  await officer.getByText('Beslissing verstuurd.').waitFor();
+
+  log('the analyst sees the KvK number, as the only one who asked');
+  await analyst.getByRole('link', { name: 'Verzoeken' }).click();
+  await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
+  const answered = analyst.locator('article[data-state="approved"]');
+  for (let i = 0; i < 60 && !(await answered.count()); i++) {
+    await analyst.waitForTimeout(500);
+    await analyst.reload();
+    await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
+  }
+  assert.match(await answered.locator('.disclosed').innerText(), /KvK-nummer: 12345678/);
+  await shot(analyst, '20-details-disclosed');
+
+  log('a contact request, accepted by the officer, gives the analyst a name and a number');
+  await analyst.getByRole('link', { name: 'Inbox' }).click();
+  await asked.getByRole('button', { name: 'Contact vragen' }).click();
+  const contactForm = asked.locator('form[data-type="contact"]');
+  await contactForm.getByLabel(/^Doel/).fill('Afstemmen wie het onderzoek naar dit bureau leidt');
+  await contactForm.getByLabel('Zaakreferentie').fill('RIEC-2026-017');
+  await contactForm.getByRole('button', { name: 'Versturen' }).click();
+  await contactForm.getByText('Verzoek verstuurd').waitFor();
+  incoming = officer.locator('article[data-state="pending"]', { hasText: 'contactverzoek' });
+  for (let i = 0; i < 60 && !(await incoming.count()); i++) {
+    await officer.waitForTimeout(500);
+    await officer.reload();
+    await officer.getByRole('heading', { name: 'Verzoeken aan u' }).waitFor();
+  }
+  await incoming.getByRole('button', { name: 'Goedkeuren' }).click();
+  await officer.getByText('Beslissing verstuurd.').waitFor();
+  await analyst.getByRole('link', { name: 'Verzoeken' }).click();
+  const contactCard = analyst.locator('article[data-state="approved"] .contact-card');
+  for (let i = 0; i < 60 && !(await contactCard.count()); i++) {
+    await analyst.waitForTimeout(500);
+    await analyst.reload();
+    await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
+  }
+  assert.match(await contactCard.innerText(), /Sanne de Vries/);
+  await shot(analyst, '21-contact-card');
+  await officer.getByRole('link', { name: 'Mijn gegevens' }).click();
+  assert.equal(await officer.getByLabel('Naam').inputValue(), 'Sanne de Vries');
+  await shot(officer, '22-my-details');
+
   log('a state change without the CSRF token is refused');
   const forged = await officer.evaluate(async () => {
     const r = await fetch('/api/v1/signals', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },

@@ -352,3 +352,16 @@ TEST_F(RequestTest, UnansweredRequestsExpireOnBothSidesAndDisclosuresGoWithTheRe
   EXPECT_FALSE(gone.at("answerHeld").as_bool());
   EXPECT_EQ(events(kRiec, "disclosure.deleted").size(), 1u);
 }
+
+TEST_F(RequestTest, WhenTheSourceWithdrawsTheRecordWhatItDisclosedGoesToo) {
+  const std::string record = shared_signal();
+  const std::string id = ask(details_body(record));
+  ASSERT_TRUE(wait_until([&] { return incoming(kMunicipality).size() == 1; }));
+  EXPECT_EQ(api(kMunicipality, "POST", "/api/v1/requests/" + id + "/decision", "officer", R"({"decision":"approve"})").status, 202);
+  ASSERT_TRUE(wait_until([&] { return state_at(kRiec, id) == "approved"; }));
+  EXPECT_EQ(api(kMunicipality, "DELETE", "/api/v1/signals/" + signal_id_, "officer").status, 202);
+  ASSERT_TRUE(wait_until([&] { return !request_at(kRiec, id).at("answerHeld").as_bool(); }));
+  json::value after = request_at(kRiec, id);
+  EXPECT_FALSE(after.as_object().contains("disclosed"));
+  EXPECT_EQ(events(kRiec, "disclosure.deleted").size(), 1u);
+}
