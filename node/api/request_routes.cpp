@@ -14,6 +14,7 @@
 #include "node/auth/users.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/http/problem.hpp"
+#include "node/log/log.hpp"
 #include "node/sharing/sharing.hpp"
 #include "protocol/json_keys.hpp"
 
@@ -171,13 +172,31 @@ void list_requests(ApiServices& s, RouteContext ctx, Respond respond) {
 void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
   const std::string& id = ctx.params.at("id");
   if (!is_hex32(id) || !s.sharing) return respond(problem(404, "not-found", "Not found", "no request with this id"));
-  // Opening a disclosure is audited, so the read runs where writes may wait.
-  run_after_commit(s, [&s, id, principal = *ctx.principal](const Respond& answer) {
+  // Opening a disclosure is audited, and the first opening checks it against
+  // the record through the PA: on the PA lane, never on an I/O thread.
+  run_with_pa(s, [&s, id, principal = *ctx.principal](const Respond& answer) {
     bool opened = false;
     auto o = requests(s).get(id, principal.token_id, &opened);
     if (!o) return answer(problem(404, "not-found", "Not found", "no request with this id"));
     if (o->at("direction") == "outgoing" && principal.role != auth::Role::analyst) {
       return answer(problem(403, "forbidden", "Forbidden", "outgoing requests are the analysts'"));
+    }
+    if (opened && o->contains("disclosed") && !o->contains("verified")) {
+      auto* transport = s.pa_transport ? s.pa_transport() : nullptr;
+      std::vector<wire::Disclosed> disclosed;
+      for (const auto& d : o->at("disclosed").as_array()) {
+        disclosed.push_back({std::string(d.at("idKind").as_string()), std::string(d.at("value").as_string())});
+      }
+      if (transport) {
+        try {
+          (*o)["verified"] = requests(s).verify_disclosure(id, disclosed, [&](const protocol::CanonicalId& cid) {
+            return s.pseudonymiser.pseudonymise_now(cid, *transport);
+          });
+        } catch (const std::exception& e) {
+          log::warn("request.verify_unavailable", {{"request", id}, {"error", e.what()}});  // checked at the next view
+        }
+      }
+      for (auto& d : disclosed) crypto::wipe(d.value.data(), d.value.size());
     }
     if (opened && s.audit) {
       audit::Event e;

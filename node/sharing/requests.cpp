@@ -114,7 +114,7 @@ void audit_request(storage::Database& db, audit::EventName name, const std::stri
 const char* kColumns =
     "id, direction, type, partner, record_id, inbox_id, signal_id, rule_id, kinds, purpose, legal_ground, reference, "
     "case_id, requested_by, requester, decider_role, state, reason, detail, decided_by, created_at_ms, deadline_ms, "
-    "decided_at_ms, answer, answer_expires_at_ms";
+    "decided_at_ms, answer, answer_expires_at_ms, verified";
 
 std::string iso(std::int64_t ms) { return signals::iso8601_utc(ms); }
 
@@ -154,6 +154,7 @@ static json::object row_json(const Context& ctx, storage::Cursor& st, bool open_
   if (!st.is_null(24)) o["answerExpiresAt"] = iso(st.int64(24));
   const bool has_answer = !st.is_null(23);
   o["answerHeld"] = has_answer;
+  if (!st.is_null(25)) o["verified"] = st.int64(25) != 0;
   if (has_answer && open_answer) {
     if (auto answer = open_json(ctx, st.blob(23), "answer", id); answer && answer->is_object()) {
       for (auto& [k, v] : answer->as_object()) o[k] = v;
@@ -473,6 +474,41 @@ std::optional<json::object> Requests::get(const std::string& id, const std::stri
     }
     return o;
   });
+}
+
+bool Requests::verify_disclosure(const std::string& id, const std::vector<wire::Disclosed>& disclosed,
+                                 const std::function<std::array<std::uint8_t, 64>(const protocol::CanonicalId&)>& pseudonymise) {
+  // The record's pseudonyms by kind, then each disclosed value's own.
+  std::set<std::pair<std::string, std::string>> held;
+  ctx_.store.read([&](storage::Database& db) {
+    auto st = db.cached(
+        "SELECT s.id_kind, s.pseudonym FROM requests q JOIN inbox_subjects s ON s.inbox_id = q.inbox_id "
+        "WHERE q.id = ? AND q.direction = 'outgoing'");
+    st.bind(1, std::string_view(id));
+    while (st.step()) held.emplace(st.text(0), crypto::to_hex(st.blob(1)));
+    st.reset();
+    return 0;
+  });
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  bool all = !disclosed.empty();
+  for (const auto& d : disclosed) {
+    auto kind = protocol::id_kind_from_string(d.id_kind);
+    auto canonical = kind ? protocol::canonicalise(*kind, d.value, today)
+                          : protocol::Result<protocol::CanonicalId>(protocol::FieldError{"value", ""});
+    if (!canonical) {
+      all = false;
+      continue;
+    }
+    if (!held.contains({d.id_kind, crypto::to_hex(pseudonymise(canonical.value()))})) all = false;
+  }
+  ctx_.store.write([&](storage::Database& db) {
+    db.cached("UPDATE requests SET verified = ? WHERE id = ?")
+        .bind(1, static_cast<std::int64_t>(all ? 1 : 0))
+        .bind(2, std::string_view(id))
+        .run();
+  });
+  if (!all) log::warn("request.disclosure_mismatch", {{"request", id}});
+  return all;
 }
 
 std::size_t Requests::expire(std::int64_t now) {

@@ -10,7 +10,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,7 @@
 #include "node/sharing/context.hpp"
 #include "node/sharing/types.hpp"
 #include "policies/policy.hpp"
+#include "protocol/identifiers.hpp"
 #include "protocol/wire.hpp"
 
 namespace signalnode::node::sharing {
@@ -98,6 +101,13 @@ class Requests {
   // waits an hour longer for an answer in flight); answers past their rule's
   // retention are deleted. Each audited; returns how many changed.
   std::size_t expire(std::int64_t now_ms);
+  // Requester: whether each disclosed identifier, pseudonymised in this
+  // node's own domain (`pseudonymise`, a PA round trip), is one of the
+  // record's pseudonyms of its kind: that the source disclosed the identity
+  // behind this record and not another. Stored with the request and shown as
+  // "verified"; throws what `pseudonymise` throws (nothing stored then).
+  bool verify_disclosure(const std::string& id, const std::vector<protocol::wire::Disclosed>& disclosed,
+                         const std::function<std::array<std::uint8_t, 64>(const protocol::CanonicalId&)>& pseudonymise);
 
   // In a partner's batch transaction (Receiver): empty when accepted, else why not.
   static std::string receive_request(storage::Database& db, const Context& ctx, const std::string& sender,

@@ -615,6 +615,7 @@ void v13_cases_and_requests(Database& db) {
       decided_at_ms  INTEGER,
       answer         BLOB,
       answer_expires_at_ms INTEGER,
+      verified       INTEGER,
       trace_id       TEXT NOT NULL,
       UNIQUE (partner, direction, id)
     );

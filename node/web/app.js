@@ -122,7 +122,8 @@ Object.assign(TEXT.nl, {
   approve: 'Goedkeuren', refuse: 'Afwijzen', refuseReason: 'Reden van afwijzing', decided: 'Beslissing verstuurd.',
   requester: 'Aanvrager', deadline: 'Uiterlijk', decidedAt: 'Beslist', disclosedTitle: 'Verstrekte gegevens',
   contactCard: 'Contactpersoon', phone: 'Telefoon', email: 'E-mail', organisation: 'Organisatie',
-  onlyRequester: 'Alleen zichtbaar voor de analist die het vroeg.', answerGone: 'Verwijderd na de bewaartermijn.',
+  onlyRequester: 'Alleen zichtbaar voor de analist die het vroeg.', verifiedYes: 'Klopt met het record: dezelfde betrokkene als in het ontvangen signaal.',
+  verifiedNo: 'Let op: deze gegevens horen niet bij het ontvangen record. Neem contact op met de bron.', answerGone: 'Verwijderd na de bewaartermijn.',
   meTitle: 'Mijn gegevens', meHint: 'Partners zien deze gegevens als u contact vraagt of een contactverzoek goedkeurt.',
   saved: 'Opgeslagen.', save: 'Opslaan', notAccepted: 'niet aangenomen door de bron', typeContact: 'contactverzoek',
   typeDetails: 'gegevensverzoek', askedAbout: 'Over record', decideHint: 'Goedkeuren stuurt de gevraagde gegevens uit uw signaal, ondertekend, alleen naar deze aanvrager.',
@@ -142,7 +143,8 @@ Object.assign(TEXT.en, {
   approve: 'Approve', refuse: 'Refuse', refuseReason: 'Reason to refuse', decided: 'Decision sent.',
   requester: 'Requester', deadline: 'Due', decidedAt: 'Decided', disclosedTitle: 'Disclosed details',
   contactCard: 'Contact person', phone: 'Phone', email: 'E-mail', organisation: 'Organisation',
-  onlyRequester: 'Shown only to the analyst who asked.', answerGone: 'Deleted after the retention period.',
+  onlyRequester: 'Shown only to the analyst who asked.', verifiedYes: 'Matches the record: the same subject as in the received signal.',
+  verifiedNo: 'Caution: these details do not belong to the received record. Contact the source.', answerGone: 'Deleted after the retention period.',
   meTitle: 'My details', meHint: 'Partners see these details when you ask for contact or approve a contact request.',
   saved: 'Saved.', save: 'Save', notAccepted: 'not accepted by the source', typeContact: 'contact request',
   typeDetails: 'details request', askedAbout: 'About record', decideHint: 'Approving sends the asked details from your signal, signed, to this requester only.',
@@ -703,7 +705,9 @@ function requestView(r) {
       h('dt', {}, t('rule')), h('dd', {}, r.rule))];
   if (r.disclosed) {
     parts.push(h('h3', {}, t('disclosedTitle')), h('ul', { class: 'disclosed' },
-      r.disclosed.map((d) => h('li', {}, `${idKindName(d.idKind)}: `, h('strong', {}, d.value)))), h('p', { class: 'hint' }, t('onlyRequester')));
+      r.disclosed.map((d) => h('li', {}, `${idKindName(d.idKind)}: `, h('strong', {}, d.value)))),
+      r.verified === undefined ? null : message(r.verified ? 'ok' : 'error', r.verified ? t('verifiedYes') : t('verifiedNo')),
+      h('p', { class: 'hint' }, t('onlyRequester')));
   }
   if (r.contact) parts.push(h('h3', {}, t('contactCard')), contactCardView(r.contact));
   if (r.state === 'approved' && !r.answerHeld) parts.push(h('p', { class: 'hint' }, t('answerGone')));

@@ -173,6 +173,8 @@ TEST_F(RequestTest, AnApprovedDetailsRequestDisclosesTheCompanyToTheRequesterUnd
   EXPECT_EQ(disclosed.at(0).at("idKind"), "kvk");
   EXPECT_EQ(disclosed.at(0).at("value").as_string(), kKvk);
   EXPECT_FALSE(got.at("answerExpiresAt").as_string().empty());
+  // Checked against the record through the PA: the identity behind this record.
+  EXPECT_TRUE(got.at("verified").as_bool()) << json::serialize(got);
   // Outgoing requests are the analysts': the privacy officer cannot read them.
   EXPECT_EQ(api(kRiec, "GET", "/api/v1/requests/" + id, "privacy_officer").status, 403);
 
@@ -364,4 +366,16 @@ TEST_F(RequestTest, WhenTheSourceWithdrawsTheRecordWhatItDisclosedGoesToo) {
   json::value after = request_at(kRiec, id);
   EXPECT_FALSE(after.as_object().contains("disclosed"));
   EXPECT_EQ(events(kRiec, "disclosure.deleted").size(), 1u);
+}
+
+TEST_F(RequestTest, AWellFormedButWrongDisclosureIsShownAsNotMatchingTheRecord) {
+  const std::string record = shared_signal();
+  const std::string id = ask(details_body(record));
+  ASSERT_TRUE(wait_until([&] { return incoming(kMunicipality).size() == 1; }));
+  // The source (its key, its connection) discloses another company's number.
+  auto wrong = send(kMunicipality, kRiec, {answer(id, kMunicipality, {{"kvk", "27182818"}})});
+  ASSERT_TRUE(wrong.outcomes.at(0).accepted) << wrong.outcomes.at(0).reason;
+  json::value got = request_at(kRiec, id);
+  EXPECT_EQ(got.at("state"), "approved");
+  EXPECT_FALSE(got.at("verified").as_bool()) << "a value that is not the record's subject is flagged";
 }
