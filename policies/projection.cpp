@@ -130,9 +130,14 @@ std::string check_received(const wire::Record& r, const Policy& policy, const Pa
   if (!r.observed_week.empty() && *iso_week_monday(r.observed_week) > day_of(now_ms) + days(1)) {
     return "observed_week is in the future";
   }
-  if (r.expires_at_ms <= now_ms) return "expires_at is in the past";
-  if (r.expires_at_ms > now_ms + retention_ms(rule) + kDayMs) return "expires_at is beyond the rule's retention";
+  // No check of the sender's expires_at: the receiver keeps a record for the
+  // rule's retention from its own receive time (received_expiry), so a sender
+  // whose clock runs fast or slow is neither refused nor trusted.
   return {};
+}
+
+std::int64_t received_expiry(const Rule& rule, std::int64_t received_at_ms) {
+  return received_at_ms + retention_ms(rule);
 }
 
 }  // namespace signalnode::policies

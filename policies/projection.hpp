@@ -77,5 +77,10 @@ std::string check_fields(const protocol::wire::Record& record);
 // passes, else the reason the sender will see in the receipt.
 std::string check_received(const protocol::wire::Record& record, const Policy& policy, const Party& sender,
                            const Party& self, std::int64_t now_ms);
+// When the receiver deletes a record it received at `received_at_ms` under
+// `rule`: its own clock and the rule's retention, whatever the sender's
+// expires_at says (a sender's clock running days fast must not make every
+// record refused, nor a slow one keep records past the retention).
+std::int64_t received_expiry(const Rule& rule, std::int64_t received_at_ms);
 
 }  // namespace signalnode::policies

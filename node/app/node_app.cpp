@@ -237,6 +237,13 @@ struct NodeApp::Impl {
   // rule, own signals by the node setting; then the freed pages go back to
   // the file system (incremental vacuum, small steps, writers barely wait).
   void run_retention(std::int64_t now) {
+    // Deleting is irreversible: not by a clock that jumped (issue 18).
+    if (auto clock = sharing.retention.check_clock(now); !clock.plausible) {
+      log::error("retention.clock_implausible", {{"reason", clock.why}});
+      clock_implausible.store(true);
+      return;
+    }
+    clock_implausible.store(false);
     audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
     auto received = sharing.retention.expire_received();
     auto own = sharing.retention.expire_own(cfg.signal_retention_days);
@@ -469,6 +476,7 @@ struct NodeApp::Impl {
   std::atomic<bool> stopping{false};
   std::unique_ptr<PeriodicWorker> maintenance;
   std::int64_t last_request_sweep_ms = 0;
+  std::atomic<bool> clock_implausible{false};  // retention held back (see run_retention)
   std::unique_ptr<PeriodicWorker> pseudonym_worker;
   std::mutex deliveries_mutex;
   std::map<std::string, std::unique_ptr<PartnerDelivery>> deliveries;

@@ -169,6 +169,7 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
         receipt->sender != self.org) {
       throw std::runtime_error("receipt does not acknowledge this batch");
     }
+    ctx_.witness(receipt->received_at_ms);
     apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
     log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
     return ids.size();

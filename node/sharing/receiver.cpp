@@ -78,6 +78,11 @@ std::string check_follow_up_fields(const wire::Record& r) {
 }  // namespace
 
 struct Receiver::Incoming {
+  // This node's own expiry of a record check_received passed (so its rule exists).
+  std::int64_t expiry(const wire::Record& r) const {
+    const policies::Rule* rule = policy.find(r.rule_id);
+    return rule ? policies::received_expiry(*rule, now) : now;
+  }
   const federation::Partner& sender;
   const policies::Policy& policy;
   const policies::Party& self;
@@ -197,6 +202,7 @@ ReceiveOutcome Receiver::receive(std::string_view body, const std::string& peer_
     }
   }
 
+  ctx_.witness(batch->created_at_ms);
   Incoming in{*sender, policy, self, batch->batch_id, audit::parse_traceparent(traceparent), ctx_.now_ms(), ctx_.now_ms, {}, {}};
   std::string receipt_body;
   std::size_t accepted = 0, rejected = 0;
@@ -348,7 +354,7 @@ std::string Receiver::receive_shared(storage::Database& db, const Incoming& in, 
       .bind(10, std::string_view(r.rule_id))
       .bind(11, std::string_view(in.policy.sha256_hex()))
       .bind(12, in.now)
-      .bind(13, r.expires_at_ms)
+      .bind(13, in.expiry(r))
       .run();
   if (db.changes() == 0) return {};  // a record delivered twice is stored, and recorded, once
   in.audit(db, r, "");
@@ -443,7 +449,7 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
       .bind(5, r.persons >= 0 ? std::optional<std::int64_t>(r.persons) : std::nullopt)
       .bind(6, std::string_view(r.rule_id))
       .bind(7, std::string_view(in.policy.sha256_hex()))
-      .bind(8, r.expires_at_ms)
+      .bind(8, in.expiry(r))
       .bind(9, std::string_view(t.inbox_id))
       .run();
   db.cached("DELETE FROM inbox_subjects WHERE inbox_id = ?").bind(1, std::string_view(t.inbox_id)).run();

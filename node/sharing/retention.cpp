@@ -15,6 +15,22 @@
 namespace signalnode::node::sharing {
 namespace json = boost::json;
 
+ClockCheck Retention::check_clock(std::int64_t now) const {
+  const std::int64_t newest = ctx_.store.read([&](storage::Database& db) {
+    auto st = db.cached("SELECT max(timestamp_ms) FROM audit_tree_heads");
+    std::int64_t v = st.step() && !st.is_null(0) ? st.int64(0) : 0;
+    st.reset();
+    return v;
+  });
+  if (newest == 0 || now - newest <= kMaxClockGapMs) return {};
+  const std::int64_t witnessed = ctx_.witnessed_ms.load();
+  if (witnessed != 0 && now - witnessed <= detail::kDayMs && witnessed - now <= detail::kDayMs) return {};
+  const auto days = (now - newest) / detail::kDayMs;
+  return {false, "the clock is " + std::to_string(days) +
+                     " days past the newest signed tree head and no partner's clock has confirmed it since start; "
+                     "nothing deleted until one does"};
+}
+
 std::int64_t Retention::expire_received() {
   const std::int64_t now = ctx_.now_ms();
   std::int64_t expired = 0;

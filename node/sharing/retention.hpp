@@ -2,14 +2,30 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "node/sharing/context.hpp"
 
 namespace signalnode::node::sharing {
 
+// Whether this node's clock can be trusted to delete by: why not, or empty.
+struct ClockCheck {
+  bool plausible = true;
+  std::string why;
+};
+
 class Retention {
  public:
   explicit Retention(Context& ctx) : ctx_(ctx) {}
+
+  // Retention deletes irreversibly by this node's clock, so it first checks
+  // the clock against the newest time the node itself recorded (its newest
+  // signed tree head): more than kMaxClockGapMs later must be confirmed by a
+  // partner's clock (a receipt or batch since start within a day of now).
+  // A node that was really off for weeks confirms at its first exchange; a
+  // clock that jumped ahead does not, and nothing is deleted.
+  static constexpr std::int64_t kMaxClockGapMs = 2 * 86'400'000LL;
+  [[nodiscard]] ClockCheck check_clock(std::int64_t now_ms) const;
 
   // Deletes received records past their rule's retention (and their
   // subjects), recording the count in the audit log. Returns it.
