@@ -482,7 +482,9 @@ struct NodeApp::Impl {
   std::map<std::string, std::unique_ptr<PartnerDelivery>> deliveries;
 };
 
-NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->signals.prove_key();  // a wrong data key refuses to start (issue 18)
+}
 
 NodeApp::~NodeApp() { stop(); }
 

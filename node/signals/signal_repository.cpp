@@ -1,5 +1,7 @@
 #include "node/signals/signal_repository.hpp"
 
+#include "crypto/random.hpp"
+
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -168,6 +170,44 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
     }
     st.reset();
     return out;
+  });
+}
+
+void SignalRepository::prove_key() const {
+  static constexpr std::string_view kAd = "signalnode-data-key-check";
+  const auto sample = store_.read([](storage::Database& db) -> std::optional<crypto::Bytes> {
+    auto st = db.cached("SELECT sample FROM data_key_check WHERE id = 1");
+    std::optional<crypto::Bytes> out;
+    if (st.step()) out = st.blob(0);
+    st.reset();
+    return out;
+  });
+  const std::string wrong =
+      "the data key (keys/data.key) does not open this database's sealed data: it is not the key the data was sealed "
+      "under. Restore the right key file; the node does not start with this one";
+  if (sample) {
+    if (!crypto::open(key_, *sample, crypto::as_bytes(kAd))) throw WrongDataKey(wrong);
+    return;
+  }
+  const auto newest = store_.read([](storage::Database& db) -> std::optional<std::string> {
+    auto st = db.cached("SELECT id FROM signals WHERE status != 'withdrawn' ORDER BY created_at_ms DESC LIMIT 1");
+    std::optional<std::string> out;
+    if (st.step()) out = st.text(0);
+    st.reset();
+    return out;
+  });
+  if (newest) {
+    try {
+      (void)get(*newest);
+    } catch (const std::runtime_error&) {
+      throw WrongDataKey(wrong);
+    }
+  }
+  crypto::Bytes random(32);
+  crypto::fill_random(random);
+  auto sealed = crypto::seal(key_, random, crypto::as_bytes(kAd));
+  store_.write([&](storage::Database& db) {
+    db.cached("INSERT OR IGNORE INTO data_key_check (id, sample) VALUES (1, ?)").bind_blob(1, sealed).run();
   });
 }
 

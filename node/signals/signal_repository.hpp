@@ -43,6 +43,10 @@ struct ReadySignal {
   policies::SignalFacts facts;
 };
 
+struct WrongDataKey : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct NotCorrectable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -63,6 +67,13 @@ class SignalRepository {
   // when the signal is unknown or withdrawn: nothing is changed then.
   storage::Store::WriteJob correct_job(const Signal& corrected,
                                        std::vector<pseudonyms::PreparedIdentifier> identifiers = {}) const;
+
+  // At start: proves that the data key is the one this database's data was
+  // sealed under, by a sealed sample kept for it (written at the first start;
+  // a database from before the sample must have its newest signal open).
+  // Throws WrongDataKey otherwise: a node that starts with a wrong key would
+  // answer 500 on every read and seal new signals under that key.
+  void prove_key() const;
 
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;

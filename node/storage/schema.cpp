@@ -649,6 +649,13 @@ void v13_cases_and_requests(Database& db) {
       PRIMARY KEY (case_id, position)
     ) WITHOUT ROWID;
 
+    -- One sealed random sample: proves at start that keys/data.key is the key
+    -- this database's data was sealed under (issue 18).
+    CREATE TABLE data_key_check (
+      id     INTEGER PRIMARY KEY CHECK (id = 1),
+      sample BLOB NOT NULL
+    );
+
     CREATE TABLE lookup_budget (
       username TEXT NOT NULL,
       day      TEXT NOT NULL,

@@ -113,6 +113,30 @@ TEST_F(StorageTest, WrongKeyOrSwappedRowsFailLoudly) {
   EXPECT_THROW(wrong.get("aa000000000000000000000000000002"), std::runtime_error);
 }
 
+// Issue 18: a wrong data key refuses to start instead of serving 500s and
+// sealing new signals under it.
+TEST_F(StorageTest, AWrongDataKeyIsRefusedAtStart) {
+  c::AeadKey key = c::generate_aead_key();
+  c::AeadKey other = c::generate_aead_key();
+  {
+    // A database from before the sample: its newest signal must open.
+    st::Store store(db(), st::node_migrations());
+    sg::SignalRepository repo(store, key);
+    store.write(repo.insert_job(example("aa000000000000000000000000000001", 1)));
+    EXPECT_THROW(sg::SignalRepository(store, other).prove_key(), sg::WrongDataKey);
+    EXPECT_NO_THROW(repo.prove_key());  // the right key: the sample is written
+    EXPECT_THROW(sg::SignalRepository(store, other).prove_key(), sg::WrongDataKey);
+    EXPECT_NO_THROW(repo.prove_key());
+  }
+  // A new node without signals: the first start writes the sample, a later
+  // start with another key is refused.
+  std::filesystem::remove_all(dir_.path() / "fresh");
+  std::filesystem::create_directories(dir_.path() / "fresh");
+  st::Store fresh(dir_.path() / "fresh" / "node.db", st::node_migrations());
+  EXPECT_NO_THROW(sg::SignalRepository(fresh, key).prove_key());
+  EXPECT_THROW(sg::SignalRepository(fresh, other).prove_key(), sg::WrongDataKey);
+}
+
 TEST_F(StorageTest, ListIsNewestFirstWithKeysetPagination) {
   c::AeadKey key = c::generate_aead_key();
   st::Store store(db(), st::node_migrations());
