@@ -17,7 +17,11 @@ namespace json = boost::json;
 
 ClockCheck Retention::check_clock(std::int64_t now) const {
   const std::int64_t newest = ctx_.store.read([&](storage::Database& db) {
-    auto st = db.cached("SELECT max(timestamp_ms) FROM audit_tree_heads");
+    // The newest time this node itself wrote down: a signed tree head, a
+    // received record, an own signal (a tree head may lag its last events).
+    auto st = db.cached(
+        "SELECT max(coalesce((SELECT max(timestamp_ms) FROM audit_tree_heads), 0), "
+        "coalesce((SELECT max(received_at_ms) FROM inbox), 0), coalesce((SELECT max(created_at_ms) FROM signals), 0))");
     std::int64_t v = st.step() && !st.is_null(0) ? st.int64(0) : 0;
     st.reset();
     return v;

@@ -20,7 +20,7 @@ class Retention {
 
   // Retention deletes irreversibly by this node's clock, so it first checks
   // the clock against the newest time the node itself recorded (its newest
-  // signed tree head): more than kMaxClockGapMs later must be confirmed by a
+  // signed tree head, received record or own signal): more than kMaxClockGapMs later must be confirmed by a
   // partner's clock (a receipt or batch since start within a day of now).
   // A node that was really off for weeks confirms at its first exchange; a
   // clock that jumped ahead does not, and nothing is deleted.
