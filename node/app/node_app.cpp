@@ -244,6 +244,7 @@ struct NodeApp::Impl {
       return;
     }
     clock_implausible.store(false);
+    sharing.retention.remember_recorded_time();
     audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
     auto received = sharing.retention.expire_received();
     auto own = sharing.retention.expire_own(cfg.signal_retention_days);
@@ -503,6 +504,8 @@ std::uint16_t NodeApp::start() {
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
+  // Before anything is written by this start's clock, which may have jumped.
+  impl_->sharing.retention.remember_recorded_time();
   impl_->sharing.outbox.recover();
   impl_->relink_legacy_identifiers();
   impl_->adopt_manifest_epoch();

@@ -15,8 +15,8 @@
 namespace signalnode::node::sharing {
 namespace json = boost::json;
 
-ClockCheck Retention::check_clock(std::int64_t now) const {
-  const std::int64_t newest = ctx_.store.read([&](storage::Database& db) {
+void Retention::remember_recorded_time() {
+  recorded_ms_.store(ctx_.store.read([&](storage::Database& db) {
     // The newest time this node itself wrote down: a signed tree head, a
     // received record, an own signal (a tree head may lag its last events).
     auto st = db.cached(
@@ -25,7 +25,11 @@ ClockCheck Retention::check_clock(std::int64_t now) const {
     std::int64_t v = st.step() && !st.is_null(0) ? st.int64(0) : 0;
     st.reset();
     return v;
-  });
+  }));
+}
+
+ClockCheck Retention::check_clock(std::int64_t now) const {
+  const std::int64_t newest = recorded_ms_.load();
   if (newest == 0 || now - newest <= kMaxClockGapMs) return {};
   const std::int64_t witnessed = ctx_.witnessed_ms.load();
   if (witnessed != 0 && now - witnessed <= detail::kDayMs && witnessed - now <= detail::kDayMs) return {};

@@ -1,6 +1,7 @@
 // Storage limitation (GDPR art. 5(1)(e)) for what sharing keeps.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,10 @@ class Retention {
   // clock that jumped ahead does not, and nothing is deleted.
   static constexpr std::int64_t kMaxClockGapMs = 2 * 86'400'000LL;
   [[nodiscard]] ClockCheck check_clock(std::int64_t now_ms) const;
+  // Reads the newest time recorded before this start (called at start,
+  // before any worker writes by a clock that may have jumped), or again once
+  // a partner confirmed the clock.
+  void remember_recorded_time();
 
   // Deletes received records past their rule's retention (and their
   // subjects), recording the count in the audit log. Returns it.
@@ -36,6 +41,7 @@ class Retention {
 
  private:
   Context& ctx_;
+  std::atomic<std::int64_t> recorded_ms_{0};
 };
 
 }  // namespace signalnode::node::sharing
