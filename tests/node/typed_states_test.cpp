@@ -128,8 +128,12 @@ void fill_every_state(st::Database& db) {
           .run();
     }
   }
-  // Every outbox state for every kind, about a signal or a received record.
-  for (wire::RecordKind kind : st::SqlValues<wire::RecordKind>::all) {
+  // Every outbox state for every kind the typed-states step knew (later kinds,
+  // such as v13's requests, came with their own migration), about a signal or
+  // a received record.
+  for (wire::RecordKind kind : {wire::RecordKind::shared_signal, wire::RecordKind::withdrawal,
+                                wire::RecordKind::correction, wire::RecordKind::feedback,
+                                wire::RecordKind::bundle_notice}) {
     for (sh::OutboxState state : st::SqlValues<sh::OutboxState>::all) {
       ++n;
       const bool own = kind != wire::RecordKind::feedback && kind != wire::RecordKind::bundle_notice;
