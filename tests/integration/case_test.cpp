@@ -369,6 +369,16 @@ TEST_F(CaseTest, ALookupFindsWhatTheNodeReceivedWithAPurposeWithinTheBudgetAndLe
   EXPECT_EQ(sources, (std::set<std::string>{"gemeente-aalsmeer", "nla"}));
   EXPECT_EQ(alert_ids, (std::set<std::string>{alerts["kvk"]}));
 
+  // The PA cannot be reached: 503, nothing looked up, nothing of the budget used.
+  for (std::size_t holder = 4; holder < nodes_.size(); ++holder) {
+    ASSERT_TRUE(nodes_[holder].pseudonymisation_authority);
+    apps_[holder].reset();
+  }
+  auto away = lookup("kvk", "11112222", purpose);
+  EXPECT_EQ(away.status, 503) << away.body;
+  EXPECT_EQ(away.body.find("11112222"), std::string::npos);
+  for (std::size_t holder = 4; holder < nodes_.size(); ++holder) start(holder);
+
   // Without a purpose, or with one that says nothing: refused, on record, not charged.
   auto no_purpose = lookup("kvk", "12345678", "");
   EXPECT_EQ(no_purpose.status, 400);
@@ -416,7 +426,7 @@ TEST_F(CaseTest, ALookupFindsWhatTheNodeReceivedWithAPurposeWithinTheBudgetAndLe
   const std::string audit = whole_audit_log(kRiec);
   const std::string log = file_bytes(log_path_);
   EXPECT_NE(log.find("\"event\""), std::string::npos) << "the log was written";
-  for (const std::string secret : {"12345678", "55554444", "98AB7654", "1431AB", "1431 AB"}) {
+  for (const std::string secret : {"12345678", "55554444", "98AB7654", "11112222", "1431AB", "1431 AB"}) {
     EXPECT_EQ(audit.find(secret), std::string::npos) << secret;
     EXPECT_EQ(log.find(secret), std::string::npos) << secret;
   }
