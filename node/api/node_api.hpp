@@ -60,6 +60,8 @@ struct ApiServices {
   // Subject-access round trips to the PA: a lane of their own, so that a
   // stalled PA holds up no log-in (the slow lane) and no withdrawal.
   SlowLane* pa_lane = nullptr;
+  // Lookups of a known identifier per user per local day (docs/cases.md).
+  int lookups_per_user_per_day = 20;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -67,6 +69,7 @@ void add_system_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
 void add_alert_routes(Router& router, ApiServices& services);
 void add_request_routes(Router& router, ApiServices& services);  // BRIEF 3.9 requests and one's contact details
+void add_case_routes(Router& router, ApiServices& services);  // cases and lookups (docs/cases.md)
 void add_audit_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
 void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs

@@ -79,7 +79,8 @@ struct NodeApp::Impl {
                  cfg.api.login_attempts_per_minute,
                  &slow_lane,
                  &store_lane,
-                 &pa_lane} {
+                 &pa_lane,
+                 cfg.lookups_per_user_per_day} {
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       // A PA node has no signals: it evaluates for others, never for itself.
@@ -103,6 +104,7 @@ struct NodeApp::Impl {
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
     api::add_request_routes(router, services);
+    api::add_case_routes(router, services);
     api::add_audit_routes(router, services);
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);

@@ -157,6 +157,11 @@ NodeConfig load_config(const NodePaths& paths) {
     c.alert_window_days = static_cast<int>(
         optional_int(alerts->get_object(), "windowDays", c.alert_window_days, 1, 3650, paths, "alerts."));
   }
+  if (const json::value* lookups = o.if_contains("lookups")) {
+    if (!lookups->is_object()) bad(paths, "lookups", "must be an object");
+    c.lookups_per_user_per_day = static_cast<int>(
+        optional_int(lookups->get_object(), "perUserPerDay", c.lookups_per_user_per_day, 0, 10000, paths, "lookups."));
+  }
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -198,7 +203,8 @@ std::string config_to_json(const NodeConfig& c) {
                     {"audit", json::object{{"retentionDays", c.audit_retention_days}}},
                     {"signals", json::object{{"retentionDays", c.signal_retention_days}}},
                     {"alerts", json::object{{"minOrganisations", c.alert_min_organisations},
-                                            {"windowDays", c.alert_window_days}}}};
+                                            {"windowDays", c.alert_window_days}}},
+                    {"lookups", json::object{{"perUserPerDay", c.lookups_per_user_per_day}}}};
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},
                                       {"port", c.federation.port},

@@ -85,6 +85,8 @@ struct NodeConfig {
   int alert_window_days = 180;
   // How long own signals are kept (withdrawn ones included), from submission.
   int signal_retention_days = 730;
+  // Lookups of a known identifier (docs/cases.md): per user per local day.
+  int lookups_per_user_per_day = 20;
 };
 
 // The files of a node folder.

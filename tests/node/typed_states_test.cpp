@@ -15,6 +15,7 @@
 
 #include "crypto/random.hpp"
 #include "node/alerts/alert_kind.hpp"
+#include "node/cases/cases.hpp"
 #include "node/sharing/feedback_state.hpp"
 #include "node/sharing/outbox_state.hpp"
 #include "node/signals/signal_json.hpp"
@@ -35,7 +36,7 @@ namespace c = signalnode::crypto;
 namespace {
 
 using AllEnums = std::tuple<sh::OutboxState, wire::RecordKind, sh::FeedbackKind, sh::FeedbackStatus, sg::SignalStatus,
-                            sg::ShareState, al::AlertKind>;
+                            sg::ShareState, al::AlertKind, signalnode::node::cases::CaseStatus>;
 
 template <typename E>
 void expect_round_trip() {
@@ -420,6 +421,24 @@ TEST_F(TypedStatesTest, ChecksAcceptExactlyTheEnumsValues) {
   // An update is held to the same values.
   EXPECT_TRUE(is_check_failure([&] { db.exec("UPDATE outbox SET state = 'sent'"); }));
   EXPECT_TRUE(is_check_failure([&] { db.exec("UPDATE signals SET share_state = 'done'"); }));
+}
+
+// cases.status (v13) holds exactly the values of cases::CaseStatus.
+TEST_F(TypedStatesTest, CaseStatusCheckAcceptsExactlyTheEnumsValues) {
+  st::Database db(dir_ / "cases.db", st::Database::Mode::read_write);
+  st::migrate(db, st::node_migrations());
+  int n = 0;
+  auto insert = [&](std::string_view status) {
+    ++n;
+    db.prepare("INSERT INTO cases (id, reference, status, opened_by, created_at_ms, updated_at_ms) VALUES (?, ?, ?, 'tok', 1, 1)")
+        .bind(1, std::string_view(id_of("ca", n)))
+        .bind(2, std::string_view("ZAAK-2026-" + std::to_string(n)))
+        .bind(3, status)
+        .run();
+  };
+  for (auto status : st::SqlValues<signalnode::node::cases::CaseStatus>::all) EXPECT_NO_THROW(insert(st::to_sql(status)));
+  EXPECT_TRUE(is_check_failure([&] { insert("done"); }));
+  EXPECT_TRUE(is_check_failure([&] { insert("Open"); }));
 }
 
 TEST_F(TypedStatesTest, AnUnknownValueReadBackNamesTheColumnAndTheValue) {
