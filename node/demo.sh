@@ -61,6 +61,12 @@ done
 echo "Feedback from the RIEC to gemeente-aalsmeer:"
 python3 node/demo/feedback.py "$demo/demo.json"
 
+# From a match to action: the RIEC opens the bundle as a case, asks the
+# inspectorate which company it is (approved by its officer), and asks the
+# municipality for contact (accepted by its officer).
+echo "From a match to action at the RIEC:"
+python3 node/demo/follow_up.py "$demo/demo.json"
+
 echo
 echo "signalnode demo federation is running (details: $demo/demo.json):"
 for org in gemeente-aalsmeer nla snf riec-amsterdam pa-een pa-twee pa-drie; do
@@ -77,7 +83,8 @@ for n in demo["nodes"]:
         print("      %-16s user %-16s password %s" % (role, u["username"], u["password"]))
 PY
 echo "  The officer submits at gemeente-aalsmeer; the analyst and privacy officer of riec-amsterdam"
-echo "  see the bundle, set feedback and check the log; the admin creates accounts."
+echo "  see the bundle, set feedback and check the log; the admin creates accounts. The RIEC analyst"
+echo "  finds the case under Zaken and the answers under Verzoeken; officers decide under Verzoeken."
 cat <<INFO
 
   CA certificate   $ca

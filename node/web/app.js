@@ -158,6 +158,31 @@ Object.assign(TEXT.en, {
 });
 const idKindName = (k) => TEXT[lang].idKinds[k] || k;
 const requestState = (st) => TEXT[lang].requestStates[st] || st;
+// Cases and lookups (issue 16).
+Object.assign(TEXT.nl, {
+  navCases: 'Zaken', navLookup: 'Opzoeken', casesTitle: 'Zaken', caseTitle: 'Zaak', openCase: 'Zaak openen',
+  caseStatus: { open: 'open', in_progress: 'in behandeling', closed: 'afgesloten' }, assignee: 'Behandelaar (gebruikersnaam)',
+  dueDate: 'Termijn', saveCase: 'Zaak bijwerken', caseSaved: 'Zaak bijgewerkt.', graphTitle: 'Samenhang: betrokkenen en records',
+  graphCut: 'Niet alles is getoond: de samenhang is groter dan een zaak toont.', notesTitle: 'Notities (blijven op deze node)',
+  addNote: 'Notitie toevoegen', noteText: 'Notitie', noteAdded: 'Notitie toegevoegd.', caseRequests: 'Verzoeken in deze zaak',
+  ownSignal: 'eigen signaal', reportedBy: 'gemeld door', counts: 'alerts / records', lookupTitle: 'Opzoeken wat de node ontving',
+  lookupHint: 'Voor een identificatie die u al kent uit uw eigen dossier. Elke opzoeking wordt vastgelegd met het doel; u heeft een dagbudget.',
+  lookupNone: 'Niets ontvangen over deze betrokkene.', remaining: 'opzoekingen over vandaag', found: 'Gevonden',
+  receivedRecord: 'ontvangen record', alertWord: 'alert', subjectKey: 'betrokkene',
+});
+Object.assign(TEXT.en, {
+  navCases: 'Cases', navLookup: 'Look up', casesTitle: 'Cases', caseTitle: 'Case', openCase: 'Open a case',
+  caseStatus: { open: 'open', in_progress: 'in progress', closed: 'closed' }, assignee: 'Assignee (username)',
+  dueDate: 'Due date', saveCase: 'Update case', caseSaved: 'Case updated.', graphTitle: 'How it fits: subjects and records',
+  graphCut: 'Not everything is shown: the connections reach further than a case shows.', notesTitle: 'Notes (stay on this node)',
+  addNote: 'Add a note', noteText: 'Note', noteAdded: 'Note added.', caseRequests: 'Requests in this case',
+  ownSignal: 'own signal', reportedBy: 'reported by', counts: 'alerts / records', lookupTitle: 'Look up what the node received',
+  lookupHint: 'For an identifier you already know from your own file. Every lookup is recorded with its purpose; you have a daily budget.',
+  lookupNone: 'Nothing received about this subject.', remaining: 'lookups left today', found: 'Found',
+  receivedRecord: 'received record', alertWord: 'alert', subjectKey: 'subject',
+});
+const caseStatus = (st) => TEXT[lang].caseStatus[st] || st;
+const orgCount = (n) => (lang === 'nl' ? `${n} organisatie${n === 1 ? '' : 's'}` : `${n} organisation${n === 1 ? '' : 's'}`);
 let lang = localStorage.getItem('sn-lang') === 'en' ? 'en' : 'nl';
 const t = (key) => TEXT[lang][key] ?? key;
 
@@ -285,7 +310,8 @@ const categoryLabel = (id) => {
 // ---------------------------------------------------------------- shell
 const NAV = {
   officer: [['#/submit', 'navSubmit'], ['#/signals', 'navSignals'], ['#/requests', 'navRequests']],
-  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts'], ['#/requests', 'navRequests']],
+  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts'], ['#/cases', 'navCases'], ['#/lookup', 'navLookup'],
+    ['#/requests', 'navRequests']],
   privacy_officer: [['#/log', 'navLog'], ['#/subject-access', 'navSubject'], ['#/policy', 'navPolicy'], ['#/charts', 'navCharts']],
   admin: [['#/users', 'navUsers'], ['#/policy', 'navPolicy']],
 };
@@ -791,6 +817,11 @@ async function alertsPage() {
         } catch (e) { out.replaceChildren(message('error', problemText(e))); }
       });
     }
+    const open = h('button', { type: 'button', 'data-open-case': a.id }, t('openCase'));
+    open.addEventListener('click', async () => {
+      try { const c = await api('POST', '/api/v1/cases', { alertId: a.id }); location.hash = `#/cases/${c.id}`; }
+      catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    });
     return h('article', { class: 'card', 'data-kind': a.kind },
       h('h2', {}, `${t(a.kind)}: ${a.organisations.length} ${t('organisations').toLowerCase()}`),
       h('p', {}, `${t('subject')}: `, pseudonymView(a.subject.idKind, a.subject.pseudonym)),
@@ -798,7 +829,7 @@ async function alertsPage() {
       h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill', title: c }, categoryLabel(c)))),
       h('p', {}, `${t('firstSeen')} ${when(a.firstSeen)} · ${t('lastSeen')} ${when(a.lastSeen)} · ${t('records')}: ${a.records.length}`),
       pieces(a),
-      notify, out);
+      h('div', { class: 'actions' }, open, notify), out);
   }) : h('p', {}, t('none')));
 }
 
@@ -850,6 +881,113 @@ function subjectAccessPage() {
     } catch (e) { out.replaceChildren(message('error', problemText(e))); }
   });
   page('subjectTitle', form, out);
+}
+
+async function casesPage() {
+  const res = await api('GET', '/api/v1/cases');
+  page('casesTitle', res.items.length ? h('table', {},
+    h('thead', {}, h('tr', {}, [t('caseTitle'), t('status'), t('assignee'), t('dueDate'), t('counts')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((c) => h('tr', { 'data-case': c.id },
+      h('td', {}, h('a', { href: `#/cases/${c.id}` }, c.reference)), h('td', {}, caseStatus(c.status)), h('td', {}, c.assignee || ''),
+      h('td', {}, c.dueDate || ''), h('td', {}, `${c.counts.alerts} / ${c.counts.records}`))))) : h('p', {}, t('none')));
+}
+
+// Subjects on the left, records on the right, a line where a record names a
+// subject; the same as a list below it for screen readers and print.
+function caseGraph(g) {
+  const rowH = 34, w = 760, left = 20, right = 400;
+  const height = Math.max(g.subjects.length, g.records.length) * rowH + 20;
+  const svg = s('svg', { viewBox: `0 0 ${w} ${height}`, width: '100%', role: 'img', 'aria-label': t('graphTitle') });
+  const ys = new Map(g.subjects.map((x, i) => [x.key, 20 + i * rowH]));
+  const yr = new Map(g.records.map((x, i) => [x.id, 20 + i * rowH]));
+  for (const l of g.links) {
+    if (!ys.has(l.subject) || !yr.has(l.record)) continue;
+    svg.append(s('line', { x1: left + 300, y1: ys.get(l.subject), x2: right, y2: yr.get(l.record), stroke: '#5a6b7b', 'stroke-width': 1.5 }));
+  }
+  g.subjects.forEach((x) => {
+    svg.append(s('circle', { cx: left + 300, cy: ys.get(x.key), r: 6, fill: '#1f4e79' }));
+    svg.append(s('text', { x: left, y: ys.get(x.key) + 5, 'font-size': 15, fill: '#1b1b1b' }, `${idKindName(x.idKind)} · ${orgCount(x.organisations)}`));
+  });
+  g.records.forEach((r) => {
+    svg.append(s('rect', { x: right, y: yr.get(r.id) - 6, width: 12, height: 12, fill: r.kind === 'own' ? '#7a4b00' : '#1f4e79' }));
+    svg.append(s('text', { x: right + 20, y: yr.get(r.id) + 5, 'font-size': 15, fill: '#1b1b1b' },
+      `${r.kind === 'own' ? t('ownSignal') : r.source.org}${r.week ? ` · ${r.week}` : ''} · ${r.category.split('.')[0]}`));
+  });
+  const bySubject = new Map(g.subjects.map((x) => [x.key, x]));
+  const list = h('ul', { class: 'graph-list' }, g.records.map((r) => h('li', { 'data-record': r.id },
+    `${r.kind === 'own' ? t('ownSignal') : `${t('reportedBy')} ${r.source.org}`}: ${categoryLabel(r.category)}${r.week ? ` (${r.week})` : ''} — `,
+    g.links.filter((l) => l.record === r.id).map((l) => bySubject.get(l.subject)).filter(Boolean)
+      .map((x) => h('span', { class: 'pill' }, `${idKindName(x.idKind)} ${x.key.slice(0, 6)}`)))));
+  return h('figure', { class: 'case-graph' }, svg, h('figcaption', {}, t('graphTitle')), list);
+}
+
+async function casePage(id) {
+  await loadTaxonomy();
+  const [c, inbox, policy] = await Promise.all([api('GET', `/api/v1/cases/${id}`), api('GET', '/api/v1/inbox?limit=500'),
+    api('GET', '/api/v1/policy').catch(() => ({ rules: [] }))]);
+  const disclosure = new Map(policy.rules.map((r) => [r.id, r.disclosure || []]));
+  const byId = new Map(inbox.items.map((i) => [i.id, i]));
+  const status = h('select', { name: 'status' }, ['open', 'in_progress', 'closed'].map((x) => h('option', { value: x, selected: c.status === x }, caseStatus(x))));
+  const assignee = h('input', { name: 'assignee', value: c.assignee || '' });
+  const due = h('input', { name: 'dueDate', type: 'date', value: c.dueDate || '' });
+  const saved = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'row' }, field(t('status'), status), field(t('assignee'), assignee), field(t('dueDate'), due),
+    h('div', {}, h('button', { type: 'submit' }, t('saveCase'))), saved);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('PATCH', `/api/v1/cases/${id}`, { status: status.value, assignee: assignee.value.trim(), dueDate: due.value });
+      saved.replaceChildren(message('ok', t('caseSaved')));
+    } catch (e) { saved.replaceChildren(message('error', problemText(e))); }
+  });
+  const note = h('textarea', { name: 'note', rows: 3, maxlength: 4000 });
+  const noteOut = h('div', { 'aria-live': 'polite' });
+  const noteForm = h('form', {}, field(t('noteText'), note), h('div', {}, h('button', { type: 'submit' }, t('addNote'))), noteOut);
+  noteForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try { await api('POST', `/api/v1/cases/${id}/notes`, { text: note.value }); casePage(id); }
+    catch (e) { noteOut.replaceChildren(message('error', problemText(e))); }
+  });
+  const received = c.graph.records.filter((r) => r.kind === 'received' && byId.has(r.id)).map((r) => byId.get(r.id));
+  document.title = `${c.reference} · signalnode`;
+  page('caseTitle',
+    h('p', { class: 'lead' }, `${c.reference} · ${caseStatus(c.status)}${c.assignee ? ` · ${c.assignee}` : ''}${c.dueDate ? ` · ${t('dueDate').toLowerCase()} ${c.dueDate}` : ''}`),
+    form,
+    h('h2', {}, t('graphTitle')), c.graph.truncated ? message('warn', t('graphCut')) : null, caseGraph(c.graph),
+    h('h2', {}, t('caseRequests')),
+    c.requests.length ? c.requests.map((r) => h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state },
+      h('h3', {}, `${r.partner} · ${r.reference}`), h('p', {}, requestSummary(r)),
+      h('p', {}, h('a', { href: '#/requests' }, t('navRequests'))))) : h('p', {}, t('none')),
+    received.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-record': i.id },
+      h('h3', {}, `${i.source.org} · ${categoryLabel(i.category)}`),
+      requestButtons(i, disclosure.get(i.rule) || [], id))),
+    h('h2', {}, t('notesTitle')),
+    c.notes.length ? h('ul', { class: 'notes' }, c.notes.map((n) => h('li', {}, h('span', { class: 'hint' }, `${n.author} · ${when(n.createdAt)}: `), n.text))) : null,
+    noteForm);
+}
+
+function lookupPage() {
+  const kinds = ['kvk', 'address', 'bsn', 'iban', 'plate', 'phone', 'email', 'person', 'document'];
+  const kind = h('select', { name: 'idKind' }, kinds.map((k) => h('option', { value: k }, idKindName(k))));
+  const value = h('input', { name: 'value', autocomplete: 'off' });
+  const purpose = h('textarea', { name: 'purpose', rows: 2, maxlength: 1000 });
+  const out = h('div', { 'aria-live': 'polite', 'data-testid': 'lookup-result' });
+  const form = h('form', { novalidate: true }, h('p', { class: 'hint' }, t('lookupHint')), field(t('idKind'), kind), field(t('value'), value),
+    field(t('purpose'), purpose, t('purposeHint')), h('div', {}, h('button', { type: 'submit' }, t('search'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    try {
+      await loadTaxonomy();
+      const r = await api('POST', '/api/v1/lookups', { idKind: kind.value, value: value.value.trim(), purpose: purpose.value.trim() });
+      out.replaceChildren(
+        h('p', {}, `${t('found')}: ${r.items.length} · ${r.remaining} ${t('remaining')}`),
+        r.items.length ? h('ul', {}, r.items.map((i) => h('li', { 'data-type': i.type }, i.type === 'record'
+          ? `${t('receivedRecord')}: ${i.source.org} · ${categoryLabel(i.category)}${i.week ? ` · ${i.week}` : ''} · ${when(i.receivedAt)}`
+          : `${t('alertWord')} (${t(i.kind)}): ${i.organisations.join(', ')}`))) : h('p', {}, t('lookupNone')));
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  page('lookupTitle', form);
 }
 
 async function policyPage() {
@@ -1004,6 +1142,9 @@ const ROUTES = [
   [/^#\/inbox(\?.*)?$/, 'analyst', inboxPage],
   [/^#\/alerts$/, 'analyst', alertsPage],
   [/^#\/requests$/, '*', requestsPage],
+  [/^#\/cases$/, 'analyst', casesPage],
+  [/^#\/cases\/([0-9a-f]{32})$/, 'analyst', (m) => casePage(m[1])],
+  [/^#\/lookup$/, 'analyst', lookupPage],
   [/^#\/me$/, '*', mePage],
   [/^#\/log(\?.*)?$/, 'privacy_officer', logPage],
   [/^#\/subject-access$/, 'privacy_officer', subjectAccessPage],

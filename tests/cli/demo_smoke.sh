@@ -101,6 +101,23 @@ SIGNALNODE_TOKEN=$(get municipality tokens officer) "$bin" submit --api "$api" -
 python3 "$root/node/demo/feedback.py" "$work/demo/demo.json" | grep -q "riec-amsterdam says investigation_started" \
   || fail "feedback did not reach the municipality"
 
+# The scenario's next step (issue 16): a case at the RIEC, the company's KvK
+# number disclosed by the inspectorate's officer, contact from the municipality.
+for pair in "labour_inspectorate:nla-underpayment.json" "housing_certifier:snf-below-norm.json"; do
+  role=${pair%%:*}
+  SIGNALNODE_TOKEN=$(get "$role" tokens officer) "$bin" submit --api "$(get "$role" api)" --ca "$ca" \
+    --file "$root/node/demo/partners/${pair#*:}" >/dev/null || fail "submit at $role"
+done
+python3 "$root/node/demo/follow_up.py" "$work/demo/demo.json" >"$work/follow_up.txt" || { cat "$work/follow_up.txt"; fail "the follow-up step"; }
+grep -q "RIEC opened case ZAAK-" "$work/follow_up.txt" || fail "no case opened"
+grep -q "RIEC analyst sees: kvk 12345678" "$work/follow_up.txt" || fail "the KvK number was not disclosed"
+grep -q "RIEC analyst sees: call Sanne de Vries" "$work/follow_up.txt" || fail "no contact card"
+# Canary: after the disclosure the number is nowhere in plain on any node's disk.
+if grep -rl --binary-files=text "12345678" "$work/demo" >/dev/null; then
+  grep -rl --binary-files=text "12345678" "$work/demo" >&2
+  fail "a plain KvK number on disk"
+fi
+
 # The processing record of every node verifies and exports (BRIEF 3.7).
 for role in municipality labour_inspectorate housing_certifier riec pseudonymisation_authority; do
   "$bin" audit verify --dir "$(get $role dir)" >/dev/null || fail "audit verify at $role"

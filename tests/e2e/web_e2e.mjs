@@ -180,6 +180,42 @@ try {
   assert.match(await fullValue.first().innerText(), /^[0-9a-f]{128}$/, 'the full pseudonym on demand');
   await shot(analyst, '06-alerts');
 
+  log('the analyst opens the bundle as a case: the agency, the address and the three reports as one graph');
+  await bundle.getByRole('button', { name: 'Zaak openen' }).click();
+  await analyst.getByRole('heading', { name: 'Zaak', exact: true }).waitFor();
+  const caseUrl = analyst.url();
+  const graph = analyst.locator('.graph-list');
+  for (const org of ['gemeente-aalsmeer', 'nla', 'snf']) await graph.getByText(new RegExp(`gemeld door ${org}`)).first().waitFor();
+  assert.match(await graph.innerText(), /KvK-nummer/);
+  assert.match(await graph.innerText(), /adres/, 'the address joins the agency in one case');
+  assert.equal(await analyst.locator('.case-graph').getByText(/[0-9a-f]{64}/).count(), 0, 'no pseudonym on the case page');
+  await analyst.getByLabel('Status').selectOption('in_progress');
+  await analyst.getByLabel('Termijn').fill('2026-12-31');
+  await analyst.getByRole('button', { name: 'Zaak bijwerken' }).click();
+  await analyst.getByText('Zaak bijgewerkt.').waitFor();
+  await analyst.getByLabel('Notitie').fill('Casusoverleg 9 december: NLA en gemeente uitnodigen.');
+  await analyst.getByRole('button', { name: 'Notitie toevoegen' }).click();
+  await analyst.getByText('Casusoverleg 9 december').waitFor();
+  await shot(analyst, '06b-case');
+  await analyst.getByRole('link', { name: 'Alerts' }).click();
+  await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
+  const addressBundle = analyst.locator('article[data-kind="bundle"]', { has: analyst.locator('.pill', { hasText: /^address$/ }) });
+  await addressBundle.getByRole('button', { name: 'Zaak openen' }).click();
+  await analyst.getByRole('heading', { name: 'Zaak', exact: true }).waitFor();
+  assert.equal(analyst.url(), caseUrl, 'the address bundle opens the same case');
+
+  log('the analyst looks up a KvK number from their own file, with a purpose');
+  await analyst.getByRole('link', { name: 'Opzoeken' }).click();
+  await analyst.getByLabel('Soort identificatie').selectOption('kvk');
+  await analyst.getByLabel('Waarde').fill('12345678');
+  await analyst.getByRole('button', { name: 'Zoeken' }).click();
+  await analyst.getByTestId('lookup-result').getByText(/purpose|doel/i).first().waitFor();
+  await analyst.getByLabel(/^Doel/).fill('Controle bij melding van de vreemdelingenpolitie');
+  await analyst.getByRole('button', { name: 'Zoeken' }).click();
+  await analyst.getByTestId('lookup-result').getByText(/^Gevonden: [1-9]/).waitFor();
+  assert.ok(await analyst.locator('[data-testid="lookup-result"] li[data-type="record"]').count() >= 3, 'the three reports');
+  await shot(analyst, '06c-lookup');
+
   log('the officer sees the feedback');
   await officer.goto(`${municipality.api}/#/signals`);
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
@@ -190,12 +226,12 @@ try {
   await shot(officer, '07-signal-feedback');
 
   // ---------------------------------------------------------------- requests (issue 16)
-  log('the RIEC analyst asks the municipality which company is behind the record');
-  await analyst.getByRole('link', { name: 'Inbox' }).click();
-  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
-  const asked = analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
-  await asked.getByRole('button', { name: 'Gegevens opvragen' }).click();
-  const detailsForm = asked.locator('form[data-type="details"]');
+  log('from the case, the RIEC analyst asks the municipality which company is behind its record');
+  await analyst.goto(caseUrl);
+  await analyst.getByRole('heading', { name: 'Zaak', exact: true }).waitFor();
+  const inCase = analyst.locator('article[data-source="gemeente-aalsmeer"][data-record]');
+  await inCase.getByRole('button', { name: 'Gegevens opvragen' }).click();
+  const detailsForm = inCase.locator('form[data-type="details"]');
   assert.ok(await detailsForm.getByLabel('KvK-nummer').isChecked(), 'the rule grants the KvK number');
   assert.ok(await detailsForm.getByLabel('adres').isChecked(), 'and the address');
   await detailsForm.getByLabel('adres').uncheck();
@@ -233,10 +269,15 @@ try {
     await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
   }
   assert.match(await answered.locator('.disclosed').innerText(), /KvK-nummer: 12345678/);
+  await answered.getByText('Klopt met het record').waitFor();
   await shot(analyst, '20-details-disclosed');
+  await analyst.goto(caseUrl);
+  await analyst.locator('article[data-request][data-state="approved"]').waitFor();
 
   log('a contact request, accepted by the officer, gives the analyst a name and a number');
   await analyst.getByRole('link', { name: 'Inbox' }).click();
+  await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  const asked = analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
   await asked.getByRole('button', { name: 'Contact vragen' }).click();
   const contactForm = asked.locator('form[data-type="contact"]');
   await contactForm.getByLabel(/^Doel/).fill('Afstemmen wie het onderzoek naar dit bureau leidt');
