@@ -250,6 +250,15 @@ TEST_F(RequestTest, RequestsOutsideWhatTheRuleGrantsAreRefusedAndNothingIsSent) 
   auto address = api(kInspectorate, "POST", "/api/v1/requests", "analyst", details_body(at_nla, R"(["address"])"));
   EXPECT_EQ(address.status, 400) << address.body;
   EXPECT_NE(address.body.find("\"name\":\"kinds\""), std::string::npos) << address.body;
+  // The inspectorate's address findings reach the municipality under a rule
+  // that grants no disclosure at all.
+  submit(kInspectorate, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20","severity":"high",
+    "subjects":[{"kind":"address","postcode":"1431 AB","houseNumber":12}]})");
+  ASSERT_TRUE(wait_until([&] { return !inbox_id_from(kMunicipality, "nla").empty(); }));
+  auto none = api(kMunicipality, "POST", "/api/v1/requests", "analyst",
+                  details_body(inbox_id_from(kMunicipality, "nla"), R"(["address"])"));
+  EXPECT_EQ(none.status, 400) << none.body;
+  EXPECT_NE(none.body.find("grants no disclosure"), std::string::npos) << none.body;
   // A kind the record does not hold.
   auto plate = api(kRiec, "POST", "/api/v1/requests", "analyst", details_body(record, R"(["plate"])"));
   EXPECT_EQ(plate.status, 400) << plate.body;
