@@ -4,37 +4,18 @@ municipality's overcrowding signal, and the municipality's officer sees it.
 
 usage: feedback.py DEMO_JSON   (prints what the officer sees; exit 1 on timeout)
 """
-import json
-import ssl
+import os
 import sys
-import time
-import urllib.request
 
-demo = json.load(open(sys.argv[1]))
-nodes = {n["org"]: n for n in demo["nodes"]}
-tls = ssl.create_default_context(cafile=demo["caCert"])
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_api import Demo, wait  # noqa: E402
 
-
-def call(node, role, method, path, body=None):
-    req = urllib.request.Request(node["api"] + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": "Bearer " + node["tokens"][role],
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, context=tls, timeout=10) as r:
-        return json.load(r)
+demo = Demo(sys.argv[1])
+call = demo.call
 
 
-def wait(what, probe, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.3)
-    sys.exit("timed out waiting for " + what)
-
-
-riec, municipality = nodes["riec-amsterdam"], nodes["gemeente-aalsmeer"]
+riec, municipality = "riec-amsterdam", "gemeente-aalsmeer"
 record = wait("the municipality's overcrowding record at the RIEC", lambda: next(
     (r for r in call(riec, "analyst", "GET", "/api/v1/inbox?source=gemeente-aalsmeer&category=housing.overcrowding")["items"]),
     None))

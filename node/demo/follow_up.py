@@ -7,41 +7,18 @@ the analyst sees whom to call).
 
 usage: follow_up.py DEMO_JSON   (prints each step; exit 1 on a failure or timeout)
 """
-import json
-import ssl
+import os
 import sys
-import time
-import urllib.error
-import urllib.request
 
-demo = json.load(open(sys.argv[1]))
-nodes = {n["org"]: n for n in demo["nodes"]}
-tls = ssl.create_default_context(cafile=demo["caCert"])
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_api import Demo, wait  # noqa: E402
 
-
-def call(node, role, method, path, body=None):
-    req = urllib.request.Request(node["api"] + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": "Bearer " + node["tokens"][role],
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, context=tls, timeout=10) as r:
-            return json.load(r)
-    except urllib.error.HTTPError as e:
-        sys.exit("%s %s at %s answered %d: %s" % (method, path, node["org"], e.code, e.read().decode()[:400]))
+demo = Demo(sys.argv[1])
+call = demo.call
 
 
-def wait(what, probe, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.3)
-    sys.exit("timed out waiting for " + what)
-
-
-riec, nla, municipality = nodes["riec-amsterdam"], nodes["nla"], nodes["gemeente-aalsmeer"]
+riec, nla, municipality = "riec-amsterdam", "nla", "gemeente-aalsmeer"
 # The fictitious RIEC analyst of the demo (demo users carry the same details).
 analyst = {"name": "Ahmed El Amrani", "phone": "020 555 0101", "email": "analyst@riec-amsterdam.demo.invalid"}
 

@@ -118,6 +118,19 @@ const char* kColumns =
 
 std::string iso(std::int64_t ms) { return signals::iso8601_utc(ms); }
 
+// Runs `update` (an UPDATE ... RETURNING id, kinds, partner that deletes
+// answers) and audits each as disclosure.deleted with `reason`; how many.
+std::size_t delete_answers(storage::Database& db, storage::Cursor& update, std::string_view reason, std::int64_t now) {
+  std::vector<std::tuple<std::string, std::string, std::string>> gone;
+  while (update.step()) gone.emplace_back(update.text(0), update.text(1), update.text(2));
+  update.reset();
+  for (const auto& [id, kinds, partner] : gone) {
+    audit_request(db, audit::events::kDisclosureDeleted, id, "ok",
+                  {{"kinds", strings(strings_of(kinds))}, {"reason", reason}}, now, partner);
+  }
+  return gone.size();
+}
+
 }  // namespace
 
 // One row as the API shows it; the answer's content only when `open_answer`.
@@ -528,14 +541,7 @@ std::size_t Requests::expire(std::int64_t now) {
     auto gone = db.cached(
         "UPDATE requests SET answer = NULL WHERE answer IS NOT NULL AND answer_expires_at_ms <= ? RETURNING id, kinds, partner");
     gone.bind(1, now);
-    std::vector<std::tuple<std::string, std::string, std::string>> deleted;
-    while (gone.step()) deleted.emplace_back(gone.text(0), gone.text(1), gone.text(2));
-    gone.reset();
-    for (const auto& [id, kinds, partner] : deleted) {
-      audit_request(db, audit::events::kDisclosureDeleted, id, "ok",
-                    {{"kinds", strings(strings_of(kinds))}, {"reason", "the rule's retention passed"}}, now, partner);
-    }
-    changed = expired.size() + deleted.size();
+    changed = expired.size() + delete_answers(db, gone, "the rule's retention passed", now);
   });
   return changed;
 }
@@ -707,13 +713,7 @@ void Requests::forget_answers_about(storage::Database& db, const std::string& in
       "UPDATE requests SET answer = NULL WHERE inbox_id = ? AND direction = 'outgoing' AND answer IS NOT NULL "
       "RETURNING id, kinds, partner");
   st.bind(1, std::string_view(inbox_id));
-  std::vector<std::tuple<std::string, std::string, std::string>> gone;
-  while (st.step()) gone.emplace_back(st.text(0), st.text(1), st.text(2));
-  st.reset();
-  for (const auto& [id, kinds, partner] : gone) {
-    audit_request(db, audit::events::kDisclosureDeleted, id, "ok",
-                  {{"kinds", strings(strings_of(kinds))}, {"reason", "the source withdrew the record"}}, now, partner);
-  }
+  delete_answers(db, st, "the source withdrew the record", now);
 }
 
 void Requests::refused_on_receipt(storage::Database& db, const std::string& request_id, const std::string& why,

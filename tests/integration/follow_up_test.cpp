@@ -72,32 +72,6 @@ class FollowUpTest : public signalnode::testing::SharingFixture {
     json::value doc = json::parse(r.body);
     return doc.at("items").as_array().size();
   }
-  // A hand-made batch from node `from` to node `to`, signed with `from`'s key,
-  // sent over `from`'s mutually authenticated connection; the receipt.
-  w::Receipt send(std::size_t from, std::size_t to, std::vector<w::Record> records, std::string* raw = nullptr) {
-    w::Batch b;
-    b.batch_id = c::random_hex_id(16);
-    b.sender = nodes_[from].org;
-    b.receiver = nodes_[to].org;
-    b.created_at_ms = 1;
-    b.records = std::move(records);
-    std::string body = bytes(w::encode(w::sign_batch(b, key_of(from))));
-    if (raw) *raw = body;
-    return post_from(from, to, body);
-  }
-  w::Receipt post_from(std::size_t from, std::size_t to, const std::string& body) {
-    auto* fed = apps_[from]->federation();
-    auto client = fed->client_for(*fed->manifest()->find(nodes_[to].org));
-    auto r = client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::string error;
-    c::Bytes raw(r.body.begin(), r.body.end());
-    auto s = w::decode_signed(raw, error);
-    EXPECT_TRUE(s) << error;
-    auto receipt = w::decode_receipt(s->message, error);
-    EXPECT_TRUE(receipt) << error;
-    return *receipt;
-  }
   // The latest moment any message about signal `id` to `org` was due to
   // leave the municipality (cancelled ones keep theirs).
   std::int64_t due_at(const std::string& id, const std::string& org) {

@@ -95,24 +95,6 @@ class RequestTest : public signalnode::testing::SharingFixture {
     if (r.status != 202) return r.body;
     return std::string(json::parse(r.body).at("id").as_string());
   }
-  w::Receipt send(std::size_t from, std::size_t to, std::vector<w::Record> records) {
-    w::Batch b;
-    b.batch_id = c::random_hex_id(16);
-    b.sender = nodes_[from].org;
-    b.receiver = nodes_[to].org;
-    b.created_at_ms = 1;
-    b.records = std::move(records);
-    std::string body = bytes(w::encode(w::sign_batch(b, key_of(from))));
-    auto* fed = apps_[from]->federation();
-    auto client = fed->client_for(*fed->manifest()->find(nodes_[to].org));
-    auto r = client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::string error;
-    c::Bytes raw(r.body.begin(), r.body.end());
-    auto s = w::decode_signed(raw, error);
-    auto receipt = w::decode_receipt(s->message, error);
-    return *receipt;
-  }
   w::Record answer(const std::string& request_id, std::size_t from, std::vector<w::Disclosed> disclosed) {
     w::Record a;
     a.record_id = c::random_hex_id(16);

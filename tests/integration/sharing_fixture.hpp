@@ -78,7 +78,32 @@ class SharingFixture : public FederationFixture {
     return client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
   }
   static std::string bytes(const crypto::Bytes& b) { return std::string(b.begin(), b.end()); }
-
+  // A hand-made batch from node `from` to node `to`, signed with `from`'s key,
+  // sent over `from`'s mutually authenticated connection; the receipt.
+  protocol::wire::Receipt send(std::size_t from, std::size_t to, std::vector<protocol::wire::Record> records, std::string* raw = nullptr) {
+    protocol::wire::Batch b;
+    b.batch_id = crypto::random_hex_id(16);
+    b.sender = nodes_[from].org;
+    b.receiver = nodes_[to].org;
+    b.created_at_ms = 1;
+    b.records = std::move(records);
+    std::string body = bytes(protocol::wire::encode(protocol::wire::sign_batch(b, key_of(from))));
+    if (raw) *raw = body;
+    return post_from(from, to, body);
+  }
+  protocol::wire::Receipt post_from(std::size_t from, std::size_t to, const std::string& body) {
+    auto* fed = apps_[from]->federation();
+    auto client = fed->client_for(*fed->manifest()->find(nodes_[to].org));
+    auto r = client->request("POST", "/federation/v1/batches", body, {{"Content-Type", "application/octet-stream"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::string error;
+    crypto::Bytes raw(r.body.begin(), r.body.end());
+    auto s = protocol::wire::decode_signed(raw, error);
+    EXPECT_TRUE(s) << error;
+    auto receipt = protocol::wire::decode_receipt(s->message, error);
+    EXPECT_TRUE(receipt) << error;
+    return *receipt;
+  }
 };
 
 }  // namespace signalnode::testing
