@@ -1,4 +1,5 @@
 #include "node/api/router.hpp"
+#include "node/api/slow_lane.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -284,7 +285,7 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     found->handler(RouteContext{request, params, principal}, guarded);
   } catch (const std::exception& e) {
     log::error("http.handler_failed", {{"route", found->path_template}, {"error", e.what()}});
-    guarded(internal_error());
+    guarded(failure_response(e));
   }
 }
 

@@ -64,8 +64,10 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
         what = e.what();
       }
       log::error("signal.store_failed", {{"error", what}});
-      return answer(problem(503, "store-unavailable", "Not stored",
-                           "the signal could not be stored durably; nothing was kept, try again"));
+      HttpResponse r = problem(503, "store-unavailable", "Not stored",
+                               "the signal could not be stored durably; nothing was kept, try again");
+      r.headers.emplace_back("Retry-After", "30");
+      return answer(std::move(r));
     }
     log::info("signal.stored", {{"signal", id}, {"category", category}, {"subjects", subjects}});
     if (stored) stored();

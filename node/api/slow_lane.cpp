@@ -1,11 +1,14 @@
 #include "node/api/slow_lane.hpp"
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <memory>
 
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/log/log.hpp"
+#include "node/storage/sqlite.hpp"
 
 namespace signalnode::node::api {
 
@@ -57,19 +60,44 @@ Respond answer_once(Respond respond) {
   };
 }
 
+HttpResponse failure_response(const std::exception& e) {
+  // The disk is full, failing or busy: nothing was kept, and the same request
+  // may succeed later. Clients (partners' delivery threads included) retry a
+  // 503 with Retry-After; a 500 says "do not".
+  if (const auto* sqlite = dynamic_cast<const storage::SqliteError*>(&e)) {
+    switch (sqlite->code() & 0xff) {
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+      case SQLITE_CANTOPEN:
+      case SQLITE_READONLY: {
+        HttpResponse r = problem(503, "storage-unavailable", "Storage unavailable",
+                                 "the node could not write to its storage; nothing was kept; try again later");
+        r.headers.emplace_back("Retry-After", "30");
+        return r;
+      }
+      default: break;
+    }
+  }
+  return internal_error();
+}
+
 void answer_or_fail(std::string_view event, const Respond& once, const AnsweringJob& job) noexcept {
   std::string error;
+  HttpResponse failure = internal_error();
   try {
     job(once);
     return;
   } catch (const std::exception& e) {
+    failure = failure_response(e);
     error = e.what();
   } catch (...) {
     error = "an exception that is not a std::exception";
   }
   try {
     log::error(event, {{"error", error}});
-    once(internal_error());  // dropped if the job answered before it threw
+    once(std::move(failure));  // dropped if the job answered before it threw
   } catch (...) {
     // The answer path itself failed (the connection is gone, say): nothing is
     // left to tell the client, and the lane must go on.

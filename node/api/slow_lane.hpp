@@ -53,6 +53,10 @@ class SlowLane {
 // A job that answers one request through the respond it is given.
 using AnsweringJob = std::function<void(const Respond&)>;
 
+// What a job that threw answers: 503 with Retry-After when storage failed
+// (full, I/O error, busy), so clients retry; 500 otherwise.
+HttpResponse failure_response(const std::exception& e);
+
 // Passes on the first answer only; later ones are dropped. Safe to call from
 // several threads.
 Respond answer_once(Respond respond);

@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "node/api/node_api.hpp"
+#include "node/signals/signal_json.hpp"
 #include "node/http/problem.hpp"
 #include "node/version.hpp"
 
@@ -41,6 +42,8 @@ void add_system_routes(Router& router, ApiServices& s) {
   router.add("GET", "/api/v1/taxonomy", Access::authenticated(),
              [taxonomy](RouteContext, Respond respond) { respond(json_response(200, *taxonomy)); });
 
+  // Below this much free space the node says so before SQLite fails.
+  static constexpr std::uint64_t kMinFreeBytes = 64ULL * 1024 * 1024;
   router.add("GET", "/healthz", Access::open(), [&s](RouteContext, Respond respond) {
     bool db_ok = false;
     try {
@@ -48,12 +51,28 @@ void add_system_routes(Router& router, ApiServices& s) {
     } catch (const std::exception&) {
       db_ok = false;
     }
-    json::object body{{"status", db_ok ? "ok" : "degraded"},
+    // Honest about the disk (issue 18): a database that answers reads while
+    // every write fails, or a file system nearly full, is not healthy.
+    const auto health = s.store.health();
+    const bool writes_ok = !health.writes_failing;
+    const bool disk_ok = health.free_bytes >= kMinFreeBytes;
+    const bool ok = db_ok && writes_ok && disk_ok;
+    json::object body{{"status", ok ? "ok" : "degraded"},
                       {"org", s.org},
                       {"role", s.role},
                       {"version", kVersion},
-                      {"database", db_ok ? "ok" : "unavailable"}};
-    respond(json_response(db_ok ? 200 : 503, json::serialize(body)));
+                      {"database", db_ok ? "ok" : "unavailable"},
+                      {"writes", writes_ok ? "ok" : "failing"},
+                      {"disk", json::object{{"status", disk_ok ? "ok" : "low"},
+                                            {"freeBytes", health.free_bytes},
+                                            {"minimumBytes", kMinFreeBytes}}}};
+    if (!writes_ok) {
+      body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)},
+                                              {"error", health.last_failure.substr(0, 200)}};
+    }
+    HttpResponse r = json_response(ok ? 200 : 503, json::serialize(body));
+    if (!ok) r.headers.emplace_back("Retry-After", "30");
+    respond(std::move(r));
   });
 
   // Per-partner PA use, outbox depths and failed log-ins are not for anyone who

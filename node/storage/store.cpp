@@ -1,5 +1,9 @@
 #include "node/storage/store.hpp"
 
+#include <sqlite3.h>
+
+#include <chrono>
+
 #include <future>
 
 namespace signalnode::node::storage {
@@ -124,6 +128,10 @@ void Store::commit_batch(std::vector<Pending>& batch) {
   } catch (...) {
     commit_error = std::current_exception();
   }
+  note_outcome(commit_error);
+  for (const auto& e : errors) {
+    if (e) note_outcome(e);
+  }
   writer_db_.release_snapshot();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
@@ -152,6 +160,54 @@ Store::Lease::~Lease() {
   db->release_snapshot();
   std::lock_guard lock(store.pool_mutex_);
   store.pool_.push_back(std::move(db));
+}
+
+namespace {
+// A failure of the disk, not of the job: the same write may succeed later.
+bool is_storage_failure(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const SqliteError& e) {
+    const int code = e.code() & 0xff;
+    return code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_READONLY;
+  } catch (...) {
+  }
+  return false;
+}
+}  // namespace
+
+void Store::note_outcome(const std::exception_ptr& error) {
+  std::lock_guard lock(health_mutex_);
+  ++seq_;
+  if (!error) {
+    success_seq_ = seq_;
+    return;
+  }
+  if (!is_storage_failure(error)) return;
+  failure_seq_ = seq_;
+  last_failure_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    last_failure_ = e.what();
+  } catch (...) {
+    last_failure_ = "unknown";
+  }
+}
+
+Store::Health Store::health() const {
+  Health h;
+  {
+    std::lock_guard lock(health_mutex_);
+    h.writes_failing = failure_seq_ > success_seq_;
+    h.last_failure_ms = last_failure_ms_;
+    h.last_failure = last_failure_;
+  }
+  std::error_code ec;
+  auto space = std::filesystem::space(path_.parent_path(), ec);
+  h.free_bytes = ec ? 0 : space.available;
+  return h;
 }
 
 bool Store::ping() {

@@ -46,6 +46,17 @@ class Store {
   // Whether a read-only connection answers a query (the health check).
   bool ping();
 
+  // What /healthz and the metrics report of the disk: whether the latest
+  // write that reached SQLite failed for a storage reason (full, I/O error),
+  // with when and why, and how much space the database's file system has left.
+  struct Health {
+    bool writes_failing = false;
+    std::int64_t last_failure_ms = 0;  // since 1970, 0: never
+    std::string last_failure;
+    std::uint64_t free_bytes = 0;
+  };
+  Health health() const;
+
   // Runs f with a read-only connection leased from the pool.
   template <typename F>
   auto read(F&& f) {
@@ -83,6 +94,13 @@ class Store {
   bool stopping_ = false;
   std::size_t max_batch_ = 512;
   std::atomic<std::uint64_t> commits_{0};  // bumped after each COMMIT, before the completions run
+  // The latest storage failure and success of the writer (steady order by a
+  // sequence number, so a success after a failure clears it).
+  mutable std::mutex health_mutex_;
+  std::uint64_t failure_seq_ = 0, success_seq_ = 0, seq_ = 0;
+  std::int64_t last_failure_ms_ = 0;
+  std::string last_failure_;
+  void note_outcome(const std::exception_ptr& error);
 
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Database>> pool_;

@@ -3,6 +3,7 @@
 // accepted before it ends. A job posted for a request answers it exactly once,
 // with 500 when it throws first.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "node/api/node_api.hpp"
+#include "node/storage/sqlite.hpp"
 #include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
 
@@ -113,6 +115,23 @@ TEST(SlowLaneAnswers, AThrowingJobIsAnsweredOnceWith500AndTheLaneGoesOn) {
   auto b = second.wait();
   ASSERT_EQ(b.size(), 1u) << "the lane went on";
   EXPECT_EQ(b[0].body, "next");
+}
+
+// Issue 18: a full or failing disk is a retryable 503, not a final 500.
+TEST(SlowLaneAnswers, AStorageFailureIsAnsweredAsRetryable503) {
+  Answers full, other;
+  api::post_answering(nullptr, [](const api::Respond&) { throw signalnode::node::storage::SqliteError("disk full", SQLITE_FULL); },
+                      full.respond());
+  api::post_answering(nullptr, [](const api::Respond&) { throw signalnode::node::storage::SqliteError("constraint", SQLITE_CONSTRAINT); },
+                      other.respond());
+  auto a = full.wait();
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].status, 503);
+  EXPECT_NE(a[0].body.find("storage-unavailable"), std::string::npos) << a[0].body;
+  bool retry_after = false;
+  for (const auto& [name, value] : a[0].headers) retry_after |= name == "Retry-After" && value == "30";
+  EXPECT_TRUE(retry_after);
+  EXPECT_EQ(other.wait().at(0).status, 500) << "a failure that is not the disk's stays a 500";
 }
 
 TEST(SlowLaneAnswers, AJobThatAnsweredAndThenThrewIsNotAnsweredTwice) {
