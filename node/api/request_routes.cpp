@@ -165,7 +165,10 @@ void list_requests(ApiServices& s, RouteContext ctx, Respond respond) {
     return respond(problem(403, "forbidden", "Forbidden", "outgoing requests are the analysts'"));
   }
   json::array items;
-  for (auto& o : requests(s).list(direction, static_cast<std::size_t>(limit))) items.push_back(std::move(o));
+  // Incoming requests, with the requester's contact card, are for the role
+  // that decides on them (BRIEF 3.9), not for every role at the source.
+  const std::string role = direction == "incoming" ? std::string(auth::to_string(ctx.principal->role)) : std::string();
+  for (auto& o : requests(s).list(direction, static_cast<std::size_t>(limit), role)) items.push_back(std::move(o));
   respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
 }
 
@@ -179,7 +182,12 @@ void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
     auto o = requests(s).get(id, principal.token_id, &opened);
     if (!o) return answer(problem(404, "not-found", "Not found", "no request with this id"));
     if (o->at("direction") == "outgoing" && principal.role != auth::Role::analyst) {
-      return answer(problem(403, "forbidden", "Forbidden", "outgoing requests are the analysts'"));
+      return answer(problem(403, "forbidden", "Forbidden", "uitgaande verzoeken zijn van analisten / outgoing requests are the analysts'"));
+    }
+    if (o->at("direction") == "incoming" && o->contains("decidedByRole") &&
+        o->at("decidedByRole").as_string() != auth::to_string(principal.role)) {
+      return answer(problem(403, "forbidden", "Forbidden",
+                            "een andere rol beslist over dit verzoek / another role decides on this request"));
     }
     if (opened && o->contains("disclosed") && !o->contains("verified")) {
       auto* transport = s.pa_transport ? s.pa_transport() : nullptr;

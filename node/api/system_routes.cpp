@@ -66,10 +66,9 @@ void add_system_routes(Router& router, ApiServices& s) {
                       {"disk", json::object{{"status", disk_ok ? "ok" : "low"},
                                             {"freeBytes", health.free_bytes},
                                             {"minimumBytes", kMinFreeBytes}}}};
-    if (!writes_ok) {
-      body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)},
-                                              {"error", health.last_failure.substr(0, 200)}};
-    }
+    // When, not why: the error text is for the node's log, not for anyone
+    // who can reach the port.
+    if (!writes_ok) body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)}};
     HttpResponse r = json_response(ok ? 200 : 503, json::serialize(body));
     if (!ok) r.headers.emplace_back("Retry-After", "30");
     respond(std::move(r));

@@ -246,7 +246,7 @@ struct NodeApp::Impl {
       return;
     }
     clock_implausible.store(false);
-    sharing.retention.remember_recorded_time();
+    sharing.retention.trust(now);
     audit.prune_before(now - static_cast<std::int64_t>(cfg.audit_retention_days) * 86'400'000);
     auto received = sharing.retention.expire_received();
     auto own = sharing.retention.expire_own(cfg.signal_retention_days);
@@ -336,7 +336,7 @@ struct NodeApp::Impl {
       }
       // Requests past their deadline expire on both sides, and disclosed
       // identities past their rule's retention go, within a minute.
-      if (federation && now - last_request_sweep_ms > 60'000) {
+      if (federation && now - last_request_sweep_ms > 60'000 && sharing.retention.check_clock(now).plausible) {
         last_request_sweep_ms = now;
         if (sharing.requests.expire(now) > 0) log::info("requests.swept", {});
       }

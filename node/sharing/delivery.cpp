@@ -226,6 +226,9 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
           .bind(6, std::string_view(partner))
           .run();
       if (db.changes() == 0) continue;  // already settled by an earlier receipt
+      // A settled message that carried identities keeps no copy of them.
+      static const std::string forget_sql = "UPDATE outbox SET record = zeroblob(0) WHERE record_id = ? AND sealed = 1";
+      db.cached(forget_sql).bind(1, std::string_view(id)).run();
       // record.sent (or the follow-up's event) is written on the receiver's
       // signed receipt, in the transaction that marks it delivered or rejected.
       const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];

@@ -92,6 +92,11 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
     db.cached(cancel_corrections_sql())
         .bind(1, std::string_view(signal_id))
         .run();
+    // An approved disclosure not yet sent goes too, and its sealed copy.
+    static const std::string cancel_answers = sql("UPDATE outbox SET state = ", OutboxState::cancelled,
+                                                  ", record = zeroblob(0) WHERE signal_id = ? AND kind = ",
+                                                  RecordKind::request_answer, " AND state = ", OutboxState::queued);
+    db.cached(cancel_answers).bind(1, std::string_view(signal_id)).run();
     auto cancel = db.cached(cancel_record_sql());
     for (const auto& [partner, record_id, state] : originals) {
       cancel.reset();

@@ -63,7 +63,7 @@ void add_request_attributes(json::object& a, const wire::Record& r) {
   json::array kinds;
   for (const auto& k : r.request.kinds) kinds.push_back(json::value(k));
   a["kinds"] = std::move(kinds);
-  a["purpose"] = r.request.purpose;
+  a["requestPurpose"] = r.request.purpose;  // beside the rule's processing purpose, not over it
   a["legalGround"] = r.request.legal_ground;
   a["reference"] = r.request.reference;
 }

@@ -118,6 +118,13 @@ const char* kColumns =
 
 std::string iso(std::int64_t ms) { return signals::iso8601_utc(ms); }
 
+// The rule still grants anything today: not suspended, within its dates.
+bool in_force(const policies::Rule& rule, std::int64_t now) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
+      std::chrono::milliseconds(now)));
+  return rule.active && day >= rule.valid_from && (!rule.valid_until || day <= *rule.valid_until);
+}
+
 // Runs `update` (an UPDATE ... RETURNING id, kinds, partner that deletes
 // answers) and audits each as disclosure.deleted with `reason`; how many.
 std::size_t delete_answers(storage::Database& db, storage::Cursor& update, std::string_view reason, std::int64_t now) {
@@ -228,8 +235,9 @@ Outcome Requests::create(const NewRequest& q, const policies::Policy& policy) {
     std::string sender = st.text(0), record_id = st.text(1), rule_id = st.text(2), category = st.text(3);
     st.reset();
     const policies::Rule* rule = policy.find(rule_id);
-    if (!rule) {
-      return refuse(Outcome::conflict("the record's rule " + rule_id + " is not in the covenant in force"),
+    if (!rule || !in_force(*rule, now)) {
+      return refuse(Outcome::conflict("de regel " + rule_id + " van dit record is niet meer van kracht / the record's rule " +
+                                      rule_id + " is not in force"),
                     "rule not in force", sender);
     }
     if (q.type == RequestType::details) {
@@ -355,7 +363,8 @@ Outcome Requests::decide(const std::string& id, const Decision& d, const policie
     }
     const bool contact = st.text(0) == "contact";
     std::string partner = st.text(1), record_id = st.text(2), signal_id = st.is_null(3) ? "" : st.text(3),
-                rule_id = st.text(4), decider = st.is_null(6) ? "officer" : st.text(6), state = st.text(7);
+                rule_id = st.text(4), state = st.text(7);
+    std::string decider = st.is_null(6) ? "officer" : st.text(6);
     auto kinds = strings_of(st.text(5));
     const std::int64_t deadline = st.int64(8);
     st.reset();
@@ -367,6 +376,29 @@ Outcome Requests::decide(const std::string& id, const Decision& d, const policie
     if (now > deadline) {
       result = Outcome::conflict("de termijn van dit verzoek is verstreken / this request's deadline has passed");
       return;
+    }
+    // The covenant as it is now, not as it was when the request came: the
+    // rule in force, its deciding role and its disclosure; the signal active.
+    const policies::Rule* rule = policy.find(rule_id);
+    if (!contact && rule) decider = rule->disclosure_decided_by;
+    auto refuse_now = [&](const std::string& why) {
+      audit_request(db, audit::events::kRequestRejected, id, "rejected", {{"by", d.by}, {"reason", why}}, now, partner);
+      result = Outcome::conflict(why);
+    };
+    if (d.approve) {
+      if (!rule || !in_force(*rule, now)) {
+        return refuse_now("de regel " + rule_id + " is niet meer van kracht; wijs af / rule " + rule_id +
+                          " is no longer in force; refuse");
+      }
+      for (const auto& k : kinds) {
+        if (!contact && !rule->disclosure.contains(k)) {
+          return refuse_now("de regel staat verstrekking van " + k + " niet meer toe; wijs af / the rule no longer grants " + k);
+        }
+      }
+      auto status = signal_id.empty() ? std::nullopt : signals::SignalRepository::status_of(db, signal_id);
+      if (!status || status->status != signals::SignalStatus::active) {
+        return refuse_now("het signaal is ingetrokken; wijs af met reden not_held / the signal was withdrawn; refuse (not_held)");
+      }
     }
     if (d.role != decider) {
       audit_request(db, audit::events::kRequestRejected, id, "rejected",
@@ -422,7 +454,8 @@ Outcome Requests::decide(const std::string& id, const Decision& d, const policie
     }
     cat.reset();
     const bool sealed = !a.request.disclosed.empty() || reachable(a.request.contact);
-    detail::enqueue(db, {&a, partner, rule_id, std::nullopt, std::nullopt,
+    detail::enqueue(db, {&a, partner, rule_id,
+                         signal_id.empty() ? std::nullopt : std::optional<std::string>(signal_id), std::nullopt,
                          sealed ? &ctx_.pseudonymiser.data_key() : nullptr},
                     now);
     db.cached("UPDATE requests SET state = ?, reason = ?, decided_by = ?, decided_at_ms = ? WHERE id = ?")
@@ -445,12 +478,13 @@ Outcome Requests::decide(const std::string& id, const Decision& d, const policie
   return result;
 }
 
-std::vector<json::object> Requests::list(std::string_view direction, std::size_t limit) const {
+std::vector<json::object> Requests::list(std::string_view direction, std::size_t limit, std::string_view role) const {
   return ctx_.store.read([&](storage::Database& db) {
     std::vector<json::object> out;
     auto st = db.cached(std::string("SELECT ") + kColumns +
-                        " FROM requests WHERE direction = ? ORDER BY created_at_ms DESC, id LIMIT ?");
-    st.bind(1, direction).bind(2, static_cast<std::int64_t>(limit));
+                        " FROM requests WHERE direction = ?1 AND (?3 = '' OR decider_role = ?3) "
+                        "ORDER BY created_at_ms DESC, id LIMIT ?2");
+    st.bind(1, direction).bind(2, static_cast<std::int64_t>(limit)).bind(3, role);
     while (st.step()) out.push_back(row_json(ctx_, st, false));
     st.reset();
     return out;
@@ -563,7 +597,7 @@ std::string Requests::receive_request(storage::Database& db, const Context& ctx,
   if (state != OutboxState::delivered) return "a request about a record " + sender + " did not accept";
   if (r.rule_id != rule_id) return "the request names another rule than the record's";
   const policies::Rule* rule = policy.find(rule_id);
-  if (!rule) return "the record's rule " + rule_id + " is not in the current policy";
+  if (!rule || !in_force(*rule, now)) return "the record's rule " + rule_id + " is not in force";
   if (signal_id.empty()) return "the signal behind the record is gone";
   auto status = signals::SignalRepository::status_of(db, signal_id);
   if (!status || status->status != signals::SignalStatus::active) return "the signal behind the record was withdrawn";
@@ -586,6 +620,14 @@ std::string Requests::receive_request(storage::Database& db, const Context& ctx,
   if (details && kinds.empty()) return "a details request names the kinds it asks for";
   if (!details && !kinds.empty()) return "a contact request asks for no kinds";
   if (!details && !reachable(q.contact)) return "a contact request names how to reach the requester";
+  // One pending request of a type per record and partner, whatever the
+  // requester's node lets through.
+  auto pending_one = db.cached(
+      "SELECT 1 FROM requests WHERE direction = 'incoming' AND partner = ? AND record_id = ? AND type = ? AND state = 'pending'");
+  pending_one.bind(1, std::string_view(sender)).bind(2, std::string_view(r.refers_to)).bind(3, std::string_view(details ? "details" : "contact"));
+  const bool already = pending_one.step();
+  pending_one.reset();
+  if (already) return "a request of this type about this record is pending";
   auto exists = db.cached("SELECT 1 FROM requests WHERE id = ?");
   exists.bind(1, std::string_view(r.record_id));
   bool taken = exists.step();
@@ -607,7 +649,7 @@ std::string Requests::receive_request(storage::Database& db, const Context& ctx,
       .bind(8, std::string_view(q.purpose))
       .bind(9, std::string_view(q.legal_ground))
       .bind(10, std::string_view(q.reference))
-      .bind(11, std::string_view(q.contact.name))
+      .bind(11, std::string_view(q.contact.organisation))  // the person is in the sealed card
       .bind_blob(12, seal_json(ctx, card, "requester", r.record_id))
       .bind(13, std::string_view(decider))
       .bind(14, now)
@@ -674,14 +716,16 @@ std::string Requests::receive_answer(storage::Database& db, const Context& ctx, 
   } else {
     return "status is not approved or refused";
   }
-  // What was disclosed is kept as long as the record it is about.
-  std::int64_t expires = now + 365LL * 86'400'000;
+  // What was disclosed is kept as long as the record it is about, and not
+  // at all once that record is gone (withdrawn by its source, expired).
+  std::int64_t expires = 0;
   if (!inbox_id.empty()) {
     auto e = db.cached("SELECT expires_at_ms FROM inbox WHERE id = ?");
     e.bind(1, std::string_view(inbox_id));
     if (e.step()) expires = e.int64(0);
     e.reset();
   }
+  if (expires == 0 && r.status == "approved") return "the record the request is about is gone";
   const bool keep = !answer.empty();
   db.cached(
         "UPDATE requests SET state = ?, reason = ?, decided_at_ms = ?, answer = ?, answer_expires_at_ms = ? "

@@ -92,7 +92,9 @@ class Requests {
 
   // Both sides, for the API. `viewer`: the caller's principal id; an
   // approved answer's content is opened for the requester only.
-  [[nodiscard]] std::vector<boost::json::object> list(std::string_view direction, std::size_t limit) const;
+  // `role`: incoming requests are listed for the role that decides on each.
+  [[nodiscard]] std::vector<boost::json::object> list(std::string_view direction, std::size_t limit,
+                                                      std::string_view role = {}) const;
   [[nodiscard]] std::vector<boost::json::object> of_case(const std::string& case_id) const;
   // nullopt: no such request. `opened`: set when disclosed content was shown.
   [[nodiscard]] std::optional<boost::json::object> get(const std::string& id, const std::string& viewer,

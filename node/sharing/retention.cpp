@@ -28,6 +28,12 @@ void Retention::remember_recorded_time() {
   }));
 }
 
+void Retention::trust(std::int64_t now) {
+  std::int64_t seen = recorded_ms_.load();
+  while (now > seen && !recorded_ms_.compare_exchange_weak(seen, now)) {
+  }
+}
+
 ClockCheck Retention::check_clock(std::int64_t now) const {
   const std::int64_t newest = recorded_ms_.load();
   if (newest == 0 || now - newest <= kMaxClockGapMs) return {};

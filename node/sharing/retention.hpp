@@ -31,6 +31,9 @@ class Retention {
   // before any worker writes by a clock that may have jumped), or again once
   // a partner confirmed the clock.
   void remember_recorded_time();
+  // A time check_clock accepted: the next checks measure from it, so a node
+  // that runs for days without traffic keeps its hourly retention.
+  void trust(std::int64_t now_ms);
 
   // Deletes received records past their rule's retention (and their
   // subjects), recording the count in the audit log. Returns it.

@@ -133,6 +133,9 @@ TEST_F(RequestTest, AnApprovedDetailsRequestDisclosesTheCompanyToTheRequesterUnd
   EXPECT_EQ(req.at("kinds").as_array().size(), 1u);
   EXPECT_FALSE(req.at("legalGround").as_string().empty()) << "the rule's legal basis when none was named";
 
+  // Only the deciding role sees the request and the requester's card.
+  EXPECT_EQ(incoming(kMunicipality, "privacy_officer").size(), 0u);
+  EXPECT_EQ(api(kMunicipality, "GET", "/api/v1/requests/" + id, "privacy_officer").status, 403);
   // The rule names the officer: the municipality's analyst may not decide.
   auto not_entitled = api(kMunicipality, "POST", "/api/v1/requests/" + id + "/decision", "analyst", R"({"decision":"approve"})");
   EXPECT_EQ(not_entitled.status, 403) << not_entitled.body;
