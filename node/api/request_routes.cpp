@@ -198,7 +198,8 @@ void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
       if (transport) {
         try {
           (*o)["verified"] = requests(s).verify_disclosure(id, disclosed, [&](const protocol::CanonicalId& cid) {
-            return s.pseudonymiser.pseudonymise_now(cid, *transport);
+            // Not cached: the check leaves no lasting key of the disclosed identifier.
+            return s.pseudonymiser.pseudonymise_in(cid, {s.pseudonymiser.own_domain()}, *transport).at(0);
           });
         } catch (const std::exception& e) {
           log::warn("request.verify_unavailable", {{"request", id}, {"error", e.what()}});  // checked at the next view
@@ -252,7 +253,15 @@ void decide_request(ApiServices& s, RouteContext ctx, Respond respond) {
         d.role == pending->decider_role) {
       // The canonical identifiers of the asked kinds, from the sealed signal.
       const std::set<std::string> asked(pending->kinds.begin(), pending->kinds.end());
-      if (auto signal = s.signals.get(pending->signal_id)) {
+      std::optional<signals::Signal> signal;
+      try {
+        signal = s.signals.get(pending->signal_id);
+      } catch (const std::exception& e) {
+        log::error("request.signal_unreadable", {{"request", id}, {"error", e.what()}});
+        return answer(problem(409, "signal-unreadable", "Conflict",
+                              "het signaal is niet leesbaar; wijs af met reden not_held / the signal cannot be read; refuse (not_held)"));
+      }
+      if (signal) {
         for (const auto& subject : signal->subjects) {
           for (const auto& id_ : subject.identifiers) {
             std::string kind(protocol::to_string(id_.kind));

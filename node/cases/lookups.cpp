@@ -86,7 +86,8 @@ LookupResult Lookups::perform(const protocol::CanonicalId& id, const std::string
   }
   crypto::oprf::Output pseudonym{};
   try {
-    pseudonym = pseudonymiser_.pseudonymise_now(id, transport);
+    // Not cached: a lookup leaves no lasting trace of which identifier was asked.
+    pseudonym = pseudonymiser_.pseudonymise_in(id, {pseudonymiser_.own_domain()}, transport).at(0);
   } catch (const std::exception& e) {
     log::warn("lookup.pa_unavailable", {{"error", e.what()}});
     out.kind = LookupResult::Kind::pa_unavailable;

@@ -115,7 +115,7 @@ const TEXT = {
 };
 // Requests to a record's source (issue 16): Dutch first, in the users' words.
 Object.assign(TEXT.nl, {
-  navRequests: 'Verzoeken', navMe: 'Mijn gegevens', askContact: 'Contact vragen', askDetails: 'Gegevens opvragen',
+  navRequests: 'Verzoeken', navMe: 'Mijn gegevens', showAnswer: 'Antwoord bekijken (wordt vastgelegd)', askContact: 'Contact vragen', askDetails: 'Gegevens opvragen',
   requestsTitle: 'Verzoeken', incomingTitle: 'Verzoeken aan u', outgoingTitle: 'Mijn verzoeken aan partners',
   reference: 'Zaakreferentie', legalGround: 'Grondslag (leeg: de grondslag van de regel)',
   purposeHint: '(minstens 10 tekens; de bron leest dit)', kindsAsked: 'Welke gegevens', requestSent: 'Verzoek verstuurd. De bron beslist binnen 14 dagen.',
@@ -136,7 +136,7 @@ Object.assign(TEXT.nl, {
     document: 'identiteitsbewijs', plate: 'kenteken', phone: 'telefoonnummer', email: 'e-mailadres' },
 });
 Object.assign(TEXT.en, {
-  navRequests: 'Requests', navMe: 'My details', askContact: 'Ask for contact', askDetails: 'Request details',
+  navRequests: 'Requests', navMe: 'My details', showAnswer: 'View the answer (recorded)', askContact: 'Ask for contact', askDetails: 'Request details',
   requestsTitle: 'Requests', incomingTitle: 'Requests to you', outgoingTitle: 'My requests to partners',
   reference: 'Case reference', legalGround: 'Legal ground (empty: the rule\'s legal basis)',
   purposeHint: '(at least 10 characters; the source reads this)', kindsAsked: 'Which details', requestSent: 'Request sent. The source decides within 14 days.',
@@ -764,12 +764,22 @@ async function requestsPage() {
     h('h2', {}, `${r.requester?.name || r.requestedBy} · ${r.requester?.organisation || r.partner}`),
     requestView(r),
     r.requester ? [h('h3', {}, t('requester')), contactCardView(r.requester)] : null,
-    h('p', {}, h('a', { href: `#/signals/${r.signalId}` }, t('signalTitle'))),
+    me.role === 'officer' ? h('p', {}, h('a', { href: `#/signals/${r.signalId}` }, t('signalTitle'))) : null,
     r.state === 'pending' && r.decidedByRole === me.role ? decisionForm(r, () => setTimeout(requestsPage, 500)) : null));
-  const outgoingCards = await Promise.all(outgoing.items.map(async (r) => {
-    const full = r.state === 'approved' && r.answerHeld ? await api('GET', `/api/v1/requests/${r.id}`).catch(() => r) : r;
-    return h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partner} · ${r.reference}`), requestView(full));
-  }));
+  // An answer is opened on request only: each opening is recorded in the log.
+  const outgoingCards = outgoing.items.map((r) => {
+    const body = h('div', {}, requestView(r));
+    const card = h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partner} · ${r.reference}`), body);
+    if (r.state === 'approved' && r.answerHeld) {
+      const show = h('button', { type: 'button', class: 'secondary' }, t('showAnswer'));
+      show.addEventListener('click', async () => {
+        try { body.replaceChildren(...requestView(await api('GET', `/api/v1/requests/${r.id}`)).flat().filter(Boolean)); show.remove(); }
+        catch (e) { body.append(message('error', problemText(e))); }
+      });
+      card.append(h('div', { class: 'actions' }, show));
+    }
+    return card;
+  });
   page('requestsTitle',
     h('h2', {}, t('incomingTitle')), incomingCards.length ? incomingCards : h('p', {}, t('none')),
     me.role === 'analyst' ? [h('h2', {}, t('outgoingTitle')), outgoingCards.length ? outgoingCards : h('p', {}, t('none'))] : null);
@@ -962,7 +972,7 @@ async function casePage(id) {
       h('h3', {}, `${i.source.org} · ${categoryLabel(i.category)}`),
       requestButtons(i, disclosure.get(i.rule) || [], id))),
     h('h2', {}, t('notesTitle')),
-    c.notes.length ? h('ul', { class: 'notes' }, c.notes.map((n) => h('li', {}, h('span', { class: 'hint' }, `${n.author} · ${when(n.createdAt)}: `), n.text))) : null,
+    c.notes.length ? h('ul', { class: 'notes' }, c.notes.map((n) => h('li', {}, h('span', { class: 'hint' }, `${n.author.replace(/^user:/, '')} · ${when(n.createdAt)}: `), n.text))) : null,
     noteForm);
 }
 

@@ -268,6 +268,8 @@ try {
     await analyst.reload();
     await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
   }
+  assert.equal(await answered.locator('.disclosed').count(), 0, 'the value shows only when asked for');
+  await answered.getByRole('button', { name: /Antwoord bekijken/ }).click();
   assert.match(await answered.locator('.disclosed').innerText(), /KvK-nummer: 12345678/);
   await answered.getByText('Klopt met het record').waitFor();
   await shot(analyst, '20-details-disclosed');
@@ -293,12 +295,15 @@ try {
   await incoming.getByRole('button', { name: 'Goedkeuren' }).click();
   await officer.getByText('Beslissing verstuurd.').waitFor();
   await analyst.getByRole('link', { name: 'Verzoeken' }).click();
-  const contactCard = analyst.locator('article[data-state="approved"] .contact-card');
-  for (let i = 0; i < 60 && !(await contactCard.count()); i++) {
+  const contactAnswer = analyst.locator('article[data-state="approved"]', { hasText: 'contactverzoek' });
+  for (let i = 0; i < 60 && !(await contactAnswer.count()); i++) {
     await analyst.waitForTimeout(500);
     await analyst.reload();
     await analyst.getByRole('heading', { name: 'Mijn verzoeken aan partners' }).waitFor();
   }
+  await contactAnswer.getByRole('button', { name: /Antwoord bekijken/ }).click();
+  const contactCard = contactAnswer.locator('.contact-card');
+  await contactCard.waitFor();
   assert.match(await contactCard.innerText(), /Sanne de Vries/);
   await shot(analyst, '21-contact-card');
   await officer.getByRole('link', { name: 'Mijn gegevens' }).click();
