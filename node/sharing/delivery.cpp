@@ -239,6 +239,14 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       if (!it->second->accepted && request && record.kind != wire::RecordKind::request_answer) {
         Requests::refused_on_receipt(db, id, it->second->reason, now);
       }
+      if (!it->second->accepted && record.kind == wire::RecordKind::request_answer) {
+        // The requester did not take the answer (it had expired there, say):
+        // the source sees so beside its decision.
+        db.cached("UPDATE requests SET detail = ? WHERE id = ? AND direction = 'incoming'")
+            .bind(1, std::string_view("answer not accepted by the requester: " + it->second->reason.substr(0, 160)))
+            .bind(2, std::string_view(record.refers_to))
+            .run();
+      }
       audit::Event e;
       e.name = sent_event_name(record.kind);
       e.status = it->second->accepted ? "ok" : "rejected";
