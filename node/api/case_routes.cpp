@@ -12,6 +12,7 @@
 
 #include <initializer_list>
 
+#include "node/api/json_body.hpp"
 #include "node/api/node_api.hpp"
 #include "node/cases/cases.hpp"
 #include "node/cases/lookups.hpp"
@@ -19,6 +20,7 @@
 #include "node/log/log.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
+#include "policies/record_fields.hpp"
 #include "protocol/identifiers.hpp"
 #include "protocol/json_keys.hpp"
 #include "protocol/utf8.hpp"
@@ -27,20 +29,6 @@ namespace signalnode::node::api {
 namespace json = boost::json;
 
 namespace {
-
-std::string both(std::string_view nl, std::string_view en) { return std::string(nl) + " / " + std::string(en); }
-
-// A problem about one input field: the detail Dutch first, then English; the
-// field named in invalidParams (NL API Design Rules).
-HttpResponse field_problem(const std::string& field, std::string_view nl, std::string_view en, int status = 400,
-                           std::string_view code = "invalid-field", std::string_view title = "Ongeldige invoer / Invalid input") {
-  json::object o{{"type", "urn:signalnode:problem:" + std::string(code)},
-                 {"title", title},
-                 {"status", status},
-                 {"detail", field + " " + std::string(nl) + " / " + field + " " + std::string(en)},
-                 {"invalidParams", json::array{json::object{{"name", field}, {"reason", both(nl, en)}}}}};
-  return {status, "application/problem+json", json::serialize(o), {}};
-}
 
 HttpResponse case_not_found() {
   return problem(404, "not-found", "Niet gevonden / Not found",
@@ -57,40 +45,7 @@ HttpResponse refusal_response(const cases::Refusal& r) {
   return field_problem(r.field, r.nl, r.en, r.status);
 }
 
-bool is_hex32(std::string_view id) {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-// The request body as a flat JSON object with only `known` fields; else the
-// answer to give.
-std::optional<json::object> body_object(const HttpRequest& request, std::initializer_list<std::string_view> known,
-                                        HttpResponse& error) {
-  if (!protocol::is_valid_utf8(request.body)) {
-    error = field_problem("body", "is geen geldige UTF-8", "is not valid UTF-8");
-    return std::nullopt;
-  }
-  json::parse_options options;
-  options.max_depth = 2;
-  boost::system::error_code ec;
-  json::value v = json::parse(request.body, ec, json::storage_ptr(), options);
-  if (ec || !v.is_object()) {
-    error = field_problem("body", "moet een JSON-object zijn", "must be a JSON object");
-    return std::nullopt;
-  }
-  if (auto dup = protocol::first_duplicate_key(request.body)) {
-    error = field_problem(*dup, "komt meer dan eens voor in één object", "appears more than once in one object");
-    return std::nullopt;
-  }
-  for (const auto& kv : v.get_object()) {
-    bool ok = false;
-    for (auto k : known) ok = ok || kv.key() == k;
-    if (!ok) {
-      error = field_problem(std::string(kv.key()).substr(0, 64), "is geen bekend veld", "is not a known field");
-      return std::nullopt;
-    }
-  }
-  return std::move(v.get_object());
-}
+bool is_hex32(std::string_view id) { return policies::valid_record_id(id); }
 
 cases::Cases make_cases(ApiServices& s) {
   cases::Cases::RequestsOfCase requests;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "node/api/json_body.hpp"
 #include "node/api/node_api.hpp"
 #include "node/api/outcome.hpp"
 #include "node/audit/audit_log.hpp"
@@ -16,7 +17,7 @@
 #include "node/http/problem.hpp"
 #include "node/log/log.hpp"
 #include "node/sharing/sharing.hpp"
-#include "protocol/json_keys.hpp"
+#include "policies/record_fields.hpp"
 
 namespace signalnode::node::api {
 namespace json = boost::json;
@@ -24,26 +25,7 @@ namespace wire = protocol::wire;
 
 namespace {
 
-bool is_hex32(std::string_view id) {
-  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-// The body as an object whose keys are all among `allowed`; else the answer.
-std::optional<HttpResponse> check_body(const std::string& text, json::value& body, std::initializer_list<std::string_view> allowed,
-                                       std::string_view what) {
-  boost::system::error_code ec;
-  body = json::parse(text, ec);
-  if (ec || !body.is_object()) return invalid_field({"body", "must be a JSON object"});
-  if (auto dup = protocol::first_duplicate_key(text)) {
-    return invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"});
-  }
-  for (const auto& [key, value] : body.as_object()) {
-    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-      return invalid_field({std::string(key), "is not a field of " + std::string(what)});
-    }
-  }
-  return std::nullopt;
-}
+bool is_hex32(std::string_view id) { return policies::valid_record_id(id); }
 
 std::optional<std::string> string_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -77,14 +59,14 @@ std::optional<HttpResponse> contact_card(ApiServices& s, const auth::Principal& 
     }
   }
   if (const json::value* c = body.if_contains("contact")) {
-    if (!c->is_object()) return invalid_field({"contact", "must be an object {name, phone, email}"});
+    if (!c->is_object()) return field_problem("contact", "moet een object {name, phone, email} zijn", "must be an object {name, phone, email}");
     for (const auto& [key, value] : c->as_object()) {
-      if (!value.is_string()) return invalid_field({"contact/" + std::string(key), "must be a string"});
+      if (!value.is_string()) return field_problem("contact/" + std::string(key), "moet tekst zijn", "must be a string");
       std::string v(value.as_string());
       if (key == "name") card.name = v;
       else if (key == "phone") card.phone = v;
       else if (key == "email") card.email = v;
-      else return invalid_field({"contact/" + std::string(key), "is not a contact field (name, phone, email)"});
+      else return field_problem("contact/" + std::string(key).substr(0, 64), "is geen contactveld (name, phone, email)", "is not a contact field (name, phone, email)");
     }
   }
   return std::nullopt;
@@ -93,49 +75,48 @@ std::optional<HttpResponse> contact_card(ApiServices& s, const auth::Principal& 
 sharing::Requests& requests(ApiServices& s) { return s.sharing->requests; }
 
 void create_request(ApiServices& s, RouteContext ctx, Respond respond) {
-  json::value body;
-  if (auto bad = check_body(ctx.request.body, body,
-                            {"type", "recordId", "kinds", "purpose", "legalGround", "reference", "caseId", "contact"},
-                            "a request (type, recordId, kinds, purpose, legalGround, reference, caseId, contact)")) {
-    return respond(std::move(*bad));
-  }
+  HttpResponse bad;
+  auto parsed = body_object(ctx.request,
+                            {"type", "recordId", "kinds", "purpose", "legalGround", "reference", "caseId", "contact"}, bad);
+  if (!parsed) return respond(std::move(bad));
+  const json::value body(std::move(*parsed));
   const json::object& o = body.as_object();
   sharing::NewRequest q;
   auto type = string_field(o, "type");
   if (!type || (*type != "contact" && *type != "details")) {
-    return respond(invalid_field({"type", "kies contact of details / must be contact or details"}));
+    return respond(field_problem("type", "kies contact of details", "must be contact or details"));
   }
   q.type = *type == "contact" ? sharing::RequestType::contact : sharing::RequestType::details;
   auto record = string_field(o, "recordId");
   if (!record || !is_hex32(*record)) {
-    return respond(invalid_field({"recordId", "moet het nummer van een ontvangen record zijn / must be an inbox record id"}));
+    return respond(field_problem("recordId", "moet het nummer van een ontvangen record zijn", "must be an inbox record id"));
   }
   q.inbox_id = *record;
   if (const json::value* kinds = o.if_contains("kinds")) {
     if (!kinds->is_array() || kinds->as_array().size() > 16) {
-      return respond(invalid_field({"kinds", "must be a list of identifier kinds"}));
+      return respond(field_problem("kinds", "moet een lijst van soorten identificatie zijn", "must be a list of identifier kinds"));
     }
     for (const auto& k : kinds->as_array()) {
-      if (!k.is_string()) return respond(invalid_field({"kinds", "must be a list of identifier kinds"}));
+      if (!k.is_string()) return respond(field_problem("kinds", "moet een lijst van soorten identificatie zijn", "must be a list of identifier kinds"));
       q.kinds.emplace_back(k.as_string());
     }
   }
   auto purpose = string_field(o, "purpose"), legal = string_field(o, "legalGround"),
        reference = string_field(o, "reference"), case_id = string_field(o, "caseId");
-  if (!purpose) return respond(invalid_field({"purpose", "must be a string"}));
-  if (!legal) return respond(invalid_field({"legalGround", "must be a string"}));
-  if (!reference) return respond(invalid_field({"reference", "must be a string"}));
-  if (!case_id || (!case_id->empty() && !is_hex32(*case_id))) return respond(invalid_field({"caseId", "must be a case id"}));
+  if (!purpose) return respond(field_problem("purpose", "moet tekst zijn", "must be a string"));
+  if (!legal) return respond(field_problem("legalGround", "moet tekst zijn", "must be a string"));
+  if (!reference) return respond(field_problem("reference", "moet tekst zijn", "must be a string"));
+  if (!case_id || (!case_id->empty() && !is_hex32(*case_id))) return respond(field_problem("caseId", "is geen zaaknummer", "must be a case id"));
   q.purpose = *purpose;
   q.legal_ground = *legal;
   q.reference = *reference;
   q.case_id = *case_id;
   q.by = ctx.principal->token_id;
   auto policy = s.policy ? s.policy() : nullptr;
-  if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
+  if (!policy || !s.sharing) return respond(problem(409, "no-federation", "Geen federatie / No federation", both("deze node deelt met geen enkele partner", "this node shares with no partner")));
   // Contact details are read on the store lane (they are a read of the users table).
   run_after_commit(s, [&s, q, body, principal = *ctx.principal, policy](const Respond& answer) mutable {
-    if (auto bad = contact_card(s, principal, body.as_object(), q.requester)) return answer(std::move(*bad));
+    if (auto no_card = contact_card(s, principal, body.as_object(), q.requester)) return answer(std::move(*no_card));
     auto result = requests(s).create(q, *policy);
     if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
     answer(outcome_response(result, "request-pending", "Request pending"));
@@ -149,7 +130,7 @@ void list_requests(ApiServices& s, RouteContext ctx, Respond respond) {
   std::int64_t limit = 100;
   for (const auto& [key, value] : *query) {
     if (key == "direction") {
-      if (value != "incoming" && value != "outgoing") return respond(invalid_field({"direction", "must be incoming or outgoing"}));
+      if (value != "incoming" && value != "outgoing") return respond(field_problem("direction", "moet incoming of outgoing zijn", "must be incoming or outgoing"));
       direction = value;
     } else if (key == "limit") {
       auto n = parse_int_in(value, 1, 500);
@@ -174,13 +155,13 @@ void list_requests(ApiServices& s, RouteContext ctx, Respond respond) {
 
 void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
   const std::string& id = ctx.params.at("id");
-  if (!is_hex32(id) || !s.sharing) return respond(problem(404, "not-found", "Not found", "no request with this id"));
+  if (!is_hex32(id) || !s.sharing) return respond(problem(404, "not-found", "Niet gevonden / Not found", both("er is geen verzoek met dit nummer", "there is no request with this id")));
   // Opening a disclosure is audited, and the first opening checks it against
   // the record through the PA: on the PA lane, never on an I/O thread.
   run_with_pa(s, [&s, id, principal = *ctx.principal](const Respond& answer) {
     bool opened = false;
     auto o = requests(s).get(id, principal.token_id, &opened);
-    if (!o) return answer(problem(404, "not-found", "Not found", "no request with this id"));
+    if (!o) return answer(problem(404, "not-found", "Niet gevonden / Not found", both("er is geen verzoek met dit nummer", "there is no request with this id")));
     if (o->at("direction") == "outgoing" && principal.role != auth::Role::analyst) {
       return answer(problem(403, "forbidden", "Forbidden", "uitgaande verzoeken zijn van analisten / outgoing requests are the analysts'"));
     }
@@ -222,32 +203,32 @@ void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
 }
 
 void decide_request(ApiServices& s, RouteContext ctx, Respond respond) {
-  json::value body;
-  if (auto bad = check_body(ctx.request.body, body, {"decision", "reason", "contact"}, "a decision (decision, reason, contact)")) {
-    return respond(std::move(*bad));
-  }
+  HttpResponse bad;
+  auto parsed = body_object(ctx.request, {"decision", "reason", "contact"}, bad);
+  if (!parsed) return respond(std::move(bad));
+  const json::value body(std::move(*parsed));
   const json::object& o = body.as_object();
   auto decision = string_field(o, "decision");
   if (!decision || (*decision != "approve" && *decision != "refuse")) {
-    return respond(invalid_field({"decision", "kies approve of refuse / must be approve or refuse"}));
+    return respond(field_problem("decision", "kies approve of refuse", "must be approve or refuse"));
   }
   auto reason = string_field(o, "reason");
-  if (!reason) return respond(invalid_field({"reason", "must be a reason code"}));
+  if (!reason) return respond(field_problem("reason", "moet een redencode zijn", "must be a reason code"));
   const std::string& id = ctx.params.at("id");
   auto policy = s.policy ? s.policy() : nullptr;
-  if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
-  if (!is_hex32(id)) return respond(problem(404, "not-found", "Not found", "no incoming request with this id"));
+  if (!policy || !s.sharing) return respond(problem(409, "no-federation", "Geen federatie / No federation", both("deze node deelt met geen enkele partner", "this node shares with no partner")));
+  if (!is_hex32(id)) return respond(problem(404, "not-found", "Niet gevonden / Not found", both("er is geen binnengekomen verzoek met dit nummer", "there is no incoming request with this id")));
   run_after_commit(s, [&s, id, body, approve = *decision == "approve", reason = *reason, principal = *ctx.principal,
                        policy](const Respond& answer) {
     auto pending = requests(s).pending(id);
-    if (!pending) return answer(problem(404, "not-found", "Not found", "no incoming request with this id"));
+    if (!pending) return answer(problem(404, "not-found", "Niet gevonden / Not found", both("er is geen binnengekomen verzoek met dit nummer", "there is no incoming request with this id")));
     sharing::Decision d;
     d.approve = approve;
     d.reason = reason;
     d.by = principal.token_id;
     d.role = std::string(auth::to_string(principal.role));
     if (approve && pending->type == sharing::RequestType::contact) {
-      if (auto bad = contact_card(s, principal, body.as_object(), d.contact)) return answer(std::move(*bad));
+      if (auto no_card = contact_card(s, principal, body.as_object(), d.contact)) return answer(std::move(*no_card));
     }
     if (approve && pending->type == sharing::RequestType::details && pending->state == "pending" &&
         d.role == pending->decider_role) {
@@ -281,24 +262,24 @@ void decide_request(ApiServices& s, RouteContext ctx, Respond respond) {
 
 void get_contact(ApiServices& s, RouteContext ctx, Respond respond) {
   std::string username = username_of(*ctx.principal);
-  if (!s.users || username.empty()) return respond(problem(404, "not-found", "Not found", "API tokens have no contact details"));
+  if (!s.users || username.empty()) return respond(problem(404, "not-found", "Niet gevonden / Not found", both("API-tokens hebben geen contactgegevens", "API tokens have no contact details")));
   auto mine = s.users->contact_of(username);
-  if (!mine) return respond(problem(404, "not-found", "Not found", "no such account"));
+  if (!mine) return respond(problem(404, "not-found", "Niet gevonden / Not found", both("dit account bestaat niet", "no such account")));
   respond(json_response(200, json::serialize(json::object{{"name", mine->name}, {"phone", mine->phone},
                                                           {"email", mine->email},
                                                           {"organisation", organisation_name(s)}})));
 }
 
 void put_contact(ApiServices& s, RouteContext ctx, Respond respond) {
-  json::value body;
-  if (auto bad = check_body(ctx.request.body, body, {"name", "phone", "email"}, "contact details (name, phone, email)")) {
-    return respond(std::move(*bad));
-  }
+  HttpResponse bad;
+  auto parsed = body_object(ctx.request, {"name", "phone", "email"}, bad, 1);
+  if (!parsed) return respond(std::move(bad));
+  const json::value body(std::move(*parsed));
   std::string username = username_of(*ctx.principal);
-  if (!s.users || username.empty()) return respond(problem(404, "not-found", "Not found", "API tokens have no contact details"));
+  if (!s.users || username.empty()) return respond(problem(404, "not-found", "Niet gevonden / Not found", both("API-tokens hebben geen contactgegevens", "API tokens have no contact details")));
   auth::ContactDetails d;
   for (const auto& [key, value] : body.as_object()) {
-    if (!value.is_string()) return respond(invalid_field({std::string(key), "must be a string"}));
+    if (!value.is_string()) return respond(field_problem(std::string(key), "moet tekst zijn", "must be a string"));
     (key == "name" ? d.name : key == "phone" ? d.phone : d.email) = std::string(value.as_string());
   }
   run_after_commit(s, [&s, username, d](const Respond& answer) {
