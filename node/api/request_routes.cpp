@@ -74,6 +74,14 @@ std::optional<HttpResponse> contact_card(ApiServices& s, const auth::Principal& 
 
 sharing::Requests& requests(ApiServices& s) { return s.sharing->requests; }
 
+// People read the partner's name, not its id.
+void name_partner(ApiServices& s, json::object& o) {
+  auto manifest = s.manifest ? s.manifest() : nullptr;
+  const json::value* org = o.if_contains("partner");
+  if (!manifest || !org || !org->is_string()) return;
+  if (const auto* p = manifest->find(std::string(org->as_string()))) o["partnerName"] = p->name;
+}
+
 void create_request(ApiServices& s, RouteContext ctx, Respond respond) {
   HttpResponse bad;
   auto parsed = body_object(ctx.request,
@@ -149,7 +157,10 @@ void list_requests(ApiServices& s, RouteContext ctx, Respond respond) {
   // Incoming requests, with the requester's contact card, are for the role
   // that decides on them (BRIEF 3.9), not for every role at the source.
   const std::string role = direction == "incoming" ? std::string(auth::to_string(ctx.principal->role)) : std::string();
-  for (auto& o : requests(s).list(direction, static_cast<std::size_t>(limit), role)) items.push_back(std::move(o));
+  for (auto& o : requests(s).list(direction, static_cast<std::size_t>(limit), role)) {
+    name_partner(s, o);
+    items.push_back(std::move(o));
+  }
   respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
 }
 
@@ -198,6 +209,7 @@ void get_request(ApiServices& s, RouteContext ctx, Respond respond) {
       e.partner = std::string(o->at("partner").as_string());
       s.audit->append_now(e);
     }
+    name_partner(s, *o);
     answer(json_response(200, json::serialize(*o)));
   }, std::move(respond));
 }

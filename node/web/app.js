@@ -181,6 +181,7 @@ Object.assign(TEXT.en, {
   lookupNone: 'Nothing received about this subject.', remaining: 'lookups left today', found: 'Found',
   receivedRecord: 'received record', alertWord: 'alert', subjectKey: 'subject',
 });
+const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const caseStatus = (st) => TEXT[lang].caseStatus[st] || st;
 const orgCount = (n) => (lang === 'nl' ? `${n} organisatie${n === 1 ? '' : 's'}` : `${n} organisation${n === 1 ? '' : 's'}`);
 let lang = localStorage.getItem('sn-lang') === 'en' ? 'en' : 'nl';
@@ -725,10 +726,9 @@ function requestSummary(r) {
 // One request in full: for the requester, what the answer disclosed.
 function requestView(r) {
   const parts = [h('p', { class: 'lead' }, requestSummary(r)),
-    h('dl', {}, h('dt', {}, t('partner')), h('dd', {}, r.partner), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
+    h('dl', {}, h('dt', {}, t('partner')), h('dd', {}, r.partnerName || r.partner), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
       h('dt', {}, t('reference')), h('dd', {}, r.reference), h('dt', {}, t('legalBasis')), h('dd', {}, r.legalGround),
-      r.kinds.length ? [h('dt', {}, t('kindsAsked')), h('dd', {}, r.kinds.map(idKindName).join(', '))] : null,
-      h('dt', {}, t('rule')), h('dd', {}, r.rule))];
+      r.kinds.length ? [h('dt', {}, t('kindsAsked')), h('dd', {}, r.kinds.map(idKindName).join(', '))] : null)];
   if (r.disclosed) {
     parts.push(h('h3', {}, t('disclosedTitle')), h('ul', { class: 'disclosed' },
       r.disclosed.map((d) => h('li', {}, `${idKindName(d.idKind)}: `, h('strong', {}, d.value)))),
@@ -769,7 +769,7 @@ async function requestsPage() {
   // An answer is opened on request only: each opening is recorded in the log.
   const outgoingCards = outgoing.items.map((r) => {
     const body = h('div', {}, requestView(r));
-    const card = h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partner} · ${r.reference}`), body);
+    const card = h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partnerName || r.partner} · ${r.reference}`), body);
     if (r.state === 'approved' && r.answerHeld) {
       const show = h('button', { type: 'button', class: 'secondary' }, t('showAnswer'));
       show.addEventListener('click', async () => {
@@ -921,7 +921,7 @@ function caseGraph(g) {
   g.records.forEach((r) => {
     svg.append(s('rect', { x: right, y: yr.get(r.id) - 6, width: 12, height: 12, fill: r.kind === 'own' ? '#7a4b00' : '#1f4e79' }));
     svg.append(s('text', { x: right + 20, y: yr.get(r.id) + 5, 'font-size': 15, fill: '#1b1b1b' },
-      `${r.kind === 'own' ? t('ownSignal') : r.source.org}${r.week ? ` · ${r.week}` : ''} · ${r.category.split('.')[0]}`));
+      `${r.kind === 'own' ? t('ownSignal') : r.source.org}${r.week ? ` · ${r.week}` : ''} · ${shorten(categoryLabel(r.category), 38)}`));
   });
   const bySubject = new Map(g.subjects.map((x) => [x.key, x]));
   const list = h('ul', { class: 'graph-list' }, g.records.map((r) => h('li', { 'data-record': r.id },
@@ -966,7 +966,7 @@ async function casePage(id) {
     h('h2', {}, t('graphTitle')), c.graph.truncated ? message('warn', t('graphCut')) : null, caseGraph(c.graph),
     h('h2', {}, t('caseRequests')),
     c.requests.length ? c.requests.map((r) => h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state },
-      h('h3', {}, `${r.partner} · ${r.reference}`), h('p', {}, requestSummary(r)),
+      h('h3', {}, `${r.partnerName || r.partner} · ${r.reference}`), h('p', {}, requestSummary(r)),
       h('p', {}, h('a', { href: '#/requests' }, t('navRequests'))))) : h('p', {}, t('none')),
     received.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-record': i.id },
       h('h3', {}, `${i.source.org} · ${categoryLabel(i.category)}`),
