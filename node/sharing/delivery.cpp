@@ -226,9 +226,6 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
           .bind(6, std::string_view(partner))
           .run();
       if (db.changes() == 0) continue;  // already settled by an earlier receipt
-      // A settled message that carried identities keeps no copy of them.
-      static const std::string forget_sql = "UPDATE outbox SET record = zeroblob(0) WHERE record_id = ? AND sealed = 1";
-      db.cached(forget_sql).bind(1, std::string_view(id)).run();
       // record.sent (or the follow-up's event) is written on the receiver's
       // signed receipt, in the transaction that marks it delivered or rejected.
       const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
@@ -236,6 +233,12 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
         detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
       }
       const bool request = wire::is_request_kind(record.kind);
+      if (request) {
+        // A settled message that carried identities keeps no copy of them
+        // (only requests and answers are ever sealed: no extra write per record).
+        static const std::string forget_sql = "UPDATE outbox SET record = zeroblob(0) WHERE record_id = ? AND sealed = 1";
+        db.cached(forget_sql).bind(1, std::string_view(id)).run();
+      }
       if (!it->second->accepted && request && record.kind != wire::RecordKind::request_answer) {
         Requests::refused_on_receipt(db, id, it->second->reason, now);
       }
