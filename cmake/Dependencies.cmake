@@ -2,6 +2,8 @@
 # Imported targets are SYSTEM includes, so their warnings do not trip -Werror.
 find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
+# Notification mail and webhooks (node/notify): libcurl4-openssl-dev.
+find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)

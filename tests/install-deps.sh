@@ -8,7 +8,9 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev
   libboost1.81-dev libboost-json1.81-dev   # Beast, Asio and Boost.JSON (1.74 lacks JSON)
   libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
+  libcurl4-openssl-dev                      # notification mail and webhooks (node/notify)
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-aiosmtpd                          # the SMTP sink of the notification transport tests
 )
 # The sanitizer and fuzz builds need clang with its runtimes.
 if [ "${SN_WITH_CLANG:-0}" = 1 ]; then
