@@ -3,6 +3,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
+
 #include "crypto/openssl_handles.hpp"
 
 namespace signalnode::crypto {
@@ -153,6 +155,13 @@ CertificateIdentity certificate_identity_der(ByteView der) {
   ossl::Cert cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert) ossl::fail("cannot parse DER certificate");
   return identity_of(cert.get());
+}
+
+std::int64_t certificate_not_after(std::string_view certificate_pem) {
+  ossl::Cert cert = ossl::parse_certificate(certificate_pem);
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) ossl::fail("cannot read the certificate's end date");
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace signalnode::crypto

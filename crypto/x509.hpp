@@ -3,6 +3,7 @@
 // self-contained installs, tests and the demo.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,9 @@ struct CertificateIdentity {
 };
 CertificateIdentity certificate_identity(std::string_view certificate_pem);
 CertificateIdentity certificate_identity_der(ByteView der);
+
+// When the certificate stops being valid, as Unix seconds (the admin hears
+// of it 30 days before).
+std::int64_t certificate_not_after(std::string_view certificate_pem);
 
 }  // namespace signalnode::crypto

@@ -3,12 +3,15 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <vector>
 
 #include "crypto/random.hpp"
 #include "node/alerts/alert_kind.hpp"
+#include "node/notify/notices.hpp"
+#include "node/signals/signal_repository.hpp"
 #include "node/signals/signal_state.hpp"
 
 namespace signalnode::node::alerts {
@@ -32,7 +35,51 @@ struct Seen {
   }
 };
 
+// Whether `now` holds a record or signal that `before` (a JSON array as
+// stored) did not: the alert grew, and the people who follow it hear of it.
+bool grew(const std::string& before, const json::array& now) {
+  boost::system::error_code ec;
+  auto old = json::parse(before, ec);
+  if (ec || !old.is_array()) return !now.empty();
+  std::set<std::string> had;
+  for (const auto& v : old.get_array()) {
+    if (v.is_string()) had.emplace(v.get_string());
+  }
+  return std::any_of(now.begin(), now.end(), [&](const json::value& v) {
+    return v.is_string() && !had.contains(std::string(v.get_string()));
+  });
+}
+
+// Analysts hear of a new or grown bundle; the officers whose own signals a
+// received record meets hear of the hit (notify/topic.hpp).
+void notify_growth(storage::Database& db, AlertKind kind, const std::string& alert_id, const Seen& seen,
+                   std::int64_t now_ms) {
+  notify::Notices::raise(db, notify::Topic::alert, notify::Audience::of(notify::Topic::alert), alert_id, now_ms);
+  if (kind != AlertKind::hit) return;
+  std::set<std::string> authors;
+  for (const auto& s : seen.signals) {
+    if (!s.is_string()) continue;
+    if (auto a = signals::SignalRepository::author_of(db, std::string(s.get_string()))) authors.insert(*a);
+  }
+  for (const auto& a : authors) {
+    notify::Notices::raise(db, notify::Topic::signal_hit, notify::Audience::submitter(a, notify::Topic::signal_hit),
+                           alert_id, now_ms);
+  }
+}
+
 void upsert(storage::Database& db, AlertKind kind, const Subject& subject, const Seen& seen, std::int64_t now_ms) {
+  std::optional<std::string> id;
+  bool growing = true;
+  {
+    auto before = db.cached("SELECT id, records, signals FROM alerts WHERE pseudonym = ? AND kind = ?");
+    before.bind_blob(1, subject.pseudonym).bind(2, to_sql(kind));
+    if (before.step()) {
+      id = before.text(0);
+      growing = grew(before.text(1), seen.records) || grew(before.text(2), seen.signals);
+    }
+  }
+  if (!id) id = crypto::random_hex_id(16);
+  if (growing) notify_growth(db, kind, *id, seen, now_ms);
   auto st = db.cached(
       "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, signals, first_seen_ms, "
       "last_seen_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
@@ -40,7 +87,7 @@ void upsert(storage::Database& db, AlertKind kind, const Subject& subject, const
       "categories = excluded.categories, records = excluded.records, signals = excluded.signals, "
       "first_seen_ms = excluded.first_seen_ms, last_seen_ms = excluded.last_seen_ms, "
       "updated_at_ms = excluded.updated_at_ms");
-  st.bind(1, std::string_view(crypto::random_hex_id(16)))
+  st.bind(1, std::string_view(*id))
       .bind(2, to_sql(kind))
       .bind(3, std::string_view(subject.id_kind))
       .bind_blob(4, subject.pseudonym)

@@ -25,6 +25,9 @@ class UserStore;
 namespace signalnode::node::federation {
 struct Manifest;
 }
+namespace signalnode::node::notify {
+class Notifier;
+}
 #include "node/signals/signal_repository.hpp"
 #include "policies/policy.hpp"
 #include "policies/taxonomy.hpp"
@@ -62,10 +65,13 @@ struct ApiServices {
   SlowLane* pa_lane = nullptr;
   // Lookups of a known identifier per user per local day (docs/cases.md).
   int lookups_per_user_per_day = 20;
+  // Mail and webhook notifications, preferences and the start page.
+  notify::Notifier* notifier = nullptr;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);
+void add_notify_routes(Router& router, ApiServices& services);
 void add_inbox_routes(Router& router, ApiServices& services);
 void add_alert_routes(Router& router, ApiServices& services);
 void add_request_routes(Router& router, ApiServices& services);  // BRIEF 3.9 requests and one's contact details

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "node/notify/notifier.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/auth/users.hpp"
@@ -111,7 +112,12 @@ void add_session_routes(Router& router, ApiServices& s) {
     // argon2id takes about 90 ms and 64 MiB: on the slow lane, not an I/O thread.
     auto job = [&s, username = f["username"], password = take_secret(f["password"]),
                 client = ctx.request.remote_address](const Respond& answer) {
-      answer(login_response(s, s.users->login(username, password->chars(), client, epoch_ms(s.clock()))));
+      auto result = s.users->login(username, password->chars(), client, epoch_ms(s.clock()));
+      // A log-in starts a visit: the start page shows what is new since the last one.
+      if (result.outcome == auth::LoginOutcome::ok && s.notifier) {
+        s.store.write([&](storage::Database& db) { notify::Notifier::begin_visit(db, username, epoch_ms(s.clock())); });
+      }
+      answer(login_response(s, result));
     };
     run_slow(s, std::move(job), std::move(respond));
   });

@@ -1,5 +1,6 @@
 #include "node/app/demo_federation.hpp"
 
+#include <charconv>
 #include <map>
 #include <fcntl.h>
 #include <signal.h>
@@ -78,7 +79,11 @@ std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes, c
     json::object tokens;
     for (const auto& [role, token] : n.tokens) tokens[role] = token;
     json::object users;
-    for (const auto& [role, user] : n.users) users[role] = json::object{{"username", user.first}, {"password", user.second}};
+    for (const auto& [role, user] : n.users) {
+      users[role] = json::object{{"username", user.first},
+                                 {"password", user.second},
+                                 {"email", user.first + "@" + n.org + ".demo.invalid"}};
+    }
     list.push_back(json::object{
         {"org", n.org},
         {"role", n.role},
@@ -313,10 +318,39 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
   return nodes;
 }
 
-int demo_up(const fs::path& dir_in, std::uint16_t base_port, const fs::path& self_exe) {
+// BRIEF 3.10: every demo node sends its notifications through the given
+// relay (plain SMTP on this machine, no log-in), to each user at once.
+void use_demo_relay(const DemoNode& n, const std::string& smtp) {
+  const auto colon = smtp.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      std::from_chars(smtp.data() + colon + 1, smtp.data() + smtp.size(), port).ec != std::errc{} || port < 1 ||
+      port > 65535) {
+    throw std::invalid_argument("--smtp must be HOST:PORT, e.g. 127.0.0.1:2525");
+  }
+  config::NodePaths paths{n.dir};
+  config::NodeConfig cfg = config::load_config(paths);
+  config::SmtpConfig relay;
+  relay.host = smtp.substr(0, colon);
+  relay.port = static_cast<std::uint16_t>(port);
+  relay.starttls = false;
+  relay.from = "signalnode@" + n.org + ".demo.invalid";
+  cfg.notifications.smtp = relay;
+  cfg.notifications.default_mode = "immediate";
+  cfg.notifications.gather_seconds = 2;
+  cfg.notifications.link = "https://127.0.0.1:" + std::to_string(n.api_port) + "/";
+  crypto::write_file_atomically(paths.config(), config::config_to_json(cfg));
+}
+
+int demo_up(const fs::path& dir_in, std::uint16_t base_port, const fs::path& self_exe, const std::string& smtp) {
   fs::path dir = fs::absolute(dir_in);
   std::vector<DemoNode> nodes =
       fs::exists(dir / "demo.json") ? read_demo_json(dir) : create_demo_federation(dir, base_port);
+  if (!smtp.empty()) {
+    for (const auto& n : nodes) {
+      if (!n.pseudonymisation_authority) use_demo_relay(n, smtp);
+    }
+  }
   for (const auto& n : nodes) {
     fs::path pid_file = n.dir / "signalnode.pid";
     if (fs::exists(pid_file) && alive(read_pid(pid_file))) continue;  // already running

@@ -46,7 +46,10 @@ void issue_node_certificates(const std::filesystem::path& ca_dir, const DemoNode
 
 // `demo up`: creates the federation if `dir` has none, starts every node as a
 // background process, waits until all are healthy. Returns 0 on success.
-int demo_up(const std::filesystem::path& dir, std::uint16_t base_port, const std::filesystem::path& self_exe);
+// `smtp` ("HOST:PORT", BRIEF 3.10): every partner node mails its users through
+// that relay, at once; nodes already running keep their settings until restarted.
+int demo_up(const std::filesystem::path& dir, std::uint16_t base_port, const std::filesystem::path& self_exe,
+            const std::string& smtp = {});
 // `demo down`: stops the processes started by demo up (SIGTERM, then SIGKILL).
 int demo_down(const std::filesystem::path& dir);
 

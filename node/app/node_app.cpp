@@ -19,6 +19,9 @@
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
+#include "node/notify/notices.hpp"
+#include "node/notify/notifier.hpp"
+#include "crypto/x509.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/storage/schema.hpp"
 
@@ -80,7 +83,8 @@ struct NodeApp::Impl {
                  &slow_lane,
                  &store_lane,
                  &pa_lane,
-                 cfg.lookups_per_user_per_day} {
+                 cfg.lookups_per_user_per_day,
+                 nullptr} {
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       // A PA node has no signals: it evaluates for others, never for itself.
@@ -101,6 +105,7 @@ struct NodeApp::Impl {
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
+    api::add_notify_routes(router, services);
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
     api::add_request_routes(router, services);
@@ -214,6 +219,11 @@ struct NodeApp::Impl {
     e.attributes = {{"partner", partner}, {"kind", k}, {"used", used}, {"budget", budget}};
     e.partner = partner;
     audit.append_now(e);
+    const auto now = api::epoch_ms(options.clock());
+    store->write([&](storage::Database& db) {
+      notify::Notices::raise_once(db, notify::Topic::pa_budget_alarm, notify::Audience::of(notify::Topic::pa_budget_alarm),
+                                  "pa:" + partner + ":" + k + ":" + std::to_string(now / 3'600'000), now);
+    });
   }
 
   void record_policy_loaded() {
@@ -307,6 +317,129 @@ struct NodeApp::Impl {
       store->write([](storage::Database& db) { pseudonyms::Pseudonymiser::forget_unreferenced(db); });
       log::info("pseudonyms.legacy_links_renewed", {{"signals", ids.size()}});
     }
+  }
+
+  // Notifications (docs/notifications.md): settings from node.json, the
+  // secrets from their 0600 files, users and their addresses from UserStore.
+  std::unique_ptr<notify::Notifier> make_notifier(std::uint16_t api_port) {
+    const auto& n = cfg.notifications;
+    notify::NotifierSettings st;
+    st.org = cfg.org;
+    st.node_name = [this] {
+      auto manifest = federation ? federation->manifest() : nullptr;
+      if (manifest) {
+        if (const auto* self = manifest->find(cfg.org)) return self->name;
+      }
+      return cfg.org;
+    };
+    st.link = !n.link.empty() ? n.link
+                              : "https://" + (cfg.api.listen == "0.0.0.0" || cfg.api.listen == "::" ? std::string("localhost")
+                                                                                                   : cfg.api.listen) +
+                                    ":" + std::to_string(api_port) + "/";
+    st.default_mode = storage::from_sql<notify::Mode>(n.default_mode).value_or(notify::Mode::digest);
+    st.digest_hour = n.digest_hour;
+    st.gather_ms = static_cast<std::int64_t>(n.gather_seconds) * 1000;
+    if (n.smtp) {
+      notify::SmtpSettings smtp;
+      smtp.host = n.smtp->host;
+      smtp.port = n.smtp->port;
+      smtp.starttls = n.smtp->starttls;
+      smtp.username = n.smtp->username;
+      if (!n.smtp->password_file.empty()) smtp.password = secret_line(paths.resolve(n.smtp->password_file));
+      smtp.from = n.smtp->from;
+      if (!n.smtp->ca_file.empty()) smtp.ca_file = paths.resolve(n.smtp->ca_file).string();
+      st.smtp = std::move(smtp);
+    }
+    for (std::size_t i = 0; i < n.webhooks.size(); ++i) {
+      const auto& w = n.webhooks[i];
+      notify::WebhookConfig hook;
+      hook.target.name = w.name;
+      hook.target.url = w.url;
+      hook.target.secret = secret_line(paths.resolve(w.secret_file));
+      if (!w.ca_file.empty()) hook.target.ca_file = paths.resolve(w.ca_file).string();
+      for (const auto& t : w.topics) {
+        auto topic = storage::from_sql<notify::Topic>(t);
+        if (!topic) {
+          throw std::runtime_error(paths.config().string() + ": notifications.webhooks[" + std::to_string(i) +
+                                   "].topics: '" + t.substr(0, 64) + "' is not a topic (docs/notifications.md)");
+        }
+        hook.topics.insert(*topic);
+      }
+      st.webhooks.push_back(std::move(hook));
+    }
+    return std::make_unique<notify::Notifier>(
+        *store, std::move(st),
+        [this] {
+          std::vector<notify::Recipient> out;
+          for (const auto& u : users.list(api::epoch_ms(options.clock()))) {
+            auto contact = users.contact_of(u.username);
+            out.push_back({u.username, std::string(auth::to_string(u.role)), contact ? contact->email : ""});
+          }
+          return out;
+        },
+        [this] { return api::epoch_ms(options.clock()); });
+  }
+
+  // A secret kept in a file of its own (a relay password, a webhook key):
+  // 0600, one line; the line end is not part of it.
+  static crypto::SecretBytes secret_line(const std::filesystem::path& file) {
+    auto raw = crypto::read_secret_file(file);
+    std::size_t n = raw.size();
+    while (n > 0 && (raw.data()[n - 1] == '\n' || raw.data()[n - 1] == '\r')) --n;
+    return crypto::SecretBytes(crypto::Bytes(raw.data(), raw.data() + n));
+  }
+
+  // What is checked rather than raised where it happens: certificates close
+  // to their end, partners far behind, the node's own log. Hourly, on the
+  // notifier's thread (reading only; raising is one small write).
+  void check_conditions() {
+    const auto now = api::epoch_ms(options.clock());
+    if (now - last_conditions_ms < 3'600'000) return;
+    last_conditions_ms = now;
+    const std::string day = std::to_string(now / 86'400'000);
+    std::vector<std::pair<std::string, std::filesystem::path>> certs{{"api", paths.api_cert()}};
+    if (cfg.federation.enabled) certs.emplace_back("federation", paths.resolve(cfg.federation.tls_cert));
+    std::vector<std::string> keys;
+    for (const auto& [name, file] : certs) {
+      try {
+        const std::int64_t end = crypto::certificate_not_after(net::read_text_file(file));
+        const std::int64_t days_left = (end * 1000 - now) / 86'400'000;
+        // Once at 30 days, once more in the last week.
+        if (days_left < 30) keys.push_back("cert:" + name + ":" + std::to_string(end) + (days_left < 7 ? ":7" : ""));
+      } catch (const std::exception& e) {
+        log::warn("notify.certificate_unreadable", {{"certificate", name}, {"error", e.what()}});
+      }
+    }
+    std::vector<std::string> behind;
+    if (federation) {
+      const std::int64_t limit = static_cast<std::int64_t>(cfg.notifications.outbox_backlog_minutes) * 60'000;
+      for (const auto& [partner, stats] : sharing.outbox.outbox_stats()) {
+        if (stats.depth > 0 && now - stats.oldest_ms > limit) behind.push_back("backlog:" + partner + ":" + day);
+      }
+    }
+    bool log_ok = true;
+    if (now - last_log_check_ms >= 6 * 3'600'000) {
+      last_log_check_ms = now;
+      log_ok = services.verify_audit().ok;
+      if (!log_ok) log::error("audit.verify_failed", {});
+    }
+    store->write([&](storage::Database& db) {
+      using notify::Audience;
+      using notify::Notices;
+      using notify::Topic;
+      for (const auto& k : keys) Notices::raise_once(db, Topic::certificate_expiring, Audience::of(Topic::certificate_expiring), k, now);
+      for (const auto& k : behind) Notices::raise_once(db, Topic::outbox_backlog, Audience::of(Topic::outbox_backlog), k, now);
+      if (!log_ok) Notices::raise_once(db, Topic::log_unverified, Audience::of(Topic::log_unverified), "log:" + day, now);
+    });
+  }
+
+  bool notify_pass() {
+    try {
+      check_conditions();
+    } catch (const std::exception& e) {
+      log::error("notify.conditions_failed", {{"error", e.what()}});
+    }
+    return notifier->pass();
   }
 
   // Background work, one thread per job (docs/architecture.md, Threads):
@@ -421,6 +554,7 @@ struct NodeApp::Impl {
     std::vector<PeriodicWorker*> all;
     if (maintenance) all.push_back(maintenance.get());
     if (pseudonym_worker) all.push_back(pseudonym_worker.get());
+    if (notify_worker) all.push_back(notify_worker.get());
     {
       // No new delivery worker starts once `stopping` is set (checked under
       // this lock); the joins happen outside it, since maintenance takes it.
@@ -483,6 +617,10 @@ struct NodeApp::Impl {
   std::unique_ptr<PeriodicWorker> pseudonym_worker;
   std::mutex deliveries_mutex;
   std::map<std::string, std::unique_ptr<PartnerDelivery>> deliveries;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<PeriodicWorker> notify_worker;
+  std::int64_t last_conditions_ms = 0;
+  std::int64_t last_log_check_ms = 0;
 };
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -518,6 +656,10 @@ std::uint16_t NodeApp::start() {
                                                         [this] { return impl_->maintenance_pass(); });
   impl_->pseudonym_worker = std::make_unique<PeriodicWorker>("pseudonyms", std::chrono::seconds(1),
                                                              [this] { return impl_->pseudonym_pass(); });
+  impl_->notifier = impl_->make_notifier(port);
+  impl_->services.notifier = impl_->notifier.get();
+  impl_->notify_worker = std::make_unique<PeriodicWorker>("notifications", std::chrono::seconds(2),
+                                                          [this] { return impl_->notify_pass(); });
   impl_->server->start(api_cfg.threads);
   if (impl_->federation) impl_->federation->on_io_thread_start([] { storage::Store::forbid_blocking_writes_here(); });
   if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads, impl_->federation_router.as_handler());
@@ -560,6 +702,7 @@ std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; 
 
 sharing::Sharing& NodeApp::sharing() { return impl_->sharing; }
 audit::AuditLog& NodeApp::audit() { return impl_->audit; }
+notify::Notifier* NodeApp::notifier() { return impl_->notifier.get(); }
 
 void NodeApp::run_retention() { impl_->run_retention(api::epoch_ms(impl_->options.clock())); }
 

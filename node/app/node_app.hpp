@@ -26,6 +26,9 @@ class AuditLog;
 namespace signalnode::node::auth {
 class UserStore;
 }
+namespace signalnode::node::notify {
+class Notifier;
+}
 
 namespace signalnode::node::app {
 
@@ -61,6 +64,8 @@ class NodeApp {
   std::uint16_t federation_port() const;  // 0 without federation
   sharing::Sharing& sharing();
   audit::AuditLog& audit();
+  // Mail and webhook notifications; nullptr before start().
+  notify::Notifier* notifier();
   // Runs the pseudonym worker once now (tests; the worker also runs by itself).
   pseudonyms::PassResult pseudonymise_pending();
   // Runs the hourly retention task now (tests move the clock instead of waiting).

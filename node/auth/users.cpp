@@ -7,6 +7,7 @@
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/auth/login_throttle.hpp"
+#include "node/notify/notices.hpp"
 
 namespace signalnode::node::auth {
 
@@ -58,6 +59,10 @@ std::int64_t count_wrong_password(storage::Database& db, const std::string& user
     e.attributes = {{"username", username.substr(0, 64)}, {"client", client}, {"scope", scope},
                     {"failures", after.failures}, {"waitSeconds", (after.wait_until_ms - now_ms + 999) / 1000}};
     audit::AuditLog::append(db, e);
+    // The admin hears of it once a day per account or address, not per guess.
+    notify::Notices::raise_once(db, notify::Topic::login_throttled, notify::Audience::of(notify::Topic::login_throttled),
+                                std::string("login:") + scope + ":" + key + ":" + std::to_string(now_ms / 86'400'000),
+                                now_ms);
   };
   count(name_key(db, username, client, now_ms), kAccountRule, "account");
   if (!client.empty() && address_rule) count(address_key(client), *address_rule, "address");

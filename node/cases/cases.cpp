@@ -17,6 +17,7 @@
 #include "node/auth/roles.hpp"
 #include "node/cases/component.hpp"
 #include "node/log/log.hpp"
+#include "node/notify/notices.hpp"
 #include "node/signals/signal_json.hpp"
 #include "protocol/identifiers.hpp"
 #include "protocol/utf8.hpp"
@@ -258,6 +259,7 @@ OpenResult Cases::open(const std::string& alert_id, const std::string& by) {
     audit_case(db, audit::events::kCaseOpened,
                json::object{{"caseId", c.id}, {"reference", c.reference}, {"by", by}, {"alerts", strings(ids)}},
                hex_subjects(g), now);
+    notify::Notices::raise(db, notify::Topic::case_opened, notify::Audience::of(notify::Topic::case_opened), c.id, now);
     out.id = c.id;
     out.reference = c.reference;
     out.added = std::move(ids);

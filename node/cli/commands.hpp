@@ -51,7 +51,7 @@ struct ClientArgs {
 };
 int run_submit(const ClientArgs& client, const std::filesystem::path& file);
 
-int run_demo_up(const std::filesystem::path& dir, std::uint16_t base_port);
+int run_demo_up(const std::filesystem::path& dir, std::uint16_t base_port, const std::string& smtp);
 int run_demo_down(const std::filesystem::path& dir);
 int run_pki_ca(const std::filesystem::path& dir, const std::string& name);
 int run_pki_issue(const std::filesystem::path& ca_dir, const std::string& org, const std::string& oin,

@@ -24,7 +24,9 @@ fs::path self_exe() {
 }
 }  // namespace
 
-int run_demo_up(const fs::path& dir, std::uint16_t base_port) { return app::demo_up(dir, base_port, self_exe()); }
+int run_demo_up(const fs::path& dir, std::uint16_t base_port, const std::string& smtp) {
+  return app::demo_up(dir, base_port, self_exe(), smtp);
+}
 
 int run_demo_down(const fs::path& dir) { return app::demo_down(dir); }
 

@@ -99,6 +99,9 @@ int main(int argc, char** argv) {
   demo_up_cmd->add_option("--dir", demo_dir, "Demo folder")->required();
   demo_up_cmd->add_option("--base-port", base_port, "First port; node i uses base+2i (API) and base+2i+1 (federation)")
       ->capture_default_str()->check(CLI::Range(1024, 65000));
+  std::string demo_smtp;
+  demo_up_cmd->add_option("--smtp", demo_smtp,
+                          "HOST:PORT of a mail relay (plain SMTP, no log-in, demo only): every node mails its users there");
   auto* demo_down_cmd = demo_cmd->add_subcommand("down", "Stop the demo federation's processes");
   demo_down_cmd->add_option("--dir", demo_dir, "Demo folder")->required();
 
@@ -214,7 +217,7 @@ int main(int argc, char** argv) {
   try {
     if (*init_cmd) return run_init(init);
     if (*serve_cmd) return run_serve(serve);
-    if (*demo_up_cmd) return run_demo_up(demo_dir, base_port);
+    if (*demo_up_cmd) return run_demo_up(demo_dir, base_port, demo_smtp);
     if (*demo_down_cmd) return run_demo_down(demo_dir);
     if (*pki_ca_cmd) return run_pki_ca(ca_dir, ca_name);
     if (*pki_issue_cmd) return run_pki_issue(ca_dir, pki_org, pki_oin, pki_hosts, cert_out, key_out);

@@ -49,6 +49,85 @@ std::int64_t optional_int(const json::object& o, std::string_view key, std::int6
   return v->get_int64();
 }
 
+bool optional_bool(const json::object& o, std::string_view key, bool fallback, const NodePaths& paths,
+                   const std::string& prefix) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return fallback;
+  if (!v->is_bool()) bad(paths, prefix + std::string(key), "must be true or false");
+  return v->get_bool();
+}
+
+// Text that ends up in a mail header or a URL: printable ASCII, no spaces.
+bool plain_ascii(std::string_view s, std::size_t max) {
+  return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
+}
+
+void load_notifications(const json::value& v, NotificationsConfig& n, const NodePaths& paths) {
+  if (!v.is_object()) bad(paths, "notifications", "must be an object");
+  const json::object& o = v.get_object();
+  const std::string p = "notifications.";
+  if (o.contains("link")) {
+    n.link = need_string(o, "link", paths, p);
+    if (!plain_ascii(n.link, 300) || !(n.link.starts_with("https://") || n.link.starts_with("http://"))) {
+      bad(paths, p + "link", "must be an https:// address of at most 300 characters");
+    }
+  }
+  if (o.contains("defaultMode")) {
+    n.default_mode = need_string(o, "defaultMode", paths, p);
+    if (n.default_mode != "immediate" && n.default_mode != "digest" && n.default_mode != "off") {
+      bad(paths, p + "defaultMode", "must be immediate, digest or off");
+    }
+  }
+  n.digest_hour = static_cast<int>(optional_int(o, "digestHour", n.digest_hour, 0, 23, paths, p));
+  n.gather_seconds = static_cast<int>(optional_int(o, "gatherSeconds", n.gather_seconds, 0, 3600, paths, p));
+  n.outbox_backlog_minutes =
+      static_cast<int>(optional_int(o, "outboxBacklogMinutes", n.outbox_backlog_minutes, 1, 100000, paths, p));
+  if (const json::value* s = o.if_contains("smtp")) {
+    if (!s->is_object()) bad(paths, p + "smtp", "must be an object");
+    const json::object& so = s->get_object();
+    const std::string sp = p + "smtp.";
+    SmtpConfig smtp;
+    smtp.host = need_string(so, "host", paths, sp);
+    if (!plain_ascii(smtp.host, 253)) bad(paths, sp + "host", "must be a host name or address");
+    smtp.port = static_cast<std::uint16_t>(optional_int(so, "port", smtp.port, 1, 65535, paths, sp));
+    smtp.starttls = optional_bool(so, "starttls", true, paths, sp);
+    if (so.contains("username")) smtp.username = need_string(so, "username", paths, sp);
+    if (so.contains("passwordFile")) smtp.password_file = need_string(so, "passwordFile", paths, sp);
+    if (!smtp.username.empty() && smtp.password_file.empty()) bad(paths, sp + "passwordFile", "is needed with a username");
+    smtp.from = need_string(so, "from", paths, sp);
+    if (!plain_ascii(smtp.from, 254) || smtp.from.find('@') == std::string::npos) {
+      bad(paths, sp + "from", "must be one e-mail address");
+    }
+    if (so.contains("caFile")) smtp.ca_file = need_string(so, "caFile", paths, sp);
+    n.smtp = std::move(smtp);
+  }
+  if (const json::value* hooks = o.if_contains("webhooks")) {
+    if (!hooks->is_array() || hooks->get_array().size() > 16) bad(paths, p + "webhooks", "must be a list of at most 16");
+    for (const auto& h : hooks->get_array()) {
+      const std::string hp = p + "webhooks[" + std::to_string(n.webhooks.size()) + "].";
+      if (!h.is_object()) bad(paths, hp, "must be an object");
+      const json::object& ho = h.get_object();
+      WebhookConfig w;
+      w.name = need_string(ho, "name", paths, hp);
+      if (!is_valid_org(w.name)) bad(paths, hp + "name", "must be 2-64 of a-z, 0-9 and -");
+      w.url = need_string(ho, "url", paths, hp);
+      if (!plain_ascii(w.url, 500) || !(w.url.starts_with("https://") || w.url.starts_with("http://"))) {
+        bad(paths, hp + "url", "must be an https:// address");
+      }
+      w.secret_file = need_string(ho, "secretFile", paths, hp);
+      if (ho.contains("caFile")) w.ca_file = need_string(ho, "caFile", paths, hp);
+      if (const json::value* t = ho.if_contains("topics")) {
+        if (!t->is_array()) bad(paths, hp + "topics", "must be a list of topics");
+        for (const auto& x : t->get_array()) {
+          if (!x.is_string()) bad(paths, hp + "topics", "must be a list of topics");
+          w.topics.emplace_back(x.get_string());
+        }
+      }
+      n.webhooks.push_back(std::move(w));
+    }
+  }
+}
+
 }  // namespace
 
 NodeConfig load_config(const NodePaths& paths) {
@@ -162,6 +241,7 @@ NodeConfig load_config(const NodePaths& paths) {
     c.lookups_per_user_per_day = static_cast<int>(
         optional_int(lookups->get_object(), "perUserPerDay", c.lookups_per_user_per_day, 0, 10000, paths, "lookups."));
   }
+  if (const json::value* n = o.if_contains("notifications")) load_notifications(*n, c.notifications, paths);
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -220,6 +300,36 @@ std::string config_to_json(const NodeConfig& c) {
                                       {"receiveBytesPerMinute", c.federation.receive_bytes_per_minute},
                                       {"receiveBatchesPerMinute", c.federation.receive_batches_per_minute},
                                       {"receiveRecordsPerMinute", c.federation.receive_records_per_minute}};
+  }
+  {
+    const auto& n = c.notifications;
+    json::object notifications{{"defaultMode", n.default_mode},
+                               {"digestHour", n.digest_hour},
+                               {"gatherSeconds", n.gather_seconds},
+                               {"outboxBacklogMinutes", n.outbox_backlog_minutes}};
+    if (!n.link.empty()) notifications["link"] = n.link;
+    if (n.smtp) {
+      json::object smtp{{"host", n.smtp->host}, {"port", n.smtp->port}, {"starttls", n.smtp->starttls}, {"from", n.smtp->from}};
+      if (!n.smtp->username.empty()) smtp["username"] = n.smtp->username;
+      if (!n.smtp->password_file.empty()) smtp["passwordFile"] = n.smtp->password_file;
+      if (!n.smtp->ca_file.empty()) smtp["caFile"] = n.smtp->ca_file;
+      notifications["smtp"] = std::move(smtp);
+    }
+    if (!n.webhooks.empty()) {
+      json::array hooks;
+      for (const auto& w : n.webhooks) {
+        json::object h{{"name", w.name}, {"url", w.url}, {"secretFile", w.secret_file}};
+        if (!w.ca_file.empty()) h["caFile"] = w.ca_file;
+        if (!w.topics.empty()) {
+          json::array t;
+          for (const auto& x : w.topics) t.emplace_back(x);
+          h["topics"] = std::move(t);
+        }
+        hooks.push_back(std::move(h));
+      }
+      notifications["webhooks"] = std::move(hooks);
+    }
+    root["notifications"] = std::move(notifications);
   }
   if (c.pseudonymisation_authority) {
     root["pa"] = json::object{{"ratePerSecond", static_cast<std::int64_t>(c.pa.elements_per_second)},

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace signalnode::node::config {
 
@@ -70,6 +72,36 @@ struct PaConfig {
   std::map<std::string, PartnerBudget> partners;
 };
 
+// Mail and webhooks (issue 17, docs/notifications.md). Without `smtp` no
+// mail is sent: users see what is new on their start page only.
+struct SmtpConfig {
+  std::string host;
+  std::uint16_t port = 587;
+  bool starttls = true;        // false only for a demo relay on this machine
+  std::string username;        // empty: the relay takes mail without log-in
+  std::string password_file;   // 0600, relative to the node folder
+  std::string from;            // e.g. signalnode@gemeente-aalsmeer.nl
+  std::string ca_file;         // empty: the system's trusted authorities
+};
+
+struct WebhookConfig {
+  std::string name;
+  std::string url;             // https:// (http:// only to this machine)
+  std::string secret_file;     // the HMAC key, 0600
+  std::string ca_file;
+  std::vector<std::string> topics;  // empty: every topic
+};
+
+struct NotificationsConfig {
+  std::string link;                   // the web address users open; default https://<api listen>:<port>/
+  std::string default_mode = "digest";  // immediate | digest | off, until a user chooses
+  int digest_hour = 7;                // local time of the daily overview
+  int gather_seconds = 60;            // a burst becomes one message
+  int outbox_backlog_minutes = 60;    // the admin hears of records older than this
+  std::optional<SmtpConfig> smtp;
+  std::vector<WebhookConfig> webhooks;
+};
+
 struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
   std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
@@ -87,6 +119,7 @@ struct NodeConfig {
   int signal_retention_days = 730;
   // Lookups of a known identifier (docs/cases.md): per user per local day.
   int lookups_per_user_per_day = 20;
+  NotificationsConfig notifications;
 };
 
 // The files of a node folder.

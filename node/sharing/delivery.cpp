@@ -5,12 +5,14 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/federation/paths.hpp"
 #include "node/log/log.hpp"
+#include "node/notify/notices.hpp"
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 #include "node/sharing/requests.hpp"
@@ -190,6 +192,7 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
   const std::int64_t now = ctx_.now_ms();
   auto trace = audit::parse_traceparent(traceparent);
   ctx_.store.write([&](storage::Database& db) {
+    check_witnessed_head(db, partner_entry, receipt, now);
     db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
         .bind(1, std::string_view(receipt.batch_id))
         .bind(2, std::string_view(partner))
@@ -289,6 +292,48 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       audit::AuditLog::append(db, e);
     }
   });
+}
+
+// The receiver's signed log state in its receipt must be its own and must
+// only grow: a bad signature, a smaller tree, an older time, or another root
+// at the same size means its log was rewritten or forged. The privacy officer
+// hears of it (once per partner and size); the last good state is kept.
+void Delivery::check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+                                    const wire::Receipt& receipt, std::int64_t now) {
+  if (receipt.tree_size == 0) return;
+  const auto size = static_cast<std::int64_t>(receipt.tree_size);
+  bool fits = crypto::verify(partner.signing_key,
+                             audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
+                             receipt.tree_signature);
+  bool newer = true;
+  {
+    auto st = db.cached("SELECT tree_size, timestamp_ms, root FROM partner_tree_heads WHERE partner = ?");
+    st.bind(1, std::string_view(partner.org));
+    if (st.step()) {
+      const auto old_size = st.int64(0), old_time = st.int64(1);
+      const auto root = st.blob(2);
+      const bool same_root = std::equal(root.begin(), root.end(), receipt.tree_root.begin(), receipt.tree_root.end());
+      if (size < old_size || receipt.tree_timestamp_ms < old_time || (size == old_size && !same_root)) fits = false;
+      newer = size > old_size;
+    }
+  }
+  if (!fits) {
+    log::error("partner.tree_head_mismatch", {{"partner", partner.org}, {"treeSize", size}});
+    notify::Notices::raise_once(db, notify::Topic::tree_head_mismatch,
+                                notify::Audience::of(notify::Topic::tree_head_mismatch),
+                                "tree_head:" + partner.org + ":" + std::to_string(size), now);
+    return;
+  }
+  if (!newer) return;
+  db.cached(
+        "INSERT INTO partner_tree_heads (partner, tree_size, timestamp_ms, root) VALUES (?,?,?,?) "
+        "ON CONFLICT(partner) DO UPDATE SET tree_size = excluded.tree_size, timestamp_ms = excluded.timestamp_ms, "
+        "root = excluded.root")
+      .bind(1, std::string_view(partner.org))
+      .bind(2, size)
+      .bind(3, receipt.tree_timestamp_ms)
+      .bind_blob(4, receipt.tree_root)
+      .run();
 }
 
 void Delivery::record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,

@@ -32,6 +32,8 @@ class Delivery {
                      const protocol::wire::Batch& batch, const std::vector<std::string>& record_ids,
                      const protocol::wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
                      const std::string& traceparent, std::int64_t started_ms);
+  static void check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+                                   const protocol::wire::Receipt& receipt, std::int64_t now);
   void record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,
                       const std::string& error);
 

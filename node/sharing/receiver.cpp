@@ -13,6 +13,8 @@
 
 #include "crypto/random.hpp"
 #include "node/log/log.hpp"
+#include "node/notify/notices.hpp"
+#include "node/signals/signal_repository.hpp"
 #include "node/sharing/feedback_state.hpp"
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/inbox.hpp"
@@ -151,6 +153,12 @@ struct Receiver::Incoming {
   // After the batch's records: one `<kind>.rejected` event per kind that had
   // rejections, with how many and why (nothing of their content).
   void audit_rejections(storage::Database& db) const {
+    // The privacy officer hears that a partner's records were refused (once
+    // per batch; what and why is in the log, not in the message).
+    if (!rejections.empty()) {
+      notify::Notices::raise(db, notify::Topic::records_rejected, notify::Audience::of(notify::Topic::records_rejected),
+                             batch_id, now);
+    }
     for (const auto& [kind, tally] : rejections) {
       audit::Event e;
       e.name = received_event_names(kind).second;
@@ -513,6 +521,12 @@ std::string Receiver::receive_about_own(storage::Database& db, const Incoming& i
       .bind(10, std::string_view(json::serialize(categories)))
       .bind(11, in.now)
       .run();
+  if (feedback) {
+    if (auto author = signals::SignalRepository::author_of(db, signal_id)) {
+      notify::Notices::raise(db, notify::Topic::feedback_received,
+                             notify::Audience::submitter(*author, notify::Topic::feedback_received), signal_id, in.now);
+    }
+  }
   in.audit(db, r, "");
   return {};
 }

@@ -14,6 +14,7 @@
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/log/log.hpp"
+#include "node/notify/notices.hpp"
 #include "node/sharing/outbox_state.hpp"
 #include "node/sharing/records.hpp"
 #include "node/signals/signal_repository.hpp"
@@ -34,6 +35,17 @@ bool is_refusal_reason(std::string_view code) {
 std::string_view to_string(RequestType t) { return t == RequestType::contact ? "contact" : "details"; }
 
 namespace {
+
+// A request waits on the source's deciding role: the officer who submitted the
+// signal when officers decide, otherwise everyone holding the rule's role.
+void notify_decider(storage::Database& db, notify::Topic topic, const std::string& decider_role,
+                    const std::string& signal_id, const std::string& request_id, std::int64_t now) {
+  std::optional<std::string> author;
+  if (decider_role == "officer" && !signal_id.empty()) author = signals::SignalRepository::author_of(db, signal_id);
+  notify::Notices::raise(db, topic,
+                         author ? notify::Audience::submitter(*author, topic) : notify::Audience::of_role(decider_role),
+                         request_id, now);
+}
 
 constexpr std::int64_t kAnswerGraceMs = 3'600'000;  // an answer decided in time may still be on its way
 
@@ -563,14 +575,20 @@ std::size_t Requests::expire(std::int64_t now) {
   ctx_.store.write([&](storage::Database& db) {
     auto st = db.cached(
         "UPDATE requests SET state = 'expired', decided_at_ms = ?1 WHERE state = 'pending' AND "
-        "deadline_ms + CASE direction WHEN 'outgoing' THEN ?2 ELSE 0 END < ?1 RETURNING id, direction, partner");
+        "deadline_ms + CASE direction WHEN 'outgoing' THEN ?2 ELSE 0 END < ?1 "
+        "RETURNING id, direction, partner, decider_role, coalesce(signal_id, '')");
     st.bind(1, now).bind(2, kAnswerGraceMs);
-    std::vector<std::tuple<std::string, std::string, std::string>> expired;
-    while (st.step()) expired.emplace_back(st.text(0), st.text(1), st.text(2));
+    struct Expired {
+      std::string id, direction, partner, decider, signal;
+    };
+    std::vector<Expired> expired;
+    while (st.step()) expired.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)});
     st.reset();
-    for (const auto& [id, direction, partner] : expired) {
-      audit_request(db, audit::events::kRequestExpired, id, "ok", {{"direction", direction}, {"partner", partner}}, now,
-                    partner);
+    for (const auto& x : expired) {
+      audit_request(db, audit::events::kRequestExpired, x.id, "ok", {{"direction", x.direction}, {"partner", x.partner}},
+                    now, x.partner);
+      // Whoever was to decide hears that the deadline passed unanswered.
+      if (x.direction == "incoming") notify_decider(db, notify::Topic::request_overdue, x.decider, x.signal, x.id, now);
     }
     auto gone = db.cached(
         "UPDATE requests SET answer = NULL WHERE answer IS NOT NULL AND answer_expires_at_ms <= ? RETURNING id, kinds, partner");
@@ -656,13 +674,14 @@ std::string Requests::receive_request(storage::Database& db, const Context& ctx,
       .bind(15, q.deadline_ms)
       .bind(16, std::string_view(r.record_id))
       .run();
+  notify_decider(db, notify::Topic::request_to_decide, decider, signal_id, r.record_id, now);
   return {};
 }
 
 std::string Requests::receive_answer(storage::Database& db, const Context& ctx, const std::string& sender,
                                      std::int64_t now, const wire::Record& r) {
   auto st = db.cached(
-      "SELECT type, kinds, state, deadline_ms, inbox_id, rule_id FROM requests WHERE id = ? AND direction = 'outgoing' "
+      "SELECT type, kinds, state, deadline_ms, inbox_id, rule_id, requested_by FROM requests WHERE id = ? AND direction = 'outgoing' "
       "AND partner = ?");
   st.bind(1, std::string_view(r.refers_to)).bind(2, std::string_view(sender));
   if (!st.step()) {
@@ -671,7 +690,8 @@ std::string Requests::receive_answer(storage::Database& db, const Context& ctx, 
   }
   const bool details = st.text(0) == "details";
   auto asked = strings_of(st.text(1));
-  std::string state = st.text(2), inbox_id = st.is_null(4) ? "" : st.text(4), rule_id = st.text(5);
+  std::string state = st.text(2), inbox_id = st.is_null(4) ? "" : st.text(4), rule_id = st.text(5),
+              asked_by = st.text(6);
   const std::int64_t deadline = st.int64(3);
   st.reset();
   const auto& q = r.request;
@@ -738,6 +758,8 @@ std::string Requests::receive_answer(storage::Database& db, const Context& ctx, 
       .bind(6, std::string_view(r.refers_to))
       .run();
   if (!keep) db.cached("UPDATE requests SET answer = NULL WHERE id = ?").bind(1, std::string_view(r.refers_to)).run();
+  notify::Notices::raise(db, notify::Topic::request_answered,
+                         notify::Audience::submitter(asked_by, notify::Topic::request_answered), r.refers_to, now);
   return {};
 }
 

@@ -270,6 +270,13 @@ std::optional<StatusAndCategory> SignalRepository::status_of(storage::Database& 
   return out;
 }
 
+std::optional<std::string> SignalRepository::author_of(storage::Database& db, const std::string& id) {
+  auto st = db.cached("SELECT submitted_by FROM signals WHERE id = ?");
+  st.bind(1, std::string_view(id));
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
 void SignalRepository::erase_content(storage::Database& db, const std::string& id, std::int64_t now_ms) {
   static const std::string erase_sql =
       storage::sql("UPDATE signals SET status = ", SignalStatus::withdrawn, ", withdrawn_at_ms = ?, sealed = zeroblob(0), "

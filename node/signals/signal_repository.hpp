@@ -83,6 +83,8 @@ class SignalRepository {
 
   // For the sharing jobs, in their transaction (the caller's db):
   static std::optional<StatusAndCategory> status_of(storage::Database& db, const std::string& id);
+  // The user who submitted it (who hears of feedback, hits and requests).
+  static std::optional<std::string> author_of(storage::Database& db, const std::string& id);
   // Withdrawal's erasure: the sealed content, the subjects and (through the
   // Pseudonymiser) the identifier links go; the row stays, category and dates
   // only, marked withdrawn and decided.

@@ -665,13 +665,83 @@ void v13_cases_and_requests(Database& db) {
   )sql");
 }
 
+// Notifications (issue 17, docs/notifications.md): notices raised in the
+// transactions of what they are about, fanned out to users, turned into
+// mails and webhook calls that wait durably until sent; users' choices and
+// visits; the partners' log states seen in receipts.
+void v14_notifications(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE notices (
+      id            INTEGER PRIMARY KEY,
+      topic         TEXT NOT NULL,
+      username      TEXT,
+      role          TEXT,
+      item          TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      CHECK ((username IS NULL) <> (role IS NULL))
+    );
+    CREATE TABLE notice_conditions (
+      key          TEXT PRIMARY KEY,
+      raised_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE notify_state (
+      name  TEXT PRIMARY KEY,
+      value INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE user_notices (
+      id            INTEGER PRIMARY KEY,
+      username      TEXT NOT NULL,
+      topic         TEXT NOT NULL,
+      item          TEXT NOT NULL,
+      notice_id     INTEGER NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      state         TEXT NOT NULL CHECK (state IN ('pending', 'messaged', 'unsent')),
+      message_id    INTEGER,
+      UNIQUE (notice_id, username)
+    );
+    CREATE INDEX user_notices_pending ON user_notices(state, username);
+    CREATE INDEX user_notices_by_user ON user_notices(username, created_at_ms);
+    CREATE TABLE notify_messages (
+      id              INTEGER PRIMARY KEY,
+      channel         TEXT NOT NULL CHECK (channel IN ('mail', 'webhook')),
+      target          TEXT NOT NULL,
+      subject         TEXT NOT NULL,
+      body            TEXT NOT NULL,
+      created_at_ms   INTEGER NOT NULL,
+      attempts        INTEGER NOT NULL DEFAULT 0,
+      next_attempt_ms INTEGER NOT NULL,
+      last_error      TEXT,
+      state           TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+      sent_at_ms      INTEGER
+    );
+    CREATE INDEX notify_messages_due ON notify_messages(state, next_attempt_ms);
+    CREATE TABLE notify_prefs (
+      username        TEXT PRIMARY KEY,
+      mode            TEXT NOT NULL CHECK (mode IN ('immediate', 'digest', 'off')),
+      language        TEXT NOT NULL CHECK (language IN ('nl', 'en')),
+      last_digest_ms  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE TABLE user_visits (
+      username    TEXT PRIMARY KEY,
+      previous_ms INTEGER NOT NULL,
+      current_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE partner_tree_heads (
+      partner      TEXT PRIMARY KEY,
+      tree_size    INTEGER NOT NULL,
+      timestamp_ms INTEGER NOT NULL,
+      root         BLOB NOT NULL
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
-                                                    v13_cases_and_requests};
+                                                    v13_cases_and_requests, v14_notifications};
   return migrations;
 }
 

@@ -181,6 +181,75 @@ Object.assign(TEXT.en, {
   lookupNone: 'Nothing received about this subject.', remaining: 'lookups left today', found: 'Found',
   receivedRecord: 'received record', alertWord: 'alert', subjectKey: 'subject',
 });
+// Notifications and the start page (issue 17): the same words as the mails.
+Object.assign(TEXT.nl, {
+  navStart: 'Start', startTitle: 'Wat er voor u klaarstaat', newSince: 'Nieuw sinds uw vorige bezoek ({when})',
+  newFirst: 'Nieuw voor u', nothingNew: 'Niets nieuws sinds uw vorige bezoek.', waitingTitle: 'Wacht op u',
+  nothingWaiting: 'Er wacht niets op u.', newMark: 'nieuw', notifyTitle: 'Meldingen per e-mail',
+  notifyMode: 'Hoe vaak', notifyLanguage: 'Taal van de e-mail', notifyModes: { immediate: 'direct', digest: 'één overzicht per dag', off: 'geen e-mail (alleen de startpagina)' },
+  notifyLanguages: { nl: 'Nederlands', en: 'Engels' }, notifyTo: 'E-mails gaan naar {email}. Ze noemen nooit personen, adressen, bedrijven, categorieën of partners.',
+  notifyNoEmail: 'Vul hierboven uw e-mailadres in om e-mails te krijgen.', notifyNoRelay: 'Deze node verstuurt (nog) geen e-mail; u ziet alles op de startpagina.',
+  navDeliveries: 'Meldingen', deliveriesTitle: 'Verstuurde en mislukte meldingen', channel: 'Kanaal', target: 'Naar',
+  attempts: 'Pogingen', lastError: 'Laatste fout', nextAttempt: 'Volgende poging', sentAt: 'Verstuurd',
+  deliveryStates: { queued: 'wacht op verzending', sent: 'verstuurd', failed: 'opgegeven' }, channels: { mail: 'e-mail', webhook: 'webhook' },
+  topics: {
+    feedback_received: ['terugkoppeling op uw signalen', 'terugkoppelingen op uw signalen'],
+    signal_hit: ['treffer op uw signalen', 'treffers op uw signalen'],
+    request_to_decide: ['verzoek dat op uw besluit wacht', 'verzoeken die op uw besluit wachten'],
+    request_overdue: ['verzoek waarvan de termijn verstreken is', 'verzoeken waarvan de termijn verstreken is'],
+    alert: ['nieuwe of gegroeide alert', 'nieuwe of gegroeide alerts'],
+    case_opened: ['nieuwe zaak', 'nieuwe zaken'],
+    request_answered: ['beantwoord verzoek', 'beantwoorde verzoeken'],
+    feedback_overdue: ['ontvangen melding die op terugkoppeling wacht', 'ontvangen meldingen die op terugkoppeling wachten'],
+    log_unverified: ['mislukte controle van het eigen logboek', 'mislukte controles van het eigen logboek'],
+    tree_head_mismatch: ['logboek van een partner dat niet klopt met eerder', 'logboeken van partners die niet kloppen met eerder'],
+    records_rejected: ['geweigerde zending van een partner', 'geweigerde zendingen van partners'],
+    pa_budget_alarm: ['alarm over het aantal pseudonimiseringen', 'alarmen over het aantal pseudonimiseringen'],
+    login_throttled: ['account dat moet wachten na foute wachtwoorden', 'accounts die moeten wachten na foute wachtwoorden'],
+    certificate_expiring: ['certificaat dat binnen 30 dagen verloopt', 'certificaten die binnen 30 dagen verlopen'],
+    outbox_backlog: ['achterstand bij het verzenden naar partners', 'achterstanden bij het verzenden naar partners'],
+  },
+  waiting: {
+    requestsToDecide: ['verzoek wacht op uw besluit', 'verzoeken wachten op uw besluit'],
+    feedbackOverdue: ['ontvangen melding wacht te lang op terugkoppeling', 'ontvangen meldingen wachten te lang op terugkoppeling'],
+    failedNotifications: ['melding kon niet worden verstuurd', 'meldingen konden niet worden verstuurd'],
+    partnersBehind: ['partner loopt meer dan een uur achter', 'partners lopen meer dan een uur achter'],
+  },
+});
+Object.assign(TEXT.en, {
+  navStart: 'Start', startTitle: 'What waits for you', newSince: 'New since your last visit ({when})',
+  newFirst: 'New for you', nothingNew: 'Nothing new since your last visit.', waitingTitle: 'Waiting for you',
+  nothingWaiting: 'Nothing is waiting for you.', newMark: 'new', notifyTitle: 'E-mail notifications',
+  notifyMode: 'How often', notifyLanguage: 'Language of the e-mail', notifyModes: { immediate: 'at once', digest: 'one overview a day', off: 'no e-mail (start page only)' },
+  notifyLanguages: { nl: 'Dutch', en: 'English' }, notifyTo: 'E-mails go to {email}. They never name persons, addresses, companies, categories or partners.',
+  notifyNoEmail: 'Fill in your e-mail address above to receive e-mails.', notifyNoRelay: 'This node does not send e-mail (yet); you see everything on the start page.',
+  navDeliveries: 'Notifications', deliveriesTitle: 'Sent and failed notifications', channel: 'Channel', target: 'To',
+  attempts: 'Attempts', lastError: 'Last error', nextAttempt: 'Next attempt', sentAt: 'Sent',
+  deliveryStates: { queued: 'waiting to be sent', sent: 'sent', failed: 'given up' }, channels: { mail: 'e-mail', webhook: 'webhook' },
+  topics: {
+    feedback_received: ['feedback message on your signals', 'feedback messages on your signals'],
+    signal_hit: ['match on your signals', 'matches on your signals'],
+    request_to_decide: ['request awaiting your decision', 'requests awaiting your decision'],
+    request_overdue: ['request past its deadline', 'requests past their deadline'],
+    alert: ['new or grown alert', 'new or grown alerts'],
+    case_opened: ['new case', 'new cases'],
+    request_answered: ['answered request', 'answered requests'],
+    feedback_overdue: ['received record awaiting feedback', 'received records awaiting feedback'],
+    log_unverified: ["failed check of this node's log", "failed checks of this node's log"],
+    tree_head_mismatch: ['partner log that does not match before', 'partner logs that do not match before'],
+    records_rejected: ['refused delivery from a partner', 'refused deliveries from partners'],
+    pa_budget_alarm: ['pseudonymisation volume alarm', 'pseudonymisation volume alarms'],
+    login_throttled: ['account waiting after wrong passwords', 'accounts waiting after wrong passwords'],
+    certificate_expiring: ['certificate expiring within 30 days', 'certificates expiring within 30 days'],
+    outbox_backlog: ['delivery backlog towards partners', 'delivery backlogs towards partners'],
+  },
+  waiting: {
+    requestsToDecide: ['request awaits your decision', 'requests await your decision'],
+    feedbackOverdue: ['received record waits too long for feedback', 'received records wait too long for feedback'],
+    failedNotifications: ['notification could not be sent', 'notifications could not be sent'],
+    partnersBehind: ['partner is more than an hour behind', 'partners are more than an hour behind'],
+  },
+});
 const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const caseStatus = (st) => TEXT[lang].caseStatus[st] || st;
 const orgCount = (n) => (lang === 'nl' ? `${n} organisatie${n === 1 ? '' : 's'}` : `${n} organisation${n === 1 ? '' : 's'}`);
@@ -310,11 +379,11 @@ const categoryLabel = (id) => {
 
 // ---------------------------------------------------------------- shell
 const NAV = {
-  officer: [['#/submit', 'navSubmit'], ['#/signals', 'navSignals'], ['#/requests', 'navRequests']],
-  analyst: [['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts'], ['#/cases', 'navCases'], ['#/lookup', 'navLookup'],
+  officer: [['#/start', 'navStart'], ['#/submit', 'navSubmit'], ['#/signals', 'navSignals'], ['#/requests', 'navRequests']],
+  analyst: [['#/start', 'navStart'], ['#/inbox', 'navInbox'], ['#/alerts', 'navAlerts'], ['#/cases', 'navCases'], ['#/lookup', 'navLookup'],
     ['#/requests', 'navRequests']],
-  privacy_officer: [['#/log', 'navLog'], ['#/subject-access', 'navSubject'], ['#/policy', 'navPolicy'], ['#/charts', 'navCharts']],
-  admin: [['#/users', 'navUsers'], ['#/policy', 'navPolicy']],
+  privacy_officer: [['#/start', 'navStart'], ['#/log', 'navLog'], ['#/subject-access', 'navSubject'], ['#/policy', 'navPolicy'], ['#/charts', 'navCharts']],
+  admin: [['#/start', 'navStart'], ['#/users', 'navUsers'], ['#/deliveries', 'navDeliveries'], ['#/policy', 'navPolicy']],
 };
 function renderTop() {
   const top = document.getElementById('top');
@@ -336,6 +405,7 @@ function renderTop() {
     out.addEventListener('click', async () => {
       try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
       me = null;
+      visitSince = null;
       location.hash = '#/login';
     });
     who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`),
@@ -370,6 +440,7 @@ function loginPage() {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
       me = res;
+      visitSince = null;
       location.hash = `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
     } catch (e) {
       pass.value = '';
@@ -798,11 +869,11 @@ async function mePage() {
     try { await api('PUT', '/api/v1/me/contact', { name: name.value.trim(), phone: phone.value.trim(), email: email.value.trim() }); out.replaceChildren(message('ok', t('saved'))); }
     catch (e) { out.replaceChildren(message('error', problemText(e))); }
   });
-  page('meTitle', form);
+  page('meTitle', form, await notificationSettings());
 }
 
 async function alertsPage() {
-  await loadTaxonomy();
+  await Promise.all([loadTaxonomy(), loadVisit()]);
   const [res, inbox] = await Promise.all([api('GET', '/api/v1/alerts?limit=200'), api('GET', '/api/v1/inbox?limit=500')]);
   // The pieces of each alert, as the inbox shows them (the newest 500 records).
   const byId = new Map(inbox.items.map((i) => [i.id, i]));
@@ -833,7 +904,7 @@ async function alertsPage() {
       catch (e) { out.replaceChildren(message('error', problemText(e))); }
     });
     return h('article', { class: 'card', 'data-kind': a.kind },
-      h('h2', {}, `${t(a.kind)}: ${a.organisations.length} ${t('organisations').toLowerCase()}`),
+      h('h2', {}, `${t(a.kind)}: ${a.organisations.length} ${t('organisations').toLowerCase()}`, newMark(a.updatedAt)),
       h('p', {}, `${t('subject')}: `, pseudonymView(a.subject.idKind, a.subject.pseudonym)),
       h('p', {}, `${t('organisations')}: `, a.organisations.map((o) => h('span', { class: 'pill' }, o))),
       h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill', title: c }, categoryLabel(c)))),
@@ -1142,9 +1213,81 @@ async function usersPage(notice) {
   if (notice) out.replaceChildren(message('ok', notice));
 }
 
+// ---------------------------------------------------------------- start page (issue 17)
+// Where each topic is looked at.
+const TOPIC_PAGE = {
+  feedback_received: '#/signals', signal_hit: '#/signals', request_to_decide: '#/requests', request_overdue: '#/requests',
+  alert: '#/alerts', case_opened: '#/cases', request_answered: '#/requests', feedback_overdue: '#/inbox',
+  log_unverified: '#/log', tree_head_mismatch: '#/log', records_rejected: '#/log', pa_budget_alarm: '#/log',
+  login_throttled: '#/users', certificate_expiring: '#/deliveries', outbox_backlog: '#/deliveries',
+};
+const WAITING_PAGE = { requestsToDecide: '#/requests', feedbackOverdue: '#/inbox', failedNotifications: '#/deliveries', partnersBehind: '#/deliveries' };
+const counted = (words, n) => `${n} ${words ? words[n === 1 ? 0 : 1] : ''}`;
+// The start of this visit's "new": items changed after it get a marker in lists.
+let visitSince = null;
+async function loadVisit() {
+  if (visitSince === null) {
+    const start = await api('GET', '/api/v1/me/start').catch(() => null);
+    visitSince = start?.since ? Date.parse(start.since) : 0;
+  }
+  return visitSince;
+}
+const isNew = (iso) => visitSince > 0 && iso && Date.parse(iso) > visitSince;
+const newMark = (iso) => (isNew(iso) ? h('span', { class: 'badge new' }, t('newMark')) : null);
+
+async function startPage() {
+  const start = await api('GET', '/api/v1/me/start');
+  if (visitSince === null) visitSince = start.since ? Date.parse(start.since) : 0;
+  const fresh = start.new.filter((n) => n.count > 0);
+  const waiting = Object.entries(start.waiting || {}).filter(([, n]) => n > 0);
+  page('startTitle',
+    h('section', { 'data-testid': 'start-new' },
+      h('h2', {}, start.since ? t('newSince').replace('{when}', when(start.since)) : t('newFirst')),
+      fresh.length ? h('ul', {}, fresh.map((n) => h('li', {},
+        h('a', { href: TOPIC_PAGE[n.topic] || '#/start' }, counted(TEXT[lang].topics[n.topic], n.count))))) : h('p', {}, t('nothingNew'))),
+    h('section', { 'data-testid': 'start-waiting' },
+      h('h2', {}, t('waitingTitle')),
+      waiting.length ? h('ul', {}, waiting.map(([k, n]) => h('li', {},
+        h('a', { href: WAITING_PAGE[k] || '#/start' }, counted(TEXT[lang].waiting[k], n))))) : h('p', {}, t('nothingWaiting'))));
+}
+
+// How often this user hears by e-mail, on the "my details" page.
+async function notificationSettings() {
+  const prefs = await api('GET', '/api/v1/me/notifications').catch(() => null);
+  if (!prefs) return null;
+  const mode = h('select', { name: 'notifyMode' }, Object.entries(TEXT[lang].notifyModes).map(([v, l]) => h('option', { value: v }, l)));
+  const language = h('select', { name: 'notifyLanguage' }, Object.entries(TEXT[lang].notifyLanguages).map(([v, l]) => h('option', { value: v }, l)));
+  mode.value = prefs.mode;
+  language.value = prefs.language;
+  const out = h('div', { 'aria-live': 'polite' });
+  const hint = !prefs.mailConfigured ? t('notifyNoRelay') : prefs.email ? t('notifyTo').replace('{email}', prefs.email) : t('notifyNoEmail');
+  const form = h('form', { novalidate: true, 'data-testid': 'notify-form' }, h('h2', {}, t('notifyTitle')), h('p', { class: 'hint' }, hint),
+    field(t('notifyMode'), mode), field(t('notifyLanguage'), language), h('div', {}, h('button', { type: 'submit' }, t('save'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try { await api('PUT', '/api/v1/me/notifications', { mode: mode.value, language: language.value }); out.replaceChildren(message('ok', t('saved'))); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
+
+// The admin's view of mails and webhook calls: where they go and how they stand.
+async function deliveriesPage() {
+  const res = await api('GET', '/api/v1/notifications/deliveries');
+  page('deliveriesTitle', res.items.length ? h('table', { 'data-testid': 'deliveries' },
+    h('thead', {}, h('tr', {}, [t('channel'), t('target'), t('state'), t('attempts'), t('lastError'), t('nextAttempt'), t('sentAt')]
+      .map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((d) => h('tr', { class: d.state === 'failed' ? 'failed' : null },
+      h('td', {}, TEXT[lang].channels[d.channel] || d.channel), h('td', {}, d.target),
+      h('td', {}, TEXT[lang].deliveryStates[d.state] || d.state), h('td', {}, String(d.attempts)),
+      h('td', {}, d.lastError || ''), h('td', {}, when(d.nextAttemptAt)), h('td', {}, when(d.sentAt)))))) : h('p', {}, t('none')));
+}
+
 // ---------------------------------------------------------------- routing
 const ROUTES = [
   [/^#\/login$/, null, loginPage],
+  [/^#\/start$/, '*', startPage],
+  [/^#\/deliveries$/, 'admin', deliveriesPage],
   [/^#\/submit$/, 'officer', () => submitPage()],
   [/^#\/correct\/([0-9a-f]{32})$/, 'officer', (m) => submitPage(m[1])],
   [/^#\/signals$/, 'officer', signalsPage],
