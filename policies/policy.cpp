@@ -17,7 +17,7 @@ constexpr std::string_view kRuleKeys[] = {"id",          "description",     "fro
                                           "categories",  "pseudonyms",      "fields",  "legal_basis",
                                           "legal_reference", "purpose",     "retention_days", "status",
                                           "valid_from",  "valid_until", "feedback_note", "bundle_notices",
-                                          "disclosure",  "disclosure_decided_by"};
+                                          "disclosure",  "disclosure_decided_by", "feedback_period_days"};
 constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
 
 using Reader = TomlReader<PolicyError>;
@@ -162,6 +162,17 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
     rule.purpose = r.text(*t, "purpose", path);
     if (rule.legal_basis.empty()) r.fail(r.where(*t, "legal_basis"), path + "legal_basis", "must not be empty");
     if (rule.purpose.empty()) r.fail(r.where(*t, "purpose"), path + "purpose", "must not be empty");
+    // How long the recipient has to answer (feedback other than `received`)
+    // before the record shows as overdue to it and as "no answer yet" to the
+    // source; absent: no period (docs/policies.md).
+    if (const toml::node* period = t->get("feedback_period_days")) {
+      auto days = period->is_integer() ? period->value<std::int64_t>() : std::nullopt;
+      if (!days || *days < 1 || *days > kMaxFeedbackPeriodDays) {
+        r.fail(r.where(*t, "feedback_period_days"), path + "feedback_period_days",
+               "must be a whole number of days from 1 to 365");
+      }
+      rule.feedback_period_days = static_cast<int>(*days);
+    }
     const toml::node* retention = t->get("retention_days");
     auto days = retention ? retention->value<std::int64_t>() : std::nullopt;
     if (!days || *days < 1 || *days > 3650) {
@@ -197,7 +208,8 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
       }
       if (a.pseudonyms != b.pseudonyms || a.fields != b.fields || a.retention_days != b.retention_days ||
           a.active != b.active || a.feedback_note != b.feedback_note || a.bundle_notices != b.bundle_notices ||
-          a.disclosure != b.disclosure || a.disclosure_decided_by != b.disclosure_decided_by) {
+          a.disclosure != b.disclosure || a.disclosure_decided_by != b.disclosure_decided_by ||
+          a.feedback_period_days != b.feedback_period_days) {
         std::ostringstream msg;
         msg << source_name << ":" << b.line << ":1: rules[" << b.id << "]: overlaps rules[" << a.id << "] (line "
             << a.line << ") on the same senders, recipients and categories but grants something else";

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -24,6 +25,9 @@ inline constexpr std::array<std::string_view, 4> kShareableFields = {"week", "mu
 inline constexpr std::array<std::string_view, 2> kNoticeFields = {"organisations", "categories"};
 
 // Who at the source decides on a request for details under a rule.
+// A rule's feedback period: 1 .. 365 days.
+inline constexpr std::int64_t kMaxFeedbackPeriodDays = 365;
+
 inline constexpr std::array<std::string_view, 3> kDeciderRoles = {"officer", "analyst", "privacy_officer"};
 
 struct Party {
@@ -53,6 +57,13 @@ struct Rule {
   // `disclosure_decided_by` role decides each request (docs/cases.md).
   std::set<std::string> disclosure;
   std::string disclosure_decided_by = "officer";
+  // Days the recipient has to answer a record (feedback other than
+  // `received`: an acknowledgement is no answer; `withheld` is one), counted
+  // from its own receipt of the record; the source counts from the receipt
+  // that acknowledged the delivery. Absent: no period. Every partner runs the
+  // same covenant and every record names its rule, so both sides compute the
+  // same due date without anything on the wire.
+  std::optional<int> feedback_period_days;
   bool active = true;  // "suspended" rules share nothing
   std::chrono::sys_days valid_from{};
   std::optional<std::chrono::sys_days> valid_until;

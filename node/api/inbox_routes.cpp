@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "crypto/bytes.hpp"
+#include "node/api/json_body.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/api/outcome.hpp"
@@ -47,6 +48,10 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
       return respond(invalid_field({key, "is not a known query parameter"}));
     }
   }
+  // A record whose rule sets a feedback period is due from its receipt here;
+  // overdue once that passed without an answer (feedback other than `received`).
+  const auto policy = s.policy ? s.policy() : nullptr;
+  const std::int64_t now = epoch_ms(s.clock());
   json::array items;
   for (const auto& r : sharing::Inbox(s.store).list(q)) {
     json::object o{{"id", r.id},
@@ -65,6 +70,12 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
       if (!r.feedback->reason.empty()) f["reason"] = r.feedback->reason;
       o["feedback"] = std::move(f);
     }
+    if (auto due = sharing::feedback_due_at(policy ? policy->find(r.rule_id) : nullptr, r.received_at_ms)) {
+      o["feedbackDueAt"] = signals::iso8601_utc(*due);
+      o["overdue"] = *due < now && !r.answered_at_ms;
+    } else {
+      o["overdue"] = false;
+    }
     json::array list;
     for (const auto& subject : r.subjects) {
       list.push_back(json::object{
@@ -79,20 +90,27 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
 }
 
 // POST /api/v1/inbox/{id}/feedback: {"status": ..., "reason"?: code, "note"?: text}
+// `withheld` needs one of its withholding reasons, and those reasons go with
+// no other status; every problem names the field, Dutch first.
 void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
-  boost::system::error_code ec;
-  json::value body = json::parse(ctx.request.body, ec);
-  if (ec || !body.is_object()) return respond(invalid_field({"body", "must be a JSON object"}));
-  if (auto dup = protocol::first_duplicate_key(ctx.request.body)) return respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
+  http::HttpResponse error;
+  auto body = body_object(ctx.request, {"status", "reason", "note"}, error);
+  if (!body) return respond(std::move(error));
   std::string fields[3];
   const char* names[3] = {"status", "reason", "note"};
-  for (const auto& [key, value] : body.as_object()) {
-    auto it = std::find(std::begin(names), std::end(names), std::string_view(key));
-    if (it == std::end(names)) return respond(invalid_field({std::string(key), "is not a feedback field (status, reason, note)"}));
-    if (!value.is_string()) return respond(invalid_field({std::string(key), "must be a string"}));
-    fields[it - std::begin(names)] = std::string(value.as_string());
+  for (int i = 0; i < 3; ++i) {
+    const json::value* value = body->if_contains(names[i]);
+    if (!value) continue;
+    if (!value->is_string()) return respond(field_problem(names[i], "moet tekst zijn", "must be a string"));
+    fields[i] = std::string(value->get_string());
   }
-  if (fields[0].empty()) return respond(invalid_field({"status", "is required"}));
+  if (fields[0].empty()) return respond(field_problem("status", "is verplicht", "is required"));
+  if (auto wrong = sharing::check_feedback_codes(fields[0], fields[1])) {
+    return respond(field_problem(wrong->field, wrong->nl, wrong->en));
+  }
+  if (fields[2].size() > sharing::kMaxFeedbackNote) {
+    return respond(field_problem("note", "mag hoogstens 500 bytes zijn", "must be at most 500 bytes"));
+  }
   auto policy = s.policy ? s.policy() : nullptr;
   if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
   const std::string& id = ctx.params.at("id");

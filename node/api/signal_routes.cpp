@@ -127,6 +127,11 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   if (!signal) return respond(problem(404, "not-found", "Not found", "no signal with this id"));
   json::object body = signals::signal_to_json(*signal);
   if (s.sharing) {
+    // A delivered record whose rule sets a feedback period is due from the
+    // receipt that acknowledged it; past that without an answer from the
+    // partner (feedback other than `received`) it has no answer yet.
+    const auto policy = s.policy ? s.policy() : nullptr;
+    const std::int64_t now = epoch_ms(s.clock());
     json::array sharing;
     for (const auto& p : s.sharing->outbox.state_of(id)) {
       json::object o{{"partner", p.partner}, {"state", p.state}, {"attempts", p.attempts}};
@@ -137,6 +142,14 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
         json::object f{{"kind", p.follow_up->kind}, {"state", p.follow_up->state}};
         if (!p.follow_up->reason.empty()) f["reason"] = p.follow_up->reason;
         o["followUp"] = std::move(f);
+      }
+      const bool withdrawn_there = p.follow_up && p.follow_up->kind == "withdrawal";
+      if (p.state == "delivered" && p.delivered_at_ms && !withdrawn_there &&
+          signal->status == signals::SignalStatus::active) {
+        if (auto due = sharing::feedback_due_at(policy ? policy->find(p.rule_id) : nullptr, *p.delivered_at_ms)) {
+          o["feedbackDueAt"] = signals::iso8601_utc(*due);
+          o["noAnswerYet"] = *due < now && !p.answered;
+        }
       }
       sharing.push_back(std::move(o));
     }

@@ -135,6 +135,7 @@ void policy_view(ApiServices& s, Respond respond) {
                    {"status", r.active ? "active" : "suspended"},
                    {"validFrom", signals::iso_date(r.valid_from)}};
     if (r.valid_until) o["validUntil"] = signals::iso_date(*r.valid_until);
+    if (r.feedback_period_days) o["feedbackPeriodDays"] = *r.feedback_period_days;
     rules.push_back(std::move(o));
   }
   respond(json_response(200, json::serialize(json::object{

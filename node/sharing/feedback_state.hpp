@@ -19,7 +19,10 @@ enum class FeedbackStatus {
   inspection_planned,
   action_taken,
   no_follow_up,
-  forwarded
+  forwarded,
+  // Feedback deliberately withheld, with a required withholding reason
+  // (kWithheldReasons in types.hpp): an answer, though not the content.
+  withheld
 };
 
 using storage::from_sql;
@@ -50,7 +53,7 @@ struct SqlValues<sharing::FeedbackStatus> {
   using E = sharing::FeedbackStatus;
   static constexpr std::string_view column = "inbox.feedback_status";
   static constexpr E all[] = {E::received,     E::assessed,     E::investigation_started, E::inspection_planned,
-                              E::action_taken, E::no_follow_up, E::forwarded};
+                              E::action_taken, E::no_follow_up, E::forwarded,          E::withheld};
   static constexpr std::string_view name(E e) {
     switch (e) {
       case E::received: return "received";
@@ -60,6 +63,7 @@ struct SqlValues<sharing::FeedbackStatus> {
       case E::action_taken: return "action_taken";
       case E::no_follow_up: return "no_follow_up";
       case E::forwarded: return "forwarded";
+      case E::withheld: return "withheld";
     }
     return {};
   }

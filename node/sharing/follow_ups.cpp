@@ -26,8 +26,49 @@ namespace wire = protocol::wire;
 namespace json = boost::json;
 
 bool is_feedback_status(std::string_view s) { return from_sql<FeedbackStatus>(s).has_value(); }
+bool is_withheld_reason(std::string_view s) {
+  return std::find(std::begin(kWithheldReasons), std::end(kWithheldReasons), s) != std::end(kWithheldReasons);
+}
 bool is_feedback_reason(std::string_view s) {
-  return std::find(std::begin(kFeedbackReasons), std::end(kFeedbackReasons), s) != std::end(kFeedbackReasons);
+  return std::find(std::begin(kFeedbackReasons), std::end(kFeedbackReasons), s) != std::end(kFeedbackReasons) ||
+         is_withheld_reason(s);
+}
+
+std::optional<FeedbackCodeProblem> check_feedback_codes(std::string_view status, std::string_view reason) {
+  auto parsed = from_sql<FeedbackStatus>(status);
+  if (!parsed) {
+    return FeedbackCodeProblem{"status",
+                               "is geen status van een terugmelding (received, assessed, investigation_started, "
+                               "inspection_planned, action_taken, no_follow_up, forwarded, withheld)",
+                               "is not a feedback status"};
+  }
+  if (!reason.empty() && !is_feedback_reason(reason)) {
+    return FeedbackCodeProblem{"reason", "is geen code voor een reden (zie GET /openapi.json)",
+                               "is not a feedback reason code"};
+  }
+  const bool withheld = *parsed == FeedbackStatus::withheld;
+  if (withheld && !is_withheld_reason(reason)) {
+    return FeedbackCodeProblem{
+        "reason",
+        "moet zeggen waarom bewust niet wordt teruggekoppeld: investigation_interest (belang van het onderzoek), "
+        "legal_restriction (wettelijke geheimhoudingsplicht) of source_protection (bescherming van een bron)",
+        "must say why feedback is withheld: investigation_interest, legal_restriction or source_protection"};
+  }
+  if (!withheld && is_withheld_reason(reason)) {
+    return FeedbackCodeProblem{"reason", "hoort alleen bij status withheld (bewust niet teruggekoppeld)",
+                               "is a reason for withheld feedback only (status withheld)"};
+  }
+  return std::nullopt;
+}
+
+bool answers_record(std::string_view status) {
+  auto parsed = from_sql<FeedbackStatus>(status);
+  return parsed && *parsed != FeedbackStatus::received;
+}
+
+std::optional<std::int64_t> feedback_due_at(const policies::Rule* rule, std::int64_t from_ms) {
+  if (!rule || !rule->feedback_period_days) return std::nullopt;
+  return from_ms + std::int64_t{*rule->feedback_period_days} * 86'400'000;
 }
 
 namespace {
@@ -138,13 +179,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
 
 Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string& status, const std::string& reason,
                                     const std::string& note, const policies::Policy& policy) {
-  if (!is_feedback_status(status)) {
-    return Outcome::invalid("status", "must be one of received, assessed, investigation_started, inspection_planned, "
-                                      "action_taken, no_follow_up, forwarded");
-  }
-  if (!reason.empty() && !is_feedback_reason(reason)) {
-    return Outcome::invalid("reason", "must be a reason code (see GET /openapi.json) or absent");
-  }
+  if (auto wrong = check_feedback_codes(status, reason)) return Outcome::invalid(wrong->field, wrong->en);
   if (note.size() > kMaxFeedbackNote) return Outcome::invalid("note", "must be at most 500 bytes");
   const std::int64_t now = ctx_.now_ms();
   Outcome result;
@@ -182,11 +217,16 @@ Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string&
     f.reason = reason;
     f.note = note;
     detail::enqueue(db, {&f, sender, rule_id, std::nullopt, inbox_id}, now);
-    db.cached("UPDATE inbox SET feedback_status = ?, feedback_reason = ?, feedback_at_ms = ? WHERE id = ?")
+    // answered_at_ms: the first feedback that answers (not a mere
+    // acknowledgement); a later `received` does not make the record unanswered.
+    db.cached(
+          "UPDATE inbox SET feedback_status = ?1, feedback_reason = ?2, feedback_at_ms = ?3, "
+          "answered_at_ms = CASE WHEN ?5 THEN coalesce(answered_at_ms, ?3) ELSE answered_at_ms END WHERE id = ?4")
         .bind(1, std::string_view(status))
         .bind(2, std::string_view(reason))
         .bind(3, now)
         .bind(4, std::string_view(inbox_id))
+        .bind(5, std::int64_t{answers_record(status) ? 1 : 0})
         .run();
     result = Outcome::queued(json::object{{"id", f.record_id}, {"inboxId", inbox_id}, {"to", sender}, {"status", status}});
   });

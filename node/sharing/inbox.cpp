@@ -12,7 +12,7 @@ std::vector<InboxItem> Inbox::list(const InboxQuery& query) const {
   return store_.read([&](storage::Database& db) {
     std::string sql =
         "SELECT id, sender, sender_role, category, observed_week, municipality, severity, persons, rule_id, "
-        "policy_sha256, received_at_ms, expires_at_ms, feedback_status, feedback_reason, feedback_at_ms "
+        "policy_sha256, received_at_ms, expires_at_ms, feedback_status, feedback_reason, feedback_at_ms, answered_at_ms "
         "FROM inbox i WHERE 1=1";
     if (category) sql += " AND category = ?1";
     if (source) sql += " AND sender = ?2";
@@ -39,6 +39,7 @@ std::vector<InboxItem> Inbox::list(const InboxQuery& query) const {
       o.severity = st.text(6);
       if (!st.is_null(7)) o.persons = st.int64(7);
       if (!st.is_null(12)) o.feedback = InboxFeedback{st.text(12), st.text(13), st.int64(14)};
+      if (!st.is_null(15)) o.answered_at_ms = st.int64(15);
       out.push_back(std::move(o));
     }
     st.reset();
@@ -50,6 +51,24 @@ std::vector<InboxItem> Inbox::list(const InboxQuery& query) const {
       subjects.reset();
     }
     return out;
+  });
+}
+
+std::int64_t Inbox::count_overdue(const policies::Policy& policy, std::int64_t now_ms) const {
+  return store_.read([&](storage::Database& db) {
+    std::int64_t count = 0;
+    // One seek per rule with a period, through the partial index of
+    // unanswered records (inbox_unanswered).
+    auto st = db.cached(
+        "SELECT count(*) FROM inbox WHERE rule_id = ? AND received_at_ms < ? AND answered_at_ms IS NULL");
+    for (const auto& rule : policy.rules()) {
+      if (!rule.feedback_period_days) continue;
+      st.reset();
+      st.bind(1, std::string_view(rule.id)).bind(2, now_ms - std::int64_t{*rule.feedback_period_days} * 86'400'000);
+      if (st.step()) count += st.int64(0);
+    }
+    st.reset();
+    return count;
   });
 }
 

@@ -10,6 +10,7 @@
 
 #include "node/alerts/matching.hpp"
 #include "node/storage/store.hpp"
+#include "policies/policy.hpp"
 
 namespace signalnode::node::sharing {
 
@@ -47,6 +48,8 @@ struct InboxItem {
   std::int64_t received_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::optional<InboxFeedback> feedback;
+  // When this node first sent feedback that answers (not `received`).
+  std::optional<std::int64_t> answered_at_ms;
   std::vector<InboxSubject> subjects;  // in the record's order
 };
 
@@ -56,6 +59,11 @@ class Inbox {
 
   // Newest first, at most query.limit.
   [[nodiscard]] std::vector<InboxItem> list(const InboxQuery& query) const;
+  // Received records whose rule's feedback period (feedback_period_days in
+  // the covenant in force) has passed at `now_ms`, counted from their
+  // receipt here, without feedback from this node other than `received`:
+  // what the recipient still owes its partners (for notifications).
+  [[nodiscard]] std::int64_t count_overdue(const policies::Policy& policy, std::int64_t now_ms) const;
   // The subjects of a received record, as stored (the caller adds match
   // keys), in the caller's transaction.
   [[nodiscard]] static std::vector<alerts::Subject> subjects_of(storage::Database& db, const std::string& inbox_id);

@@ -186,8 +186,13 @@ std::vector<PartnerState> partner_states(storage::Database& db, const std::strin
   static const std::string follow_up_sql =
       sql("SELECT kind, state, attempts, last_error, reason FROM outbox WHERE signal_id = ? AND recipient = ? "
           "AND kind IN ", sql_list(RecordKind::withdrawal, RecordKind::correction), " ORDER BY rowid DESC LIMIT 1");
+  // Whether the partner answered: feedback other than an acknowledgement.
+  static const std::string answered_sql =
+      sql("SELECT 1 FROM signal_feedback WHERE signal_id = ? AND partner = ? AND kind = ", FeedbackKind::feedback,
+          " AND status <> ", FeedbackStatus::received, " LIMIT 1");
   auto record = db.cached(record_sql);
   auto follow_up = db.cached(follow_up_sql);
+  auto answered = db.cached(answered_sql);
   decisions.bind(1, std::string_view(signal_id));
   while (decisions.step()) {
     PartnerState p;
@@ -239,6 +244,10 @@ std::vector<PartnerState> partner_states(storage::Database& db, const std::strin
       p.follow_up = std::move(f);
     }
     follow_up.reset();
+    answered.reset();
+    answered.bind(1, std::string_view(signal_id)).bind(2, std::string_view(p.partner));
+    p.answered = answered.step();
+    answered.reset();
   }
   return out;
 }
@@ -263,6 +272,35 @@ std::map<std::string, SignalProgress> Outbox::progress_of(const std::vector<std:
       if (feedback.step()) p.feedback = feedback.int64(0);
     }
     feedback.reset();
+    return out;
+  });
+}
+
+std::map<std::string, int> Outbox::no_answer_by_author(const policies::Policy& policy, std::int64_t now_ms) const {
+  return ctx_.store.read([&](storage::Database& db) {
+    // Per rule with a period: records delivered before its cutoff (through
+    // the partial index outbox_delivered_by_rule) of signals still active,
+    // not withdrawn from that partner since, that the partner has not
+    // answered (feedback other than `received`).
+    static const std::string text = sql(
+        "SELECT o.signal_id, s.submitted_by FROM outbox o JOIN signals s ON s.id = o.signal_id "
+        "WHERE o.kind = ", RecordKind::shared_signal, " AND o.state = ", OutboxState::delivered,
+        " AND o.rule_id = ? AND o.delivered_at_ms < ? AND s.status = ", SignalStatus::active,
+        " AND NOT EXISTS (SELECT 1 FROM outbox w WHERE w.signal_id = o.signal_id AND w.recipient = o.recipient "
+        "AND w.kind = ", RecordKind::withdrawal, " AND w.rowid > o.rowid)"
+        " AND NOT EXISTS (SELECT 1 FROM signal_feedback f WHERE f.signal_id = o.signal_id AND f.partner = o.recipient "
+        "AND f.kind = ", FeedbackKind::feedback, " AND f.status <> ", FeedbackStatus::received, ")");
+    std::map<std::string, std::string> author_of;  // signal id -> its author, each signal once
+    auto st = db.cached(text);
+    for (const auto& rule : policy.rules()) {
+      if (!rule.feedback_period_days) continue;
+      st.reset();
+      st.bind(1, std::string_view(rule.id)).bind(2, now_ms - std::int64_t{*rule.feedback_period_days} * kDayMs);
+      while (st.step()) author_of.emplace(st.text(0), st.text(1));
+    }
+    st.reset();
+    std::map<std::string, int> out;
+    for (const auto& entry : author_of) ++out[entry.second];
     return out;
   });
 }

@@ -33,6 +33,14 @@ class Outbox {
   // The same for a page of signals, in one read.
   [[nodiscard]] std::map<std::string, SignalProgress> progress_of(const std::vector<std::string>& signal_ids) const;
   [[nodiscard]] std::map<std::string, OutboxStats> outbox_stats() const;
+  // Own signals with at least one partner past its rule's feedback period
+  // (feedback_period_days in the covenant in force, counted from the receipt
+  // that acknowledged the delivery) without an answer from it (feedback other
+  // than `received`), counted per author: the signal's submitted_by
+  // ("user:<username>" for a web user, the token id for an API client).
+  // Active signals only; each signal counts once. For notifications.
+  [[nodiscard]] std::map<std::string, int> no_answer_by_author(const policies::Policy& policy,
+                                                               std::int64_t now_ms) const;
 
  private:
   Context& ctx_;

@@ -62,8 +62,9 @@ std::string check_follow_up_fields(const wire::Record& r) {
     return "a request or answer carries no feedback or notice fields";
   }
   if (r.kind == wire::RecordKind::feedback) {
-    if (!is_feedback_status(r.status)) return "status is not a feedback status";
-    if (!r.reason.empty() && !is_feedback_reason(r.reason)) return "reason is not a feedback reason code";
+    // A known status, a known reason code, and `withheld` exactly with one of
+    // its withholding reasons (the codes never repeat the field's content).
+    if (auto wrong = check_feedback_codes(r.status, r.reason)) return wrong->field + " " + wrong->en;
     if (!policies::valid_feedback_note(r.note)) return "note is not UTF-8 of at most 500 bytes";
   }
   if (r.kind == wire::RecordKind::bundle_notice) {

@@ -10,6 +10,7 @@
 #include "node/sharing/context.hpp"
 #include "node/sharing/delivery.hpp"
 #include "node/sharing/follow_ups.hpp"
+#include "node/sharing/inbox.hpp"
 #include "node/sharing/outbox.hpp"
 #include "node/sharing/receiver.hpp"
 #include "node/sharing/requests.hpp"
@@ -36,6 +37,8 @@ class Sharing {
   FollowUps follow_ups{ctx_};
   Requests requests{ctx_};
   Retention retention{ctx_};
+  // Reads the received records (also what is overdue: Inbox::count_overdue).
+  Inbox inbox{ctx_.store};
 };
 
 }  // namespace signalnode::node::sharing

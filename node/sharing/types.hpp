@@ -25,9 +25,40 @@ inline constexpr std::string_view kFeedbackReasons[] = {
     "insufficient_information", "outside_mandate", "already_known", "no_violation_found",
     "no_capacity", "forwarded_to_police", "forwarded_to_partner"};
 inline constexpr std::size_t kMaxFeedbackNote = 500;
+// Why feedback is deliberately withheld (status `withheld`): one of these is
+// required with that status, and none of them goes with another status.
+// investigation_interest: het belang van het onderzoek (an investigation would
+// be harmed if the source learnt more); legal_restriction: een wettelijke
+// geheimhoudingsplicht (e.g. tax or criminal-records secrecy) forbids saying
+// more; source_protection: bescherming van een bron (the answer would reveal
+// who else reported).
+inline constexpr std::string_view kWithheldReasons[] = {"investigation_interest", "legal_restriction",
+                                                        "source_protection"};
 
 bool is_feedback_status(std::string_view s);
+// A reason code of either list (kFeedbackReasons, kWithheldReasons).
 bool is_feedback_reason(std::string_view s);
+bool is_withheld_reason(std::string_view s);
+
+// What is wrong with a feedback status and reason code together: the field,
+// and why in Dutch and English (the API answers both; a receipt carries
+// "<field> <en>"). nullopt when they fit.
+struct FeedbackCodeProblem {
+  std::string field;  // status | reason
+  std::string nl;
+  std::string en;
+};
+std::optional<FeedbackCodeProblem> check_feedback_codes(std::string_view status, std::string_view reason);
+
+// Whether feedback with this status answers a record (every status but
+// `received`: an acknowledgement is no answer; `withheld` is one).
+bool answers_record(std::string_view status);
+
+// When feedback on a record is due under its rule's feedback_period_days,
+// counted from `from_ms` (the recipient: its receipt of the record; the
+// source: the receipt acknowledging its delivery). nullopt: the rule has no
+// period, or is not in the covenant in force.
+std::optional<std::int64_t> feedback_due_at(const policies::Rule* rule, std::int64_t from_ms);
 
 // A withdrawal or correction sent after a record, as the officer sees it.
 struct FollowUp {
@@ -44,6 +75,7 @@ struct PartnerState {
   std::int64_t attempts = 0;
   std::optional<std::int64_t> delivered_at_ms;
   std::optional<FollowUp> follow_up;  // the latest withdrawal or correction
+  bool answered = false;  // the partner sent feedback other than `received`
 };
 
 // What partners told the source about one of its signals.

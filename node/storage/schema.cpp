@@ -732,6 +732,87 @@ void v14_notifications(Database& db) {
       timestamp_ms INTEGER NOT NULL,
       root         BLOB NOT NULL
     ) WITHOUT ROWID;
+// v15: feedback deliberately withheld, and feedback periods (issue 17,
+// docs/protocol.md). The feedback status columns accept `withheld`, exactly
+// with one of its withholding reasons (and those reasons with no other
+// status); SQLite adds a CHECK only by rebuilding the table, done as v9 did
+// (rows copied with their rowids, indexes recreated, foreign keys off while
+// migrate() runs this and checked before the commit). The inbox gains
+// answered_at_ms: when this node first sent feedback other than `received`
+// (an acknowledgement is no answer), so records past their rule's feedback
+// period without an answer are counted from one partial index. Rows of
+// earlier releases count as answered from their feedback time when their
+// status was an answer. The outbox gets an index on delivered shared records
+// by rule and delivery time, for the source's "no answer yet" count.
+// The spellings are frozen here, as in v9.
+void v15_feedback_withheld(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE inbox_v15 (
+      id              TEXT PRIMARY KEY,
+      sender          TEXT NOT NULL,
+      sender_role     TEXT NOT NULL,
+      record_id       TEXT NOT NULL,
+      category        TEXT NOT NULL,
+      observed_week   TEXT,
+      municipality    TEXT,
+      severity        TEXT,
+      persons         INTEGER,
+      rule_id         TEXT NOT NULL,
+      policy_sha256   TEXT NOT NULL,
+      received_at_ms  INTEGER NOT NULL,
+      expires_at_ms   INTEGER NOT NULL,
+      feedback_status TEXT CHECK (feedback_status IS NULL OR feedback_status IN ('received', 'assessed',
+                        'investigation_started', 'inspection_planned', 'action_taken', 'no_follow_up', 'forwarded',
+                        'withheld')),
+      feedback_reason TEXT,
+      feedback_at_ms  INTEGER,
+      answered_at_ms  INTEGER,
+      UNIQUE (sender, record_id),
+      CHECK ((feedback_status = 'withheld') =
+             (coalesce(feedback_reason, '') IN ('investigation_interest', 'legal_restriction', 'source_protection')))
+    );
+    INSERT INTO inbox_v15 (rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
+                           persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
+                           feedback_reason, feedback_at_ms, answered_at_ms)
+      SELECT rowid, id, sender, sender_role, record_id, category, observed_week, municipality, severity,
+             persons, rule_id, policy_sha256, received_at_ms, expires_at_ms, feedback_status,
+             feedback_reason, feedback_at_ms,
+             CASE WHEN feedback_status IS NOT NULL AND feedback_status <> 'received' THEN feedback_at_ms END
+        FROM inbox;
+    DROP TABLE inbox;
+    ALTER TABLE inbox_v15 RENAME TO inbox;
+    CREATE INDEX inbox_by_time ON inbox(received_at_ms, id);
+    CREATE INDEX inbox_by_record ON inbox(record_id);
+    CREATE INDEX inbox_unanswered ON inbox(rule_id, received_at_ms) WHERE answered_at_ms IS NULL;
+
+    CREATE TABLE signal_feedback_v15 (
+      message_id     TEXT PRIMARY KEY,
+      signal_id      TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      partner        TEXT NOT NULL,
+      record_id      TEXT NOT NULL,
+      kind           TEXT NOT NULL CHECK (kind IN ('feedback', 'bundle_notice')),
+      status         TEXT,
+      reason         TEXT,
+      note           TEXT,
+      organisations  INTEGER,
+      categories     TEXT,
+      received_at_ms INTEGER NOT NULL,
+      CHECK (CASE kind WHEN 'feedback' THEN status IS NOT NULL AND status IN ('received', 'assessed', 'investigation_started',
+               'inspection_planned', 'action_taken', 'no_follow_up', 'forwarded', 'withheld')
+             ELSE coalesce(status, '') = '' END),
+      CHECK ((coalesce(status, '') = 'withheld') =
+             (coalesce(reason, '') IN ('investigation_interest', 'legal_restriction', 'source_protection')))
+    );
+    INSERT INTO signal_feedback_v15 (rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
+                                     organisations, categories, received_at_ms)
+      SELECT rowid, message_id, signal_id, partner, record_id, kind, status, reason, note,
+             organisations, categories, received_at_ms FROM signal_feedback;
+    DROP TABLE signal_feedback;
+    ALTER TABLE signal_feedback_v15 RENAME TO signal_feedback;
+    CREATE INDEX signal_feedback_by_signal ON signal_feedback(signal_id, received_at_ms);
+
+    CREATE INDEX outbox_delivered_by_rule ON outbox(rule_id, delivered_at_ms)
+      WHERE kind = 'shared_signal' AND state = 'delivered';
   )sql");
 }
 
@@ -741,7 +822,7 @@ const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
-                                                    v13_cases_and_requests, v14_notifications};
+                                                    v13_cases_and_requests, v14_notifications, v15_feedback_withheld};
   return migrations;
 }
 

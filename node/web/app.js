@@ -56,7 +56,7 @@ const TEXT = {
       withdrawn: 'ingetrokken', withdrawal: 'intrekking', correction: 'correctie' },
     feedbackStatus: { received: 'ontvangen', assessed: 'beoordeeld', investigation_started: 'onderzoek gestart',
       inspection_planned: 'inspectie gepland', action_taken: 'actie ondernomen', no_follow_up: 'geen vervolg',
-      forwarded: 'doorgestuurd' },
+      forwarded: 'doorgestuurd', withheld: 'Bewust niet teruggekoppeld' },
     feedbackReason: { '': '(geen)', insufficient_information: 'onvoldoende informatie', outside_mandate: 'buiten mandaat',
       already_known: 'al bekend', no_violation_found: 'geen overtreding gevonden', no_capacity: 'geen capaciteit',
       forwarded_to_police: 'doorgestuurd naar politie', forwarded_to_partner: 'doorgestuurd naar partner' },
@@ -107,12 +107,41 @@ const TEXT = {
       withdrawn: 'withdrawn', withdrawal: 'withdrawal', correction: 'correction' },
     feedbackStatus: { received: 'received', assessed: 'assessed', investigation_started: 'investigation started',
       inspection_planned: 'inspection planned', action_taken: 'action taken', no_follow_up: 'no follow-up',
-      forwarded: 'forwarded' },
+      forwarded: 'forwarded', withheld: 'Feedback deliberately withheld' },
     feedbackReason: { '': '(none)', insufficient_information: 'insufficient information', outside_mandate: 'outside mandate',
       already_known: 'already known', no_violation_found: 'no violation found', no_capacity: 'no capacity',
       forwarded_to_police: 'forwarded to police', forwarded_to_partner: 'forwarded to partner' },
   },
 };
+// Feedback periods and withheld feedback (issue 17).
+Object.assign(TEXT.nl, {
+  withheldReason: { investigation_interest: 'belang van het onderzoek', legal_restriction: 'wettelijke geheimhoudingsplicht',
+    source_protection: 'bescherming van een bron' },
+  withheldReasonLabel: 'Waarom niet', chooseWithheldReason: 'Kies waarom u bewust niet terugkoppelt.',
+  feedbackOverdue: 'Terugmelding te laat', overdueSince: 'de termijn verliep op {date}',
+  feedbackDue: 'Terugmelding verwacht vóór {date}', answerDue: 'Antwoord verwacht vóór {date}',
+  noAnswerYet: 'Nog geen antwoord (termijn verlopen op {date})', feedbackPeriod: 'Termijn voor terugmelding',
+  days: '{n} dagen', noPeriod: 'geen termijn',
+});
+Object.assign(TEXT.en, {
+  withheldReason: { investigation_interest: 'interest of an investigation', legal_restriction: 'legal duty of secrecy',
+    source_protection: 'protection of a source' },
+  withheldReasonLabel: 'Why not', chooseWithheldReason: 'Choose why you deliberately withhold feedback.',
+  feedbackOverdue: 'Feedback overdue', overdueSince: 'the period ended on {date}',
+  feedbackDue: 'Feedback expected before {date}', answerDue: 'Answer expected before {date}',
+  noAnswerYet: 'No answer yet (period ended on {date})', feedbackPeriod: 'Feedback period',
+  days: '{n} days', noPeriod: 'no period',
+});
+// "12 januari 2027" / "12 January 2027".
+const longDate = (iso) => new Date(iso).toLocaleDateString(lang === 'nl' ? 'nl-NL' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+// A partner's feedback in words: "Bewust niet teruggekoppeld: belang van het onderzoek", "onderzoek gestart (al bekend)".
+function feedbackText(f) {
+  if (f.status === 'withheld') return `${TEXT[lang].feedbackStatus.withheld}: ${TEXT[lang].withheldReason[f.reason] || f.reason || ''}`;
+  const reason = f.reason ? ` (${TEXT[lang].feedbackReason[f.reason] || TEXT[lang].withheldReason[f.reason] || f.reason})` : '';
+  return `${TEXT[lang].feedbackStatus[f.status] || f.status}${reason}`;
+}
+
 // Requests to a record's source (issue 16): Dutch first, in the users' words.
 Object.assign(TEXT.nl, {
   navRequests: 'Verzoeken', navMe: 'Mijn gegevens', showAnswer: 'Antwoord bekijken (wordt vastgelegd)', askContact: 'Contact vragen', askDetails: 'Gegevens opvragen',
@@ -678,34 +707,60 @@ function signalProgress(sig) {
   return [
     h('h2', {}, t('sharing')),
     h('table', { 'data-testid': 'sharing' },
-      h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp'), t('feedback')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },
         h('th', { scope: 'row' }, p.partner), h('td', {}, stateCell(p.state)), h('td', {}, p.rule || ''), h('td', {}, p.reason || ''),
-        h('td', {}, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''))))),
+        h('td', {}, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''),
+        h('td', {}, answerCell(sig, p)))))),
     h('h2', {}, t('feedback')),
     sig.feedback.length ? h('ul', { 'data-testid': 'feedback' }, sig.feedback.map((f) => h('li', {},
-      h('strong', {}, f.partner), `: ${TEXT[lang].feedbackStatus[f.status] || f.status}`,
-      f.reason ? ` (${TEXT[lang].feedbackReason[f.reason] || f.reason})` : '', f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
+      h('strong', {}, f.partner), `: ${feedbackText(f)}`, f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
       : h('p', {}, t('none')),
     (sig.bundleNotices || []).length ? [h('h2', {}, t('notices')), h('ul', {}, sig.bundleNotices.map((n) => h('li', {},
       h('strong', {}, n.partner), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null,
   ];
 }
 
+// Per partner: whether its answer is still awaited under the rule's
+// feedback period (an acknowledgement is no answer).
+function answerCell(sig, p) {
+  if (!p.feedbackDueAt) return '';
+  if (p.noAnswerYet) return h('span', { class: 'overdue' }, fill(t('noAnswerYet'), { date: longDate(p.feedbackDueAt) }));
+  const answered = sig.feedback.some((f) => f.partner === p.partner && f.status !== 'received');
+  return answered ? '' : fill(t('answerDue'), { date: longDate(p.feedbackDueAt) });
+}
+
 // ---------------------------------------------------------------- analyst
 // A free-text note crosses only where the record's rule allows it (feedback_note).
+// Feedback withheld on purpose ("Bewust niet teruggekoppeld") needs one of
+// its own reasons, and only those are offered for it.
 function feedbackForm(item, noteAllowed, after) {
   const status = h('select', {}, Object.entries(TEXT[lang].feedbackStatus).map(([v, l]) => h('option', { value: v }, l)));
   const reason = h('select', {}, Object.entries(TEXT[lang].feedbackReason).map(([v, l]) => h('option', { value: v }, l)));
+  const withheldReason = h('select', {}, h('option', { value: '' }, t('chooseWithheldReason')),
+    Object.entries(TEXT[lang].withheldReason).map(([v, l]) => h('option', { value: v }, l)));
   const note = h('input', { maxlength: 500 });
   const out = h('div', { 'aria-live': 'polite' });
   if (item.feedback) status.value = item.feedback.status;
-  const form = h('form', { class: 'row' }, field(t('feedback'), status), field(t('reason'), reason),
+  const reasonField = field(t('reason'), reason);
+  const withheldField = field(t('withheldReasonLabel'), withheldReason);
+  const showReasons = () => {
+    const withheld = status.value === 'withheld';
+    reasonField.hidden = withheld;
+    withheldField.hidden = !withheld;
+    withheldReason.setAttribute('aria-required', String(withheld));
+  };
+  status.addEventListener('change', showReasons);
+  showReasons();
+  const form = h('form', { class: 'row' }, field(t('feedback'), status), reasonField, withheldField,
     noteAllowed ? field(t('note'), note) : null, h('div', {}, h('button', { type: 'submit' }, t('send'))), out);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const b = { status: status.value };
-    if (reason.value) b.reason = reason.value;
+    if (status.value === 'withheld') {
+      if (!withheldReason.value) { out.replaceChildren(message('error', t('chooseWithheldReason'))); withheldReason.focus(); return; }
+      b.reason = withheldReason.value;
+    } else if (reason.value) b.reason = reason.value;
     if (note.value.trim()) b.note = note.value.trim();
     try { await api('POST', `/api/v1/inbox/${item.id}/feedback`, b); out.replaceChildren(message('ok', t('feedbackSent'))); after?.(); }
     catch (e) { out.replaceChildren(message('error', problemText(e))); }
@@ -739,7 +794,9 @@ async function inboxPage() {
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
       i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
     h('ul', {}, i.subjects.map((x) => h('li', {}, `${kindName(x.kind)}: `, pseudonymView(x.idKind, x.pseudonym)))),
-    i.feedback ? h('p', {}, `${t('feedback')}: ${TEXT[lang].feedbackStatus[i.feedback.status] || i.feedback.status}`) : null,
+    i.overdue ? h('p', { class: 'overdue' }, h('strong', {}, t('feedbackOverdue')), ` — ${fill(t('overdueSince'), { date: longDate(i.feedbackDueAt) })}`)
+      : (i.feedbackDueAt && (!i.feedback || i.feedback.status === 'received') ? h('p', {}, fill(t('feedbackDue'), { date: longDate(i.feedbackDueAt) })) : null),
+    i.feedback ? h('p', {}, `${t('feedback')}: ${feedbackText(i.feedback)}`) : null,
     feedbackForm(i, notes.has(i.rule)),
     requestButtons(i, disclosure.get(i.rule) || []))) : h('p', {}, t('none')));
 }
@@ -1085,6 +1142,7 @@ async function policyPage() {
         h('dt', {}, t('legalBasis')), h('dd', {}, r.legalBasis), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
         h('dt', {}, t('retention')), h('dd', {}, r.retentionDays),
         h('dt', {}, t('feedback')), h('dd', {}, r.feedbackNote ? `${t('note')}: ${t('yes')}` : `${t('note')}: ${t('no')}`),
+        h('dt', {}, t('feedbackPeriod')), h('dd', {}, r.feedbackPeriodDays ? fill(t('days'), { n: r.feedbackPeriodDays }) : t('noPeriod')),
         h('dt', {}, t('notices')), h('dd', {}, r.bundleNotices.join(', ') || '—')))));
 }
 

@@ -223,7 +223,36 @@ try {
   await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
   await officer.getByTestId('feedback').waitFor({ timeout: 30000 });
   await officer.getByText('riec-amsterdam: onderzoek gestart (al bekend)', { exact: false }).waitFor();
+  // The inspectorate has 30 days (labour-to-inspectorate) and has not answered yet.
+  await officer.locator('tr[data-partner="nla"]').getByText(/Antwoord verwacht vóór \d{1,2} [a-z]+ \d{4}/).waitFor();
   await shot(officer, '07-signal-feedback');
+
+  // ---------------------------------------------------------------- withheld feedback (issue 17)
+  log('the inspectorate analyst deliberately withholds feedback, in the interest of an investigation');
+  const inspector = await newPage();
+  await login(inspector, node('nla'), 'analyst');
+  await inspector.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
+  const nlaRecord = inspector.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
+  await nlaRecord.waitFor();
+  await nlaRecord.getByText(/Terugmelding verwacht vóór \d{1,2} [a-z]+ \d{4}/).waitFor();
+  await nlaRecord.getByLabel('Terugmelding').selectOption('withheld');
+  assert.equal(await nlaRecord.getByLabel('Reden', { exact: true }).isVisible(), false, 'the other reasons are hidden');
+  const why = nlaRecord.getByLabel('Waarom niet');
+  assert.deepEqual(await why.locator('option').allInnerTexts(),
+    ['Kies waarom u bewust niet terugkoppelt.', 'belang van het onderzoek', 'wettelijke geheimhoudingsplicht', 'bescherming van een bron']);
+  await nlaRecord.getByRole('button', { name: 'Versturen' }).click();
+  await nlaRecord.getByRole('alert').getByText('Kies waarom u bewust niet terugkoppelt.').waitFor();
+  await why.selectOption('investigation_interest');
+  await nlaRecord.getByRole('button', { name: 'Versturen' }).click();
+  await nlaRecord.getByText('Terugmelding verstuurd.').waitFor();
+  await assertLabelled(inspector, 'inbox with withheld feedback');
+  await shot(inspector, '07b-inbox-withheld');
+  await officer.goto(`${municipality.api}/#/signals`);
+  await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+  await officer.goto(signalUrl);
+  await officer.getByText('nla: Bewust niet teruggekoppeld: belang van het onderzoek', { exact: false }).waitFor({ timeout: 30000 });
+  assert.equal(await officer.locator('tr[data-partner="nla"]').getByText(/Antwoord verwacht/).count(), 0, 'withheld is an answer');
+  await shot(officer, '07c-signal-withheld');
 
   // ---------------------------------------------------------------- requests (issue 16)
   log('from the case, the RIEC analyst asks the municipality which company is behind its record');

@@ -123,6 +123,43 @@ TEST(Policy, FeedbackNotesAndBundleNoticesAreOffUnlessARuleGrantsThem) {
   EXPECT_TRUE(p.find("housing-quality-to-snf")->bundle_notices.empty());
 }
 
+// Issue 17: a rule's feedback period, 1 to 365 whole days or absent.
+TEST(Policy, FeedbackPeriodIsAWholeNumberOfDaysFrom1To365OrAbsent) {
+  auto with = [&](const std::string& line) {
+    std::string r = kRule;
+    r.replace(r.find("status"), 6, line + "\nstatus");
+    return error_of(r);
+  };
+  EXPECT_EQ(with("feedback_period_days = 1"), "<accepted>");
+  EXPECT_EQ(with("feedback_period_days = 365"), "<accepted>");
+  for (const char* bad : {"feedback_period_days = 0", "feedback_period_days = 366", "feedback_period_days = -3",
+                          "feedback_period_days = 30.5", "feedback_period_days = \"30\"",
+                          "feedback_period_days = true"}) {
+    std::string error = with(bad);
+    // The line of the field (kRule's status line is 14; the field sits there).
+    EXPECT_NE(error.find("p.toml:14:"), std::string::npos) << bad << ": " << error;
+    EXPECT_NE(error.find("rules[r1].feedback_period_days: must be a whole number of days from 1 to 365"),
+              std::string::npos)
+        << bad << ": " << error;
+  }
+  auto parsed = pol::Policy::parse("version = 1\nname = \"t\"\n" + kRule, "p.toml", pol::Taxonomy::builtin(), kPartners);
+  EXPECT_FALSE(parsed.find("r1")->feedback_period_days) << "absent: no period";
+
+  // Two overlapping rules must agree on the period too.
+  std::string other = kRule;
+  other.replace(other.find("\"r1\""), 4, "\"r2\"");
+  other.replace(other.find("status"), 6, "feedback_period_days = 10\nstatus");
+  EXPECT_NE(error_of(kRule + other).find("rules[r2]: overlaps rules[r1]"), std::string::npos);
+
+  // The default covenant: 30 days towards the inspectorate and the RIEC, 14
+  // towards SNF, none back to the municipality.
+  auto p = covenant();
+  EXPECT_EQ(p.find("labour-to-inspectorate")->feedback_period_days, 30);
+  EXPECT_EQ(p.find("all-to-riec")->feedback_period_days, 30);
+  EXPECT_EQ(p.find("housing-quality-to-snf")->feedback_period_days, 14);
+  EXPECT_FALSE(p.find("inspectorate-addresses-to-municipality")->feedback_period_days);
+}
+
 TEST(Policy, DefaultCovenantIsValidAgainstTheDemoManifest) { EXPECT_NO_THROW(covenant()); }
 
 // Issue 15: a pseudonymisation authority evaluates for everyone; a rule that
