@@ -81,6 +81,9 @@ json::object waiting_for(ApiServices& s, auth::Role role) {
     }
     w["requestsToDecide"] = pending;
   }
+  if (role == auth::Role::analyst && s.sharing && s.policy) {
+    if (auto policy = s.policy()) w["feedbackOverdue"] = s.sharing->inbox.count_overdue(*policy, epoch_ms(s.clock()));
+  }
   if (role == auth::Role::admin) {
     std::int64_t failed = 0;
     for (const auto& d : s.notifier->deliveries(500)) failed += d.state == "failed" ? 1 : 0;

@@ -417,6 +417,12 @@ struct NodeApp::Impl {
         if (stats.depth > 0 && now - stats.oldest_ms > limit) behind.push_back("backlog:" + partner + ":" + day);
       }
     }
+    // Received records past their rule's feedback period: the analysts
+    // hear of each once.
+    std::vector<std::string> overdue;
+    if (federation) {
+      for (const auto& id : sharing.inbox.overdue_ids(*federation->policy(), now)) overdue.push_back("overdue:" + id);
+    }
     bool log_ok = true;
     if (now - last_log_check_ms >= 6 * 3'600'000) {
       last_log_check_ms = now;
@@ -429,6 +435,7 @@ struct NodeApp::Impl {
       using notify::Topic;
       for (const auto& k : keys) Notices::raise_once(db, Topic::certificate_expiring, Audience::of(Topic::certificate_expiring), k, now);
       for (const auto& k : behind) Notices::raise_once(db, Topic::outbox_backlog, Audience::of(Topic::outbox_backlog), k, now);
+      for (const auto& k : overdue) Notices::raise_once(db, Topic::feedback_overdue, Audience::of(Topic::feedback_overdue), k, now);
       if (!log_ok) Notices::raise_once(db, Topic::log_unverified, Audience::of(Topic::log_unverified), "log:" + day, now);
     });
   }

@@ -72,6 +72,25 @@ std::int64_t Inbox::count_overdue(const policies::Policy& policy, std::int64_t n
   });
 }
 
+std::vector<std::string> Inbox::overdue_ids(const policies::Policy& policy, std::int64_t now_ms,
+                                            std::size_t limit) const {
+  return store_.read([&](storage::Database& db) {
+    std::vector<std::string> ids;
+    auto st = db.cached(
+        "SELECT id FROM inbox WHERE rule_id = ? AND received_at_ms < ? AND answered_at_ms IS NULL LIMIT ?");
+    for (const auto& rule : policy.rules()) {
+      if (!rule.feedback_period_days || ids.size() >= limit) continue;
+      st.reset();
+      st.bind(1, std::string_view(rule.id))
+          .bind(2, now_ms - std::int64_t{*rule.feedback_period_days} * 86'400'000)
+          .bind(3, static_cast<std::int64_t>(limit - ids.size()));
+      while (st.step()) ids.push_back(st.text(0));
+    }
+    st.reset();
+    return ids;
+  });
+}
+
 std::vector<alerts::Subject> Inbox::subjects_of(storage::Database& db, const std::string& inbox_id) {
   std::vector<alerts::Subject> out;
   auto st = db.cached("SELECT id_kind, pseudonym FROM inbox_subjects WHERE inbox_id = ? ORDER BY position");

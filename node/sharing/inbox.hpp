@@ -64,6 +64,10 @@ class Inbox {
   // receipt here, without feedback from this node other than `received`:
   // what the recipient still owes its partners (for notifications).
   [[nodiscard]] std::int64_t count_overdue(const policies::Policy& policy, std::int64_t now_ms) const;
+  // The ids of those records (at most `limit`), for the analysts' notice:
+  // each is raised once, when it first becomes overdue.
+  [[nodiscard]] std::vector<std::string> overdue_ids(const policies::Policy& policy, std::int64_t now_ms,
+                                                     std::size_t limit = 1000) const;
   // The subjects of a received record, as stored (the caller adds match
   // keys), in the caller's transaction.
   [[nodiscard]] static std::vector<alerts::Subject> subjects_of(storage::Database& db, const std::string& inbox_id);

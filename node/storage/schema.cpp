@@ -732,6 +732,9 @@ void v14_notifications(Database& db) {
       timestamp_ms INTEGER NOT NULL,
       root         BLOB NOT NULL
     ) WITHOUT ROWID;
+  )sql");
+}
+
 // v15: feedback deliberately withheld, and feedback periods (issue 17,
 // docs/protocol.md). The feedback status columns accept `withheld`, exactly
 // with one of its withholding reasons (and those reasons with no other

@@ -301,3 +301,23 @@ TEST_F(NotifyTest, NoMessageSaysWhatItIsAbout) {
     }
   }
 }
+
+// A received record past its rule's feedback period (30 days towards the
+// inspectorate): its analysts hear of it once, and their start page counts it.
+TEST_F(NotifyTest, ARecordPastItsFeedbackPeriodIsAReminderToTheRecipientsAnalysts) {
+  shared_signal();
+  const std::string analyst = email_of(kInspectorate, "analyst");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const auto before = mails_to(analyst).size();
+  shift_.store(std::chrono::hours(24 * 31));
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& m : mails_to(analyst)) {
+      if (m.subject.find("1 ontvangen melding die op terugkoppeling wacht") != std::string::npos) return true;
+    }
+    return false;
+  }, 20000)) << "mails to the analyst: " << mails_to(analyst).size() - before;
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  int reminders = 0;
+  for (const auto& m : mails_to(analyst)) reminders += m.subject.find("terugkoppeling wacht") != std::string::npos;
+  EXPECT_EQ(reminders, 1);
+}
