@@ -558,6 +558,7 @@ struct NodeApp::Impl {
   void stop_workers() {
     stopping = true;
     if (federation) federation->stop_calls();  // calls under way end now, not at their deadline
+    if (notifier) notifier->stop();  // a mail under way ends now, and is sent after the restart
     std::vector<PeriodicWorker*> all;
     if (maintenance) all.push_back(maintenance.get());
     if (pseudonym_worker) all.push_back(pseudonym_worker.get());

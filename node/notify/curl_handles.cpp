@@ -25,4 +25,17 @@ void append(List& list, const char* item) {
   list.reset(longer);
 }
 
+namespace {
+int check_cancel(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+}  // namespace
+
+void allow_cancel(CURL* handle, const std::atomic<bool>* cancel) {
+  if (!cancel) return;
+  (void)curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+  (void)curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, &check_cancel);
+  (void)curl_easy_setopt(handle, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
+}
+
 }  // namespace signalnode::node::notify::curl

@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <memory>
 
 namespace signalnode::node::notify::curl {
@@ -33,5 +34,9 @@ using String = std::unique_ptr<char, StringDeleter>;
 // Appends to a header or recipient list; the list owner stays intact on
 // failure (curl_slist_append returns null and leaves the old list alone).
 void append(List& list, const char* item);
+
+// Lets `cancel` end a transfer under way (CURLE_ABORTED_BY_CALLBACK): curl
+// asks about once a second, and at every step of the exchange.
+void allow_cancel(CURL* handle, const std::atomic<bool>* cancel);
 
 }  // namespace signalnode::node::notify::curl

@@ -90,7 +90,10 @@ std::int64_t queue_message(Database& db, Channel channel, std::string_view targe
 }  // namespace
 
 Notifier::Notifier(storage::Store& store, NotifierSettings settings, Directory directory, Clock now_ms)
-    : store_(store), settings_(std::move(settings)), directory_(std::move(directory)), now_ms_(std::move(now_ms)) {}
+    : store_(store), settings_(std::move(settings)), directory_(std::move(directory)), now_ms_(std::move(now_ms)) {
+  if (settings_.smtp) settings_.smtp->cancel = &stopping_;
+  for (auto& w : settings_.webhooks) w.target.cancel = &stopping_;
+}
 
 std::int64_t Notifier::backoff_ms(std::int64_t attempts) {
   std::int64_t base = 30'000;
@@ -239,6 +242,7 @@ std::size_t Notifier::send_due() {
     return out;
   });
   for (const auto& d : due) {
+    if (stopping_.load()) break;
     SendResult result;
     if (d.channel == Channel::mail) {
       if (settings_.smtp) {

@@ -81,6 +81,8 @@ class Notifier {
 
   // One round: fan out, compose, send what is due. True when more is due now.
   bool pass();
+  // Ends a transfer under way within about a second; nothing more is sent.
+  void stop() { stopping_.store(true); }
 
   [[nodiscard]] const NotifierSettings& settings() const { return settings_; }
   [[nodiscard]] Preferences preferences(storage::Database& db, const std::string& username) const;
@@ -113,6 +115,7 @@ class Notifier {
   Directory directory_;
   Clock now_ms_;
   std::int64_t last_housekeeping_ms_ = 0;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace signalnode::node::notify

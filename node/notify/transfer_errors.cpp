@@ -85,6 +85,9 @@ std::optional<SendResult> connection_failure(CURL* handle, CURLcode code, std::s
       return failed(false,
                     nl + " verbrak de verbinding (" + where + ") / " + en + " closed the connection (" + where + ")");
     }
+    case CURLE_ABORTED_BY_CALLBACK:
+      return failed(false, "Afgebroken omdat de node stopt; wordt opnieuw geprobeerd / stopped because the node is "
+                           "stopping; will be tried again");
     case CURLE_OUT_OF_MEMORY:
       return failed(false, "Te weinig geheugen om te versturen / out of memory while sending");
     default:

@@ -218,6 +218,7 @@ SendResult send_mail(const SmtpSettings& smtp, const MailMessage& message) {
   (void)curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(wire.size()));
   (void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(smtp.timeout_seconds));
   (void)curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(smtp.timeout_seconds));
+  curl::allow_cancel(h, smtp.cancel);
   // Verbose only so the command watcher sees each command; nothing is printed.
   (void)curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, &watch_commands);
   (void)curl_easy_setopt(h, CURLOPT_DEBUGDATA, &exchange);

@@ -3,6 +3,7 @@
 // docs/notifications-transport.md). One blocking call per message; retrying,
 // queueing and choosing recipients belong to the notifier above.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct SmtpSettings {
   std::string from;            // envelope sender and From: header, e.g. signalnode@gemeente-aalsmeer.nl
   std::string ca_file;         // empty: the system trust store
   int timeout_seconds = 20;    // whole exchange
+  // Set by the owner when the node stops: a transfer under way ends within
+  // about a second (retried after the restart), instead of at its timeout.
+  const std::atomic<bool>* cancel = nullptr;
 };
 struct MailMessage {
   std::string to;       // one address
@@ -36,6 +40,7 @@ struct WebhookTarget {
   crypto::SecretBytes secret;  // HMAC key
   std::string ca_file;         // empty: system trust store
   int timeout_seconds = 10;
+  const std::atomic<bool>* cancel = nullptr;  // as SmtpSettings::cancel
 };
 // POSTs json_body (Content-Type: application/json) with headers
 //   X-Signalnode-Timestamp: <unix_seconds>

@@ -161,6 +161,7 @@ SendResult post_webhook(const WebhookTarget& target, std::string_view json_body,
   (void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &discard);
   (void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(target.timeout_seconds));
   (void)curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(target.timeout_seconds));
+  curl::allow_cancel(h, target.cancel);
 
   const CURLcode code = curl_easy_perform(h);
   if (code == CURLE_OK) {

@@ -13,6 +13,8 @@
 #include <regex>
 
 #include "crypto/random.hpp"
+#include "crypto/secret_file.hpp"
+#include "node/notify/transport.hpp"
 #include "node/auth/users.hpp"
 #include "node/config/node_config.hpp"
 #include "node/notify/notifier.hpp"
@@ -35,6 +37,7 @@ const char* kSink = SN_SOURCE_DIR "/tests/support/smtp_sink.py";
 // Identifiers used nowhere else, so finding one in a mail means it leaked.
 const std::string kKvk = "27182818";
 const std::string kPostcode = "1432 KL";
+const std::string kHookSecret = "a webhook secret only this test knows";
 const std::string kSignal = R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
   "municipality":"GM0358","severity":"high","persons":6,"summary":"Werknemers krijgen 4 euro per uur",
   "subjects":[{"kind":"organisation","role":"temp_agency","kvk":")" + kKvk + R"(","name":"Zonnebloem Uitzend BV"},
@@ -55,7 +58,11 @@ class NotifyTest : public signalnode::testing::SharingFixture {
     nodes_ = signalnode::testing::create_test_federation(dir_);
     fs::create_directories(maildir_);
     smtp_port_ = free_port();
+    hook_port_ = free_port();
     start_relay();
+    hook_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        "/usr/bin/python3", SN_SOURCE_DIR "/tests/support/webhook_sink.py", "--port", std::to_string(hook_port_),
+        "--out", (dir_ / "webhook.json").string()});
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
       if (nodes_[i].pseudonymisation_authority) continue;
       cfgns::NodePaths paths{nodes_[i].dir};
@@ -68,6 +75,17 @@ class NotifyTest : public signalnode::testing::SharingFixture {
       cfg.notifications.smtp = smtp;
       cfg.notifications.default_mode = "immediate";
       cfg.notifications.gather_seconds = 0;
+      if (i == kRiec) {
+        // The RIEC routes alerts into its own case system as well.
+        cfgns::WebhookConfig hook;
+        hook.name = "zaaksysteem";
+        hook.url = "http://127.0.0.1:" + std::to_string(hook_port_) + "/hooks/signalnode";
+        hook.secret_file = "keys/webhook.key";
+        hook.topics = {"alert"};
+        cfg.notifications.webhooks.push_back(hook);
+        signalnode::crypto::write_secret_file(nodes_[i].dir / "keys" / "webhook.key",
+                                              signalnode::crypto::as_bytes(std::string_view(kHookSecret)));
+      }
       std::ofstream(paths.config()) << cfgns::config_to_json(cfg);
     }
     for (std::size_t i = 0; i < nodes_.size(); ++i) start_node(i);
@@ -79,6 +97,7 @@ class NotifyTest : public signalnode::testing::SharingFixture {
   void TearDown() override {
     apps_.clear();
     relay_.reset();
+    hook_.reset();
     fs::remove_all(dir_);
   }
   void start_node(std::size_t i) {
@@ -147,8 +166,8 @@ class NotifyTest : public signalnode::testing::SharingFixture {
   }
 
   fs::path maildir_;
-  std::uint16_t smtp_port_ = 0;
-  std::unique_ptr<ChildProcess> relay_;
+  std::uint16_t smtp_port_ = 0, hook_port_ = 0;
+  std::unique_ptr<ChildProcess> relay_, hook_;
   std::atomic<std::chrono::milliseconds> shift_{std::chrono::milliseconds(0)};
 };
 
@@ -320,4 +339,34 @@ TEST_F(NotifyTest, ARecordPastItsFeedbackPeriodIsAReminderToTheRecipientsAnalyst
   int reminders = 0;
   for (const auto& m : mails_to(analyst)) reminders += m.subject.find("terugkoppeling wacht") != std::string::npos;
   EXPECT_EQ(reminders, 1);
+}
+
+// The RIEC's case system hears of the alert: a signed call that says how
+// many, and nothing of what.
+TEST_F(NotifyTest, AWebhookCallIsSignedAndSaysOnlyHowMany) {
+  shared_signal();
+  auto second = api(kInspectorate, "POST", "/api/v1/signals", "officer",
+                    R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-21","municipality":"GM0358",
+                        "severity":"high","subjects":[{"kind":"organisation","role":"temp_agency","kvk":")" +
+                        kKvk + R"("}]})");
+  ASSERT_EQ(second.status, 201) << second.body;
+  const fs::path out = dir_ / "webhook.json";
+  ASSERT_TRUE(wait_until([&] { return fs::exists(out); }, 30000));
+  std::ifstream in(out);
+  json::value call = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
+  const std::string body(call.at("body").as_string());
+  const auto& headers = call.at("headers").as_object();
+  const std::string stamp(headers.at("x-signalnode-timestamp").as_string());
+  const std::string expected = signalnode::node::notify::webhook_signature(
+      signalnode::crypto::as_bytes(std::string_view(kHookSecret)), std::stoll(stamp), body);
+  EXPECT_EQ(headers.at("x-signalnode-signature").as_string(), expected);
+  json::value doc = json::parse(body);
+  EXPECT_EQ(doc.at("type"), "signalnode.notification");
+  EXPECT_EQ(doc.at("node"), "riec-amsterdam");
+  EXPECT_GE(doc.at("counts").at("alert").as_int64(), 1);
+  EXPECT_EQ(doc.at("counts").as_object().size(), 1u) << "only the topics the hook asked for";
+  for (const std::string& word : {kKvk, std::string("GM0358"), std::string("labour"), std::string("nla")}) {
+    EXPECT_EQ(body.find(word), std::string::npos) << word << " in " << body;
+  }
+  EXPECT_EQ(call.at("path"), "/hooks/signalnode");
 }
