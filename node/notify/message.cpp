@@ -122,13 +122,14 @@ MailText compose_mail(const std::vector<TopicCount>& counts, std::string_view no
   return m;
 }
 
-std::string compose_webhook(const std::vector<TopicCount>& counts, std::string_view org, std::string_view link,
-                            std::int64_t now_ms) {
+std::string compose_webhook(const std::vector<TopicCount>& counts, std::string_view id, std::string_view org,
+                            std::string_view link, std::int64_t now_ms) {
   json::object c;
   for (const auto& tc : counts) {
     if (tc.count > 0) c[storage::to_sql(tc.topic)] = tc.count;
   }
   return json::serialize(json::object{{"type", "signalnode.notification"},
+                                      {"id", id},
                                       {"node", org},
                                       {"createdAt", utc_iso(now_ms)},
                                       {"counts", std::move(c)},

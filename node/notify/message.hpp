@@ -30,8 +30,9 @@ std::string count_phrase(Topic topic, std::int64_t count, std::string_view langu
 MailText compose_mail(const std::vector<TopicCount>& counts, std::string_view node_name, std::string_view link,
                       std::string_view language, bool digest);
 
-// A webhook's body: {"type", "node", "createdAt", "counts": {topic: n}, "link"}.
-std::string compose_webhook(const std::vector<TopicCount>& counts, std::string_view org, std::string_view link,
-                            std::int64_t now_ms);
+// A webhook's body: {"type", "id", "node", "createdAt", "counts": {topic: n},
+// "link"}. `id` is the same on every retry, so a receiver can drop repeats.
+std::string compose_webhook(const std::vector<TopicCount>& counts, std::string_view id, std::string_view org,
+                            std::string_view link, std::int64_t now_ms);
 
 }  // namespace signalnode::node::notify

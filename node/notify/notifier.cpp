@@ -166,7 +166,7 @@ std::size_t Notifier::fan_out() {
       std::vector<TopicCount> counts;
       for (const auto& [t, items] : hooks[i]) counts.push_back({t, static_cast<std::int64_t>(items.size())});
       queue_message(db, Channel::webhook, settings_.webhooks[i].target.name, "",
-                    compose_webhook(counts, settings_.org, settings_.link, now), now);
+                    compose_webhook(counts, crypto::random_hex_id(16), settings_.org, settings_.link, now), now);
     }
     write_state(db, "fan_out", cursor);
     handled = raised.size();

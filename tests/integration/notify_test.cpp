@@ -306,7 +306,7 @@ TEST_F(NotifyTest, NoMessageSaysWhatItIsAbout) {
   const std::vector<std::string> never = {
       kKvk, "1432", "Zonnebloem", "GM0358", "labour", "underpaid", "Onderbetaling", "4 euro",
       "riec-amsterdam", "gemeente-aalsmeer", ".invalid"};
-  const std::regex hex_run("[0-9a-f]{16,}");
+  const std::regex hex_run("[0-9a-f]{16,}");  // mails carry no id at all
   auto all = mails();
   ASSERT_GE(all.size(), 2u);
   for (const auto& m : all) {
@@ -363,6 +363,7 @@ TEST_F(NotifyTest, AWebhookCallIsSignedAndSaysOnlyHowMany) {
   json::value doc = json::parse(body);
   EXPECT_EQ(doc.at("type"), "signalnode.notification");
   EXPECT_EQ(doc.at("node"), "riec-amsterdam");
+  EXPECT_EQ(doc.at("id").as_string().size(), 32u) << "an id that stays the same on a retry";
   EXPECT_GE(doc.at("counts").at("alert").as_int64(), 1);
   EXPECT_EQ(doc.at("counts").as_object().size(), 1u) << "only the topics the hook asked for";
   for (const std::string& word : {kKvk, std::string("GM0358"), std::string("labour"), std::string("nla")}) {
