@@ -769,7 +769,7 @@ function feedbackForm(item, noteAllowed, after) {
 }
 
 async function inboxPage() {
-  await loadTaxonomy();
+  await Promise.all([loadTaxonomy(), loadVisit()]);
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const policy = await api('GET', '/api/v1/policy').catch(() => ({ rules: [] }));
   const notes = new Set(policy.rules.filter((r) => r.feedbackNote).map((r) => r.id));
@@ -789,7 +789,7 @@ async function inboxPage() {
     location.hash = `#/inbox?${q}`;
   });
   page('inboxTitle', filters, res.items.length ? res.items.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-category': i.category },
-    h('h2', {}, categoryLabel(i.category)),
+    h('h2', {}, categoryLabel(i.category), newMark(i.receivedAt)),
     h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
       i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
@@ -886,10 +886,11 @@ function decisionForm(r, after) {
 }
 
 async function requestsPage() {
+  await loadVisit();
   const incoming = await api('GET', '/api/v1/requests?direction=incoming');
   const outgoing = me.role === 'analyst' ? await api('GET', '/api/v1/requests?direction=outgoing') : { items: [] };
   const incomingCards = incoming.items.map((r) => h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state },
-    h('h2', {}, `${r.requester?.name || r.requestedBy} · ${r.requester?.organisation || r.partner}`),
+    h('h2', {}, `${r.requester?.name || r.requestedBy} · ${r.requester?.organisation || r.partner}`, newMark(r.createdAt)),
     requestView(r),
     r.requester ? [h('h3', {}, t('requester')), contactCardView(r.requester)] : null,
     me.role === 'officer' ? h('p', {}, h('a', { href: `#/signals/${r.signalId}` }, t('signalTitle'))) : null,
@@ -897,7 +898,7 @@ async function requestsPage() {
   // An answer is opened on request only: each opening is recorded in the log.
   const outgoingCards = outgoing.items.map((r) => {
     const body = h('div', {}, requestView(r));
-    const card = h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partnerName || r.partner} · ${r.reference}`), body);
+    const card = h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state }, h('h2', {}, `${r.partnerName || r.partner} · ${r.reference}`, newMark(r.decidedAt)), body);
     if (r.state === 'approved' && r.answerHeld) {
       const show = h('button', { type: 'button', class: 'secondary' }, t('showAnswer'));
       show.addEventListener('click', async () => {

@@ -11,7 +11,17 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
-"$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null || fail "demo up"
+# BRIEF 3.10: the demo mails its users through a relay; a real SMTP server
+# (aiosmtpd, tests/support/smtp_sink.py) on the port after the demo's.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+smtp_port=$((base + 40))
+mkdir -p "$work/mail"
+/usr/bin/python3 "$root/tests/support/smtp_sink.py" --port "$smtp_port" --maildir "$work/mail" >"$work/smtp.out" 2>"$work/smtp.err" &
+smtp_pid=$!
+cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; kill "$smtp_pid" 2>/dev/null || true; rm -rf "$work"; }
+for _ in $(seq 100); do grep -q ready "$work/smtp.out" 2>/dev/null && break; sleep 0.1; done
+grep -q ready "$work/smtp.out" || fail "the SMTP server did not start: $(cat "$work/smtp.err")"
+"$bin" demo up --dir "$work/demo" --base-port "$base" --smtp "127.0.0.1:$smtp_port" >/dev/null || fail "demo up"
 [ "$(pgrep -fc "serve --dir $work/demo/")" = 7 ] || fail "expected 7 node processes"
 
 python3 - "$work/demo/demo.json" <<'PY' || fail "demo.json does not follow BRIEF 3.3"
@@ -35,6 +45,9 @@ for n in d["nodes"]:
     assert oct(os.stat(n["tlsKey"]).st_mode & 0o777) == "0o600"
     assert sorted(n["tokens"]) == ["admin", "analyst", "officer", "privacy_officer"]
     assert n["pseudonymisationAuthority"] == (n["role"] == "pseudonymisation_authority")
+    for u in n.get("users", {}).values():  # BRIEF 3.10
+        assert u["email"] == u["username"] + "@" + n["org"] + ".demo.invalid", u
+    assert n["pseudonymisationAuthority"] or len(n["users"]) == 4, n["org"]
 PY
 
 ca="$work/demo/ca/ca.crt"
@@ -95,7 +108,6 @@ done
   || fail "subject access in the CLI finds no exchange"
 
 # The demo scenario's last step: the RIEC reports back, the municipality sees it.
-root=$(cd "$(dirname "$0")/../.." && pwd)
 SIGNALNODE_TOKEN=$(get municipality tokens officer) "$bin" submit --api "$api" --ca "$ca" \
   --file "$root/node/demo/signals/01-overcrowding.json" >/dev/null || fail "submit the overcrowding signal"
 python3 "$root/node/demo/feedback.py" "$work/demo/demo.json" | grep -q "riec-amsterdam says investigation_started" \
@@ -116,6 +128,25 @@ grep -q "RIEC analyst sees: call Sanne de Vries" "$work/follow_up.txt" || fail "
 if grep -rl --binary-files=text "12345678" "$work/demo" >/dev/null; then
   grep -rl --binary-files=text "12345678" "$work/demo" >&2
   fail "a plain KvK number on disk"
+fi
+
+# BRIEF 3.10: the officers heard of the feedback and of the requests to decide,
+# the RIEC's analysts of the alerts, at once, through the relay; no mail names
+# what it is about.
+mailed() { python3 - "$work/mail" "$1" "$2" <<'PY3'
+import glob, json, sys
+hits = [m for m in map(lambda f: json.load(open(f)), glob.glob(sys.argv[1] + "/*.json"))
+        if sys.argv[2] in m["rcpt_tos"] and sys.argv[3] in m["subject"]]
+sys.exit(0 if hits else 1)
+PY3
+}
+for _ in $(seq 60); do mailed officer@gemeente-aalsmeer.demo.invalid "terugkoppeling" && break; sleep 0.5; done
+mailed officer@gemeente-aalsmeer.demo.invalid "terugkoppeling" || fail "no mail about feedback to the municipality's officer"
+for _ in $(seq 60); do mailed analyst@riec-amsterdam.demo.invalid "alert" && break; sleep 0.5; done
+mailed analyst@riec-amsterdam.demo.invalid "alert" || fail "no mail about alerts to the RIEC's analyst"
+mailed officer@nla.demo.invalid "verzoek" || fail "no mail about the request to the inspectorate's officer"
+if grep -l -e 12345678 -e GM0358 -e labour -e "Flex Uitzend" "$work"/mail/*.json >/dev/null 2>&1; then
+  fail "a mail names what it is about"
 fi
 
 # The processing record of every node verifies and exports (BRIEF 3.7).

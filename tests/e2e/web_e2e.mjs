@@ -97,6 +97,33 @@ async function login(page, n, role, password) {
   await page.getByRole('button', { name: 'Inloggen' }).click();
 }
 
+// Log-in lands on the start page (issue 17): what is new and what waits, in
+// words; then on to the role's first page, where the steps below begin.
+const WORK_PAGE = { officer: 'Signaal melden', analyst: 'Inbox', privacy_officer: 'Verwerkingslog', admin: 'Gebruikers' };
+const startShots = new Set();
+async function enter(page, n, role, password) {
+  await login(page, n, role, password);
+  await page.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
+  await page.getByTestId('start-new').getByRole('heading').waitFor();
+  await page.getByRole('heading', { name: 'Wacht op u' }).waitFor();
+  if (!startShots.has(role)) {
+    startShots.add(role);
+    await shot(page, `00-start-${role}`);
+  }
+  await page.getByRole('link', { name: WORK_PAGE[role], exact: true }).click();
+}
+// The start page until it lists `text` (the notifier fans out every 2 s).
+async function startShows(page, text) {
+  await page.getByRole('link', { name: 'Start', exact: true }).click();
+  for (let i = 0; i < 30; i++) {
+    await page.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
+    if (await page.getByRole('link', { name: text }).count() > 0) return page.getByRole('link', { name: text });
+    await page.waitForTimeout(500);
+    await page.reload();  // the same hash again would not render anew
+  }
+  throw new Error(`the start page never showed ${text}; it showed: ${await page.locator('#main').innerText()}`);
+}
+
 try {
   // ---------------------------------------------------------------- officer
   log('the officer logs in');
@@ -104,7 +131,7 @@ try {
   await officer.goto(`${municipality.api}/`);
   await officer.getByLabel('Gebruikersnaam').waitFor();
   await shot(officer, '01-login');
-  await login(officer, municipality, 'officer');
+  await enter(officer, municipality, 'officer');
   await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
 
   log('the officer fills in a signal with a KvK number and an address');
@@ -156,7 +183,7 @@ try {
   // ---------------------------------------------------------------- analyst
   log('the RIEC analyst sees the record and sets feedback');
   const analyst = await newPage();
-  await login(analyst, riec, 'analyst');
+  await enter(analyst, riec, 'analyst');
   await analyst.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
   const record = analyst.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
   await record.waitFor();
@@ -179,6 +206,10 @@ try {
   await bundle.getByRole('button', { name: 'Toon' }).first().click();
   assert.match(await fullValue.first().innerText(), /^[0-9a-f]{128}$/, 'the full pseudonym on demand');
   await shot(analyst, '06-alerts');
+  // The start page counted the alerts, and leads to them.
+  const alertsLink = await startShows(analyst, /^\d+ nieuwe of gegroeide alerts?$/);
+  await alertsLink.click();
+  await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
 
   log('the analyst opens the bundle as a case: the agency, the address and the three reports as one graph');
   await bundle.getByRole('button', { name: 'Zaak openen' }).click();
@@ -216,6 +247,12 @@ try {
   assert.ok(await analyst.locator('[data-testid="lookup-result"] li[data-type="record"]').count() >= 3, 'the three reports');
   await shot(analyst, '06c-lookup');
 
+  log('the start page of the officer says feedback came, and leads to it');
+  const feedbackLink = await startShows(officer, /^\d+ terugkoppeling(en)? op uw signalen$/);
+  await shot(officer, '06d-start-officer-feedback');
+  await feedbackLink.click();
+  await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
+
   log('the officer sees the feedback');
   await officer.goto(`${municipality.api}/#/signals`);
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
@@ -230,7 +267,7 @@ try {
   // ---------------------------------------------------------------- withheld feedback (issue 17)
   log('the inspectorate analyst deliberately withholds feedback, in the interest of an investigation');
   const inspector = await newPage();
-  await login(inspector, node('nla'), 'analyst');
+  await enter(inspector, node('nla'), 'analyst');
   await inspector.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
   const nlaRecord = inspector.locator('article[data-source="gemeente-aalsmeer"][data-category="labour.underpaid_or_unpaid"]');
   await nlaRecord.waitFor();
@@ -351,7 +388,7 @@ try {
   // ---------------------------------------------------------------- privacy officer
   log('the RIEC privacy officer finds the exchange by subject access and sees the log verified');
   const privacy = await newPage();
-  await login(privacy, riec, 'privacy_officer');
+  await enter(privacy, riec, 'privacy_officer');
   await privacy.getByRole('heading', { name: 'Verwerkingslog' }).waitFor();
   await privacy.getByTestId('verification').getByText('Log geverifieerd').waitFor();
   await shot(privacy, '08-log-verified');
@@ -382,7 +419,7 @@ try {
   // ---------------------------------------------------------------- admin
   log('the admin sees the accounts');
   const admin = await newPage();
-  await login(admin, municipality, 'admin');
+  await enter(admin, municipality, 'admin');
   await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   await admin.getByLabel('Gebruikersnaam').fill('tweede-analist');
   await admin.getByLabel('Rol').selectOption('analyst');
@@ -390,7 +427,7 @@ try {
   await admin.getByRole('button', { name: 'Aanmaken' }).click();
   await admin.getByRole('cell', { name: 'tweede-analist', exact: true }).waitFor();
   const newcomer = await newPage();
-  await login(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
+  await enter(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
   await newcomer.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
   log('the admin changes their own password');
   await admin.getByRole('link', { name: /^admin · admin/ }).click();
@@ -429,23 +466,23 @@ try {
   await analyst.getByRole('link', { name: 'Alerts' }).click();  // back where it was (the inbox is checked again below)
   await analyst.getByRole('heading', { name: 'Alerts' }).waitFor();
   const riecAdmin = await newPage();
-  await login(riecAdmin, riec, 'admin');
+  await enter(riecAdmin, riec, 'admin');
   await riecAdmin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   const waiting = riecAdmin.locator(`tr[data-user="${riec.users.analyst.username}"]`);
   assert.match(await waiting.innerText(), /moet wachten tot/);
   await riecAdmin.getByRole('button', { name: `Wachttijd opheffen: ${riec.users.analyst.username}` }).click();
   await riecAdmin.getByText('kan meteen weer inloggen').waitFor();
   assert.doesNotMatch(await waiting.innerText(), /moet wachten tot/);
-  await login(intruder, riec, 'analyst');  // the owner (or here, whoever knows the password) is let in at once
+  await enter(intruder, riec, 'analyst');  // the owner (or here, whoever knows the password) is let in at once
   await intruder.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
 
   log('the admin sets a new password for someone who forgot it; their sessions end');
   const snf = node('snf');
   const forgetful = await newPage();
-  await login(forgetful, snf, 'officer');
+  await enter(forgetful, snf, 'officer');
   await forgetful.getByRole('heading', { name: 'Signaal melden' }).waitFor();
   const snfAdmin = await newPage();
-  await login(snfAdmin, snf, 'admin');
+  await enter(snfAdmin, snf, 'admin');
   await snfAdmin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   const row = snfAdmin.locator(`tr[data-user="${snf.users.officer.username}"]`);
   await row.getByText('Nieuw wachtwoord instellen').click();
@@ -455,7 +492,7 @@ try {
   await shot(snfAdmin, '17-password-reset');
   await forgetful.getByRole('link', { name: 'Mijn signalen' }).click();  // the next request finds the session gone
   await forgetful.getByLabel('Gebruikersnaam').waitFor();
-  await login(forgetful, snf, 'officer', 'een vers wachtwoord van de beheerder');
+  await enter(forgetful, snf, 'officer', 'een vers wachtwoord van de beheerder');
   await forgetful.getByRole('heading', { name: 'Signaal melden' }).waitFor();
 
   log('keyboard: the skip link is the first stop and leads to the content');
