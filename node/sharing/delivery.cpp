@@ -192,7 +192,7 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
   const std::int64_t now = ctx_.now_ms();
   auto trace = audit::parse_traceparent(traceparent);
   ctx_.store.write([&](storage::Database& db) {
-    check_witnessed_head(db, partner_entry, receipt, now);
+    (void)check_witnessed_head(db, partner_entry, receipt, now);  // a misfit is raised, the receipt still counts
     db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
         .bind(1, std::string_view(receipt.batch_id))
         .bind(2, std::string_view(partner))
@@ -298,9 +298,9 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
 // only grow: a bad signature, a smaller tree, an older time, or another root
 // at the same size means its log was rewritten or forged. The privacy officer
 // hears of it (once per partner and size); the last good state is kept.
-void Delivery::check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+bool Delivery::check_witnessed_head(storage::Database& db, const federation::Partner& partner,
                                     const wire::Receipt& receipt, std::int64_t now) {
-  if (receipt.tree_size == 0) return;
+  if (receipt.tree_size == 0) return true;
   const auto size = static_cast<std::int64_t>(receipt.tree_size);
   bool fits = crypto::verify(partner.signing_key,
                              audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
@@ -322,9 +322,9 @@ void Delivery::check_witnessed_head(storage::Database& db, const federation::Par
     notify::Notices::raise_once(db, notify::Topic::tree_head_mismatch,
                                 notify::Audience::of(notify::Topic::tree_head_mismatch),
                                 "tree_head:" + partner.org + ":" + std::to_string(size), now);
-    return;
+    return false;
   }
-  if (!newer) return;
+  if (!newer) return true;
   db.cached(
         "INSERT INTO partner_tree_heads (partner, tree_size, timestamp_ms, root) VALUES (?,?,?,?) "
         "ON CONFLICT(partner) DO UPDATE SET tree_size = excluded.tree_size, timestamp_ms = excluded.timestamp_ms, "
@@ -334,6 +334,7 @@ void Delivery::check_witnessed_head(storage::Database& db, const federation::Par
       .bind(3, receipt.tree_timestamp_ms)
       .bind_blob(4, receipt.tree_root)
       .run();
+  return true;
 }
 
 void Delivery::record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,

@@ -27,13 +27,18 @@ class Delivery {
                          const policies::Party& self, const crypto::SigningKey& key, net::HttpsClient& client,
                          std::size_t max_batch = 500);
 
+  // The partner's signed log state in a receipt, against the last one seen
+  // from it: kept when it grew, raised to the privacy officers when it does
+  // not fit (bad signature, smaller, older, another root at the same size).
+  // Returns whether it fits. In the caller's transaction.
+  static bool check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+                                   const protocol::wire::Receipt& receipt, std::int64_t now);
+
  private:
   void apply_receipt(const federation::Partner& partner, const policies::Policy& policy,
                      const protocol::wire::Batch& batch, const std::vector<std::string>& record_ids,
                      const protocol::wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
                      const std::string& traceparent, std::int64_t started_ms);
-  static void check_witnessed_head(storage::Database& db, const federation::Partner& partner,
-                                   const protocol::wire::Receipt& receipt, std::int64_t now);
   void record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,
                       const std::string& error);
 
