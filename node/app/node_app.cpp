@@ -76,7 +76,8 @@ struct NodeApp::Impl {
                  &users,
                  [this] {
                    return store->read([this](storage::Database& db) {
-                     return audit::AuditLog::verify(db, signing_key.public_key());
+                     return audit::AuditLog::verify(db, signing_key.public_key(),
+                                                    audit::AuditLog::read_head_copy(paths.audit_head()));
                    });
                  },
                  cfg.api.login_attempts_per_minute,
@@ -633,6 +634,16 @@ struct NodeApp::Impl {
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->signals.prove_key();  // a wrong data key refuses to start (issue 18)
+  // A log shorter than its last signed state outside the database lost
+  // committed work (a deleted WAL, an older copy): refuse to serve it.
+  if (auto kept = audit::AuditLog::read_head_copy(impl_->paths.audit_head())) {
+    auto why = impl_->store->read([&](storage::Database& db) { return audit::AuditLog::check_against_copy(db, *kept); });
+    if (why) {
+      throw std::runtime_error("refusing to start: " + *why + " (" + impl_->paths.audit_head().string() +
+                               "; see docs/operations.md, 'Integrity at start')");
+    }
+  }
+  impl_->audit.keep_head_copy(impl_->paths.audit_head());
 }
 
 NodeApp::~NodeApp() { stop(); }

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "crypto/secret_file.hpp"
 
 #include "crypto/random.hpp"
 #include "protocol/jcs.hpp"
@@ -118,6 +122,78 @@ std::optional<TreeHead> AuditLog::latest_tree_head() const {
   });
 }
 
+namespace {
+
+// {"treeSize", "timestampMs", "rootHash" (hex), "signature" (hex)}: small,
+// rewritten whole (temp file, fsync, rename) at most once a second.
+void write_head_copy(const std::filesystem::path& file, const TreeHead& h) {
+  boost::json::object o{{"treeSize", h.tree_size},
+                        {"timestampMs", h.timestamp_ms},
+                        {"rootHash", crypto::to_hex(h.root_hash)},
+                        {"signature", crypto::to_hex(h.signature)}};
+  crypto::write_file_atomically(file, boost::json::serialize(o) + "\n");
+}
+
+}  // namespace
+
+std::optional<TreeHead> AuditLog::read_head_copy(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  boost::system::error_code jec;
+  auto v = boost::json::parse(text.substr(0, 4096), jec);
+  auto bad = [&file]() -> std::runtime_error {
+    return std::runtime_error(file.string() + " (the copy of the newest signed tree head) is damaged");
+  };
+  if (jec || !v.is_object()) throw bad();
+  const auto& o = v.as_object();
+  const auto* size = o.if_contains("treeSize");
+  const auto* time = o.if_contains("timestampMs");
+  const auto* root = o.if_contains("rootHash");
+  const auto* sig = o.if_contains("signature");
+  if (!size || !time || !root || !sig || !size->is_number() || !time->is_int64() || !root->is_string() ||
+      !sig->is_string()) {
+    throw bad();
+  }
+  TreeHead h;
+  h.tree_size = size->to_number<std::uint64_t>();
+  h.timestamp_ms = time->as_int64();
+  auto root_bytes = crypto::from_hex(root->as_string());
+  auto sig_bytes = crypto::from_hex(sig->as_string());
+  if (!root_bytes || root_bytes->size() != h.root_hash.size() || !sig_bytes || sig_bytes->size() != h.signature.size()) {
+    throw bad();
+  }
+  std::copy(root_bytes->begin(), root_bytes->end(), h.root_hash.begin());
+  std::copy(sig_bytes->begin(), sig_bytes->end(), h.signature.begin());
+  return h;
+}
+
+std::optional<std::string> AuditLog::check_against_copy(storage::Database& db, const TreeHead& kept) {
+  std::int64_t events = 0;
+  {
+    auto st = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
+    events = st.scalar();
+  }
+  if (static_cast<std::uint64_t>(events) < kept.tree_size) {
+    return "the processing log holds " + std::to_string(events) + " events, but its last signed state kept outside "
+           "the database covers " + std::to_string(kept.tree_size) + ": committed work was lost (a deleted or damaged "
+           "WAL file, or an older copy of the database)";
+  }
+  auto st = db.cached("SELECT root_hash FROM audit_tree_heads WHERE tree_size = ?");
+  st.bind(1, static_cast<std::int64_t>(kept.tree_size));
+  if (!st.step()) {
+    return "the signed tree head of size " + std::to_string(kept.tree_size) +
+           " kept outside the database is missing from it: tree heads were removed";
+  }
+  auto root = st.blob_view(0);
+  if (!std::equal(root.begin(), root.end(), kept.root_hash.begin(), kept.root_hash.end())) {
+    return "the database's tree head of size " + std::to_string(kept.tree_size) +
+           " differs from the copy kept outside it: the log was rewritten";
+  }
+  return std::nullopt;
+}
+
 std::optional<TreeHead> AuditLog::sign_tree_head(bool force) {
   std::lock_guard lock(mutex_);
   // Bring the frontier up to the committed tree: only leaves it has not seen.
@@ -147,10 +223,11 @@ std::optional<TreeHead> AuditLog::sign_tree_head(bool force) {
         .bind_blob(4, h.signature)
         .run();
   });
+  if (!head_file_.empty()) write_head_copy(head_file_, h);
   return h;
 }
 
-VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& key) {
+VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& key, const std::optional<TreeHead>& kept) {
   VerifyResult r;
   auto fail = [&r](std::uint64_t index, std::string message) {
     if (!r.ok) return;
@@ -208,11 +285,26 @@ VerifyResult AuditLog::verify(storage::Database& db, const crypto::PublicKey& ke
     frontier.add(hash);
     ++expected;
     check_heads();
+    if (kept && expected == kept->tree_size && frontier.root() != kept->root_hash) {
+      fail(0, "the events up to " + std::to_string(expected) +
+                  " do not match the signed tree head kept outside the database: the log was rewritten");
+    }
   }
   r.events = expected;
   if (r.ok && next_head < heads.size()) {
     fail(expected, "tree head of size " + std::to_string(heads[next_head].tree_size) + " covers events beyond the " +
                        std::to_string(expected) + " present: events were removed");
+  }
+  if (r.ok && kept) {
+    if (!crypto::verify(key, tree_head_message(kept->tree_size, kept->timestamp_ms, kept->root_hash), kept->signature)) {
+      fail(expected, "the copy of the newest tree head outside the database is not signed by this node");
+    } else if (expected < kept->tree_size) {
+      fail(expected, "the log ends at " + std::to_string(expected) + " events, but the tree head kept outside the "
+                     "database covers " + std::to_string(kept->tree_size) + ": the newest events were removed or lost");
+    } else if (heads.empty() || heads.back().tree_size < kept->tree_size) {
+      fail(expected, "the signed tree heads end before the one kept outside the database (size " +
+                         std::to_string(kept->tree_size) + "): tree heads were removed");
+    }
   }
   r.uncovered = expected - covered_from;
   if (r.ok) {

@@ -8,6 +8,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -82,7 +83,21 @@ class AuditLog {
 
   // Recomputes every leaf hash and the tree, checks every tree head's
   // signature and root. Pure: changes nothing.
-  [[nodiscard]] static VerifyResult verify(storage::Database& db, const crypto::PublicKey& key);
+  // With `kept`, the newest signed tree head as last written outside the
+  // database (keep_head_copy): the log must still reach it with the same
+  // root, so a cut tail, a lost WAL or removed tree heads fail.
+  [[nodiscard]] static VerifyResult verify(storage::Database& db, const crypto::PublicKey& key,
+                                           const std::optional<TreeHead>& kept = std::nullopt);
+
+  // Every newly signed tree head is also written to `file` (atomically,
+  // outside the database), so that a database that lost its newest commits
+  // (a deleted WAL, an older copy put back) is told apart from an honest one.
+  void keep_head_copy(std::filesystem::path file) { head_file_ = std::move(file); }
+  // The copy, when the file exists; throws when it is there but unreadable.
+  [[nodiscard]] static std::optional<TreeHead> read_head_copy(const std::filesystem::path& file);
+  // At start: the database's log reaches the kept head with the same root,
+  // or why not (the node then refuses to serve). Cheap: no leaf is read.
+  [[nodiscard]] static std::optional<std::string> check_against_copy(storage::Database& db, const TreeHead& kept);
 
   // BRIEF 3.7 export: one {"type":"entry",...} line per event, then the newest
   // tree head as {"type":"sth",...} (signing one first if events are uncovered).
@@ -103,6 +118,7 @@ class AuditLog {
   NowMs now_ms_;
   std::mutex mutex_;
   crypto::merkle::Frontier frontier_;
+  std::filesystem::path head_file_;
 };
 
 }  // namespace signalnode::node::audit

@@ -58,7 +58,7 @@ int run_audit_verify(const fs::path& dir) {
   config::NodePaths paths{dir};
   auto key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view());
   storage::Database db(paths.database(), storage::Database::Mode::read_only);
-  auto result = audit::AuditLog::verify(db, key.public_key());
+  auto result = audit::AuditLog::verify(db, key.public_key(), audit::AuditLog::read_head_copy(paths.audit_head()));
   if (!result.ok) {
     std::cerr << "audit log does NOT verify: first bad event " << *result.first_bad_index << ": " << result.message
               << "\n";

@@ -133,6 +133,8 @@ struct NodePaths {
   std::filesystem::path api_cert() const { return dir / "tls" / "api.crt"; }
   std::filesystem::path api_key() const { return dir / "tls" / "api.key"; }
   std::filesystem::path log_dir() const { return dir / "logs"; }
+  // The newest signed tree head, kept outside the database (docs/audit.md).
+  std::filesystem::path audit_head() const { return dir / "audit-head.json"; }
   // A path from node.json, relative to the node folder unless absolute.
   std::filesystem::path resolve(const std::string& p) const {
     std::filesystem::path path(p);

@@ -2,6 +2,8 @@
 // export checked by a verifier written here from RFC 9162 and BRIEF 3.7, not
 // by the writer's own code.
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -347,4 +349,76 @@ TEST_F(AuditTest, TreeHeadTimesNeverGoBackwardsAndALogWhoseTimesDoFailsToVerify)
   auto r = verify();
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.message.find("time goes backwards"), std::string::npos) << r.message;
+}
+
+// Issue 18: a log whose newest events and tree heads were removed, or whose
+// tree heads all went, verifies on its own; against the newest signed tree
+// head kept outside the database it does not, and a node refuses to start.
+TEST_F(AuditTest, ACutTailOrRemovedTreeHeadsFailAgainstTheCopyKeptOutsideTheDatabase) {
+  const auto copy = dir_ / "audit-head.json";
+  log_->keep_head_copy(copy);
+  add(10);
+  ASSERT_TRUE(log_->sign_tree_head());
+  add(5);
+  auto newest = log_->sign_tree_head();
+  ASSERT_TRUE(newest);
+  auto kept = a::AuditLog::read_head_copy(copy);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->tree_size, 15u);
+  EXPECT_EQ(kept->root_hash, newest->root_hash);
+  {
+    st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+    EXPECT_TRUE(a::AuditLog::verify(db, key_.public_key(), kept).ok);
+    EXPECT_FALSE(a::AuditLog::check_against_copy(db, *kept));
+  }
+  add(3);  // newer events than the copy: still honest
+  {
+    st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+    EXPECT_TRUE(a::AuditLog::verify(db, key_.public_key(), kept).ok);
+  }
+
+  // The newest events and their tree head go (a lost WAL, an older copy).
+  sql("DELETE FROM audit_events WHERE idx >= 10; DELETE FROM audit_tree_heads WHERE tree_size > 10;");
+  EXPECT_TRUE(verify().ok) << "on its own the shortened log looks whole";
+  {
+    st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+    auto r = a::AuditLog::verify(db, key_.public_key(), kept);
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.message.find("removed or lost"), std::string::npos) << r.message;
+    auto why = a::AuditLog::check_against_copy(db, *kept);
+    ASSERT_TRUE(why);
+    EXPECT_NE(why->find("committed work was lost"), std::string::npos) << *why;
+  }
+}
+
+TEST_F(AuditTest, AllTreeHeadsRemovedFailAgainstTheCopy) {
+  const auto copy = dir_ / "audit-head.json";
+  log_->keep_head_copy(copy);
+  add(8);
+  ASSERT_TRUE(log_->sign_tree_head());
+  auto kept = a::AuditLog::read_head_copy(copy);
+  sql("DELETE FROM audit_tree_heads;");
+  st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+  auto r = a::AuditLog::verify(db, key_.public_key(), kept);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("tree heads were removed"), std::string::npos) << r.message;
+  auto why = a::AuditLog::check_against_copy(db, *kept);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("tree heads were removed"), std::string::npos) << *why;
+}
+
+TEST_F(AuditTest, ADamagedOrForeignCopyIsNamed) {
+  const auto copy = dir_ / "audit-head.json";
+  std::ofstream(copy) << "{\"treeSize\": 3";
+  EXPECT_THROW((void)a::AuditLog::read_head_copy(copy), std::runtime_error);
+  EXPECT_FALSE(a::AuditLog::read_head_copy(dir_ / "absent.json"));
+  log_->keep_head_copy(copy);
+  add(4);
+  ASSERT_TRUE(log_->sign_tree_head());
+  auto kept = a::AuditLog::read_head_copy(copy);
+  kept->signature[0] ^= 1;
+  st::Database db(dir_ / "node.db", st::Database::Mode::read_only);
+  auto r = a::AuditLog::verify(db, key_.public_key(), kept);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.message.find("not signed by this node"), std::string::npos) << r.message;
 }
