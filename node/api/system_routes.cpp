@@ -1,6 +1,9 @@
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "node/api/node_api.hpp"
+#include "node/sharing/sharing.hpp"
 #include "node/signals/signal_json.hpp"
 #include "node/http/problem.hpp"
 #include "node/version.hpp"
@@ -66,6 +69,20 @@ void add_system_routes(Router& router, ApiServices& s) {
                       {"disk", json::object{{"status", disk_ok ? "ok" : "low"},
                                             {"freeBytes", health.free_bytes},
                                             {"minimumBytes", kMinFreeBytes}}}};
+    // How far behind sending is: records waiting for a partner, and since
+    // when (a partner away is not this node's fault, so the status stays;
+    // the admin hears of a backlog, docs/notifications.md).
+    if (s.sharing) {
+      const auto now = epoch_ms(s.clock());
+      std::int64_t depth = 0, oldest = 0, behind = 0;
+      for (const auto& [partner, stats] : s.sharing->outbox.outbox_stats()) {
+        if (stats.depth == 0) continue;
+        depth += stats.depth;
+        oldest = std::max(oldest, (now - stats.oldest_ms) / 1000);
+        behind += now - stats.oldest_ms > 3'600'000 ? 1 : 0;
+      }
+      body["outbox"] = json::object{{"waiting", depth}, {"oldestSeconds", oldest}, {"partnersOverAnHour", behind}};
+    }
     // When, not why: the error text is for the node's log, not for anyone
     // who can reach the port.
     if (!writes_ok) body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)}};

@@ -7,6 +7,9 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
 #include <memory>
 #include <mutex>
 
@@ -37,15 +40,21 @@ std::string_view level_name(Level level) {
 }
 }  // namespace
 
+// Under systemd (JOURNAL_STREAM is set) or when asked, lines go to stderr as
+// well as to the file: the journal keeps them when the node's own disk is
+// full, and an operator reads them with journalctl.
+static bool also_to_stderr() {
+  const char* journal = std::getenv("JOURNAL_STREAM");
+  const char* asked = std::getenv("SIGNALNODE_LOG_STDERR");
+  return (journal && *journal) || (asked && std::string_view(asked) == "1");
+}
+
 void init(Level level, const std::filesystem::path& file) {
   g_level = static_cast<int>(level);
-  std::shared_ptr<spdlog::sinks::sink> sink;
-  if (file.empty()) {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  } else {
-    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string());
-  }
-  auto l = std::make_shared<spdlog::logger>("signalnode", sink);
+  std::vector<spdlog::sink_ptr> sinks;
+  if (file.empty() || also_to_stderr()) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (!file.empty()) sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string()));
+  auto l = std::make_shared<spdlog::logger>("signalnode", sinks.begin(), sinks.end());
   l->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ",%v})", spdlog::pattern_time_type::utc);
   l->flush_on(spdlog::level::info);
   std::lock_guard lock(g_mutex);

@@ -371,3 +371,17 @@ TEST_F(NotifyTest, AWebhookCallIsSignedAndSaysOnlyHowMany) {
   }
   EXPECT_EQ(call.at("path"), "/hooks/signalnode");
 }
+
+// Issue 18, honest health: with a partner away, /healthz says how much waits
+// for partners and since when, without naming anyone.
+TEST_F(NotifyTest, HealthSaysHowFarSendingIsBehind) {
+  apps_[kInspectorate].reset();
+  std::string id = submit(kMunicipality, kSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["riec-amsterdam"] == "delivered"; }, 20000));
+  auto r = api(kMunicipality, "GET", "/healthz", "officer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value v = json::parse(r.body);
+  EXPECT_GE(v.at("outbox").at("waiting").as_int64(), 1) << r.body;
+  EXPECT_GE(v.at("outbox").at("oldestSeconds").as_int64(), 0);
+  EXPECT_EQ(r.body.find("nla"), std::string::npos) << "no partner is named to whoever reaches the port";
+}
