@@ -158,6 +158,15 @@ class NotifyTest : public signalnode::testing::SharingFixture {
     }, 20000));
     return id;
   }
+  // The inspectorate reports the same company: with the municipality's
+  // record, a bundle at the RIEC.
+  void report_same_company_at_the_inspectorate() {
+    auto r = api(kInspectorate, "POST", "/api/v1/signals", "officer",
+                 R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-21","municipality":"GM0358",
+                     "severity":"high","subjects":[{"kind":"organisation","role":"temp_agency","kvk":")" +
+                     kKvk + R"("}]})");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
   std::string inbox_id_at(std::size_t node, const std::string& source) {
     for (const auto& item : inbox(node)) {
       if (item.at("source").at("org").as_string() == source) return std::string(item.at("id").as_string());
@@ -284,11 +293,7 @@ TEST_F(NotifyTest, ARelayThatIsDownLosesNothingAcrossARestart) {
 TEST_F(NotifyTest, NoMessageSaysWhatItIsAbout) {
   shared_signal();
   // The inspectorate reports the same company: the RIEC's analysts get an alert.
-  auto second = api(kInspectorate, "POST", "/api/v1/signals", "officer",
-                    R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-21","municipality":"GM0358",
-                        "severity":"high","subjects":[{"kind":"organisation","role":"temp_agency","kvk":")" +
-                        kKvk + R"("}]})");
-  ASSERT_EQ(second.status, 201) << second.body;
+  report_same_company_at_the_inspectorate();
   const std::string riec_analyst = email_of(kRiec, "analyst");
   ASSERT_TRUE(wait_until([&] {
     for (const auto& m : mails_to(riec_analyst)) {
@@ -345,11 +350,7 @@ TEST_F(NotifyTest, ARecordPastItsFeedbackPeriodIsAReminderToTheRecipientsAnalyst
 // many, and nothing of what.
 TEST_F(NotifyTest, AWebhookCallIsSignedAndSaysOnlyHowMany) {
   shared_signal();
-  auto second = api(kInspectorate, "POST", "/api/v1/signals", "officer",
-                    R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-21","municipality":"GM0358",
-                        "severity":"high","subjects":[{"kind":"organisation","role":"temp_agency","kvk":")" +
-                        kKvk + R"("}]})");
-  ASSERT_EQ(second.status, 201) << second.body;
+  report_same_company_at_the_inspectorate();
   const fs::path out = dir_ / "webhook.json";
   ASSERT_TRUE(wait_until([&] { return fs::exists(out); }, 30000));
   std::ifstream in(out);
