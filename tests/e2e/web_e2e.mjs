@@ -374,6 +374,13 @@ try {
   await shot(analyst, '21-contact-card');
   await officer.getByRole('link', { name: 'Mijn gegevens' }).click();
   assert.equal(await officer.getByLabel('Naam').inputValue(), 'Sanne de Vries');
+  // How often e-mail comes: chosen here, kept.
+  await officer.getByLabel('Hoe vaak').selectOption('immediate');
+  await officer.getByTestId('notify-form').getByRole('button', { name: 'Opslaan' }).click();
+  await officer.getByTestId('notify-form').getByText('Opgeslagen.').waitFor();
+  await officer.reload();
+  await officer.getByRole('heading', { name: 'Meldingen per e-mail' }).waitFor();
+  assert.equal(await officer.getByLabel('Hoe vaak').inputValue(), 'immediate');
   await shot(officer, '22-my-details');
 
   log('a state change without the CSRF token is refused');
