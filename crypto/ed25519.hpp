@@ -24,6 +24,6 @@ class SigningKey {
   PublicKey public_key_{};
 };
 
-bool verify(const PublicKey& key, ByteView message, const Signature& signature);
+[[nodiscard]] bool verify(const PublicKey& key, ByteView message, const Signature& signature);
 
 }  // namespace signalnode::crypto

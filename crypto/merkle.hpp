@@ -29,10 +29,10 @@ class Frontier {
 };
 
 std::vector<Digest256> inclusion_proof(std::span<const Digest256> leaves, std::uint64_t index);
-bool verify_inclusion(const Digest256& leaf, std::uint64_t index, std::uint64_t size,
-                      std::span<const Digest256> proof, const Digest256& root);
+[[nodiscard]] bool verify_inclusion(const Digest256& leaf, std::uint64_t index, std::uint64_t size,
+                                    std::span<const Digest256> proof, const Digest256& root);
 std::vector<Digest256> consistency_proof(std::span<const Digest256> leaves, std::uint64_t old_size);
-bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, const Digest256& old_root,
-                        const Digest256& new_root, std::span<const Digest256> proof);
+[[nodiscard]] bool verify_consistency(std::uint64_t old_size, std::uint64_t new_size, const Digest256& old_root,
+                                      const Digest256& new_root, std::span<const Digest256> proof);
 
 }  // namespace signalnode::crypto::merkle

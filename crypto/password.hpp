@@ -10,6 +10,6 @@
 namespace signalnode::crypto {
 
 std::string hash_password(std::string_view password);
-bool verify_password(const std::string& hash, std::string_view password);
+[[nodiscard]] bool verify_password(const std::string& hash, std::string_view password);
 
 }  // namespace signalnode::crypto

@@ -72,8 +72,8 @@ Evaluation blind_evaluate_with(const Scalar& key, std::span<const Element> blind
 // VerifyProof with ComputeComposites: true only when the proof shows that
 // evaluated[i] = k*blinded[i] for all i, with public_key = k*G. Every element
 // is validated (canonical, not the identity); sizes must match.
-bool verify_proof(const Element& public_key, std::span<const Element> blinded, std::span<const Element> evaluated,
-                  const Proof& proof);
+[[nodiscard]] bool verify_proof(const Element& public_key, std::span<const Element> blinded,
+                                std::span<const Element> evaluated, const Proof& proof);
 
 // RFC 9497 VOPRF Finalize: verifies the proof over the batch, then unblinds and
 // hashes each input. nullopt if the proof fails or anything is malformed.

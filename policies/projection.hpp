@@ -75,8 +75,8 @@ std::string check_fields(const protocol::wire::Record& record);
 // The receiver's check of a shared or corrected record's content against its
 // own copy of the covenant, `sender` to `self` at `now_ms`: empty when it
 // passes, else the reason the sender will see in the receipt.
-std::string check_received(const protocol::wire::Record& record, const Policy& policy, const Party& sender,
-                           const Party& self, std::int64_t now_ms);
+[[nodiscard]] std::string check_received(const protocol::wire::Record& record, const Policy& policy,
+                                         const Party& sender, const Party& self, std::int64_t now_ms);
 // When the receiver deletes a record it received at `received_at_ms` under
 // `rule`: its own clock and the rule's retention, whatever the sender's
 // expires_at says (a sender's clock running days fast must not make every

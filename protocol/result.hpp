@@ -14,7 +14,7 @@ struct FieldError {
 };
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
   Result(FieldError error) : v_(std::move(error)) {}  // NOLINT

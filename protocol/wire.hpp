@@ -169,7 +169,7 @@ std::optional<Signed> decode_signed(crypto::ByteView bytes, std::string& error, 
 // Signing with domain separation: a batch signature can never pass as a receipt's.
 Signed sign_batch(const Batch& batch, const crypto::SigningKey& key);
 Signed sign_receipt(const Receipt& receipt, const crypto::SigningKey& key);
-bool verify_batch(const Signed& s, const crypto::PublicKey& key);
-bool verify_receipt(const Signed& s, const crypto::PublicKey& key);
+[[nodiscard]] bool verify_batch(const Signed& s, const crypto::PublicKey& key);
+[[nodiscard]] bool verify_receipt(const Signed& s, const crypto::PublicKey& key);
 
 }  // namespace signalnode::protocol::wire

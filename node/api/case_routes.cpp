@@ -35,14 +35,24 @@ HttpResponse case_not_found() {
                  both("er is geen zaak met dit id", "there is no case with this id"));
 }
 
-HttpResponse refusal_response(const cases::Refusal& r) {
-  if (r.field.empty()) {
-    if (r.status == 404) return case_not_found();
-    return problem(r.status, "refused", "Geweigerd / Refused", both(r.nl, r.en));
+int http_status(cases::Refusal::Kind kind) {
+  switch (kind) {
+    case cases::Refusal::Kind::invalid: return 400;
+    case cases::Refusal::Kind::not_found: return 404;
+    case cases::Refusal::Kind::conflict: return 409;
   }
-  if (r.status == 404) return field_problem(r.field, r.nl, r.en, 404, "not-found", "Niet gevonden / Not found");
-  if (r.status == 409) return field_problem(r.field, r.nl, r.en, 409, "conflict", "Conflict / Conflict");
-  return field_problem(r.field, r.nl, r.en, r.status);
+  return 400;
+}
+
+HttpResponse refusal_response(const cases::Refusal& r) {
+  using Kind = cases::Refusal::Kind;
+  if (r.field.empty()) {
+    if (r.kind == Kind::not_found) return case_not_found();
+    return problem(http_status(r.kind), "refused", "Geweigerd / Refused", both(r.nl, r.en));
+  }
+  if (r.kind == Kind::not_found) return field_problem(r.field, r.nl, r.en, 404, "not-found", "Niet gevonden / Not found");
+  if (r.kind == Kind::conflict) return field_problem(r.field, r.nl, r.en, 409, "conflict", "Conflict / Conflict");
+  return field_problem(r.field, r.nl, r.en, http_status(r.kind));
 }
 
 bool is_hex32(std::string_view id) { return policies::valid_record_id(id); }

@@ -33,13 +33,15 @@ HttpResponse evaluate(pseudonyms::PaService& pa, const HttpRequest& request) {
     return json_response(200, pseudonyms::pa_answer_json(*answer));
   }
   const auto& refusal = std::get<pseudonyms::PaRefusal>(result);
-  HttpResponse response = refusal.status == 429
-                              ? problem(429, refusal.code, "Too many requests", refusal.error.reason)
-                              : invalid_field(refusal.error, refusal.status);
-  if (refusal.status == 429) {
-    response.headers.emplace_back("Retry-After",
-                                  std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
+  using Kind = pseudonyms::PaRefusal::Kind;
+  std::string_view code;  // the problem type of a 429
+  switch (refusal.kind) {
+    case Kind::invalid: return invalid_field(refusal.error, 400);
+    case Kind::rate_limited: code = "rate-limited"; break;
+    case Kind::over_budget: code = "budget-exhausted"; break;
   }
+  HttpResponse response = problem(429, code, "Too many requests", refusal.error.reason);
+  response.headers.emplace_back("Retry-After", std::to_string(static_cast<long>(std::ceil(refusal.retry_after_seconds))));
   return response;
 }
 

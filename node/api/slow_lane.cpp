@@ -1,14 +1,12 @@
 #include "node/api/slow_lane.hpp"
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <memory>
 
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/log/log.hpp"
-#include "node/storage/sqlite.hpp"
+#include "node/storage/errors.hpp"
 
 namespace signalnode::node::api {
 
@@ -64,21 +62,11 @@ HttpResponse failure_response(const std::exception& e) {
   // The disk is full, failing or busy: nothing was kept, and the same request
   // may succeed later. Clients (partners' delivery threads included) retry a
   // 503 with Retry-After; a 500 says "do not".
-  if (const auto* sqlite = dynamic_cast<const storage::SqliteError*>(&e)) {
-    switch (sqlite->code() & 0xff) {
-      case SQLITE_FULL:
-      case SQLITE_IOERR:
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-      case SQLITE_CANTOPEN:
-      case SQLITE_READONLY: {
-        HttpResponse r = problem(503, "storage-unavailable", "Storage unavailable",
-                                 "the node could not write to its storage; nothing was kept; try again later");
-        r.headers.emplace_back("Retry-After", "30");
-        return r;
-      }
-      default: break;
-    }
+  if (storage::fault_of(e) != storage::StorageFault::other) {
+    HttpResponse r = problem(503, "storage-unavailable", "Storage unavailable",
+                             "the node could not write to its storage; nothing was kept; try again later");
+    r.headers.emplace_back("Retry-After", "30");
+    return r;
   }
   return internal_error();
 }

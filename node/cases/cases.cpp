@@ -52,7 +52,7 @@ crypto::Bytes note_ad(const std::string& case_id, std::int64_t position) {
   return crypto::Bytes(s.begin(), s.end());
 }
 
-Refusal case_not_found() { return {404, "", "er is geen zaak met dit id", "there is no case with this id"}; }
+Refusal case_not_found() { return {Refusal::Kind::not_found, "", "er is geen zaak met dit id", "there is no case with this id"}; }
 
 std::optional<CaseSummary> read_case(storage::Database& db, const std::string& id) {
   auto st = db.cached(
@@ -217,7 +217,7 @@ OpenResult Cases::open(const std::string& alert_id, const std::string& by) {
     out = OpenResult{};
     auto alert = alerts::Alerts::find(db, alert_id);
     if (!alert) {
-      out.refused = Refusal{404, "alertId", "er is geen alert met dit id", "there is no alert with this id"};
+      out.refused = Refusal{Refusal::Kind::not_found, "alertId", "er is geen alert met dit id", "there is no alert with this id"};
       return;
     }
     const std::int64_t now = now_ms_();
@@ -382,12 +382,12 @@ std::vector<CaseSummary> Cases::list(const ListQuery& query) const {
 UpdateResult Cases::update(const std::string& id, const CaseChanges& changes, const std::string& by) {
   UpdateResult out;
   if (changes.status && !is_status(*changes.status)) {
-    out.refused = Refusal{400, "status", "moet open, in_progress of closed zijn", "must be open, in_progress or closed"};
+    out.refused = Refusal{Refusal::Kind::invalid, "status", "moet open, in_progress of closed zijn", "must be open, in_progress or closed"};
     return out;
   }
   if (changes.due_date && !changes.due_date->empty() &&
       (changes.due_date->size() != 10 || !protocol::parse_date(*changes.due_date))) {
-    out.refused = Refusal{400, "dueDate", "moet een bestaande datum zijn als JJJJ-MM-DD",
+    out.refused = Refusal{Refusal::Kind::invalid, "dueDate", "moet een bestaande datum zijn als JJJJ-MM-DD",
                           "must be a real date as YYYY-MM-DD"};
     return out;
   }
@@ -402,7 +402,7 @@ UpdateResult Cases::update(const std::string& id, const CaseChanges& changes, co
       auto st = db.cached("SELECT role FROM users WHERE username = ?");
       st.bind(1, std::string_view(*changes.assignee));
       if (!st.step() || st.text(0) != auth::to_string(auth::Role::analyst)) {
-        out.refused = Refusal{400, "assignee", "is geen analist met een account op deze node",
+        out.refused = Refusal{Refusal::Kind::invalid, "assignee", "is geen analist met een account op deze node",
                               "is not an analyst with an account on this node"};
         return;
       }
@@ -437,7 +437,7 @@ UpdateResult Cases::update(const std::string& id, const CaseChanges& changes, co
 NoteResult Cases::add_note(const std::string& id, const std::string& text, const std::string& by) {
   NoteResult out;
   if (text.empty() || text.size() > kMaxNoteBytes || !is_note_text(text)) {
-    out.refused = Refusal{400, "text", "moet 1 tot 4000 bytes geldige UTF-8 zijn, zonder stuurtekens",
+    out.refused = Refusal{Refusal::Kind::invalid, "text", "moet 1 tot 4000 bytes geldige UTF-8 zijn, zonder stuurtekens",
                           "must be 1 to 4000 bytes of valid UTF-8, without control characters"};
     return out;
   }
@@ -455,7 +455,7 @@ NoteResult Cases::add_note(const std::string& id, const std::string& text, const
     const std::int64_t count = st.int64(1);
     st.reset();
     if (count >= kMaxNotesPerCase) {
-      out.refused = Refusal{409, "text", "deze zaak heeft al het hoogste aantal notities (1000)",
+      out.refused = Refusal{Refusal::Kind::conflict, "text", "deze zaak heeft al het hoogste aantal notities (1000)",
                             "this case already has the most notes it may have (1000)"};
       return;
     }

@@ -30,8 +30,14 @@ inline constexpr std::int64_t kMaxNotesPerCase = 1000;  // what one case page ca
 
 // Why a case operation was refused, in the user's words: Dutch first, English
 // second. `field` names the input (empty: the case itself, e.g. not found).
+// `kind` says what went wrong in the domain's terms; the API maps it to HTTP.
 struct Refusal {
-  int status = 400;
+  enum class Kind {
+    invalid,    // the input is not acceptable
+    not_found,  // the case or alert it names does not exist
+    conflict,   // acceptable input the case's state cannot take (e.g. full)
+  };
+  Kind kind = Kind::invalid;
   std::string field;
   std::string nl;
   std::string en;

@@ -16,7 +16,7 @@ namespace {
 constexpr std::size_t kHexElement = oprf::kElementBytes * 2;
 
 PaRefusal bad(std::string field, std::string reason) {
-  return PaRefusal{400, "invalid-field", {std::move(field), std::move(reason)}, 0};
+  return PaRefusal{PaRefusal::Kind::invalid, {std::move(field), std::move(reason)}, 0};
 }
 
 bool decode_element(std::string_view hex, oprf::Element& out) {
@@ -47,7 +47,7 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
   // Charged before validation: invalid batches cost the caller too.
   double wait = rate_.try_take(caller, static_cast<double>(blinded.size()), now);
   if (wait != 0) {
-    return PaRefusal{429, "rate-limited",
+    return PaRefusal{PaRefusal::Kind::rate_limited,
                      {"blindedElements", wait < 0 ? "batch exceeds this partner's burst allowance"
                                                   : "this partner is over its evaluation rate; retry later"},
                      wait < 0 ? 60.0 : wait};
@@ -56,7 +56,7 @@ PaResult PaService::evaluate(const std::string& caller, std::span<const oprf::El
     auto decision = budget_.charge(caller, static_cast<std::int64_t>(blinded.size()), wall_());
     if (decision.alarm && alarms_) alarms_(caller, decision.alarm->kind, decision.alarm->used, decision.alarm->budget);
     if (!decision.allowed) {
-      return PaRefusal{429, "budget-exhausted", {"blindedElements", std::move(decision.reason)},
+      return PaRefusal{PaRefusal::Kind::over_budget, {"blindedElements", std::move(decision.reason)},
                        decision.retry_after_seconds};
     }
   }

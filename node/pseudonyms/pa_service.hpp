@@ -56,11 +56,17 @@ struct PaAnswer {
   std::optional<crypto::voprf::Proof> proof;
 };
 
+// Why the PA does not evaluate a batch, in its own terms; the federation
+// route maps the kind to an HTTP status and problem type.
 struct PaRefusal {
-  int status;                       // 400, 429
-  std::string code;                 // problem type suffix: invalid-field, rate-limited, budget-exhausted
-  protocol::FieldError error;       // names the field for 400s
-  double retry_after_seconds = 0;  // for 429
+  enum class Kind {
+    invalid,       // the request is malformed (names the field)
+    rate_limited,  // the partner is over its evaluation rate or burst
+    over_budget,   // the partner's daily/hourly element budget is spent
+  };
+  Kind kind;
+  protocol::FieldError error;       // names the field; the reason for every kind
+  double retry_after_seconds = 0;  // for rate_limited and over_budget
 };
 
 using PaResult = std::variant<PaAnswer, PaRefusal>;

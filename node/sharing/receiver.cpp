@@ -395,6 +395,9 @@ namespace {
 struct Target {
   std::string inbox_id;
   std::string why;
+  // The sender is not the record's source (live or withdrawn): a correction
+  // answers this in its own words, whatever `why` says.
+  bool not_the_source = false;
 };
 Target find_target(storage::Database& db, const std::string& sender, const std::string& record_id, const char* what) {
   auto st = db.cached("SELECT id, sender FROM inbox WHERE record_id = ?");
@@ -403,6 +406,7 @@ Target find_target(storage::Database& db, const std::string& sender, const std::
   if (st.step()) {
     if (st.text(1) != sender) {
       t.why = std::string("only the record's source can send its ") + what + "; " + sender + " is not the source";
+      t.not_the_source = true;
     } else {
       t.inbox_id = st.text(0);
     }
@@ -413,7 +417,12 @@ Target find_target(storage::Database& db, const std::string& sender, const std::
   auto gone = db.cached("SELECT sender FROM inbox_tombstones WHERE record_id = ?");
   gone.bind(1, std::string_view(record_id));
   if (gone.step()) {
-    t.why = gone.text(0) == sender ? "the record was already withdrawn" : std::string("only the record's source can send its ") + what;
+    if (gone.text(0) == sender) {
+      t.why = "the record was already withdrawn";
+    } else {
+      t.why = std::string("only the record's source can send its ") + what;
+      t.not_the_source = true;
+    }
   } else {
     t.why = "no record with this id was received from " + sender;
   }
@@ -442,7 +451,7 @@ std::string Receiver::receive_withdrawal(storage::Database& db, const Incoming& 
 std::string Receiver::receive_correction(storage::Database& db, const Incoming& in, const wire::Record& r) {
   Target t = find_target(db, in.sender.org, r.refers_to, "correction");
   if (!t.why.empty()) {
-    if (t.why.starts_with("only the record's source")) return "a correction cannot change the record's source";
+    if (t.not_the_source) return "a correction cannot change the record's source";
     return t.why;
   }
   std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);

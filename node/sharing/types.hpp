@@ -90,7 +90,7 @@ struct FeedbackItem {
 
 // What became of an officer's or analyst's request: a domain outcome, which
 // the adapters (the API, the CLI) render in their own terms.
-struct Outcome {
+struct [[nodiscard]] Outcome {
   enum class Kind { done, queued, invalid, not_found, conflict, forbidden };
   Kind kind = Kind::done;
   std::string field;  // the offending field of an invalid request
@@ -121,7 +121,7 @@ struct OutboxStats {
 
 // The answer to a partner's batch: a signed receipt, or why the batch as a
 // whole was refused (nothing in it was applied).
-struct ReceiveOutcome {
+struct [[nodiscard]] ReceiveOutcome {
   enum class Kind { receipt, malformed, not_from_peer, over_budget };
   Kind kind = Kind::receipt;
   std::string receipt;  // the signed receipt's bytes

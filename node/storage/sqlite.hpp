@@ -14,19 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "node/storage/errors.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace signalnode::node::storage {
-
-class SqliteError : public std::runtime_error {
- public:
-  SqliteError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
-  int code() const { return code_; }
-
- private:
-  int code_;
-};
 
 class Statement;
 class Cursor;

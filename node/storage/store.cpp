@@ -1,7 +1,5 @@
 #include "node/storage/store.hpp"
 
-#include <sqlite3.h>
-
 #include <chrono>
 
 #include <future>
@@ -167,9 +165,8 @@ namespace {
 bool is_storage_failure(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (const SqliteError& e) {
-    const int code = e.code() & 0xff;
-    return code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_READONLY;
+  } catch (const std::exception& e) {
+    return fault_of(e) == StorageFault::disk;
   } catch (...) {
   }
   return false;

@@ -213,6 +213,12 @@ TEST_F(FederationTest, AShareHolderMayNotAskAnotherForEvaluations) {
   auto asked_by_partner = municipality().federation()->client_for(pa_twee)->request(
       "POST", "/federation/v1/oprf/evaluate", body, {{"Content-Type", "application/json"}});
   EXPECT_EQ(asked_by_partner.status, 200) << asked_by_partner.body;
+  // A malformed request is the PA's `invalid` refusal, answered as a 400 naming the field.
+  auto malformed = municipality().federation()->client_for(pa_twee)->request(
+      "POST", "/federation/v1/oprf/evaluate", R"({"blindedElements":[]})", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(malformed.status, 400) << malformed.body;
+  EXPECT_NE(malformed.body.find("invalid-field"), std::string::npos) << malformed.body;
+  EXPECT_NE(malformed.body.find("blindedElements"), std::string::npos) << malformed.body;
 }
 
 TEST_F(FederationTest, SignalsWaitWhileTooFewShareHoldersAreUpAndArePseudonymisedWhenOneReturns) {

@@ -315,8 +315,13 @@ TEST_F(FollowUpTest, FollowUpsFromTheWrongNodeOrForUnknownRecordsAreRefusedAudit
   auto again = send(kMunicipality, kInspectorate, {message(w::RecordKind::withdrawal, record_id, kMunicipality)});
   EXPECT_FALSE(again.outcomes[0].accepted);
   EXPECT_EQ(again.outcomes[0].reason, "the record was already withdrawn");
+  // Someone else's correction of the withdrawn record is still not the source's.
+  auto late = send(kSnf, kInspectorate, {message(w::RecordKind::correction, record_id, kSnf)});
+  EXPECT_FALSE(late.outcomes[0].accepted);
+  EXPECT_EQ(late.outcomes[0].reason, "a correction cannot change the record's source");
   EXPECT_EQ(events(kInspectorate, "record.withdrawn"), 1u);
   EXPECT_EQ(events(kInspectorate, "withdrawal.rejected"), 2u);
+  EXPECT_EQ(events(kInspectorate, "correction.rejected"), 2u);
 
   // Feedback on a record the municipality never sent to the inspectorate.
   auto fb = message(w::RecordKind::feedback, c::random_hex_id(16), kInspectorate);

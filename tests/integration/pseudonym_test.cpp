@@ -59,8 +59,7 @@ TEST(PseudonymIntegration, APartnerOverItsBudgetIsRefusedAuditedOnceAndCounted) 
     auto over = pa.evaluate("gemeente-aalsmeer", std::span(batch).first(1));
     auto* refusal = std::get_if<ps::PaRefusal>(&over);
     ASSERT_NE(refusal, nullptr);
-    EXPECT_EQ(refusal->status, 429);
-    EXPECT_EQ(refusal->code, "budget-exhausted");
+    EXPECT_EQ(refusal->kind, ps::PaRefusal::Kind::over_budget);
     EXPECT_NE(refusal->error.reason.find("per-minute budget of 1000"), std::string::npos) << refusal->error.reason;
     EXPECT_GT(refusal->retry_after_seconds, 0);
   }

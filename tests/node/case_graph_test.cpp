@@ -158,7 +158,7 @@ TEST_F(CaseGraphTest, ReferencesCountUpAndNotesAreBoundToTheirCaseAndPlace) {
   EXPECT_EQ(second.reference, "ZAAK-" + year + "-0002");
   auto unknown = cases().open(signalnode::crypto::random_hex_id(16), "test");
   ASSERT_TRUE(unknown.refused);
-  EXPECT_EQ(unknown.refused->status, 404);
+  EXPECT_EQ(unknown.refused->kind, cs::Refusal::Kind::not_found);
 
   ASSERT_FALSE(cases().add_note(first.id, "eerste", "test").refused);
   ASSERT_FALSE(cases().add_note(first.id, "tweede", "test").refused);

@@ -95,8 +95,7 @@ TEST_F(PaBudgetTest, PerMinuteBudgetRefusesTheElementThatGoesOverUntilTheMinuteE
   auto r = pa->evaluate("nla", one);
   const auto* refusal = refused(r);
   ASSERT_NE(refusal, nullptr);
-  EXPECT_EQ(refusal->status, 429);
-  EXPECT_EQ(refusal->code, "budget-exhausted");
+  EXPECT_EQ(refusal->kind, ps::PaRefusal::Kind::over_budget);
   EXPECT_EQ(refusal->error.field, "blindedElements");
   EXPECT_NEAR(refusal->retry_after_seconds, 40.0, 1e-9) << "15:30:20 until 15:31:00";
   EXPECT_NE(refusal->error.reason.find("per-minute budget of 10 evaluations for this partner is used up"),
@@ -135,7 +134,7 @@ TEST_F(PaBudgetTest, BatchesWithAnInvalidElementAreChargedLikeTheRateLimitCharge
   batch[2] = o::Element{};  // the identity: invalid
   auto r = pa->evaluate("nla", batch);
   ASSERT_NE(refused(r), nullptr);
-  EXPECT_EQ(refused(r)->status, 400);
+  EXPECT_EQ(refused(r)->kind, ps::PaRefusal::Kind::invalid);
   EXPECT_EQ(pa->usage().at("nla").elements_this_minute, 4);
 }
 
@@ -149,7 +148,7 @@ TEST_F(PaBudgetTest, PerDayBudgetHoldsAcrossMinutesUntilMidnightUtc) {
   auto r = pa->evaluate("nla", blinded(1));
   const auto* refusal = refused(r);
   ASSERT_NE(refusal, nullptr);
-  EXPECT_EQ(refusal->code, "budget-exhausted");
+  EXPECT_EQ(refusal->kind, ps::PaRefusal::Kind::over_budget);
   EXPECT_NE(refusal->error.reason.find("per-day budget of 30 evaluations for this partner is used up"),
             std::string::npos)
       << refusal->error.reason;

@@ -120,30 +120,31 @@ TEST_F(PseudonymTest, PaEvaluatesValidBatchesAndRecordsOnlyTheCount) {
 TEST_F(PseudonymTest, PaRejectsEmptyOversizeAndInvalidBatchesWithoutWork) {
   auto field = [](const ps::PaResult& r) {
     auto* refusal = std::get_if<ps::PaRefusal>(&r);
-    return refusal ? std::to_string(refusal->status) + " " + refusal->error.field : std::string("served");
+    if (!refusal) return std::string("served");
+    return std::string(refusal->kind == ps::PaRefusal::Kind::invalid ? "invalid " : "refused ") + refusal->error.field;
   };
-  EXPECT_EQ(field(pa_->evaluate("nla", {})), "400 blindedElements");
-  EXPECT_EQ(field(pa_->evaluate("nla", blinded(1001))), "400 blindedElements");
+  EXPECT_EQ(field(pa_->evaluate("nla", {})), "invalid blindedElements");
+  EXPECT_EQ(field(pa_->evaluate("nla", blinded(1001))), "invalid blindedElements");
   auto batch = blinded(3);
   batch[1] = o::Element{};  // identity
-  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "400 blindedElements[1]");
+  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "invalid blindedElements[1]");
   batch[1].fill(0xff);  // not canonical
-  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "400 blindedElements[1]");
+  EXPECT_EQ(field(pa_->evaluate("nla", batch)), "invalid blindedElements[1]");
   EXPECT_TRUE(observed_.empty()) << "nothing served, nothing recorded";
 
   std::string hex = c::to_hex(blinded(1)[0]);
   EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex + R"("]})")), "served");
   EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex.substr(2) + R"("]})")),
-            "400 blindedElements[0]");
+            "invalid blindedElements[0]");
   EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":["zz)" + hex.substr(2) + R"("]})")),
-            "400 blindedElements[0]");
-  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[]})")), "400 blindedElements");
-  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex + R"("],"x":1})")), "400 x");
-  EXPECT_EQ(field(pa_->evaluate_json("nla", "[[[[[[[]]]]]]]")), "400 body");
-  EXPECT_EQ(field(pa_->evaluate_json("nla", std::string(200'000, ' '))), "400 body");
+            "invalid blindedElements[0]");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[]})")), "invalid blindedElements");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", R"({"blindedElements":[")" + hex + R"("],"x":1})")), "invalid x");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", "[[[[[[[]]]]]]]")), "invalid body");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", std::string(200'000, ' '))), "invalid body");
   std::string many = R"({"blindedElements":[)";
   for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + "\"" + hex + "\"";
-  EXPECT_EQ(field(pa_->evaluate_json("nla", many + "]}")), "400 blindedElements");
+  EXPECT_EQ(field(pa_->evaluate_json("nla", many + "]}")), "invalid blindedElements");
 }
 
 TEST_F(PseudonymTest, PaRateLimitsEachPartnerSeparately) {
@@ -154,7 +155,7 @@ TEST_F(PseudonymTest, PaRateLimitsEachPartnerSeparately) {
   auto again = limited.evaluate("nla", batch, t0);
   auto* refusal = std::get_if<ps::PaRefusal>(&again);
   ASSERT_NE(refusal, nullptr);
-  EXPECT_EQ(refusal->status, 429);
+  EXPECT_EQ(refusal->kind, ps::PaRefusal::Kind::rate_limited);
   EXPECT_GT(refusal->retry_after_seconds, 9.0);
   EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("snf", batch, t0))) << "other partners unaffected";
   EXPECT_TRUE(std::holds_alternative<ps::PaAnswer>(limited.evaluate("nla", batch, t0 + seconds(10))));

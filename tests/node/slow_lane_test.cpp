@@ -134,6 +134,17 @@ TEST(SlowLaneAnswers, AStorageFailureIsAnsweredAsRetryable503) {
   EXPECT_EQ(other.wait().at(0).status, 500) << "a failure that is not the disk's stays a 500";
 }
 
+// The API learns what a storage failure means without SQLite's codes: the
+// extended codes count as their primary ones, a busy database may clear.
+TEST(SlowLaneAnswers, StorageFaultsAreClassifiedWithoutTheCallerKnowingSqlite) {
+  namespace st = signalnode::node::storage;
+  EXPECT_EQ(st::fault_of(st::SqliteError("write", SQLITE_IOERR_WRITE)), st::StorageFault::disk);
+  EXPECT_EQ(st::fault_of(st::SqliteError("ro", SQLITE_READONLY)), st::StorageFault::disk);
+  EXPECT_EQ(st::fault_of(st::SqliteError("busy", SQLITE_BUSY)), st::StorageFault::contention);
+  EXPECT_EQ(st::fault_of(st::SqliteError("unique", SQLITE_CONSTRAINT_UNIQUE)), st::StorageFault::other);
+  EXPECT_EQ(st::fault_of(std::runtime_error("not sqlite")), st::StorageFault::other);
+}
+
 TEST(SlowLaneAnswers, AJobThatAnsweredAndThenThrewIsNotAnsweredTwice) {
   SlowLane lane(4);
   Answers answers;
