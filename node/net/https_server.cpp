@@ -119,7 +119,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void drain() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->waiting_) return;  // handshake, request or answer under way: it finishes by itself
-      self->drain_timer_.expires_after(self->shared_->limits.drain_linger);
+      // A connection answered or opened just now may have its next request
+      // on the way: it gets the rest of the linger; one idle for longer is
+      // closed at once (so a stop never waits on idle connections).
+      auto linger_end = self->last_activity_ + self->shared_->limits.drain_linger;
+      if (linger_end <= std::chrono::steady_clock::now()) {
+        beast::get_lowest_layer(self->stream_).cancel();
+        return;
+      }
+      self->drain_timer_.expires_at(linger_end);
       self->drain_timer_.async_wait([self](beast::error_code ec) {
         if (!ec && self->waiting_) beast::get_lowest_layer(self->stream_).cancel();
       });
@@ -136,6 +144,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_handshake(beast::error_code ec) {
     if (ec) return;  // not TLS 1.3, no or untrusted certificate, timeout: nothing to answer
+    last_activity_ = std::chrono::steady_clock::now();
     if (shared_->authorize) {
       if (!authorize_peer()) return close();
       authenticated_ = true;
@@ -273,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
     bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->response_.reset();
+      self->last_activity_ = std::chrono::steady_clock::now();
       if (ec || self->close_after_) return self->close();
       self->wait_for_request();
     });
@@ -299,6 +309,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t served_ = 0;      // requests answered on this connection
   std::string peer_org_;
   asio::steady_timer drain_timer_;
+  std::chrono::steady_clock::time_point last_activity_{};  // handshake done or answer sent
   bool waiting_ = false;         // waiting for the first byte of a request
   bool begun_draining_ = false;  // the request being read began after the drain began
   bool counted_open_ = true;     // counted in shared_->open

@@ -36,8 +36,9 @@ struct ServerLimits {
   // Run first on each I/O thread: the node marks them as threads that must
   // never wait on the disk (storage::Store::forbid_blocking_writes_here).
   std::function<void()> on_io_thread_start;
-  // While draining: how long an idle or just accepted connection may still
-  // take to deliver a request (which is answered 503) before it is closed.
+  // While draining: how long after its handshake or last answer a connection
+  // may still deliver a request (answered 503) before it is closed; one idle
+  // for longer is closed at once.
   std::chrono::milliseconds drain_linger{300};
 };
 
