@@ -1,5 +1,7 @@
 #include "node/storage/idempotency.hpp"
 
+#include <string_view>
+
 namespace signalnode::node::storage {
 
 void IdempotencyKeys::put(Database& db, const IdempotencyRecord& r) {
@@ -7,13 +9,13 @@ void IdempotencyKeys::put(Database& db, const IdempotencyRecord& r) {
       INSERT OR REPLACE INTO idempotency_keys
         (principal, idem_key, fingerprint, status, content_type, headers, body, body_kept, created_at_ms)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql")
-      .bind(1, r.principal)
-      .bind(2, r.key)
-      .bind(3, r.fingerprint)
+      .bind(1, std::string_view(r.principal))
+      .bind(2, std::string_view(r.key))
+      .bind(3, std::string_view(r.fingerprint))
       .bind(4, static_cast<std::int64_t>(r.status))
-      .bind(5, r.content_type)
-      .bind(6, r.headers_json)
-      .bind(7, r.body)
+      .bind(5, std::string_view(r.content_type))
+      .bind(6, std::string_view(r.headers_json))
+      .bind(7, std::string_view(r.body))
       .bind(8, static_cast<std::int64_t>(r.body_kept ? 1 : 0))
       .bind(9, r.created_at_ms)
       .run();
@@ -24,7 +26,7 @@ std::optional<IdempotencyRecord> IdempotencyKeys::find(Database& db, const std::
   auto c = db.cached(R"sql(
       SELECT fingerprint, status, content_type, headers, body, body_kept, created_at_ms
         FROM idempotency_keys WHERE principal = ?1 AND idem_key = ?2 AND created_at_ms >= ?3)sql");
-  c.bind(1, principal).bind(2, key).bind(3, not_before_ms);
+  c.bind(1, std::string_view(principal)).bind(2, std::string_view(key)).bind(3, not_before_ms);
   if (!c.step()) return std::nullopt;
   IdempotencyRecord r;
   r.principal = principal;

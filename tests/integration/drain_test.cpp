@@ -122,11 +122,14 @@ TEST(Drain, ARequestInFlightIsAnsweredAndALaterOneGets503) {
       metrics);
   auto port = server.listen("127.0.0.1", 0);
   server.start(2);
-  signalnode::node::net::ClientOptions options;
-  options.trust_anchors_pem = node.certificate_pem();
-  options.timeout = std::chrono::seconds(10);
-  signalnode::node::net::HttpsClient slow("127.0.0.1", port, options);
-  signalnode::node::net::HttpsClient kept("127.0.0.1", port, options);
+  auto options = [&node] {
+    signalnode::node::net::ClientOptions o;
+    o.trust_anchors_pem = node.certificate_pem();
+    o.timeout = std::chrono::seconds(10);
+    return o;
+  };
+  signalnode::node::net::HttpsClient slow("127.0.0.1", port, options());
+  signalnode::node::net::HttpsClient kept("127.0.0.1", port, options());
   ASSERT_EQ(kept.request("GET", "/fast").status, 200);  // now kept alive
 
   auto in_flight = std::async(std::launch::async, [&slow] { return slow.request("GET", "/slow"); });
@@ -137,7 +140,7 @@ TEST(Drain, ARequestInFlightIsAnsweredAndALaterOneGets503) {
   EXPECT_EQ(header(refused, "Retry-After"), "5");
   EXPECT_EQ(header(refused, "Connection"), "close");
   EXPECT_NE(refused.body.find("De node stopt"), std::string::npos);
-  signalnode::node::net::HttpsClient fresh("127.0.0.1", port, options);
+  signalnode::node::net::HttpsClient fresh("127.0.0.1", port, options());
   EXPECT_THROW(fresh.request("GET", "/fast"), std::exception) << "no new connections";
 
   EXPECT_FALSE(server.wait_drained(std::chrono::steady_clock::now() + std::chrono::milliseconds(200)))
