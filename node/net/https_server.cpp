@@ -1,5 +1,6 @@
 #include "node/net/https_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -368,6 +369,10 @@ struct HttpsServer::Impl {
   std::shared_ptr<Shared> shared;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  // Keeps the I/O threads running while nothing is pending on a socket: in a
+  // drain, with the acceptor closed, requests being handled wait outside Asio
+  // (for a commit) and their answers must still find a thread.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 };
 
@@ -387,6 +392,7 @@ std::uint16_t HttpsServer::listen(const std::string& address, std::uint16_t port
 }
 
 void HttpsServer::start(int threads) {
+  impl_->work.emplace(impl_->ioc.get_executor());
   impl_->accept();
   for (int i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this] {
@@ -437,6 +443,7 @@ void HttpsServer::stop() {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
