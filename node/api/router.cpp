@@ -1,5 +1,6 @@
 #include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
+#include "node/api/idempotency.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -275,14 +276,24 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
                               " (parameters such as ; charset=utf-8 are allowed)"));
   }
 
+  // A retry with a known Idempotency-Key gets the first answer again.
+  std::shared_ptr<IdempotencyClaim> claim;
+  if (idempotency_ && principal && Idempotency::is_state_changing(request.method)) {
+    auto begun = idempotency_->begin(request, principal->token_id);
+    if (begun.answer) return finish(std::move(*begun.answer));
+    claim = std::move(begun.claim);
+  }
+
   // One answer only, even if a handler misbehaves.
   auto once = std::make_shared<std::atomic<bool>>(false);
   auto finish_ptr = std::make_shared<decltype(finish)>(std::move(finish));
-  Respond guarded = [once, finish_ptr](HttpResponse response) {
-    if (!once->exchange(true)) (*finish_ptr)(std::move(response));
+  Respond guarded = [once, finish_ptr, claim](HttpResponse response) {
+    if (once->exchange(true)) return;
+    if (claim) claim->finish(response);
+    (*finish_ptr)(std::move(response));
   };
   try {
-    found->handler(RouteContext{request, params, principal}, guarded);
+    found->handler(RouteContext{request, params, principal, claim}, guarded);
   } catch (const std::exception& e) {
     log::error("http.handler_failed", {{"route", found->path_template}, {"error", e.what()}});
     guarded(failure_response(e));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,10 +31,17 @@ using http::Respond;
 
 using PathParams = std::map<std::string, std::string>;
 
+class Idempotency;
+class IdempotencyClaim;
+
 struct RouteContext {
   const HttpRequest& request;
   const PathParams& params;
   const std::optional<auth::Principal>& principal;
+  // The request's hold on its Idempotency-Key (nullptr: none sent). A route
+  // whose write must be exactly once records its answer with it in that
+  // write's transaction (IdempotencyClaim::record_in).
+  std::shared_ptr<IdempotencyClaim> idempotency;
 };
 
 using RouteHandler = std::function<void(RouteContext, Respond)>;
@@ -83,6 +91,9 @@ class Router {
   Router(Metrics& metrics, Authenticate authenticate);
   // Browsers authenticate with a session cookie instead of a bearer token.
   void set_session_lookup(SessionLookup lookup) { session_lookup_ = std::move(lookup); }
+  // Honours Idempotency-Key on state-changing calls of a known caller (the
+  // API listener; the federation listener has its own message ids).
+  void set_idempotency(Idempotency* idempotency) { idempotency_ = idempotency; }
 
   void add(std::string method, std::string path_template, Access access, RouteHandler handler);
   // The routes, for the OpenAPI consistency test: (method, template).
@@ -104,6 +115,7 @@ class Router {
   Metrics& metrics_;
   Authenticate authenticate_;
   SessionLookup session_lookup_;
+  Idempotency* idempotency_ = nullptr;
   std::vector<Route> routes_;
 };
 

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "crypto/random.hpp"
+#include "node/api/idempotency.hpp"
 #include "node/api/node_api.hpp"
 #include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
@@ -49,12 +50,21 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   signal.created_at_ms = epoch_ms(now);
   signal.submitted_by = ctx.principal->token_id;
 
-  auto job = s.signals.insert_job(signal, signals::prepare_identifiers(signal, s.pseudonymiser));
+  auto insert = s.signals.insert_job(signal, signals::prepare_identifiers(signal, s.pseudonymiser));
   std::string id = signal.id;
   std::string category = signal.category;
   std::size_t subjects = signal.subjects.size();
   auto stored = s.on_signal_stored;
-  s.store.write_async(std::move(job), answer_after_commit(std::move(respond), [id, category, subjects, stored](
+  HttpResponse created = json_response(201, json::serialize(json::object{{"id", id}}));
+  created.headers.emplace_back("Location", "/api/v1/signals/" + id);
+  // The Idempotency-Key is committed with the signal: a retry after a crash
+  // between the commit and the answer finds it and gets this 201 again.
+  storage::Store::WriteJob job = [insert = std::move(insert), claim = ctx.idempotency,
+                                  created](storage::Database& db) {
+    insert(db);
+    if (claim) claim->record_in(db, created);
+  };
+  s.store.write_async(std::move(job), answer_after_commit(std::move(respond), [id, category, subjects, stored, created](
                                                                std::exception_ptr error, const Respond& answer) {
     if (error) {
       std::string what = "unknown";
@@ -71,9 +81,7 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
     }
     log::info("signal.stored", {{"signal", id}, {"category", category}, {"subjects", subjects}});
     if (stored) stored();
-    HttpResponse r = json_response(201, json::serialize(json::object{{"id", id}}));
-    r.headers.emplace_back("Location", "/api/v1/signals/" + id);
-    answer(std::move(r));
+    answer(created);
   }));
 }
 

@@ -14,11 +14,13 @@ SlowLane::SlowLane(std::size_t max_queued) : max_queued_(max_queued), thread_([t
 
 SlowLane::~SlowLane() { stop(); }
 
-bool SlowLane::post(std::function<void()> job) {
+bool SlowLane::post(std::function<void()> job) { return post(std::move(job), nullptr); }
+
+bool SlowLane::post(std::function<void()> job, std::function<void()> if_dropped) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(std::move(job));
+    queue_.push_back({std::move(job), std::move(if_dropped)});
   }
   wake_.notify_one();
   return true;
@@ -33,18 +35,35 @@ void SlowLane::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void SlowLane::stop(std::chrono::steady_clock::time_point deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    deadline_ = deadline;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
 void SlowLane::run() {
   for (;;) {
-    std::function<void()> job;
+    Job job;
+    bool drop = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued has run
       job = std::move(queue_.front());
       queue_.pop_front();
+      drop = deadline_ && std::chrono::steady_clock::now() >= *deadline_;
     }
     try {
-      job();
+      if (!drop) {
+        job.run();
+      } else {
+        dropped_.fetch_add(1);
+        if (job.if_dropped) job.if_dropped();
+      }
     } catch (const std::exception& e) {
       log::error("api.slow_job_failed", {{"error", e.what()}});
     }
@@ -95,8 +114,11 @@ void answer_or_fail(std::string_view event, const Respond& once, const Answering
 void post_answering(SlowLane* lane, AnsweringJob job, Respond respond) {
   Respond once = answer_once(std::move(respond));
   if (!lane) return answer_or_fail("api.slow_job_failed", once, job);
-  bool queued = lane->post([job = std::move(job), once] { answer_or_fail("api.slow_job_failed", once, job); });
+  // A job the lane drops unstarted when the node stops is answered 503 (retry).
+  bool queued = lane->post([job = std::move(job), once] { answer_or_fail("api.slow_job_failed", once, job); },
+                           [once] { once(http::node_stopping()); });
   if (!queued) {
+    if (lane->stopping()) return once(http::node_stopping());
     HttpResponse r = problem(503, "busy", "Busy", "the node is handling many requests of this kind; try again in a second");
     r.headers.emplace_back("Retry-After", "1");
     once(std::move(r));

@@ -9,7 +9,10 @@
 // only the first answer and answers 500 itself when the job throws first.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <optional>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -36,8 +39,20 @@ class SlowLane {
   // lane; whoever posts work for a request uses post_answering, so that the
   // request is answered too.
   bool post(std::function<void()> job);
+  // The same, with what to do instead if the lane stops before the job has
+  // started (stop with a deadline): post_answering answers 503 there.
+  bool post(std::function<void()> job, std::function<void()> if_dropped);
   // Runs what is queued, then ends the thread. Later posts are refused.
   void stop();
+  // Runs what is queued until `deadline`; jobs not started by then are
+  // dropped (their if_dropped runs), then ends the thread.
+  void stop(std::chrono::steady_clock::time_point deadline);
+  bool stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+  }
+  // Queued jobs refused after the stop's deadline (tests, the stop's log line).
+  std::size_t dropped() const { return dropped_.load(); }
 
  private:
   void run();
@@ -45,8 +60,14 @@ class SlowLane {
   const std::size_t max_queued_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;
+  struct Job {
+    std::function<void()> run;
+    std::function<void()> if_dropped;
+  };
+  std::deque<Job> queue_;
   bool stopping_ = false;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  std::atomic<std::size_t> dropped_{0};
   std::thread thread_;
 };
 

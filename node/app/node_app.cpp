@@ -13,6 +13,7 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/secret_file.hpp"
 #include "node/api/federation_routes.hpp"
+#include "node/api/idempotency.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/app/periodic_worker.hpp"
 #include "node/audit/audit_log.hpp"
@@ -114,6 +115,7 @@ struct NodeApp::Impl {
     api::add_audit_routes(router, services);
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);
+    router.set_idempotency(&idempotency);
     router.set_session_lookup([this](std::string_view cookie) -> std::optional<api::SessionAuth> {
       auto session = users.session(cookie, api::epoch_ms(options.clock()));
       if (!session) return std::nullopt;
@@ -483,6 +485,11 @@ struct NodeApp::Impl {
       }
       // Identifiers whose pseudonym went missing in a race with an epoch
       // change are queued again (a repair; normally none).
+      // Idempotency keys are kept 24 hours; older ones go every ten minutes.
+      if (now - last_idempotency_sweep_ms > 600'000) {
+        last_idempotency_sweep_ms = now;
+        if (auto n = idempotency.forget_expired(); n > 0) log::info("idempotency.swept", {{"keys", n}});
+      }
       if (!pa && now - last_requeue_ms > 600'000) {
         last_requeue_ms = now;
         if (pseudonymiser.requeue_missing() > 0 && pseudonym_worker) pseudonym_worker->wake();
@@ -610,6 +617,8 @@ struct NodeApp::Impl {
   limits::RateLimiter record_budget{static_cast<double>(cfg.federation.receive_records_per_minute) / 60,
                                     static_cast<double>(cfg.federation.receive_records_per_minute)};
   api::ApiServices services;
+  // Before the server: a request's hold on its key may outlive a stop.
+  api::Idempotency idempotency{*store, [this] { return api::epoch_ms(options.clock()); }};
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;
   std::unique_ptr<pseudonyms::OprfTransport> remote_transport;
@@ -617,6 +626,7 @@ struct NodeApp::Impl {
   std::array<std::uint8_t, 32> loaded_policy{};
   std::int64_t last_prune_ms = 0;
   std::int64_t last_requeue_ms = 0;
+  std::int64_t last_idempotency_sweep_ms = 0;
   std::chrono::steady_clock::time_point last_tree_head{};
 
   std::atomic<bool> stopping{false};
@@ -692,19 +702,43 @@ std::uint16_t NodeApp::start() {
 
 void NodeApp::stop() {
   if (!impl_ || !impl_->server) return;
+  // A draining stop (issue 18): the listeners take no new connections, what
+  // is being read or handled finishes and is answered (new requests get 503
+  // with Retry-After), for at most api.shutdownGraceSeconds; then the workers
+  // stop, the lanes run what they hold until the same deadline (later jobs
+  // are answered 503), and the writer commits everything queued.
+  const auto began = std::chrono::steady_clock::now();
+  const auto deadline = began + std::chrono::seconds(impl_->cfg.api.shutdown_grace_seconds);
+  impl_->server->begin_drain();
+  if (impl_->federation) impl_->federation->begin_drain();
+  bool drained = impl_->server->wait_drained(deadline);
+  if (impl_->federation) drained = impl_->federation->wait_drained(deadline) && drained;
+  std::size_t left = impl_->server->open_connections() +
+                     (impl_->federation ? impl_->federation->open_connections() : 0);
+  auto drain_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+  if (drained) {
+    log::info("node.drained", {{"ms", static_cast<std::int64_t>(drain_ms.count())}});
+  } else {
+    log::warn("node.drain_incomplete", {{"ms", static_cast<std::int64_t>(drain_ms.count())},
+                                        {"connections", left},
+                                        {"graceSeconds", impl_->cfg.api.shutdown_grace_seconds}});
+  }
   impl_->stop_workers();
   // Order matters: stop the I/O threads, then drain the writer (its
   // completions post to the still-existing I/O context), then free the server.
   impl_->server->stop();
   if (impl_->federation) impl_->federation->stop();
-  impl_->slow_lane.stop();  // their jobs use the store
-  impl_->store_lane.stop();
-  impl_->pa_lane.stop();
-  impl_->receive_lane.stop();
-  impl_->evaluate_lane.stop();
+  impl_->slow_lane.stop(deadline);  // their jobs use the store
+  impl_->store_lane.stop(deadline);
+  impl_->pa_lane.stop(deadline);
+  impl_->receive_lane.stop(deadline);
+  impl_->evaluate_lane.stop(deadline);
   impl_->store.reset();
   impl_->server.reset();
-  log::info("node.stopped", {{"org", impl_->cfg.org}});
+  log::info("node.stopped", {{"org", impl_->cfg.org},
+                             {"ms", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                  std::chrono::steady_clock::now() - began)
+                                                                  .count())}});
 }
 
 const config::NodeConfig& NodeApp::config() const { return impl_->cfg; }

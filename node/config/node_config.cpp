@@ -257,6 +257,8 @@ NodeConfig load_config(const NodePaths& paths) {
         static_cast<int>(optional_int(a, "headerTimeoutSeconds", c.api.header_timeout_seconds, 1, 300, paths, "api."));
     c.api.idle_timeout_seconds =
         static_cast<int>(optional_int(a, "idleTimeoutSeconds", c.api.idle_timeout_seconds, 1, 3600, paths, "api."));
+    c.api.shutdown_grace_seconds = static_cast<int>(
+        optional_int(a, "shutdownGraceSeconds", c.api.shutdown_grace_seconds, 0, 300, paths, "api."));
     c.api.login_attempts_per_minute = static_cast<int>(
         optional_int(a, "loginAttemptsPerMinute", c.api.login_attempts_per_minute, 1, 100000, paths, "api."));
     c.api.login_failures_per_address = static_cast<int>(
@@ -273,6 +275,7 @@ std::string config_to_json(const NodeConfig& c) {
                    {"maxConnectionsPerAddress", c.api.max_connections_per_address},
                    {"headerTimeoutSeconds", c.api.header_timeout_seconds},
                    {"idleTimeoutSeconds", c.api.idle_timeout_seconds},
+                   {"shutdownGraceSeconds", c.api.shutdown_grace_seconds},
                    {"loginAttemptsPerMinute", c.api.login_attempts_per_minute},
                    {"loginFailuresPerAddress", c.api.login_failures_per_address}};
   json::object root{{"org", c.org},

@@ -19,6 +19,9 @@ struct ApiConfig {
   std::size_t max_connections_per_address = 64;  // behind a reverse proxy: raise it
   int header_timeout_seconds = 10;  // whole request must arrive within this
   int idle_timeout_seconds = 60;    // keep-alive connection with no request
+  // On stop (SIGTERM): how long requests being read or handled may take to
+  // finish and be answered before the node stops anyway (docs/operations.md).
+  int shutdown_grace_seconds = 10;
   // Web log-in attempts per client address (besides the per-account lock-out).
   // Behind a reverse proxy every client has the proxy's address: raise it there.
   int login_attempts_per_minute = 10;

@@ -196,6 +196,18 @@ void Federation::stop() {
   if (listener_ && listener_->server) listener_->server->stop();
 }
 
+void Federation::begin_drain() {
+  if (listener_ && listener_->server) listener_->server->begin_drain();
+}
+
+bool Federation::wait_drained(std::chrono::steady_clock::time_point deadline) {
+  return !(listener_ && listener_->server) || listener_->server->wait_drained(deadline);
+}
+
+std::size_t Federation::open_connections() const {
+  return listener_ && listener_->server ? listener_->server->open_connections() : 0;
+}
+
 std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner) const {
   net::ClientOptions options;
   options.trust_anchors_pem = trust_anchors_pem_;

@@ -3,6 +3,8 @@
 // clients towards partners that check them against the same manifest.
 #pragma once
 
+#include <chrono>
+
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -32,6 +34,10 @@ class Federation {
   // Run first on each of the listener's I/O threads (see net::ServerLimits).
   void on_io_thread_start(std::function<void()> f) { io_thread_start_ = std::move(f); }
   void stop();
+  // A draining stop of the listener (net::HttpsServer::begin_drain, wait_drained).
+  void begin_drain();
+  bool wait_drained(std::chrono::steady_clock::time_point deadline);
+  std::size_t open_connections() const;
   // Ends every outgoing call under way (and refuses new ones) at once: the
   // node is stopping and will not wait for a stalled peer's deadline.
   void stop_calls() { stop_calls_->store(true); }

@@ -31,3 +31,15 @@ HttpResponse internal_error() {
 }
 
 }  // namespace signalnode::node::http
+
+namespace signalnode::node::http {
+
+HttpResponse node_stopping() {
+  HttpResponse r = problem(503, "stopping", "De node stopt / The node is stopping",
+                           "De node stopt; probeer het over enkele seconden opnieuw / the node is stopping; try again "
+                           "in a few seconds");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
+
+}  // namespace signalnode::node::http

@@ -17,5 +17,9 @@ HttpResponse json_response(int status, std::string body);
 // 500 for a request whose handling threw. What went wrong is logged by the
 // caller; the answer never carries the exception's text.
 HttpResponse internal_error();
+// 503 with Retry-After for a request that arrives while the node stops (a
+// draining shutdown, or a lane no longer taking work): retry it shortly. The
+// listener closes the connection after it (Connection: close).
+HttpResponse node_stopping();
 
 }  // namespace signalnode::node::http

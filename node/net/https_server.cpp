@@ -1,7 +1,9 @@
 #include "node/net/https_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -28,6 +30,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+class Session;
+
 struct Shared {
   Shared(ServerLimits l, http::HttpHandler h, http::Metrics& m, PeerAuthorizer a)
       : limits(l), handler(std::move(h)), metrics(m), authorize(std::move(a)) {}
@@ -36,6 +40,13 @@ struct Shared {
   http::Metrics& metrics;
   PeerAuthorizer authorize;  // empty: no client certificates (the local API)
   std::atomic<std::size_t> connections{0};
+  // A draining stop has begun (HttpsServer::begin_drain).
+  std::atomic<bool> draining{false};
+  // Sessions not yet closing: what a drain waits for.
+  std::atomic<std::size_t> open{0};
+  // Every live session, so a drain can reach the idle ones.
+  std::mutex sessions_mutex;
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
 
   // Admission per client address, and of connections not yet authorized.
   std::mutex admission_mutex;
@@ -76,16 +87,27 @@ class Session : public std::enable_shared_from_this<Session> {
       : address_(std::move(address)),
         stream_(std::move(socket), ctx),
         buffer_(shared->limits.header_bytes + shared->limits.body_bytes + 16 * 1024),
-        shared_(std::move(shared)) {
+        shared_(std::move(shared)),
+        drain_timer_(stream_.get_executor()) {
     shared_->metrics.connection_opened();
+    shared_->open.fetch_add(1);
   }
   ~Session() {
+    leave_open();
+    {
+      std::lock_guard lock(shared_->sessions_mutex);
+      shared_->sessions.erase(this);
+    }
     shared_->metrics.connection_closed();
     shared_->release(address_, authenticated_);
     shared_->connections.fetch_sub(1);
   }
 
   void run() {
+    {
+      std::lock_guard lock(shared_->sessions_mutex);
+      shared_->sessions.emplace(this, weak_from_this());
+    }
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       beast::get_lowest_layer(self->stream_).expires_after(self->shared_->limits.handshake_timeout);
       self->stream_.async_handshake(ssl::stream_base::server,
@@ -93,9 +115,37 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // The server is draining: an idle connection gets a short while for a
+  // request already on its way (answered 503), then is closed.
+  void drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->waiting_) return;  // handshake, request or answer under way: it finishes by itself
+      // A connection answered or opened just now may have its next request
+      // on the way: it gets the rest of the linger; one idle for longer is
+      // closed at once (so a stop never waits on idle connections).
+      auto linger_end = self->last_activity_ + self->shared_->limits.drain_linger;
+      if (linger_end <= std::chrono::steady_clock::now()) {
+        beast::get_lowest_layer(self->stream_).cancel();
+        return;
+      }
+      self->drain_timer_.expires_at(linger_end);
+      self->drain_timer_.async_wait([self](beast::error_code ec) {
+        if (!ec && self->waiting_) beast::get_lowest_layer(self->stream_).cancel();
+      });
+    });
+  }
+
  private:
+  void leave_open() {
+    if (counted_open_) {
+      counted_open_ = false;
+      shared_->open.fetch_sub(1);
+    }
+  }
+
   void on_handshake(beast::error_code ec) {
     if (ec) return;  // not TLS 1.3, no or untrusted certificate, timeout: nothing to answer
+    last_activity_ = std::chrono::steady_clock::now();
     if (shared_->authorize) {
       if (!authorize_peer()) return close();
       authenticated_ = true;
@@ -135,9 +185,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return read_request();
     // A new connection must start its first request soon; only a client that
     // has made one may keep the connection idle for longer.
-    beast::get_lowest_layer(stream_).expires_after(served_ == 0 ? shared_->limits.first_request_timeout
-                                                                : shared_->limits.idle_timeout);
+    auto wait = served_ == 0 ? shared_->limits.first_request_timeout : shared_->limits.idle_timeout;
+    // Draining: only a request already on its way is still read (and refused).
+    if (shared_->draining.load()) wait = std::min(wait, shared_->limits.drain_linger);
+    beast::get_lowest_layer(stream_).expires_after(wait);
+    waiting_ = true;
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->waiting_ = false;
       if (ec) return self->close();
       self->buffer_.commit(n);
       self->read_request();
@@ -145,6 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_request() {
+    // A request begun once the server drains is answered 503; one begun
+    // before is handled and answered.
+    begun_draining_ = shared_->draining.load();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.header_bytes));
     parser_->body_limit(shared_->limits.body_bytes);
@@ -170,6 +227,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return reply_and_close(http::problem(400, "bad-request", "Bad request", "the request is not valid HTTP/1.1"));
     }
     if (ec) return close();
+    if (begun_draining_) return reply_and_close(http::node_stopping());
 
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
@@ -219,18 +277,20 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->set("Referrer-Policy", "no-referrer");
     for (auto& [k, v] : response.headers) response_->set(k, v);
     response_->body() = std::move(response.body);
-    close_after_ = close_after || !keep_alive_;
+    close_after_ = close_after || !keep_alive_ || shared_->draining.load();
     response_->keep_alive(!close_after_);
     response_->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(shared_->limits.request_timeout);
     bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->response_.reset();
+      self->last_activity_ = std::chrono::steady_clock::now();
       if (ec || self->close_after_) return self->close();
       self->wait_for_request();
     });
   }
 
   void close() {
+    leave_open();
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
       beast::error_code ignored;
@@ -249,6 +309,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool authenticated_ = false;  // the peer's certificate is a partner's (mTLS)
   std::size_t served_ = 0;      // requests answered on this connection
   std::string peer_org_;
+  asio::steady_timer drain_timer_;
+  std::chrono::steady_clock::time_point last_activity_{};  // handshake done or answer sent
+  bool waiting_ = false;         // waiting for the first byte of a request
+  bool begun_draining_ = false;  // the request being read began after the drain began
+  bool counted_open_ = true;     // counted in shared_->open
 };
 
 }  // namespace
@@ -273,7 +338,7 @@ struct HttpsServer::Impl {
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) {
         beast::error_code ignored;
         auto remote = socket.remote_endpoint(ignored);
@@ -304,6 +369,10 @@ struct HttpsServer::Impl {
   std::shared_ptr<Shared> shared;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  // Keeps the I/O threads running while nothing is pending on a socket: in a
+  // drain, with the acceptor closed, requests being handled wait outside Asio
+  // (for a commit) and their answers must still find a thread.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 };
 
@@ -323,6 +392,7 @@ std::uint16_t HttpsServer::listen(const std::string& address, std::uint16_t port
 }
 
 void HttpsServer::start(int threads) {
+  impl_->work.emplace(impl_->ioc.get_executor());
   impl_->accept();
   for (int i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this] {
@@ -339,12 +409,41 @@ void HttpsServer::start(int threads) {
   }
 }
 
+void HttpsServer::begin_drain() {
+  if (!impl_) return;
+  impl_->shared->draining = true;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(impl_->shared->sessions_mutex);
+    for (auto& [raw, weak] : impl_->shared->sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->drain();
+}
+
+bool HttpsServer::wait_drained(std::chrono::steady_clock::time_point deadline) {
+  if (!impl_) return true;
+  while (impl_->shared->open.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+std::size_t HttpsServer::open_connections() const { return impl_ ? impl_->shared->open.load() : 0; }
+
 void HttpsServer::stop() {
   if (!impl_) return;
   asio::post(impl_->ioc, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
   });
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();

@@ -36,6 +36,10 @@ struct ServerLimits {
   // Run first on each I/O thread: the node marks them as threads that must
   // never wait on the disk (storage::Store::forbid_blocking_writes_here).
   std::function<void()> on_io_thread_start;
+  // While draining: how long after its handshake or last answer a connection
+  // may still deliver a request (answered 503) before it is closed; one idle
+  // for longer is closed at once.
+  std::chrono::milliseconds drain_linger{300};
 };
 
 // Mutual TLS for the federation listener: a client certificate is required,
@@ -56,7 +60,19 @@ class HttpsServer {
   // Binds; port 0 picks a free one. Returns the bound port.
   std::uint16_t listen(const std::string& address, std::uint16_t port);
   void start(int threads);
-  // Stops accepting and ends the I/O threads; pending responses are dropped.
+  // The start of a draining stop: no new connections are accepted; requests
+  // being read or handled go on and are answered, with Connection: close; a
+  // request begun after this (a kept-alive or just accepted connection) is
+  // answered 503 with Retry-After and Connection: close; idle connections
+  // get a short while for a request already on its way, then are closed.
+  void begin_drain();
+  // Waits until every accepted connection has been answered and is closing,
+  // or until `deadline`; true when drained. Call begin_drain first.
+  bool wait_drained(std::chrono::steady_clock::time_point deadline);
+  // Connections not yet answered and closing (during a drain, what is left).
+  std::size_t open_connections() const;
+  // Stops accepting and ends the I/O threads; answers not yet sent are
+  // dropped (after a drain, only those that outlived the grace period).
   void stop();
 
  private:

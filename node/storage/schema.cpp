@@ -819,13 +819,34 @@ void v15_feedback_withheld(Database& db) {
   )sql");
 }
 
+// Issue 18: what a state-changing API call answered, by caller and
+// Idempotency-Key, kept 24 hours (storage::IdempotencyKeys).
+void v16_idempotency_keys(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE idempotency_keys (
+      principal     TEXT NOT NULL,
+      idem_key      TEXT NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 64),
+      fingerprint   TEXT NOT NULL,
+      status        INTEGER NOT NULL,
+      content_type  TEXT NOT NULL,
+      headers       TEXT NOT NULL,
+      body          TEXT NOT NULL,
+      body_kept     INTEGER NOT NULL CHECK (body_kept IN (0, 1)),
+      created_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (principal, idem_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at_ms);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
   static const std::vector<Migration> migrations = {v1_signals_and_tokens, v2_pseudonyms, v3_sharing, v4_audit,
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
-                                                    v13_cases_and_requests, v14_notifications, v15_feedback_withheld};
+                                                    v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
+                                                    v16_idempotency_keys};
   return migrations;
 }
 

@@ -43,6 +43,14 @@ TestNode::~TestNode() {
   fs::remove_all(dir_, ec);
 }
 
+void TestNode::restart() {
+  client_.reset();
+  app_.reset();
+  app_ = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{dir_, 0});
+  port_ = app_->start();
+  client_ = client();
+}
+
 std::string TestNode::certificate_pem() const {
   return node::net::read_text_file(node::config::NodePaths{dir_}.api_cert());
 }

@@ -29,6 +29,9 @@ class TestNode {
   node::http::HttpResponse call(const std::string& method, const std::string& target, const std::string& body = {},
                                const std::string& role = "officer");
   std::int64_t stored_signals();
+  // Stops the node (a draining stop) and starts a new one on the same
+  // directory and tokens, as after a restart; the port changes.
+  void restart();
 
  private:
   std::filesystem::path dir_;

@@ -269,3 +269,34 @@ TEST(SlowLaneAnswers, ARouteWhoseSlowJobThrowsAnswers500ThroughTheRouter) {
   lane.stop();
   EXPECT_EQ(thrown.all().size(), 1u) << "exactly one answer";
 }
+
+// A draining stop (issue 18): the lane runs what it holds until the stop's
+// deadline; a job not started by then is answered 503 "the node is stopping",
+// and a request posted after the stop is answered the same at once.
+TEST(SlowLane, AStopWithADeadlineAnswersUnstartedJobs503) {
+  using signalnode::node::api::post_answering;
+  using signalnode::node::http::HttpResponse;
+  SlowLane lane(8);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  std::vector<int> statuses(3, 0);
+  post_answering(&lane, [&started, released](const signalnode::node::api::Respond& r) {
+    started.set_value();
+    released.wait();
+    r(HttpResponse{200, "application/json", "{}", {}});
+  }, [&statuses](HttpResponse r) { statuses[0] = r.status; });
+  started.get_future().wait();
+  post_answering(&lane, [](const signalnode::node::api::Respond& r) { r(HttpResponse{201, "application/json", "{}", {}}); },
+                 [&statuses](HttpResponse r) { statuses[1] = r.status; });
+  std::thread stopper([&lane] { lane.stop(std::chrono::steady_clock::now()); });  // the deadline has passed
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(statuses[0], 200) << "the job under way finishes and is answered";
+  EXPECT_EQ(statuses[1], 503) << "the job not started is answered 503";
+  EXPECT_EQ(lane.dropped(), 1u);
+  post_answering(&lane, [](const signalnode::node::api::Respond& r) { r(HttpResponse{201, "application/json", "{}", {}}); },
+                 [&statuses](HttpResponse r) { statuses[2] = r.status; });
+  EXPECT_EQ(statuses[2], 503);
+}
