@@ -280,7 +280,15 @@ TEST_F(BackupTest, TheArchiveGoesOutsideTheNodeFolderAndNeverOverAFile) {
   write_all(work_ / "there", "x");
   EXPECT_THROW(take(node, work_ / "there", false), std::runtime_error);
   EXPECT_EQ(read_all(work_ / "there"), "x");
-  EXPECT_THROW(take(node, work_ / "short.snbackup", true), std::invalid_argument) << "no passphrase given";
+  backup::BackupOptions o;
+  o.dir = node.dir();
+  o.out = work_ / "short.snbackup";
+  o.with_keys = true;
+  EXPECT_THROW(backup::create_backup(o), std::invalid_argument) << "no passphrase given";
+  auto short_one = secret("too short");
+  o.passphrase = &short_one;
+  EXPECT_THROW(backup::create_backup(o), std::invalid_argument) << "a passphrase under 12 characters";
+  EXPECT_FALSE(fs::exists(o.out));
 }
 
 // Issue 18: "a restored snapshot re-decided a pending signal (one duplicate
