@@ -80,6 +80,8 @@ inline constexpr EventName kCaseUpdated{"case.updated"};
 inline constexpr EventName kCaseNoteAdded{"case.note_added"};
 inline constexpr EventName kLookupPerformed{"lookup.performed"};
 inline constexpr EventName kLookupRefused{"lookup.refused"};
+// Operations (node/backup): a node folder restored from a backup.
+inline constexpr EventName kNodeRestored{"node.restored"};
 }  // namespace events
 
 struct EventInfo {
@@ -205,6 +207,10 @@ inline constexpr EventInfo kEventCatalogue[] = {
      "an analyst looked up a known identifier in what the node received", "cases (lookups)"},
     {events::kLookupRefused, "een opzoeking geweigerd (geen doel, dagbudget op)",
      "a lookup refused (no purpose, daily budget spent)", "cases (lookups)"},
+    {events::kNodeRestored,
+     "de node-map is teruggezet uit een back-up (momentopname van snapshotAt); wat na dat moment gebeurde is hier niet",
+     "the node folder was restored from a backup (snapshot of snapshotAt); what happened after it is not here",
+     "backup (restore)"},
 };
 
 // The catalogue's entry for a name, or nullptr.

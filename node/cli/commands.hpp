@@ -80,6 +80,11 @@ int run_audit_prove(const std::filesystem::path& dir, std::uint64_t index, std::
 int run_audit_check(const std::filesystem::path& proof_file);
 int run_audit_report(const std::filesystem::path& dir, const std::filesystem::path& out);
 
+// `backup` / `restore` (BRIEF 3.12, node/backup/backup.hpp). The passphrase
+// for keys comes from SIGNALNODE_BACKUP_PASSPHRASE or a prompt without echo.
+int run_backup(const std::filesystem::path& dir, const std::filesystem::path& out, bool with_keys);
+int run_restore(const std::filesystem::path& in, const std::filesystem::path& dir);
+
 struct LoadArgs {
   ClientArgs client;
   int connections = 8;

@@ -189,6 +189,18 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--dir", audit_dir, "Node folder")->required();
   report_cmd->add_option("--out", audit_out, "CSV output")->required();
 
+  std::filesystem::path backup_dir, backup_file;
+  bool backup_with_keys = false;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "Back up a node folder into one file (0600), also while the node runs; keys only with --with-keys");
+  backup_cmd->add_option("--dir", backup_dir, "Node folder")->required();
+  backup_cmd->add_option("--out", backup_file, "The backup file to write (must not exist)")->required();
+  backup_cmd->add_flag("--with-keys", backup_with_keys,
+                       "Also keys/ and private keys, sealed under a passphrase (SIGNALNODE_BACKUP_PASSPHRASE or a prompt)");
+  auto* restore_cmd = app.add_subcommand("restore", "Restore a backup into a new (or empty) node folder");
+  restore_cmd->add_option("--in", backup_file, "The backup file")->required()->check(CLI::ExistingFile);
+  restore_cmd->add_option("--dir", backup_dir, "New node folder (must not exist, or be empty)")->required();
+
   auto add_client = [](CLI::App* cmd, ClientArgs& c) {
     cmd->add_option("--api", c.api, "API base URL, e.g. https://127.0.0.1:8443")->required();
     cmd->add_option("--ca", c.ca, "Certificate to trust for the API (PEM)")->required();
@@ -241,6 +253,8 @@ int main(int argc, char** argv) {
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);
+    if (*backup_cmd) return run_backup(backup_dir, backup_file, backup_with_keys);
+    if (*restore_cmd) return run_restore(backup_file, backup_dir);
     if (*submit_cmd) return run_submit(submit, submit_file);
     if (*load_cmd) return run_load(load);
   } catch (const std::exception& e) {

@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "crypto/random.hpp"
+#include "crypto/keyed_hash.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/feedback_state.hpp"
 #include "node/sharing/outbox_state.hpp"
@@ -56,6 +56,26 @@ policies::SignalFacts in_partner_domain(
   }
   return out;
 }
+
+// The id of the n-th record (counting every outbox row of the signal for the
+// recipient, cancelled ones too) that sharing makes of a signal for a partner:
+// a keyed hash (a subkey of the data key) of the three, not a random number.
+// A node restored from a backup that decides the same signal again after the
+// snapshot makes the same record, under the same id, and the partner, which
+// stores a record id once, keeps one (issue 18: "one duplicate at the RIEC").
+// Outbox rows go only with their signal, so n never comes round again.
+std::string derived_record_id(const crypto::SubKey& key, const std::string& signal_id, const std::string& recipient,
+                              std::int64_t n) {
+  std::string message = "signalnode-record-v1";
+  message.push_back('\0');
+  message += signal_id;
+  message.push_back('\0');
+  message += recipient;
+  message.push_back('\0');
+  message += std::to_string(n);
+  auto digest = crypto::keyed_hash(key, crypto::as_bytes(message));
+  return crypto::to_hex(crypto::ByteView(digest.data(), 16));
+}
 }  // namespace
 
 std::size_t Outbox::share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
@@ -80,6 +100,15 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
                                               " WHERE record_id = ? AND state = ", OutboxState::queued);
     auto existing = db.cached(existing_sql);
     auto cancel = db.cached(cancel_sql);
+    auto made = db.cached("SELECT COUNT(*) FROM outbox WHERE signal_id = ? AND recipient = ?");
+    const auto id_key = crypto::derive_subkey(ctx_.pseudonymiser.data_key(), 1, "recordid");
+    auto next_record_id = [&](const std::string& signal_id, const std::string& recipient) {
+      made.reset();
+      made.bind(1, std::string_view(signal_id)).bind(2, std::string_view(recipient));
+      const std::int64_t n = made.scalar();
+      made.reset();
+      return derived_record_id(id_key, signal_id, recipient, n);
+    };
     for (const auto& r : ready) {
       // First each partner's decision, and for each one granted the
       // signal's pseudonyms in that partner's domain: all there, or the
@@ -136,7 +165,7 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
           if (!original) continue;
           // A correction took the signal out of what this partner may have.
           wire::Record rec;
-          rec.record_id = crypto::random_hex_id(16);
+          rec.record_id = next_record_id(r.id, partner.org);
           rec.category = r.facts.category;
           rec.policy_hash = policy.sha256();
           rec.kind = wire::RecordKind::withdrawal;
@@ -148,7 +177,7 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
         // Exactly what the officer's preview (explain) showed: one projection.
         const auto& rule = *decision.grant->rule;
         wire::Record rec = policies::to_record(policies::project(rule, facts, now), policy);
-        rec.record_id = crypto::random_hex_id(16);
+        rec.record_id = next_record_id(r.id, partner.org);
         if (original) {
           rec.kind = wire::RecordKind::correction;
           rec.refers_to = *original;
