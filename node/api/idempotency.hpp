@@ -54,6 +54,16 @@ class Idempotency {
     return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
   }
 
+  // What a key may keep for 24 hours: never a request that carries a secret
+  // (a password's hash would be guessable offline), and never the answers
+  // of routes that only read and answer with identifiers or pseudonyms (a
+  // check, a preview, a lookup, subject access): retrying those is harmless,
+  // and keeping them would store what they show.
+  static bool may_keep(std::string_view path_template, bool secret_body) {
+    return !secret_body && path_template != "/api/v1/signals/preview" && path_template != "/api/v1/subjects/check" &&
+           path_template != "/api/v1/lookups" && path_template != "/api/v1/audit/subject-access";
+  }
+
  private:
   friend class IdempotencyClaim;
   struct Entry {

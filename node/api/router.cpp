@@ -278,7 +278,8 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
 
   // A retry with a known Idempotency-Key gets the first answer again.
   std::shared_ptr<IdempotencyClaim> claim;
-  if (idempotency_ && principal && Idempotency::is_state_changing(request.method)) {
+  if (idempotency_ && principal && Idempotency::is_state_changing(request.method) &&
+      Idempotency::may_keep(found->path_template, found->access.secret_body)) {
     auto begun = idempotency_->begin(request, principal->token_id);
     if (begun.answer) return finish(std::move(*begun.answer));
     claim = std::move(begun.claim);

@@ -343,7 +343,9 @@ BackupReport create_backup(const BackupOptions& options) {
     if (!fs::is_regular_file(status)) continue;
     if (rel == kDatabaseEntry || rel == std::string(kDatabaseEntry) + "-wal" ||
         rel == std::string(kDatabaseEntry) + "-shm" || rel == std::string(kDatabaseEntry) + "-journal" ||
-        rel.ends_with(".tmp") || rel == kRestoreMarker) {
+        rel.ends_with(".tmp") || rel == kRestoreMarker || rel == "audit-head.json") {
+      // The tree-head copy is this folder's, not the snapshot's: a restored
+      // node starts from its snapshot's own log and keeps a new copy.
       continue;
     }
     if (!valid_entry_path(rel, limits)) {

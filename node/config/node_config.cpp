@@ -110,6 +110,9 @@ void load_notifications(const json::value& v, NotificationsConfig& n, const Node
       WebhookConfig w;
       w.name = need_string(ho, "name", paths, hp);
       if (!is_valid_org(w.name)) bad(paths, hp + "name", "must be 2-64 of a-z, 0-9 and -");
+      for (const auto& other : n.webhooks) {
+        if (other.name == w.name) bad(paths, hp + "name", "'" + w.name + "' is the name of another webhook");
+      }
       w.url = need_string(ho, "url", paths, hp);
       if (!plain_ascii(w.url, 500) || !(w.url.starts_with("https://") || w.url.starts_with("http://"))) {
         bad(paths, hp + "url", "must be an https:// address");

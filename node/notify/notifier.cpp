@@ -297,11 +297,16 @@ void Notifier::housekeeping() {
     db.cached("DELETE FROM notify_messages WHERE state = 'sent' AND sent_at_ms < ?").bind(1, now - 30 * kDayMs).run();
     db.cached("DELETE FROM notify_messages WHERE state = 'failed' AND created_at_ms < ?").bind(1, now - 90 * kDayMs).run();
     db.cached("DELETE FROM user_notices WHERE state <> 'pending' AND created_at_ms < ?").bind(1, now - 90 * kDayMs).run();
-    db.cached("DELETE FROM notices WHERE id <= ? AND created_at_ms < ?")
+    // The newest notice stays: ids are never handed out again below the
+    // fan-out cursor (an emptied table would start again at 1, and every new
+    // notice would be skipped as already fanned out).
+    db.cached("DELETE FROM notices WHERE id <= ? AND created_at_ms < ? AND id < (SELECT max(id) FROM notices)")
         .bind(1, read_state(db, "fan_out"))
         .bind(2, now - 30 * kDayMs)
         .run();
-    db.cached("DELETE FROM notice_conditions WHERE raised_at_ms < ?").bind(1, now - 40 * kDayMs).run();
+    // Keys without a date (an overdue record, a certificate's end) raise once
+    // a year at most.
+    db.cached("DELETE FROM notice_conditions WHERE raised_at_ms < ?").bind(1, now - 365 * kDayMs).run();
   });
 }
 

@@ -166,3 +166,17 @@ TEST_F(IdempotencyTest, ALargeAnswerIsKeptWithoutItsBody) {
   EXPECT_EQ(header(*again.answer, "Idempotent-Replayed"), "true");
   EXPECT_LT(again.answer->body.size(), 4096u);
 }
+
+// Found in review: a key would keep a password's unsalted hash, or the
+// identifiers a check or lookup answers with, for 24 hours and in backups.
+TEST(IdempotencyScope, NoPasswordsAndNoAnswersThatHoldIdentifiersAreKept) {
+  using signalnode::node::api::Idempotency;
+  EXPECT_TRUE(Idempotency::may_keep("/api/v1/signals", false));
+  EXPECT_TRUE(Idempotency::may_keep("/api/v1/signals/{id}/withdraw", false));
+  EXPECT_FALSE(Idempotency::may_keep("/api/v1/users", true));
+  EXPECT_FALSE(Idempotency::may_keep("/api/v1/session/password", true));
+  for (const char* reads : {"/api/v1/signals/preview", "/api/v1/subjects/check", "/api/v1/lookups",
+                            "/api/v1/audit/subject-access"}) {
+    EXPECT_FALSE(Idempotency::may_keep(reads, false)) << reads;
+  }
+}
