@@ -221,9 +221,10 @@ struct NodeApp::Impl {
     e.start_ms = e.end_ms = api::epoch_ms(options.clock());
     e.attributes = {{"partner", partner}, {"kind", k}, {"used", used}, {"budget", budget}};
     e.partner = partner;
-    audit.append_now(e);
-    const auto now = api::epoch_ms(options.clock());
+    // The event and the privacy officers' notice commit together.
+    const auto now = e.start_ms;
     store->write([&](storage::Database& db) {
+      audit::AuditLog::append(db, e);
       notify::Notices::raise_once(db, notify::Topic::pa_budget_alarm, notify::Audience::of(notify::Topic::pa_budget_alarm),
                                   "pa:" + partner + ":" + k + ":" + std::to_string(now / 3'600'000), now);
     });
