@@ -17,9 +17,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string username_of(const auth::Principal& p) {
-  return p.token_id.starts_with("user:") ? p.token_id.substr(5) : std::string();
-}
+using auth::username_of;
 
 HttpResponse not_for_tokens() {
   return problem(404, "not-found", "Niet gevonden / Not found",

@@ -34,9 +34,7 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
   return std::string(v->as_string());
 }
 
-std::string username_of(const auth::Principal& p) {
-  return p.token_id.starts_with("user:") ? p.token_id.substr(5) : std::string();
-}
+using auth::username_of;
 
 std::string organisation_name(ApiServices& s) {
   auto manifest = s.manifest ? s.manifest() : nullptr;

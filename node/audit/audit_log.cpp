@@ -140,9 +140,11 @@ std::optional<TreeHead> AuditLog::read_head_copy(const std::filesystem::path& fi
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::nullopt;
   std::ifstream in(file);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text(4096, '\0');  // the copy is ~300 bytes; never read more than this
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   boost::system::error_code jec;
-  auto v = boost::json::parse(text.substr(0, 4096), jec);
+  auto v = boost::json::parse(text, jec);
   auto bad = [&file]() -> std::runtime_error {
     return std::runtime_error(file.string() + " (the copy of the newest signed tree head) is damaged");
   };

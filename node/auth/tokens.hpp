@@ -20,6 +20,11 @@ struct Principal {
   std::string label;
 };
 
+// The web account behind a principal ("user:<name>"), or "" for an API token.
+inline std::string username_of(const Principal& p) {
+  return p.token_id.starts_with("user:") ? p.token_id.substr(5) : std::string();
+}
+
 struct TokenInfo {
   std::string id;
   Role role;

@@ -112,7 +112,19 @@ bool Notifier::pass() {
   return fanned >= kFanOutBatch || sent >= kSendBatch;
 }
 
+// Whether `sql` (an EXISTS query) finds work: every 2 s the notifier asks this
+// first, so an idle node does not read every user and contact card each time.
+static bool any(storage::Store& store, std::string_view sql, std::optional<std::int64_t> bound = std::nullopt) {
+  return store.read([&](Database& db) {
+    auto st = db.cached(sql);
+    if (bound) st.bind(1, *bound);
+    return st.step() && st.int64(0) != 0;
+  });
+}
+
 std::size_t Notifier::fan_out() {
+  const std::int64_t fanned = store_.read([](Database& db) { return read_state(db, "fan_out"); });
+  if (!any(store_, "SELECT EXISTS (SELECT 1 FROM notices WHERE id > ?)", std::optional(fanned))) return 0;
   const auto people = directory_();
   const auto now = now_ms_();
   std::size_t handled = 0;
@@ -175,6 +187,7 @@ std::size_t Notifier::fan_out() {
 }
 
 std::size_t Notifier::compose() {
+  if (!any(store_, "SELECT EXISTS (SELECT 1 FROM user_notices WHERE state = 'pending')")) return 0;
   const auto people = directory_();
   std::map<std::string, const Recipient*> by_name;
   for (const auto& p : people) by_name[p.username] = &p;
