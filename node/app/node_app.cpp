@@ -498,10 +498,24 @@ struct NodeApp::Impl {
     } catch (const std::exception& e) {
       log::error("audit.maintenance_failed", {{"error", e.what()}});
     }
-    std::size_t awaiting = 0;
+    std::size_t awaiting = 0, caught_up_waiting = 0;
     if (federation &&
         sharing.outbox.share_ready(*federation->policy(), *federation->manifest(), federation->self(), 200, &awaiting) > 0) {
       wake_deliveries();
+    }
+    // What a partner was not granted before a new covenant or manifest.
+    if (federation) {
+      try {
+        auto queued = sharing.outbox.catch_up(*federation->policy(), *federation->manifest(), federation->self(), 200,
+                                              &caught_up_waiting);
+        if (queued > 0) {
+          log::info("sharing.caught_up", {{"records", queued}});
+          wake_deliveries();
+        }
+        awaiting += caught_up_waiting;
+      } catch (const std::exception& e) {
+        log::error("sharing.catch_up_failed", {{"error", e.what()}});
+      }
     }
     // Signals granted to a partner wait for their pseudonyms in its domain.
     if (awaiting > 0 && pseudonym_worker) pseudonym_worker->wake();

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "crypto/keyed_hash.hpp"
+#include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/sharing/feedback_state.hpp"
 #include "node/sharing/outbox_state.hpp"
@@ -198,6 +199,175 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
   });
   if (awaiting) *awaiting = waiting;
   return shared;
+}
+
+namespace {
+// Which covenant and manifest a catch-up walk runs under: a change of either
+// may grant a partner what it was not granted before.
+std::string covenant_fingerprint(const policies::Policy& policy, const federation::Manifest& manifest) {
+  std::string both(reinterpret_cast<const char*>(policy.sha256().data()), policy.sha256().size());
+  both.append(reinterpret_cast<const char*>(manifest.sha256.data()), manifest.sha256.size());
+  auto digest = crypto::sha256(crypto::as_bytes(both));
+  return crypto::to_hex(crypto::ByteView(digest.data(), digest.size()));
+}
+
+struct CatchUpState {
+  std::string done_under;  // the fingerprint of the last complete walk
+  std::optional<std::string> walking;
+  std::int64_t after_ms = -1;
+  std::string after_id;
+  std::int64_t waiting = 0;
+};
+
+std::optional<CatchUpState> read_catch_up_state(storage::Database& db) {
+  auto st = db.cached(
+      "SELECT done_under, walking, after_ms, after_id, (SELECT COUNT(*) FROM catch_up_waiting) FROM catch_up_state "
+      "WHERE id = 1");
+  std::optional<CatchUpState> out;
+  if (st.step()) {
+    CatchUpState s;
+    s.done_under = st.text(0);
+    if (!st.is_null(1)) s.walking = st.text(1);
+    s.after_ms = st.int64(2);
+    s.after_id = st.text(3);
+    s.waiting = st.int64(4);
+    out = std::move(s);
+  }
+  st.reset();
+  return out;
+}
+}  // namespace
+
+std::size_t Outbox::catch_up(const policies::Policy& policy, const federation::Manifest& manifest,
+                             const policies::Party& self, std::size_t max_signals, std::size_t* awaiting) {
+  const std::string under = covenant_fingerprint(policy, manifest);
+  // Most passes find nothing to do: decide that on a reader, so an idle node
+  // does not commit (and fsync) once a second for it.
+  auto state = ctx_.store.read([](storage::Database& db) { return read_catch_up_state(db); });
+  const bool walk_due = !state || state->walking || state->done_under != under;
+  if (!walk_due && state->waiting == 0) return 0;
+
+  const std::int64_t now = ctx_.now_ms();
+  std::size_t queued = 0, waiting = 0;
+  ctx_.store.write([&](storage::Database& db) {
+    auto current = read_catch_up_state(db);
+    auto s = current.value_or(CatchUpState{});
+    if (!current) {
+      db.cached("INSERT INTO catch_up_state (id, done_under, walking, after_ms, after_id) VALUES (1, '', NULL, -1, '')").run();
+    }
+    // A new covenant or manifest (re)starts the walk from the oldest signal.
+    if ((s.walking && *s.walking != under) || (!s.walking && s.done_under != under)) {
+      s.walking = under;
+      s.after_ms = -1;
+      s.after_id.clear();
+    }
+
+    static const std::string live_sql =
+        sql("SELECT record_id FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = ", RecordKind::shared_signal,
+            " AND state NOT IN ", sql_list(OutboxState::cancelled, OutboxState::rejected), " LIMIT 1");
+    auto live = db.cached(live_sql);
+    auto made = db.cached("SELECT COUNT(*) FROM outbox WHERE signal_id = ? AND recipient = ?");
+    auto decision_row = db.cached(
+        "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
+    auto wait_row = db.cached("INSERT OR IGNORE INTO catch_up_waiting (signal_id, recipient) VALUES (?, ?)");
+    auto unwait_row = db.cached("DELETE FROM catch_up_waiting WHERE signal_id = ? AND recipient = ?");
+    const auto id_key = crypto::derive_subkey(ctx_.pseudonymiser.data_key(), 1, "recordid");
+
+    // One partner that holds no live record of the signal: granted by the
+    // covenant now, and still within the retention the partner would have
+    // kept it for had it been sent when decided, it gets the signal's
+    // current revision as a new record; its pseudonyms in that partner's
+    // domain first (the signal waits for the PA in catch_up_waiting).
+    auto offer = [&](signals::ReadySignal& r, bool& filled, const federation::Partner& partner) {
+      live.reset();
+      live.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
+      const bool holds = live.step();
+      live.reset();
+      if (holds) return;
+      auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
+      if (!decision.grant) return;
+      const auto& rule = *decision.grant->rule;
+      if (r.created_at_ms + static_cast<std::int64_t>(rule.retention_days) * kDayMs <= now) return;
+      if (!filled) {
+        signals::SignalRepository::fill_identifiers(db, ctx_.pseudonymiser, r);
+        filled = true;
+      }
+      auto theirs = ctx_.pseudonymiser.in_domain(db, r.id, partner.oin, rule.pseudonyms, now);
+      if (!theirs) {
+        wait_row.reset();
+        wait_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org)).run();
+        ++waiting;
+        return;
+      }
+      wire::Record rec = policies::to_record(policies::project(rule, in_partner_domain(r.facts, *theirs), now), policy);
+      made.reset();
+      made.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
+      const std::int64_t n = made.scalar();
+      made.reset();
+      rec.record_id = derived_record_id(id_key, r.id, partner.org, n);
+      detail::enqueue(db, {&rec, partner.org, rule.id, r.id, std::nullopt}, now);
+      decision_row.reset();
+      decision_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org))
+          .bind(3, std::string_view(rule.id)).bind(4, std::string_view(decision.reason)).run();
+      unwait_row.reset();
+      unwait_row.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org)).run();
+      ++queued;
+    };
+
+    // First the signals that waited for their pseudonyms in a partner's domain.
+    std::vector<std::pair<std::string, std::string>> parked;
+    {
+      auto st = db.cached("SELECT signal_id, recipient FROM catch_up_waiting LIMIT ?");
+      st.bind(1, static_cast<std::int64_t>(max_signals));
+      while (st.step()) parked.emplace_back(st.text(0), st.text(1));
+      st.reset();
+    }
+    for (const auto& [signal_id, recipient] : parked) {
+      auto r = signals::SignalRepository::decided_one(db, signal_id);
+      const auto* partner = manifest.find(recipient);
+      if (!r || !partner || partner->pseudonymisation_authority || partner->org == self.org) {
+        unwait_row.reset();
+        unwait_row.bind(1, std::string_view(signal_id)).bind(2, std::string_view(recipient)).run();
+        continue;
+      }
+      bool filled = false;
+      const auto before = waiting;
+      offer(*r, filled, *partner);
+      if (waiting == before) {  // queued, or no longer granted: it waits no more
+        unwait_row.reset();
+        unwait_row.bind(1, std::string_view(signal_id)).bind(2, std::string_view(recipient)).run();
+      }
+    }
+
+    // Then the next stretch of the walk.
+    if (s.walking) {
+      auto chunk = signals::SignalRepository::decided_after(db, s.after_ms, s.after_id, max_signals);
+      for (auto& r : chunk) {
+        bool filled = false;
+        for (const auto& partner : manifest.partners) {
+          if (partner.org == self.org || partner.pseudonymisation_authority) continue;
+          offer(r, filled, partner);
+        }
+      }
+      if (chunk.size() < max_signals) {
+        s.done_under = *s.walking;
+        s.walking.reset();
+      } else {
+        s.after_ms = chunk.back().created_at_ms;
+        s.after_id = chunk.back().id;
+      }
+    }
+    auto save = db.cached("UPDATE catch_up_state SET done_under = ?, walking = ?, after_ms = ?, after_id = ? WHERE id = 1");
+    save.bind(1, std::string_view(s.done_under));
+    if (s.walking) {
+      save.bind(2, std::string_view(*s.walking));
+    } else {
+      save.bind_null(2);
+    }
+    save.bind(3, s.after_ms).bind(4, std::string_view(s.after_id)).run();
+  });
+  if (awaiting) *awaiting = waiting;
+  return queued;
 }
 
 namespace {

@@ -29,6 +29,18 @@ class Outbox {
   std::size_t share_ready(const policies::Policy& policy, const federation::Manifest& manifest,
                           const policies::Party& self, std::size_t max_signals = 200, std::size_t* awaiting = nullptr);
 
+  // Catch-up (issue 18): a signal decided while a partner was not granted it
+  // (absent from the manifest, its rule suspended or not yet in force) is
+  // queued for that partner once a new covenant or manifest grants it, and
+  // only for that partner: the others' records stay as they are. A walk over
+  // the active decided signals in (created_at_ms, id) order, max_signals per
+  // pass, restarted by each change; a signal older than the granting rule's
+  // retention is left out (the partner would no longer hold it). Returns the
+  // records queued; `awaiting` counts those waiting for pseudonyms in the
+  // partner's domain (kept in catch_up_waiting and retried each pass).
+  std::size_t catch_up(const policies::Policy& policy, const federation::Manifest& manifest,
+                       const policies::Party& self, std::size_t max_signals = 200, std::size_t* awaiting = nullptr);
+
   [[nodiscard]] std::vector<PartnerState> state_of(const std::string& signal_id) const;
   // The same for a page of signals, in one read.
   [[nodiscard]] std::map<std::string, SignalProgress> progress_of(const std::vector<std::string>& signal_ids) const;

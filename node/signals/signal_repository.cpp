@@ -313,6 +313,22 @@ std::vector<std::string> SignalRepository::with_legacy_links(storage::Database& 
   return ids;
 }
 
+namespace {
+// A row of (id, category, observed_on, municipality, severity, persons,
+// created_at_ms): the facts the covenant decides on, identifiers apart.
+ReadySignal facts_row(storage::Cursor& st) {
+  ReadySignal r;
+  r.id = st.text(0);
+  r.facts.category = st.text(1);
+  r.facts.observed_on = st.text(2);
+  if (!st.is_null(3)) r.facts.municipality = st.text(3);
+  r.facts.severity = st.text(4);
+  if (!st.is_null(5)) r.facts.persons = st.int64(5);
+  r.created_at_ms = st.int64(6);
+  return r;
+}
+}  // namespace
+
 std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
                                                           const pseudonyms::Pseudonymiser& pseudonymiser,
                                                           std::size_t max_signals) {
@@ -320,7 +336,7 @@ std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
   // The pending state spelt out, not bound: the partial index
   // signals_to_share serves only a query that names it.
   static const std::string ready_sql = storage::sql(
-      "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons FROM signals s "
+      "SELECT s.id, s.category, s.observed_on, s.municipality, s.severity, s.persons, s.created_at_ms FROM signals s "
       "WHERE s.share_state = ", ShareState::pending, " AND s.status = ", SignalStatus::active,
       // Every link, in every domain, has its pseudonym of the epoch in force.
       " AND NOT EXISTS (SELECT 1 FROM signal_identifiers si "
@@ -330,34 +346,60 @@ std::vector<ReadySignal> SignalRepository::ready_to_share(storage::Database& db,
   auto st = db.cached(ready_sql);
   st.bind(1, static_cast<std::int64_t>(pseudonymiser.epoch())).bind(2, static_cast<std::int64_t>(max_signals));
   while (st.step()) {
-    ReadySignal r;
-    r.id = st.text(0);
-    r.facts.category = st.text(1);
-    r.facts.observed_on = st.text(2);
-    if (!st.is_null(3)) r.facts.municipality = st.text(3);
-    r.facts.severity = st.text(4);
-    if (!st.is_null(5)) r.facts.persons = st.int64(5);
-    out.push_back(std::move(r));
+    out.push_back(facts_row(st));
   }
   st.reset();
+  for (auto& r : out) fill_identifiers(db, pseudonymiser, r);
+  return out;
+}
+
+void SignalRepository::fill_identifiers(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser,
+                                        ReadySignal& r) {
   // Each identifier with its subject's kind, in position and kind order.
   auto kinds = db.cached("SELECT position, kind FROM signal_subjects WHERE signal_id = ?");
-  for (auto& r : out) {
-    std::map<std::int64_t, std::string> kind_at;
-    kinds.reset();
-    kinds.bind(1, std::string_view(r.id));
-    while (kinds.step()) kind_at[kinds.int64(0)] = kinds.text(1);
-    kinds.reset();
-    for (const auto& link : pseudonymiser.links_of(db, r.id)) {
-      auto kind = kind_at.find(link.position);
-      if (kind == kind_at.end()) continue;  // an identifier belongs to a subject
-      policies::SubjectIdentifier id{static_cast<std::size_t>(link.position), kind->second, link.id_kind, {}};
-      auto p = pseudonymiser.cached_by_key(db, link.lookup_key);
-      if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
-      id.pseudonym = *p;
-      r.facts.identifiers.push_back(std::move(id));
-    }
+  std::map<std::int64_t, std::string> kind_at;
+  kinds.bind(1, std::string_view(r.id));
+  while (kinds.step()) kind_at[kinds.int64(0)] = kinds.text(1);
+  kinds.reset();
+  r.facts.identifiers.clear();
+  for (const auto& link : pseudonymiser.links_of(db, r.id)) {
+    auto kind = kind_at.find(link.position);
+    if (kind == kind_at.end()) continue;  // an identifier belongs to a subject
+    policies::SubjectIdentifier id{static_cast<std::size_t>(link.position), kind->second, link.id_kind, {}};
+    auto p = pseudonymiser.cached_by_key(db, link.lookup_key);
+    if (!p) throw std::runtime_error("pseudonym vanished for a ready signal");
+    id.pseudonym = *p;
+    r.facts.identifiers.push_back(std::move(id));
   }
+}
+
+std::vector<ReadySignal> SignalRepository::decided_after(storage::Database& db, std::int64_t after_ms,
+                                                         const std::string& after_id, std::size_t max_signals) {
+  static const std::string sql_text = storage::sql(
+      "SELECT id, category, observed_on, municipality, severity, persons, created_at_ms FROM signals "
+      "WHERE (created_at_ms, id) > (?1, ?2) AND status = ", SignalStatus::active, " AND share_state = ",
+      ShareState::decided, " ORDER BY created_at_ms, id LIMIT ?3");
+  std::vector<ReadySignal> out;
+  auto st = db.cached(sql_text);
+  st.bind(1, after_ms).bind(2, std::string_view(after_id)).bind(3, static_cast<std::int64_t>(max_signals));
+  while (st.step()) {
+    out.push_back(facts_row(st));
+  }
+  st.reset();
+  return out;
+}
+
+std::optional<ReadySignal> SignalRepository::decided_one(storage::Database& db, const std::string& id) {
+  static const std::string sql_text = storage::sql(
+      "SELECT id, category, observed_on, municipality, severity, persons, created_at_ms FROM signals "
+      "WHERE id = ? AND status = ", SignalStatus::active, " AND share_state = ", ShareState::decided);
+  auto st = db.cached(sql_text);
+  st.bind(1, std::string_view(id));
+  std::optional<ReadySignal> out;
+  if (st.step()) {
+    out = facts_row(st);
+  }
+  st.reset();
   return out;
 }
 

@@ -41,6 +41,7 @@ struct StatusAndCategory {
 struct ReadySignal {
   std::string id;
   policies::SignalFacts facts;
+  std::int64_t created_at_ms = 0;
 };
 
 struct WrongDataKey : std::runtime_error {
@@ -100,6 +101,14 @@ class SignalRepository {
   // their identifiers' pseudonyms (opened by the pseudonymiser).
   static std::vector<ReadySignal> ready_to_share(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser,
                                                  std::size_t max_signals);
+  // Active decided signals after (after_ms, after_id) in (created_at_ms, id)
+  // order, without their identifiers (fill_identifiers adds them): the
+  // catch-up's walk over what was decided under an earlier covenant.
+  static std::vector<ReadySignal> decided_after(storage::Database& db, std::int64_t after_ms,
+                                                const std::string& after_id, std::size_t max_signals);
+  static std::optional<ReadySignal> decided_one(storage::Database& db, const std::string& id);
+  // The signal's identifiers with their pseudonyms in this node's domain.
+  static void fill_identifiers(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser, ReadySignal& r);
   // Ids of signals created before cutoff_ms, oldest first, at most 10000.
   static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms);
   // Deletes the signal; its subjects, identifier links, decisions, outbox

@@ -839,6 +839,27 @@ void v16_idempotency_keys(Database& db) {
   )sql");
 }
 
+// Issue 18: signals decided while a partner was not granted them reach it
+// once a new covenant or manifest does (sharing::Outbox::catch_up): where the
+// walk over decided signals stands, and the signals waiting for pseudonyms
+// in a partner's domain.
+void v17_catch_up(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE catch_up_state (
+      id         INTEGER PRIMARY KEY CHECK (id = 1),
+      done_under TEXT NOT NULL,
+      walking    TEXT,
+      after_ms   INTEGER NOT NULL,
+      after_id   TEXT NOT NULL
+    );
+    CREATE TABLE catch_up_waiting (
+      signal_id TEXT NOT NULL REFERENCES signals(id) ON DELETE CASCADE,
+      recipient TEXT NOT NULL,
+      PRIMARY KEY (signal_id, recipient)
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
@@ -846,7 +867,7 @@ const std::vector<Migration>& node_migrations() {
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
                                                     v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
-                                                    v16_idempotency_keys};
+                                                    v16_idempotency_keys, v17_catch_up};
   return migrations;
 }
 

@@ -319,6 +319,67 @@ TEST_F(SharingTest, PolicyChangesTakeEffectAndAnInvalidPolicyKeepsTheLastGoodOne
   EXPECT_EQ(sharing_states(id)["nla"], "not_shared");
 }
 
+// Issue 18, revoke-then-reinstate: a signal decided while the inspectorate
+// was not granted it (its rule suspended; then absent from the manifest)
+// reaches it once the covenant or the manifest grants it again, and only it:
+// the RIEC, which had the record all along, gets no correction.
+TEST_F(SharingTest, ASignalDecidedWhileAPartnerWasRevokedReachesItOnceReinstated) {
+  auto replace_on_all = [&](const std::string& file, const std::string& text, int bump) {
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      auto p = nodes_[i].dir / file;
+      c::write_file_atomically(p, text);
+      fs::last_write_time(p, fs::file_time_type::clock::now() + std::chrono::seconds(bump));
+      apps_[i]->federation()->reload_if_changed();
+    }
+  };
+  auto riec_copies = [&](const std::string& category) {
+    std::size_t n = 0;
+    for (const auto& item : inbox(3)) n += item.at("category").as_string() == category ? 1 : 0;
+    return n;
+  };
+  // 1. The rule suspended, then active again.
+  const std::string original = signalnode::node::net::read_text_file(nodes_[0].dir / "policy.toml");
+  std::string suspended = original;
+  auto at = suspended.find("status = \"active\"");  // the first rule is labour-to-inspectorate
+  suspended.replace(at, 17, "status = \"suspended\"");
+  replace_on_all("policy.toml", suspended, 2);
+  std::string id = submit(0, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["riec-amsterdam"] == "delivered"; }));
+  EXPECT_EQ(sharing_states(id)["nla"], "not_shared");
+  EXPECT_TRUE(inbox(1).empty());
+  ASSERT_EQ(riec_copies("labour.underpaid_or_unpaid"), 1u);
+
+  replace_on_all("policy.toml", original, 4);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }, 20000))
+      << "the signal decided under the suspension reaches the inspectorate once the rule is back";
+  ASSERT_EQ(inbox(1).size(), 1u);
+  EXPECT_EQ(inbox(1).at(0).at("category"), "labour.underpaid_or_unpaid");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a maintenance pass or more
+  EXPECT_EQ(riec_copies("labour.underpaid_or_unpaid"), 1u) << "the RIEC's copy is neither repeated nor corrected";
+  EXPECT_EQ(inbox(1).size(), 1u) << "sent once";
+
+  // 2. The inspectorate out of the municipality's manifest, then back.
+  const auto manifest_file = nodes_[0].dir / "manifest.toml";
+  const std::string full_manifest = signalnode::node::net::read_text_file(manifest_file);
+  auto without = *apps_[0]->federation()->manifest();
+  std::erase_if(without.partners, [](const auto& p) { return p.org == "nla"; });
+  c::write_file_atomically(manifest_file, signalnode::node::federation::manifest_to_toml(without));
+  fs::last_write_time(manifest_file, fs::file_time_type::clock::now() + std::chrono::seconds(6));
+  ASSERT_TRUE(apps_[0]->federation()->reload_if_changed());
+  std::string second = submit(0, R"({"category":"labour.debt_bondage","observedOn":"2026-11-21",
+    "subjects":[{"kind":"organisation","role":"employer","kvk":"87654321"}]})");
+  ASSERT_TRUE(wait_until([&] { return sharing_states(second)["riec-amsterdam"] == "delivered"; }));
+  EXPECT_FALSE(sharing_states(second).contains("nla")) << "not decided for a partner outside the manifest";
+
+  c::write_file_atomically(manifest_file, full_manifest);
+  fs::last_write_time(manifest_file, fs::file_time_type::clock::now() + std::chrono::seconds(8));
+  ASSERT_TRUE(apps_[0]->federation()->reload_if_changed());
+  ASSERT_TRUE(wait_until([&] { return sharing_states(second)["nla"] == "delivered"; }, 20000))
+      << "reinstated in the manifest, the inspectorate gets what was decided without it";
+  EXPECT_EQ(inbox(1).size(), 2u);
+  EXPECT_EQ(riec_copies("labour.debt_bondage"), 1u);
+}
+
 TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
   std::string id = submit(0, kLabourSignal);
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
