@@ -109,10 +109,19 @@ std::string check_fields(const wire::Record& r) {
   return {};
 }
 
+namespace {
+// Refusal texts the sender recognises as temporary (is_temporary_refusal).
+constexpr std::string_view kUnknownPolicy = "unknown policy hash";
+constexpr std::string_view kFutureWeek = "observed_week is in the future";
+constexpr std::string_view kNotOnThisDate = "applies but is not valid on this date";
+}  // namespace
+
 std::string check_received(const wire::Record& r, const Policy& policy, const Party& sender, const Party& self,
                            std::int64_t now_ms) {
   if (std::string why = check_fields(r); !why.empty()) return why;
-  if (r.policy_hash != policy.sha256()) return "unknown policy hash (the receiver runs policy " + policy.sha256_hex() + ")";
+  if (r.policy_hash != policy.sha256()) {
+    return std::string(kUnknownPolicy) + " (the receiver runs policy " + policy.sha256_hex() + ")";
+  }
   if (!r.status.empty() || !r.reason.empty() || !r.note.empty() || r.organisations != -1 || !r.categories.empty()) {
     return "a shared record carries no feedback or notice fields";
   }
@@ -128,12 +137,17 @@ std::string check_received(const wire::Record& r, const Policy& policy, const Pa
   }
   // A day of slack, so the two nodes' clocks need not agree to the millisecond.
   if (!r.observed_week.empty() && *iso_week_monday(r.observed_week) > day_of(now_ms) + days(1)) {
-    return "observed_week is in the future";
+    return std::string(kFutureWeek);
   }
   // No check of the sender's expires_at: the receiver keeps a record for the
   // rule's retention from its own receive time (received_expiry), so a sender
   // whose clock runs fast or slow is neither refused nor trusted.
   return {};
+}
+
+bool is_temporary_refusal(std::string_view reason) {
+  return reason.starts_with(kUnknownPolicy) || reason == kFutureWeek ||
+         (reason.starts_with("not granted: ") && reason.ends_with(kNotOnThisDate));
 }
 
 std::int64_t received_expiry(const Rule& rule, std::int64_t received_at_ms) {

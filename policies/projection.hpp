@@ -77,6 +77,12 @@ std::string check_fields(const protocol::wire::Record& record);
 // passes, else the reason the sender will see in the receipt.
 [[nodiscard]] std::string check_received(const protocol::wire::Record& record, const Policy& policy,
                                          const Party& sender, const Party& self, std::int64_t now_ms);
+// Whether a refusal by check_received may pass later without either side
+// changing the record: the two nodes' clocks disagree about the day (a rule
+// not yet or no longer in force, an observed week "in the future") or the
+// receiver does not run the covenant version yet. The sender retries those
+// (issue 18) instead of giving the record up.
+[[nodiscard]] bool is_temporary_refusal(std::string_view reason);
 // When the receiver deletes a record it received at `received_at_ms` under
 // `rule`: its own clock and the rule's retention, whatever the sender's
 // expires_at says (a sender's clock running days fast must not make every

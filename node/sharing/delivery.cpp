@@ -35,6 +35,17 @@ std::int64_t backoff_ms(std::int64_t attempts) {
   return base + static_cast<std::int64_t>(r % static_cast<std::uint32_t>(base / 10 + 1));
 }
 
+// A record the partner refused for now (policies::is_temporary_refusal) is
+// offered again every 10 to 15 minutes, for three days from when it was
+// queued: long enough for an operator to fix a clock or roll out a covenant,
+// and the spread keeps the refused records of many batches apart.
+constexpr std::int64_t kRetryRefusedMs = 3 * 86'400'000LL;
+std::int64_t retry_after_refusal_ms() {
+  std::uint32_t r = 0;
+  crypto::fill_random(std::span(reinterpret_cast<std::uint8_t*>(&r), sizeof r));
+  return 600'000 + static_cast<std::int64_t>(r % 300'001U);
+}
+
 // The audit event a settled outgoing message becomes on the sender's side.
 audit::EventName sent_event_name(wire::RecordKind kind) {
   namespace ev = audit::events;
@@ -205,13 +216,19 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
     static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
                                                " WHERE record_id = ? AND state = ", OutboxState::sending);
     // The partner answered: what waits for it in backoff is due now, so a
-    // partner that returns gets its backlog at once, not over minutes.
+    // partner that returns gets its backlog at once, not over minutes (not
+    // what it refused for now: that waits for its own retry).
     static const std::string due_now_sql =
         sql("UPDATE outbox SET next_attempt_at_ms = ?1 WHERE recipient = ?2 AND state = ", OutboxState::queued,
-            " AND next_attempt_at_ms > ?1");
+            " AND next_attempt_at_ms > ?1 AND reason IS NULL");
     db.cached(due_now_sql).bind(1, now).bind(2, std::string_view(partner)).run();
+    static const std::string retry_sql =
+        sql("UPDATE outbox SET state = ", OutboxState::queued, ", attempts = attempts + 1, next_attempt_at_ms = ?1, "
+            "last_error = ?2, reason = ?2 WHERE record_id = ?3 AND recipient = ?4 AND created_at_ms > ?5 AND state IN ",
+            sql_list(OutboxState::queued, OutboxState::sending));
     auto st = db.cached(settle_sql);
     auto requeue = db.cached(requeue_sql);
+    auto retry = db.cached(retry_sql);
     for (const auto& id : record_ids) {
       auto it = outcomes.find(id);
       if (it == outcomes.end()) {  // not acknowledged: queued again
@@ -219,6 +236,23 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
         requeue.bind(1, std::string_view(id)).run();
         detail::cancel_if_withdrawn_in_flight(db, id);
         continue;
+      }
+      const wire::Record& sent = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
+      if (!it->second->accepted && !wire::is_request_kind(sent.kind) && policies::is_temporary_refusal(it->second->reason)) {
+        // Clocks or covenant versions that disagree for now: the record stays
+        // queued, out of the partner's "due now", and is offered again, for
+        // up to kRetryRefusedMs after it was queued; then it is refused.
+        retry.reset();
+        retry.bind(1, now + retry_after_refusal_ms())
+            .bind(2, std::string_view(it->second->reason))
+            .bind(3, std::string_view(id))
+            .bind(4, std::string_view(partner))
+            .bind(5, now - kRetryRefusedMs)
+            .run();
+        if (db.changes() > 0) {
+          log::warn("delivery.refused_for_now", {{"partner", partner}, {"reason", it->second->reason}});
+          continue;
+        }
       }
       st.reset();
       st.bind(1, to_sql(it->second->accepted ? OutboxState::delivered : OutboxState::rejected))
@@ -231,7 +265,7 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       if (db.changes() == 0) continue;  // already settled by an earlier receipt
       // record.sent (or the follow-up's event) is written on the receiver's
       // signed receipt, in the transaction that marks it delivered or rejected.
-      const wire::Record& record = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
+      const wire::Record& record = sent;
       if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
         detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
       }

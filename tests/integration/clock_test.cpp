@@ -7,6 +7,12 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "crypto/secret_file.hpp"
+#include "node/federation/federation.hpp"
+#include "node/net/https_client.hpp"
 
 #include "node/app/node_app.hpp"
 #include "node/signals/signal_json.hpp"
@@ -69,4 +75,51 @@ TEST_F(ClockTest, AReceiverWhoseClockJumps731DaysAheadDeletesNothingUntilAPartne
   apps_[kRiec]->run_retention();
   json::array left = inbox(kRiec);
   ASSERT_EQ(left.size(), 1u) << "the first record passed its 730 days and went; the new one stays";
+}
+
+// A receiver that does not run the sender's covenant version yet (a rollout
+// in progress), or whose clock puts a rule or week on another day, refuses
+// for now: the sender keeps the record queued and offers it again, so it
+// arrives once the receiver catches up; after three days it is refused.
+TEST_F(ClockTest, ARecordRefusedForNowIsOfferedAgainAndArrivesOnceTheReceiverCatchesUp) {
+  namespace fs = std::filesystem;
+  auto install = [&](std::size_t i, const std::string& text, int bump) {
+    auto p = nodes_[i].dir / "policy.toml";
+    signalnode::crypto::write_file_atomically(p, text);
+    fs::last_write_time(p, fs::file_time_type::clock::now() + std::chrono::seconds(bump));
+    ASSERT_TRUE(apps_[i]->federation()->reload_if_changed());
+  };
+  auto riec = [&](const std::string& id) {
+    auto doc = json::parse(api(kMunicipality, "GET", "/api/v1/signals/" + id, "officer").body);
+    for (const auto& p : doc.at("sharing").as_array()) {
+      if (p.at("partner") != "riec-amsterdam") continue;
+      std::string reason = p.as_object().contains("reason") ? std::string(p.at("reason").as_string()) : "";
+      return std::string(p.at("state").as_string()) + ":" + reason;
+    }
+    return std::string("none");
+  };
+  const std::string original = signalnode::node::net::read_text_file(nodes_[kMunicipality].dir / "policy.toml");
+  const std::string next = original + "\n# version 2 of the covenant, installed at the municipality first\n";
+  install(kMunicipality, next, 2);
+  std::string id = submit(kMunicipality, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return riec(id).starts_with("failing:unknown policy hash"); }, 15000)) << riec(id);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_TRUE(riec(id).starts_with("failing:")) << "refused for now, not given up: " << riec(id);
+  EXPECT_TRUE(inbox(kRiec).empty());
+
+  // The RIEC installs version 2; the municipality's next offer (an hour on,
+  // by its clock) is accepted.
+  install(kRiec, next, 2);
+  restart_with_clock(kMunicipality, std::chrono::hours(1));
+  ASSERT_TRUE(wait_until([&] { return riec(id).starts_with("delivered"); }, 15000)) << riec(id);
+  EXPECT_EQ(inbox(kRiec).size(), 1u);
+
+  // A refusal that outlasts three days is final.
+  const std::string third = next + "# version 3\n";
+  install(kMunicipality, third, 4);
+  std::string late = submit(kMunicipality, kLabourSignal);
+  ASSERT_TRUE(wait_until([&] { return riec(late).starts_with("failing:unknown policy hash"); }, 15000)) << riec(late);
+  restart_with_clock(kMunicipality, std::chrono::hours(4 * 24));
+  ASSERT_TRUE(wait_until([&] { return riec(late).starts_with("rejected:unknown policy hash"); }, 15000)) << riec(late);
+  EXPECT_EQ(inbox(kRiec).size(), 1u);
 }
