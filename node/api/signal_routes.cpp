@@ -162,6 +162,17 @@ void get_signal(ApiServices& s, RouteContext ctx, Respond respond) {
       sharing.push_back(std::move(o));
     }
     body["sharing"] = std::move(sharing);
+    // Not decided yet: the officer sees why nothing is listed (issue 18: an
+    // empty list while the PA was away), and whether the PA answers now.
+    if (signal->status == signals::SignalStatus::active && s.signals.awaiting_decision(id)) {
+      json::object waits{{"for", "pseudonyms"}};
+      if (s.pa_transport && s.pa_transport()) {
+        const auto pa = s.pseudonymiser.reachability();
+        waits["paReachable"] = pa.unreachable() ? json::value(false) : pa.last_success_ms ? json::value(true) : json::value(nullptr);
+        if (pa.unreachable()) waits["unreachableSince"] = signals::iso8601_utc(pa.failing_since_ms);
+      }
+      body["sharingWaits"] = std::move(waits);
+    }
     json::array feedback, notices;
     for (const auto& f : s.sharing->follow_ups.feedback_of(id)) {
       json::object o{{"partner", f.partner}, {"receivedAt", signals::iso8601_utc(f.received_at_ms)}};

@@ -83,6 +83,20 @@ void add_system_routes(Router& router, ApiServices& s) {
       }
       body["outbox"] = json::object{{"waiting", depth}, {"oldestSeconds", oldest}, {"partnersOverAnHour", behind}};
     }
+    // Whether signals can get their pseudonyms: the PA as last asked (a PA
+    // away holds up sharing, not this node, so the status stays), never the
+    // error text.
+    if (s.pa_transport && s.pa_transport()) {
+      const auto now = epoch_ms(s.clock());
+      const auto pa = s.pseudonymiser.reachability();
+      const char* state = pa.unreachable() ? "unreachable" : pa.last_success_ms ? "ok" : "not_asked_yet";
+      json::object o{{"status", state},
+                     {"waiting", pa.waiting},
+                     {"oldestSeconds", pa.oldest_waiting_ms ? (now - pa.oldest_waiting_ms) / 1000 : 0}};
+      if (pa.unreachable()) o["unreachableSeconds"] = (now - pa.failing_since_ms) / 1000;
+      if (pa.last_success_ms) o["lastAnswer"] = signals::iso8601_utc(pa.last_success_ms);
+      body["pseudonymisation"] = std::move(o);
+    }
     // When, not why: the error text is for the node's log, not for anyone
     // who can reach the port.
     if (!writes_ok) body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)}};

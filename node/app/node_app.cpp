@@ -141,6 +141,22 @@ struct NodeApp::Impl {
                             {"{measure=\"cached\"}", static_cast<double>(s.cached)},
                             {"{measure=\"set_aside\"}", static_cast<double>(s.set_aside)}};
                       });
+    if (!pa) {
+      metrics.add_gauge("signalnode_pa_reachable",
+                        "Whether the PA answered the last time this node asked it (1), or not (0); unreachable_seconds: "
+                        "how long it has not answered; absent until it was asked.",
+                        [this] {
+                          std::vector<std::pair<std::string, double>> out;
+                          auto r = pseudonymiser.reachability();
+                          if (!r.last_success_ms && !r.last_failure_ms) return out;
+                          out.emplace_back("{measure=\"reachable\"}", r.unreachable() ? 0.0 : 1.0);
+                          out.emplace_back("{measure=\"unreachable_seconds\"}",
+                                           r.unreachable() ? static_cast<double>(api::epoch_ms(options.clock()) -
+                                                                                 r.failing_since_ms) / 1000
+                                                           : 0.0);
+                          return out;
+                        });
+    }
     metrics.add_gauge("signalnode_outbox", "Records waiting for delivery per partner: depth and age of the oldest (s).",
                       [this] {
                         std::vector<std::pair<std::string, double>> out;

@@ -321,6 +321,8 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
     {
       std::lock_guard lock(error_mutex_);
       last_error_ = e.what();
+      last_failure_ms_ = now;
+      if (failing_since_ms_ == 0) failing_since_ms_ = now;
     }
     store_.write([&](storage::Database& db) {
       auto st = db.cached(
@@ -351,6 +353,8 @@ PassResult Pseudonymiser::process_pending(OprfTransport& transport) {
   {
     std::lock_guard lock(error_mutex_);
     last_error_.clear();
+    last_success_ms_ = now;
+    failing_since_ms_ = 0;
   }
   result.computed = outputs.size();
   return result;
@@ -518,6 +522,24 @@ QueueStats Pseudonymiser::stats() const {
   std::lock_guard lock(error_mutex_);
   s.last_error = last_error_;
   return s;
+}
+
+PaReachability Pseudonymiser::reachability() const {
+  PaReachability r = store_.read([](storage::Database& db) {
+    PaReachability q;
+    auto st = db.cached("SELECT count(*), min(enqueued_at_ms) FROM pseudonym_queue WHERE set_aside_at_ms IS NULL");
+    if (st.step()) {
+      q.waiting = st.int64(0);
+      q.oldest_waiting_ms = st.is_null(1) ? 0 : st.int64(1);
+    }
+    st.reset();
+    return q;
+  });
+  std::lock_guard lock(error_mutex_);
+  r.last_success_ms = last_success_ms_;
+  r.last_failure_ms = last_failure_ms_;
+  r.failing_since_ms = failing_since_ms_;
+  return r;
 }
 
 }  // namespace signalnode::node::pseudonyms

@@ -84,6 +84,17 @@ struct QueueStats {
   std::string last_error;
 };
 
+// Whether the PA answered the last time this node asked it (issue 18, honest
+// health): what /healthz, the metrics and the officer's signal page say.
+struct PaReachability {
+  std::int64_t last_success_ms = 0;  // 0: no answer since start
+  std::int64_t last_failure_ms = 0;  // 0: no failure since start
+  std::int64_t failing_since_ms = 0;  // first failure after the last success; 0 while it answers
+  std::int64_t waiting = 0;           // identifiers waiting for it (set-aside ones apart)
+  std::int64_t oldest_waiting_ms = 0;  // enqueue time of the oldest, 0 if none
+  bool unreachable() const { return failing_since_ms != 0; }
+};
+
 class Pseudonymiser {
  public:
   using NowMs = std::function<std::int64_t()>;
@@ -153,6 +164,9 @@ class Pseudonymiser {
                                                                  const std::vector<std::string>& domains,
                                                                  OprfTransport& transport) const;
   [[nodiscard]] QueueStats stats() const;
+  // The PA as last seen, with the queue's depth (two aggregates over the
+  // queue only: cheap enough for every /healthz).
+  [[nodiscard]] PaReachability reachability() const;
 
   // A keyed hash of a pseudonym (BLAKE2b, a subkey of the data key): how a
   // received record finds this node's own signals about the same subject
@@ -177,6 +191,7 @@ class Pseudonymiser {
   std::atomic<int> epoch_{0};
   mutable std::mutex error_mutex_;
   std::string last_error_;
+  std::int64_t last_success_ms_ = 0, last_failure_ms_ = 0, failing_since_ms_ = 0;  // under error_mutex_
 };
 
 }  // namespace signalnode::node::pseudonyms

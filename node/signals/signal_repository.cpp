@@ -251,6 +251,18 @@ std::int64_t SignalRepository::count() const {
   });
 }
 
+bool SignalRepository::awaiting_decision(const std::string& id) const {
+  static const std::string sql_text = storage::sql("SELECT 1 FROM signals WHERE id = ? AND status = ",
+                                                   SignalStatus::active, " AND share_state = ", ShareState::pending);
+  return store_.read([&](storage::Database& db) {
+    auto st = db.cached(sql_text);
+    st.bind(1, std::string_view(id));
+    const bool pending = st.step();
+    st.reset();
+    return pending;
+  });
+}
+
 std::vector<CategoryCount> SignalRepository::count_by_category() const {
   return store_.read([](storage::Database& db) {
     std::vector<CategoryCount> categories;

@@ -79,6 +79,8 @@ class SignalRepository {
   std::vector<SignalSummary> list(const ListQuery& query) const;
   std::optional<Signal> get(const std::string& id) const;
   std::int64_t count() const;
+  // Active and not yet decided for the partners: its pseudonyms are awaited.
+  bool awaiting_decision(const std::string& id) const;
   // Most signals first, then by category.
   std::vector<CategoryCount> count_by_category() const;
 

@@ -27,6 +27,8 @@ const TEXT = {
     chooseCategory: 'Kies een categorie.', stored: 'Signaal opgeslagen.', valid: 'Geldig',
     signalsTitle: 'Mijn signalen', observed: 'Waargenomen', status: 'Status', created: 'Gemeld', open: 'Openen',
     none: 'Nog niets.', signalTitle: 'Signaal', sharing: 'Delen per partner', state: 'Stand',
+    waitsPseudonyms: 'Nog niet gedeeld: het signaal wacht op zijn pseudoniemen. Het is veilig opgeslagen en wordt vanzelf gedeeld zodra ze er zijn, meestal binnen enkele seconden.',
+    paUnreachable: 'Nog niet gedeeld: de pseudonimiseringsautoriteit is sinds {date} niet bereikbaar. Het signaal is veilig opgeslagen en wordt vanzelf gedeeld zodra zij weer antwoordt. U hoeft niets opnieuw in te voeren.',
     followUp: 'Intrekking/correctie', feedback: 'Terugmelding', notices: 'Bundelmeldingen',
     withdraw: 'Intrekken', correct: 'Corrigeren', confirmWithdraw: 'Dit signaal intrekken bij alle partners? De inhoud wordt hier gewist.',
     withdrawn: 'Ingetrokken.', organisations: 'Organisaties', categories: 'Categorieën', receivedAt: 'Ontvangen',
@@ -79,6 +81,8 @@ const TEXT = {
     yes: 'yes', no: 'no', reason: 'Reason', never: 'Never shared', chooseCategory: 'Choose a category.',
     stored: 'Signal stored.', valid: 'Valid', signalsTitle: 'My signals', observed: 'Observed', status: 'Status',
     created: 'Reported', open: 'Open', none: 'Nothing yet.', signalTitle: 'Signal', sharing: 'Sharing per partner',
+    waitsPseudonyms: 'Not shared yet: the signal is waiting for its pseudonyms. It is stored safely and will be shared by itself once they are ready, usually within seconds.',
+    paUnreachable: 'Not shared yet: the pseudonymisation authority has not been reachable since {date}. The signal is stored safely and will be shared by itself once it answers again. You need not enter anything again.',
     state: 'State', followUp: 'Withdrawal/correction', feedback: 'Feedback', notices: 'Bundle notices',
     withdraw: 'Withdraw', correct: 'Correct', confirmWithdraw: 'Withdraw this signal at every partner? Its content is erased here.',
     withdrawn: 'Withdrawn.', organisations: 'Organisations', categories: 'Categories', receivedAt: 'Received', note: 'Note',
@@ -689,7 +693,7 @@ async function signalPage(id) {
   // than ten: polling must not keep an unattended session alive.
   const here = location.hash;
   const opened = Date.now();
-  const pending = (s) => s.sharing.some((p) => ['queued', 'failing'].includes(p.state)
+  const pending = (s) => Boolean(s.sharingWaits) || s.sharing.some((p) => ['queued', 'failing'].includes(p.state)
     || ['queued', 'failing'].includes(p.followUp?.state));
   let last = sig;
   const refresh = async () => {
@@ -704,8 +708,11 @@ async function signalPage(id) {
 }
 
 function signalProgress(sig) {
+  const waits = sig.sharingWaits;
   return [
     h('h2', {}, t('sharing')),
+    waits ? h('p', { class: waits.paReachable === false ? 'message warn' : 'message', role: 'status', 'data-testid': 'sharing-waits' },
+      waits.paReachable === false ? fill(t('paUnreachable'), { date: when(waits.unreachableSince) }) : t('waitsPseudonyms')) : null,
     h('table', { 'data-testid': 'sharing' },
       h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp'), t('feedback')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },

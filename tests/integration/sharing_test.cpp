@@ -380,6 +380,41 @@ TEST_F(SharingTest, ASignalDecidedWhileAPartnerWasRevokedReachesItOnceReinstated
   EXPECT_EQ(riec_copies("labour.debt_bondage"), 1u);
 }
 
+// Issue 18, honesty: with the PA away (two of its three share holders down)
+// the officer's signal page says the signal waits for its pseudonyms and
+// that the PA does not answer, /healthz and the metrics say so too; once it
+// is back the signal is shared and both say so.
+TEST_F(SharingTest, WithThePaAwayTheSignalPageAndTheHealthCheckSaySo) {
+  apps_[4].reset();
+  apps_[5].reset();
+  std::string id = submit(0, kLabourSignal);
+  auto health = [&] { return json::parse(api(0, "GET", "/healthz", "officer").body); };
+  ASSERT_TRUE(wait_until([&] {
+    auto h = health();
+    return h.as_object().contains("pseudonymisation") && h.at("pseudonymisation").at("status") == "unreachable";
+  }, 30000)) << json::serialize(health());
+  auto h = health();
+  EXPECT_EQ(h.at("status"), "ok") << "a PA away holds up sharing, not this node";
+  EXPECT_GE(h.at("pseudonymisation").at("waiting").as_int64(), 1);
+  auto doc = json::parse(api(0, "GET", "/api/v1/signals/" + id, "officer").body);
+  EXPECT_TRUE(doc.at("sharing").as_array().empty());
+  ASSERT_TRUE(doc.as_object().contains("sharingWaits")) << json::serialize(doc);
+  EXPECT_EQ(doc.at("sharingWaits").at("for"), "pseudonyms");
+  EXPECT_EQ(doc.at("sharingWaits").at("paReachable"), false);
+  EXPECT_TRUE(doc.at("sharingWaits").as_object().contains("unreachableSince"));
+  auto metrics = api(0, "GET", "/metrics", "admin").body;
+  EXPECT_NE(metrics.find("signalnode_pa_reachable{measure=\"reachable\"} 0"), std::string::npos) << metrics;
+
+  start(4);
+  start(5);
+  ASSERT_TRUE(wait_until([&] { return sharing_states(id)["riec-amsterdam"] == "delivered"; }, 60000));
+  EXPECT_EQ(health().at("pseudonymisation").at("status"), "ok");
+  doc = json::parse(api(0, "GET", "/api/v1/signals/" + id, "officer").body);
+  EXPECT_FALSE(doc.as_object().contains("sharingWaits"));
+  metrics = api(0, "GET", "/metrics", "admin").body;
+  EXPECT_NE(metrics.find("signalnode_pa_reachable{measure=\"reachable\"} 1"), std::string::npos) << metrics;
+}
+
 TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
   std::string id = submit(0, kLabourSignal);
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
