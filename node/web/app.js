@@ -52,6 +52,7 @@ const TEXT = {
     loading: 'Laden…', error: 'Er ging iets mis', forbidden: 'Deze pagina hoort niet bij uw rol.',
     problemBusy: 'De node is even druk. Probeer het over een paar seconden opnieuw.',
     problemInternal: 'Er ging iets mis in de node. Het is vastgelegd; probeer het later opnieuw of meld het bij de beheerder.',
+    problemNetwork: 'De node is niet bereikbaar. Controleer de verbinding; wat u invoerde staat nog op het scherm.',
     problemMediaType: 'De node kon dit verzoek niet lezen. Vernieuw de pagina en probeer het opnieuw.',
     states: { queued: 'in de wachtrij', delivered: 'afgeleverd', failing: 'nog niet gelukt', rejected: 'geweigerd',
       cancelled: 'geannuleerd', not_shared: 'niet gedeeld', applied: 'verwerkt', void: 'vervallen', active: 'actief',
@@ -105,6 +106,7 @@ const TEXT = {
     loading: 'Loading…', error: 'Something went wrong', forbidden: 'This page is not for your role.',
     problemBusy: 'The node is busy. Try again in a few seconds.',
     problemInternal: 'Something went wrong in the node. It was logged; try again later or tell the administrator.',
+    problemNetwork: 'The node cannot be reached. Check the connection; what you entered is still on the screen.',
     problemMediaType: 'The node could not read this request. Reload the page and try again.',
     states: { queued: 'queued', delivered: 'delivered', failing: 'not yet delivered', rejected: 'refused',
       cancelled: 'cancelled', not_shared: 'not shared', applied: 'applied', void: 'void', active: 'active',
@@ -365,11 +367,40 @@ class ApiError extends Error {
     this.retryAfter = Number(retryAfter) || 0;  // seconds, from the Retry-After header
   }
 }
+// A key per user action (not per attempt): the node answers a repeated
+// state-changing request with its first result (docs/api.md, Idempotency-Key),
+// so a retry after a lost answer or a node that was stopping cannot store a
+// report twice.
+function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && me?.csrfToken) headers['X-CSRF-Token'] = me.csrfToken;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const changes = method !== 'GET';
+  if (changes) headers['Idempotency-Key'] = idempotencyKey();
+  // A change is tried up to three times when the answer was lost (network)
+  // or the node asked to come back within seconds (503: stopping, busy):
+  // same key, so at most one of the attempts takes effect.
+  let res;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      if (!changes || attempt >= 2) throw new ApiError(0, { detail: t('problemNetwork') });
+      await pause(1000 * (attempt + 1));
+      continue;
+    }
+    const wait = Number(res.headers.get('Retry-After') || 0);
+    if (changes && res.status === 503 && attempt < 2 && wait > 0 && wait <= 5) {
+      await pause(wait * 1000);
+      continue;
+    }
+    break;
+  }
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }

@@ -165,10 +165,27 @@ try {
   assert.match(await officer.locator('tr[data-partner="snf"]').innerText(), /nee/);
   await shot(officer, '02-submit-with-preview');
 
-  log('the officer submits and sees it delivered');
+  log('the officer submits; the first answer is lost on the way, the page retries with the same Idempotency-Key: one signal');
+  const countSignals = () => officer.evaluate(async () => (await (await fetch('/api/v1/signals?limit=500', { credentials: 'same-origin' })).json()).items.length);
+  const before = await countSignals();
+  const keys = [];
+  await officer.route('**/api/v1/signals', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length === 1) {
+      await route.fetch();  // the node stores it and answers; the browser never hears
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
   await officer.getByRole('button', { name: 'Melden' }).click();
   await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
   const signalUrl = officer.url();
+  await officer.unroute('**/api/v1/signals');
+  assert.equal(keys.length, 2, 'one retry after the lost answer');
+  assert.match(keys[0] || '', /^[0-9a-f-]{32,36}$/, 'a report is sent with an Idempotency-Key');
+  assert.equal(keys[1], keys[0], 'the retry carries the same key');
+  assert.equal(await countSignals(), before + 1, 'stored once');
   // The page refreshes the delivery states itself while the officer looks.
   await officer.locator('tr[data-partner="riec-amsterdam"] .state.delivered').waitFor({ timeout: 30000 });
   await officer.locator('tr[data-partner="nla"] .state.delivered').waitFor({ timeout: 30000 });
