@@ -731,7 +731,7 @@ std::uint16_t NodeApp::start() {
   return port;
 }
 
-void NodeApp::stop() {
+void NodeApp::stop(const std::atomic<bool>* hurry) {
   if (!impl_ || !impl_->server) return;
   // A draining stop (issue 18): the listeners take no new connections, what
   // is being read or handled finishes and is answered (new requests get 503
@@ -739,11 +739,23 @@ void NodeApp::stop() {
   // stop, the lanes run what they hold until the same deadline (later jobs
   // are answered 503), and the writer commits everything queued.
   const auto began = std::chrono::steady_clock::now();
-  const auto deadline = began + std::chrono::seconds(impl_->cfg.api.shutdown_grace_seconds);
+  auto deadline = began + std::chrono::seconds(impl_->cfg.api.shutdown_grace_seconds);
   impl_->server->begin_drain();
   if (impl_->federation) impl_->federation->begin_drain();
-  bool drained = impl_->server->wait_drained(deadline);
-  if (impl_->federation) drained = impl_->federation->wait_drained(deadline) && drained;
+  // In slices, so that `hurry` (a second SIGTERM: the operator will not
+  // wait) ends the grace at once: what is answered is answered, the rest is
+  // cut, and the writer still commits everything queued.
+  bool drained = false;
+  for (;;) {
+    const auto slice = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    drained = impl_->server->wait_drained(slice) && (!impl_->federation || impl_->federation->wait_drained(slice));
+    if (drained || std::chrono::steady_clock::now() >= deadline) break;
+    if (hurry && hurry->load()) {
+      deadline = std::chrono::steady_clock::now();
+      log::warn("node.grace_cut", {});
+      break;
+    }
+  }
   std::size_t left = impl_->server->open_connections() +
                      (impl_->federation ? impl_->federation->open_connections() : 0);
   auto drain_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);

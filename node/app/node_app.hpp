@@ -3,6 +3,8 @@
 // tests run several. A stopped NodeApp cannot be started again.
 #pragma once
 
+#include <atomic>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -46,7 +48,9 @@ class NodeApp {
   NodeApp& operator=(const NodeApp&) = delete;
 
   std::uint16_t start();  // binds, starts serving and the workers; returns the API port
-  void stop();
+  // A draining stop within api.shutdownGraceSeconds; `hurry` set (a second
+  // SIGTERM) ends the grace early.
+  void stop(const std::atomic<bool>* hurry = nullptr);
 
   const config::NodeConfig& config() const;
   const config::NodePaths& paths() const;

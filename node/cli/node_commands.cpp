@@ -1,5 +1,8 @@
 #include <signal.h>
 
+#include <atomic>
+#include <thread>
+
 #include <fstream>
 #include <iostream>
 
@@ -73,7 +76,16 @@ int run_serve(const ServeArgs& args) {
   int received = 0;
   sigwait(&stop_signals, &received);
   log::info("node.stopping", {{"signal", received}});
-  node.stop();
+  // A second stop signal during the grace period cuts it short (the
+  // operator will not wait). The waiter touches only a static flag, so it
+  // may outlive `node`; the process ends with it still waiting.
+  static std::atomic<bool> hurry{false};
+  std::thread([stop_signals] {
+    int again = 0;
+    sigwait(&stop_signals, &again);
+    hurry.store(true);
+  }).detach();
+  node.stop(&hurry);
   return 0;
 }
 
