@@ -572,6 +572,14 @@ RestoreReport restore_backup(const RestoreOptions& options) {
     if (rows != 1 || first != "ok") {
       throw std::runtime_error("the backup's database fails PRAGMA integrity_check (" + first + "); nothing restored");
     }
+    // signalnode makes no triggers or views: one in a backup was put there by
+    // someone else, to run code at the node's next write (a backup without
+    // keys is not sealed). Refused before any migration or write runs.
+    auto foreign = db.prepare("SELECT type || ' ' || name FROM sqlite_schema WHERE type IN ('trigger', 'view') LIMIT 1");
+    if (foreign.step()) {
+      throw std::runtime_error("the backup's database holds a " + foreign.text(0) +
+                               " that signalnode never makes; nothing restored");
+    }
   }
   {
     storage::Store store(db_path, storage::node_migrations());

@@ -41,6 +41,10 @@ Database::Database(const std::filesystem::path& path, Mode mode) : cache_(std::m
   }
   sqlite3_busy_timeout(db_, 5000);
   sqlite3_extended_result_codes(db_, 1);
+  // Functions with side effects never run from the schema itself (triggers,
+  // views, index expressions): a database file from elsewhere (a restore)
+  // cannot make a write run code.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   if (mode == Mode::read_write) {
     exec("PRAGMA journal_mode=WAL");
     // FULL: a commit survives power loss, not only a process crash. Group

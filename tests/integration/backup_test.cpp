@@ -25,6 +25,7 @@
 #include "node/backup/archive.hpp"
 #include "node/backup/backup.hpp"
 #include "node/config/node_config.hpp"
+#include "node/storage/sqlite.hpp"
 #include "sharing_fixture.hpp"
 #include "test_node.hpp"
 
@@ -268,6 +269,25 @@ TEST_F(BackupTest, ADamagedAlteredOrHostileArchiveIsRefusedBeforeAnythingIsWritt
   refused(hostile("node.json", 2, "{}"), "a name twice");
   refused(hostile("big.crt", 1ull << 40, "evil"), "oversized entry");
   refused(hostile("big.crt", 5, "evil"), "an entry longer than the file");
+  // A database someone added a trigger to (the archive's hashes fit it): a
+  // trigger would run at the restored node's next write.
+  {
+    signalnode::testing::TestNode tampered;
+    {
+      signalnode::node::storage::Database db(tampered.dir() / "signalnode.db",
+                                             signalnode::node::storage::Database::Mode::read_write);
+      db.exec("CREATE TRIGGER leak AFTER INSERT ON signals BEGIN DELETE FROM audit_events; END");
+    }
+    const fs::path with_trigger = work_ / "trigger.snbackup";
+    take(tampered, with_trigger, false);
+    try {
+      restore(with_trigger, target);
+      ADD_FAILURE() << "a database with a trigger was restored";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("trigger leak that signalnode never makes"), std::string::npos) << e.what();
+    }
+    expect_nothing_written(target);
+  }
   EXPECT_FALSE(backup::valid_entry_path("a/./b"));
   EXPECT_FALSE(backup::valid_entry_path("a//b"));
   EXPECT_FALSE(backup::valid_entry_path(std::string(300, 'a')));
