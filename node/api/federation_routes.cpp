@@ -7,6 +7,7 @@
 
 #include "crypto/bytes.hpp"
 #include "node/federation/paths.hpp"
+#include "policies/record_fields.hpp"
 
 namespace signalnode::node::api {
 
@@ -80,6 +81,22 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
                    s->lane, [s, request](const Respond& answer) { answer(batch_response(s->receive_batch(*request))); },
                    std::move(r));
              });
+  router.add("GET", std::string(federation::kHeldPath), Access::open(), [s](RouteContext ctx, Respond r) {
+    if (!s->held_records) return r(problem(404, "not-found", "Not found", "this node receives no records"));
+    // Only the partner's own records (its certificate says who it is), a
+    // page after a record id that is one (or from the start).
+    auto query = parse_query(ctx.request.query);
+    if (!query) return r(invalid_field({"query", "is not a valid query string"}));
+    std::string after;
+    for (const auto& [key, value] : *query) {
+      if (key != "after") return r(invalid_field({key, "is not a parameter of this call"}));
+      if (!value.empty() && !policies::valid_record_id(value)) {
+        return r(invalid_field({"after", "must be a record id (32 lowercase hex digits)"}));
+      }
+      after = value;
+    }
+    r(json_response(200, s->held_records(ctx.request.peer_org, after)));
+  });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));
     // A share holder asking the others could evaluate with t shares alone:

@@ -34,6 +34,9 @@ struct FederationRouteServices {
   // budget a batch is answered 429 with Retry-After and not looked at.
   limits::RateLimiter* batch_budget = nullptr;
   limits::RateLimiter* byte_budget = nullptr;
+  // GET /federation/v1/held: the records from the asking partner this node
+  // holds, one page after `after`, as JSON (sharing::Reconcile). A read.
+  std::function<std::string(const std::string& sender, const std::string& after)> held_records;
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);

@@ -103,7 +103,10 @@ struct NodeApp::Impl {
                                                                              limits::RateLimiter::Clock::now());
                                              });
            },
-           pa.get(), &receive_lane, &evaluate_lane, &batch_budget, &byte_budget});
+           pa.get(), &receive_lane, &evaluate_lane, &batch_budget, &byte_budget,
+           [this](const std::string& sender, const std::string& after) {
+             return sharing::Reconcile::page_to_json(sharing.reconcile.held_from(sender, after));
+           }});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
@@ -555,6 +558,7 @@ struct NodeApp::Impl {
     std::unique_ptr<net::HttpsClient> client;
     crypto::Digest256 client_manifest{};
     std::unique_ptr<PeriodicWorker> worker;
+    std::chrono::steady_clock::time_point reconcile_not_before{};
   };
 
   bool delivery_pass(PartnerDelivery& d) {
@@ -568,9 +572,23 @@ struct NodeApp::Impl {
       d.client = federation->client_for(*partner);
       d.client_manifest = manifest->sha256;
     }
+    // After a restore: first what this partner holds that the snapshot does
+    // not know (withdrawn), a page per pass, then the queue as usual.
+    // A partner that cannot answer (away, or a release without the call)
+    // is asked again a minute later; its deliveries go on meanwhile.
+    bool more_to_reconcile = false;
+    if (std::chrono::steady_clock::now() >= d.reconcile_not_before && sharing.reconcile.pending_for(d.org)) {
+      try {
+        more_to_reconcile = sharing.reconcile.step(*partner, *d.client) == sharing::Reconcile::Step::more;
+      } catch (const std::exception& e) {
+        d.reconcile_not_before = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+        log::warn("restore.reconcile_failed", {{"partner", d.org}, {"error", e.what()}});
+      }
+    }
     constexpr std::size_t kBatch = 500;
     return sharing.delivery.deliver_to(*partner, *federation->policy(), federation->self(), signing_key, *d.client, kBatch) >=
-           kBatch;
+               kBatch ||
+           more_to_reconcile;
   }
 
   void ensure_delivery_workers() {
@@ -707,6 +725,7 @@ std::uint16_t NodeApp::start() {
   // Before anything is written by this start's clock, which may have jumped.
   impl_->sharing.retention.remember_recorded_time();
   impl_->sharing.outbox.recover();
+  if (impl_->federation) impl_->sharing.reconcile.expand(*impl_->federation->manifest(), impl_->cfg.org);
   impl_->relink_legacy_identifiers();
   impl_->adopt_manifest_epoch();
   impl_->pseudonymiser.backfill_match_keys();

@@ -27,6 +27,7 @@
 #include "node/backup/archive.hpp"
 #include "node/config/node_config.hpp"
 #include "node/sharing/outbox_state.hpp"
+#include "node/sharing/reconcile.hpp"
 #include "node/signals/signal_json.hpp"
 #include "node/signals/signal_repository.hpp"
 #include "node/storage/schema.hpp"
@@ -608,7 +609,12 @@ RestoreReport restore_backup(const RestoreOptions& options) {
                      {"withKeys", report.with_keys},
                      {"backupNodeVersion", header.node_version},
                      {"outboxUnfinished", report.outbox_unfinished}};
-    store.write([&](storage::Database& db) { audit::AuditLog::append(db, ev); });
+    store.write([&](storage::Database& db) {
+      audit::AuditLog::append(db, ev);
+      // What partners received after the snapshot is found and withdrawn
+      // once the node runs again (sharing::Reconcile).
+      sharing::Reconcile::schedule_after_restore(db, header.created_at_ms, restored_ms);
+    });
     json::object marker{{"snapshotAtMs", header.created_at_ms},
                         {"snapshotAt", signals::iso8601_utc(header.created_at_ms)},
                         {"restoredAtMs", restored_ms},

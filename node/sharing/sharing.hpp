@@ -13,6 +13,7 @@
 #include "node/sharing/inbox.hpp"
 #include "node/sharing/outbox.hpp"
 #include "node/sharing/receiver.hpp"
+#include "node/sharing/reconcile.hpp"
 #include "node/sharing/requests.hpp"
 #include "node/sharing/retention.hpp"
 #include "node/sharing/types.hpp"
@@ -37,6 +38,7 @@ class Sharing {
   FollowUps follow_ups{ctx_};
   Requests requests{ctx_};
   Retention retention{ctx_};
+  Reconcile reconcile{ctx_};
   // Reads the received records (also what is overdue: Inbox::count_overdue).
   Inbox inbox{ctx_.store};
 };

@@ -860,6 +860,22 @@ void v17_catch_up(Database& db) {
   )sql");
 }
 
+// Issue 18: a node restored from a backup asks each partner which of its
+// records it holds (sharing::Reconcile): how far, per partner ("*": every
+// partner of the manifest, expanded at the next start), and since when.
+void v18_reconcile_after_restore(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE reconcile_partners (
+      partner  TEXT PRIMARY KEY,
+      after    TEXT NOT NULL,
+      since_ms INTEGER NOT NULL,
+      restored_at_ms INTEGER NOT NULL,
+      orphans  INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX inbox_by_sender_record ON inbox(sender, record_id);
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
@@ -867,7 +883,7 @@ const std::vector<Migration>& node_migrations() {
                                                     v5_alerts, v6_follow_up, v7_users, v8_pseudonym_queue_set_aside, v9_typed_states,
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
                                                     v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
-                                                    v16_idempotency_keys, v17_catch_up};
+                                                    v16_idempotency_keys, v17_catch_up, v18_reconcile_after_restore};
   return migrations;
 }
 

@@ -357,3 +357,63 @@ TEST_F(RestoreSharingTest, ASignalDecidedAgainAfterARestoreReachesEachPartnerOnc
   EXPECT_EQ(inbox(1).size(), 1u) << "no duplicate at the inspectorate";
   EXPECT_EQ(inbox(3).size(), 1u) << "no duplicate at the RIEC";
 }
+
+// Issue 18: "left 2,237 records at partners that it can no longer withdraw or
+// correct". A signal shared after the snapshot is lost with the disk; the
+// restored node asks each partner which of its records it holds, finds the
+// one it has no trace of, and withdraws it there. What it shared before the
+// snapshot stays.
+TEST_F(RestoreSharingTest, RecordsSentAfterTheSnapshotAreWithdrawnAtThePartnersAfterTheRestore) {
+  static const std::string kBefore = R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20",
+  "subjects":[{"kind":"organisation","role":"temp_agency","kvk":"12345678"}]})";
+  static const std::string kAfter = R"({"category":"labour.debt_bondage","observedOn":"2026-11-21",
+  "subjects":[{"kind":"organisation","role":"employer","kvk":"87654321"}]})";
+  auto categories = [&](std::size_t node) {
+    std::vector<std::string> out;
+    for (const auto& item : inbox(node)) out.emplace_back(item.at("category").as_string());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::string before = submit(0, kBefore);
+  ASSERT_TRUE(wait_until([&] {
+    auto s = sharing_states(before);
+    return s["nla"] == "delivered" && s["riec-amsterdam"] == "delivered";
+  }, 30000));
+  const fs::path archive = dir_ / "gemeente.snbackup";
+  auto pass = secret("correct horse battery");
+  backup::BackupOptions o;
+  o.dir = nodes_[0].dir;
+  o.out = archive;
+  o.with_keys = true;
+  o.passphrase = &pass;
+  o.cost = crypto::interactive_passphrase_cost();
+  backup::create_backup(o);
+
+  std::string after = submit(0, kAfter);
+  ASSERT_TRUE(wait_until([&] {
+    auto s = sharing_states(after);
+    return s["nla"] == "delivered" && s["riec-amsterdam"] == "delivered";
+  }, 30000));
+  ASSERT_EQ(categories(1), (std::vector<std::string>{"labour.debt_bondage", "labour.underpaid_or_unpaid"}));
+  ASSERT_EQ(categories(3).size(), 2u);
+
+  apps_[0].reset();
+  fs::rename(nodes_[0].dir, dir_ / "lost");
+  backup::RestoreOptions ro;
+  ro.in = archive;
+  ro.dir = nodes_[0].dir;
+  ro.passphrase = [] { return secret("correct horse battery"); };
+  backup::restore_backup(ro);
+  start(0);
+  ASSERT_TRUE(wait_until([&] { return categories(1).size() == 1 && categories(3).size() == 1; }, 30000))
+      << "the records of the lost signal are withdrawn at both partners";
+  EXPECT_EQ(categories(1), (std::vector<std::string>{"labour.underpaid_or_unpaid"}));
+  EXPECT_EQ(categories(3), (std::vector<std::string>{"labour.underpaid_or_unpaid"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(categories(1).size(), 1u) << "the record from before the snapshot stays";
+  // The restored node still has the earlier signal and its records: it can
+  // withdraw them itself.
+  auto r = api(0, "DELETE", "/api/v1/signals/" + before, "officer");
+  EXPECT_TRUE(r.status == 200 || r.status == 202) << r.status << " " << r.body;
+  ASSERT_TRUE(wait_until([&] { return categories(1).empty() && categories(3).empty(); }, 30000));
+}
