@@ -41,7 +41,7 @@ const TEXT = {
     events: 'gebeurtenissen', event: 'Gebeurtenis', time: 'Tijd', csv: 'Download CSV', name: 'Naam',
     subjectTitle: 'Inzageverzoek (AVG art. 15)', idKind: 'Soort identificatie', value: 'Waarde', search: 'Zoeken',
     exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
-    legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn (dagen)', chartsTitle: 'Grafieken',
+    legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn', chartsTitle: 'Grafieken',
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
     received: 'ontvangen', usersTitle: 'Gebruikers', passwordTitle: 'Wachtwoord wijzigen', currentPassword: 'Huidig wachtwoord',
     newPassword: 'Nieuw wachtwoord', repeatPassword: 'Nieuw wachtwoord nogmaals', changePassword: 'Wijzigen',
@@ -95,7 +95,7 @@ const TEXT = {
     events: 'events', event: 'Event', time: 'Time', csv: 'Download CSV', name: 'Name',
     subjectTitle: 'Subject access (GDPR art. 15)', idKind: 'Kind of identifier', value: 'Value', search: 'Search',
     exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
-    legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention (days)', chartsTitle: 'Charts',
+    legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention', chartsTitle: 'Charts',
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
     received: 'received', usersTitle: 'Users', passwordTitle: 'Change password', currentPassword: 'Current password',
     newPassword: 'New password', repeatPassword: 'New password again', changePassword: 'Change',
@@ -285,11 +285,279 @@ Object.assign(TEXT.en, {
     partnersBehind: ['partner is more than an hour behind', 'partners are more than an hour behind'],
   },
 });
+// Issue 20: every code gets a human label, in the words of Dutch civil servants.
+Object.assign(TEXT.nl, {
+  roles: { officer: 'aandachtsfunctionaris', analyst: 'analist', privacy_officer: 'privacyfunctionaris', admin: 'beheerder' },
+  orgRoles: { municipality: 'gemeente', labour_inspectorate: 'arbeidsinspectie', housing_certifier: 'keurmerk huisvesting (SNF)',
+    riec: 'RIEC', pseudonymisation_authority: 'pseudonimiseringsautoriteit', police: 'politie', tax_authority: 'Belastingdienst',
+    chamber_of_commerce: 'Kamer van Koophandel', zvh: 'Zorg- en Veiligheidshuis', trafficking_table: 'mensenhandeltafel' },
+  subjectRoles: { worker: 'werknemer', victim: 'slachtoffer', companion: 'begeleider', intermediary: 'tussenpersoon',
+    employer: 'werkgever', hirer: 'inlener', temp_agency: 'uitzendbureau', recruiter: 'werver', housing_provider: 'huisvester',
+    landlord: 'verhuurder', owner: 'eigenaar', letting_agent: 'verhuurbemiddelaar' },
+  severityWords: { low: 'laag', medium: 'middel', high: 'hoog' },
+  personsCount: ['{n} persoon', '{n} personen'],
+  fieldLabels: { category: 'categorie', observedOn: 'waargenomen op', municipality: 'gemeente', severity: 'ernst', persons: 'aantal personen',
+    summary: 'toelichting', subjects: 'betrokkenen', kind: 'soort', role: 'rol', name: 'naam', bsn: 'BSN', kvk: 'KvK-nummer', iban: 'IBAN',
+    postcode: 'postcode', houseNumber: 'huisnummer', houseLetter: 'huisletter', addition: 'toevoeging', birthDate: 'geboortedatum',
+    documentNumber: 'documentnummer', documentCountry: 'land van het document', plate: 'kenteken', plateCountry: 'land van het kenteken',
+    phone: 'telefoonnummer', email: 'e-mailadres', week: 'week', names: 'namen', 'plain identifiers': 'identificerende gegevens',
+    'exact dates': 'precieze datums', value: 'waarde', idKind: 'soort identificatie' },
+  eventNames: {
+    'record.sent': 'signaal gedeeld met partner', 'record.received': 'signaal ontvangen van partner', 'record.rejected': 'ontvangen signaal geweigerd',
+    'record.withdrawn': 'gedeeld signaal ingetrokken', 'record.corrected': 'gedeeld signaal gecorrigeerd', 'record.expired': 'ontvangen signaal verwijderd na bewaartermijn',
+    'feedback.sent': 'terugkoppeling verstuurd', 'feedback.received': 'terugkoppeling ontvangen', 'feedback.rejected': 'terugkoppeling geweigerd',
+    'notice.sent': 'bundelmelding verstuurd', 'notice.received': 'bundelmelding ontvangen', 'notice.rejected': 'bundelmelding geweigerd',
+    'withdrawal.rejected': 'intrekking geweigerd', 'correction.rejected': 'correctie geweigerd', 'batch.replayed': 'zending opnieuw aangeboden',
+    'signal.withdrawn': 'eigen signaal ingetrokken', 'signal.corrected': 'eigen signaal gecorrigeerd', 'signal.expired': 'eigen signaal verwijderd na bewaartermijn',
+    'oprf.evaluated': 'pseudoniemen berekend', 'oprf.budget_alarm': 'alarm: veel pseudoniemen gevraagd', 'policy.loaded': 'convenant in werking gesteld',
+    'audit.pruned': 'oude logregels opgeschoond', 'subject_access.performed': 'inzageverzoek uitgevoerd', 'token.created': 'toegangssleutel aangemaakt',
+    'user.created': 'account aangemaakt', 'user.deleted': 'account verwijderd', 'login.succeeded': 'ingelogd', 'login.failed': 'inloggen mislukt',
+    'login.throttled': 'wachttijd na foute wachtwoorden', 'account.unlocked': 'wachttijd opgeheven', 'password.changed': 'wachtwoord gewijzigd',
+    'password.change_failed': 'wachtwoord wijzigen mislukt', 'password.reset': 'nieuw wachtwoord ingesteld door beheerder',
+    'request.sent': 'verzoek aan bron verstuurd', 'request.received': 'verzoek van partner ontvangen', 'request.rejected': 'verzoek geweigerd',
+    'request.decided': 'besluit op verzoek', 'request.expired': 'verzoek verlopen', 'answer.sent': 'antwoord op verzoek verstuurd',
+    'answer.received': 'antwoord op verzoek ontvangen', 'answer.rejected': 'antwoord op verzoek geweigerd', 'disclosure.viewed': 'verstrekte gegevens bekeken',
+    'disclosure.deleted': 'verstrekte gegevens verwijderd', 'lookup.performed': 'opzoeking uitgevoerd', 'lookup.refused': 'opzoeking geweigerd',
+    'case.opened': 'zaak geopend', 'case.updated': 'zaak bijgewerkt', 'case.note_added': 'notitie bij zaak', 'node.restored': 'node hersteld uit back-up' },
+  eventStatus: { ok: 'gelukt', error: 'mislukt', rejected: 'geweigerd', refused: 'geweigerd', failed: 'mislukt' },
+  orgName: 'Organisatie', allEvents: 'Alle gebeurtenissen', fromDate: 'Vanaf (dd-mm-jjjj)', toDate: 'Tot en met (dd-mm-jjjj)',
+  olderEvents: 'Oudere gebeurtenissen', shownEvents: '{n} gebeurtenissen getoond', noEvents: 'Geen gebeurtenissen gevonden met deze filters.',
+  verifiedUpTo: 'Logboek gecontroleerd: alles klopt tot en met controlepunt {n} ({events} gebeurtenissen).',
+  brokenAt: 'Logboek NIET in orde vanaf gebeurtenis {n}: {why}', allPartners: 'Alle partners',
+  dateFormat: 'Vul een datum in als dd-mm-jjjj, bijvoorbeeld 1-2-1990.', dateFuture: 'Deze datum ligt in de toekomst.',
+  countryUnknown: 'Onbekend land. Kies een land uit de lijst.', required: 'Vul dit in.', errorsFound: 'Controleer {n} gegevens:',
+  errorOne: 'Controleer dit gegeven:', municipalityHint: '(CBS-code, bijvoorbeeld GM0358)', roleHint: '(bijvoorbeeld werknemer, uitzendbureau)',
+  dateHint: '(dd-mm-jjjj)', countryHint: '(naam van het land)',
+  sessionWarnTitle: 'Uw sessie verloopt bijna', sessionWarnText: 'Over {n} minuten wordt u automatisch uitgelogd omdat u een tijd niets deed. Wat op het scherm staat, blijft bewaard.',
+  sessionExtend: 'Ingelogd blijven', sessionExtended: 'Uw sessie is verlengd.', sessionExpiredTitle: 'Uw sessie is verlopen',
+  sessionExpiredText: 'Log opnieuw in om verder te gaan. Wat u op het scherm had staan, blijft staan.', draftRestored: 'Uw niet verstuurde melding is teruggezet.',
+  close: 'Sluiten', mineOnly: 'Alleen mijn eigen signalen', wholeOrg: 'Alle signalen van {org}', searchSignals: 'Zoek in deze lijst',
+  signalsShown: '{n} van {total} signalen', firstSubject: 'Betrokkene', noSummary: '(geen toelichting)',
+  noticesAgain: 'Er is niets opnieuw verstuurd: {partners} kreeg deze bundelmelding al eerder.', noticesNone: 'Er is geen bundelmelding verstuurd.',
+  reportTitle: 'Inzageoverzicht', reportIntro: 'Overzicht van wat deze node heeft uitgewisseld en nu bewaart over de betrokkene ({kind}).',
+  sharedTitle: 'Wat is gedeeld of ontvangen', heldTitle: 'Wat deze node nu bewaart', heldSignals: 'Eigen signalen die de betrokkene noemen: {n}',
+  heldReceived: 'Ontvangen van partners', heldNone: 'Niets ontvangen van partners over deze betrokkene.', heldUnknown: 'De node gaf niet op wat hij nu bewaart.',
+  print: 'Afdrukken', downloadCsv: 'Download als CSV', downloadJson: 'Download als JSON', withWhom: 'Met wie', madeOn: 'Opgesteld op {when}',
+  houseNumber: 'Huisnummer', houseLetter: 'Huisletter', addition: 'Toevoeging', birthDate: 'Geboortedatum', country: 'Land',
+  documentNumber: 'Documentnummer', plate: 'Kenteken', accessValue: 'Waarde', ruleWord: 'regel',
+  reasonNoRule: 'geen regel in het convenant deelt deze categorie met deze partner', reasonSuspended: 'regel {rule} geldt, maar is opgeschort',
+  reasonNotValid: 'regel {rule} geldt, maar niet op deze datum', reasonRule: 'volgens regel {rule}',
+  observedWeek: 'week {w}', signalOrg: 'Organisatie', pseudonymOf: 'pseudoniem', showFull: 'Toon volledig pseudoniem',
+});
+Object.assign(TEXT.en, {
+  roles: { officer: 'liaison officer', analyst: 'analyst', privacy_officer: 'privacy officer', admin: 'administrator' },
+  orgRoles: { municipality: 'municipality', labour_inspectorate: 'labour inspectorate', housing_certifier: 'housing certifier (SNF)',
+    riec: 'RIEC', pseudonymisation_authority: 'pseudonymisation authority', police: 'police', tax_authority: 'tax authority',
+    chamber_of_commerce: 'Chamber of Commerce', zvh: 'Care and Safety House', trafficking_table: 'human trafficking table' },
+  subjectRoles: { worker: 'worker', victim: 'victim', companion: 'companion', intermediary: 'intermediary', employer: 'employer',
+    hirer: 'hirer', temp_agency: 'temp agency', recruiter: 'recruiter', housing_provider: 'housing provider', landlord: 'landlord',
+    owner: 'owner', letting_agent: 'letting agent' },
+  severityWords: { low: 'low', medium: 'medium', high: 'high' },
+  personsCount: ['{n} person', '{n} persons'],
+  fieldLabels: { category: 'category', observedOn: 'observed on', municipality: 'municipality', severity: 'severity', persons: 'number of persons',
+    summary: 'summary', subjects: 'subjects', kind: 'kind', role: 'role', name: 'name', bsn: 'BSN', kvk: 'KvK number', iban: 'IBAN',
+    postcode: 'postcode', houseNumber: 'house number', houseLetter: 'house letter', addition: 'addition', birthDate: 'date of birth',
+    documentNumber: 'document number', documentCountry: 'country of the document', plate: 'licence plate', plateCountry: 'country of the plate',
+    phone: 'phone number', email: 'e-mail address', week: 'week', names: 'names', 'plain identifiers': 'identifying details',
+    'exact dates': 'exact dates', value: 'value', idKind: 'kind of identifier' },
+  eventNames: {
+    'record.sent': 'signal shared with a partner', 'record.received': 'signal received from a partner', 'record.rejected': 'received signal refused',
+    'record.withdrawn': 'shared signal withdrawn', 'record.corrected': 'shared signal corrected', 'record.expired': 'received signal deleted after retention',
+    'feedback.sent': 'feedback sent', 'feedback.received': 'feedback received', 'feedback.rejected': 'feedback refused',
+    'notice.sent': 'bundle notice sent', 'notice.received': 'bundle notice received', 'notice.rejected': 'bundle notice refused',
+    'withdrawal.rejected': 'withdrawal refused', 'correction.rejected': 'correction refused', 'batch.replayed': 'delivery offered again',
+    'signal.withdrawn': 'own signal withdrawn', 'signal.corrected': 'own signal corrected', 'signal.expired': 'own signal deleted after retention',
+    'oprf.evaluated': 'pseudonyms computed', 'oprf.budget_alarm': 'alarm: many pseudonyms asked', 'policy.loaded': 'covenant put into force',
+    'audit.pruned': 'old log entries pruned', 'subject_access.performed': 'subject access performed', 'token.created': 'access token created',
+    'user.created': 'account created', 'user.deleted': 'account deleted', 'login.succeeded': 'logged in', 'login.failed': 'log-in failed',
+    'login.throttled': 'wait after wrong passwords', 'account.unlocked': 'wait cleared', 'password.changed': 'password changed',
+    'password.change_failed': 'password change failed', 'password.reset': 'new password set by the administrator',
+    'request.sent': 'request to a source sent', 'request.received': 'request from a partner received', 'request.rejected': 'request refused',
+    'request.decided': 'decision on a request', 'request.expired': 'request expired', 'answer.sent': 'answer to a request sent',
+    'answer.received': 'answer to a request received', 'answer.rejected': 'answer to a request refused', 'disclosure.viewed': 'disclosed details viewed',
+    'disclosure.deleted': 'disclosed details deleted', 'lookup.performed': 'lookup performed', 'lookup.refused': 'lookup refused',
+    'case.opened': 'case opened', 'case.updated': 'case updated', 'case.note_added': 'note added to a case', 'node.restored': 'node restored from backup' },
+  eventStatus: { ok: 'succeeded', error: 'failed', rejected: 'refused', refused: 'refused', failed: 'failed' },
+  orgName: 'Organisation', allEvents: 'All events', fromDate: 'From (dd-mm-yyyy)', toDate: 'Up to and including (dd-mm-yyyy)',
+  olderEvents: 'Older events', shownEvents: '{n} events shown', noEvents: 'No events found with these filters.',
+  verifiedUpTo: 'Log checked: everything is intact up to checkpoint {n} ({events} events).',
+  brokenAt: 'Log NOT intact from event {n}: {why}', allPartners: 'All partners',
+  dateFormat: 'Enter a date as dd-mm-yyyy, for example 1-2-1990.', dateFuture: 'This date lies in the future.',
+  countryUnknown: 'Unknown country. Choose a country from the list.', required: 'Fill this in.', errorsFound: 'Check {n} details:',
+  errorOne: 'Check this detail:', municipalityHint: '(CBS code, for example GM0358)', roleHint: '(for example worker, temp agency)',
+  dateHint: '(dd-mm-yyyy)', countryHint: '(name of the country)',
+  sessionWarnTitle: 'Your session is about to end', sessionWarnText: 'In {n} minutes you will be logged out because you have been inactive. What is on the screen stays.',
+  sessionExtend: 'Stay logged in', sessionExtended: 'Your session has been extended.', sessionExpiredTitle: 'Your session has ended',
+  sessionExpiredText: 'Log in again to continue. What you had on the screen stays.', draftRestored: 'Your unsent report has been restored.',
+  close: 'Close', mineOnly: 'Only my own signals', wholeOrg: 'All signals of {org}', searchSignals: 'Search this list',
+  signalsShown: '{n} of {total} signals', firstSubject: 'Subject', noSummary: '(no summary)',
+  noticesAgain: 'Nothing was sent again: {partners} already had this bundle notice.', noticesNone: 'No bundle notice was sent.',
+  reportTitle: 'Subject access report', reportIntro: 'What this node exchanged and holds now about the subject ({kind}).',
+  sharedTitle: 'What was shared or received', heldTitle: 'What this node holds now', heldSignals: 'Own signals naming the subject: {n}',
+  heldReceived: 'Received from partners', heldNone: 'Nothing received from partners about this subject.', heldUnknown: 'The node did not say what it holds now.',
+  print: 'Print', downloadCsv: 'Download as CSV', downloadJson: 'Download as JSON', withWhom: 'With whom', madeOn: 'Drawn up on {when}',
+  houseNumber: 'House number', houseLetter: 'House letter', addition: 'Addition', birthDate: 'Date of birth', country: 'Country',
+  documentNumber: 'Document number', plate: 'Licence plate', accessValue: 'Value', ruleWord: 'rule',
+  reasonNoRule: 'no rule of the covenant shares this category with this partner', reasonSuspended: 'rule {rule} applies but is suspended',
+  reasonNotValid: 'rule {rule} applies but not on this date', reasonRule: 'under rule {rule}',
+  observedWeek: 'week {w}', signalOrg: 'Organisation', pseudonymOf: 'pseudonym', showFull: 'Show the full pseudonym',
+});
 const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const caseStatus = (st) => TEXT[lang].caseStatus[st] || st;
 const orgCount = (n) => (lang === 'nl' ? `${n} organisatie${n === 1 ? '' : 's'}` : `${n} organisation${n === 1 ? '' : 's'}`);
 let lang = localStorage.getItem('sn-lang') === 'en' ? 'en' : 'nl';
 const t = (key) => TEXT[lang][key] ?? key;
+
+// ---------------------------------------------------------------- human labels (issue 20)
+const roleName = (r) => TEXT[lang].roles[r] || String(r || '').replace(/_/g, ' ');
+const orgRoleName = (r) => TEXT[lang].orgRoles[r] || String(r || '').replace(/_/g, ' ');
+const subjectRoleName = (r) => TEXT[lang].subjectRoles[r] || String(r || '').replace(/_/g, ' ');
+const severityName = (v) => TEXT[lang].severityWords[v] || v;
+const personsText = (n) => fill(TEXT[lang].personsCount[Number(n) === 1 ? 0 : 1], { n });
+const eventName = (n) => TEXT[lang].eventNames[n] || String(n || '').replace(/[._]/g, ' ');
+const eventStatus = (st) => TEXT[lang].eventStatus[st] || st || '';
+// "subjects[1].bsn" -> "Betrokkene 2: BSN"; the server's own label wins when it sends one.
+function fieldLabel(name, label) {
+  if (label) return label;
+  const m = /^subjects\[(\d+)\]\.(\w+)$/.exec(name || '');
+  if (m) return `${t('subject')} ${Number(m[1]) + 1}: ${TEXT[lang].fieldLabels[m[2]] || m[2]}`;
+  return TEXT[lang].fieldLabels[name] || name;
+}
+// The node's own organisation (GET /api/v1/about) and the names of partners
+// seen in answers; an org id nobody named is written as words ("riec-amsterdam" -> "RIEC Amsterdam").
+let about = null;
+const orgNames = new Map();
+const ACRONYMS = new Set(['nla', 'snf', 'riec', 'ggd', 'uwv', 'svb', 'kvk', 'sncu', 'pa', 'zvh', 'om', 'ind']);
+function orgName(id) {
+  if (!id) return '';
+  if (orgNames.has(id)) return orgNames.get(id);
+  if (id.startsWith('role:')) return orgRoleName(id.slice(5));
+  return id.split('-').map((w) => (ACRONYMS.has(w) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1))).join(' ');
+}
+async function loadAbout() {
+  if (about) return about;
+  try {
+    const res = await fetch('/api/v1/about', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    about = res.ok ? await res.json() : {};
+  } catch { about = {}; }
+  if (about.org && about.name) orgNames.set(about.org, about.name);
+  for (const p of about.partners || []) if (p.org && p.name) orgNames.set(p.org, p.name);
+  return about;
+}
+const ownOrgName = () => about?.name || (me?.org ? orgName(me.org) : '');
+// Why a partner does (not) receive a signal, from the node's English reasons.
+function reasonText(r) {
+  if (!r) return '';
+  let m = /^no rule shares/.exec(r);
+  if (m) return t('reasonNoRule');
+  if ((m = /^rule (\S+) applies but is suspended/.exec(r))) return fill(t('reasonSuspended'), { rule: m[1] });
+  if ((m = /^rule (\S+) applies but is not valid/.exec(r))) return fill(t('reasonNotValid'), { rule: m[1] });
+  if ((m = /^rule (\S+)$/.exec(r))) return fill(t('reasonRule'), { rule: m[1] });
+  return r;
+}
+
+// Dates as people type them: 1-2-1990, 01-02-1990, 1.2.1990, 1/2/1990, or ISO.
+function parseDate(text) {
+  const v = String(text || '').trim();
+  let d, mo, y;
+  let m = /^(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})$/.exec(v);
+  if (m) [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  else if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v))) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  else if ((m = /^(\d{2})(\d{2})(\d{4})$/.exec(v))) [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  else return null;
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+const dutchDate = (iso) => { const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || ''); return m ? `${m[3]}-${m[2]}-${m[1]}` : (iso || ''); };
+const localIso = (d = new Date()) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+// Countries by name, in Dutch and English (Intl.DisplayNames), to ISO 3166 codes.
+let countries = null;
+function countryTable() {
+  if (countries) return countries;
+  countries = [];
+  const names = { nl: new Intl.DisplayNames(['nl'], { type: 'region', fallback: 'none' }), en: new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }) };
+  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  for (const a of A) for (const b of A) {
+    const code = a + b;
+    let nl, en;
+    try { nl = names.nl.of(code); en = names.en.of(code); } catch { continue; }
+    if (!nl || !en || nl === code || /^\d/.test(code)) continue;
+    if (['EU', 'UN', 'EZ', 'QO', 'XA', 'XB', 'ZZ', 'AA'].includes(code)) continue;
+    countries.push({ code, nl, en });
+  }
+  return countries;
+}
+const fold = (x) => String(x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+function countryCode(text) {
+  const v = fold(text);
+  if (!v) return '';
+  if (/^[a-z]{2}$/.test(v)) return v.toUpperCase();
+  const hit = countryTable().find((c) => fold(c.nl) === v || fold(c.en) === v);
+  return hit ? hit.code : null;
+}
+const countryName = (code) => countryTable().find((c) => c.code === code)?.[lang] || code;
+function countryList() {
+  const id = `countries-${lang}`;
+  if (!document.getElementById(id)) {
+    document.body.append(h('datalist', { id }, countryTable().map((c) => h('option', { value: c[lang] }))));
+  }
+  return id;
+}
+// Roles typed freely: "Uitzendbureau", "temp agency" or "temp_agency" -> temp_agency.
+function subjectRoleCode(text) {
+  const v = fold(text);
+  if (!v) return '';
+  for (const l of ['nl', 'en']) {
+    const hit = Object.entries(TEXT[l].subjectRoles).find(([code, label]) => fold(label) === v || code === v.replace(/\s+/g, '_'));
+    if (hit) return hit[0];
+  }
+  return v.replace(/[^a-z ]/g, '').trim().replace(/\s+/g, '_');
+}
+function roleList() {
+  const id = `roles-${lang}`;
+  if (!document.getElementById(id)) {
+    document.body.append(h('datalist', { id }, Object.values(TEXT[lang].subjectRoles).map((l) => h('option', { value: l }))));
+  }
+  return id;
+}
+
+// Errors next to their fields: aria-invalid and aria-describedby on the field.
+function setFieldError(control, text) {
+  const err = control.errorEl;
+  if (!err) return false;
+  err.textContent = text;
+  err.hidden = false;
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', [control.hintId, err.id].filter(Boolean).join(' '));
+  return true;
+}
+function clearFieldError(control) {
+  if (!control.errorEl) return;
+  control.errorEl.hidden = true;
+  control.errorEl.textContent = '';
+  control.removeAttribute('aria-invalid');
+  if (control.hintId) control.setAttribute('aria-describedby', control.hintId); else control.removeAttribute('aria-describedby');
+}
+// All errors at once: each next to its field, and a summary above the buttons.
+function showErrors(errors, controls, out) {
+  for (const c of Object.values(controls)) if (c) clearFieldError(c);
+  if (!errors.length) { out.replaceChildren(); return; }
+  for (const e of errors) { if (controls[e.name]) setFieldError(controls[e.name], e.reason); }
+  out.replaceChildren(h('div', { class: 'message error', role: 'alert' },
+    h('p', {}, errors.length === 1 ? t('errorOne') : fill(t('errorsFound'), { n: errors.length })),
+    h('ul', {}, errors.map((e) => h('li', {}, `${fieldLabel(e.name, e.label)}: ${e.reason}`)))));
+  const firstBad = errors.map((e) => controls[e.name]).find(Boolean);
+  firstBad?.focus();
+}
+function download(filename, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 1000);
+}
 
 // ---------------------------------------------------------------- helpers
 // h('p', {class: 'x'}, 'text', child): elements with text content only.
@@ -318,7 +586,9 @@ let uid = 0;
 const nextId = (p) => `${p}-${++uid}`;
 function field(labelText, control, hint) {
   control.id = control.id || nextId('f');
-  const wrap = h('div', {}, h('label', { for: control.id }, labelText, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), control);
+  // A slot for this field's error, announced through aria-describedby when filled.
+  control.errorEl = h('p', { class: 'field-error', id: `${control.id}-error`, hidden: true });
+  const wrap = h('div', { class: 'field' }, h('label', { for: control.id }, labelText, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), control, control.errorEl);
   return wrap;
 }
 function message(kind, text) { return h('div', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text); }
@@ -338,7 +608,8 @@ function pseudonymView(idKind, hex) {
     btn.textContent = open ? t('hide') : t('show');
     btn.setAttribute('aria-expanded', String(open));
   });
-  return h('span', {}, h('span', { class: 'pill' }, idKind), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
+  btn.setAttribute('aria-label', `${t('showFull')}: ${idKindName(idKind)}`);
+  return h('span', { class: 'pseudonym' }, h('span', { class: 'pill' }, idKindName(idKind)), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
 }
 
 // Subject kinds, by the taxonomy's ids.
@@ -377,7 +648,8 @@ function idempotencyKey() {
 }
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  // Problem documents come back in the page's language (RFC 9457 title, detail, invalidParams).
+  const headers = { Accept: 'application/json', 'Accept-Language': lang };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && me?.csrfToken) headers['X-CSRF-Token'] = me.csrfToken;
   const changes = method !== 'GET';
@@ -405,10 +677,13 @@ async function api(method, path, body) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (res.status === 401 && path !== '/api/v1/session') {
-    me = null;
-    location.hash = '#/login';
+    // A session that ended while the page was open: log in again in place,
+    // over what is on the screen, which stays as it was.
+    if (me) sessionExpired();
+    else location.hash = '#/login';
     throw new ApiError(401, data);
   }
+  if (res.ok && me) touchSession();
   if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
   return data;
 }
@@ -429,9 +704,82 @@ function problemText(e) {
   const known = PROBLEM_TEXT[e.problem?.type];
   if (known) return t(known);
   const params = e.problem?.invalidParams;
-  if (params?.length) return params.map((p) => `${p.name}: ${p.reason}`).join('; ');
+  if (params?.length) return params.map((p) => `${fieldLabel(p.name, p.label)}: ${p.reason}`).join('; ');
   return e.problem?.detail || e.message || t('error');
 }
+
+// ---------------------------------------------------------------- session (issue 20)
+// A session ends after 30 idle minutes (docs/web.md). A few minutes before,
+// a dialog offers to stay logged in; once it ended, a dialog asks to log in
+// again without leaving the page, so nothing typed is lost.
+const SESSION_IDLE_MS = Number(localStorage.getItem('sn-session-idle-ms')) || 30 * 60000;
+const SESSION_WARN_MS = Math.min(3 * 60000, Math.floor(SESSION_IDLE_MS / 3));
+let sessionTimer = null;
+let routeAfterLogin = false;
+function touchSession() {
+  clearTimeout(sessionTimer);
+  sessionTimer = setTimeout(warnSession, SESSION_IDLE_MS - SESSION_WARN_MS);
+}
+function sessionDialog(titleKey, ...content) {
+  document.getElementById('session-dialog')?.remove();
+  const title = h('h2', { id: 'session-dialog-title' }, t(titleKey));
+  const dlg = h('dialog', { id: 'session-dialog', 'aria-labelledby': 'session-dialog-title' }, title, ...content);
+  document.body.append(dlg);
+  dlg.showModal();
+  return dlg;
+}
+function closeSessionDialog() { document.getElementById('session-dialog')?.remove(); }
+function warnSession() {
+  if (!me) return;
+  const minutes = Math.max(1, Math.round(SESSION_WARN_MS / 60000));
+  const stay = h('button', { type: 'button' }, t('sessionExtend'));
+  const close = h('button', { type: 'button', class: 'secondary' }, t('close'));
+  const dlg = sessionDialog('sessionWarnTitle', h('p', {}, fill(t('sessionWarnText'), { n: minutes })), h('div', { class: 'actions' }, stay, close));
+  stay.addEventListener('click', async () => {
+    try { await api('GET', '/api/v1/session'); touchSession(); dlg.remove(); announce(t('sessionExtended')); } catch { /* the 401 opens the log-in */ }
+  });
+  close.addEventListener('click', () => dlg.remove());
+  stay.focus();
+  // At the end of the idle time, ask the node: an ended session opens the log-in in place.
+  clearTimeout(sessionTimer);
+  sessionTimer = setTimeout(async () => {
+    const r = await fetch('/api/v1/session', { credentials: 'same-origin' }).catch(() => null);
+    if (r && r.status === 401 && me) sessionExpired(); else if (r?.ok) touchSession();
+  }, SESSION_WARN_MS + 1000);
+}
+function sessionExpired() {
+  clearTimeout(sessionTimer);
+  if (document.querySelector('#session-dialog[data-kind="login"]')) return;
+  const user = h('input', { autocomplete: 'username', name: 'username', value: me?.username || '' });
+  const pass = h('input', { type: 'password', autocomplete: 'current-password', name: 'password' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true }, h('p', {}, t('sessionExpiredText')), field(t('username'), user), field(t('password'), pass),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out);
+  const dlg = sessionDialog('sessionExpiredTitle', form);
+  dlg.dataset.kind = 'login';
+  dlg.addEventListener('cancel', (ev) => ev.preventDefault());  // Escape would leave the page unusable
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
+      pass.value = '';
+      const same = me && res.username === me.username;
+      me = res;
+      dlg.remove();
+      touchSession();
+      if (!same || routeAfterLogin) { routeAfterLogin = false; route(); } else announce(t('sessionExtended'));
+    } catch (e) {
+      pass.value = '';
+      out.replaceChildren(message('error', e.problem?.type === 'urn:signalnode:problem:login-wait' ? mustWaitText(e) : t('badLogin')));
+    }
+  });
+  (user.value ? pass : user).focus();
+}
+// A half-typed report survives a reload or a new log-in (this tab only).
+const DRAFT_KEY = 'sn-draft';
+const saveDraft = (b) => { try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(b)); } catch { /* storage full or off */ } };
+const takeDraft = () => { try { return JSON.parse(sessionStorage.getItem(DRAFT_KEY) || 'null'); } catch { return null; } };
+const clearDraft = () => sessionStorage.removeItem(DRAFT_KEY);
 async function loadTaxonomy() {
   if (!taxonomy) taxonomy = await api('GET', '/api/v1/taxonomy');
   return taxonomy;
@@ -460,7 +808,7 @@ function renderTop() {
     route();
   });
   const items = me ? NAV[me.role] || [] : [];
-  const current = location.hash.split('/').slice(0, 2).join('/');
+  const current = location.hash.split('?')[0].split('/').slice(0, 2).join('/');
   const nav = h('nav', { 'aria-label': 'Menu' }, h('ul', {}, items.map(([href, key]) =>
     h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key))))));
   const who = h('div', { class: 'who' });
@@ -469,18 +817,21 @@ function renderTop() {
     out.addEventListener('click', async () => {
       try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
       me = null;
+      clearDraft();
+      clearTimeout(sessionTimer);
       visitSince = null;
       location.hash = '#/login';
     });
-    who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${me.role.replace('_', ' ')} · ${me.org}`),
+    who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${roleName(me.role)}`),
       h('a', { href: '#/me' }, t('navMe')), out);
   }
   who.append(langBtn);
-  top.replaceChildren(h('span', { class: 'brand' }, 'signalnode'), nav, who);
+  // The organisation whose node this is, beside the product's name.
+  top.replaceChildren(h('span', { class: 'brand' }, ownOrgName() || 'signalnode', ownOrgName() ? h('span', { class: 'product' }, ' · signalnode') : null), nav, who);
 }
 function page(titleKey, ...content) {
   const main = document.getElementById('main');
-  document.title = `${t(titleKey)} · signalnode`;
+  document.title = `${t(titleKey)} · ${ownOrgName() || 'signalnode'}`;
   main.replaceChildren(h('h1', {}, t(titleKey)), ...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   // A new view moves focus to it, so screen readers read it; the first view
   // does not, so that a keyboard user's first Tab reaches the skip link.
@@ -495,6 +846,7 @@ function loginPage() {
   const pass = h('input', { type: 'password', autocomplete: 'current-password', required: true, name: 'password' });
   const out = h('div');
   const form = h('form', { class: 'login', novalidate: true },
+    ownOrgName() ? h('p', { class: 'org-name', 'data-testid': 'login-org' }, ownOrgName()) : null,
     field(t('username'), user), field(t('password'), pass),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out, h('p', { class: 'hint' }, t('forgot')));
   form.addEventListener('submit', async (ev) => {
@@ -505,6 +857,7 @@ function loginPage() {
       pass.value = '';
       me = res;
       visitSince = null;
+      touchSession();
       location.hash = `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
     } catch (e) {
       pass.value = '';
@@ -522,177 +875,300 @@ function loginPage() {
 
 // ---------------------------------------------------------------- officer
 const SUBJECT_KINDS = {
-  person: [['bsn', 'BSN'], ['name', 'Naam / Name'], ['birthDate', 'Geboortedatum / Birth date (YYYY-MM-DD)'],
-    ['documentNumber', 'Documentnummer / Document number'], ['documentCountry', 'Land document / Document country'],
-    ['phone', 'Telefoon / Phone'], ['email', 'E-mail']],
-  organisation: [['kvk', 'KvK'], ['name', 'Naam / Name']],
-  landlord: [['kvk', 'KvK'], ['bsn', 'BSN'], ['name', 'Naam / Name']],
-  address: [['postcode', 'Postcode'], ['houseNumber', 'Huisnummer / House number'], ['houseLetter', 'Huisletter / House letter'],
-    ['addition', 'Toevoeging / Addition']],
-  vehicle: [['plate', 'Kenteken / Plate'], ['plateCountry', 'Land / Country']],
-  account: [['iban', 'IBAN']],
-  location: [['postcode', 'Postcode'], ['houseNumber', 'Huisnummer / House number'], ['name', 'Naam / Name']],
-  area: [['name', 'Naam / Name']],
+  person: ['bsn', 'name', 'birthDate', 'documentNumber', 'documentCountry', 'phone', 'email'],
+  organisation: ['kvk', 'name'],
+  landlord: ['kvk', 'bsn', 'name'],
+  address: ['postcode', 'houseNumber', 'houseLetter', 'addition'],
+  vehicle: ['plate', 'plateCountry'],
+  account: ['iban'],
+  location: ['postcode', 'houseNumber', 'name'],
+  area: ['name'],
 };
+const DATE_FIELDS = new Set(['birthDate']);
+const COUNTRY_FIELDS = new Set(['documentCountry', 'plateCountry']);
+const cap = (x) => x.charAt(0).toUpperCase() + x.slice(1);
+// An identifier as people write it: "adres 1431 AB 12A", "persoon Łukasz Nowak (01-02-1990)".
+function canonicalText(idKind, canonical) {
+  const p = String(canonical).split('|');
+  if (idKind === 'address') return `${p[0].slice(0, 4)} ${p[0].slice(4)} ${p[1] || ''}${p[2] || ''}${p[3] ? `-${p[3]}` : ''}`.trim();
+  if (idKind === 'person') return `${p[0]} (${dutchDate(p[1])})`;
+  if (idKind === 'document' || idKind === 'plate') return p.length === 2 ? `${p[1]} (${countryName(p[0])})` : canonical;
+  return canonical;
+}
+const identifierText = (i) => `${idKindName(i.idKind)} ${canonicalText(i.idKind, i.canonical)}`;
 
+// One subject: its kind, role and identifiers. `initial` is a subject as the
+// API gives it, or `{raw}`: the fields as typed (a draft).
 function subjectEditor(initial, onRemove) {
   const box = h('div', { class: 'card subject' });
   const kind = h('select', {}, Object.keys(SUBJECT_KINDS).map((k) => h('option', { value: k }, kindName(k))));
-  const role = h('input', { pattern: '[a-z_]*', placeholder: 'worker, temp_agency, …' });
+  const role = h('input', { list: roleList(), autocomplete: 'off' });
   const fieldsBox = h('div', { class: 'row' });
   const status = h('div', { 'aria-live': 'polite' });
   const inputs = {};
   let timer = null;
+  // The subject as the API takes it, and what the page itself finds wrong.
   const collect = () => {
     const subj = { kind: kind.value };
-    if (role.value.trim()) subj.role = role.value.trim();
+    const errors = [];
+    if (role.value.trim()) subj.role = subjectRoleCode(role.value);
     for (const [name, input] of Object.entries(inputs)) {
       const v = input.value.trim();
       if (!v) continue;
-      subj[name] = name === 'houseNumber' && /^\d+$/.test(v) ? Number(v) : v;
+      if (DATE_FIELDS.has(name)) {
+        const iso = parseDate(v);
+        if (!iso) errors.push({ name, reason: t('dateFormat') });
+        else if (iso > localIso()) errors.push({ name, reason: t('dateFuture') });
+        else subj[name] = iso;
+      } else if (COUNTRY_FIELDS.has(name)) {
+        const code = countryCode(v);
+        if (!code) errors.push({ name, reason: t('countryUnknown') }); else subj[name] = code;
+      } else subj[name] = name === 'houseNumber' && /^\d+$/.test(v) ? Number(v) : v;
     }
-    return subj;
+    return { subj, errors };
   };
+  const raw = () => ({ kind: kind.value, role: role.value, fields: Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value])) });
+  const controls = () => ({ ...inputs, role, kind });
   // Validation as you type, by the server's own canonical rules.
   const check = async () => {
-    for (const input of Object.values(inputs)) input.removeAttribute('aria-invalid');
-    const subj = collect();
+    const { subj, errors } = collect();
+    for (const c of Object.values(controls())) clearFieldError(c);
+    if (errors.length) {
+      for (const e of errors) setFieldError(inputs[e.name], e.reason);
+      status.replaceChildren();
+      return;
+    }
     if (Object.keys(subj).length <= 1 + (subj.role ? 1 : 0)) { status.replaceChildren(); return; }
     try {
       const res = await api('POST', '/api/v1/subjects/check', subj);
       status.replaceChildren(res.identifiers.length
-        ? h('p', { class: 'field-ok' }, `${t('valid')}: `, res.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`)))
+        ? h('p', { class: 'field-ok' }, `${t('valid')}: `, res.identifiers.map((i) => h('span', { class: 'pill' }, identifierText(i))))
         : h('p', { class: 'field-ok' }, t('valid')));
     } catch (e) {
-      const p = e.problem?.invalidParams?.[0];
-      if (p && inputs[p.name]) inputs[p.name].setAttribute('aria-invalid', 'true');
-      status.replaceChildren(h('p', { class: 'field-error' }, problemText(e)));
+      const params = e.problem?.invalidParams || [];
+      const local = params.map((p) => ({ ...p, name: String(p.name).replace(/^subjects\[\d+\]\./, '') }));
+      const placed = local.filter((p) => controls()[p.name] && setFieldError(controls()[p.name], p.reason));
+      status.replaceChildren(placed.length === local.length && local.length ? '' : h('p', { class: 'field-error' }, problemText(e)));
     }
   };
   const schedule = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
   const renderFields = () => {
     for (const k of Object.keys(inputs)) delete inputs[k];
-    fieldsBox.replaceChildren(...SUBJECT_KINDS[kind.value].map(([name, label]) => {
-      const input = h('input', { name, 'data-field': name });
+    fieldsBox.replaceChildren(...SUBJECT_KINDS[kind.value].map((name) => {
+      const attrs = { name, 'data-field': name, autocomplete: 'off' };
+      if (COUNTRY_FIELDS.has(name)) attrs.list = countryList();
+      if (DATE_FIELDS.has(name)) attrs.inputmode = 'numeric';
+      const input = h('input', attrs);
       input.addEventListener('input', schedule);
       inputs[name] = input;
-      return field(label, input);
+      return field(cap(TEXT[lang].fieldLabels[name] || name), input,
+        DATE_FIELDS.has(name) ? t('dateHint') : COUNTRY_FIELDS.has(name) ? t('countryHint') : null);
     }));
   };
   kind.addEventListener('change', () => { renderFields(); schedule(); });
   role.addEventListener('input', schedule);
-  if (initial) kind.value = initial.kind;
+  const start = initial?.raw || initial;
+  if (start) kind.value = start.kind;
   renderFields();
-  if (initial) {
-    if (initial.role) role.value = initial.role;
-    for (const [k, v] of Object.entries(initial)) if (inputs[k]) inputs[k].value = v;
+  if (initial?.raw) {
+    role.value = initial.raw.role || '';
+    for (const [k, v] of Object.entries(initial.raw.fields || {})) if (inputs[k]) inputs[k].value = v;
+    schedule();
+  } else if (initial) {
+    if (initial.role) role.value = subjectRoleName(initial.role);
+    for (const [k, v] of Object.entries(initial)) {
+      if (!inputs[k]) continue;
+      inputs[k].value = DATE_FIELDS.has(k) ? dutchDate(v) : COUNTRY_FIELDS.has(k) ? countryName(v) : v;
+    }
     schedule();
   }
   const remove = h('button', { type: 'button', class: 'secondary' }, t('removeSubject'));
   remove.addEventListener('click', () => { box.remove(); onRemove(); });
-  box.append(h('div', { class: 'row' }, field(t('kind'), kind), field(t('role'), role)), fieldsBox, status, remove);
+  box.append(h('div', { class: 'row' }, field(t('kind'), kind), field(t('role'), role, t('roleHint'))), fieldsBox, status, remove);
   box.collect = collect;
+  box.raw = raw;
+  box.controls = controls;
   return box;
 }
 
 async function submitPage(editId) {
   await loadTaxonomy();
   const existing = editId ? await api('GET', `/api/v1/signals/${editId}`) : null;
-  const search = h('input', { type: 'search', 'aria-controls': 'category-list' });
+  const draft = editId ? null : takeDraft();
+  const search = h('input', { type: 'search', 'aria-controls': 'category-list', autocomplete: 'off' });
   const list = h('div', { class: 'categories', id: 'category-list', role: 'group', 'aria-label': t('category') });
   const radios = [];
+  const chosenCategory = existing?.category || draft?.category;
   for (const stage of taxonomy.stages) {
     const set = h('fieldset', {}, h('legend', {}, lang === 'en' ? (STAGES_EN[stage.id] || stage.id) : stage.nl));
     for (const c of taxonomy.categories.filter((x) => x.stage === stage.id)) {
       const r = h('input', { type: 'radio', name: 'category', value: c.id });
-      if (existing?.category === c.id) r.checked = true;
+      if (chosenCategory === c.id) r.checked = true;
       radios.push(r);
-      set.append(h('label', { 'data-search': `${c.id} ${c.nl} ${c.en}`.toLowerCase() }, r, h('span', {}, c[lang] || c.en, ' ', h('code', {}, c.id))));
+      // Searched in both languages; the code is no one's business on screen.
+      set.append(h('label', { 'data-search': fold(`${c.nl} ${c.en} ${stage.nl} ${STAGES_EN[stage.id] || ''}`) }, r, h('span', {}, c[lang] || c.en)));
     }
     list.append(set);
   }
+  const searchCount = h('p', { class: 'hint', 'aria-live': 'polite', 'data-testid': 'category-count' });
   search.addEventListener('input', () => {
-    const q = search.value.toLowerCase().trim();
-    for (const label of list.querySelectorAll('label')) label.hidden = q && !label.dataset.search.includes(q);
+    const q = fold(search.value);
+    let shown = 0;
+    for (const label of list.querySelectorAll('label')) {
+      label.hidden = Boolean(q) && !q.split(/\s+/).every((w) => label.dataset.search.includes(w));
+      if (!label.hidden) shown += 1;
+    }
     for (const set of list.querySelectorAll('fieldset')) set.hidden = [...set.querySelectorAll('label')].every((l) => l.hidden);
+    searchCount.textContent = q ? (lang === 'nl' ? `${shown} ${shown === 1 ? 'categorie' : 'categorieën'} gevonden` : `${shown} ${shown === 1 ? 'category' : 'categories'} found`) : '';
   });
-  const today = new Date().toISOString().slice(0, 10);
-  const observed = h('input', { type: 'date', value: existing?.observedOn || today, max: today, required: true });
-  const municipality = h('input', { value: existing?.municipality || '', pattern: 'GM[0-9]{4}', placeholder: 'GM0358' });
-  const severity = h('select', {}, ['low', 'medium', 'high'].map((v) => h('option', { value: v, selected: (existing?.severity || 'medium') === v }, t(v))));
-  const persons = h('input', { type: 'number', min: 0, max: 100000, value: existing?.persons ?? '' });
-  const summary = h('textarea', {}, existing?.summary || '');
+  const today = localIso();
+  const observed = h('input', { value: draft?.observedOn ?? dutchDate(existing?.observedOn || today), inputmode: 'numeric', autocomplete: 'off' });
+  const municipality = h('input', { value: draft?.municipality ?? (existing ? existing.municipality || '' : about?.municipality || ''), autocomplete: 'off' });
+  const severity = h('select', {}, ['low', 'medium', 'high'].map((v) => h('option', { value: v, selected: (draft?.severity || existing?.severity || 'medium') === v }, t(v))));
+  const persons = h('input', { type: 'number', min: 0, max: 100000, value: draft?.persons ?? existing?.persons ?? '' });
+  const summary = h('textarea', {}, draft?.summary ?? existing?.summary ?? '');
   const subjectsBox = h('div');
   const addSubject = (initial) => subjectsBox.append(subjectEditor(initial, () => {}));
   for (const subj of existing?.subjects || []) addSubject(subj);
+  for (const raw of draft?.subjects || []) addSubject({ raw });
   const add = h('button', { type: 'button', class: 'secondary' }, t('addSubject'));
   add.addEventListener('click', () => { addSubject(); subjectsBox.lastChild.querySelector('select').focus(); });
   const out = h('div', { 'aria-live': 'polite' });
   const previewBox = h('div');
+  const categoryField = field(t('searchCategory'), search);
+  const categoryError = h('p', { class: 'field-error', id: `${search.id}-cat-error`, hidden: true });
+  search.errorEl = categoryError;
 
+  // The signal as the API takes it, and what the page finds wrong before asking.
   const body = () => {
+    const errors = [];
     const chosen = radios.find((r) => r.checked);
-    const b = { category: chosen ? chosen.value : '', observedOn: observed.value, severity: severity.value };
-    if (municipality.value.trim()) b.municipality = municipality.value.trim();
+    if (!chosen) errors.push({ name: 'category', reason: t('chooseCategory') });
+    const iso = parseDate(observed.value);
+    if (!iso) errors.push({ name: 'observedOn', reason: t('dateFormat') });
+    else if (iso > today) errors.push({ name: 'observedOn', reason: t('dateFuture') });
+    const b = { category: chosen ? chosen.value : '', observedOn: iso || observed.value.trim(), severity: severity.value };
+    if (municipality.value.trim()) b.municipality = municipality.value.trim().toUpperCase();
     if (persons.value !== '') b.persons = Number(persons.value);
     if (summary.value.trim()) b.summary = summary.value.trim();
-    b.subjects = [...subjectsBox.children].map((c) => c.collect());
-    return b;
+    b.subjects = [...subjectsBox.children].map((c, i) => {
+      const { subj, errors: errs } = c.collect();
+      for (const e of errs) errors.push({ name: `subjects[${i}].${e.name}`, reason: e.reason });
+      return subj;
+    });
+    return { b, errors };
+  };
+  const controls = () => {
+    const c = { category: search, observedOn: observed, municipality, severity, persons, summary };
+    [...subjectsBox.children].forEach((box, i) => { for (const [k, v] of Object.entries(box.controls())) c[`subjects[${i}].${k}`] = v; });
+    return c;
+  };
+  const report = (errors) => showErrors(errors, controls(), out);
+  const serverErrors = (e) => {
+    const params = e.problem?.invalidParams;
+    if (params?.length) report(params); else out.replaceChildren(message('error', problemText(e)));
   };
   const previewBtn = h('button', { type: 'button', class: 'secondary' }, t('preview'));
   previewBtn.addEventListener('click', async () => {
-    out.replaceChildren();
-    const b = body();
-    if (!b.category) { out.replaceChildren(message('error', t('chooseCategory'))); return; }
+    const { b, errors } = body();
+    report(errors);
+    if (errors.length) return;
     try {
       const res = await api('POST', '/api/v1/signals/preview', b);
-      previewBox.replaceChildren(h('h2', {}, t('previewTitle')), h('table', {},
+      const fieldValue = (k, v) => (k === 'category' ? categoryLabel(v) : k === 'severity' ? severityName(v) : k === 'persons' ? personsText(v) : v);
+      previewBox.replaceChildren(h('h2', {}, t('previewTitle')), h('div', { class: 'table-scroll' }, h('table', { class: 'stack' },
         h('thead', {}, h('tr', {}, [t('partner'), t('shared'), t('rule'), t('pseudonyms'), t('fields'), t('withheld')].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, res.partners.map((p) => h('tr', { 'data-partner': p.org },
-          h('th', { scope: 'row' }, `${p.org} (${p.role})`),
-          h('td', {}, p.shared ? t('yes') : `${t('no')}: ${p.reason}`),
-          h('td', {}, p.rule || ''),
-          h('td', {}, (p.pseudonyms || []).map((x) => h('span', { class: 'pill' }, x.idKind))),
-          h('td', {}, Object.entries(p.fields || {}).map(([k, v]) => h('span', { class: 'pill' }, `${k}: ${v}`))),
-          h('td', {}, (p.withheld || []).map((x) => h('span', { class: 'pill' }, x.idKind))))))),
-      h('p', { class: 'hint' }, `${t('never')}: ${res.neverShared.join(', ')}`));
+          h('th', { scope: 'row' }, `${orgName(p.org)} (${orgRoleName(p.role)})`),
+          h('td', { 'data-label': t('shared') }, p.shared ? t('yes') : `${t('no')}: ${reasonText(p.reason)}`),
+          h('td', { 'data-label': t('rule') }, p.rule || ''),
+          h('td', { 'data-label': t('pseudonyms') }, (p.pseudonyms || []).map((x) => h('span', { class: 'pill' }, idKindName(x.idKind)))),
+          h('td', { 'data-label': t('fields') }, Object.entries(p.fields || {}).map(([k, v]) => h('span', { class: 'pill' }, `${cap(fieldLabel(k))}: ${fieldValue(k, v)}`))),
+          h('td', { 'data-label': t('withheld') }, (p.withheld || []).map((x) => h('span', { class: 'pill' }, idKindName(x.idKind))))))))),
+      h('p', { class: 'hint' }, `${t('never')}: ${res.neverShared.map((x) => fieldLabel(x)).join(', ')}`));
       announce(t('previewTitle'));
-    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    } catch (e) { serverErrors(e); }
   });
   const form = h('form', { novalidate: true },
-    field(t('searchCategory'), search), list,
-    h('div', { class: 'row' }, field(t('observedOn'), observed), field(t('municipality'), municipality),
+    categoryField, searchCount, list, categoryError,
+    h('div', { class: 'row' }, field(t('observedOn'), observed, t('dateHint')), field(t('municipality'), municipality, t('municipalityHint')),
       field(t('severity'), severity), field(t('persons'), persons)),
     field(t('summary'), summary),
     h('h2', {}, t('subjects')), subjectsBox, add,
     h('div', { class: 'actions' }, previewBtn, h('button', { type: 'submit' }, editId ? t('saveCorrection') : t('submit'))),
     out, previewBox);
+  // Every change is kept in this tab, so a session that ends loses nothing.
+  const keep = () => {
+    if (editId) return;
+    const chosen = radios.find((r) => r.checked);
+    saveDraft({ category: chosen?.value || '', observedOn: observed.value, municipality: municipality.value, severity: severity.value,
+      persons: persons.value, summary: summary.value, subjects: [...subjectsBox.children].map((c) => c.raw()) });
+  };
+  form.addEventListener('input', keep);
+  form.addEventListener('change', keep);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const b = body();
-    if (!b.category) { out.replaceChildren(message('error', t('chooseCategory'))); return; }
+    const { b, errors } = body();
+    report(errors);
+    if (errors.length) return;
     try {
       const res = editId ? await api('PUT', `/api/v1/signals/${editId}`, b) : await api('POST', '/api/v1/signals', b);
+      if (!editId) clearDraft();
       announce(t('stored'));
       location.hash = `#/signals/${res.id}`;
-    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    } catch (e) { serverErrors(e); }
   });
-  page(editId ? 'editTitle' : 'submitTitle', form);
+  page(editId ? 'editTitle' : 'submitTitle', draft ? message('ok', t('draftRestored')) : null, form);
 }
 
+// The officer's own signals by default; the organisation's list on request.
+// Rows tell signals apart by category, date, summary or subjects, and state.
 async function signalsPage() {
   await loadTaxonomy();
-  const res = await api('GET', '/api/v1/signals?limit=200');
-  page('signalsTitle', res.items.length ? h('table', {},
-    h('thead', {}, h('tr', {}, [t('created'), t('category'), t('observed'), t('status'), t('sharing'), t('feedback'), '']
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const all = params.get('all') === '1';
+  let res;
+  try { res = await api('GET', `/api/v1/signals?limit=200${all ? '' : '&mine=true'}`); } catch (e) {
+    // A node without the `mine` filter yet lists the organisation's.
+    if (e.status === 400 && (e.problem?.invalidParams || []).some((p) => p.name === 'mine')) res = await api('GET', '/api/v1/signals?limit=200');
+    else throw e;
+  }
+  const mine = h('input', { type: 'radio', name: 'scope', value: 'mine', checked: !all });
+  const org = h('input', { type: 'radio', name: 'scope', value: 'all', checked: all });
+  for (const r of [mine, org]) r.addEventListener('change', () => { location.hash = r.value === 'all' ? '#/signals?all=1' : '#/signals'; });
+  const scope = h('fieldset', { class: 'scope' }, h('legend', { class: 'visually-hidden' }, t('signalsTitle')),
+    h('label', { class: 'check' }, mine, ` ${t('mineOnly')}`), h('label', { class: 'check' }, org, ` ${fill(t('wholeOrg'), { org: ownOrgName() })}`));
+  const search = h('input', { type: 'search', name: 'q', autocomplete: 'off', 'aria-controls': 'signal-list' });
+  const count = h('p', { class: 'hint', 'aria-live': 'polite', 'data-testid': 'signal-count' });
+  const describe = (s) => (s.summary ? shorten(s.summary, 90)
+    : s.firstSubject ? s.firstSubject
+    : (s.subjectKinds || []).map(kindName).join(', ') || t('noSummary'));
+  const rows = res.items.map((s) => {
+    const tr = h('tr', { 'data-signal': s.id },
+      h('td', { 'data-label': t('category') }, h('a', { href: `#/signals/${s.id}` }, categoryLabel(s.category))),
+      h('td', { 'data-label': t('observed') }, longDate(s.observedOn)),
+      h('td', { 'data-label': t('summaryShort') }, describe(s),
+        s.persons !== undefined ? ` · ${personsText(s.persons)}` : '', ` · ${t('severity').toLowerCase()} ${severityName(s.severity)}`),
+      h('td', { 'data-label': t('status') }, stateText(s.status)),
+      h('td', { 'data-label': t('sharing') }, (s.sharing || []).filter((p) => p.state !== 'not_shared')
+        .map((p) => h('span', { class: 'pill' }, `${orgName(p.partner)}: `, stateCell(p.state)))),
+      h('td', { 'data-label': t('feedback') }, String(s.feedback ?? 0)),
+      h('td', { 'data-label': t('created') }, when(s.createdAt)));
+    tr.dataset.search = fold(tr.textContent);
+    return tr;
+  });
+  const update = () => {
+    const q = fold(search.value);
+    let shown = 0;
+    for (const tr of rows) { tr.hidden = Boolean(q) && !q.split(/\s+/).every((w) => tr.dataset.search.includes(w)); if (!tr.hidden) shown += 1; }
+    count.textContent = fill(t('signalsShown'), { n: shown, total: rows.length });
+  };
+  search.addEventListener('input', update);
+  update();
+  page('signalsTitle', scope, field(t('searchSignals'), search), count, rows.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'stack', id: 'signal-list' },
+    h('thead', {}, h('tr', {}, [t('category'), t('observed'), t('summaryShort'), t('status'), t('sharing'), t('feedback'), t('created')]
       .map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, res.items.map((s) => h('tr', { 'data-signal': s.id },
-      h('td', {}, when(s.createdAt)), h('td', {}, categoryLabel(s.category)), h('td', {}, s.observedOn),
-      h('td', {}, stateText(s.status)),
-      h('td', {}, (s.sharing || []).filter((p) => p.state !== 'not_shared')
-        .map((p) => h('span', { class: 'pill' }, `${p.partner}: `, stateCell(p.state)))),
-      h('td', {}, String(s.feedback ?? 0)),
-      h('td', {}, h('a', { href: `#/signals/${s.id}` }, t('open'))))))) : h('p', {}, t('none')));
+    h('tbody', {}, rows))) : h('p', {}, t('none')));
 }
 
 async function signalPage(id) {
@@ -712,11 +1188,15 @@ async function signalPage(id) {
     actions.append(edit, del);
   }
   page('signalTitle',
-    h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${sig.observedOn} · ${stateText(sig.status)}`),
-    h('dl', {}, h('dt', {}, t('category')), h('dd', {}, h('code', {}, sig.category)),
+    h('p', { class: 'lead' }, `${categoryLabel(sig.category)} · ${longDate(sig.observedOn)} · ${stateText(sig.status)}`),
+    h('dl', { class: 'facts' }, h('dt', {}, t('category')), h('dd', {}, categoryLabel(sig.category)),
+      h('dt', {}, t('observedOn')), h('dd', {}, longDate(sig.observedOn)),
+      sig.municipality ? [h('dt', {}, t('municipality')), h('dd', {}, sig.municipality)] : null,
+      h('dt', {}, t('severity')), h('dd', {}, severityName(sig.severity)),
+      sig.persons !== undefined ? [h('dt', {}, t('persons')), h('dd', {}, personsText(sig.persons))] : null,
       sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
-    sig.subjects.length ? h('ul', {}, sig.subjects.map((x) => h('li', {}, kindName(x.kind), x.role ? ` (${x.role})` : '', ': ',
-      x.identifiers.map((i) => h('span', { class: 'pill' }, `${i.idKind} ${i.canonical}`))))) : null,
+    sig.subjects.length ? [h('h2', {}, t('subjects')), h('ul', {}, sig.subjects.map((x) => h('li', {}, kindName(x.kind), x.role ? ` (${subjectRoleName(x.role)})` : '', ': ',
+      x.identifiers.map((i) => h('span', { class: 'pill' }, identifierText(i))))))] : null,
     actions, out, live);
   // Delivery states and partners' feedback change while the officer looks:
   // refresh that part (not the page, so focus and scroll stay) while
@@ -744,18 +1224,19 @@ function signalProgress(sig) {
     h('h2', {}, t('sharing')),
     waits ? h('p', { class: waits.paReachable === false ? 'message warn' : 'message', role: 'status', 'data-testid': 'sharing-waits' },
       waits.paReachable === false ? fill(t('paUnreachable'), { date: when(waits.unreachableSince) }) : t('waitsPseudonyms')) : null,
-    h('table', { 'data-testid': 'sharing' },
+    h('div', { class: 'table-scroll' }, h('table', { 'data-testid': 'sharing', class: 'stack' },
       h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp'), t('feedback')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },
-        h('th', { scope: 'row' }, p.partner), h('td', {}, stateCell(p.state)), h('td', {}, p.rule || ''), h('td', {}, p.reason || ''),
-        h('td', {}, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''),
-        h('td', {}, answerCell(sig, p)))))),
+        h('th', { scope: 'row' }, orgName(p.partner)), h('td', { 'data-label': t('state') }, stateCell(p.state)),
+        h('td', { 'data-label': t('rule') }, p.rule || ''), h('td', { 'data-label': t('reason') }, reasonText(p.reason)),
+        h('td', { 'data-label': t('followUp') }, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''),
+        h('td', { 'data-label': t('feedback') }, answerCell(sig, p))))))),
     h('h2', {}, t('feedback')),
     sig.feedback.length ? h('ul', { 'data-testid': 'feedback' }, sig.feedback.map((f) => h('li', {},
-      h('strong', {}, f.partner), `: ${feedbackText(f)}`, f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
+      h('strong', {}, orgName(f.partner)), `: ${feedbackText(f)}`, f.note ? ` — ${f.note}` : '', ` · ${when(f.receivedAt)}`)))
       : h('p', {}, t('none')),
     (sig.bundleNotices || []).length ? [h('h2', {}, t('notices')), h('ul', {}, sig.bundleNotices.map((n) => h('li', {},
-      h('strong', {}, n.partner), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null,
+      h('strong', {}, orgName(n.partner)), `: ${n.organisations ?? '?'} ${t('organisations').toLowerCase()}`, ` · ${when(n.receivedAt)}`)))] : null,
   ];
 }
 
@@ -815,9 +1296,9 @@ async function inboxPage() {
   const res = await api('GET', `/api/v1/inbox?limit=200${params.get('category') ? `&category=${encodeURIComponent(params.get('category'))}` : ''}${params.get('source') ? `&source=${encodeURIComponent(params.get('source'))}` : ''}`);
   const sources = [...new Set(res.items.map((i) => i.source.org))];
   const cat = h('select', { name: 'category' }, h('option', { value: '' }, t('allCategories')),
-    taxonomy.categories.map((c) => h('option', { value: c.id, selected: params.get('category') === c.id }, c.id)));
+    taxonomy.categories.map((c) => h('option', { value: c.id, selected: params.get('category') === c.id }, shorten(c[lang] || c.en, 70))));
   const src = h('select', { name: 'source' }, h('option', { value: '' }, t('allSources')),
-    [...new Set([...sources, params.get('source')].filter(Boolean))].map((o) => h('option', { value: o, selected: params.get('source') === o }, o)));
+    [...new Set([...sources, params.get('source')].filter(Boolean))].map((o) => h('option', { value: o, selected: params.get('source') === o }, orgName(o))));
   const filters = h('form', { class: 'row' }, field(t('category'), cat), field(t('source'), src), h('div', {}, h('button', { type: 'submit' }, t('filter'))));
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -828,9 +1309,9 @@ async function inboxPage() {
   });
   page('inboxTitle', filters, res.items.length ? res.items.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-category': i.category },
     h('h2', {}, categoryLabel(i.category), newMark(i.receivedAt)),
-    h('p', {}, `${t('source')}: ${i.source.org} (${i.source.role}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
+    h('p', {}, `${t('source')}: ${orgName(i.source.org)} (${orgRoleName(i.source.role)}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
-      i.severity ? ` · ${t('severity').toLowerCase()} ${i.severity}` : '', i.persons !== undefined ? ` · ${i.persons} ${t('persons').toLowerCase()}` : ''),
+      i.severity ? ` · ${t('severity').toLowerCase()} ${severityName(i.severity)}` : '', i.persons !== undefined ? ` · ${personsText(i.persons)}` : ''),
     h('ul', {}, i.subjects.map((x) => h('li', {}, `${kindName(x.kind)}: `, pseudonymView(x.idKind, x.pseudonym)))),
     i.overdue ? h('p', { class: 'overdue' }, h('strong', {}, t('feedbackOverdue')), ` — ${fill(t('overdueSince'), { date: longDate(i.feedbackDueAt) })}`)
       : (i.feedbackDueAt && (!i.feedback || i.feedback.status === 'received') ? h('p', {}, fill(t('feedbackDue'), { date: longDate(i.feedbackDueAt) })) : null),
@@ -927,6 +1408,7 @@ async function requestsPage() {
   await loadVisit();
   const incoming = await api('GET', '/api/v1/requests?direction=incoming');
   const outgoing = me.role === 'analyst' ? await api('GET', '/api/v1/requests?direction=outgoing') : { items: [] };
+  for (const r of [...incoming.items, ...outgoing.items]) if (r.partner && r.partnerName) orgNames.set(r.partner, r.partnerName);
   const incomingCards = incoming.items.map((r) => h('article', { class: 'card', 'data-request': r.id, 'data-state': r.state },
     h('h2', {}, `${r.requester?.name || r.requestedBy} · ${r.requester?.organisation || r.partner}`, newMark(r.createdAt)),
     requestView(r),
@@ -976,7 +1458,7 @@ async function alertsPage() {
   const pieces = (a) => h('ul', { class: 'pieces' }, a.records.map((id) => {
     const r = byId.get(id);
     return h('li', { 'data-record': id }, r
-      ? `${r.source.org} · ${categoryLabel(r.category)} · ${r.observedWeek ? `${t('week')} ${r.observedWeek} · ` : ''}${t('receivedAt')} ${when(r.receivedAt)}`
+      ? `${orgName(r.source.org)} · ${categoryLabel(r.category)} · ${r.observedWeek ? `${t('week')} ${r.observedWeek} · ` : ''}${t('receivedAt')} ${when(r.receivedAt)}`
       : id);
   }));
   page('alertsTitle', res.items.length ? res.items.map((a) => {
@@ -987,10 +1469,16 @@ async function alertsPage() {
       notify.addEventListener('click', async () => {
         try {
           const r = await api('POST', `/api/v1/alerts/${a.id}/notices`);
+          // Only notices that are new went out; one queued before is not sent again.
+          const names = (list) => [...new Set(list.map((q) => orgName(q.partner)))].join(', ');
+          const fresh = r.queued.filter((q) => q.new !== false);
+          const before = r.queued.filter((q) => q.new === false);
           const parts = [];
-          if (r.queued.length) parts.push(`${t('notified')} ${r.queued.map((q) => q.partner).join(', ')}`);
-          if (r.notAllowed.length) parts.push(`${t('notAllowed')} ${r.notAllowed.map((q) => q.partner).join(', ')}`);
-          out.replaceChildren(message('ok', parts.join('; ')));
+          if (fresh.length) parts.push(`${t('notified')} ${names(fresh)}`);
+          if (before.length) parts.push(fill(t('noticesAgain'), { partners: names(before) }));
+          if (r.notAllowed.length) parts.push(`${t('notAllowed')} ${names(r.notAllowed)}`);
+          if (!fresh.length && !before.length && !r.notAllowed.length) parts.push(t('noticesNone'));
+          out.replaceChildren(message(fresh.length ? 'ok' : 'warn', `${parts.join('. ')}.`.replace(/\.\.$/, '.')));
         } catch (e) { out.replaceChildren(message('error', problemText(e))); }
       });
     }
@@ -1002,8 +1490,8 @@ async function alertsPage() {
     return h('article', { class: 'card', 'data-kind': a.kind },
       h('h2', {}, `${t(a.kind)}: ${a.organisations.length} ${t('organisations').toLowerCase()}`, newMark(a.updatedAt)),
       h('p', {}, `${t('subject')}: `, pseudonymView(a.subject.idKind, a.subject.pseudonym)),
-      h('p', {}, `${t('organisations')}: `, a.organisations.map((o) => h('span', { class: 'pill' }, o))),
-      h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill', title: c }, categoryLabel(c)))),
+      h('p', {}, `${t('organisations')}: `, a.organisations.map((o) => h('span', { class: 'pill', 'data-org': o }, orgName(o)))),
+      h('p', {}, `${t('categories')}: `, a.categories.map((c) => h('span', { class: 'pill' }, categoryLabel(c)))),
       h('p', {}, `${t('firstSeen')} ${when(a.firstSeen)} · ${t('lastSeen')} ${when(a.lastSeen)} · ${t('records')}: ${a.records.length}`),
       pieces(a),
       h('div', { class: 'actions' }, open, notify), out);
@@ -1011,53 +1499,209 @@ async function alertsPage() {
 }
 
 // ---------------------------------------------------------------- privacy officer
+const LOG_PAGE = 100;
+// Local midnight of a dd-mm-jjjj date, in ms; `end` gives the last ms of that day.
+function dayMs(iso, end) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const start = new Date(y, m - 1, d).getTime();
+  return end ? new Date(y, m - 1, d + 1).getTime() - 1 : start;
+}
+function eventRow(e) {
+  const a = e.event.attributes || {};
+  return h('tr', { 'data-event': e.event.name },
+    h('td', { 'data-label': '#' }, e.index), h('td', { 'data-label': t('time') }, when(new Date(e.event.endTimeMs).toISOString())),
+    h('td', { 'data-label': t('event') }, eventName(e.event.name)), h('td', { 'data-label': t('status') }, eventStatus(e.event.status)),
+    h('td', { 'data-label': t('partner') }, orgName(a.partner)), h('td', { 'data-label': t('category') }, a.category ? categoryLabel(a.category) : ''),
+    h('td', { 'data-label': t('rule') }, a.processingActivity?.rule || ''));
+}
 async function logPage() {
+  await loadTaxonomy();
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
-  const [ver, events] = await Promise.all([api('GET', '/api/v1/audit/verification'),
-    api('GET', `/api/v1/audit/events?limit=200${['name', 'partner', 'category'].map((k) => (params.get(k) ? `&${k}=${encodeURIComponent(params.get(k))}` : '')).join('')}`)]);
+  const query = new URLSearchParams({ limit: String(LOG_PAGE) });
+  for (const k of ['name', 'partner', 'category']) if (params.get(k)) query.set(k, params.get(k));
+  const fromIso = parseDate(params.get('from') || '');
+  const toIso = parseDate(params.get('to') || '');
+  if (fromIso) query.set('fromMs', String(dayMs(fromIso)));
+  if (toIso) query.set('toMs', String(dayMs(toIso, true)));
+  const [ver, events, policy] = await Promise.all([api('GET', '/api/v1/audit/verification'), api('GET', `/api/v1/audit/events?${query}`),
+    api('GET', '/api/v1/policy').catch(() => ({ rules: [] }))]);
   const status = ver.verified
-    ? message('ok', `${t('verified')} ${ver.verifiedUpTo} (${ver.events} ${t('events')})`)
-    : message('error', `${t('broken')} ${ver.firstBadIndex ?? '?'}: ${ver.message}`);
+    ? message('ok', fill(t('verifiedUpTo'), { n: ver.verifiedUpTo, events: ver.events }))
+    : message('error', fill(t('brokenAt'), { n: ver.firstBadIndex ?? '?', why: ver.message }));
   status.setAttribute('data-testid', 'verification');
-  const inputs = Object.fromEntries(['name', 'partner', 'category'].map((k) => [k, h('input', { name: k, value: params.get(k) || '' })]));
-  const filters = h('form', { class: 'row' }, field(t('event'), inputs.name, '(record.sent, …)'), field(t('partner'), inputs.partner),
-    field(t('category'), inputs.category), h('div', {}, h('button', { type: 'submit' }, t('filter'))));
+  // The catalogue by its Dutch (or English) names, not by its codes.
+  const name = h('select', { name: 'name' }, h('option', { value: '' }, t('allEvents')),
+    Object.entries(TEXT[lang].eventNames).sort((x, y) => x[1].localeCompare(y[1], lang))
+      .map(([v, l]) => h('option', { value: v, selected: params.get('name') === v }, cap(l))));
+  const partners = new Set(policy.rules.flatMap((r) => [...r.from, ...r.to]).filter((o) => !o.startsWith('role:') && o !== me.org));
+  for (const e of events.items) if (e.event.attributes?.partner) partners.add(e.event.attributes.partner);
+  if (params.get('partner')) partners.add(params.get('partner'));
+  const partner = h('select', { name: 'partner' }, h('option', { value: '' }, t('allPartners')),
+    [...partners].sort().map((o) => h('option', { value: o, selected: params.get('partner') === o }, orgName(o))));
+  const category = h('select', { name: 'category' }, h('option', { value: '' }, t('allCategories')),
+    taxonomy.categories.map((c) => h('option', { value: c.id, selected: params.get('category') === c.id }, shorten(c[lang] || c.en, 70))));
+  const from = h('input', { name: 'from', value: params.get('from') || '', inputmode: 'numeric', autocomplete: 'off' });
+  const to = h('input', { name: 'to', value: params.get('to') || '', inputmode: 'numeric', autocomplete: 'off' });
+  const filterOut = h('div', { 'aria-live': 'polite' });
+  const filters = h('form', { class: 'row filters', novalidate: true }, field(t('event'), name), field(t('partner'), partner), field(t('category'), category),
+    field(t('fromDate'), from), field(t('toDate'), to), h('div', {}, h('button', { type: 'submit' }, t('filter'))), filterOut);
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    const errors = [];
+    for (const [k, input] of [['from', from], ['to', to]]) if (input.value.trim() && !parseDate(input.value)) errors.push({ name: k, reason: t('dateFormat') });
+    showErrors(errors.map((e) => ({ ...e, label: e.name === 'from' ? t('fromDate') : t('toDate') })), { from, to }, filterOut);
+    if (errors.length) return;
     const q = new URLSearchParams();
-    for (const [k, input] of Object.entries(inputs)) if (input.value.trim()) q.set(k, input.value.trim());
+    for (const [k, input] of Object.entries({ name, partner, category })) if (input.value) q.set(k, input.value);
+    if (from.value.trim()) q.set('from', dutchDate(parseDate(from.value)));
+    if (to.value.trim()) q.set('to', dutchDate(parseDate(to.value)));
     location.hash = `#/log?${q}`;
   });
+  // Paging over the whole log: the next page starts before the last index shown.
+  const body = h('tbody', {}, events.items.map(eventRow));
+  const shown = h('p', { class: 'hint', 'aria-live': 'polite', 'data-testid': 'events-shown' }, fill(t('shownEvents'), { n: events.items.length }));
+  const more = h('button', { type: 'button', class: 'secondary', 'data-testid': 'older' }, t('olderEvents'));
+  let next = events.next;
+  more.hidden = next === null || next === undefined;
+  more.addEventListener('click', async () => {
+    const q = new URLSearchParams(query);
+    q.set('before', String(next));
+    try {
+      const page2 = await api('GET', `/api/v1/audit/events?${q}`);
+      body.append(...page2.items.map(eventRow));
+      next = page2.next;
+      more.hidden = next === null || next === undefined;
+      shown.textContent = fill(t('shownEvents'), { n: body.children.length });
+    } catch (e) { filterOut.replaceChildren(message('error', problemText(e))); }
+  });
   page('logTitle', status, filters,
-    h('p', {}, h('a', { href: '/api/v1/audit/report.csv', download: 'processing-record.csv' }, t('csv'))),
-    h('table', {}, h('thead', {}, h('tr', {}, ['#', t('time'), t('event'), t('status'), t('partner'), t('category'), t('rule')].map((x) => h('th', { scope: 'col' }, x)))),
-      h('tbody', {}, events.items.map((e) => h('tr', {},
-        h('td', {}, e.index), h('td', {}, when(new Date(e.event.endTimeMs).toISOString())), h('td', {}, e.event.name),
-        h('td', {}, e.event.status), h('td', {}, e.event.attributes.partner || ''), h('td', {}, e.event.attributes.category || ''),
-        h('td', {}, e.event.attributes.processingActivity?.rule || ''))))));
+    h('p', {}, h('a', { href: `/api/v1/audit/report.csv?lang=${lang}`, download: `${me.org}-verwerkingsregister.csv` }, t('csv'))),
+    events.items.length ? [shown, h('div', { class: 'table-scroll' }, h('table', { class: 'stack', 'data-testid': 'events' },
+      h('thead', {}, h('tr', {}, ['#', t('time'), t('event'), t('status'), t('partner'), t('category'), t('rule')].map((x) => h('th', { scope: 'col' }, x)))),
+      body)), more] : h('p', {}, t('noEvents')));
 }
 
-const ACCESS_FIELDS = { bsn: 'BSN', kvk: 'KvK', iban: 'IBAN', address: 'postcode|huisnummer|letter|toevoeging', plate: 'AB-123-C',
-  phone: '+31 6 …', email: 'naam@example.nl', person: 'naam|YYYY-MM-DD', document: 'nummer|land' };
-function subjectAccessPage() {
-  const kind = h('select', { name: 'idKind' }, Object.keys(ACCESS_FIELDS).map((k) => h('option', { value: k }, k)));
-  const value = h('input', { name: 'value', autocomplete: 'off', placeholder: ACCESS_FIELDS.bsn });
-  kind.addEventListener('change', () => { value.placeholder = ACCESS_FIELDS[kind.value]; });
+// Subject access (AVG art. 15): the identifier as people know it, in its own fields.
+const ACCESS_FIELDS = {
+  bsn: [['value', 'BSN']], kvk: [['value', 'KvK-nummer']], iban: [['value', 'IBAN']], phone: [['value', 'phone']], email: [['value', 'email']],
+  address: [['postcode', 'postcode'], ['houseNumber', 'houseNumber'], ['houseLetter', 'houseLetter'], ['addition', 'addition']],
+  person: [['name', 'name'], ['birthDate', 'birthDate']],
+  document: [['documentNumber', 'documentNumber'], ['country', 'documentCountry']],
+  plate: [['plate', 'plate'], ['country', 'plateCountry']],
+};
+const csvCell = (v) => { const x = String(v ?? ''); return /[";\r\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x; };
+// Dutch spreadsheet convention: semicolons, a BOM for UTF-8, CRLF, dd-mm-jjjj uu:mm.
+function csvText(rows) { return `\ufeff${rows.map((r) => r.map(csvCell).join(';')).join('\r\n')}\r\n`; }
+const csvTime = (ms) => {
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, '0');
+  return lang === 'nl' ? `${p(d.getDate())}-${p(d.getMonth() + 1)}-${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}` : d.toISOString();
+};
+async function subjectAccessPage() {
+  await loadTaxonomy();
+  const kind = h('select', { name: 'idKind' }, Object.keys(ACCESS_FIELDS).map((k) => h('option', { value: k }, cap(idKindName(k)))));
+  const fieldsBox = h('div', { class: 'row' });
+  let inputs = {};
+  const renderFields = () => {
+    inputs = {};
+    fieldsBox.replaceChildren(...ACCESS_FIELDS[kind.value].map(([key, labelKey]) => {
+      const input = h('input', { name: key, autocomplete: 'off' });
+      if (key === 'country') { input.setAttribute('list', countryList()); if (kind.value === 'plate') input.value = countryName('NL'); }
+      if (key === 'birthDate') input.setAttribute('inputmode', 'numeric');
+      inputs[key] = input;
+      const label = key === 'value' ? cap(idKindName(kind.value)) : cap(TEXT[lang].fieldLabels[labelKey] || labelKey);
+      return field(label, input, key === 'birthDate' ? t('dateHint') : key === 'country' ? t('countryHint') : null);
+    }));
+  };
+  kind.addEventListener('change', renderFields);
+  renderFields();
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'row' }, field(t('idKind'), kind), field(t('value'), value), h('div', {}, h('button', { type: 'submit' }, t('search'))));
+  const errorsOut = h('div');
+  // The fields joined as the node's canonical form expects them.
+  const value = () => {
+    const v = (k) => (inputs[k]?.value || '').trim();
+    const errors = [];
+    let text;
+    switch (kind.value) {
+      case 'address': text = [v('postcode'), v('houseNumber'), v('houseLetter'), v('addition')].join('|'); break;
+      case 'person': {
+        const iso = parseDate(v('birthDate'));
+        if (!iso) errors.push({ name: 'birthDate', reason: t('dateFormat'), label: cap(TEXT[lang].fieldLabels.birthDate) });
+        text = `${v('name')}|${iso || ''}`;
+        break;
+      }
+      case 'document': case 'plate': {
+        const code = countryCode(v('country'));
+        if (code === null) errors.push({ name: 'country', reason: t('countryUnknown'), label: t('country') });
+        text = kind.value === 'document' ? `${code || ''}|${v('documentNumber')}` : `${code || 'NL'}|${v('plate')}`;
+        break;
+      }
+      default: text = v('value');
+    }
+    for (const [key] of ACCESS_FIELDS[kind.value]) {
+      if (['houseLetter', 'addition', 'country'].includes(key) || v(key)) continue;
+      errors.push({ name: key, reason: t('required'), label: fieldsBox.querySelector(`label[for="${inputs[key].id}"]`)?.firstChild?.textContent });
+    }
+    return { text, errors };
+  };
+  const form = h('form', { class: 'row', novalidate: true }, field(t('idKind'), kind), fieldsBox, h('div', {}, h('button', { type: 'submit' }, t('search'))), errorsOut);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    const { text, errors } = value();
+    showErrors(errors, inputs, errorsOut);
+    if (errors.length) return;
     out.replaceChildren(h('p', {}, t('loading')));
     try {
-      const res = await api('POST', '/api/v1/audit/subject-access', { idKind: kind.value, value: value.value });
-      out.replaceChildren(h('p', { 'data-testid': 'access-result' }, `${res.exchanges.length} ${t('exchanges')} `, pseudonymView(res.idKind, res.pseudonym)),
-        h('table', {}, h('thead', {}, h('tr', {}, ['#', t('time'), t('event'), t('partner'), t('category'), t('rule'), t('legalBasis')].map((x) => h('th', { scope: 'col' }, x)))),
-          h('tbody', {}, res.exchanges.map((e) => h('tr', {}, h('td', {}, e.index), h('td', {}, when(new Date(e.event.endTimeMs).toISOString())),
-            h('td', {}, e.event.name), h('td', {}, e.event.attributes.partner || ''), h('td', {}, e.event.attributes.category || ''),
-            h('td', {}, e.event.attributes.processingActivity?.rule || ''), h('td', {}, e.event.attributes.legalBasis || ''))))));
-    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+      const res = await api('POST', '/api/v1/audit/subject-access', { idKind: kind.value, value: text });
+      out.replaceChildren(...accessReport(res, kind.value));
+    } catch (e) {
+      const params = (e.problem?.invalidParams || []).filter((p) => p.name === 'value');
+      if (params.length && ACCESS_FIELDS[kind.value].length === 1) { showErrors(params.map((p) => ({ ...p, name: 'value' })), inputs, errorsOut); out.replaceChildren(); }
+      else out.replaceChildren(message('error', problemText(e)));
+    }
   });
   page('subjectTitle', form, out);
+}
+// The answer as a report: printable, and exportable as CSV or JSON.
+function accessReport(res, kind) {
+  const made = new Date();
+  const rows = res.exchanges.map((e) => {
+    const a = e.event.attributes || {};
+    return { index: e.index, ms: e.event.endTimeMs, event: eventName(e.event.name), partner: orgName(a.partner), category: a.category ? categoryLabel(a.category) : '',
+      rule: a.processingActivity?.rule || '', legalBasis: a.legalBasis || '' };
+  });
+  const held = res.held;
+  const heads = ['#', t('time'), t('event'), t('withWhom'), t('category'), t('rule'), t('legalBasis')];
+  const csvButton = h('button', { type: 'button', class: 'secondary' }, t('downloadCsv'));
+  csvButton.addEventListener('click', () => {
+    const lines = [heads, ...rows.map((r) => [r.index, csvTime(r.ms), r.event, r.partner, r.category, r.rule, r.legalBasis])];
+    if (held) {
+      lines.push([], [t('heldTitle')], [fill(t('heldSignals'), { n: held.signals ?? 0 })]);
+      for (const x of held.received || []) lines.push([t('heldReceived'), orgName(x.partner), x.category ? categoryLabel(x.category) : '', x.receivedAt ? csvTime(Date.parse(x.receivedAt)) : '']);
+    }
+    download(`inzage-${kind}-${localIso(made)}.csv`, 'text/csv;charset=utf-8', csvText(lines));
+  });
+  const jsonButton = h('button', { type: 'button', class: 'secondary' }, t('downloadJson'));
+  jsonButton.addEventListener('click', () => download(`inzage-${kind}-${localIso(made)}.json`, 'application/json',
+    JSON.stringify({ madeAt: made.toISOString(), organisation: ownOrgName(), ...res }, null, 2)));
+  const printButton = h('button', { type: 'button' }, t('print'));
+  printButton.addEventListener('click', () => window.print());
+  return [h('section', { class: 'report', 'aria-labelledby': 'report-title' },
+    h('h2', { id: 'report-title' }, `${t('reportTitle')} · ${ownOrgName()}`),
+    h('p', {}, fill(t('reportIntro'), { kind: idKindName(kind) }), ' ', fill(t('madeOn'), { when: when(made.toISOString()) })),
+    h('p', { 'data-testid': 'access-result' }, `${res.exchanges.length} ${t('exchanges')} `, pseudonymView(res.idKind, res.pseudonym)),
+    h('h3', {}, t('sharedTitle')),
+    rows.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'stack', 'data-testid': 'access-exchanges' },
+      h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { 'data-label': '#' }, r.index), h('td', { 'data-label': t('time') }, when(new Date(r.ms).toISOString())),
+        h('td', { 'data-label': t('event') }, r.event), h('td', { 'data-label': t('withWhom') }, r.partner), h('td', { 'data-label': t('category') }, r.category),
+        h('td', { 'data-label': t('rule') }, r.rule), h('td', { 'data-label': t('legalBasis') }, r.legalBasis)))))) : h('p', {}, t('none')),
+    h('h3', {}, t('heldTitle')),
+    held ? h('div', { 'data-testid': 'access-held' }, h('p', {}, fill(t('heldSignals'), { n: held.signals ?? 0 })),
+      (held.received || []).length ? [h('p', {}, `${t('heldReceived')}:`), h('ul', {}, held.received.map((x) => h('li', {},
+        `${orgName(x.partner)} · ${x.category ? categoryLabel(x.category) : ''}${x.receivedAt ? ` · ${when(x.receivedAt)}` : ''}`)))]
+        : h('p', {}, t('heldNone'))) : h('p', { class: 'hint' }, t('heldUnknown'))),
+  h('div', { class: 'actions no-print' }, printButton, csvButton, jsonButton)];
 }
 
 async function casesPage() {
@@ -1088,11 +1732,11 @@ function caseGraph(g) {
   g.records.forEach((r) => {
     svg.append(s('rect', { x: right, y: yr.get(r.id) - 6, width: 12, height: 12, fill: r.kind === 'own' ? '#7a4b00' : '#1f4e79' }));
     svg.append(s('text', { x: right + 20, y: yr.get(r.id) + 5, 'font-size': 15, fill: '#1b1b1b' },
-      `${r.kind === 'own' ? t('ownSignal') : r.source.org}${r.week ? ` · ${r.week}` : ''} · ${shorten(categoryLabel(r.category), 38)}`));
+      `${r.kind === 'own' ? t('ownSignal') : orgName(r.source.org)}${r.week ? ` · ${r.week}` : ''} · ${shorten(categoryLabel(r.category), 38)}`));
   });
   const bySubject = new Map(g.subjects.map((x) => [x.key, x]));
   const list = h('ul', { class: 'graph-list' }, g.records.map((r) => h('li', { 'data-record': r.id },
-    `${r.kind === 'own' ? t('ownSignal') : `${t('reportedBy')} ${r.source.org}`}: ${categoryLabel(r.category)}${r.week ? ` (${r.week})` : ''} — `,
+    `${r.kind === 'own' ? t('ownSignal') : `${t('reportedBy')} ${orgName(r.source.org)}`}: ${categoryLabel(r.category)}${r.week ? ` (${r.week})` : ''} — `,
     g.links.filter((l) => l.record === r.id).map((l) => bySubject.get(l.subject)).filter(Boolean)
       .map((x) => h('span', { class: 'pill' }, `${idKindName(x.idKind)} ${x.key.slice(0, 6)}`)))));
   return h('figure', { class: 'case-graph' }, svg, h('figcaption', {}, t('graphTitle')), list);
@@ -1136,7 +1780,7 @@ async function casePage(id) {
       h('h3', {}, `${r.partnerName || r.partner} · ${r.reference}`), h('p', {}, requestSummary(r)),
       h('p', {}, h('a', { href: '#/requests' }, t('navRequests'))))) : h('p', {}, t('none')),
     received.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-record': i.id },
-      h('h3', {}, `${i.source.org} · ${categoryLabel(i.category)}`),
+      h('h3', {}, `${orgName(i.source.org)} · ${categoryLabel(i.category)}`),
       requestButtons(i, disclosure.get(i.rule) || [], id))),
     h('h2', {}, t('notesTitle')),
     c.notes.length ? h('ul', { class: 'notes' }, c.notes.map((n) => h('li', {}, h('span', { class: 'hint' }, `${n.author.replace(/^user:/, '')} · ${when(n.createdAt)}: `), n.text))) : null,
@@ -1160,29 +1804,55 @@ function lookupPage() {
       out.replaceChildren(
         h('p', {}, `${t('found')}: ${r.items.length} · ${r.remaining} ${t('remaining')}`),
         r.items.length ? h('ul', {}, r.items.map((i) => h('li', { 'data-type': i.type }, i.type === 'record'
-          ? `${t('receivedRecord')}: ${i.source.org} · ${categoryLabel(i.category)}${i.week ? ` · ${i.week}` : ''} · ${when(i.receivedAt)}`
-          : `${t('alertWord')} (${t(i.kind)}): ${i.organisations.join(', ')}`))) : h('p', {}, t('lookupNone')));
+          ? `${t('receivedRecord')}: ${orgName(i.source.org)} · ${categoryLabel(i.category)}${i.week ? ` · ${i.week}` : ''} · ${when(i.receivedAt)}`
+          : `${t('alertWord')} (${t(i.kind)}): ${i.organisations.map(orgName).join(', ')}`))) : h('p', {}, t('lookupNone')));
     } catch (e) { out.replaceChildren(message('error', problemText(e))); }
   });
   page('lookupTitle', form);
 }
 
+// A hex value (a fingerprint) only when asked for.
+function hexView(hex) {
+  const full = h('code', { hidden: true }, hex);
+  const btn = h('button', { class: 'secondary', type: 'button', 'aria-expanded': 'false' }, t('show'));
+  btn.addEventListener('click', () => {
+    const open = full.hidden;
+    full.hidden = !open;
+    btn.textContent = open ? t('hide') : t('show');
+    btn.setAttribute('aria-expanded', String(open));
+  });
+  return h('span', {}, btn, ' ', full);
+}
+// "labour.*" -> "Arbeid (alle categorieën)"; a category by its label.
+function ruleCategory(c) {
+  if (c.endsWith('.*')) {
+    const stage = c.slice(0, -2);
+    const name = lang === 'en' ? (STAGES_EN[stage] || stage) : (taxonomy?.stages.find((x) => x.id === stage)?.nl || stage);
+    return `${name} (${lang === 'nl' ? 'alle categorieën' : 'all categories'})`;
+  }
+  return categoryLabel(c);
+}
+const NOTICE_PARTS = { nl: { organisations: 'aantal organisaties', categories: 'categorieën' }, en: { organisations: 'number of organisations', categories: 'categories' } };
 async function policyPage() {
+  await loadTaxonomy();
   const p = await api('GET', '/api/v1/policy');
-  page('policyTitle', h('p', { class: 'lead' }, p.name, ' · ', h('code', {}, p.sha256)),
+  const ruleState = (r) => (r.status === 'active' ? '' : ` (${lang === 'nl' ? 'opgeschort' : 'suspended'})`);
+  page('policyTitle', h('p', { class: 'lead' }, p.name, ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
     p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
-      h('h2', { id: `rule-${r.id}` }, r.id, r.status !== 'active' ? ` (${r.status})` : ''),
-      r.description ? h('p', {}, r.description) : null,
-      h('dl', {},
-        h('dt', {}, t('from')), h('dd', {}, r.from.join(', ')), h('dt', {}, t('to')), h('dd', {}, r.to.join(', ')),
-        h('dt', {}, t('categories')), h('dd', {}, r.categories.join(', ')),
-        h('dt', {}, t('pseudonyms')), h('dd', {}, r.pseudonyms.join(', ') || '—'),
-        h('dt', {}, t('fields')), h('dd', {}, r.fields.join(', ') || '—'),
-        h('dt', {}, t('legalBasis')), h('dd', {}, r.legalBasis), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
-        h('dt', {}, t('retention')), h('dd', {}, r.retentionDays),
+      h('h2', { id: `rule-${r.id}` }, r.id, ruleState(r)),
+      r.description ? h('p', { 'data-authored': 'covenant' }, r.description) : null,
+      h('dl', { class: 'facts' },
+        h('dt', {}, t('from')), h('dd', {}, r.from.map(orgName).join(', ')), h('dt', {}, t('to')), h('dd', {}, r.to.map(orgName).join(', ')),
+        h('dt', {}, t('categories')), h('dd', {}, r.categories.length > 3
+          ? h('details', {}, h('summary', {}, `${r.categories.length} ${t('categories').toLowerCase()}`), h('ul', {}, r.categories.map((c) => h('li', {}, ruleCategory(c)))))
+          : r.categories.map(ruleCategory).join('; ')),
+        h('dt', {}, t('pseudonyms')), h('dd', {}, r.pseudonyms.map(idKindName).join(', ') || '—'),
+        h('dt', {}, t('fields')), h('dd', {}, r.fields.map((f) => fieldLabel(f)).join(', ') || '—'),
+        h('dt', {}, t('legalBasis')), h('dd', { 'data-authored': 'covenant' }, r.legalBasis), h('dt', {}, t('purpose')), h('dd', { 'data-authored': 'covenant' }, r.purpose),
+        h('dt', {}, t('retention')), h('dd', {}, fill(t('days'), { n: r.retentionDays })),
         h('dt', {}, t('feedback')), h('dd', {}, r.feedbackNote ? `${t('note')}: ${t('yes')}` : `${t('note')}: ${t('no')}`),
         h('dt', {}, t('feedbackPeriod')), h('dd', {}, r.feedbackPeriodDays ? fill(t('days'), { n: r.feedbackPeriodDays }) : t('noPeriod')),
-        h('dt', {}, t('notices')), h('dd', {}, r.bundleNotices.join(', ') || '—')))));
+        h('dt', {}, t('notices')), h('dd', {}, r.bundleNotices.map((x) => NOTICE_PARTS[lang][x] || x).join(', ') || '—')))));
 }
 
 // Bars drawn in the browser from API data (no chart library, no network).
@@ -1216,8 +1886,8 @@ function barChart(title, rows, seriesNames) {
 async function chartsPage() {
   await loadTaxonomy();
   const st = await api('GET', '/api/v1/audit/stats');
-  const partnerRows = st.exchangesPerPartnerMonth.map((x) => ({ label: `${x.month} ${x.partner}`, values: [x.sent, x.received] }));
-  const categoryRows = st.signalsPerCategory.map((x) => ({ label: x.category, values: [x.count] }));
+  const partnerRows = st.exchangesPerPartnerMonth.map((x) => ({ label: `${x.month} ${orgName(x.partner)}`, values: [x.sent, x.received] }));
+  const categoryRows = st.signalsPerCategory.map((x) => ({ label: shorten(categoryLabel(x.category), 40), values: [x.count] }));
   const empty = (title) => h('section', {}, h('h2', {}, title), h('p', {}, t('none')));
   page('chartsTitle', partnerRows.length ? barChart(t('perPartner'), partnerRows, [t('sent'), t('received')]) : empty(t('perPartner')),
     categoryRows.length ? barChart(t('perCategory'), categoryRows, ['']) : empty(t('perCategory')));
@@ -1227,6 +1897,7 @@ async function chartsPage() {
 function deleteUserButton(username, out) {
   const b = h('button', { type: 'button', class: 'danger', 'aria-label': `${t('deleteUser')} ${username}` }, t('deleteUser'));
   b.addEventListener('click', async () => {
+    out.replaceChildren();
     if (!confirm(`${t('confirmDeleteUser')} ${username}?`)) return;
     try { await api('DELETE', `/api/v1/users/${encodeURIComponent(username)}`); usersPage(); }
     catch (e) { out.replaceChildren(message('error', problemText(e))); }
@@ -1238,6 +1909,7 @@ function deleteUserButton(username, out) {
 function unlockButton(username, out) {
   const b = h('button', { type: 'button', 'aria-label': `${t('unlock')}: ${username}` }, t('unlock'));
   b.addEventListener('click', async () => {
+    out.replaceChildren();
     try {
       await api('DELETE', `/api/v1/users/${encodeURIComponent(username)}/wait`);
       await usersPage(`${username} ${t('unlocked')}`);
@@ -1251,10 +1923,11 @@ function unlockButton(username, out) {
 function resetPasswordForm(username, out) {
   const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, name: `reset-${username}`,
     'aria-label': `${t('resetPassword')}: ${username}` });
-  const form = h('form', { class: 'inline' }, h('details', {}, h('summary', {}, t('resetPassword')), pass, ' ',
-    h('button', { type: 'submit' }, t('setPassword'))));
+  const form = h('form', { class: 'inline' }, h('details', {}, h('summary', {}, t('resetPassword')),
+    h('p', { class: 'hint' }, t('resetHint')), pass, ' ', h('button', { type: 'submit' }, t('setPassword'))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    out.replaceChildren();
     try {
       await api('PUT', `/api/v1/users/${encodeURIComponent(username)}/password`, { password: pass.value });
       pass.value = '';
@@ -1290,23 +1963,27 @@ function passwordPage() {
 async function usersPage(notice) {
   const res = await api('GET', '/api/v1/users');
   const name = h('input', { name: 'username', autocomplete: 'off' });
-  const role = h('select', { name: 'role' }, ['officer', 'analyst', 'privacy_officer', 'admin'].map((r) => h('option', { value: r }, r)));
+  const role = h('select', { name: 'role' }, ['officer', 'analyst', 'privacy_officer', 'admin'].map((r) => h('option', { value: r }, roleName(r))));
   const pass = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: 12 });
   const out = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'row' }, field(t('username'), name), field(t('role'), role), field(t('password'), pass, '(12+)'),
     h('div', {}, h('button', { type: 'submit' }, t('create'))));
+  // An error belongs to the attempt that caused it: typing again clears it.
+  form.addEventListener('input', () => out.replaceChildren());
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    out.replaceChildren();
     try { await api('POST', '/api/v1/users', { username: name.value.trim(), role: role.value, password: pass.value }); pass.value = ''; usersPage(); }
     catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
   });
-  page('usersTitle', h('table', {}, h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), '', ''].map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.role),
-      h('td', {}, when(u.createdAt)),
-      h('td', {}, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : '', u.waiting ? unlockButton(u.username, out) : ''),
+  page('usersTitle', h('p', { class: 'hint' }, t('usersHint')), h('div', { class: 'table-scroll' }, h('table', { class: 'stack' },
+    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), t('loginState'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('th', { scope: 'row' }, u.username), h('td', { 'data-label': t('role') }, roleName(u.role)),
+      h('td', { 'data-label': t('created2') }, when(u.createdAt)),
+      h('td', { 'data-label': t('loginState') }, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : t('canLogIn'), u.waiting ? unlockButton(u.username, out) : ''),
       // Their own password an admin changes on the password page, like everyone.
-      h('td', {}, u.username === me.username ? '' : [resetPasswordForm(u.username, out), deleteUserButton(u.username, out)]))))),
-  form, out);
+      h('td', { 'data-label': t('actions') }, u.username === me.username ? h('a', { href: '#/password' }, t('passwordTitle')) : [resetPasswordForm(u.username, out), deleteUserButton(u.username, out)])))))),
+  h('h2', {}, t('newAccount')), out, form);
   if (notice) out.replaceChildren(message('ok', notice));
 }
 
@@ -1387,7 +2064,7 @@ const ROUTES = [
   [/^#\/deliveries$/, 'admin', deliveriesPage],
   [/^#\/submit$/, 'officer', () => submitPage()],
   [/^#\/correct\/([0-9a-f]{32})$/, 'officer', (m) => submitPage(m[1])],
-  [/^#\/signals$/, 'officer', signalsPage],
+  [/^#\/signals(\?.*)?$/, 'officer', signalsPage],
   [/^#\/signals\/([0-9a-f]{32})$/, 'officer', (m) => signalPage(m[1])],
   [/^#\/inbox(\?.*)?$/, 'analyst', inboxPage],
   [/^#\/alerts$/, 'analyst', alertsPage],
@@ -1404,9 +2081,12 @@ const ROUTES = [
   [/^#\/password$/, '*', passwordPage],
 ];
 async function route() {
+  await loadAbout();
+  if (location.hash === '#/login') closeSessionDialog();
   if (!me && location.hash !== '#/login') {
     try { me = await api('GET', '/api/v1/session'); } catch { me = null; }
     if (!me || !me.csrfToken) { me = null; location.hash = '#/login'; renderTop(); return loginPage(); }
+    touchSession();
   }
   renderTop();
   const hash = location.hash || '#/';
@@ -1414,7 +2094,7 @@ async function route() {
     const m = hash.match(re);
     if (!m) continue;
     if (role && role !== '*' && me?.role !== role) return page('error', message('error', t('forbidden')));
-    try { await view(m); } catch (e) { if (e.status !== 401) page('error', message('error', problemText(e))); }
+    try { await view(m); } catch (e) { if (e.status !== 401) page('error', message('error', problemText(e))); else routeAfterLogin = true; }
     return;
   }
   location.hash = me ? (NAV[me.role] || [['#/policy']])[0][0] : '#/login';
