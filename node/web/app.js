@@ -342,6 +342,7 @@ Object.assign(TEXT.nl, {
   documentNumber: 'Documentnummer', plate: 'Kenteken', accessValue: 'Waarde', ruleWord: 'regel',
   reasonNoRule: 'geen regel in het convenant deelt deze categorie met deze partner', reasonSuspended: 'regel {rule} geldt, maar is opgeschort',
   reasonNotValid: 'regel {rule} geldt, maar niet op deze datum', reasonRule: 'volgens regel {rule}',
+  summaryShort: 'Omschrijving', discard: 'Formulier leegmaken', usersHint: 'Wie zijn wachtwoord vergat, krijgt hier een nieuw (Nieuw wachtwoord instellen). Wie na foute wachtwoorden moet wachten, kunt u meteen weer toelaten (Wachttijd opheffen).', loginState: 'Inloggen', canLogIn: 'kan inloggen', actions: 'Acties', newAccount: 'Nieuw account', resetHint: 'Minstens 12 tekens. Alle sessies van dit account worden beëindigd.',
   observedWeek: 'week {w}', signalOrg: 'Organisatie', pseudonymOf: 'pseudoniem', showFull: 'Toon volledig pseudoniem',
 });
 Object.assign(TEXT.en, {
@@ -400,6 +401,7 @@ Object.assign(TEXT.en, {
   documentNumber: 'Document number', plate: 'Licence plate', accessValue: 'Value', ruleWord: 'rule',
   reasonNoRule: 'no rule of the covenant shares this category with this partner', reasonSuspended: 'rule {rule} applies but is suspended',
   reasonNotValid: 'rule {rule} applies but not on this date', reasonRule: 'under rule {rule}',
+  summaryShort: 'Description', discard: 'Clear the form', usersHint: 'Someone who forgot their password gets a new one here (Set a new password). Someone waiting after wrong passwords you can let in at once (Clear the wait).', loginState: 'Log-in', canLogIn: 'can log in', actions: 'Actions', newAccount: 'New account', resetHint: 'At least 12 characters. Every session of this account ends.',
   observedWeek: 'week {w}', signalOrg: 'Organisation', pseudonymOf: 'pseudonym', showFull: 'Show the full pseudonym',
 });
 const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
@@ -1068,6 +1070,8 @@ async function submitPage(editId) {
     const params = e.problem?.invalidParams;
     if (params?.length) report(params); else out.replaceChildren(message('error', problemText(e)));
   };
+  const discard = h('button', { type: 'button', class: 'secondary' }, t('discard'));
+  discard.addEventListener('click', () => { clearDraft(); submitPage(); });
   const previewBtn = h('button', { type: 'button', class: 'secondary' }, t('preview'));
   previewBtn.addEventListener('click', async () => {
     const { b, errors } = body();
@@ -1095,7 +1099,7 @@ async function submitPage(editId) {
       field(t('severity'), severity), field(t('persons'), persons)),
     field(t('summary'), summary),
     h('h2', {}, t('subjects')), subjectsBox, add,
-    h('div', { class: 'actions' }, previewBtn, h('button', { type: 'submit' }, editId ? t('saveCorrection') : t('submit'))),
+    h('div', { class: 'actions' }, previewBtn, h('button', { type: 'submit' }, editId ? t('saveCorrection') : t('submit')), editId ? null : discard),
     out, previewBox);
   // Every change is kept in this tab, so a session that ends loses nothing.
   const keep = () => {
@@ -1695,7 +1699,7 @@ function accessReport(res, kind) {
       h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { 'data-label': '#' }, r.index), h('td', { 'data-label': t('time') }, when(new Date(r.ms).toISOString())),
         h('td', { 'data-label': t('event') }, r.event), h('td', { 'data-label': t('withWhom') }, r.partner), h('td', { 'data-label': t('category') }, r.category),
-        h('td', { 'data-label': t('rule') }, r.rule), h('td', { 'data-label': t('legalBasis') }, r.legalBasis)))))) : h('p', {}, t('none')),
+        h('td', { 'data-label': t('rule') }, r.rule), h('td', { 'data-label': t('legalBasis'), 'data-authored': 'covenant' }, r.legalBasis)))))) : h('p', {}, t('none')),
     h('h3', {}, t('heldTitle')),
     held ? h('div', { 'data-testid': 'access-held' }, h('p', {}, fill(t('heldSignals'), { n: held.signals ?? 0 })),
       (held.received || []).length ? [h('p', {}, `${t('heldReceived')}:`), h('ul', {}, held.received.map((x) => h('li', {},
