@@ -1,4 +1,6 @@
 #include "node/api/router.hpp"
+
+#include "node/http/problem_language.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/api/idempotency.hpp"
 
@@ -193,9 +195,13 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
   std::string trace(request.header("traceparent"));
   if (trace.size() != 55 || trace.find_first_not_of("0123456789abcdef-") != std::string::npos) trace.clear();
   std::string peer = request.peer_org;
+  // Problems in the reader's language (the web sends its own; a browser its
+  // Accept-Language; an API client that names none gets English).
+  const auto language = http::preferred_language(request.header("accept-language"));
   // Wraps respond: records metrics and the access log once the answer exists.
-  auto finish = [this, route_name, method = request.method, started, trace, peer, respond = std::move(respond)](
-                    HttpResponse response) {
+  auto finish = [this, route_name, method = request.method, started, trace, peer, language,
+                 respond = std::move(respond)](HttpResponse response) {
+    http::localise_problem(response, language);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.observe_request(route_name, method, response.status, seconds);
     boost::json::object fields{{"route", route_name},

@@ -24,6 +24,7 @@ using http::HttpRequest;
 using http::HttpResponse;
 using http::internal_error;
 using http::invalid_field;
+using http::invalid_fields;
 using http::json_response;
 using http::Metrics;
 using http::problem;

@@ -43,9 +43,9 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
                            "a pseudonymisation authority takes no signals"));
   }
   auto now = s.clock();
-  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(now));
-  if (!parsed) return respond(invalid_field(parsed.error()));
-  signals::Signal signal = std::move(parsed).value();
+  auto parsed = signals::parse_signal_all(ctx.request.body, s.taxonomy, local_today(now));
+  if (!parsed.signal) return respond(invalid_fields(parsed.errors));
+  signals::Signal signal = std::move(*parsed.signal);
   signal.id = crypto::random_hex_id(16);
   signal.created_at_ms = epoch_ms(now);
   signal.submitted_by = ctx.principal->token_id;
@@ -216,9 +216,9 @@ void correct_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   if (current->status != signals::SignalStatus::active) {
     return respond(problem(409, "withdrawn", "Withdrawn", "a withdrawn signal cannot be corrected"));
   }
-  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));
-  if (!parsed) return respond(invalid_field(parsed.error()));
-  signals::Signal signal = std::move(parsed).value();
+  auto parsed = signals::parse_signal_all(ctx.request.body, s.taxonomy, local_today(s.clock()));
+  if (!parsed.signal) return respond(invalid_fields(parsed.errors));
+  signals::Signal signal = std::move(*parsed.signal);
   signal.id = id;
   signal.created_at_ms = current->created_at_ms;
   signal.submitted_by = current->submitted_by;

@@ -37,12 +37,12 @@ void add_static(Router& router, const std::string& path, std::string_view (*cont
 
 // POST /api/v1/signals/preview: the signal as it would be submitted.
 void preview(ApiServices& s, RouteContext ctx, Respond respond) {
-  auto parsed = signals::parse_signal(ctx.request.body, s.taxonomy, local_today(s.clock()));
-  if (!parsed) return respond(invalid_field(parsed.error()));
+  auto parsed = signals::parse_signal_all(ctx.request.body, s.taxonomy, local_today(s.clock()));
+  if (!parsed.signal) return respond(invalid_fields(parsed.errors));
   auto policy = s.policy ? s.policy() : nullptr;
   auto manifest = s.manifest ? s.manifest() : nullptr;
   if (!policy || !manifest) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
-  auto out = sharing::explain(parsed.value(), *policy, *manifest, {s.org, s.role}, local_today(s.clock()));
+  auto out = sharing::explain(*parsed.signal, *policy, *manifest, {s.org, s.role}, local_today(s.clock()));
   respond(json_response(200, json::serialize(out)));
 }
 
@@ -56,15 +56,16 @@ void check_subject(ApiServices& s, RouteContext ctx, Respond respond) {
   json::object wrapper{{"category", "general.external_report"},
                        {"observedOn", signals::iso_date(local_today(s.clock()))},
                        {"subjects", json::array{subject}}};
-  auto parsed = signals::parse_signal(json::serialize(wrapper), s.taxonomy, local_today(s.clock()));
-  if (!parsed) {
-    protocol::FieldError e = parsed.error();
-    for (std::string_view prefix : {"subjects[0].", "subjects/0/"}) {
-      if (e.field.starts_with(prefix)) e.field = e.field.substr(prefix.size());
+  auto parsed = signals::parse_signal_all(json::serialize(wrapper), s.taxonomy, local_today(s.clock()));
+  if (!parsed.signal) {
+    for (auto& e : parsed.errors) {
+      for (std::string_view prefix : {"subjects[0].", "subjects/0/"}) {
+        if (e.field.starts_with(prefix)) e.field = e.field.substr(prefix.size());
+      }
     }
-    return respond(invalid_field(e));
+    return respond(invalid_fields(parsed.errors));
   }
-  json::object out = signals::subject_to_json(parsed.value().subjects.at(0));
+  json::object out = signals::subject_to_json(parsed.signal->subjects.at(0));
   respond(json_response(200, json::serialize(json::object{{"identifiers", out.at("identifiers")}})));
 }
 

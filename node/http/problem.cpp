@@ -24,6 +24,18 @@ HttpResponse invalid_field(const protocol::FieldError& error, int status) {
   return {status, "application/problem+json", json::serialize(o), {}};
 }
 
+HttpResponse invalid_fields(const std::vector<protocol::FieldError>& errors, int status) {
+  if (errors.empty()) return invalid_field({"body", "is not valid"}, status);
+  json::object o = base(status, "invalid-field", "Invalid input",
+                        errors.size() == 1 ? errors.front().field + " " + errors.front().reason
+                                           : std::to_string(errors.size()) + " fields are not valid; the first: " +
+                                                 errors.front().field + " " + errors.front().reason);
+  json::array params;
+  for (const auto& e : errors) params.push_back(json::object{{"name", e.field}, {"reason", e.reason}});
+  o["invalidParams"] = std::move(params);
+  return {status, "application/problem+json", json::serialize(o), {}};
+}
+
 HttpResponse json_response(int status, std::string body) { return {status, "application/json", std::move(body), {}}; }
 
 HttpResponse internal_error() {

@@ -64,38 +64,60 @@ class FieldReader {
   }
 
   std::optional<std::string> fail(std::string_view key, std::string reason) {
-    if (!error_) error_ = FieldError{path(key), std::move(reason)};
+    errors_.push_back(FieldError{path(key), std::move(reason)});
     return std::nullopt;
   }
 
-  const std::optional<FieldError>& error() const { return error_; }
+  bool failed() const { return !errors_.empty(); }
+  // Every field that was present but not a short string, in reading order.
+  void move_errors_to(std::vector<FieldError>& out) {
+    for (auto& e : errors_) out.push_back(std::move(e));
+    errors_.clear();
+  }
 
  private:
   const json::object& o_;
   std::string prefix_;
   std::size_t max_bytes_;
-  std::optional<FieldError> error_;
+  std::vector<FieldError> errors_;
 };
 
 FieldError prefixed(const std::string& prefix, const FieldError& e) { return {prefix + e.field, e.reason}; }
 
-Result<Subject> parse_subject(const json::value& value, const std::string& prefix, const policies::Taxonomy& taxonomy,
-                              std::chrono::sys_days today, const SignalLimits& limits) {
-  if (!value.is_object()) return FieldError{prefix.substr(0, prefix.size() - 1), "must be an object"};
+// Every error of one subject goes to `errors` (each field once); the subject
+// is usable only when none was added.
+Subject parse_subject(const json::value& value, const std::string& prefix, const policies::Taxonomy& taxonomy,
+                      std::chrono::sys_days today, const SignalLimits& limits, std::vector<FieldError>& errors) {
+  Subject s;
+  if (!value.is_object()) {
+    errors.push_back(FieldError{prefix.substr(0, prefix.size() - 1), "must be an object"});
+    return s;
+  }
+  const std::size_t errors_before = errors.size();
+  auto fail = [&](std::string field, std::string reason) { errors.push_back(FieldError{prefix + field, std::move(reason)}); };
   const json::object& o = value.get_object();
   for (const auto& kv : o) {
-    if (!contains(kSubjectFields, kv.key())) return FieldError{prefix + std::string(kv.key()), "is not a known field"};
+    if (!contains(kSubjectFields, kv.key())) fail(std::string(kv.key()), "is not a known field");
   }
+  if (errors.size() > errors_before) return s;
   FieldReader r(o, prefix, limits.max_field_bytes);
-  Subject s;
   auto kind = r.string("kind", 32);
-  if (r.error()) return *r.error();
-  if (!kind) return FieldError{prefix + "kind", "is required"};
-  if (!taxonomy.is_subject_kind(*kind)) return FieldError{prefix + "kind", "is not a subject kind of the taxonomy"};
+  if (r.failed()) {
+    r.move_errors_to(errors);
+    return s;
+  }
+  if (!kind) {
+    fail("kind", "is required");
+    return s;
+  }
+  if (!taxonomy.is_subject_kind(*kind)) {
+    fail("kind", "is not a subject kind of the taxonomy");
+    return s;
+  }
   s.kind = *kind;
   if (auto role = r.string("role", 40)) {
     if (role->empty() || !std::all_of(role->begin(), role->end(), is_role_char)) {
-      return FieldError{prefix + "role", "must be lower-case letters and underscores"};
+      fail("role", "must be lower-case letters and underscores");
     }
     s.role = *role;
   }
@@ -116,12 +138,14 @@ Result<Subject> parse_subject(const json::value& value, const std::string& prefi
   auto plate_country = text("plateCountry");
   auto phone = text("phone");
   auto email = text("email");
-  if (r.error()) return *r.error();
+  r.move_errors_to(errors);
 
-  auto add = [&](IdKind kind_, const Result<std::string>& result) -> std::optional<FieldError> {
-    if (!result) return prefixed(prefix, result.error());
+  auto add = [&](IdKind kind_, const Result<std::string>& result) {
+    if (!result) {
+      errors.push_back(prefixed(prefix, result.error()));
+      return;
+    }
     s.identifiers.push_back({kind_, result.value()});
-    return std::nullopt;
   };
   auto keep = [&](std::string_view key, const std::optional<std::string>& v) {
     if (v) s.fields.emplace_back(std::string(key), *v);
@@ -129,52 +153,56 @@ Result<Subject> parse_subject(const json::value& value, const std::string& prefi
 
   if (s.kind == "area") {
     for (const auto& kv : o) {
-      if (kv.key() != "kind" && kv.key() != "role") {
-        return FieldError{prefix + std::string(kv.key()), "an area subject carries no personal data"};
-      }
+      if (kv.key() != "kind" && kv.key() != "role") fail(std::string(kv.key()), "an area subject carries no personal data");
     }
     return s;
   }
   if (bsn) {
-    if (auto e = add(IdKind::bsn, protocol::canonical_bsn(*bsn))) return *e;
+    add(IdKind::bsn, protocol::canonical_bsn(*bsn));
   }
   if (kvk) {
-    if (auto e = add(IdKind::kvk, protocol::canonical_kvk(*kvk))) return *e;
+    add(IdKind::kvk, protocol::canonical_kvk(*kvk));
   }
   if (iban) {
-    if (auto e = add(IdKind::iban, protocol::canonical_iban(*iban))) return *e;
+    add(IdKind::iban, protocol::canonical_iban(*iban));
   }
   if (postcode || house_number || house_letter || addition) {
-    if (!postcode) return FieldError{prefix + "postcode", "is required with an address"};
-    if (!house_number) return FieldError{prefix + "houseNumber", "is required with an address"};
-    auto result = protocol::canonical_address(*postcode, *house_number, house_letter.value_or(""),
-                                              addition.value_or(""));
-    if (auto e = add(IdKind::address, result)) return *e;
+    if (!postcode) fail("postcode", "is required with an address");
+    if (!house_number) fail("houseNumber", "is required with an address");
+    if (postcode && house_number) {
+      add(IdKind::address, protocol::canonical_address(*postcode, *house_number, house_letter.value_or(""),
+                                                       addition.value_or("")));
+    }
   }
   if (birth_date) {
-    if (!name) return FieldError{prefix + "name", "is required with birthDate"};
-    if (auto e = add(IdKind::person, protocol::canonical_person(*name, *birth_date, today))) return *e;
+    if (!name) {
+      fail("name", "is required with birthDate");
+    } else {
+      add(IdKind::person, protocol::canonical_person(*name, *birth_date, today));
+    }
   } else if (name && !protocol::is_valid_utf8(*name)) {
-    return FieldError{prefix + "name", "must be valid UTF-8"};
+    fail("name", "must be valid UTF-8");
   }
   if (document_number || document_country) {
-    if (!document_number) return FieldError{prefix + "documentNumber", "is required with documentCountry"};
-    if (!document_country) return FieldError{prefix + "documentCountry", "is required with documentNumber"};
-    if (auto e = add(IdKind::document, protocol::canonical_document(*document_country, *document_number))) return *e;
+    if (!document_number) fail("documentNumber", "is required with documentCountry");
+    if (!document_country) fail("documentCountry", "is required with documentNumber");
+    if (document_number && document_country) {
+      add(IdKind::document, protocol::canonical_document(*document_country, *document_number));
+    }
   }
   if (plate) {
-    if (auto e = add(IdKind::plate, protocol::canonical_plate(plate_country.value_or(""), *plate))) return *e;
+    add(IdKind::plate, protocol::canonical_plate(plate_country.value_or(""), *plate));
   } else if (plate_country) {
-    return FieldError{prefix + "plate", "is required with plateCountry"};
+    fail("plate", "is required with plateCountry");
   }
   if (phone) {
-    if (auto e = add(IdKind::phone, protocol::canonical_phone(*phone))) return *e;
+    add(IdKind::phone, protocol::canonical_phone(*phone));
   }
   if (email) {
-    if (auto e = add(IdKind::email, protocol::canonical_email(*email))) return *e;
+    add(IdKind::email, protocol::canonical_email(*email));
   }
-  if (s.identifiers.empty() && !name) {
-    return FieldError{prefix.substr(0, prefix.size() - 1), "carries no identifier and no name"};
+  if (s.identifiers.empty() && !name && errors.size() == errors_before) {
+    errors.push_back(FieldError{prefix.substr(0, prefix.size() - 1), "carries no identifier and no name"});
   }
   for (std::string_view key : kSubjectFields) {
     if (key == "kind" || key == "role") continue;
@@ -210,24 +238,43 @@ json::object subject_to_json(const Subject& s) {
   return o;
 }
 
-Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
-                            const SignalLimits& limits) {
-  if (!protocol::is_valid_utf8(body)) return FieldError{"body", "is not valid UTF-8"};
+SignalParse parse_signal_all(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
+                             const SignalLimits& limits) {
+  SignalParse out;
+  auto& errors = out.errors;
+  auto fail = [&](std::string field, std::string reason) { errors.push_back(FieldError{std::move(field), std::move(reason)}); };
+  // What makes the body unreadable as a whole ends the reading at once.
+  if (!protocol::is_valid_utf8(body)) {
+    fail("body", "is not valid UTF-8");
+    return out;
+  }
   json::parse_options options;
   options.max_depth = limits.max_depth;
   boost::system::error_code ec;
   json::value root = json::parse(body, ec, json::storage_ptr(), options);
   if (ec == json::error::too_deep) {
-    return FieldError{"body", "is nested deeper than " + std::to_string(limits.max_depth) + " levels"};
+    fail("body", "is nested deeper than " + std::to_string(limits.max_depth) + " levels");
+    return out;
   }
-  if (ec) return FieldError{"body", "is not valid JSON (" + ec.message() + ")"};
-  if (!root.is_object()) return FieldError{"body", "must be a JSON object"};
-  if (auto dup = protocol::first_duplicate_key(body)) return FieldError{*dup, "appears more than once in one object (duplicate JSON key)"};
+  if (ec) {
+    fail("body", "is not valid JSON (" + ec.message() + ")");
+    return out;
+  }
+  if (!root.is_object()) {
+    fail("body", "must be a JSON object");
+    return out;
+  }
+  if (auto dup = protocol::first_duplicate_key(body)) {
+    fail(*dup, "appears more than once in one object (duplicate JSON key)");
+    return out;
+  }
   const json::object& o = root.get_object();
   for (const auto& kv : o) {
-    if (!contains(kSignalFields, kv.key())) return FieldError{std::string(kv.key()), "is not a known field"};
+    if (!contains(kSignalFields, kv.key())) fail(std::string(kv.key()), "is not a known field");
   }
+  if (!errors.empty()) return out;
 
+  // From here on every field is checked, so a form shows all its errors at once.
   FieldReader r(o, "", limits.max_field_bytes);
   Signal s;
   auto category = r.string("category", 100);
@@ -235,55 +282,80 @@ Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& tax
   auto municipality = r.string("municipality", 6);
   auto severity = r.string("severity", 6);
   auto summary = r.string("summary", limits.max_summary_bytes);
-  if (r.error()) return *r.error();
+  // Absent (or null), as opposed to present but no short string (which the
+  // reader reported already).
+  auto absent = [&](std::string_view key) {
+    const json::value* v = o.if_contains(key);
+    return !v || v->is_null();
+  };
+  r.move_errors_to(errors);
 
-  if (!category) return FieldError{"category", "is required"};
-  if (!taxonomy.find(*category)) return FieldError{"category", "is not a category of the taxonomy"};
-  s.category = *category;
-
-  if (!observed) return FieldError{"observedOn", "is required"};
-  auto date = protocol::parse_date(*observed);
-  if (!date) return FieldError{"observedOn", "must be a real calendar date written YYYY-MM-DD"};
-  if (*date > today) return FieldError{"observedOn", "must not be after today (" + today_string(today) + ")"};
-  if (*date < std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}) {
-    return FieldError{"observedOn", "must not be before 2000-01-01"};
+  if (!category) {
+    if (absent("category")) fail("category", "is required");
+  } else if (!taxonomy.find(*category)) {
+    fail("category", "is not a category of the taxonomy");
+  } else {
+    s.category = *category;
   }
-  s.observed_on = *observed;
+
+  if (!observed) {
+    if (absent("observedOn")) fail("observedOn", "is required");
+  } else if (auto date = protocol::parse_date(*observed); !date) {
+    fail("observedOn", "must be a real calendar date written YYYY-MM-DD");
+  } else if (*date > today) {
+    fail("observedOn", "must not be after today (" + today_string(today) + ")");
+  } else if (*date < std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}) {
+    fail("observedOn", "must not be before 2000-01-01");
+  } else {
+    s.observed_on = *observed;
+  }
 
   if (municipality) {
     if (!is_municipality_code(*municipality)) {
-      return FieldError{"municipality", "must be a CBS municipality code: GM and 4 digits"};
+      fail("municipality", "must be a CBS municipality code: GM and 4 digits");
+    } else {
+      s.municipality = municipality;
     }
-    s.municipality = municipality;
   }
   if (severity) {
     if (*severity != "low" && *severity != "medium" && *severity != "high") {
-      return FieldError{"severity", "must be low, medium or high"};
+      fail("severity", "must be low, medium or high");
+    } else {
+      s.severity = *severity;
     }
-    s.severity = *severity;
   }
   if (const json::value* p = o.if_contains("persons"); p && !p->is_null()) {
-    if (!p->is_int64() && !p->is_uint64()) return FieldError{"persons", "must be a whole number"};
-    if (p->is_uint64() || p->get_int64() < 0 || p->get_int64() > 100000) {
-      return FieldError{"persons", "must be from 0 to 100000"};
+    if (!p->is_int64() && !p->is_uint64()) {
+      fail("persons", "must be a whole number");
+    } else if (p->is_uint64() || p->get_int64() < 0 || p->get_int64() > 100000) {
+      fail("persons", "must be from 0 to 100000");
+    } else {
+      s.persons = p->get_int64();
     }
-    s.persons = p->get_int64();
   }
   if (summary) s.summary = *summary;
 
   if (const json::value* subjects = o.if_contains("subjects"); subjects && !subjects->is_null()) {
-    if (!subjects->is_array()) return FieldError{"subjects", "must be an array"};
-    const json::array& list = subjects->get_array();
-    if (list.size() > limits.max_subjects) {
-      return FieldError{"subjects", "must hold at most " + std::to_string(limits.max_subjects) + " subjects"};
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      auto subject = parse_subject(list[i], "subjects[" + std::to_string(i) + "].", taxonomy, today, limits);
-      if (!subject) return subject.error();
-      s.subjects.push_back(std::move(subject).value());
+    if (!subjects->is_array()) {
+      fail("subjects", "must be an array");
+    } else if (subjects->get_array().size() > limits.max_subjects) {
+      fail("subjects", "must hold at most " + std::to_string(limits.max_subjects) + " subjects");
+    } else {
+      const json::array& list = subjects->get_array();
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        s.subjects.push_back(parse_subject(list[i], "subjects[" + std::to_string(i) + "].", taxonomy, today, limits, errors));
+      }
     }
   }
-  return s;
+  if (errors.empty()) out.signal = std::move(s);
+  return out;
+}
+
+Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
+                            const SignalLimits& limits) {
+  auto parsed = parse_signal_all(body, taxonomy, today, limits);
+  if (!parsed.errors.empty()) return parsed.errors.front();
+  return std::move(*parsed.signal);
 }
 
 std::string iso8601_utc(std::int64_t epoch_ms) {

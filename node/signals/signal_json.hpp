@@ -1,11 +1,13 @@
 // Signals to and from the API's JSON. Parsing validates everything (BRIEF 3.4,
-// 3.5) and reports the first bad field; it never echoes rejected values.
+// 3.5) and reports every bad field; it never echoes rejected values.
 #pragma once
 
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "node/signals/signal.hpp"
 #include "policies/taxonomy.hpp"
@@ -22,6 +24,15 @@ struct SignalLimits {
 
 // Parses and validates a signal body. `today` is the node's local date: the
 // observation date and birth dates may not lie after it.
+struct SignalParse {
+  std::optional<Signal> signal;               // when no field failed
+  std::vector<protocol::FieldError> errors;  // every field that failed, in body order
+};
+// Every failing field (an unreadable body, JSON or unknown field stops at once):
+// what a form shows beside its fields.
+SignalParse parse_signal_all(std::string_view body, const policies::Taxonomy& taxonomy, std::chrono::sys_days today,
+                             const SignalLimits& limits = {});
+// The first failing field only.
 protocol::Result<Signal> parse_signal(std::string_view body, const policies::Taxonomy& taxonomy,
                                       std::chrono::sys_days today, const SignalLimits& limits = {});
 

@@ -264,9 +264,12 @@ TEST_F(CaseTest, ABundleBecomesOneCaseThatGrowsIsChangedNotedAndAudited) {
   auto bad_status = patch(id, R"({"status":"done"})");
   EXPECT_EQ(bad_status.status, 400);
   EXPECT_TRUE(names_field(bad_status.body, "status")) << bad_status.body;
-  // Dutch first, English second.
-  EXPECT_EQ(parse(bad_status.body).at("detail"),
-            "status moet open, in_progress of closed zijn / status must be open, in_progress or closed");
+  // In the reader's language: Dutch when asked (the web, a Dutch browser),
+  // English for a client that names none.
+  EXPECT_EQ(parse(bad_status.body).at("detail"), "Status: must be open, in_progress or closed");
+  auto dutch = api(kRiec, "PATCH", "/api/v1/cases/" + id, "analyst", R"({"status":"done"})", "nl-NL,nl;q=0.9,en;q=0.8");
+  EXPECT_EQ(parse(dutch.body).at("detail"), "Status: moet open, in_progress of closed zijn") << dutch.body;
+  EXPECT_EQ(parse(dutch.body).at("title"), "Niet alles is goed ingevuld");
   auto officer = patch(id, R"({"assignee":"otto.officier"})");
   EXPECT_EQ(officer.status, 400);
   EXPECT_TRUE(names_field(officer.body, "assignee")) << officer.body;

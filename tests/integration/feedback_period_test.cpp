@@ -92,7 +92,7 @@ class FeedbackPeriodTest : public signalnode::testing::SharingFixture {
     return {};
   }
   signalnode::node::http::HttpResponse feedback(std::size_t node, const std::string& inbox_id, const std::string& body) {
-    return api(node, "POST", "/api/v1/inbox/" + inbox_id + "/feedback", "analyst", body);
+    return api(node, "POST", "/api/v1/inbox/" + inbox_id + "/feedback", "analyst", body, "nl");
   }
   std::int64_t overdue_at(std::size_t node) {
     return apps_[node]->sharing().inbox.count_overdue(*apps_[node]->federation()->policy(), now_ms());

@@ -19,12 +19,14 @@ namespace signalnode::testing {
 class SharingFixture : public FederationFixture {
  protected:
   signalnode::node::http::HttpResponse api(std::size_t node, const std::string& method, const std::string& target,
-                                           const std::string& role, const std::string& body = {}) {
+                                           const std::string& role, const std::string& body = {},
+                                           const std::string& accept_language = {}) {
     signalnode::node::net::ClientOptions options;
     options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
     signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[node].api_port, std::move(options));
     std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + nodes_[node].tokens.at(role)}};
     if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    if (!accept_language.empty()) headers.emplace_back("Accept-Language", accept_language);
     return client.request(method, target, body, headers);
   }
   std::string submit(std::size_t node, const std::string& body) {
