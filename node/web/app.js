@@ -732,7 +732,7 @@ function sessionDialog(titleKey, ...content) {
 }
 function closeSessionDialog() { document.getElementById('session-dialog')?.remove(); }
 function warnSession() {
-  if (!me) return;
+  if (!me || document.querySelector('#session-dialog[data-kind="login"]')) return;
   const minutes = Math.max(1, Math.round(SESSION_WARN_MS / 60000));
   const stay = h('button', { type: 'button' }, t('sessionExtend'));
   const close = h('button', { type: 'button', class: 'secondary' }, t('close'));
@@ -1198,7 +1198,7 @@ async function signalPage(id) {
       sig.municipality ? [h('dt', {}, t('municipality')), h('dd', {}, sig.municipality)] : null,
       h('dt', {}, t('severity')), h('dd', {}, severityName(sig.severity)),
       sig.persons !== undefined ? [h('dt', {}, t('persons')), h('dd', {}, personsText(sig.persons))] : null,
-      sig.summary ? [h('dt', {}, t('summary')), h('dd', {}, sig.summary)] : null),
+      sig.summary ? [h('dt', {}, t('summary')), h('dd', { 'data-authored': 'officer' }, sig.summary)] : null),
     sig.subjects.length ? [h('h2', {}, t('subjects')), h('ul', {}, sig.subjects.map((x) => h('li', {}, kindName(x.kind), x.role ? ` (${subjectRoleName(x.role)})` : '', ': ',
       x.identifiers.map((i) => h('span', { class: 'pill' }, identifierText(i))))))] : null,
     actions, out, live);
@@ -1377,7 +1377,7 @@ function requestSummary(r) {
 // One request in full: for the requester, what the answer disclosed.
 function requestView(r) {
   const parts = [h('p', { class: 'lead' }, requestSummary(r)),
-    h('dl', {}, h('dt', {}, t('partner')), h('dd', {}, r.partnerName || r.partner), h('dt', {}, t('purpose')), h('dd', {}, r.purpose),
+    h('dl', {}, h('dt', {}, t('partner')), h('dd', {}, r.partnerName || r.partner), h('dt', {}, t('purpose')), h('dd', { 'data-authored': 'requester' }, r.purpose),
       h('dt', {}, t('reference')), h('dd', {}, r.reference), h('dt', {}, t('legalBasis')), h('dd', {}, r.legalGround),
       r.kinds.length ? [h('dt', {}, t('kindsAsked')), h('dd', {}, r.kinds.map(idKindName).join(', '))] : null)];
   if (r.disclosed) {
@@ -1841,7 +1841,7 @@ async function policyPage() {
   await loadTaxonomy();
   const p = await api('GET', '/api/v1/policy');
   const ruleState = (r) => (r.status === 'active' ? '' : ` (${lang === 'nl' ? 'opgeschort' : 'suspended'})`);
-  page('policyTitle', h('p', { class: 'lead' }, p.name, ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
+  page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
     p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
       h('h2', { id: `rule-${r.id}` }, r.id, ruleState(r)),
       r.description ? h('p', { 'data-authored': 'covenant' }, r.description) : null,

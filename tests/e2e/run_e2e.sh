@@ -9,7 +9,7 @@ shots=${2:-$here/../../build/e2e-screenshots}
 work=$(mktemp -d)
 cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-[ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
+[ -d "$here/node_modules/playwright-core" ] && [ -d "$here/node_modules/axe-core" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
 "$bin" demo up --dir "$work/demo" --base-port "$base" >/dev/null
 # The inspectorate and SNF have reported the agency the officer will report in
