@@ -1142,7 +1142,7 @@ async function signalsPage() {
   for (const r of [mine, org]) r.addEventListener('change', () => { location.hash = r.value === 'all' ? '#/signals?all=1' : '#/signals'; });
   const scope = h('fieldset', { class: 'scope' }, h('legend', { class: 'visually-hidden' }, t('signalsTitle')),
     h('label', { class: 'check' }, mine, ` ${t('mineOnly')}`), h('label', { class: 'check' }, org, ` ${fill(t('wholeOrg'), { org: ownOrgName() })}`));
-  const search = h('input', { type: 'search', name: 'q', autocomplete: 'off', 'aria-controls': 'signal-list' });
+  const search = h('input', { type: 'search', name: 'q', autocomplete: 'off', 'aria-controls': res.items.length ? 'signal-list' : null });
   const count = h('p', { class: 'hint', 'aria-live': 'polite', 'data-testid': 'signal-count' });
   const describe = (s) => (s.summary ? shorten(s.summary, 90)
     : s.firstSubject ? s.firstSubject
