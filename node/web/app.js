@@ -610,7 +610,6 @@ function pseudonymView(idKind, hex) {
     btn.textContent = open ? t('hide') : t('show');
     btn.setAttribute('aria-expanded', String(open));
   });
-  btn.setAttribute('aria-label', `${t('showFull')}: ${idKindName(idKind)}`);
   return h('span', { class: 'pseudonym' }, h('span', { class: 'pill' }, idKindName(idKind)), ' ', h('code', { title: hex }, shortLabel(hex)), ' ', btn, ' ', full);
 }
 

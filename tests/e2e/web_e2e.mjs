@@ -216,7 +216,8 @@ try {
   const first = officer.locator('.subject').nth(0);
   await first.getByLabel('Soort').selectOption('organisation');
   await first.getByLabel('KvK').fill('1234567');  // too short: the server's rule says so as you type
-  await first.locator('.field-error').waitFor();
+  await first.locator('input[name="kvk"][aria-invalid="true"]').waitFor();  // the error stands beside the field
+  assert.ok((await first.locator('.field-error').filter({ visible: true }).first().innerText()).length > 0);
   await first.getByLabel('KvK').fill('12345678');
   await first.getByText('KvK-nummer 12345678').waitFor();
   await officer.getByRole('button', { name: 'Betrokkene toevoegen' }).click();
@@ -478,7 +479,7 @@ try {
     return { status: r.status, body: await r.text() };
   });
   assert.equal(forged.status, 403, forged.body);
-  assert.match(forged.body, /X-CSRF-Token/);
+  assert.match(forged.body, /urn:signalnode:problem:csrf/);
 
   // ---------------------------------------------------------------- privacy officer
   log('the RIEC privacy officer finds the exchange by subject access and sees the log verified');
