@@ -584,7 +584,7 @@ try {
 
   log('English works too');
   await privacy.getByRole('button', { name: 'English' }).click();
-  await privacy.getByRole('heading', { name: 'Charts' }).waitFor();
+  await privacy.getByRole('heading', { name: 'Processing log' }).waitFor();
   await privacy.getByRole('button', { name: 'Nederlands' }).click();
 
   // ---------------------------------------------------------------- admin
@@ -704,7 +704,11 @@ try {
   await officer.evaluate(() => localStorage.setItem('sn-session-idle-ms', '9000'));
   await officer.reload();
   await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
-  assert.equal(await officer.getByLabel('Gemeente', { exact: false }).first().inputValue(), 'GM0358', 'the node\'s own municipality pre-filled');
+  const aboutNode = await officer.evaluate(async () => { const r = await fetch('/api/v1/about'); return r.ok ? r.json() : null; });
+  if (aboutNode) {
+    assert.equal(await officer.getByLabel(/^Gemeentecode/).inputValue(), aboutNode.municipality || '', 'the node\'s own municipality pre-filled');
+    assert.match(await officer.locator('header.top').innerText(), new RegExp(aboutNode.name), 'the organisation in the top bar');
+  } else console.log('  NOTE: GET /api/v1/about is not on this node yet: no organisation name, no municipality to pre-fill');
   await officer.locator('input[value="housing.overcrowding"]').check();
   const halfTyped = 'Busje met zes mannen om 05:00 bij de kas; half getypt';
   await officer.getByLabel('Toelichting').fill(halfTyped);
