@@ -10,6 +10,7 @@
 #include "node/log/log.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/privacy/subject_access.hpp"
+#include "node/signals/signal_json.hpp"
 #include "protocol/json_keys.hpp"
 #include "protocol/utf8.hpp"
 
@@ -105,9 +106,17 @@ void subject_access(ApiServices& s, RouteContext ctx, Respond respond) {
     std::string hex = crypto::to_hex(found.pseudonym);
     json::array exchanges;
     for (const auto& e : found.exchanges) exchanges.push_back(entry(e));
-    answer(json_response(200, json::serialize(json::object{{"idKind", kind},
-                                                            {"pseudonym", hex},
-                                                            {"exchanges", std::move(exchanges)}})));
+    json::array received;
+    for (const auto& r : found.received_held) {
+      received.push_back(json::object{
+          {"partner", r.partner}, {"category", r.category}, {"receivedAt", signals::iso8601_utc(r.received_at_ms)}});
+    }
+    answer(json_response(200, json::serialize(json::object{
+                                  {"idKind", kind},
+                                  {"pseudonym", hex},
+                                  {"exchanges", std::move(exchanges)},
+                                  {"held", json::object{{"signals", found.own_signals_held},
+                                                        {"received", std::move(received)}}}})));
   };
   run_with_pa(s, std::move(job), std::move(respond));
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,9 @@ struct ApiServices {
   int lookups_per_user_per_day = 20;
   // Mail and webhook notifications, preferences and the start page.
   notify::Notifier* notifier = nullptr;
+  // The CBS code of the municipality the node serves, if it is one's (the
+  // report form's default; GET /api/v1/about).
+  std::optional<std::string> municipality = std::nullopt;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);

@@ -100,6 +100,9 @@ void list_signals(ApiServices& s, RouteContext ctx, Respond respond) {
     } else if (key == "category") {
       if (!s.taxonomy.find(value)) return respond(invalid_field({"category", "is not a category of the taxonomy"}));
       q.category = value;
+    } else if (key == "mine") {
+      if (value != "true" && value != "false") return respond(invalid_field({"mine", "must be true or false"}));
+      if (value == "true") q.submitted_by = ctx.principal->token_id;
     } else {
       return respond(invalid_field({key, "is not a known query parameter"}));
     }

@@ -113,6 +113,19 @@ void add_system_routes(Router& router, ApiServices& s) {
                respond(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", s.metrics.render(), {}});
              });
 
+  // Who this node is, for the log-in page and the top bar (no token: the
+  // organisation's name is on the door anyway) and the report form's
+  // default municipality.
+  router.add("GET", "/api/v1/about", Access::open(), [&s](RouteContext, Respond respond) {
+    std::string name = s.org;
+    if (auto manifest = s.manifest ? s.manifest() : nullptr) {
+      if (const auto* self = manifest->find(s.org)) name = self->name;
+    }
+    json::object body{{"org", s.org}, {"name", name}, {"role", s.role}};
+    body["municipality"] = s.municipality ? json::value(*s.municipality) : json::value(nullptr);
+    respond(json_response(200, json::serialize(body)));
+  });
+
   router.add("GET", "/openapi.json", Access::open(), [](RouteContext, Respond respond) {
     respond(json_response(200, std::string(embedded::openapi_json())));
   });

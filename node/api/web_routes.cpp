@@ -11,6 +11,7 @@
 #include "node/http/problem.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/audit/audit_reader.hpp"
+#include "node/audit/audit_report.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/sharing/explain.hpp"
 #include "node/signals/signal_json.hpp"
@@ -100,11 +101,32 @@ void stats(ApiServices& s, Respond respond) {
   respond(json_response(200, json::serialize(out)));
 }
 
-void report(ApiServices& s, Respond respond) {
+// GET /api/v1/audit/report.csv?lang=nl|en: Dutch spreadsheets by default
+// (issue 20), the international form (comma, UTC, English) on request.
+void report(ApiServices& s, RouteContext ctx, Respond respond) {
+  auto query = parse_query(ctx.request.query);
+  if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
+  bool dutch = true;
+  for (const auto& [key, value] : *query) {
+    if (key != "lang") return respond(invalid_field({key, "is not a known query parameter"}));
+    if (value != "nl" && value != "en") return respond(invalid_field({"lang", "must be nl or en"}));
+    dutch = value == "nl";
+  }
   std::ostringstream csv;
-  audit::AuditReader(s.store).write_report_csv(csv);
+  if (dutch) {
+    s.store.read([&](storage::Database& db) {
+      audit::write_dutch_report_csv(db, csv, [&s](std::string_view id) {
+        const auto* c = s.taxonomy.find(id);
+        return c ? c->nl : std::string(id);
+      });
+      return 0;
+    });
+  } else {
+    audit::AuditReader(s.store).write_report_csv(csv);
+  }
   HttpResponse r{200, "text/csv; charset=utf-8", csv.str(), {}};
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + s.org + "-processing-record.csv\"");
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + s.org +
+                                                    (dutch ? "-verwerkingsregister.csv\"" : "-processing-record.csv\""));
   respond(std::move(r));
 }
 
@@ -159,7 +181,7 @@ void add_web_routes(Router& router, ApiServices& s) {
   router.add("GET", "/api/v1/audit/stats", Access::only({Role::privacy_officer}),
              [&s](RouteContext, Respond respond) { stats(s, std::move(respond)); });
   router.add("GET", "/api/v1/audit/report.csv", Access::only({Role::privacy_officer}),
-             [&s](RouteContext, Respond respond) { report(s, std::move(respond)); });
+             [&s](RouteContext ctx, Respond respond) { report(s, ctx, std::move(respond)); });
   router.add("GET", "/api/v1/policy", Access::authenticated(),
              [&s](RouteContext, Respond respond) { policy_view(s, std::move(respond)); });
 }

@@ -258,6 +258,7 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     cfg.org = n.org;
     cfg.role = n.role;
     cfg.oin = n.oin;
+    if (n.org == "gemeente-aalsmeer") cfg.municipality = "GM0358";  // the demo's municipality: Aalsmeer
     cfg.pseudonymisation_authority = n.pseudonymisation_authority;
     cfg.api.port = n.api_port;
     cfg.federation.enabled = true;

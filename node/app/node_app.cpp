@@ -87,6 +87,7 @@ struct NodeApp::Impl {
                  &pa_lane,
                  cfg.lookups_per_user_per_day,
                  nullptr} {
+    services.municipality = cfg.municipality;
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       // A PA node has no signals: it evaluates for others, never for itself.

@@ -3,6 +3,7 @@
 // and purpose. Pruned events (contents past retention) are left out.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -17,6 +18,16 @@ inline constexpr const char* kReportHeader = "index,time_utc,event,status,partne
 // spreadsheet could run as a formula (first non-white-space character = + - @,
 // or a leading TAB or CR) is prefixed with ' (OWASP CSV injection).
 void write_report_csv(storage::Database& db, std::ostream& out);
+
+// The same for Dutch spreadsheets (issue 20): UTF-8 with a byte order mark,
+// `;` between cells and CRLF after each row (what Excel in a Dutch locale
+// opens in columns), Dutch column names, the node's local time as
+// dd-mm-jjjj uu:mm:ss, each event also described in Dutch, outcomes in
+// words, and the category's Dutch name from `category_name`.
+inline constexpr const char* kDutchReportHeader =
+    "nummer;datum en tijd;gebeurtenis;omschrijving;uitkomst;partner;categorie;regel;grondslag;doel;aantal";
+void write_dutch_report_csv(storage::Database& db, std::ostream& out,
+                            const std::function<std::string(std::string_view)>& category_name);
 
 // One quoted cell, guarded as above.
 bool csv_needs_guard(std::string_view field);

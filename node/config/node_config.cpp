@@ -150,6 +150,13 @@ NodeConfig load_config(const NodePaths& paths) {
   if (!is_valid_node_role(c.role)) bad(paths, "role", "must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
   c.oin = need_string(o, "oin", paths);
   if (!is_valid_oin(c.oin)) bad(paths, "oin", "must be 20 digits");
+  if (const json::value* m = o.if_contains("municipality"); m && !m->is_null()) {
+    const json::string* code = m->if_string();
+    const bool valid = code && code->size() == 6 && code->starts_with("GM") &&
+                       std::all_of(code->begin() + 2, code->end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!valid) bad(paths, "municipality", "must be a CBS municipality code: GM and 4 digits");
+    c.municipality = std::string(*code);
+  }
 
   if (const json::value* pa = o.if_contains("pseudonymisationAuthority")) {
     if (!pa->is_bool()) bad(paths, "pseudonymisationAuthority", "must be true or false");
@@ -291,6 +298,7 @@ std::string config_to_json(const NodeConfig& c) {
                     {"alerts", json::object{{"minOrganisations", c.alert_min_organisations},
                                             {"windowDays", c.alert_window_days}}},
                     {"lookups", json::object{{"perUserPerDay", c.lookups_per_user_per_day}}}};
+  if (c.municipality) root["municipality"] = *c.municipality;
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},
                                       {"port", c.federation.port},

@@ -109,6 +109,9 @@ struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
   std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
   std::string oin;   // 20 digits
+  // The CBS code of the municipality this node serves (a municipality's
+  // node): what the report form fills in for its officers.
+  std::optional<std::string> municipality;
   bool pseudonymisation_authority = false;
   ApiConfig api;
   PaConfig pa;

@@ -29,6 +29,24 @@ SubjectAccessResult SubjectAccess::perform(const protocol::CanonicalId& id, cons
       for (auto& e : reader.about_subject(p)) by_index.emplace(e.index, std::move(e));
     }
     for (auto& [index, e] : by_index) found.exchanges.push_back(std::move(e));
+    // What is held now: own signals link the identifier by its lookup key,
+    // received records name it by this node's pseudonym.
+    const auto own = pseudonymiser_.prepare(0, id);
+    store_.read([&](storage::Database& db) {
+      auto signals = db.cached(
+          "SELECT COUNT(DISTINCT si.signal_id) FROM signal_identifiers si JOIN signals s ON s.id = si.signal_id "
+          "WHERE si.lookup_key = ? AND s.status = 'active'");
+      signals.bind_blob(1, own.lookup_key);
+      found.own_signals_held = signals.scalar();
+      signals.reset();
+      auto received = db.cached(
+          "SELECT i.sender, i.category, i.received_at_ms FROM inbox i WHERE i.id IN "
+          "(SELECT inbox_id FROM inbox_subjects WHERE pseudonym = ?) ORDER BY i.received_at_ms LIMIT 1000");
+      received.bind_blob(1, found.pseudonym);
+      while (received.step()) found.received_held.push_back({received.text(0), received.text(1), received.int64(2)});
+      received.reset();
+      return 0;
+    });
   }
   // The lookup itself is recorded, with the pseudonym and never the identifier.
   if (audit_) {

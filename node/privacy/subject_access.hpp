@@ -24,9 +24,20 @@
 namespace signalnode::node::privacy {
 
 // What one request found: the subject's pseudonym and the events naming it.
+// A received record that names the subject and is held now.
+struct HeldRecord {
+  std::string partner;  // who sent it
+  std::string category;
+  std::int64_t received_at_ms = 0;
+};
+
 struct SubjectAccessResult {
   crypto::oprf::Output pseudonym{};
   std::vector<audit::LoggedEvent> exchanges;  // oldest first
+  // What the node holds now (issue 20): its own active signals that name the
+  // subject, and the partners' records that do.
+  std::int64_t own_signals_held = 0;
+  std::vector<HeldRecord> received_held;  // oldest first
 };
 
 // The pseudonymisation authority could not pseudonymise the identifier:

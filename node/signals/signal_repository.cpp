@@ -141,6 +141,7 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
         "(SELECT group_concat(kind, ',') FROM (SELECT kind FROM signal_subjects WHERE signal_id = s.id "
         "ORDER BY position)) FROM signals s WHERE 1=1";
     if (query.category) sql += " AND s.category = ?1";
+    if (query.submitted_by) sql += " AND s.submitted_by = ?4";
     if (query.before_id) {
       sql += " AND (s.created_at_ms, s.id) < (SELECT created_at_ms, id FROM signals WHERE id = ?2)";
     }
@@ -149,6 +150,7 @@ std::vector<SignalSummary> SignalRepository::list(const ListQuery& query) const 
     if (query.category) st.bind(1, std::string_view(*query.category));
     if (query.before_id) st.bind(2, std::string_view(*query.before_id));
     st.bind(3, static_cast<std::int64_t>(query.limit));
+    if (query.submitted_by) st.bind(4, std::string_view(*query.submitted_by));
     std::vector<SignalSummary> out;
     while (st.step()) {
       SignalSummary s;

@@ -21,6 +21,7 @@ struct ListQuery {
   std::size_t limit = 50;
   std::optional<std::string> before_id;  // keyset pagination: items older than this id
   std::optional<std::string> category;
+  std::optional<std::string> submitted_by;  // only these (an officer's own: "Mijn signalen")
 };
 
 // How many signals there are of one category.

@@ -83,3 +83,32 @@ TEST(Language, AReportWithManyMistakesGetsThemAllAtOnceInDutchWithLabels) {
   EXPECT_EQ(none.at("invalidParams").at(0).at("label"), en_params.at(0).at("label"));
   EXPECT_EQ(node.stored_signals(), 0) << "nothing stored";
 }
+
+// "Mijn signalen" lists an officer's own signals (issue 20), and the log-in
+// page learns whose node this is without a token.
+TEST(Language, MineListsOnlyTheCallersSignalsAndAboutNamesTheNode) {
+  signalnode::testing::TestNode node;
+  const std::string body = R"({"category":"housing.overcrowding","observedOn":"2026-11-20","persons":9,
+    "subjects":[{"kind":"address","postcode":"1431 AB","houseNumber":12}]})";
+  ASSERT_EQ(node.call("POST", "/api/v1/signals", body).status, 201);
+  const std::string other = node.app().tokens().create(signalnode::node::auth::Role::officer, "collega", std::nullopt, 0);
+  auto client = node.client();
+  auto by_other = client->request("POST", "/api/v1/signals", body,
+                                  {{"Authorization", "Bearer " + other}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(by_other.status, 201) << by_other.body;
+  auto count = [](const signalnode::node::http::HttpResponse& r) {
+    return json::parse(r.body).at("items").as_array().size();
+  };
+  EXPECT_EQ(count(node.call("GET", "/api/v1/signals")), 2u) << "the organisation's list";
+  EXPECT_EQ(count(node.call("GET", "/api/v1/signals?mine=true")), 1u);
+  auto mine_other = client->request("GET", "/api/v1/signals?mine=true", {}, {{"Authorization", "Bearer " + other}});
+  EXPECT_EQ(count(mine_other), 1u);
+  EXPECT_EQ(node.call("GET", "/api/v1/signals?mine=yes").status, 400);
+
+  auto about = node.call("GET", "/api/v1/about", {}, "");
+  ASSERT_EQ(about.status, 200) << about.body;
+  json::value a = json::parse(about.body);
+  EXPECT_TRUE(a.at("name").is_string());
+  EXPECT_TRUE(a.at("org").is_string());
+  EXPECT_TRUE(a.at("municipality").is_null());
+}

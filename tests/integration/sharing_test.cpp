@@ -427,11 +427,18 @@ TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
   json::value v = json::parse(r.body);
   ASSERT_EQ(v.at("exchanges").as_array().size(), 1u);
   EXPECT_EQ(v.at("exchanges").at(0).at("event").at("name").as_string(), "record.received");
+  // What is held now, beside what happened (issue 20).
+  ASSERT_EQ(v.at("held").at("received").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(v.at("held").at("received").at(0).at("partner"), "gemeente-aalsmeer");
+  EXPECT_EQ(v.at("held").at("received").at(0).at("category"), "labour.underpaid_or_unpaid");
+  EXPECT_EQ(v.at("held").at("signals"), 0);
   // At the municipality: sent to the inspectorate and the RIEC.
   r = ask(0, R"({"idKind":"kvk","value":"12345678"})");
   ASSERT_EQ(r.status, 200) << r.body;
   v = json::parse(r.body);
   EXPECT_EQ(v.at("exchanges").as_array().size(), 2u);
+  EXPECT_EQ(v.at("held").at("signals"), 1) << "the municipality's own signal names the company";
+  EXPECT_TRUE(v.at("held").at("received").as_array().empty());
   // The BSN went to the RIEC only.
   r = ask(0, R"({"idKind":"bsn","value":"123456782"})");
   v = json::parse(r.body);

@@ -326,12 +326,26 @@ TEST_F(WebTest, ThePrivacyOfficerSeesVerificationStatsAndASafeCsv) {
   ASSERT_EQ(stats.status, 200) << stats.body;
   EXPECT_TRUE(json::parse(stats.body).as_object().contains("signalsPerCategory")) << stats.body;
 
+  // Dutch spreadsheets by default: a byte order mark, `;`, CRLF, Dutch
+  // columns, local dd-mm-jjjj times, each event described in Dutch.
   auto csv = with(l, "GET", "/api/v1/audit/report.csv");
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body.rfind("index,time_utc,event", 0), 0u) << csv.body.substr(0, 80);
-  EXPECT_NE(csv.body.find("login.succeeded"), std::string::npos);
+  EXPECT_EQ(csv.body.rfind(std::string("\xEF\xBB\xBF") + "nummer;datum en tijd;gebeurtenis;omschrijving;uitkomst", 0), 0u)
+      << csv.body.substr(0, 80);
+  EXPECT_NE(csv.body.find("\r\n"), std::string::npos);
+  EXPECT_NE(csv.body.find("\"login.succeeded\";\"een aanmelding op de webinterface\""), std::string::npos) << csv.body.substr(0, 600);
+  EXPECT_NE(csv.body.find("\"gelukt\""), std::string::npos);
+  const auto second_row = csv.body.find("\r\n") + 2;
+  const std::string time_cell = csv.body.substr(csv.body.find(';', second_row) + 1, 21);
+  EXPECT_TRUE(time_cell.size() == 21 && time_cell[0] == '"' && time_cell[3] == '-' && time_cell[6] == '-' &&
+              time_cell[11] == ' ')
+      << time_cell;
   EXPECT_EQ(csv.body.find(kPassword), std::string::npos);
+  // The international form on request.
+  auto en = with(l, "GET", "/api/v1/audit/report.csv?lang=en");
+  EXPECT_EQ(en.body.rfind("index,time_utc,event", 0), 0u) << en.body.substr(0, 80);
+  EXPECT_EQ(with(l, "GET", "/api/v1/audit/report.csv?lang=de").status, 400);
 }
 
 TEST_F(WebTest, TheAdminDeletesAnAccountAndItsSessionsEnd) {

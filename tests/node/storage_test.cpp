@@ -146,16 +146,16 @@ TEST_F(StorageTest, ListIsNewestFirstWithKeysetPagination) {
     std::snprintf(id, sizeof id, "%032d", i);
     store.write(repo.insert_job(example(id, 100 + i)));
   }
-  auto page1 = repo.list({2, std::nullopt, std::nullopt});
+  auto page1 = repo.list({2, std::nullopt, std::nullopt, std::nullopt});
   ASSERT_EQ(page1.size(), 2u);
   EXPECT_EQ(page1[0].created_at_ms, 104);
   EXPECT_EQ(page1[0].subject_kinds, (std::vector<std::string>{"person", "organisation"}));
-  auto page2 = repo.list({2, page1.back().id, std::nullopt});
+  auto page2 = repo.list({2, page1.back().id, std::nullopt, std::nullopt});
   ASSERT_EQ(page2.size(), 2u);
   EXPECT_EQ(page2[0].created_at_ms, 102);
-  auto page3 = repo.list({2, page2.back().id, std::nullopt});
+  auto page3 = repo.list({2, page2.back().id, std::nullopt, std::nullopt});
   ASSERT_EQ(page3.size(), 1u);
-  EXPECT_TRUE(repo.list({10, std::nullopt, std::string("housing.overcrowding")}).empty());
+  EXPECT_TRUE(repo.list({10, std::nullopt, std::string("housing.overcrowding"), std::nullopt}).empty());
 }
 
 TEST_F(StorageTest, AFailingJobFailsAloneAndLeavesNoTrace) {

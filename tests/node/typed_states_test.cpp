@@ -502,7 +502,7 @@ TEST_F(TypedStatesTest, AnUnknownValueReadBackNamesTheColumnAndTheValue) {
   s.id = id_of("5", 1);
   s.submitted_by = "tok";
   store.write(repo.insert_job(s));
-  ASSERT_EQ(repo.list({10, std::nullopt, std::nullopt}).at(0).status, sg::SignalStatus::active);
+  ASSERT_EQ(repo.list({10, std::nullopt, std::nullopt, std::nullopt}).at(0).status, sg::SignalStatus::active);
   // Only a damaged or foreign database holds such a value: the CHECK is
   // switched off to write it.
   store.write([](st::Database& db) {
@@ -510,7 +510,7 @@ TEST_F(TypedStatesTest, AnUnknownValueReadBackNamesTheColumnAndTheValue) {
     db.exec("UPDATE signals SET status = 'lost'");
     db.exec("PRAGMA ignore_check_constraints = OFF");
   });
-  for (auto read : std::vector<std::function<void()>>{[&] { (void)repo.list({10, std::nullopt, std::nullopt}); },
+  for (auto read : std::vector<std::function<void()>>{[&] { (void)repo.list({10, std::nullopt, std::nullopt, std::nullopt}); },
                                                       [&] { (void)repo.get(id_of("5", 1)); }}) {
     try {
       read();
