@@ -126,6 +126,18 @@ void add_system_routes(Router& router, ApiServices& s) {
     respond(json_response(200, json::serialize(body)));
   });
 
+  // The federation's partners by name, for the pages (an org id is no name).
+  // Logged-in users only: whom the node exchanges with is not for the door.
+  router.add("GET", "/api/v1/partners", Access::authenticated(), [&s](RouteContext, Respond respond) {
+    json::array items;
+    if (auto manifest = s.manifest ? s.manifest() : nullptr) {
+      for (const auto& p : manifest->partners) {
+        items.push_back(json::object{{"org", p.org}, {"name", p.name}, {"role", p.role}});
+      }
+    }
+    respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
+  });
+
   router.add("GET", "/openapi.json", Access::open(), [](RouteContext, Respond respond) {
     respond(json_response(200, std::string(embedded::openapi_json())));
   });

@@ -446,6 +446,17 @@ async function loadAbout() {
   for (const p of about.partners || []) if (p.org && p.name) orgNames.set(p.org, p.name);
   return about;
 }
+// The partners' names from the manifest (GET /api/v1/partners, for the
+// logged-in only: who the node exchanges with is not for anyone at the door).
+let partnerNamesFor = null;
+async function loadPartnerNames() {
+  if (!me || partnerNamesFor === me.username) return;
+  partnerNamesFor = me.username;
+  try {
+    const list = await api('GET', '/api/v1/partners');
+    for (const p of list.items || []) if (p.org && p.name) orgNames.set(p.org, p.name);
+  } catch { /* names fall back to the org id in words */ }
+}
 const ownOrgName = () => about?.name || (me?.org ? orgName(me.org) : '');
 // Why a partner does (not) receive a signal, from the node's English reasons.
 function reasonText(r) {
@@ -2091,6 +2102,7 @@ async function route() {
     if (!me || !me.csrfToken) { me = null; location.hash = '#/login'; renderTop(); return loginPage(); }
     touchSession();
   }
+  await loadPartnerNames();
   renderTop();
   const hash = location.hash || '#/';
   for (const [re, role, view] of ROUTES) {

@@ -415,6 +415,28 @@ TEST_F(SharingTest, WithThePaAwayTheSignalPageAndTheHealthCheckSaySo) {
   EXPECT_NE(metrics.find("signalnode_pa_reachable{measure=\"reachable\"} 1"), std::string::npos) << metrics;
 }
 
+// The pages name partners by the manifest's names (issue 20), for the
+// logged-in only: whom a node exchanges with is not for anyone at the door.
+TEST_F(SharingTest, PartnersByNameForTheLoggedInOnly) {
+  auto r = api(0, "GET", "/api/v1/partners", "officer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::map<std::string, std::string> names;
+  const json::value list = json::parse(r.body);
+  for (const auto& p : list.at("items").as_array()) {
+    names[std::string(p.at("org").as_string())] = std::string(p.at("name").as_string());
+  }
+  EXPECT_FALSE(names["nla"].empty());
+  EXPECT_NE(names["nla"], "nla") << "a name, not the org id";
+  signalnode::node::net::ClientOptions options;
+  options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+  signalnode::node::net::HttpsClient anonymous("127.0.0.1", nodes_[0].api_port, std::move(options));
+  EXPECT_EQ(anonymous.request("GET", "/api/v1/partners").status, 401);
+  auto about = json::parse(anonymous.request("GET", "/api/v1/about").body);
+  EXPECT_FALSE(about.as_object().contains("partners"));
+  EXPECT_EQ(about.at("name"), "Gemeente Aalsmeer");
+  EXPECT_EQ(about.at("municipality"), "GM0358");
+}
+
 TEST_F(SharingTest, SubjectAccessFindsTheExchangesOnBothSides) {
   std::string id = submit(0, kLabourSignal);
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
