@@ -19,19 +19,24 @@ HttpResponse problem(int status, std::string_view code, std::string_view title, 
 }
 
 HttpResponse invalid_field(const protocol::FieldError& error, int status) {
-  json::object o = base(status, "invalid-field", "Invalid input", error.field + " " + error.reason);
-  o["invalidParams"] = json::array{json::object{{"name", error.field}, {"reason", error.reason}}};
+  const std::string name = error.field.substr(0, 64);  // may be a caller's own key
+  json::object o = base(status, "invalid-field", "Invalid input", name + " " + error.reason);
+  o["invalidParams"] = json::array{json::object{{"name", name}, {"reason", error.reason}}};
   return {status, "application/problem+json", json::serialize(o), {}};
 }
 
 HttpResponse invalid_fields(const std::vector<protocol::FieldError>& errors, int status) {
   if (errors.empty()) return invalid_field({"body", "is not valid"}, status);
   json::object o = base(status, "invalid-field", "Invalid input",
-                        errors.size() == 1 ? errors.front().field + " " + errors.front().reason
+                        errors.size() == 1 ? errors.front().field.substr(0, 64) + " " + errors.front().reason
                                            : std::to_string(errors.size()) + " fields are not valid; the first: " +
-                                                 errors.front().field + " " + errors.front().reason);
+                                                 errors.front().field.substr(0, 64) + " " + errors.front().reason);
+  // At most 50 (a hostile body can name thousands of unknown keys), each
+  // name cut to 64 bytes: the answer stays small whatever was sent.
   json::array params;
-  for (const auto& e : errors) params.push_back(json::object{{"name", e.field}, {"reason", e.reason}});
+  for (std::size_t i = 0; i < errors.size() && i < 50; ++i) {
+    params.push_back(json::object{{"name", errors[i].field.substr(0, 64)}, {"reason", errors[i].reason}});
+  }
   o["invalidParams"] = std::move(params);
   return {status, "application/problem+json", json::serialize(o), {}};
 }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <regex>
 #include <vector>
@@ -225,6 +226,8 @@ std::optional<std::string> dutch_text(std::string_view english) {
   return std::nullopt;
 }
 
+void localise_problem_body(HttpResponse& response, Language language);
+
 namespace {
 std::string english_text(std::string_view text) {
   if (auto slash = text.find(" / "); slash != std::string_view::npos) return std::string(text.substr(slash + 3));
@@ -303,18 +306,29 @@ std::string capitalised(std::string s) {
 
 std::string field_label(std::string_view field, Language language) {
   const bool nl = language == Language::nl;
+  // A name may be a caller's own key: bounded, and read by hand (no regex
+  // over hostile text).
+  if (field.size() > 64) field = field.substr(0, 64);
   auto pick = [&](std::string_view key) -> std::optional<std::string> {
     auto it = labels().find(key);
     if (it == labels().end()) return std::nullopt;
     return nl ? it->second.first : it->second.second;
   };
-  static const std::regex subject(R"(^subjects\[(\d+)\]\.?(.*)$)");
-  std::match_results<std::string_view::const_iterator> m;
-  if (std::regex_match(field.begin(), field.end(), m, subject)) {
-    const std::string who = (nl ? "Betrokkene " : "Subject ") + std::to_string(std::stoul(m[1].str()) + 1);
-    const std::string rest = m[2].str();
-    if (rest.empty()) return who;
-    return who + ": " + pick(rest).value_or(rest);
+  constexpr std::string_view kSubjects = "subjects[";
+  if (field.starts_with(kSubjects)) {
+    std::string_view rest = field.substr(kSubjects.size());
+    const auto close = rest.find(']');
+    std::size_t index = 0;
+    if (close != std::string_view::npos && close > 0 && close <= 4) {
+      const auto [end, ec] = std::from_chars(rest.data(), rest.data() + close, index);
+      if (ec == std::errc() && end == rest.data() + close) {
+        const std::string who = (nl ? "Betrokkene " : "Subject ") + std::to_string(index + 1);
+        std::string_view tail = rest.substr(close + 1);
+        if (tail.starts_with('.')) tail.remove_prefix(1);
+        if (tail.empty()) return who;
+        return who + ": " + pick(tail).value_or(std::string(tail));
+      }
+    }
   }
   if (auto label = pick(field)) return capitalised(*label);
   return std::string(field);
@@ -322,6 +336,14 @@ std::string field_label(std::string_view field, Language language) {
 
 void localise_problem(HttpResponse& response, Language language) {
   if (!response.content_type.starts_with("application/problem+json")) return;
+  try {
+    localise_problem_body(response, language);
+  } catch (const std::exception&) {
+    // Never worse than untranslated: the problem goes out as the route wrote it.
+  }
+}
+
+void localise_problem_body(HttpResponse& response, Language language) {
   boost::system::error_code ec;
   json::value doc = json::parse(response.body, ec);
   if (ec || !doc.is_object()) return;

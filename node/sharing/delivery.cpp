@@ -238,7 +238,10 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
         continue;
       }
       const wire::Record& sent = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
-      if (!it->second->accepted && !wire::is_request_kind(sent.kind) && policies::is_temporary_refusal(it->second->reason)) {
+      // Shared records only: the receiver remembers its answer to any other
+      // message by id, so a retried correction would get the same refusal.
+      if (!it->second->accepted && sent.kind == RecordKind::shared_signal &&
+          policies::is_temporary_refusal(it->second->reason)) {
         // Clocks or covenant versions that disagree for now: the record stays
         // queued, out of the partner's "due now", and is offered again, for
         // up to kRetryRefusedMs after it was queued; then it is refused.

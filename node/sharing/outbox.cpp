@@ -263,9 +263,13 @@ std::size_t Outbox::catch_up(const policies::Policy& policy, const federation::M
     }
 
     static const std::string live_sql =
-        sql("SELECT record_id FROM outbox WHERE signal_id = ? AND recipient = ? AND kind = ", RecordKind::shared_signal,
-            " AND state NOT IN ", sql_list(OutboxState::cancelled, OutboxState::rejected), " LIMIT 1");
+        sql("SELECT record_id, state = ", OutboxState::queued, " AND reason IS NOT NULL FROM outbox WHERE signal_id = ? "
+            "AND recipient = ? AND kind = ", RecordKind::shared_signal, " AND state NOT IN ",
+            sql_list(OutboxState::cancelled, OutboxState::rejected), " ORDER BY rowid DESC LIMIT 1");
+    static const std::string cancel_sql = sql("UPDATE outbox SET state = ", OutboxState::cancelled,
+                                              " WHERE record_id = ? AND state = ", OutboxState::queued);
     auto live = db.cached(live_sql);
+    auto cancel = db.cached(cancel_sql);
     auto made = db.cached("SELECT COUNT(*) FROM outbox WHERE signal_id = ? AND recipient = ?");
     auto decision_row = db.cached(
         "INSERT OR REPLACE INTO sharing_decisions (signal_id, recipient, rule_id, reason) VALUES (?,?,?,?)");
@@ -282,8 +286,17 @@ std::size_t Outbox::catch_up(const policies::Policy& policy, const federation::M
       live.reset();
       live.bind(1, std::string_view(r.id)).bind(2, std::string_view(partner.org));
       const bool holds = live.step();
+      // A record the partner refused for now (another covenant version, its
+      // clock) still carries the policy it was made under: it is made again
+      // under this one instead of being retried until it is refused for good.
+      const bool refused_for_now = holds && live.int64(1) != 0;
+      const std::string held_id = holds ? live.text(0) : std::string();
       live.reset();
-      if (holds) return;
+      if (holds && !refused_for_now) return;
+      if (refused_for_now) {
+        cancel.reset();
+        cancel.bind(1, std::string_view(held_id)).run();
+      }
       auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
       if (!decision.grant) return;
       const auto& rule = *decision.grant->rule;

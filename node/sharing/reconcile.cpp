@@ -145,6 +145,14 @@ Reconcile::Step Reconcile::step(const federation::Partner& partner, net::HttpsCl
       u.bind(1, restored);
       r->undecided = u.scalar() != 0;
       u.reset();
+      // Catch-up remakes records under derived ids too: wait until its walk
+      // is done and nothing waits for pseudonyms, or a record it is about to
+      // remake would be withdrawn first (and refused for good after).
+      auto c = db.cached(
+          "SELECT (SELECT COUNT(*) FROM catch_up_state WHERE walking IS NOT NULL) + "
+          "(SELECT COUNT(*) FROM catch_up_waiting) + (1 - (SELECT COUNT(*) FROM catch_up_state))");
+      r->undecided = r->undecided || c.scalar() != 0;
+      c.reset();
     }
     st.reset();
     return r;
@@ -157,10 +165,17 @@ Reconcile::Step Reconcile::step(const federation::Partner& partner, net::HttpsCl
     throw std::runtime_error("the partner answered " + std::to_string(response.status) + " to the list of held records");
   }
   HeldPage page = page_from_json(response.body);
+  // The page must continue after what was asked: a partner that answers the
+  // same page again (or an earlier one) would send the node round forever.
+  if (!page.records.empty() && page.records.front().record_id <= row->after) {
+    throw std::runtime_error("the partner's list of held records does not continue after the record asked for");
+  }
   const std::int64_t now = ctx_.now_ms();
   std::int64_t withdrawn = 0, total = 0;
   ctx_.store.write([&](storage::Database& db) {
-    auto known = db.cached("SELECT 1 FROM outbox WHERE record_id = ? AND recipient = ?");
+    // Ours: the restored node has the record, or already queued its withdrawal.
+    auto known = db.cached(
+        "SELECT 1 FROM outbox WHERE recipient = ?2 AND (record_id = ?1 OR (refers_to = ?1 AND kind = 'withdrawal'))");
     for (const auto& held : page.records) {
       if (held.received_at_ms < row->since_ms) continue;  // before the snapshot: not the restore's doing
       known.reset();

@@ -97,9 +97,11 @@ Subject parse_subject(const json::value& value, const std::string& prefix, const
   auto fail = [&](std::string field, std::string reason) { errors.push_back(FieldError{prefix + field, std::move(reason)}); };
   const json::object& o = value.get_object();
   for (const auto& kv : o) {
-    if (!contains(kSubjectFields, kv.key())) fail(std::string(kv.key()), "is not a known field");
+    if (!contains(kSubjectFields, kv.key())) {
+      fail(std::string(kv.key().substr(0, 64)), "is not a known field");
+      return s;
+    }
   }
-  if (errors.size() > errors_before) return s;
   FieldReader r(o, prefix, limits.max_field_bytes);
   auto kind = r.string("kind", 32);
   if (r.failed()) {
@@ -270,9 +272,11 @@ SignalParse parse_signal_all(std::string_view body, const policies::Taxonomy& ta
   }
   const json::object& o = root.get_object();
   for (const auto& kv : o) {
-    if (!contains(kSignalFields, kv.key())) fail(std::string(kv.key()), "is not a known field");
+    if (!contains(kSignalFields, kv.key())) {
+      fail(std::string(kv.key().substr(0, 64)), "is not a known field");
+      return out;  // one is enough: the body is not a signal of this API
+    }
   }
-  if (!errors.empty()) return out;
 
   // From here on every field is checked, so a form shows all its errors at once.
   FieldReader r(o, "", limits.max_field_bytes);

@@ -659,6 +659,8 @@ function idempotencyKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+const NOT_RETRIED = [/^\/api\/v1\/session(\/password)?$/, /^\/api\/v1\/users\/[^/]+\/password$/, /^\/api\/v1\/users$/,
+  /^\/api\/v1\/lookups$/, /^\/api\/v1\/audit\/subject-access$/, /^\/api\/v1\/subjects\/check$/, /^\/api\/v1\/signals\/preview$/];
 async function api(method, path, body) {
   // Problem documents come back in the page's language (RFC 9457 title, detail, invalidParams).
   const headers = { Accept: 'application/json', 'Accept-Language': lang };
@@ -666,6 +668,10 @@ async function api(method, path, body) {
   if (method !== 'GET' && me?.csrfToken) headers['X-CSRF-Token'] = me.csrfToken;
   const changes = method !== 'GET';
   if (changes) headers['Idempotency-Key'] = idempotencyKey();
+  // The node keeps no answer for calls that carry a password or look
+  // someone up (docs/api.md, Idempotency-Key): those are never retried by
+  // themselves, or a retry could count a log-in twice or record a lookup twice.
+  const retries = changes && !NOT_RETRIED.some((re) => re.test(path));
   // A change is tried up to three times when the answer was lost (network)
   // or the node asked to come back within seconds (503: stopping, busy):
   // same key, so at most one of the attempts takes effect.
@@ -674,12 +680,15 @@ async function api(method, path, body) {
     try {
       res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
-      if (!changes || attempt >= 2) throw new ApiError(0, { detail: t('problemNetwork') });
+      if (!retries || attempt >= 2) throw new ApiError(0, { detail: t('problemNetwork') });
       await pause(1000 * (attempt + 1));
       continue;
     }
     const wait = Number(res.headers.get('Retry-After') || 0);
-    if (changes && res.status === 503 && attempt < 2 && wait > 0 && wait <= 5) {
+    // 503: stopping or busy; 409: the first attempt with this key is still
+    // being handled (its answer comes to the next try).
+    if (retries && (res.status === 503 || res.status === 409) && attempt < 4 && wait > 0 && wait <= 5) {
+      if (res.status === 409 && !(await res.clone().text()).includes('idempotency-key-in-flight')) break;
       await pause(wait * 1000);
       continue;
     }

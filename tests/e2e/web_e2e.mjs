@@ -265,7 +265,7 @@ try {
   await officer.getByRole('link', { name: 'Mijn signalen' }).click();
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
   const signalId = signalUrl.split('/').pop();
-  assert.match(await officer.locator(`tr[data-signal="${signalId}"]`).innerText(), /RIEC Amsterdam: afgeleverd/);
+  assert.match(await officer.locator(`tr[data-signal="${signalId}"]`).innerText(), /RIEC Amsterdam-Amstelland: afgeleverd/);
   await shot(officer, '04-my-signals');
 
   // ---------------------------------------------------------------- analyst
@@ -290,7 +290,7 @@ try {
   for (const org of ['gemeente-aalsmeer', 'nla', 'snf']) await bundle.locator(`.pill[data-org="${org}"]`).waitFor();
   assert.match(await bundle.innerText(), /Gemeente Aalsmeer/, 'partners by name');
   // Each piece: who reported what, when.
-  assert.match(await bundle.locator('.pieces').innerText(), /NLA · Te weinig betaald[^\n]*\n(.|\n)*SNF · Locatie voldoet niet/);
+  assert.match(await bundle.locator('.pieces').innerText(), /Nederlandse Arbeidsinspectie · Te weinig betaald[^\n]*\n(.|\n)*Stichting Normering Flexwonen · Locatie voldoet niet/);
   const fullValue = bundle.locator('code:not([title])');
   await bundle.getByRole('button', { name: 'Toon' }).first().click();
   assert.match(await fullValue.first().innerText(), /^[0-9a-f]{128}$/, 'the full pseudonym on demand');
@@ -305,7 +305,7 @@ try {
   await analyst.getByRole('heading', { name: 'Zaak', exact: true }).waitFor();
   const caseUrl = analyst.url();
   const graph = analyst.locator('.graph-list');
-  for (const org of ['Gemeente Aalsmeer', 'NLA', 'SNF']) await graph.getByText(new RegExp(`gemeld door ${org}`)).first().waitFor();
+  for (const org of ['Gemeente Aalsmeer', 'Nederlandse Arbeidsinspectie', 'Stichting Normering Flexwonen']) await graph.getByText(new RegExp(`gemeld door ${org}`)).first().waitFor();
   assert.match(await graph.innerText(), /KvK-nummer/);
   assert.match(await graph.innerText(), /adres/, 'the address joins the agency in one case');
   assert.equal(await analyst.locator('.case-graph').getByText(/[0-9a-f]{64}/).count(), 0, 'no pseudonym on the case page');
@@ -348,7 +348,7 @@ try {
   await officer.goto(signalUrl);
   await officer.getByRole('heading', { name: 'Signaal', exact: true }).waitFor();
   await officer.getByTestId('feedback').waitFor({ timeout: 30000 });
-  await officer.getByText('RIEC Amsterdam: onderzoek gestart (al bekend)', { exact: false }).waitFor();
+  await officer.getByText('RIEC Amsterdam-Amstelland: onderzoek gestart (al bekend)', { exact: false }).waitFor();
   // The inspectorate has 30 days (labour-to-inspectorate) and has not answered yet.
   await officer.locator('tr[data-partner="nla"]').getByText(/Antwoord verwacht vóór \d{1,2} [a-z]+ \d{4}/).waitFor();
   await shot(officer, '07-signal-feedback');
@@ -376,7 +376,7 @@ try {
   await officer.goto(`${municipality.api}/#/signals`);
   await officer.getByRole('heading', { name: 'Mijn signalen' }).waitFor();
   await officer.goto(signalUrl);
-  await officer.getByText('NLA: Bewust niet teruggekoppeld: belang van het onderzoek', { exact: false }).waitFor({ timeout: 30000 });
+  await officer.getByText('Nederlandse Arbeidsinspectie: Bewust niet teruggekoppeld: belang van het onderzoek', { exact: false }).waitFor({ timeout: 30000 });
   assert.equal(await officer.locator('tr[data-partner="nla"]').getByText(/Antwoord verwacht/).count(), 0, 'withheld is an answer');
   await shot(officer, '07c-signal-withheld');
 

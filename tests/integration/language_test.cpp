@@ -112,3 +112,25 @@ TEST(Language, MineListsOnlyTheCallersSignalsAndAboutNamesTheNode) {
   EXPECT_TRUE(a.at("org").is_string());
   EXPECT_TRUE(a.at("municipality").is_null());
 }
+
+// Review finding: a field name is often the caller's own key, and the label
+// of `subjects[...]` must not be read with a regex that recurses per byte.
+// A 30 KB key and an absurd index are answered, and the node answers on.
+TEST(Language, AHostileKeyIsAnsweredInBoundsAndTheNodeLivesOn) {
+  signalnode::testing::TestNode node;
+  auto client = node.client();
+  const std::string long_key = "subjects[0]." + std::string(30000, 'a');
+  for (const std::string& key : {long_key, std::string("subjects[99999999999999999999].bsn")}) {
+    const std::string body = "{\"" + key + "\":\"x\"}";
+    auto r = client->request("POST", "/api/v1/session", body,
+                             {{"Content-Type", "application/json"}, {"Accept-Language", "nl"}});
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 200);
+    EXPECT_LT(r.body.size(), 2000u);
+    auto s = client->request("POST", "/api/v1/signals", body,
+                             {{"Authorization", "Bearer " + node.token("officer")}, {"Content-Type", "application/json"},
+                              {"Accept-Language", "nl"}});
+    EXPECT_EQ(s.status, 400) << s.body.substr(0, 200);
+    EXPECT_LT(s.body.size(), 2000u);
+  }
+  EXPECT_EQ(node.call("GET", "/api/v1/signals").status, 200) << "still answering";
+}
