@@ -56,24 +56,47 @@ std::string text_at(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-void write_report_csv(storage::Database& db, std::ostream& out) {
-  out << kReportHeader << "\n";
+namespace {
+// One processing-record row: what both CSV forms show of an event.
+struct ReportRow {
+  std::int64_t index = 0;
+  std::int64_t end_ms = 0;
+  std::string name, status, partner, category, rule, legal_basis, purpose;
+  std::int64_t count = 1;  // the things an event covers (a retention run), else one
+};
+
+template <typename F>
+void for_each_report_row(storage::Database& db, F&& f) {
   auto st = db.prepare("SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL ORDER BY idx");
   while (st.step()) {
     json::value parsed = json::parse(crypto::as_chars(st.blob_view(1)));
     const json::object& e = parsed.as_object();
     const json::object& a = e.at("attributes").as_object();
-    std::string rule;
-    if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) rule = text_at(pa->get_object(), "rule");
-    // The number of things an event covers (a retention run), else one.
+    ReportRow r;
+    r.index = st.int64(0);
+    r.end_ms = e.at("endTimeMs").as_int64();
+    r.name = text_at(e, "name");
+    r.status = text_at(e, "status");
+    r.partner = text_at(a, "partner");
+    r.category = text_at(a, "category");
+    if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) r.rule = text_at(pa->get_object(), "rule");
+    r.legal_basis = text_at(a, "legalBasis");
+    r.purpose = text_at(a, "purpose");
     const json::value* n = a.if_contains("count");
-    std::int64_t count = n && n->is_int64() ? n->as_int64() : 1;
-    out << st.int64(0) << "," << signals::iso8601_utc(e.at("endTimeMs").as_int64()) << "," << csv(text_at(e, "name"))
-        << "," << csv(text_at(e, "status")) << "," << csv(text_at(a, "partner")) << "," << csv(text_at(a, "category"))
-        << "," << csv(rule) << "," << csv(text_at(a, "legalBasis")) << "," << csv(text_at(a, "purpose")) << "," << count
-        << "\n";
+    r.count = n && n->is_int64() ? n->as_int64() : 1;
+    f(r);
   }
   st.reset();
+}
+}  // namespace
+
+void write_report_csv(storage::Database& db, std::ostream& out) {
+  out << kReportHeader << "\n";
+  for_each_report_row(db, [&](const ReportRow& r) {
+    out << r.index << "," << signals::iso8601_utc(r.end_ms) << "," << csv(r.name) << "," << csv(r.status) << ","
+        << csv(r.partner) << "," << csv(r.category) << "," << csv(r.rule) << "," << csv(r.legal_basis) << ","
+        << csv(r.purpose) << "," << r.count << "\n";
+  });
 }
 
 namespace {
@@ -104,24 +127,12 @@ std::string dutch_outcome(std::string_view status) {
 void write_dutch_report_csv(storage::Database& db, std::ostream& out,
                             const std::function<std::string(std::string_view)>& category_name) {
   out << "\xEF\xBB\xBF" << kDutchReportHeader << "\r\n";
-  auto st = db.prepare("SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL ORDER BY idx");
-  while (st.step()) {
-    json::value parsed = json::parse(crypto::as_chars(st.blob_view(1)));
-    const json::object& e = parsed.as_object();
-    const json::object& a = e.at("attributes").as_object();
-    std::string rule;
-    if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) rule = text_at(pa->get_object(), "rule");
-    const json::value* n = a.if_contains("count");
-    std::int64_t count = n && n->is_int64() ? n->as_int64() : 1;
-    const std::string name = text_at(e, "name");
-    const std::string category = text_at(a, "category");
-    out << st.int64(0) << ";" << csv(local_time(e.at("endTimeMs").as_int64())) << ";" << csv(name) << ";"
-        << csv(dutch_description(name)) << ";" << csv(dutch_outcome(text_at(e, "status"))) << ";"
-        << csv(text_at(a, "partner")) << ";" << csv(category.empty() ? category : category_name(category)) << ";"
-        << csv(rule) << ";" << csv(text_at(a, "legalBasis")) << ";" << csv(text_at(a, "purpose")) << ";" << count
-        << "\r\n";
-  }
-  st.reset();
+  for_each_report_row(db, [&](const ReportRow& r) {
+    out << r.index << ";" << csv(local_time(r.end_ms)) << ";" << csv(r.name) << ";" << csv(dutch_description(r.name))
+        << ";" << csv(dutch_outcome(r.status)) << ";" << csv(r.partner) << ";"
+        << csv(r.category.empty() ? r.category : category_name(r.category)) << ";" << csv(r.rule) << ";"
+        << csv(r.legal_basis) << ";" << csv(r.purpose) << ";" << r.count << "\r\n";
+  });
 }
 
 }  // namespace signalnode::node::audit
