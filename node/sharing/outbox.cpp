@@ -64,6 +64,12 @@ policies::SignalFacts in_partner_domain(
 // snapshot makes the same record, under the same id, and the partner, which
 // stores a record id once, keeps one (issue 18: "one duplicate at the RIEC").
 // Outbox rows go only with their signal, so n never comes round again.
+// The id starts with the signal id's first 12 hex digits, which for a
+// signal id made by crypto::time_ordered_hex_id are its creation time in ms
+// (big-endian): records sort by time in every index keyed by record id, the
+// outbox's here and the partners' inbox, and new ones land on the last pages
+// instead of a random page each (issue 19). The other 20 digits are the
+// keyed hash's: still 32 lowercase hex digits, as the wire format demands.
 std::string derived_record_id(const crypto::SubKey& key, const std::string& signal_id, const std::string& recipient,
                               std::int64_t n) {
   std::string message = "signalnode-record-v1";
@@ -74,7 +80,11 @@ std::string derived_record_id(const crypto::SubKey& key, const std::string& sign
   message.push_back('\0');
   message += std::to_string(n);
   auto digest = crypto::keyed_hash(key, crypto::as_bytes(message));
-  return crypto::to_hex(crypto::ByteView(digest.data(), 16));
+  constexpr std::size_t kTimeDigits = 12;
+  std::string prefix = signal_id.substr(0, kTimeDigits);
+  const bool hex = prefix.size() == kTimeDigits && prefix.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) return crypto::to_hex(crypto::ByteView(digest.data(), 16));
+  return prefix + crypto::to_hex(crypto::ByteView(digest.data(), 10));
 }
 }  // namespace
 

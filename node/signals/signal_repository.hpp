@@ -100,8 +100,9 @@ class SignalRepository {
   // their identifiers' pseudonyms (opened by the pseudonymiser).
   static std::vector<ReadySignal> ready_to_share(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser,
                                                  std::size_t max_signals);
-  // Ids of signals created before cutoff_ms, oldest first, at most 10000.
-  static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms);
+  // Ids of signals created before cutoff_ms, oldest first, at most `limit`.
+  static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms,
+                                                 std::size_t limit = 10000);
   // Deletes the signal; its subjects, identifier links, decisions, outbox
   // entries and feedback go with it (foreign keys cascade).
   static void remove(storage::Database& db, const std::string& id);

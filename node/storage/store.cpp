@@ -1,12 +1,14 @@
 #include "node/storage/store.hpp"
 
-#include <chrono>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <future>
 
 namespace signalnode::node::storage {
 
-Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations)
+Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations,
+             Checkpointer::Limits checkpoints)
     : path_(db_path), writer_db_(db_path, Database::Mode::read_write) {
   // Incremental auto-vacuum lets the retention task hand freed pages back to
   // the file system in small steps (PRAGMA incremental_vacuum) instead of a
@@ -23,6 +25,19 @@ Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>&
     }
   }
   migrate(writer_db_, migrations);
+  // From here on the writer never checkpoints: it tells the checkpointer how
+  // long the WAL is after each commit (the hook replaces SQLite's own
+  // autocheckpoint, which would copy the WAL into the file inside a commit).
+  // After the WAL starts over, it is cut back to 16 MiB if it grew past.
+  writer_db_.exec("PRAGMA wal_autocheckpoint=0");
+  writer_db_.exec("PRAGMA journal_size_limit=16777216");
+  {
+    auto st = writer_db_.prepare("PRAGMA page_size");
+    st.step();
+    frame_bytes_ = st.int64(0) + 24;
+  }
+  checkpointer_ = std::make_unique<Checkpointer>(db_path, checkpoints);
+  sqlite3_wal_hook(writer_db_.handle(), &Store::on_wal_commit, this);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -33,6 +48,16 @@ Store::~Store() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  // The writer is done; its connection, closed last, checkpoints what the
+  // WAL still holds and removes it.
+  sqlite3_wal_hook(writer_db_.handle(), nullptr, nullptr);
+  checkpointer_.reset();
+}
+
+int Store::on_wal_commit(void* store, sqlite3*, const char*, int frames) {
+  auto* self = static_cast<Store*>(store);
+  self->checkpointer_->wal_grew(frames, self->frame_bytes_);
+  return SQLITE_OK;
 }
 
 void Store::write_async(WriteJob job, Done done) {
@@ -100,33 +125,56 @@ void Store::writer_loop() {
     }
     commit_batch(batch);
     batch.clear();
+    // Between two transactions, and only when the checkpointer has copied
+    // all but a small tail of a long WAL: copy that tail, so the next
+    // transaction starts the WAL over (checkpointer.hpp).
+    if (checkpointer_->writer_should_finish()) checkpointer_->finish_on_writer(writer_db_);
   }
 }
 
 void Store::commit_batch(std::vector<Pending>& batch) {
-  // Each job runs in its own savepoint so one bad job fails alone; the batch
-  // shares the transaction, and so the fsync.
+  // The jobs share one transaction, and so the fsync. A job that throws must
+  // change nothing and fail alone. The first job of a transaction needs no
+  // savepoint for that: when it throws the whole transaction rolls back (it
+  // holds nothing else) and the next job begins a new one. Every later job
+  // runs in a savepoint, whose journal is kept in memory (temp_store), so a
+  // batch of one, the common case when the node is not busy, runs bare.
   std::vector<std::exception_ptr> errors(batch.size());
-  std::exception_ptr commit_error;
-  try {
-    Transaction tx(writer_db_);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      writer_db_.exec("SAVEPOINT job");
+  std::size_t next = 0;
+  while (next < batch.size()) {
+    const std::size_t first = next;
+    try {
+      Transaction tx(writer_db_);
       try {
-        batch[i].job(writer_db_);
-        writer_db_.exec("RELEASE job");
+        batch[next].job(writer_db_);
       } catch (...) {
-        errors[i] = std::current_exception();
-        writer_db_.exec("ROLLBACK TO job");
-        writer_db_.exec("RELEASE job");
+        errors[next++] = std::current_exception();
+        continue;  // tx rolls back
       }
+      for (++next; next < batch.size(); ++next) {
+        writer_db_.exec("SAVEPOINT job");
+        savepoints_.fetch_add(1);
+        try {
+          batch[next].job(writer_db_);
+          writer_db_.exec("RELEASE job");
+        } catch (...) {
+          errors[next] = std::current_exception();
+          writer_db_.exec("ROLLBACK TO job");
+          writer_db_.exec("RELEASE job");
+        }
+      }
+      tx.commit();
+      commits_.fetch_add(1);
+      note_outcome(nullptr);
+    } catch (...) {
+      // BEGIN, a savepoint or COMMIT failed (a full disk, say): nothing of
+      // this transaction stays, and every job in it, run or not, fails so.
+      auto error = std::current_exception();
+      note_outcome(error);
+      for (std::size_t i = first; i < batch.size(); ++i) errors[i] = error;
+      next = batch.size();
     }
-    tx.commit();
-    commits_.fetch_add(1);
-  } catch (...) {
-    commit_error = std::current_exception();
   }
-  note_outcome(commit_error);
   for (const auto& e : errors) {
     if (e) note_outcome(e);
   }
@@ -134,7 +182,7 @@ void Store::commit_batch(std::vector<Pending>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
     try {
-      batch[i].done(commit_error ? commit_error : errors[i]);
+      batch[i].done(errors[i]);
     } catch (...) {
       // A completion must not take the writer down; it owns its own errors.
     }

@@ -1,7 +1,9 @@
 // The node's database: one writer thread that commits queued writes in groups
-// (one fsync for many requests), and a pool of read-only connections that WAL
-// lets run beside it. A write's completion runs only after its commit, so a
-// caller never acknowledges data that is not durable.
+// (one fsync for many requests), a pool of read-only connections that WAL
+// lets run beside it, and a checkpointer thread that copies the WAL into the
+// database file off the commit path (checkpointer.hpp). A write's completion
+// runs only after its commit, so a caller never acknowledges data that is not
+// durable; a job that throws changes nothing, and fails alone.
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "node/storage/checkpointer.hpp"
 #include "node/storage/sqlite.hpp"
 
 namespace signalnode::node::storage {
@@ -26,9 +29,11 @@ class Store {
   // Called on the writer thread after commit (nullptr) or failure.
   using Done = std::function<void(std::exception_ptr)>;
 
-  // Opens the database, applies migrations, starts the writer.
-  Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations);
-  ~Store();  // finishes queued writes, then stops
+  // Opens the database, applies migrations, starts the writer and the
+  // checkpointer.
+  Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations,
+        Checkpointer::Limits checkpoints = {});
+  ~Store();  // finishes queued writes, stops the checkpointer, then the writer
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -68,6 +73,12 @@ class Store {
   // Transactions the writer has committed: fewer than writes when they were
   // grouped, which a test can check without timing the fsyncs.
   std::uint64_t commits() const { return commits_.load(); }
+  // Savepoints the writer opened: one for each job after the first of a
+  // transaction (the first needs none, see commit_batch).
+  std::uint64_t savepoints() const { return savepoints_.load(); }
+  Checkpointer::Stats checkpoints() const { return checkpointer_->stats(); }
+  // Copies the whole WAL into the database file and empties it, now.
+  void checkpoint_now() { checkpointer_->checkpoint_now(); }
 
  private:
   struct Pending {
@@ -85,6 +96,7 @@ class Store {
 
   void writer_loop();
   void commit_batch(std::vector<Pending>& batch);
+  static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
 
   std::filesystem::path path_;
   Database writer_db_;
@@ -94,6 +106,8 @@ class Store {
   bool stopping_ = false;
   std::size_t max_batch_ = 512;
   std::atomic<std::uint64_t> commits_{0};  // bumped after each COMMIT, before the completions run
+  std::atomic<std::uint64_t> savepoints_{0};
+  std::int64_t frame_bytes_ = 4096 + 24;  // a WAL frame: page and header
   // The latest storage failure and success of the writer (steady order by a
   // sequence number, so a success after a failure clears it).
   mutable std::mutex health_mutex_;
@@ -105,6 +119,7 @@ class Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Database>> pool_;
 
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_;
 };
 

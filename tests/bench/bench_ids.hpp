@@ -18,8 +18,9 @@ inline std::string ordered_id(std::int64_t ms) {
   return prefix + crypto::random_hex_id(10);
 }
 
-// What node/sharing/receiver.cpp and node/alerts/matching.cpp use.
-inline std::string record_id(std::int64_t) { return crypto::random_hex_id(16); }
-inline std::string alert_id(std::int64_t) { return crypto::random_hex_id(16); }
+// What node/sharing/receiver.cpp and node/alerts/matching.cpp use (before
+// issue 19: crypto::random_hex_id(16)).
+inline std::string record_id(std::int64_t ms) { return crypto::time_ordered_hex_id(ms); }
+inline std::string alert_id(std::int64_t ms) { return crypto::time_ordered_hex_id(ms); }
 
 }  // namespace signalnode::bench

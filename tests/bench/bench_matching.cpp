@@ -20,6 +20,7 @@
 #include "node/alerts/matching.hpp"
 #include "node/storage/schema.hpp"
 #include "node/storage/store.hpp"
+#include "tests/bench/bare_sqlite.hpp"
 #include "tests/bench/bench_ids.hpp"
 
 namespace fs = std::filesystem;
@@ -129,51 +130,20 @@ struct World {
 
 World& world(int pseudonyms) {
   static std::map<int, std::unique_ptr<World>> worlds;
-  auto& w = worlds[pseudonyms];
-  if (!w) {
+  auto it = worlds.find(pseudonyms);
+  if (it == worlds.end()) {
     worlds.clear();  // one world on disk at a time
-    w = std::make_unique<World>(pseudonyms);
+    it = worlds.emplace(pseudonyms, std::make_unique<World>(pseudonyms)).first;
   }
-  return *worlds[pseudonyms];
+  return *it->second;
 }
 
-// A bare SQLite connection and its statements, finalised and closed in
-// reverse order.
-struct Bare {
-  sqlite3* db = nullptr;
-  std::vector<sqlite3_stmt*> statements;
-  explicit Bare(const fs::path& path) {
-    sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-    sqlite3_busy_timeout(db, 5000);
-    for (const char* pragma : {"PRAGMA synchronous=FULL", "PRAGMA wal_autocheckpoint=0", "PRAGMA temp_store=MEMORY"}) {
-      sqlite3_exec(db, pragma, nullptr, nullptr, nullptr);
-    }
-  }
-  ~Bare() {
-    for (auto* st : statements) sqlite3_finalize(st);
-    sqlite3_close_v2(db);
-  }
-  Bare(const Bare&) = delete;
-  Bare& operator=(const Bare&) = delete;
-  sqlite3_stmt* prepare(const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sqlite3_errmsg(db));
-    }
-    statements.push_back(st);
-    return st;
-  }
-};
+using bench::bind_blob;
+using bench::bind_text;
 
-void text(sqlite3_stmt* st, int i, std::string_view v) { sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-void blob(sqlite3_stmt* st, int i, std::span<const std::uint8_t> v) {
-  sqlite3_bind_blob(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void done(sqlite3_stmt* st) {
-  while (sqlite3_step(st) == SQLITE_ROW) {
-  }
-  sqlite3_reset(st);
-}
+void text(sqlite3_stmt* st, int i, std::string_view v) { bind_text(st, i, v); }
+void blob(sqlite3_stmt* st, int i, std::span<const std::uint8_t> v) { bind_blob(st, i, v); }
+void done(sqlite3_stmt* st) { bench::run(st); }
 
 }  // namespace
 
@@ -220,7 +190,7 @@ static void BM_MatchReceivedRecords(benchmark::State& state) {
 static void BM_MatchBareSqliteBound(benchmark::State& state) {
   World& w = world(static_cast<int>(state.range(0)));
   std::mt19937_64 rng(43);
-  Bare b(w.dir / "node.db");
+  bench::BareSqlite b(w.dir / "node.db");
   auto* inbox = b.prepare(
       "INSERT INTO inbox (id, sender, sender_role, record_id, category, rule_id, policy_sha256, received_at_ms, "
       "expires_at_ms) VALUES (?, 'nla', 'labour_inspectorate', ?, 'labour.debt_bondage', 'r', '', ?, ?)");
@@ -276,7 +246,7 @@ static void BM_MatchBareSqliteBound(benchmark::State& state) {
   };
 
   for (auto _ : state) {
-    sqlite3_exec(b.db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    b.exec("BEGIN IMMEDIATE");
     for (int r = 0; r < kRecordsPerBatch; ++r) {
       const std::int64_t now = ++w.clock;
       std::string id = bench::ordered_id(now);
@@ -332,8 +302,8 @@ static void BM_MatchBareSqliteBound(benchmark::State& state) {
       }
       ++w.next_record;
     }
-    if (sqlite3_exec(b.db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      state.SkipWithError(sqlite3_errmsg(b.db));
+    if (sqlite3_exec(b.db(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      state.SkipWithError(sqlite3_errmsg(b.db()));
       break;
     }
   }

@@ -17,6 +17,7 @@
 #include "crypto/random.hpp"
 #include "node/sharing/sharing.hpp"
 #include "node/storage/schema.hpp"
+#include "tests/bench/bench_ids.hpp"
 
 namespace fs = std::filesystem;
 using namespace signalnode;
@@ -63,8 +64,8 @@ struct RetentionWorld {
             "INSERT INTO inbox_subjects (inbox_id, position, kind, id_kind, pseudonym, sender, received_at_ms) "
             "VALUES (?,?, 'address', 'address', ?, ?, ?)");
         for (int i = chunk; i < chunk + 10'000; ++i) {
-          std::string id = crypto::random_hex_id(16);
           const std::int64_t received = kNow - 100 * kDay + static_cast<std::int64_t>(i) * (100 * kDay / kRecords);
+          std::string id = bench::record_id(received);
           const std::int64_t expires = i < kRecords / 10 ? kNow - kDay : kNow + 365 * kDay;
           inbox.reset();
           inbox.bind(1, std::string_view(id)).bind(2, std::string_view(senders[i % 3])).bind(3, std::string_view(id))

@@ -12,7 +12,6 @@
 #include <sys/resource.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -25,6 +24,7 @@
 #include "node/signals/signal_json.hpp"
 #include "node/signals/signal_repository.hpp"
 #include "node/storage/schema.hpp"
+#include "tests/bench/bench_ids.hpp"
 
 namespace fs = std::filesystem;
 using namespace signalnode;
@@ -81,13 +81,10 @@ std::int64_t now_ms() {
       .count();
 }
 
-// A signal id as issue 19 makes them: the creation time (ms, big-endian, 12
-// hex) and 80 random bits; or 128 random bits as before.
+// A signal id as issue 19 makes them (bench::ordered_id: the creation time
+// in ms, 12 hex, then 80 random bits), or 128 random bits as before.
 std::string signal_id(bool time_ordered, std::int64_t created_ms) {
-  if (!time_ordered) return crypto::random_hex_id(16);
-  char prefix[13];
-  std::snprintf(prefix, sizeof prefix, "%012llx", static_cast<unsigned long long>(created_ms));
-  return prefix + crypto::random_hex_id(10);
+  return time_ordered ? bench::ordered_id(created_ms) : crypto::random_hex_id(16);
 }
 
 std::int64_t bytes_of(const fs::path& p) {
