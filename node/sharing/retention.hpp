@@ -30,7 +30,7 @@ class RetentionPace {
   void took(std::size_t rows, std::chrono::steady_clock::duration time);
 
  private:
-  std::size_t rows_ = 32;
+  std::size_t rows_ = 8;  // the first job learns the pace
 };
 
 class Retention {

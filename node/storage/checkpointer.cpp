@@ -114,7 +114,11 @@ void Checkpointer::run() {
     const bool forced = requested_ > completed_;
     if (!forced && !due()) continue;
     const std::uint64_t round = requested_;
-    const bool truncate = forced || static_cast<std::int64_t>(frames_) * frame_bytes_ >= limits_.restart_bytes;
+    // TRUNCATE holds new writes while it copies, so it runs only once a
+    // PASSIVE has copied all but a tail: a WAL that grew in one big
+    // transaction is copied without the writer held up.
+    const bool truncate = forced || (static_cast<std::int64_t>(frames_) * frame_bytes_ >= limits_.restart_bytes &&
+                                     (frames_ - backfilled_) * frame_bytes_ <= limits_.tail_bytes);
     lock.unlock();
     int log = -1, copied = -1;
     const auto t0 = std::chrono::steady_clock::now();

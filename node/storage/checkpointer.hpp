@@ -13,9 +13,10 @@
 //    transactions (Store::writer_loop), and its next transaction starts the
 //    WAL over;
 //  - a reader that stays on an old snapshot keeps the WAL from being copied
-//    and from starting over; past `restart_bytes` this thread runs a
-//    TRUNCATE checkpoint, which waits at most `restart_wait` for the readers
-//    (and holds new writes meanwhile), so the WAL stays bounded.
+//    and from starting over; past `restart_bytes`, once all but a tail is
+//    copied, this thread runs a TRUNCATE checkpoint, which waits at most
+//    `restart_wait` for the readers (and holds new writes meanwhile), so the
+//    WAL stays bounded.
 #pragma once
 
 #include <chrono>
@@ -32,8 +33,11 @@ namespace signalnode::node::storage {
 class Checkpointer {
  public:
   struct Limits {
-    std::int64_t passive_bytes = 1 << 20;
-    std::int64_t reset_bytes = 4 << 20;
+    // 4 MiB, as SQLite's own 1,000 pages: a page written by many commits
+    // (the last leaf of a time-ordered index) is copied once per window, so
+    // a smaller window copies more (1 MiB: +9% bytes per signal, measured).
+    std::int64_t passive_bytes = 4 << 20;
+    std::int64_t reset_bytes = 8 << 20;
     std::int64_t tail_bytes = 1 << 20;
     std::int64_t restart_bytes = 64 << 20;
     std::chrono::milliseconds restart_wait{500};

@@ -1,5 +1,6 @@
 #include "node/storage/store.hpp"
 
+#include <malloc.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -70,22 +71,30 @@ void Store::write_async(WriteJob job, Done done) {
 }
 
 std::int64_t Store::reclaim_space() {
+  // In steps of 256 pages (1 MiB), each its own write job: moving pages
+  // costs more the more there are, and other writes go between the steps.
+  constexpr int kPagesPerJob = 256;
   std::int64_t freed = 0;
-  write([&freed](Database& db) {
-    auto count = [&db] {
-      auto st = db.prepare("PRAGMA freelist_count");
-      st.step();
-      auto n = st.int64(0);
+  for (;;) {
+    std::int64_t step = 0, left = 0;
+    write([&step, &left](Database& db) {
+      auto count = [&db] {
+        auto st = db.prepare("PRAGMA freelist_count");
+        st.step();
+        return st.int64(0);
+      };
+      const auto before = count();
+      if (before == 0) return;
+      auto st = db.prepare("PRAGMA incremental_vacuum(" + std::to_string(kPagesPerJob) + ")");
+      while (st.step()) {
+      }
       st.reset();
-      return n;
-    };
-    auto before = count();
-    auto st = db.prepare("PRAGMA incremental_vacuum");
-    while (st.step()) {
-    }
-    st.reset();
-    freed = before - count();
-  });
+      left = count();
+      step = before - left;
+    });
+    freed += step;
+    if (step == 0 || left == 0) break;
+  }
   return freed;
 }
 
@@ -113,10 +122,18 @@ void Store::write(WriteJob job) {
 
 void Store::writer_loop() {
   std::vector<Pending> batch;
+  bool wrote_since_trim = false;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (wrote_since_trim && !queue_cv_.wait_for(lock, kIdleBeforeTrim, ready)) {
+        lock.unlock();
+        release_idle_memory();
+        wrote_since_trim = false;
+        continue;
+      }
+      queue_cv_.wait(lock, ready);
       if (queue_.empty()) return;  // stopping and drained
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
@@ -125,11 +142,24 @@ void Store::writer_loop() {
     }
     commit_batch(batch);
     batch.clear();
+    wrote_since_trim = true;
     // Between two transactions, and only when the checkpointer has copied
     // all but a small tail of a long WAL: copy that tail, so the next
     // transaction starts the WAL over (checkpointer.hpp).
     if (checkpointer_->writer_should_finish()) checkpointer_->finish_on_writer(writer_db_);
   }
+}
+
+void Store::release_idle_memory() {
+  // A quiet node gives back what its page caches hold (they fill again from
+  // the kernel's page cache when work comes) and what the allocator keeps
+  // free: its resident set returns to about what it was at start.
+  sqlite3_db_release_memory(writer_db_.handle());
+  {
+    std::lock_guard lock(pool_mutex_);
+    for (auto& db : pool_) sqlite3_db_release_memory(db->handle());  // pooled: no thread uses them
+  }
+  malloc_trim(0);
 }
 
 void Store::commit_batch(std::vector<Pending>& batch) {

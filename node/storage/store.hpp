@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -45,8 +46,8 @@ class Store {
   // wait for a commit's fsync: a write() from it is a bug and throws, so the
   // tests that drive the API find it. Such threads use write_async.
   static void forbid_blocking_writes_here();
-  // Returns free pages to the file system (incremental auto-vacuum); the
-  // number of pages freed.
+  // Returns free pages to the file system (incremental auto-vacuum), 256
+  // pages per write job; the number of pages freed.
   std::int64_t reclaim_space();
   // Whether a read-only connection answers a query (the health check).
   bool ping();
@@ -96,6 +97,9 @@ class Store {
 
   void writer_loop();
   void commit_batch(std::vector<Pending>& batch);
+  // After kIdleBeforeTrim without a write (writer thread).
+  void release_idle_memory();
+  static constexpr std::chrono::seconds kIdleBeforeTrim{5};
   static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
 
   std::filesystem::path path_;

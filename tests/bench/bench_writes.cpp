@@ -104,7 +104,8 @@ void checkpoint_truncate(const fs::path& db_path) {
 
 }  // namespace
 
-// Args: submitters, time-ordered signal ids (0/1). 10,000 signals stored
+// Args: submitters, time-ordered signal ids (0/1), the checkpointer's
+// passive threshold in MiB (0: the Store's default). 10,000 signals stored
 // first (not measured), then 10,000 measured.
 static void BM_SignalWriteCost(benchmark::State& state) {
   crypto::init();
@@ -117,7 +118,12 @@ static void BM_SignalWriteCost(benchmark::State& state) {
     const fs::path db_path = dir / "node.db";
     {
       auto key = crypto::generate_aead_key();
-      node::storage::Store store(db_path, node::storage::node_migrations());
+      node::storage::Checkpointer::Limits limits;
+      if (state.range(2) > 0) {  // experiments: a passive threshold of range(2) MiB, the WAL reset at twice that
+        limits.passive_bytes = state.range(2) << 20;
+        limits.reset_bytes = 2 * limits.passive_bytes;
+      }
+      node::storage::Store store(db_path, node::storage::node_migrations(), limits);
       node::pseudonyms::Pseudonymiser pseudo(store, key, now_ms, "00000001002220647000");
       node::signals::SignalRepository repo(store, key);
       auto run = [&](int count) {
@@ -163,9 +169,11 @@ static void BM_SignalWriteCost(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kMeasured);
 }
 BENCHMARK(BM_SignalWriteCost)
-    ->Args({1, 0})
-    ->Args({8, 0})
-    ->Args({8, 1})
+    ->Args({1, 0, 0})
+    ->Args({8, 0, 0})
+    ->Args({8, 1, 0})
+    ->Args({8, 1, 4})
+    ->Args({8, 1, 16})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
