@@ -59,14 +59,18 @@ void RetentionPace::took(std::size_t rows, std::chrono::steady_clock::duration t
 // expires_at_ms (none: one index seek, whatever the inbox holds), deletes
 // them with their subjects, refreshes the alerts those subjects were part of
 // and counts them in the audit log, and commits; the next job follows, so
-// every other write waits for one job at most.
+// every other write waits for one job at most. Within a job the records go
+// in groups of kGroup (subjects shared within a group refreshed once), and
+// the job stops after the group that passes its time budget: how long a
+// subject's refresh takes varies with what is stored about it.
 std::int64_t Retention::expire_received() {
+  constexpr std::size_t kGroup = 8;
   const std::int64_t now = ctx_.now_ms();
   std::int64_t expired = 0;
   RetentionPace pace;
   for (;;) {
     const std::size_t limit = pace.rows();
-    std::size_t deleted = 0;
+    std::size_t deleted = 0, due_count = 0;
     std::chrono::steady_clock::duration took{};
     ctx_.store.write([&](storage::Database& db) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -76,26 +80,31 @@ std::int64_t Retention::expire_received() {
         due.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
         while (due.step()) ids.push_back(due.text(0));
       }
+      due_count = ids.size();
       if (ids.empty()) return;
-      std::vector<alerts::Subject> subjects;
       auto remove = db.cached("DELETE FROM inbox WHERE id = ?");  // subjects cascade
-      for (const auto& id : ids) {
-        auto s = Inbox::subjects_of(db, id);
-        subjects.insert(subjects.end(), s.begin(), s.end());
-        remove.reset();
-        remove.bind(1, std::string_view(id)).run();
+      std::size_t done = 0;
+      while (done < ids.size() && (done == 0 || std::chrono::steady_clock::now() - t0 < RetentionPace::kJobBudget)) {
+        std::vector<alerts::Subject> subjects;
+        const std::size_t end = std::min(ids.size(), done + kGroup);
+        for (; done < end; ++done) {
+          auto s = Inbox::subjects_of(db, ids[done]);
+          subjects.insert(subjects.end(), s.begin(), s.end());
+          remove.reset();
+          remove.bind(1, std::string_view(ids[done])).run();
+        }
+        ctx_.refresh_alerts(db, std::move(subjects), now);
       }
-      ctx_.refresh_alerts(db, std::move(subjects), now);
       audit::Event e;
       e.name = audit::events::kRecordExpired;
       e.start_ms = e.end_ms = now;
-      e.attributes = {{"count", static_cast<std::int64_t>(ids.size())}, {"reason", "retention of the sharing rule reached"}};
+      e.attributes = {{"count", static_cast<std::int64_t>(done)}, {"reason", "retention of the sharing rule reached"}};
       audit::AuditLog::append(db, e);
-      deleted = ids.size();
+      deleted = done;
       took = std::chrono::steady_clock::now() - t0;
     });
     expired += static_cast<std::int64_t>(deleted);
-    if (deleted < limit) break;
+    if (due_count < limit && deleted == due_count) break;  // nothing more is due
     pace.took(deleted, took);
   }
   if (expired > 0) log::info("inbox.expired", {{"records", expired}});

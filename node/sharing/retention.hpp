@@ -21,7 +21,8 @@ struct ClockCheck {
 // pace says fit kJobBudget, at most kMaxRows. Deleting a record costs little;
 // refreshing the alerts of its subjects costs more, and more in a large
 // store, so a fixed count would hold the writer for a time that grows with
-// the store. Other writes wait for one job at most.
+// the store. Other writes wait for one job at most; expire_received also
+// stops a job at the first group of records past the budget.
 class RetentionPace {
  public:
   static constexpr std::size_t kMaxRows = 500;

@@ -6,8 +6,10 @@
 // would feel on top of its own fsync).
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -53,7 +55,12 @@ struct RetentionWorld {
   RetentionWorld() : dir(fs::temp_directory_path() / ("sn-bench-ret-" + crypto::random_hex_id(6))) {
     crypto::init();
     fs::create_directories(dir);
-    store = std::make_unique<storage::Store>(dir / "node.db", storage::node_migrations());
+    storage::Checkpointer::Limits limits;
+    if (const char* mib = std::getenv("SN_BENCH_PASSIVE_MIB")) {  // experiments with the checkpoint window
+      limits.passive_bytes = std::atoll(mib) << 20;
+      limits.reset_bytes = 2 * limits.passive_bytes;
+    }
+    store = std::make_unique<storage::Store>(dir / "node.db", storage::node_migrations(), limits);
     const char* senders[] = {"gemeente-aalsmeer", "nla", "snf"};
     for (int chunk = 0; chunk < kRecords; chunk += 10'000) {
       store->write([&](storage::Database& db) {
@@ -105,13 +112,17 @@ static void BM_RetentionPass(benchmark::State& state) {
   RetentionWorld& w = world();
   w.now = state.range(0) == 0 ? kNow - 30 * kDay : kNow;
   std::atomic<bool> done{false};
+  std::atomic<int> phase{0};  // 0 received, 1 own, 2 vacuum: where each stall began
   std::int64_t longest_us = 0, probes = 0;
+  std::array<std::int64_t, 3> longest_in{};
   std::thread probe([&] {
     while (!done.load()) {
+      const int in = phase.load();
       auto t0 = std::chrono::steady_clock::now();
       w.store->write([](storage::Database&) {});
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
       longest_us = std::max<std::int64_t>(longest_us, us);
+      longest_in[static_cast<std::size_t>(in)] = std::max(longest_in[static_cast<std::size_t>(in)], us);
       ++probes;
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -127,9 +138,11 @@ static void BM_RetentionPass(benchmark::State& state) {
     expired += w.sharing->retention.expire_received();
     received_ms += ms_since(t);
     t = std::chrono::steady_clock::now();
+    phase = 1;
     expired += w.sharing->retention.expire_own(365);
     own_ms += ms_since(t);
     t = std::chrono::steady_clock::now();
+    phase = 2;
     pages += static_cast<double>(w.store->reclaim_space());
     vacuum_ms += ms_since(t);
   }
@@ -138,6 +151,8 @@ static void BM_RetentionPass(benchmark::State& state) {
   state.counters["expired_records"] = static_cast<double>(expired);
   state.counters["longest_writer_stall_ms"] = static_cast<double>(longest_us) / 1000.0;
   state.counters["probes"] = static_cast<double>(probes);
+  state.counters["stall_received_ms"] = static_cast<double>(longest_in[0]) / 1000.0;
+  state.counters["stall_vacuum_ms"] = static_cast<double>(longest_in[2]) / 1000.0;
   state.counters["received_ms"] = received_ms;
   state.counters["own_ms"] = own_ms;
   state.counters["vacuum_ms"] = vacuum_ms;

@@ -27,11 +27,15 @@ start
 rss "empty node, idle"
 load 60000
 rss "after 60,000 signals submitted"
+sleep 10
+rss "60,000 signals stored, 10 s later"
 stop
 start
 rss "60,000 signals stored, restarted, idle"
 load 2000
 rss "60,000 signals stored, after 2,000 more"
+sleep 10
+rss "60,000 signals stored, 10 s later"
 stop
 
 python3 - "$work/n/signalnode.db" <<'PY'
@@ -56,3 +60,5 @@ start
 rss "1,000,000 received records stored, idle"
 load 2000
 rss "1,000,000 received records stored, after 2,000 signals"
+sleep 10
+rss "1,000,000 received records stored, 10 s later"
