@@ -20,4 +20,15 @@ void fill_random(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.
 
 std::string random_hex_id(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
 
+std::string time_ordered_hex_id(std::int64_t unix_ms) {
+  std::uint8_t id[16];
+  auto t = static_cast<std::uint64_t>(unix_ms < 0 ? 0 : unix_ms);
+  for (int i = 5; i >= 0; --i) {
+    id[i] = static_cast<std::uint8_t>(t & 0xff);
+    t >>= 8;
+  }
+  fill_random(std::span<std::uint8_t>(id + 6, 10));
+  return to_hex(ByteView(id, sizeof id));
+}
+
 }  // namespace signalnode::crypto

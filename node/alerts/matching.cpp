@@ -78,7 +78,7 @@ void upsert(storage::Database& db, AlertKind kind, const Subject& subject, const
       growing = grew(before.text(1), seen.records) || grew(before.text(2), seen.signals);
     }
   }
-  if (!id) id = crypto::random_hex_id(16);
+  if (!id) id = crypto::time_ordered_hex_id(now_ms);  // new alerts land on the index's last pages
   if (growing) notify_growth(db, kind, *id, seen, now_ms);
   auto st = db.cached(
       "INSERT INTO alerts (id, kind, id_kind, pseudonym, organisations, categories, records, signals, first_seen_ms, "

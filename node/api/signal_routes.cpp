@@ -46,8 +46,11 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   auto parsed = signals::parse_signal_all(ctx.request.body, s.taxonomy, local_today(now));
   if (!parsed.signal) return respond(invalid_fields(parsed.errors));
   signals::Signal signal = std::move(*parsed.signal);
-  signal.id = crypto::random_hex_id(16);
   signal.created_at_ms = epoch_ms(now);
+  // Time-ordered: a new signal's rows land on the last pages of every index
+  // keyed by it (issue 19). The id stays at this node; records to partners
+  // carry ids derived without it (sharing/outbox.cpp).
+  signal.id = crypto::time_ordered_hex_id(signal.created_at_ms);
   signal.submitted_by = ctx.principal->token_id;
 
   auto insert = s.signals.insert_job(signal, signals::prepare_identifiers(signal, s.pseudonymiser));

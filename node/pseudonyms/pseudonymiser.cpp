@@ -219,6 +219,27 @@ void Pseudonymiser::forget_unreferenced(storage::Database& db) {
       "WHERE si.lookup_key = pseudonym_queue.lookup_key);");
 }
 
+std::vector<std::vector<std::uint8_t>> Pseudonymiser::lookup_keys_of(storage::Database& db, const std::string& signal_id) {
+  std::vector<std::vector<std::uint8_t>> keys;
+  auto st = db.cached("SELECT DISTINCT lookup_key FROM signal_identifiers WHERE signal_id = ?");
+  st.bind(1, std::string_view(signal_id));
+  while (st.step()) keys.push_back(st.blob(0));
+  return keys;
+}
+
+void Pseudonymiser::forget_unreferenced(storage::Database& db, const std::vector<std::vector<std::uint8_t>>& keys) {
+  auto cached = db.cached(
+      "DELETE FROM pseudonyms WHERE lookup_key = ?1 AND NOT EXISTS (SELECT 1 FROM signal_identifiers WHERE lookup_key = ?1)");
+  auto queued = db.cached(
+      "DELETE FROM pseudonym_queue WHERE lookup_key = ?1 AND NOT EXISTS (SELECT 1 FROM signal_identifiers WHERE lookup_key = ?1)");
+  for (const auto& key : keys) {
+    cached.reset();
+    cached.bind_blob(1, key).run();
+    queued.reset();
+    queued.bind_blob(1, key).run();
+  }
+}
+
 std::vector<SignalPseudonym> Pseudonymiser::pseudonyms_of_signal(storage::Database& db,
                                                                  const std::string& signal_id) const {
   std::vector<SignalPseudonym> out;

@@ -141,8 +141,15 @@ class Pseudonymiser {
   // other signal needs.
   static void forget_links(storage::Database& db, const std::string& signal_id);
   // After signals were deleted: cached pseudonyms and queued identifiers no
-  // signal links to any more.
+  // signal links to any more. Reads every cached pseudonym: for a repair,
+  // not for each deletion.
   static void forget_unreferenced(storage::Database& db);
+  // The lookup keys a signal's identifiers are linked under (every domain).
+  [[nodiscard]] static std::vector<std::vector<std::uint8_t>> lookup_keys_of(storage::Database& db,
+                                                                            const std::string& signal_id);
+  // The same for the lookup keys of signals just deleted, one index seek
+  // each instead of reading everything cached (retention, issue 19).
+  static void forget_unreferenced(storage::Database& db, const std::vector<std::vector<std::uint8_t>>& keys);
   // The cached own-domain pseudonyms of a signal's distinct identifiers (those
   // not yet pseudonymised are left out), in the caller's transaction.
   [[nodiscard]] std::vector<SignalPseudonym> pseudonyms_of_signal(storage::Database& db, const std::string& signal_id) const;

@@ -183,7 +183,10 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
       throw std::runtime_error("receipt does not acknowledge this batch");
     }
     ctx_.witness(receipt->received_at_ms);
-    apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started);
+    // The receipt's own signature was checked above; its tree head's once
+    // here, outside the write, for the head check and every record's event.
+    const bool head_valid = head_signature_valid(partner, *receipt);
+    apply_receipt(partner, policy, batch, ids, *receipt, receipt_bytes, traceparent, started, head_valid);
     log::info("batch.delivered", {{"partner", partner.org}, {"records", ids.size()}, {"batch", batch.batch_id}});
     return ids.size();
   } catch (const std::exception& e) {
@@ -196,14 +199,14 @@ std::size_t Delivery::deliver_to(const federation::Partner& partner, const polic
 void Delivery::apply_receipt(const federation::Partner& partner_entry, const policies::Policy& policy,
                             const wire::Batch& batch, const std::vector<std::string>& record_ids,
                             const wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
-                            const std::string& traceparent, std::int64_t started_ms) {
+                            const std::string& traceparent, std::int64_t started_ms, bool head_valid) {
   const std::string& partner = partner_entry.org;
   std::map<std::string, const wire::RecordOutcome*> outcomes;
   for (const auto& o : receipt.outcomes) outcomes[o.record_id] = &o;
   const std::int64_t now = ctx_.now_ms();
   auto trace = audit::parse_traceparent(traceparent);
   ctx_.store.write([&](storage::Database& db) {
-    (void)check_witnessed_head(db, partner_entry, receipt, now);  // a misfit is raised, the receipt still counts
+    (void)check_witnessed_head(db, partner_entry, receipt, now, head_valid);  // a misfit is raised, the receipt still counts
     db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
         .bind(1, std::string_view(receipt.batch_id))
         .bind(2, std::string_view(partner))
@@ -310,16 +313,13 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       }
       if (receipt.tree_size > 0) {
         // The receiver's signed tree head at the time of the receipt, checked
-        // against its manifest key: evidence of its log we can show later.
-        bool valid = crypto::verify(
-            partner_entry.signing_key,
-            audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
-            receipt.tree_signature);
+        // (once per receipt) against its manifest key: evidence of its log we
+        // can show later.
         e.attributes["receiverTreeHead"] = json::object{{"treeSize", receipt.tree_size},
                                                         {"timestampMs", receipt.tree_timestamp_ms},
                                                         {"rootHash", crypto::to_hex(receipt.tree_root)},
                                                         {"signature", crypto::to_base64(receipt.tree_signature)},
-                                                        {"signatureValid", valid}};
+                                                        {"signatureValid", head_valid}};
       }
       e.data_subjects = request && record.kind != wire::RecordKind::request_answer
                             ? Requests::subjects_of_request(db, record.record_id)
@@ -335,13 +335,23 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
 // only grow: a bad signature, a smaller tree, an older time, or another root
 // at the same size means its log was rewritten or forged. The privacy officer
 // hears of it (once per partner and size); the last good state is kept.
+bool Delivery::head_signature_valid(const federation::Partner& partner, const wire::Receipt& receipt) {
+  if (receipt.tree_size == 0) return true;
+  return crypto::verify(partner.signing_key,
+                        audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
+                        receipt.tree_signature);
+}
+
 bool Delivery::check_witnessed_head(storage::Database& db, const federation::Partner& partner,
                                     const wire::Receipt& receipt, std::int64_t now) {
+  return check_witnessed_head(db, partner, receipt, now, head_signature_valid(partner, receipt));
+}
+
+bool Delivery::check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+                                    const wire::Receipt& receipt, std::int64_t now, bool head_verified) {
   if (receipt.tree_size == 0) return true;
   const auto size = static_cast<std::int64_t>(receipt.tree_size);
-  bool fits = crypto::verify(partner.signing_key,
-                             audit::tree_head_message(receipt.tree_size, receipt.tree_timestamp_ms, receipt.tree_root),
-                             receipt.tree_signature);
+  bool fits = head_verified;
   bool newer = true;
   {
     auto st = db.cached("SELECT tree_size, timestamp_ms, root FROM partner_tree_heads WHERE partner = ?");

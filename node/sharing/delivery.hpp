@@ -33,12 +33,19 @@ class Delivery {
   // Returns whether it fits. In the caller's transaction.
   static bool check_witnessed_head(storage::Database& db, const federation::Partner& partner,
                                    const protocol::wire::Receipt& receipt, std::int64_t now);
+  // The same with the head's signature already checked (head_verified),
+  // so a receipt's signatures are each verified once.
+  static bool check_witnessed_head(storage::Database& db, const federation::Partner& partner,
+                                   const protocol::wire::Receipt& receipt, std::int64_t now, bool head_verified);
+  // Whether the receiver's signed tree head in the receipt verifies under the
+  // partner's manifest key (true when it carries none).
+  static bool head_signature_valid(const federation::Partner& partner, const protocol::wire::Receipt& receipt);
 
  private:
   void apply_receipt(const federation::Partner& partner, const policies::Policy& policy,
                      const protocol::wire::Batch& batch, const std::vector<std::string>& record_ids,
                      const protocol::wire::Receipt& receipt, const crypto::Bytes& signed_receipt,
-                     const std::string& traceparent, std::int64_t started_ms);
+                     const std::string& traceparent, std::int64_t started_ms, bool head_valid);
   void record_failure(const std::vector<std::string>& record_ids, const std::vector<std::int64_t>& attempts,
                       const std::string& error);
 

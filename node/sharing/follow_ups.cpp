@@ -147,7 +147,7 @@ Outcome FollowUps::withdraw(const std::string& signal_id, const std::string& by)
         continue;
       }
       wire::Record w;
-      w.record_id = crypto::random_hex_id(16);
+      w.record_id = crypto::time_ordered_hex_id(now);
       w.kind = wire::RecordKind::withdrawal;
       w.refers_to = record_id;
       w.category = category;
@@ -207,7 +207,7 @@ Outcome FollowUps::send_feedback(const std::string& inbox_id, const std::string&
       return;
     }
     wire::Record f;
-    f.record_id = crypto::random_hex_id(16);
+    f.record_id = crypto::time_ordered_hex_id(now);
     f.kind = wire::RecordKind::feedback;
     f.refers_to = record_id;
     f.category = category;

@@ -65,6 +65,11 @@ policies::SignalFacts in_partner_domain(
 // snapshot makes the same record, under the same id, and the partner, which
 // stores a record id once, keeps one (issue 18: "one duplicate at the RIEC").
 // Outbox rows go only with their signal, so n never comes round again.
+// Nothing of the signal id shows in the record id: the records one signal
+// makes for two partners must not be linkable by their ids, and a partner
+// must not read the signal's submission time from it (signal ids are
+// time-ordered, crypto::time_ordered_hex_id). So the id is the hash alone,
+// and a restore from a backup made before any change still makes the same id.
 std::string derived_record_id(const crypto::SubKey& key, const std::string& signal_id, const std::string& recipient,
                               std::int64_t n) {
   std::string message = "signalnode-record-v1";

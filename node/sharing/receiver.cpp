@@ -346,7 +346,7 @@ std::string Receiver::receive_shared(storage::Database& db, const Incoming& in, 
     in.audit(db, r, why);
     return why;
   }
-  std::string id = crypto::random_hex_id(16);
+  std::string id = crypto::time_ordered_hex_id(in.now);  // inbox rows land on the index's last pages
   db.cached(
         "INSERT INTO inbox (id, sender, sender_role, record_id, category, observed_week, municipality, severity, "
         "persons, rule_id, policy_sha256, received_at_ms, expires_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "

@@ -230,7 +230,7 @@ Outcome Requests::create(const NewRequest& q, const policies::Policy& policy) {
   }
   std::set<std::string> kinds(q.kinds.begin(), q.kinds.end());
   Outcome result;
-  std::string id = crypto::random_hex_id(16);
+  std::string id = crypto::time_ordered_hex_id(now);
   ctx_.store.write([&](storage::Database& db) {
     auto refuse = [&](Outcome o, const std::string& why, const std::string& partner = {}) {
       audit_request(db, audit::events::kRequestRejected, "", "rejected",
@@ -420,7 +420,7 @@ Outcome Requests::decide(const std::string& id, const Decision& d, const policie
       return;
     }
     wire::Record a;
-    a.record_id = crypto::random_hex_id(16);
+    a.record_id = crypto::time_ordered_hex_id(now);
     a.kind = wire::RecordKind::request_answer;
     a.refers_to = id;
     a.rule_id = rule_id;

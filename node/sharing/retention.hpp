@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -13,6 +15,23 @@ namespace signalnode::node::sharing {
 struct ClockCheck {
   bool plausible = true;
   std::string why;
+};
+
+// How many rows the next retention job takes: as many as the last job's
+// pace says fit kJobBudget, at most kMaxRows. Deleting a record costs little;
+// refreshing the alerts of its subjects costs more, and more in a large
+// store, so a fixed count would hold the writer for a time that grows with
+// the store. Other writes wait for one job at most; expire_received also
+// stops a job at the first group of records past the budget.
+class RetentionPace {
+ public:
+  static constexpr std::size_t kMaxRows = 500;
+  static constexpr std::chrono::milliseconds kJobBudget{10};
+  std::size_t rows() const { return rows_; }
+  void took(std::size_t rows, std::chrono::steady_clock::duration time);
+
+ private:
+  std::size_t rows_ = 8;  // the first job learns the pace
 };
 
 class Retention {
@@ -36,10 +55,12 @@ class Retention {
   void trust(std::int64_t now_ms);
 
   // Deletes received records past their rule's retention (and their
-  // subjects), recording the count in the audit log. Returns it.
+  // subjects), recording the count in the audit log. Returns it. In write
+  // jobs of RetentionPace's size, each counted in the log as it commits.
   std::int64_t expire_received();
   // Deletes own signals older than `retention_days` with everything they
-  // carry (outbox, feedback), recording the count in the audit log.
+  // carry (outbox, feedback), recording the count in the audit log; in jobs
+  // as expire_received.
   std::int64_t expire_own(int retention_days);
 
  private:

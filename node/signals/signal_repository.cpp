@@ -417,10 +417,11 @@ std::optional<ReadySignal> SignalRepository::decided_one(storage::Database& db, 
   return out;
 }
 
-std::vector<std::string> SignalRepository::created_before(storage::Database& db, std::int64_t cutoff_ms) {
+std::vector<std::string> SignalRepository::created_before(storage::Database& db, std::int64_t cutoff_ms,
+                                                         std::size_t limit) {
   std::vector<std::string> ids;
-  auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT 10000");
-  st.bind(1, cutoff_ms);
+  auto st = db.cached("SELECT id FROM signals WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?");
+  st.bind(1, cutoff_ms).bind(2, static_cast<std::int64_t>(limit));
   while (st.step()) ids.push_back(st.text(0));
   st.reset();
   return ids;

@@ -112,8 +112,9 @@ class SignalRepository {
   static std::optional<ReadySignal> decided_one(storage::Database& db, const std::string& id);
   // The signal's identifiers with their pseudonyms in this node's domain.
   static void fill_identifiers(storage::Database& db, const pseudonyms::Pseudonymiser& pseudonymiser, ReadySignal& r);
-  // Ids of signals created before cutoff_ms, oldest first, at most 10000.
-  static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms);
+  // Ids of signals created before cutoff_ms, oldest first, at most `limit`.
+  static std::vector<std::string> created_before(storage::Database& db, std::int64_t cutoff_ms,
+                                                 std::size_t limit = 10000);
   // Deletes the signal; its subjects, identifier links, decisions, outbox
   // entries and feedback go with it (foreign keys cascade).
   static void remove(storage::Database& db, const std::string& id);

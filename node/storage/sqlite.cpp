@@ -52,10 +52,18 @@ Database::Database(const std::filesystem::path& path, Mode mode) : cache_(std::m
     exec("PRAGMA synchronous=FULL");
   }
   exec("PRAGMA foreign_keys=ON");
-  // Matching looks up random pseudonyms in large indexes: map the file
-  // (reads without a syscall each) and keep a 32 MiB page cache per connection.
-  exec("PRAGMA mmap_size=1073741824");
-  exec("PRAGMA cache_size=-32768");
+  // Statement journals (a statement that may fail halfway, a savepoint) stay
+  // in memory: on disk every page a job touched was copied to a temp file
+  // first, more bytes than the job stored (issue 19).
+  exec("PRAGMA temp_store=MEMORY");
+  // Memory follows the data: the page cache is a cap (SQLite allocates pages
+  // as it reads them, so a small store keeps a small cache), larger for the
+  // one writer, whose B-tree paths are hot, than for each pooled reader. The
+  // file is not mapped: mapped pages count towards the resident set as they
+  // are touched, up to the whole file; the kernel's page cache keeps the file
+  // either way (docs/benchmarks.md, memory).
+  exec(mode == Mode::read_write ? "PRAGMA cache_size=-16384" : "PRAGMA cache_size=-2048");
+  exec("PRAGMA mmap_size=0");
   exec("PRAGMA secure_delete=ON");  // deleted identifiers do not linger in free pages
 }
 

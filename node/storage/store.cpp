@@ -1,12 +1,15 @@
 #include "node/storage/store.hpp"
 
-#include <chrono>
+#include <malloc.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <future>
 
 namespace signalnode::node::storage {
 
-Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations)
+Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations,
+             Checkpointer::Limits checkpoints)
     : path_(db_path), writer_db_(db_path, Database::Mode::read_write) {
   // Incremental auto-vacuum lets the retention task hand freed pages back to
   // the file system in small steps (PRAGMA incremental_vacuum) instead of a
@@ -23,6 +26,19 @@ Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>&
     }
   }
   migrate(writer_db_, migrations);
+  // From here on the writer never checkpoints: it tells the checkpointer how
+  // long the WAL is after each commit (the hook replaces SQLite's own
+  // autocheckpoint, which would copy the WAL into the file inside a commit).
+  // After the WAL starts over, it is cut back to 16 MiB if it grew past.
+  writer_db_.exec("PRAGMA wal_autocheckpoint=0");
+  writer_db_.exec("PRAGMA journal_size_limit=16777216");
+  {
+    auto st = writer_db_.prepare("PRAGMA page_size");
+    st.step();
+    frame_bytes_ = st.int64(0) + 24;
+  }
+  checkpointer_ = std::make_unique<Checkpointer>(db_path, checkpoints);
+  sqlite3_wal_hook(writer_db_.handle(), &Store::on_wal_commit, this);
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -33,6 +49,16 @@ Store::~Store() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  // The writer is done; its connection, closed last, checkpoints what the
+  // WAL still holds and removes it.
+  sqlite3_wal_hook(writer_db_.handle(), nullptr, nullptr);
+  checkpointer_.reset();
+}
+
+int Store::on_wal_commit(void* store, sqlite3*, const char*, int frames) {
+  auto* self = static_cast<Store*>(store);
+  self->checkpointer_->wal_grew(frames, self->frame_bytes_);
+  return SQLITE_OK;
 }
 
 void Store::write_async(WriteJob job, Done done) {
@@ -45,22 +71,30 @@ void Store::write_async(WriteJob job, Done done) {
 }
 
 std::int64_t Store::reclaim_space() {
+  // In steps of 256 pages (1 MiB), each its own write job: moving pages
+  // costs more the more there are, and other writes go between the steps.
+  constexpr int kPagesPerJob = 256;
   std::int64_t freed = 0;
-  write([&freed](Database& db) {
-    auto count = [&db] {
-      auto st = db.prepare("PRAGMA freelist_count");
-      st.step();
-      auto n = st.int64(0);
+  for (;;) {
+    std::int64_t step = 0, left = 0;
+    write([&step, &left](Database& db) {
+      auto count = [&db] {
+        auto st = db.prepare("PRAGMA freelist_count");
+        st.step();
+        return st.int64(0);
+      };
+      const auto before = count();
+      if (before == 0) return;
+      auto st = db.prepare("PRAGMA incremental_vacuum(" + std::to_string(kPagesPerJob) + ")");
+      while (st.step()) {
+      }
       st.reset();
-      return n;
-    };
-    auto before = count();
-    auto st = db.prepare("PRAGMA incremental_vacuum");
-    while (st.step()) {
-    }
-    st.reset();
-    freed = before - count();
-  });
+      left = count();
+      step = before - left;
+    });
+    freed += step;
+    if (step == 0 || left == 0) break;
+  }
   return freed;
 }
 
@@ -88,10 +122,18 @@ void Store::write(WriteJob job) {
 
 void Store::writer_loop() {
   std::vector<Pending> batch;
+  bool wrote_since_trim = false;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (wrote_since_trim && !queue_cv_.wait_for(lock, kIdleBeforeTrim, ready)) {
+        lock.unlock();
+        release_idle_memory();
+        wrote_since_trim = false;
+        continue;
+      }
+      queue_cv_.wait(lock, ready);
       if (queue_.empty()) return;  // stopping and drained
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
@@ -100,33 +142,69 @@ void Store::writer_loop() {
     }
     commit_batch(batch);
     batch.clear();
+    wrote_since_trim = true;
+    // Between two transactions, and only when the checkpointer has copied
+    // all but a small tail of a long WAL: copy that tail, so the next
+    // transaction starts the WAL over (checkpointer.hpp).
+    if (checkpointer_->writer_should_finish()) checkpointer_->finish_on_writer(writer_db_);
   }
 }
 
-void Store::commit_batch(std::vector<Pending>& batch) {
-  // Each job runs in its own savepoint so one bad job fails alone; the batch
-  // shares the transaction, and so the fsync.
-  std::vector<std::exception_ptr> errors(batch.size());
-  std::exception_ptr commit_error;
-  try {
-    Transaction tx(writer_db_);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      writer_db_.exec("SAVEPOINT job");
-      try {
-        batch[i].job(writer_db_);
-        writer_db_.exec("RELEASE job");
-      } catch (...) {
-        errors[i] = std::current_exception();
-        writer_db_.exec("ROLLBACK TO job");
-        writer_db_.exec("RELEASE job");
-      }
-    }
-    tx.commit();
-    commits_.fetch_add(1);
-  } catch (...) {
-    commit_error = std::current_exception();
+void Store::release_idle_memory() {
+  // A quiet node gives back what its page caches hold (they fill again from
+  // the kernel's page cache when work comes) and what the allocator keeps
+  // free: its resident set returns to about what it was at start.
+  sqlite3_db_release_memory(writer_db_.handle());
+  {
+    std::lock_guard lock(pool_mutex_);
+    for (auto& db : pool_) sqlite3_db_release_memory(db->handle());  // pooled: no thread uses them
   }
-  note_outcome(commit_error);
+  malloc_trim(0);
+}
+
+void Store::commit_batch(std::vector<Pending>& batch) {
+  // The jobs share one transaction, and so the fsync. A job that throws must
+  // change nothing and fail alone. The first job of a transaction needs no
+  // savepoint for that: when it throws the whole transaction rolls back (it
+  // holds nothing else) and the next job begins a new one. Every later job
+  // runs in a savepoint, whose journal is kept in memory (temp_store), so a
+  // batch of one, the common case when the node is not busy, runs bare.
+  std::vector<std::exception_ptr> errors(batch.size());
+  std::size_t next = 0;
+  while (next < batch.size()) {
+    const std::size_t first = next;
+    try {
+      Transaction tx(writer_db_);
+      try {
+        batch[next].job(writer_db_);
+      } catch (...) {
+        errors[next++] = std::current_exception();
+        continue;  // tx rolls back
+      }
+      for (++next; next < batch.size(); ++next) {
+        writer_db_.exec("SAVEPOINT job");
+        savepoints_.fetch_add(1);
+        try {
+          batch[next].job(writer_db_);
+          writer_db_.exec("RELEASE job");
+        } catch (...) {
+          errors[next] = std::current_exception();
+          writer_db_.exec("ROLLBACK TO job");
+          writer_db_.exec("RELEASE job");
+        }
+      }
+      tx.commit();
+      commits_.fetch_add(1);
+      note_outcome(nullptr);
+    } catch (...) {
+      // BEGIN, a savepoint or COMMIT failed (a full disk, say): nothing of
+      // this transaction stays, and every job in it, run or not, fails so.
+      auto error = std::current_exception();
+      note_outcome(error);
+      for (std::size_t i = first; i < batch.size(); ++i) errors[i] = error;
+      next = batch.size();
+    }
+  }
   for (const auto& e : errors) {
     if (e) note_outcome(e);
   }
@@ -134,7 +212,7 @@ void Store::commit_batch(std::vector<Pending>& batch) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
     try {
-      batch[i].done(commit_error ? commit_error : errors[i]);
+      batch[i].done(errors[i]);
     } catch (...) {
       // A completion must not take the writer down; it owns its own errors.
     }

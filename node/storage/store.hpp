@@ -1,10 +1,13 @@
 // The node's database: one writer thread that commits queued writes in groups
-// (one fsync for many requests), and a pool of read-only connections that WAL
-// lets run beside it. A write's completion runs only after its commit, so a
-// caller never acknowledges data that is not durable.
+// (one fsync for many requests), a pool of read-only connections that WAL
+// lets run beside it, and a checkpointer thread that copies the WAL into the
+// database file off the commit path (checkpointer.hpp). A write's completion
+// runs only after its commit, so a caller never acknowledges data that is not
+// durable; a job that throws changes nothing, and fails alone.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -16,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "node/storage/checkpointer.hpp"
 #include "node/storage/sqlite.hpp"
 
 namespace signalnode::node::storage {
@@ -26,9 +30,11 @@ class Store {
   // Called on the writer thread after commit (nullptr) or failure.
   using Done = std::function<void(std::exception_ptr)>;
 
-  // Opens the database, applies migrations, starts the writer.
-  Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations);
-  ~Store();  // finishes queued writes, then stops
+  // Opens the database, applies migrations, starts the writer and the
+  // checkpointer.
+  Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations,
+        Checkpointer::Limits checkpoints = {});
+  ~Store();  // finishes queued writes, stops the checkpointer, then the writer
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -40,8 +46,8 @@ class Store {
   // wait for a commit's fsync: a write() from it is a bug and throws, so the
   // tests that drive the API find it. Such threads use write_async.
   static void forbid_blocking_writes_here();
-  // Returns free pages to the file system (incremental auto-vacuum); the
-  // number of pages freed.
+  // Returns free pages to the file system (incremental auto-vacuum), 256
+  // pages per write job; the number of pages freed.
   std::int64_t reclaim_space();
   // Whether a read-only connection answers a query (the health check).
   bool ping();
@@ -68,6 +74,12 @@ class Store {
   // Transactions the writer has committed: fewer than writes when they were
   // grouped, which a test can check without timing the fsyncs.
   std::uint64_t commits() const { return commits_.load(); }
+  // Savepoints the writer opened: one for each job after the first of a
+  // transaction (the first needs none, see commit_batch).
+  std::uint64_t savepoints() const { return savepoints_.load(); }
+  Checkpointer::Stats checkpoints() const { return checkpointer_->stats(); }
+  // Copies the whole WAL into the database file and empties it, now.
+  void checkpoint_now() { checkpointer_->checkpoint_now(); }
 
  private:
   struct Pending {
@@ -85,6 +97,10 @@ class Store {
 
   void writer_loop();
   void commit_batch(std::vector<Pending>& batch);
+  // After kIdleBeforeTrim without a write (writer thread).
+  void release_idle_memory();
+  static constexpr std::chrono::seconds kIdleBeforeTrim{5};
+  static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
 
   std::filesystem::path path_;
   Database writer_db_;
@@ -94,6 +110,8 @@ class Store {
   bool stopping_ = false;
   std::size_t max_batch_ = 512;
   std::atomic<std::uint64_t> commits_{0};  // bumped after each COMMIT, before the completions run
+  std::atomic<std::uint64_t> savepoints_{0};
+  std::int64_t frame_bytes_ = 4096 + 24;  // a WAL frame: page and header
   // The latest storage failure and success of the writer (steady order by a
   // sequence number, so a success after a failure clears it).
   mutable std::mutex health_mutex_;
@@ -105,6 +123,7 @@ class Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Database>> pool_;
 
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::thread writer_;
 };
 

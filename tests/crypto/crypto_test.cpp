@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "tests/support/temp_dir.hpp"
@@ -130,4 +131,20 @@ TEST(SecretBytesTake, LeavesNothingInTheString) {
     EXPECT_EQ(password.data(), buffer) << "the same buffer, now wiped";
     EXPECT_EQ(std::string_view(buffer, capacity).find_first_not_of('\0'), std::string_view::npos);
   }
+}
+
+// Issue 19: ids that sort by their time, in the same shape as random ones.
+TEST(TimeOrderedId, IsThirtyTwoHexDigitsStartingWithTheTime) {
+  c::init();
+  const std::int64_t t = 1'764'000'000'123;  // 0x19ab... ms
+  auto a = c::time_ordered_hex_id(t);
+  auto b = c::time_ordered_hex_id(t);
+  ASSERT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  char prefix[13];
+  std::snprintf(prefix, sizeof prefix, "%012llx", static_cast<unsigned long long>(t));
+  EXPECT_EQ(a.substr(0, 12), prefix);
+  EXPECT_NE(a, b) << "the same millisecond, different ids";
+  EXPECT_LT(c::time_ordered_hex_id(t), c::time_ordered_hex_id(t + 1).substr(0, 12) + "00000000000000000000");
+  EXPECT_LT(c::time_ordered_hex_id(999), c::time_ordered_hex_id(1000));
 }

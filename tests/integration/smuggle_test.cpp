@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <functional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ namespace json = boost::json;
 namespace {
 const std::string kName = "Jan de Vries, geb. 1985-03-01, BSN 111222333";
 const std::string kKvk = "KvK 12345678";
+
+// The text with every run of 16 or more lowercase hex digits (the random
+// trace, span, batch and record ids) taken out: a random id contains "1985"
+// or "12345678" now and then (about one run in forty), and that is no leak.
+std::string without_ids(const std::string& text) {
+  static const std::regex kId("[0-9a-f]{16,}");
+  return std::regex_replace(text, kId, "<id>");
+}
 }  // namespace
 
 class SmuggleTest : public signalnode::testing::SharingFixture {
@@ -86,7 +95,7 @@ TEST_F(SmuggleTest, IdentifyingTextAndAbsurdValuesInAnyFieldAreRefusedAndNeverRe
   // What the analysts see: nothing of it.
   auto items = inbox(1);
   EXPECT_EQ(items.size(), 0u) << json::serialize(items);
-  const std::string shown = json::serialize(items);
+  const std::string shown = without_ids(json::serialize(items));
   for (const char* leaked : {"Jan", "Vries", "1985", "111222333", "12345678"}) {
     EXPECT_EQ(shown.find(leaked), std::string::npos) << shown;
   }
@@ -95,8 +104,9 @@ TEST_F(SmuggleTest, IdentifyingTextAndAbsurdValuesInAnyFieldAreRefusedAndNeverRe
   auto audit = api(1, "GET", "/api/v1/audit/events?limit=500&name=record.rejected", "privacy_officer");
   ASSERT_EQ(audit.status, 200) << audit.body;
   EXPECT_EQ(json::parse(audit.body).at("items").as_array().size(), attacks.size());
+  const std::string logged = without_ids(audit.body);
   for (const char* leaked : {"Jan", "Vries", "1985", "111222333", "12345678"}) {
-    EXPECT_EQ(audit.body.find(leaked), std::string::npos) << audit.body;
+    EXPECT_EQ(logged.find(leaked), std::string::npos) << audit.body;
   }
 
   // The same record with valid content is accepted and shown.
