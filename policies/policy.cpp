@@ -13,18 +13,21 @@ namespace signalnode::policies {
 
 namespace {
 
-constexpr std::string_view kRuleKeys[] = {"id",          "description",     "from",    "to",
+constexpr std::string_view kRuleKeys[] = {"id",          "title",           "title_en", "description_en",
+                                          "legal_basis_en", "purpose_en",
+                                          "description",     "from",    "to",
                                           "categories",  "pseudonyms",      "fields",  "legal_basis",
                                           "legal_reference", "purpose",     "retention_days", "status",
                                           "valid_from",  "valid_until", "feedback_note", "bundle_notices",
-                                          "disclosure",  "disclosure_decided_by", "feedback_period_days"};
-constexpr std::string_view kRoles[] = {"municipality", "labour_inspectorate", "housing_certifier", "riec"};
+                                          "disclosure",  "disclosure_decided_by", "feedback_period_days",
+                                          "route_by_area"};
+constexpr std::size_t kMaxRuleTitleBytes = 120;  // a heading, not a text
 
 using Reader = TomlReader<PolicyError>;
 
 std::optional<std::chrono::sys_days> date(std::string_view s) { return protocol::parse_date(s); }
 
-bool is_role(std::string_view r) { return std::find(std::begin(kRoles), std::end(kRoles), r) != std::end(kRoles); }
+bool is_role(std::string_view r) { return is_partner_role(r); }
 
 // The categories a rule's entry covers (wildcards never cover special categories).
 std::set<std::string> expand(const std::vector<std::string>& entries, const Taxonomy& taxonomy) {
@@ -88,7 +91,16 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
     rule.id = r.text(*t, "id", path);
     path = "rules[" + rule.id + "].";
     if (policy.find(rule.id)) r.fail(r.where(*t, "id"), path + "id", "appears twice");
+    rule.title = r.text(*t, "title", path, false);
+    if (rule.title.size() > kMaxRuleTitleBytes) {
+      r.fail(r.where(*t, "title"), path + "title", "must be at most " + std::to_string(kMaxRuleTitleBytes) + " bytes");
+    }
     rule.description = r.text(*t, "description", path, false);
+    rule.en = {r.text(*t, "title_en", path, false), r.text(*t, "description_en", path, false),
+               r.text(*t, "legal_basis_en", path, false), r.text(*t, "purpose_en", path, false)};
+    if (rule.en.title.size() > kMaxRuleTitleBytes) {
+      r.fail(r.where(*t, "title_en"), path + "title_en", "must be at most " + std::to_string(kMaxRuleTitleBytes) + " bytes");
+    }
     for (const char* side : {"from", "to"}) {
       auto entries = r.list(*t, side, path);
       for (const auto& e : entries) {
@@ -106,6 +118,13 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
                                          : (partners.empty() || std::any_of(partners.begin(), partners.end(),
                                                                             [&](const Party& p) { return p.org == e; }));
         if (!ok) r.fail(r.where(*t, side), path + side, "'" + e + "' is neither role:<role> nor an organisation in the manifest");
+      }
+      if (std::string(side) == "to") {
+        for (const auto& p : partners) {
+          if (p.send_only && std::find(entries.begin(), entries.end(), p.org) != entries.end()) {
+            r.fail(r.where(*t, side), path + side, "'" + p.org + "' only sends (sendOnly in the manifest) and never receives");
+          }
+        }
       }
       (std::string(side) == "from" ? rule.from : rule.to) = entries;
     }
@@ -156,6 +175,14 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
                "must be officer, analyst or privacy_officer");
       }
       rule.disclosure_decided_by = by;
+    }
+    if (const toml::node* by_area = t->get("route_by_area")) {
+      if (!by_area->is_boolean()) r.fail(by_area->source(), path + "route_by_area", "must be true or false");
+      rule.route_by_area = by_area->value<bool>().value_or(false);
+      if (rule.route_by_area && !rule.fields.contains("municipality")) {
+        r.fail(by_area->source(), path + "route_by_area",
+               "a rule that routes by area must share the municipality (fields), so that the receiver can check it");
+      }
     }
     rule.legal_basis = r.text(*t, "legal_basis", path);
     rule.legal_reference = r.text(*t, "legal_reference", path, false);
@@ -245,8 +272,15 @@ bool Policy::matches_category(const Rule& rule, std::string_view category) const
   return false;
 }
 
-Decision Policy::decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day) const {
+bool is_partner_role(std::string_view role) {
+  return std::find(kPartnerRoles.begin(), kPartnerRoles.end(), role) != kPartnerRoles.end();
+}
+
+Decision Policy::decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day,
+                        std::string_view municipality) const {
+  if (to.send_only) return {std::nullopt, to.org + " only sends and never receives", {}};
   std::string why = "no rule shares " + std::string(category) + " from " + from.org + " to " + to.org;
+  std::string area;
   for (const auto& rule : rules_) {
     if (!matches_party(rule.from, from) || !matches_party(rule.to, to) || !matches_category(rule, category)) continue;
     if (!rule.active) {
@@ -257,9 +291,22 @@ Decision Policy::decide(const Party& from, const Party& to, std::string_view cat
       why = "rule " + rule.id + " applies but is not valid on this date";
       continue;
     }
-    return {Grant{&rule}, "rule " + rule.id};
+    if (rule.route_by_area && !to.areas.empty()) {
+      if (municipality.empty()) {
+        why = "rule " + rule.id + " routes by area and the signal names no municipality";
+        area = "no-municipality";
+        continue;
+      }
+      if (std::find(to.areas.begin(), to.areas.end(), municipality) == to.areas.end()) {
+        why = "rule " + rule.id + " routes by area and " + std::string(municipality) + " is outside the area of " + to.org;
+        area = "outside-area";
+        continue;
+      }
+      return {Grant{&rule}, "rule " + rule.id, "in-area"};
+    }
+    return {Grant{&rule}, "rule " + rule.id, rule.route_by_area ? "national" : ""};
   }
-  return {std::nullopt, why};
+  return {std::nullopt, why, area};
 }
 
 }  // namespace signalnode::policies

@@ -30,14 +30,32 @@ inline constexpr std::int64_t kMaxFeedbackPeriodDays = 365;
 
 inline constexpr std::array<std::string_view, 3> kDeciderRoles = {"officer", "analyst", "privacy_officer"};
 
+// The roles a partner may have (BRIEF 3.11). The pseudonymisation authority
+// is no partner: it neither sends nor receives records.
+inline constexpr std::array<std::string_view, 9> kPartnerRoles = {
+    "municipality", "labour_inspectorate", "housing_certifier", "riec", "police",
+    "tax_authority", "chamber_of_commerce", "zvh", "trafficking_table"};
+bool is_partner_role(std::string_view role);
+
 struct Party {
   std::string org;
   std::string role;
+  // The CBS municipality codes it serves (policies/areas.hpp); empty: the
+  // whole country.
+  std::vector<std::string> areas{};
+  // A participant that may send but never receives (a private party).
+  bool send_only = false;
 };
 
 struct Rule {
   std::string id;
+  // What people read: the covenant's own texts are Dutch (its language), a
+  // short title in place of the id; the English versions are optional.
+  std::string title;  // empty: people see the id
   std::string description;
+  struct English {
+    std::string title, description, legal_basis, purpose;
+  } en;
   std::vector<std::string> from;        // org ids or "role:<role>"
   std::vector<std::string> to;
   std::vector<std::string> categories;  // ids or "<stage>.*"
@@ -64,6 +82,10 @@ struct Rule {
   // same covenant and every record names its rule, so both sides compute the
   // same due date without anything on the wire.
   std::optional<int> feedback_period_days;
+  // Only to the recipients whose area holds the signal's municipality (and to
+  // recipients without an area, which serve the whole country). Such a rule
+  // shares the municipality, so that the receiver can check it is meant.
+  bool route_by_area = false;
   bool active = true;  // "suspended" rules share nothing
   std::chrono::sys_days valid_from{};
   std::optional<std::chrono::sys_days> valid_until;
@@ -78,6 +100,11 @@ struct Grant {
 struct Decision {
   std::optional<Grant> grant;
   std::string reason;  // why nothing is shared, or which rule applies
+  // How the area decided, for a rule that routes by area: "in-area" (the
+  // signal's municipality is in the recipient's area), "national" (the
+  // recipient serves the whole country), "outside-area", "no-municipality";
+  // empty when no rule routing by area applied.
+  std::string area;
 };
 
 class PolicyError : public std::runtime_error {
@@ -93,7 +120,9 @@ class Policy {
   static Policy parse(std::string_view text, const std::string& source_name, const Taxonomy& taxonomy,
                       const std::vector<Party>& partners = {});
 
-  Decision decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day) const;
+  // `municipality`: the signal's (a CBS code), for rules that route by area.
+  Decision decide(const Party& from, const Party& to, std::string_view category, std::chrono::sys_days day,
+                  std::string_view municipality = {}) const;
 
   const std::string& name() const { return name_; }
   const std::array<std::uint8_t, 32>& sha256() const { return sha256_; }

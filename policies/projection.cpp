@@ -125,7 +125,7 @@ std::string check_received(const wire::Record& r, const Policy& policy, const Pa
   if (!r.status.empty() || !r.reason.empty() || !r.note.empty() || r.organisations != -1 || !r.categories.empty()) {
     return "a shared record carries no feedback or notice fields";
   }
-  auto decision = policy.decide(sender, self, r.category, day_of(now_ms));
+  auto decision = policy.decide(sender, self, r.category, day_of(now_ms), r.municipality);
   if (!decision.grant) return "not granted: " + decision.reason;
   const Rule& rule = *decision.grant->rule;
   if (rule.id != r.rule_id) return "rule_id names another rule than rule " + rule.id + ", which applies";

@@ -46,6 +46,9 @@ void submit_signal(ApiServices& s, RouteContext ctx, Respond respond) {
   auto parsed = signals::parse_signal_all(ctx.request.body, s.taxonomy, local_today(now));
   if (!parsed.signal) return respond(invalid_fields(parsed.errors));
   signals::Signal signal = std::move(*parsed.signal);
+  // A signal is about a place: where the officer names none, the node's own
+  // municipality (rules that route by area need it; BRIEF 3.11).
+  if (!signal.municipality && s.municipality) signal.municipality = *s.municipality;
   signal.created_at_ms = epoch_ms(now);
   // Time-ordered: a new signal's rows land on the last pages of every index
   // keyed by it (issue 19). The id stays at this node; records to partners

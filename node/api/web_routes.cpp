@@ -43,7 +43,10 @@ void preview(ApiServices& s, RouteContext ctx, Respond respond) {
   auto policy = s.policy ? s.policy() : nullptr;
   auto manifest = s.manifest ? s.manifest() : nullptr;
   if (!policy || !manifest) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
-  auto out = sharing::explain(*parsed.signal, *policy, *manifest, {s.org, s.role}, local_today(s.clock()));
+  if (!parsed.signal->municipality && s.municipality) parsed.signal->municipality = *s.municipality;  // as submit does
+  const federation::Partner* me = manifest->find(s.org);
+  auto out = sharing::explain(*parsed.signal, *policy, *manifest,
+                              me ? federation::party_of(*me) : policies::Party{s.org, s.role}, local_today(s.clock()));
   respond(json_response(200, json::serialize(out)));
 }
 
@@ -140,8 +143,15 @@ void policy_view(ApiServices& s, Respond respond) {
   };
   json::array rules;
   for (const auto& r : policy->rules()) {
+    json::object en;
+    for (const auto& [key, text] : {std::pair{"title", &r.en.title}, std::pair{"description", &r.en.description},
+                                    std::pair{"legalBasis", &r.en.legal_basis}, std::pair{"purpose", &r.en.purpose}}) {
+      if (!text->empty()) en[key] = *text;
+    }
     json::object o{{"id", r.id},
+                   {"title", r.title.empty() ? r.id : r.title},
                    {"description", r.description},
+                   {"en", std::move(en)},
                    {"from", list(r.from)},
                    {"to", list(r.to)},
                    {"categories", list(r.categories)},

@@ -1,5 +1,6 @@
 #include "node/app/demo_federation.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "node/net/https_client.hpp"
 #include "node/pseudonyms/key_ceremony.hpp"
 #include "node/storage/schema.hpp"
+#include "policies/areas.hpp"
 
 extern char** environ;
 
@@ -51,7 +53,9 @@ std::string demo_person(const std::string& org, const std::string& role) {
   static const std::map<std::string, std::string> last = {{"gemeente-aalsmeer", "de Vries"},
                                                           {"nla", "Bakker"},
                                                           {"snf", "Jansen"},
-                                                          {"riec-amsterdam", "El Amrani"}};
+                                                          {"riec-amsterdam", "El Amrani"},
+                                                          {"gemeente-westland", "van Leeuwen"},
+                                                          {"riec-den-haag", "Yilmaz"}};
   auto f = first.find(role);
   auto l = last.find(org);
   return (f == first.end() ? "Medewerker" : f->second) + " " + (l == last.end() ? org : l->second);
@@ -69,6 +73,12 @@ void replace_file(const fs::path& path, std::string_view content, bool secret) {
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+json::array areas_json(const std::vector<std::string>& areas) {
+  json::array out;
+  for (const auto& a : areas) out.push_back(json::value(a));
+  return out;
 }
 
 std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes, const pseudonyms::PublicKeySet& keys) {
@@ -95,6 +105,8 @@ std::string demo_json(const fs::path& dir, const std::vector<DemoNode>& nodes, c
         {"tlsCert", (n.dir / "tls" / "federation.crt").string()},
         {"tlsKey", (n.dir / "tls" / "federation.key").string()},
         {"pseudonymisationAuthority", n.pseudonymisation_authority},
+        {"areas", areas_json(n.areas)},
+        {"sendOnly", n.send_only},
         {"tokens", std::move(tokens)},
         {"users", std::move(users)},
     });
@@ -192,7 +204,22 @@ std::vector<DemoNode> demo_partners() {
       {"snf", "housing_certifier", "00000003273491530000", "Stichting Normering Flexwonen", false, {}, 0, 0, {}, {}},
       {"riec-amsterdam", "riec", "00000001823288444000", "RIEC Amsterdam-Amstelland", false, {}, 0, 0, {}, {}},
   };
+  nodes[0].areas = {"GM0358"};  // Aalsmeer
+  nodes[0].municipality = "GM0358";
+  nodes[3].areas = policies::Areas::builtin().region("amsterdam-amstelland");
   for (auto& holder : demo_share_holders()) nodes.push_back(std::move(holder));
+  return nodes;
+}
+
+std::vector<DemoNode> national_demo_partners() {
+  auto nodes = demo_partners();
+  DemoNode westland{"gemeente-westland", "municipality", "00000001001783000000", "Gemeente Westland", false, {}, 0, 0, {}, {}};
+  westland.areas = {"GM1783"};
+  westland.municipality = "GM1783";
+  DemoNode riec{"riec-den-haag", "riec", "00000001823288445000", "RIEC Haaglanden", false, {}, 0, 0, {}, {}};
+  riec.areas = policies::Areas::builtin().region("den-haag");
+  nodes.push_back(std::move(westland));
+  nodes.push_back(std::move(riec));
   return nodes;
 }
 
@@ -258,7 +285,7 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     cfg.org = n.org;
     cfg.role = n.role;
     cfg.oin = n.oin;
-    if (n.org == "gemeente-aalsmeer") cfg.municipality = "GM0358";  // the demo's municipality: Aalsmeer
+    cfg.municipality = n.municipality;
     cfg.pseudonymisation_authority = n.pseudonymisation_authority;
     cfg.api.port = n.api_port;
     cfg.federation.enabled = true;
@@ -287,6 +314,9 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     p.certificate_sha256 = crypto::certificate_fingerprint(net::read_text_file(n.dir / "tls" / "federation.crt"));
     p.signing_key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view()).public_key();
     p.pseudonymisation_authority = n.pseudonymisation_authority;
+    p.areas = n.areas;
+    std::sort(p.areas.begin(), p.areas.end());
+    p.send_only = n.send_only;
     p.share = share;
     manifest.partners.push_back(std::move(p));
 
@@ -346,7 +376,7 @@ void use_demo_relay(const DemoNode& n, const std::string& smtp) {
 int demo_up(const fs::path& dir_in, std::uint16_t base_port, const fs::path& self_exe, const std::string& smtp) {
   fs::path dir = fs::absolute(dir_in);
   std::vector<DemoNode> nodes =
-      fs::exists(dir / "demo.json") ? read_demo_json(dir) : create_demo_federation(dir, base_port);
+      fs::exists(dir / "demo.json") ? read_demo_json(dir) : create_demo_federation(dir, base_port, national_demo_partners());
   if (!smtp.empty()) {
     for (const auto& n : nodes) {
       if (!n.pseudonymisation_authority) use_demo_relay(n, smtp);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,20 @@ struct DemoNode {
   std::map<std::string, std::string> tokens;  // role -> token
   // role -> (username, password) of the web interface; empty when not asked for.
   std::map<std::string, std::pair<std::string, std::string>> users;
+  // The CBS codes it serves (empty: the whole country), and for a
+  // municipality its own code, the default of its signals.
+  std::vector<std::string> areas{};
+  std::optional<std::string> municipality{};
+  bool send_only = false;
 };
 
 // The demo federation: municipality, labour inspectorate, SNF and RIEC (in
 // that order), then the three PA share holders (demo_share_holders()).
 std::vector<DemoNode> demo_partners();
+// BRIEF 3.11, what `demo up` starts: demo_partners() and then a second
+// municipality (Westland) in a second RIEC region with that region's RIEC
+// (Den Haag), so routing by area shows.
+std::vector<DemoNode> national_demo_partners();
 // The first `n` of the demo's three PA share holders (role
 // pseudonymisation_authority), run by parties that are not partners.
 std::vector<DemoNode> demo_share_holders(std::size_t n = 3);

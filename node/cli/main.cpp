@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   auto* init_cmd = app.add_subcommand("init", "Create a node folder: config, database, keys, API certificate");
   init_cmd->add_option("--dir", init.dir, "New node folder")->required();
   init_cmd->add_option("--org", init.org, "Organisation id, e.g. gemeente-aalsmeer")->required();
-  init_cmd->add_option("--role", init.role, "municipality | labour_inspectorate | housing_certifier | riec | pseudonymisation_authority")
+  init_cmd->add_option("--role", init.role, "municipality | labour_inspectorate | housing_certifier | riec | police | tax_authority | chamber_of_commerce | zvh | trafficking_table | pseudonymisation_authority")
       ->required();
   init_cmd->add_option("--oin", init.oin, "20-digit organisation identification number")->required();
   init_cmd->add_option("--listen", init.listen, "API listen address")->capture_default_str();

@@ -28,7 +28,7 @@ Loaded load(const fs::path& dir, const fs::path& policy_override) {
   if (!l.cfg.federation.enabled) throw std::runtime_error(l.cfg.org + " is not in a federation: no manifest, no policy");
   l.manifest = federation::load_manifest(paths.resolve(l.cfg.federation.manifest));
   std::vector<policies::Party> parties;
-  for (const auto& p : l.manifest.partners) parties.push_back({p.org, p.role});
+  for (const auto& p : l.manifest.partners) parties.push_back(federation::party_of(p));
   fs::path policy_path = policy_override.empty() ? paths.resolve(l.cfg.federation.policy) : policy_override;
   l.policy = policies::Policy::parse(net::read_text_file(policy_path), policy_path.string(),
                                      policies::Taxonomy::builtin(), parties);
@@ -51,7 +51,11 @@ int run_policy_explain(const fs::path& dir, const fs::path& signal_file, bool as
               << "\n";
     return 2;
   }
-  json::object out = sharing::explain(parsed.value(), *l.policy, l.manifest, {l.cfg.org, l.cfg.role}, today);
+  auto signal = parsed.value();
+  if (!signal.municipality && l.cfg.municipality) signal.municipality = *l.cfg.municipality;  // as submit does
+  const federation::Partner* me = l.manifest.find(l.cfg.org);
+  json::object out = sharing::explain(signal, *l.policy, l.manifest,
+                                      me ? federation::party_of(*me) : policies::Party{l.cfg.org, l.cfg.role}, today);
   if (as_json) {
     std::cout << json::serialize(out) << std::endl;
     return 0;
@@ -66,7 +70,13 @@ int run_policy_explain(const fs::path& dir, const fs::path& signal_file, bool as
       std::cout << "receives nothing: " << text_of(p.at("reason")) << "\n";
       continue;
     }
-    std::cout << "receives a record under rule " << text_of(p.at("rule")) << "\n"
+    std::cout << "receives a record under rule " << text_of(p.at("rule")) << "\n";
+    if (const auto* area = p.if_contains("area")) {
+      const std::string decision = text_of(area->at("decision"));
+      std::cout << "  area:        " << text_of(area->at("municipality"))
+                << (decision == "national" ? " (the recipient serves the whole country)\n" : " is in its area\n");
+    }
+    std::cout
               << "  legal basis: " << text_of(p.at("legalBasis")) << "\n"
               << "  purpose:     " << text_of(p.at("purpose")) << "\n"
               << "  kept:        " << text_of(p.at("retentionDays")) << " days\n  fields:     ";

@@ -1,5 +1,7 @@
 #include "node/config/node_config.hpp"
 
+#include "policies/policy.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -17,8 +19,7 @@ bool is_valid_org(std::string_view org) {
 }
 
 bool is_valid_node_role(std::string_view role) {
-  return role == "municipality" || role == "labour_inspectorate" || role == "housing_certifier" || role == "riec" ||
-         role == "pseudonymisation_authority";
+  return policies::is_partner_role(role) || role == "pseudonymisation_authority";
 }
 
 bool is_valid_oin(std::string_view oin) {
@@ -147,7 +148,7 @@ NodeConfig load_config(const NodePaths& paths) {
   c.org = need_string(o, "org", paths);
   if (!is_valid_org(c.org)) bad(paths, "org", "must be 2-64 of a-z, 0-9 and -");
   c.role = need_string(o, "role", paths);
-  if (!is_valid_node_role(c.role)) bad(paths, "role", "must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
+  if (!is_valid_node_role(c.role)) bad(paths, "role", kNodeRoleHint);
   c.oin = need_string(o, "oin", paths);
   if (!is_valid_oin(c.oin)) bad(paths, "oin", "must be 20 digits");
   if (const json::value* m = o.if_contains("municipality"); m && !m->is_null()) {

@@ -107,7 +107,7 @@ struct NotificationsConfig {
 
 struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
-  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec
+  std::string role;  // one of policies::kPartnerRoles, or pseudonymisation_authority
   std::string oin;   // 20 digits
   // The CBS code of the municipality this node serves (a municipality's
   // node): what the report form fills in for its officers.
@@ -150,6 +150,9 @@ struct NodePaths {
 
 bool is_valid_org(std::string_view org);
 bool is_valid_node_role(std::string_view role);
+inline constexpr const char* kNodeRoleHint =
+    "must be municipality, labour_inspectorate, housing_certifier, riec, police, tax_authority, chamber_of_commerce, "
+    "zvh, trafficking_table or pseudonymisation_authority";
 bool is_valid_oin(std::string_view oin);
 
 // Throws std::runtime_error naming the file and the bad field.

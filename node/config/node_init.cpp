@@ -24,7 +24,7 @@ void init_node(const NodePaths& paths, const NodeConfig& config) {
   if (!is_valid_org(config.org)) throw std::invalid_argument("--org must be 2-64 of a-z, 0-9 and -");
   if (!is_valid_node_role(config.role)) {
     throw std::invalid_argument(
-        "--role must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
+        std::string("--role ") + kNodeRoleHint);
   }
   if (config.pseudonymisation_authority != (config.role == "pseudonymisation_authority")) {
     throw std::invalid_argument("--pa goes with --role pseudonymisation_authority, and only with it: a PA receives no records");

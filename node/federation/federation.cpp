@@ -89,6 +89,12 @@ Federation::Federation(const config::NodeConfig& cfg, const config::NodePaths& p
 
 Federation::~Federation() { stop(); }
 
+policies::Party Federation::self() const {
+  auto m = manifest();
+  if (const Partner* me = m ? m->find(cfg_.org) : nullptr) return party_of(*me);
+  return {cfg_.org, cfg_.role};
+}
+
 std::shared_ptr<const policies::Policy> Federation::policy() const {
   std::lock_guard lock(mutex_);
   return policy_;
@@ -101,7 +107,7 @@ std::shared_ptr<const Manifest> Federation::manifest() const {
 
 std::shared_ptr<policies::Policy> Federation::load_policy(const Manifest& manifest) const {
   std::vector<policies::Party> parties;
-  for (const auto& p : manifest.partners) parties.push_back({p.org, p.role});
+  for (const auto& p : manifest.partners) parties.push_back(party_of(p));
   auto policy_path = paths_.resolve(cfg_.federation.policy);
   try {
     return std::make_shared<policies::Policy>(policies::Policy::parse(

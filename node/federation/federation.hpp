@@ -45,7 +45,8 @@ class Federation {
   std::shared_ptr<const Manifest> manifest() const;
   // The covenant in force (loaded with the manifest; refused if invalid).
   std::shared_ptr<const policies::Policy> policy() const;
-  policies::Party self() const { return {cfg_.org, cfg_.role}; }
+  // This node as the covenant sees it (its area from its manifest entry).
+  policies::Party self() const;
   // Re-reads the manifest and the policy when their files changed; an invalid
   // file is logged and the last good one stays in force. Returns true when a
   // new manifest or policy took effect.

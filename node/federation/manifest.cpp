@@ -1,6 +1,7 @@
 #include "node/federation/manifest.hpp"
 
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <set>
@@ -8,6 +9,8 @@
 
 #include "node/config/node_config.hpp"
 #include "node/net/tls_identity.hpp"
+#include "policies/areas.hpp"
+#include "policies/policy.hpp"
 #include "policies/toml_reader.hpp"
 
 namespace signalnode::node::federation {
@@ -16,7 +19,8 @@ namespace {
 
 constexpr std::string_view kPartnerKeys[] = {"org",        "name",         "role",          "oin",
                                              "endpoint",   "tls_cert_sha256", "tls_spki_sha256", "signing_key",
-                                             "pseudonymisation_authority", "share_index", "share_public_key"};
+                                             "pseudonymisation_authority", "share_index", "share_public_key",
+                                             "areas",      "send_only"};
 constexpr std::string_view kPseudonymisationKeys[] = {"epoch", "threshold", "group_public_key"};
 
 using Reader = policies::TomlReader<ManifestError>;
@@ -127,10 +131,7 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     if (!orgs.insert(p.org).second) r.fail(t->get("org")->source(), path + "org", "appears twice");
     p.name = r.text(*t, "name", path);
     p.role = r.text(*t, "role", path);
-    if (!config::is_valid_node_role(p.role)) {
-      r.fail(t->get("role")->source(), path + "role",
-             "must be municipality, labour_inspectorate, housing_certifier, riec or pseudonymisation_authority");
-    }
+    if (!config::is_valid_node_role(p.role)) r.fail(t->get("role")->source(), path + "role", config::kNodeRoleHint);
     p.oin = r.text(*t, "oin", path);
     if (!config::is_valid_oin(p.oin)) r.fail(t->get("oin")->source(), path + "oin", "must be 20 digits");
     if (!oins.insert(p.oin).second) r.fail(t->get("oin")->source(), path + "oin", "appears twice");
@@ -171,6 +172,37 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     } else if (index || share_key) {
       r.fail((index ? index : share_key)->source(), path + (index ? "share_index" : "share_public_key"),
              "belongs to a pseudonymisation authority only");
+    }
+    if (const toml::node* areas = t->get("areas")) {
+      p.areas = r.list(*t, "areas", path, true);
+      const auto& known = policies::Areas::builtin();
+      std::set<std::string> seen;
+      for (const auto& code : p.areas) {
+        if (!known.find(code)) r.fail(areas->source(), path + "areas", "'" + code.substr(0, 16) + "' is not a CBS municipality code");
+        if (!seen.insert(code).second) r.fail(areas->source(), path + "areas", code + " appears twice");
+      }
+      std::sort(p.areas.begin(), p.areas.end());
+      if (p.pseudonymisation_authority && !p.areas.empty()) {
+        r.fail(areas->source(), path + "areas", "a pseudonymisation authority serves no area");
+      }
+    }
+    if (const toml::node* send_only = t->get("send_only")) {
+      if (!send_only->is_boolean()) r.fail(send_only->source(), path + "send_only", "must be true or false");
+      p.send_only = send_only->value<bool>().value_or(false);
+      if (p.send_only && p.pseudonymisation_authority) {
+        r.fail(send_only->source(), path + "send_only", "a pseudonymisation authority neither sends nor receives records");
+      }
+    }
+    // Two partners of one role serving one municipality would both receive
+    // what routes by area there: refused, the operator decides which.
+    for (const auto& other : m.partners) {
+      if (other.role != p.role) continue;
+      for (const auto& code : p.areas) {
+        if (std::binary_search(other.areas.begin(), other.areas.end(), code)) {
+          r.fail(t->get("areas")->source(), path + "areas",
+                 code + " is already in the area of " + other.org + ", which has the same role");
+        }
+      }
     }
     m.partners.push_back(std::move(p));
   }
@@ -255,6 +287,12 @@ std::string manifest_to_toml(const Manifest& m) {
     if (p.public_key_sha256) out << "tls_spki_sha256 = \"" << crypto::to_hex(*p.public_key_sha256) << "\"\n";
     out << "signing_key = \"" << crypto::to_hex(p.signing_key) << "\"\n"
         << "pseudonymisation_authority = " << (p.pseudonymisation_authority ? "true" : "false") << "\n";
+    if (!p.areas.empty()) {
+      out << "areas = [";
+      for (std::size_t i = 0; i < p.areas.size(); ++i) out << (i ? ", " : "") << quoted(p.areas[i]);
+      out << "]\n";
+    }
+    if (p.send_only) out << "send_only = true\n";
     if (p.share) {
       out << "share_index = " << p.share->index << "\n"
           << "share_public_key = \"" << crypto::to_hex(p.share->point) << "\"\n";

@@ -12,13 +12,14 @@
 #include "crypto/ed25519.hpp"
 #include "crypto/sha256.hpp"
 #include "node/pseudonyms/key_ceremony.hpp"
+#include "policies/policy.hpp"
 
 namespace signalnode::node::federation {
 
 struct Partner {
   std::string org;  // the partner's id, e.g. gemeente-aalsmeer
   std::string name;
-  std::string role;  // municipality | labour_inspectorate | housing_certifier | riec | pseudonymisation_authority
+  std::string role;  // one of policies::kPartnerRoles, or pseudonymisation_authority
   std::string oin;   // 20 digits; must equal the certificate subject serialNumber
   std::string host;  // federation endpoint
   std::uint16_t port = 0;
@@ -26,11 +27,18 @@ struct Partner {
   std::optional<crypto::Digest256> public_key_sha256;   // or on its SubjectPublicKeyInfo
   crypto::PublicKey signing_key{};                      // Ed25519, verifies its records
   bool pseudonymisation_authority = false;  // exactly when role is pseudonymisation_authority
+  // The CBS municipality codes it serves (sorted); empty: the whole country.
+  std::vector<std::string> areas;
+  // Sends, never receives (a private party): no rule may address it.
+  bool send_only = false;
   // A PA's share of the epoch's key (BRIEF 3.8): its index and P_i = k_i*G.
   std::optional<crypto::threshold::PublicShare> share;
 
   std::string endpoint() const { return "https://" + host + ":" + std::to_string(port); }
 };
+
+// The partner as the covenant sees it: who, which role, which area.
+inline policies::Party party_of(const Partner& p) { return {p.org, p.role, p.areas, p.send_only}; }
 
 class ManifestError : public std::runtime_error {
  public:

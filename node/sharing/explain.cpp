@@ -1,5 +1,7 @@
 #include "node/sharing/explain.hpp"
 
+#include "policies/areas.hpp"
+
 #include <boost/json.hpp>
 
 #include "policies/projection.hpp"
@@ -38,8 +40,16 @@ json::object explain(const signals::Signal& signal, const policies::Policy& poli
   json::array partners;
   for (const auto& p : manifest.partners) {
     if (p.org == self.org || p.pseudonymisation_authority) continue;  // a PA receives nothing
-    auto decision = policy.decide(self, {p.org, p.role}, signal.category, day);
+    auto decision = policy.decide(self, federation::party_of(p), signal.category, day, signal.municipality.value_or(""));
     json::object o{{"org", p.org}, {"role", p.role}, {"shared", decision.grant.has_value()}, {"reason", decision.reason}};
+    // The area decision, where a rule routes by area: in-area, national,
+    // outside-area or no-municipality, with the municipality it was about.
+    if (!decision.area.empty()) {
+      const auto* place = policies::Areas::builtin().find(signal.municipality.value_or(""));
+      o["area"] = json::object{{"decision", decision.area},
+                               {"municipality", signal.municipality.value_or("")},
+                               {"municipalityName", place ? place->name : ""}};
+    }
     if (decision.grant) {
       const auto& rule = *decision.grant->rule;
       // The same projection share_ready turns into the queued record.

@@ -128,7 +128,10 @@ std::size_t Outbox::share_ready(const policies::Policy& policy, const federation
       bool waits = false;
       for (const auto& partner : manifest.partners) {
         if (partner.org == self.org || partner.pseudonymisation_authority) continue;
-        Decided d{&partner, policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now)), {}};
+        Decided d{&partner,
+                   policy.decide(self, federation::party_of(partner), r.facts.category, day_of(now),
+                                 r.facts.municipality.value_or("")),
+                   {}};
         if (d.decision.grant) {
           auto theirs = ctx_.pseudonymiser.in_domain(db, r.id, partner.oin, d.decision.grant->rule->pseudonyms, now);
           if (!theirs) {
@@ -302,7 +305,8 @@ std::size_t Outbox::catch_up(const policies::Policy& policy, const federation::M
         cancel.reset();
         cancel.bind(1, std::string_view(held_id)).run();
       }
-      auto decision = policy.decide(self, {partner.org, partner.role}, r.facts.category, day_of(now));
+      auto decision = policy.decide(self, federation::party_of(partner), r.facts.category, day_of(now),
+                                    r.facts.municipality.value_or(""));
       if (!decision.grant) return;
       const auto& rule = *decision.grant->rule;
       if (r.created_at_ms + static_cast<std::int64_t>(rule.retention_days) * kDayMs <= now) return;

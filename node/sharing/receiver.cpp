@@ -335,7 +335,7 @@ std::string Receiver::receive_record(storage::Database& db, const Incoming& in, 
 }
 
 std::string Receiver::receive_shared(storage::Database& db, const Incoming& in, const wire::Record& r) {
-  std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  std::string why = policies::check_received(r, in.policy, federation::party_of(in.sender), in.self, in.now);
   if (why.empty()) {
     auto gone = db.cached("SELECT 1 FROM inbox_tombstones WHERE record_id = ?");
     gone.bind(1, std::string_view(r.record_id));
@@ -454,7 +454,7 @@ std::string Receiver::receive_correction(storage::Database& db, const Incoming& 
     if (t.not_the_source) return "a correction cannot change the record's source";
     return t.why;
   }
-  std::string why = policies::check_received(r, in.policy, {in.sender.org, in.sender.role}, in.self, in.now);
+  std::string why = policies::check_received(r, in.policy, federation::party_of(in.sender), in.self, in.now);
   if (!why.empty()) return why;
   auto subjects = Inbox::subjects_of(db, t.inbox_id);
   db.cached(

@@ -326,7 +326,7 @@ Object.assign(TEXT.nl, {
   brokenAt: 'Logboek NIET in orde vanaf gebeurtenis {n}: {why}', allPartners: 'Alle partners',
   dateFormat: 'Vul een datum in als dd-mm-jjjj, bijvoorbeeld 1-2-1990.', dateFuture: 'Deze datum ligt in de toekomst.',
   countryUnknown: 'Onbekend land. Kies een land uit de lijst.', required: 'Vul dit in.', errorsFound: 'Controleer {n} gegevens:',
-  errorOne: 'Controleer dit gegeven:', municipalityHint: '(CBS-code, bijvoorbeeld GM0358)', roleHint: '(bijvoorbeeld werknemer, uitzendbureau)',
+  errorOne: 'Controleer dit gegeven:', municipalityHint: '(CBS-code, bijvoorbeeld GM0358)', municipalityNeeded: '(CBS-code, bijvoorbeeld GM0358; nodig voor het RIEC en de gemeente van die plaats)', roleHint: '(bijvoorbeeld werknemer, uitzendbureau)',
   dateHint: '(dd-mm-jjjj)', countryHint: '(naam van het land)',
   sessionWarnTitle: 'Uw sessie verloopt bijna', sessionWarnText: 'Over {n} minuten wordt u automatisch uitgelogd omdat u een tijd niets deed. Wat op het scherm staat, blijft bewaard.',
   sessionExtend: 'Ingelogd blijven', sessionExtended: 'Uw sessie is verlengd.', sessionExpiredTitle: 'Uw sessie is verlopen',
@@ -342,6 +342,9 @@ Object.assign(TEXT.nl, {
   documentNumber: 'Documentnummer', plate: 'Kenteken', accessValue: 'Waarde', ruleWord: 'regel',
   reasonNoRule: 'geen regel in het convenant deelt deze categorie met deze partner', reasonSuspended: 'regel {rule} geldt, maar is opgeschort',
   reasonNotValid: 'regel {rule} geldt, maar niet op deze datum', reasonRule: 'volgens regel {rule}',
+  reasonOutsideArea: '{place} valt buiten het werkgebied van deze partner (regel {rule} deelt alleen binnen het eigen gebied)',
+  reasonNoPlace: 'het signaal noemt geen gemeente, en regel {rule} deelt alleen met de partner van die gemeente',
+  reasonSendOnly: 'deze partner meldt alleen en ontvangt niets', inArea: '{place} ligt in het werkgebied', national: 'landelijk',
   summaryShort: 'Omschrijving', discard: 'Formulier leegmaken', usersHint: 'Wie zijn wachtwoord vergat, krijgt hier een nieuw (Nieuw wachtwoord instellen). Wie na foute wachtwoorden moet wachten, kunt u meteen weer toelaten (Wachttijd opheffen).', loginState: 'Inloggen', canLogIn: 'kan inloggen', actions: 'Acties', newAccount: 'Nieuw account', resetHint: 'Minstens 12 tekens. Alle sessies van dit account worden beëindigd.',
   observedWeek: 'week {w}', signalOrg: 'Organisatie', pseudonymOf: 'pseudoniem', showFull: 'Toon volledig pseudoniem',
 });
@@ -385,7 +388,7 @@ Object.assign(TEXT.en, {
   brokenAt: 'Log NOT intact from event {n}: {why}', allPartners: 'All partners',
   dateFormat: 'Enter a date as dd-mm-yyyy, for example 1-2-1990.', dateFuture: 'This date lies in the future.',
   countryUnknown: 'Unknown country. Choose a country from the list.', required: 'Fill this in.', errorsFound: 'Check {n} details:',
-  errorOne: 'Check this detail:', municipalityHint: '(CBS code, for example GM0358)', roleHint: '(for example worker, temp agency)',
+  errorOne: 'Check this detail:', municipalityHint: '(CBS code, for example GM0358)', municipalityNeeded: '(CBS code, for example GM0358; needed to reach that place\'s RIEC and municipality)', roleHint: '(for example worker, temp agency)',
   dateHint: '(dd-mm-yyyy)', countryHint: '(name of the country)',
   sessionWarnTitle: 'Your session is about to end', sessionWarnText: 'In {n} minutes you will be logged out because you have been inactive. What is on the screen stays.',
   sessionExtend: 'Stay logged in', sessionExtended: 'Your session has been extended.', sessionExpiredTitle: 'Your session has ended',
@@ -401,6 +404,9 @@ Object.assign(TEXT.en, {
   documentNumber: 'Document number', plate: 'Licence plate', accessValue: 'Value', ruleWord: 'rule',
   reasonNoRule: 'no rule of the covenant shares this category with this partner', reasonSuspended: 'rule {rule} applies but is suspended',
   reasonNotValid: 'rule {rule} applies but not on this date', reasonRule: 'under rule {rule}',
+  reasonOutsideArea: '{place} is outside this partner\'s area (rule {rule} shares within its own area only)',
+  reasonNoPlace: 'the signal names no municipality, and rule {rule} shares only with that municipality\'s partner',
+  reasonSendOnly: 'this partner only reports and receives nothing', inArea: '{place} is in its area', national: 'nationwide',
   summaryShort: 'Description', discard: 'Clear the form', usersHint: 'Someone who forgot their password gets a new one here (Set a new password). Someone waiting after wrong passwords you can let in at once (Clear the wait).', loginState: 'Log-in', canLogIn: 'can log in', actions: 'Actions', newAccount: 'New account', resetHint: 'At least 12 characters. Every session of this account ends.',
   observedWeek: 'week {w}', signalOrg: 'Organisation', pseudonymOf: 'pseudonym', showFull: 'Show the full pseudonym',
 });
@@ -458,14 +464,25 @@ async function loadPartnerNames() {
   } catch { /* names fall back to the org id in words */ }
 }
 const ownOrgName = () => about?.name || (me?.org ? orgName(me.org) : '');
+// "ja" and, where a rule routes by area, why this partner is the one.
+function areaShared(area) {
+  if (area?.decision === 'in-area') return `${t('yes')}: ${fill(t('inArea'), { place: area.municipalityName || area.municipality })}`;
+  if (area?.decision === 'national') return `${t('yes')} (${t('national')})`;
+  return t('yes');
+}
 // Why a partner does (not) receive a signal, from the node's English reasons.
-function reasonText(r) {
+function reasonText(r, area) {
   if (!r) return '';
   let m = /^no rule shares/.exec(r);
   if (m) return t('reasonNoRule');
-  if ((m = /^rule (\S+) applies but is suspended/.exec(r))) return fill(t('reasonSuspended'), { rule: m[1] });
-  if ((m = /^rule (\S+) applies but is not valid/.exec(r))) return fill(t('reasonNotValid'), { rule: m[1] });
-  if ((m = /^rule (\S+)$/.exec(r))) return fill(t('reasonRule'), { rule: m[1] });
+  if ((m = /^rule (\S+) routes by area and (\S+) is outside the area of/.exec(r))) {
+    return fill(t('reasonOutsideArea'), { rule: ruleName(m[1]), place: area?.municipalityName || m[2] });
+  }
+  if ((m = /^rule (\S+) routes by area and the signal names no municipality/.exec(r))) return fill(t('reasonNoPlace'), { rule: ruleName(m[1]) });
+  if (/ only sends and never receives$/.test(r)) return t('reasonSendOnly');
+  if ((m = /^rule (\S+) applies but is suspended/.exec(r))) return fill(t('reasonSuspended'), { rule: ruleName(m[1]) });
+  if ((m = /^rule (\S+) applies but is not valid/.exec(r))) return fill(t('reasonNotValid'), { rule: ruleName(m[1]) });
+  if ((m = /^rule (\S+)$/.exec(r))) return fill(t('reasonRule'), { rule: ruleName(m[1]) });
   return r;
 }
 
@@ -801,10 +818,21 @@ const DRAFT_KEY = 'sn-draft';
 const saveDraft = (b) => { try { sessionStorage.setItem(DRAFT_KEY, JSON.stringify(b)); } catch { /* storage full or off */ } };
 const takeDraft = () => { try { return JSON.parse(sessionStorage.getItem(DRAFT_KEY) || 'null'); } catch { return null; } };
 const clearDraft = () => sessionStorage.removeItem(DRAFT_KEY);
+// The covenant's rules by id, for their titles: people read "Alle signalen
+// naar het RIEC", not "all-to-riec". Loaded with the taxonomy, once.
+let rules = null;
 async function loadTaxonomy() {
   if (!taxonomy) taxonomy = await api('GET', '/api/v1/taxonomy');
+  if (!rules) {
+    const p = await api('GET', '/api/v1/policy').catch(() => ({ rules: [] }));
+    rules = new Map((p.rules || []).map((r) => [r.id, r]));
+  }
   return taxonomy;
 }
+// A rule's text in the page's language: the covenant's Dutch, or its English
+// where the covenant gives one.
+const ruleText = (r, key) => (lang === 'en' && r.en?.[key]) || r[key] || '';
+const ruleName = (id) => { const r = rules?.get(id); return r ? ruleText(r, 'title') || id : id; };
 const categoryLabel = (id) => {
   const c = taxonomy?.categories.find((x) => x.id === id);
   return c ? `${c[lang] || c.en}` : id;
@@ -1103,8 +1131,8 @@ async function submitPage(editId) {
         h('thead', {}, h('tr', {}, [t('partner'), t('shared'), t('rule'), t('pseudonyms'), t('fields'), t('withheld')].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, res.partners.map((p) => h('tr', { 'data-partner': p.org },
           h('th', { scope: 'row' }, `${orgName(p.org)} (${orgRoleName(p.role)})`),
-          h('td', { 'data-label': t('shared') }, p.shared ? t('yes') : `${t('no')}: ${reasonText(p.reason)}`),
-          h('td', { 'data-label': t('rule') }, p.rule || ''),
+          h('td', { 'data-label': t('shared') }, p.shared ? areaShared(p.area) : `${t('no')}: ${reasonText(p.reason, p.area)}`),
+          h('td', { 'data-label': t('rule') }, p.rule ? ruleName(p.rule) : ''),
           h('td', { 'data-label': t('pseudonyms') }, (p.pseudonyms || []).map((x) => h('span', { class: 'pill' }, idKindName(x.idKind)))),
           h('td', { 'data-label': t('fields') }, Object.entries(p.fields || {}).map(([k, v]) => h('span', { class: 'pill' }, `${cap(fieldLabel(k))}: ${fieldValue(k, v)}`))),
           h('td', { 'data-label': t('withheld') }, (p.withheld || []).map((x) => h('span', { class: 'pill' }, idKindName(x.idKind))))))))),
@@ -1114,7 +1142,7 @@ async function submitPage(editId) {
   });
   const form = h('form', { novalidate: true },
     categoryField, searchCount, list, categoryError,
-    h('div', { class: 'row' }, field(t('observedOn'), observed, t('dateHint')), field(t('municipality'), municipality, t('municipalityHint')),
+    h('div', { class: 'row' }, field(t('observedOn'), observed, t('dateHint')), field(t('municipality'), municipality, t(about?.municipality ? 'municipalityHint' : 'municipalityNeeded')),
       field(t('severity'), severity), field(t('persons'), persons)),
     field(t('summary'), summary),
     h('h2', {}, t('subjects')), subjectsBox, add,
@@ -1251,7 +1279,7 @@ function signalProgress(sig) {
       h('thead', {}, h('tr', {}, [t('partner'), t('state'), t('rule'), t('reason'), t('followUp'), t('feedback')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, sig.sharing.map((p) => h('tr', { 'data-partner': p.partner },
         h('th', { scope: 'row' }, orgName(p.partner)), h('td', { 'data-label': t('state') }, stateCell(p.state)),
-        h('td', { 'data-label': t('rule') }, p.rule || ''), h('td', { 'data-label': t('reason') }, reasonText(p.reason)),
+        h('td', { 'data-label': t('rule') }, p.rule ? ruleName(p.rule) : ''), h('td', { 'data-label': t('reason') }, reasonText(p.reason)),
         h('td', { 'data-label': t('followUp') }, p.followUp ? [`${stateText(p.followUp.kind)}: `, stateCell(p.followUp.state)] : ''),
         h('td', { 'data-label': t('feedback') }, answerCell(sig, p))))))),
     h('h2', {}, t('feedback')),
@@ -1332,7 +1360,7 @@ async function inboxPage() {
   });
   page('inboxTitle', filters, res.items.length ? res.items.map((i) => h('article', { class: 'card', 'data-source': i.source.org, 'data-category': i.category },
     h('h2', {}, categoryLabel(i.category), newMark(i.receivedAt)),
-    h('p', {}, `${t('source')}: ${orgName(i.source.org)} (${orgRoleName(i.source.role)}) · ${t('rule')} ${i.rule} · ${t('receivedAt')} ${when(i.receivedAt)}`,
+    h('p', {}, `${t('source')}: ${orgName(i.source.org)} (${orgRoleName(i.source.role)}) · ${t('rule')}: ${ruleName(i.rule)} · ${t('receivedAt')} ${when(i.receivedAt)}`,
       i.observedWeek ? ` · ${t('week')} ${i.observedWeek}` : '', i.municipality ? ` · ${i.municipality}` : '',
       i.severity ? ` · ${t('severity').toLowerCase()} ${severityName(i.severity)}` : '', i.persons !== undefined ? ` · ${personsText(i.persons)}` : ''),
     h('ul', {}, i.subjects.map((x) => h('li', {}, `${kindName(x.kind)}: `, pseudonymView(x.idKind, x.pseudonym)))),
@@ -1535,7 +1563,7 @@ function eventRow(e) {
     h('td', { 'data-label': '#' }, e.index), h('td', { 'data-label': t('time') }, when(new Date(e.event.endTimeMs).toISOString())),
     h('td', { 'data-label': t('event') }, eventName(e.event.name)), h('td', { 'data-label': t('status') }, eventStatus(e.event.status)),
     h('td', { 'data-label': t('partner') }, orgName(a.partner)), h('td', { 'data-label': t('category') }, a.category ? categoryLabel(a.category) : ''),
-    h('td', { 'data-label': t('rule') }, a.processingActivity?.rule || ''));
+    h('td', { 'data-label': t('rule') }, a.processingActivity?.rule ? ruleName(a.processingActivity.rule) : ''));
 }
 async function logPage() {
   await loadTaxonomy();
@@ -1691,7 +1719,7 @@ function accessReport(res, kind) {
   const rows = res.exchanges.map((e) => {
     const a = e.event.attributes || {};
     return { index: e.index, ms: e.event.endTimeMs, event: eventName(e.event.name), partner: orgName(a.partner), category: a.category ? categoryLabel(a.category) : '',
-      rule: a.processingActivity?.rule || '', legalBasis: a.legalBasis || '' };
+      rule: a.processingActivity?.rule ? ruleName(a.processingActivity.rule) : '', legalBasis: a.legalBasis || '' };
   });
   const held = res.held;
   const heads = ['#', t('time'), t('event'), t('withWhom'), t('category'), t('rule'), t('legalBasis')];
@@ -1862,8 +1890,8 @@ async function policyPage() {
   const ruleState = (r) => (r.status === 'active' ? '' : ` (${lang === 'nl' ? 'opgeschort' : 'suspended'})`);
   page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
     p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
-      h('h2', { id: `rule-${r.id}` }, r.id, ruleState(r)),
-      r.description ? h('p', { 'data-authored': 'covenant' }, r.description) : null,
+      h('h2', { id: `rule-${r.id}`, 'data-rule': r.id }, ruleText(r, 'title') || r.id, ruleState(r)),
+      ruleText(r, 'description') ? h('p', {}, ruleText(r, 'description')) : null,
       h('dl', { class: 'facts' },
         h('dt', {}, t('from')), h('dd', {}, r.from.map(orgName).join(', ')), h('dt', {}, t('to')), h('dd', {}, r.to.map(orgName).join(', ')),
         h('dt', {}, t('categories')), h('dd', {}, r.categories.length > 3
@@ -1871,7 +1899,7 @@ async function policyPage() {
           : r.categories.map(ruleCategory).join('; ')),
         h('dt', {}, t('pseudonyms')), h('dd', {}, r.pseudonyms.map(idKindName).join(', ') || '—'),
         h('dt', {}, t('fields')), h('dd', {}, r.fields.map((f) => fieldLabel(f)).join(', ') || '—'),
-        h('dt', {}, t('legalBasis')), h('dd', { 'data-authored': 'covenant' }, r.legalBasis), h('dt', {}, t('purpose')), h('dd', { 'data-authored': 'covenant' }, r.purpose),
+        h('dt', {}, t('legalBasis')), h('dd', {}, ruleText(r, 'legalBasis')), h('dt', {}, t('purpose')), h('dd', {}, ruleText(r, 'purpose')),
         h('dt', {}, t('retention')), h('dd', {}, fill(t('days'), { n: r.retentionDays })),
         h('dt', {}, t('feedback')), h('dd', {}, r.feedbackNote ? `${t('note')}: ${t('yes')}` : `${t('note')}: ${t('no')}`),
         h('dt', {}, t('feedbackPeriod')), h('dd', {}, r.feedbackPeriodDays ? fill(t('days'), { n: r.feedbackPeriodDays }) : t('noPeriod')),

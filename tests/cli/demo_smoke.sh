@@ -22,14 +22,20 @@ cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; kill "$
 for _ in $(seq 100); do grep -q ready "$work/smtp.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$work/smtp.out" || fail "the SMTP server did not start: $(cat "$work/smtp.err")"
 "$bin" demo up --dir "$work/demo" --base-port "$base" --smtp "127.0.0.1:$smtp_port" >/dev/null || fail "demo up"
-[ "$(pgrep -fc "serve --dir $work/demo/")" = 7 ] || fail "expected 7 node processes"
+[ "$(pgrep -fc "serve --dir $work/demo/")" = 9 ] || fail "expected 9 node processes (BRIEF 3.11)"
 
 python3 - "$work/demo/demo.json" <<'PY' || fail "demo.json does not follow BRIEF 3.3"
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 assert os.path.isabs(d["caCert"]) and os.path.exists(d["caCert"])
 roles = sorted(n["role"] for n in d["nodes"])
-assert roles == ["housing_certifier", "labour_inspectorate", "municipality"] + ["pseudonymisation_authority"] * 3 + ["riec"], roles
+assert roles == ["housing_certifier", "labour_inspectorate"] + ["municipality"] * 2 + ["pseudonymisation_authority"] * 3 + ["riec"] * 2, roles
+# BRIEF 3.11: two municipalities in two RIEC regions, both RIECs; every node with its areas.
+areas = {n["org"]: n["areas"] for n in d["nodes"]}
+assert areas["gemeente-aalsmeer"] == ["GM0358"] and areas["gemeente-westland"] == ["GM1783"], areas
+assert "GM0358" in areas["riec-amsterdam"] and len(areas["riec-amsterdam"]) == 6, areas["riec-amsterdam"]
+assert "GM1783" in areas["riec-den-haag"] and len(areas["riec-den-haag"]) == 27, areas["riec-den-haag"]
+assert areas["nla"] == [] and areas["snf"] == [] and all(n["sendOnly"] is False for n in d["nodes"]), areas
 ps = d["pseudonymisation"]
 assert ps["epoch"] == 1 and ps["threshold"] == 2 and len(ps["groupPublicKey"]) == 64, ps
 pa_orgs = [n["org"] for n in d["nodes"] if n["pseudonymisationAuthority"]]
@@ -86,7 +92,8 @@ p = {x["org"]: x for x in d["partners"]}
 assert p["nla"]["shared"] and [s["idKind"] for s in p["nla"]["pseudonyms"]] == ["kvk"], p["nla"]
 assert [s["idKind"] for s in p["nla"]["withheld"]] == ["bsn"]
 assert not p["snf"]["shared"]
-assert p["riec-amsterdam"]["shared"]
+assert p["riec-amsterdam"]["shared"] and p["riec-amsterdam"]["area"]["decision"] == "in-area", p["riec-amsterdam"]
+assert not p["riec-den-haag"]["shared"] and p["riec-den-haag"]["area"]["decision"] == "outside-area", p["riec-den-haag"]
 ' || fail "policy explain"
 "$bin" policy check --dir "$(get municipality dir)" | grep -q '^valid: ' || fail "policy check"
 

@@ -224,7 +224,7 @@ TEST_F(CaseTest, ABundleBecomesOneCaseThatGrowsIsChangedNotedAndAudited) {
 
   // The case grows: SNF reports the same address with another agency, which
   // the municipality reports too; that agency's bundle joins the case.
-  submit(kSnf, R"({"category":"housing.overcrowding","observedOn":"2026-11-25",
+  submit(kSnf, R"({"category":"housing.overcrowding","observedOn":"2026-11-25","municipality":"GM0358",
     "subjects":[{"kind":"organisation","kvk":"87654321"},{"kind":"address","postcode":"1431AB","houseNumber":12}]})");
   submit(kMunicipality, R"({"category":"recruitment.false_promises","observedOn":"2026-11-26",
     "subjects":[{"kind":"organisation","kvk":"87654321"}]})");

@@ -19,13 +19,16 @@ class FederationFixture : public ::testing::Test {
   void SetUp() override {
     crypto::init();
     dir_ = std::filesystem::temp_directory_path() / ("sn-fed-" + crypto::random_hex_id(6));
-    nodes_ = create_test_federation(dir_);  // municipality, inspectorate, SNF, RIEC (PA)
+    nodes_ = create_test_federation(dir_, partners());  // municipality, inspectorate, SNF, RIEC (PA)
     for (std::size_t i = 0; i < nodes_.size(); ++i) start(i);
   }
   void TearDown() override {
     apps_.clear();
     std::filesystem::remove_all(dir_);
   }
+  // Which federation: the four partners and the three share holders, unless
+  // a test needs the national demo (BRIEF 3.11).
+  virtual std::vector<node::app::DemoNode> partners() const { return node::app::demo_partners(); }
   void start(std::size_t i) {
     if (apps_.size() <= i) apps_.resize(i + 1);
     apps_[i] = std::make_unique<node::app::NodeApp>(node::app::NodeOptions{nodes_[i].dir, std::nullopt});

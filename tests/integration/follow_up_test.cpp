@@ -364,7 +364,7 @@ TEST_F(FollowUpTest, AReceivedRecordAboutASubjectOfAnOwnSignalIsAHit) {
 
 TEST_F(FollowUpTest, BundleNoticesTellTheSourcesOnlyWhatTheRuleGrants) {
   std::string a = submit(kMunicipality, kLabourSignal);
-  std::string b = submit(kSnf, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21",
+  std::string b = submit(kSnf, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21","municipality":"GM0358",
     "subjects":[{"kind":"organisation","kvk":"12345678"}]})");
   std::string alert;
   ASSERT_TRUE(wait_until([&] {

@@ -216,6 +216,11 @@ void expect_queued_as_previewed(const json::object& policy, const json::object& 
 }
 }  // namespace
 
+namespace {
+const std::set<std::string> kNotInTheDemo = {"kvk-deregistrations", "exploitation-to-police", "care-to-zvh",
+                                             "exploitation-to-trafficking-table"};
+}  // namespace
+
 TEST_F(CovenantPreviewTest, ThePreviewIsWhatIsQueuedForEveryRuleOfTheDefaultCovenant) {
   auto policy = apps_[0]->federation()->policy();
   ASSERT_TRUE(policy);
@@ -224,9 +229,13 @@ TEST_F(CovenantPreviewTest, ThePreviewIsWhatIsQueuedForEveryRuleOfTheDefaultCove
   for (const pol::Rule& rule : policy->rules()) {
     SCOPED_TRACE("rule " + rule.id);
     auto sender = first_named(rule.from);
-    ASSERT_TRUE(sender) << "no node of the demo federation sends under the rule";
-    auto recipient = first_named(rule.to, sender);
-    ASSERT_TRUE(recipient) << "no node of the demo federation receives under the rule";
+    auto recipient = sender ? first_named(rule.to, sender) : std::nullopt;
+    if (!sender || !recipient) {
+      // The Roemer channels name roles the demo has no node of (police, the
+      // tax authority, ...): PolicyReceivedCheck covers them without nodes.
+      kNotInTheDemo.contains(rule.id) ? void() : ADD_FAILURE() << "no node of the demo federation sends or receives under the rule";
+      continue;
+    }
     std::string category = category_for(*policy, rule, *sender, *recipient);
     ASSERT_FALSE(category.empty()) << "no category for which the rule applies";
     SCOPED_TRACE(nodes_[*sender].org + " sends " + category);
@@ -266,7 +275,7 @@ TEST_F(CovenantPreviewTest, ThePreviewIsWhatIsQueuedForEveryRuleOfTheDefaultCove
   }
   std::string missing;
   for (const pol::Rule& rule : policy->rules()) {
-    if (!exercised.contains(rule.id)) missing += " " + rule.id;
+    if (!exercised.contains(rule.id) && !kNotInTheDemo.contains(rule.id)) missing += " " + rule.id;
   }
   EXPECT_TRUE(missing.empty()) << "rules whose preview was not compared with what was queued:" << missing;
 }

@@ -237,7 +237,7 @@ TEST_F(RequestTest, RequestsOutsideWhatTheRuleGrantsAreRefusedAndNothingIsSent) 
   EXPECT_NE(address.body.find("\"name\":\"kinds\""), std::string::npos) << address.body;
   // The inspectorate's address findings reach the municipality under a rule
   // that grants no disclosure at all.
-  submit(kInspectorate, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20","severity":"high",
+  submit(kInspectorate, R"({"category":"labour.underpaid_or_unpaid","observedOn":"2026-11-20","municipality":"GM0358","severity":"high",
     "subjects":[{"kind":"address","postcode":"1431 AB","houseNumber":12}]})");
   ASSERT_TRUE(wait_until([&] { return !inbox_id_from(kMunicipality, "nla").empty(); }));
   auto none = api(kMunicipality, "POST", "/api/v1/requests", "analyst",

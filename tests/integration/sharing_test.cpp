@@ -138,7 +138,7 @@ TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIden
 }
 
 TEST_F(SharingTest, ASuspendedRuleSharesNothing) {
-  std::string id = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-20",
+  std::string id = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-20","municipality":"GM0358",
     "subjects":[{"kind":"address","postcode":"1431AB","houseNumber":12}]})");
   // SNF's node: the municipality rule is suspended; the RIEC rule applies.
   auto states = [&] {
@@ -514,7 +514,7 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
   // The municipality reports underpayment by an agency; SNF reports the same
   // agency's housing below norm: the RIEC receives both and sees one bundle.
   std::string a = submit(0, kLabourSignal);
-  std::string b = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21",
+  std::string b = submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21","municipality":"GM0358",
     "subjects":[{"kind":"organisation","kvk":"12345678"},{"kind":"address","postcode":"1431AB","houseNumber":12}]})");
   auto alerts = [&] {
     auto r = api(3, "GET", "/api/v1/alerts", "analyst");
@@ -527,7 +527,7 @@ TEST_F(SharingTest, RecordsFromSeveralOrganisationsAboutOneSubjectBecomeOneBundl
     EXPECT_EQ(alert.at("subject").at("pseudonym").as_string().size(), 128u);
   }
   // A third partner's record about the same agency updates the alert instead of adding one.
-  submit(1, R"({"category":"labour.debt_bondage","observedOn":"2026-11-22","subjects":[{"kind":"organisation","kvk":"12345678"}]})");
+  submit(1, R"({"category":"labour.debt_bondage","observedOn":"2026-11-22","municipality":"GM0358","subjects":[{"kind":"organisation","kvk":"12345678"}]})");
   ASSERT_TRUE(wait_until([&] {
     for (const auto& alert : alerts()) {
       if (alert.at("subject").at("idKind") == "kvk" && alert.at("organisations").as_array().size() == 3) return true;
@@ -582,7 +582,7 @@ TEST_F(SharingTest, APartnerThatReturnsGetsItsBacklogAtOnce) {
 TEST_F(SharingTest, AKeyRotationKeepsABundleTogether) {
   namespace ps = signalnode::node::pseudonyms;
   submit(0, kLabourSignal);
-  submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21",
+  submit(2, R"({"category":"housing.snf_norm_noncompliance","observedOn":"2026-11-21","municipality":"GM0358",
     "subjects":[{"kind":"organisation","kvk":"12345678"}]})");
   const std::string riec_oin = nodes_[3].oin;
   auto kvk_alert = [&]() -> std::optional<std::pair<std::string, std::size_t>> {

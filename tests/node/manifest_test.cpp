@@ -149,3 +149,37 @@ TEST(Manifest, RefusesAKeySetThatIsNotOneCeremonysAndAPaWithAnotherRole) {
                 .find("partners[0].share_index: belongs to a pseudonymisation authority only"),
             std::string::npos);
 }
+
+// Issue 22: the areas a partner serves and send-only participants.
+TEST(Manifest, AreasAreKnownCbsCodesAndTwoPartnersOfOneRoleDoNotShareOne) {
+  const std::string pa = partner("pa-z", "00000009000000000009", true);
+  auto m = f::parse_manifest(kHead + pa +
+                                 partner("riec-a", "00000001823288444000", false, "areas = [\"GM0363\", \"GM0358\"]\n") +
+                                 partner("riec-b", "00000001823288445000", false, "areas = [\"GM1783\"]\nsend_only = true\n") +
+                                 key_table(),
+                             "manifest.toml");
+  EXPECT_EQ(m.find("riec-a")->areas, (std::vector<std::string>{"GM0358", "GM0363"})) << "sorted";
+  EXPECT_TRUE(m.find("pa-z")->areas.empty());
+  EXPECT_TRUE(m.find("riec-b")->send_only);
+  auto again = f::parse_manifest(f::manifest_to_toml(m), "b.toml");
+  EXPECT_EQ(again.find("riec-a")->areas, m.find("riec-a")->areas);
+  EXPECT_TRUE(again.find("riec-b")->send_only);
+  EXPECT_FALSE(again.find("riec-a")->send_only);
+  auto party = f::party_of(*m.find("riec-a"));
+  EXPECT_EQ(party.areas, m.find("riec-a")->areas);
+
+  auto unknown = error_of(kHead + pa + partner("riec-a", "00000001823288444000", false, "areas = [\"GM9999\"]\n") + key_table());
+  EXPECT_NE(unknown.find("partners[1].areas: 'GM9999' is not a CBS municipality code"), std::string::npos) << unknown;
+  auto twice = error_of(kHead + pa + partner("riec-a", "00000001823288444000", false, "areas = [\"GM0358\", \"GM0358\"]\n") +
+                        key_table());
+  EXPECT_NE(twice.find("GM0358 appears twice"), std::string::npos) << twice;
+  auto overlap = error_of(kHead + pa + partner("riec-a", "00000001823288444000", false, "areas = [\"GM0358\"]\n") +
+                          partner("riec-b", "00000001823288445000", false, "areas = [\"GM1783\", \"GM0358\"]\n") + key_table());
+  EXPECT_NE(overlap.find("partners[2].areas: GM0358 is already in the area of riec-a, which has the same role"),
+            std::string::npos)
+      << overlap;
+  auto pa_area = error_of(kHead + partner("pa-z", "00000009000000000009", true, "areas = [\"GM0358\"]\n") + key_table());
+  EXPECT_NE(pa_area.find("a pseudonymisation authority serves no area"), std::string::npos) << pa_area;
+  auto not_bool = error_of(kHead + pa + partner("riec-a", "00000001823288444000", false, "send_only = 1\n") + key_table());
+  EXPECT_NE(not_bool.find("partners[1].send_only: must be true or false"), std::string::npos) << not_bool;
+}

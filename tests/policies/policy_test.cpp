@@ -204,3 +204,97 @@ TEST(Policy, DisclosureIsNoneUnlessARuleListsItsKinds) {
   std::string bad_role = kRule + "disclosure = [\"address\"]\ndisclosure_decided_by = \"admin\"\n";
   EXPECT_NE(error_of(bad_role).find("disclosure_decided_by"), std::string::npos) << error_of(bad_role);
 }
+
+// Issue 22: routing by area, send-only participants, the new roles.
+TEST(Policy, ARuleThatRoutesByAreaReachesOnlyTheRecipientWhoseAreaHoldsTheMunicipality) {
+  auto p = covenant();
+  pol::Party amsterdam{"riec-amsterdam", "riec", {"GM0358", "GM0362", "GM0363", "GM0384", "GM0437", "GM0451"}};
+  pol::Party haaglanden{"riec-den-haag", "riec", {"GM0518", "GM1783"}};
+  auto in = p.decide(kGemeente, amsterdam, "housing.overcrowding", kDay, "GM0358");
+  ASSERT_TRUE(in.grant);
+  EXPECT_EQ(in.grant->rule->id, "all-to-riec");
+  EXPECT_EQ(in.area, "in-area");
+  auto out = p.decide(kGemeente, haaglanden, "housing.overcrowding", kDay, "GM0358");
+  EXPECT_FALSE(out.grant);
+  EXPECT_EQ(out.area, "outside-area");
+  EXPECT_EQ(out.reason, "rule all-to-riec routes by area and GM0358 is outside the area of riec-den-haag");
+  auto nowhere = p.decide(kGemeente, amsterdam, "housing.overcrowding", kDay);
+  EXPECT_FALSE(nowhere.grant);
+  EXPECT_EQ(nowhere.area, "no-municipality");
+  // A recipient without an area serves the whole country.
+  auto national = p.decide(kGemeente, kRiec, "housing.overcrowding", kDay, "GM0358");
+  ASSERT_TRUE(national.grant);
+  EXPECT_EQ(national.area, "national");
+  // A rule that does not route by area ignores areas.
+  pol::Party snf_with_area{"snf", "housing_certifier", {"GM1783"}};
+  auto snf = p.decide(kGemeente, snf_with_area, "housing.overcrowding", kDay, "GM0358");
+  ASSERT_TRUE(snf.grant);
+  EXPECT_EQ(snf.area, "");
+}
+
+TEST(Policy, ASendOnlyParticipantNeverReceivesAndNoRuleMayNameIt) {
+  auto p = covenant();
+  pol::Party private_certifier{"keurmerk-x", "housing_certifier", {}, true};
+  auto d = p.decide(kGemeente, private_certifier, "housing.overcrowding", kDay);
+  EXPECT_FALSE(d.grant) << "the role would match housing-quality-to-snf";
+  EXPECT_EQ(d.reason, "keurmerk-x only sends and never receives");
+
+  auto partners = kPartners;
+  partners.push_back(private_certifier);
+  std::string rule = "version = 1\nname = \"t\"\n" + kRule;
+  const std::string to = "to = [\"role:riec\"]";
+  rule.replace(rule.find(to), to.size(), "to = [\"keurmerk-x\"]");
+  try {
+    pol::Policy::parse(rule, "p.toml", pol::Taxonomy::builtin(), partners);
+    ADD_FAILURE() << "accepted";
+  } catch (const pol::PolicyError& e) {
+    EXPECT_NE(std::string(e.what()).find("'keurmerk-x' only sends"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Policy, ARuleThatRoutesByAreaMustShareTheMunicipality) {
+  std::string rule = kRule;
+  rule += "route_by_area = true\n";
+  EXPECT_NE(error_of(rule).find("rules[r1].route_by_area: a rule that routes by area must share the municipality"),
+            std::string::npos)
+      << error_of(rule);
+  std::string shares = kRule;
+  shares.replace(shares.find("fields = [\"week\"]"), 17, "fields = [\"week\", \"municipality\"]");
+  EXPECT_EQ(error_of(shares + "route_by_area = true\n"), "<accepted>");
+  EXPECT_NE(error_of(shares + "route_by_area = \"yes\"\n").find("must be true or false"), std::string::npos);
+}
+
+TEST(Policy, TheNewRolesAreRolesAndTheRoemerChannelsRoute) {
+  for (const char* role : {"police", "tax_authority", "chamber_of_commerce", "zvh", "trafficking_table"}) {
+    EXPECT_TRUE(pol::is_partner_role(role)) << role;
+  }
+  EXPECT_FALSE(pol::is_partner_role("pseudonymisation_authority"));
+  auto p = covenant();
+  pol::Party kvk{"kvk", "chamber_of_commerce"};
+  pol::Party tax{"belastingdienst", "tax_authority"};
+  pol::Party police{"politie-amsterdam", "police", {"GM0358", "GM0363"}};
+  pol::Party zvh{"zvh-amsterdam", "zvh", {"GM0358", "GM0363"}};
+  pol::Party table{"mensenhandeltafel-amsterdam", "trafficking_table", {"GM0358", "GM0363"}};
+  auto deregistration = p.decide(kvk, tax, "company.unjustified_deregistration", kDay, "GM0358");
+  ASSERT_TRUE(deregistration.grant);
+  EXPECT_EQ(deregistration.grant->rule->id, "kvk-deregistrations");
+  EXPECT_EQ(p.decide(kGemeente, police, "labour.debt_bondage", kDay, "GM0363").grant->rule->id, "exploitation-to-police");
+  EXPECT_FALSE(p.decide(kGemeente, police, "labour.debt_bondage", kDay, "GM1783").grant) << "another region's police";
+  auto care = p.decide(kGemeente, zvh, "labour.addiction_problems", kDay, "GM0358");
+  ASSERT_TRUE(care.grant) << "a health category the rule names";
+  EXPECT_EQ(care.grant->rule->id, "care-to-zvh");
+  EXPECT_EQ(p.decide(police, table, "labour.coercion_or_threats", kDay, "GM0358").grant->rule->id,
+            "exploitation-to-trafficking-table");
+  EXPECT_FALSE(p.decide(kGemeente, tax, "housing.overcrowding", kDay, "GM0358").grant) << "nothing else to the tax authority";
+}
+
+TEST(Policy, EveryRuleOfTheDefaultCovenantHasADutchAndAnEnglishTitle) {
+  const auto p = covenant();
+  for (const auto& r : p.rules()) {
+    EXPECT_FALSE(r.title.empty()) << r.id;
+    EXPECT_FALSE(r.en.title.empty()) << r.id;
+    EXPECT_FALSE(r.en.description.empty()) << r.id;
+    EXPECT_FALSE(r.en.purpose.empty()) << r.id;
+    EXPECT_FALSE(r.en.legal_basis.empty()) << r.id;
+  }
+}

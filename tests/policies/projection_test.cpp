@@ -160,12 +160,17 @@ TEST(PolicyReceivedCheck, TheReceiverAcceptsEveryProjectionOfTheDefaultCovenant)
   auto policy = covenant();
   const auto day = floor<days>(sys_time<milliseconds>(milliseconds(kNow)));
   std::map<std::string, int> checked;
+  // The demo's partners and one of each role the national federation adds,
+  // the regional ones serving the facts' municipality (GM0358).
+  std::vector<pol::Party> parties = kPartners;
+  for (const char* role : {"police", "zvh", "trafficking_table"}) parties.push_back({std::string(role) + "-x", role, {"GM0358"}});
+  for (const char* role : {"tax_authority", "chamber_of_commerce"}) parties.push_back({std::string(role) + "-x", role});
   for (const pol::Rule& rule : policy.rules()) {
-    for (const auto& from : kPartners) {
-      for (const auto& to : kPartners) {
+    for (const auto& from : parties) {
+      for (const auto& to : parties) {
         if (!names(rule.from, from) || !names(rule.to, to)) continue;
         for (const auto& category : pol::Taxonomy::builtin().categories()) {
-          auto decision = policy.decide(from, to, category.id, day);
+          auto decision = policy.decide(from, to, category.id, day, "GM0358");
           if (!rule.active) {
             if (decision.reason != "rule " + rule.id + " applies but is suspended") continue;
             wire::Record r = pol::to_record(pol::project(rule, facts(category.id), kNow), policy);
