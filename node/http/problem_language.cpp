@@ -34,6 +34,7 @@ const std::map<std::string, std::pair<std::string, std::string>, std::less<>>& t
       {"body-too-large", {"Te veel inhoud", "Content too large"}},
       {"busy", {"Even druk", "Busy"}},
       {"csrf", {"Niet toegestaan", "Forbidden"}},
+      {"degraded", {"De node werkt niet goed", "Node degraded"}},
       {"forbidden", {"Niet toegestaan", "Forbidden"}},
       {"headers-too-large", {"Te grote kopregels", "Request header fields too large"}},
       {"idempotency-key-reused", {"Idempotency-Key al gebruikt", "Idempotency-Key reused"}},
@@ -156,6 +157,11 @@ const std::map<std::string, std::string, std::less<>>& exact() {
       {"a state-changing request of a web session needs the session's X-CSRF-Token header",
        "de pagina is verouderd; laad haar opnieuw en probeer het nog eens"},
       {"the role may not use this route", "uw rol mag dit niet"},
+      {"the database cannot be read; try again later", "de database is niet leesbaar; probeer het later opnieuw"},
+      {"the latest write to the database failed; try again later",
+       "het laatste wegschrijven naar de database mislukte; probeer het later opnieuw"},
+      {"the database's disk is nearly full; try again later",
+       "de schijf van de database is bijna vol; probeer het later opnieuw"},
   };
   return m;
 }
