@@ -7,6 +7,7 @@
 
 #include "crypto/bytes.hpp"
 #include "crypto/sha256.hpp"
+#include "node/audit/events.hpp"
 #include "node/signals/signal_json.hpp"
 #include "protocol/jcs.hpp"
 
@@ -166,7 +167,7 @@ const std::string& default_activity_uri(std::string_view name) {
   if (starts(name, "oprf.")) return node_uri("node-pseudonymisation");
   if (starts(name, "subject_access.")) return node_uri("node-subject-access");
   if (starts(name, "token.") || starts(name, "user.") || starts(name, "login.") || starts(name, "account.") ||
-      starts(name, "password.") || name == "logout") {
+      starts(name, "password.") || name == events::kLogout.str()) {
     return node_uri("node-accounts");
   }
   if (starts(name, "request.") || starts(name, "answer.") || starts(name, "disclosure.")) {

@@ -199,7 +199,8 @@ TEST_F(AuditTest, InsertedEventsAreDetected) {
   // Insert a forged event at index 3, shifting the rest up.
   sql("UPDATE audit_events SET idx = idx + 100 WHERE idx >= 3");
   sql("UPDATE audit_events SET idx = idx - 99 WHERE idx >= 103");
-  sql("INSERT INTO audit_events SELECT 3, leaf, leaf_hash, name, time_ms, partner, category FROM saved WHERE idx = 0");
+  sql("INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category) "
+      "SELECT 3, leaf, leaf_hash, name, time_ms, partner, category FROM saved WHERE idx = 0");
   auto r = verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 0u) << r.message;
