@@ -81,6 +81,8 @@ void add_alert_routes(Router& router, ApiServices& services);
 void add_request_routes(Router& router, ApiServices& services);  // BRIEF 3.9 requests and one's contact details
 void add_case_routes(Router& router, ApiServices& services);  // cases and lookups (docs/cases.md)
 void add_audit_routes(Router& router, ApiServices& services);
+// Logboek Dataverwerkingen: the read API and the register of processing activities.
+void add_ldv_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
 void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs
 

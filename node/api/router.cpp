@@ -1,5 +1,6 @@
 #include "node/api/router.hpp"
 
+#include "node/http/api_version.hpp"
 #include "node/http/problem_language.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/api/idempotency.hpp"
@@ -76,6 +77,7 @@ void add_default_headers(HttpResponse& r) {
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+  http::add_api_version(r);
 }
 
 int hex_value(char c) {

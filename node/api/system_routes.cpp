@@ -37,6 +37,26 @@ std::string taxonomy_document(const policies::Taxonomy& t) {
                                       {"categories", std::move(categories)}});
 }
 
+// A node that is not healthy answers an RFC 9457 problem document (NL API
+// Design Rules, /core/error-handling): type, title, status 503 and a detail
+// that names what fails, with the same health members as a healthy answer
+// beside them (its string "status" gives way to the problem's number).
+HttpResponse degraded_problem(json::object health, bool db_ok, bool writes_ok) {
+  const char* detail = !db_ok       ? "the database cannot be read; try again later"
+                       : !writes_ok ? "the latest write to the database failed; try again later"
+                                    : "the database's disk is nearly full; try again later";
+  json::object doc{{"type", "urn:signalnode:problem:degraded"},
+                   {"title", "Node degraded"},
+                   {"status", 503},
+                   {"detail", detail}};
+  for (auto& [key, value] : health) {
+    if (key != "status") doc[key] = std::move(value);
+  }
+  HttpResponse r{503, "application/problem+json", json::serialize(doc), {}};
+  r.headers.emplace_back("Retry-After", "30");
+  return r;
+}
+
 }  // namespace
 
 void add_system_routes(Router& router, ApiServices& s) {
@@ -100,9 +120,8 @@ void add_system_routes(Router& router, ApiServices& s) {
     // When, not why: the error text is for the node's log, not for anyone
     // who can reach the port.
     if (!writes_ok) body["lastWriteFailure"] = json::object{{"at", signals::iso8601_utc(health.last_failure_ms)}};
-    HttpResponse r = json_response(ok ? 200 : 503, json::serialize(body));
-    if (!ok) r.headers.emplace_back("Retry-After", "30");
-    respond(std::move(r));
+    if (ok) return respond(json_response(200, json::serialize(body)));
+    respond(degraded_problem(std::move(body), db_ok, writes_ok));
   });
 
   // Per-partner PA use, outbox depths and failed log-ins are not for anyone who

@@ -311,6 +311,7 @@ std::vector<DemoNode> create_demo_federation(const fs::path& dir, std::uint16_t 
     p.oin = n.oin;
     p.host = "127.0.0.1";
     p.port = n.federation_port;
+    p.read_api = "https://127.0.0.1:" + std::to_string(n.api_port) + "/api/v1/ldv/processing-activities";
     p.certificate_sha256 = crypto::certificate_fingerprint(net::read_text_file(n.dir / "tls" / "federation.crt"));
     p.signing_key = crypto::SigningKey::from_secret(crypto::read_secret_file(paths.signing_key(), 64).view()).public_key();
     p.pseudonymisation_authority = n.pseudonymisation_authority;

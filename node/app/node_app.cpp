@@ -17,6 +17,7 @@
 #include "node/api/slow_lane.hpp"
 #include "node/app/periodic_worker.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/audit/processing_register.hpp"
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
@@ -117,6 +118,7 @@ struct NodeApp::Impl {
     api::add_request_routes(router, services);
     api::add_case_routes(router, services);
     api::add_audit_routes(router, services);
+    api::add_ldv_routes(router, services);
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);
     router.set_idempotency(&idempotency);
@@ -225,8 +227,7 @@ struct NodeApp::Impl {
     audit::Event e;
     e.name = audit::events::kOprfEvaluated;
     e.start_ms = e.end_ms = api::epoch_ms(options.clock());
-    e.attributes = {{"partner", caller}, {"count", count}, {"keyEpoch", epoch},
-                    {"processingActivity", "pseudonymisation (OPRF evaluation of blinded elements)"}};
+    e.attributes = {{"partner", caller}, {"count", count}, {"keyEpoch", epoch}};  // activity: node-pseudonymisation
     e.partner = caller;
     audit.append_now(e);
   }
@@ -259,7 +260,12 @@ struct NodeApp::Impl {
                     {"policyName", policy->name()},
                     {"rules", policy->rules().size()},
                     {"manifestSha256", crypto::to_hex(federation->manifest()->sha256)}};
-    audit.append_now(e);
+    // The register of processing activities learns each rule version in
+    // the same transaction as the log learns of the policy.
+    store->write([&](storage::Database& db) {
+      audit::ProcessingRegister::record_policy(db, *policy, e.end_ms);
+      audit::AuditLog::append(db, e);
+    });
     loaded_policy = policy->sha256();
   }
 

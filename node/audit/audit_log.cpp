@@ -10,6 +10,8 @@
 #include "crypto/secret_file.hpp"
 
 #include "crypto/random.hpp"
+#include "node/audit/ldv.hpp"
+#include "node/audit/processing_register.hpp"
 #include "protocol/jcs.hpp"
 
 namespace signalnode::node::audit {
@@ -64,10 +66,15 @@ std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string
 AuditLog::AuditLog(storage::Store& store, const crypto::SigningKey& key, NowMs now_ms)
     : store_(store), key_(key), now_ms_(std::move(now_ms)) {}
 
-std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
+namespace {
+
+// One LDV record: the BRIEF 3.7 event object of one span.
+std::string record_leaf(const Event& e, const std::string& trace, const std::string& parent,
+                        const json::object& attributes) {
   json::object o;
-  o["traceId"] = e.trace_id.empty() ? crypto::random_hex_id(16) : e.trace_id;
+  o["traceId"] = trace;
   o["spanId"] = crypto::random_hex_id(8);
+  if (!parent.empty()) o["parentSpanId"] = parent;
   o["name"] = e.name;
   o["status"] = e.status;
   o["startTimeMs"] = e.start_ms;
@@ -76,35 +83,64 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
     o["foreignOperation"] =
         json::object{{"traceId", e.foreign->trace_id}, {"spanId", e.foreign->span_id}, {"entity", e.foreign->entity}};
   }
+  o["attributes"] = attributes;
+  return protocol::jcs(o);
+}
+
+}  // namespace
+
+std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
+  const std::string trace = is_hex(e.trace_id, 32) ? e.trace_id : crypto::random_hex_id(16);
   json::object attributes = e.attributes;
-  if (!e.data_subjects.empty()) {
-    json::array subjects;
-    for (const auto& s : e.data_subjects) subjects.push_back(json::value(s));
-    attributes["dataSubjects"] = std::move(subjects);
+  attributes.erase("dataSubjects");  // one subject per record, below
+  const auto* activity = attributes.if_contains(ldv::kProcessingActivityId);
+  if (!activity || !activity->is_string()) attributes[ldv::kProcessingActivityId] = default_activity_uri(e.name);
+  const std::string activity_uri = std::string(attributes.at(ldv::kProcessingActivityId).as_string());
+
+  // LDV: a record refers to 0 or 1 data subjects; an event about several is
+  // one record each, child spans of one operation under the same trace.
+  std::vector<std::string> subjects;
+  for (const auto& s : e.data_subjects) {
+    if (is_hex(s, 128) && std::find(subjects.begin(), subjects.end(), s) == subjects.end()) subjects.push_back(s);
   }
-  o["attributes"] = std::move(attributes);
-  std::string leaf = protocol::jcs(o);
-  auto leaf_hash = crypto::merkle::leaf_hash(crypto::as_bytes(leaf));
+  std::string parent = is_hex(e.parent_span_id, 16) ? e.parent_span_id : std::string();
+  if (subjects.size() > 1 && parent.empty()) parent = crypto::random_hex_id(8);
 
   auto next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
-  auto idx = next.scalar();
-  db.cached("INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category) VALUES (?,?,?,?,?,?,?)")
-      .bind(1, idx)
-      .bind_blob(2, crypto::as_bytes(leaf))
-      .bind_blob(3, leaf_hash)
-      .bind(4, std::string_view(e.name))
-      .bind(5, e.end_ms)
-      .bind(6, e.partner.empty() ? std::optional<std::string>() : std::optional<std::string>(e.partner))
-      .bind(7, e.category.empty() ? std::optional<std::string>() : std::optional<std::string>(e.category))
-      .run();
+  const auto first = next.scalar();
+  auto insert = db.cached(
+      "INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category, trace_id, activity, part) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?)");
   auto subject = db.cached("INSERT OR IGNORE INTO audit_subjects (pseudonym, idx) VALUES (?, ?)");
-  for (const auto& s : e.data_subjects) {
-    auto bytes = crypto::from_hex(s);
-    if (!bytes) continue;
-    subject.reset();
-    subject.bind_blob(1, *bytes).bind(2, idx).run();
+  auto write = [&](std::int64_t idx, const std::string& leaf) {
+    insert.reset();
+    insert.bind(1, idx)
+        .bind_blob(2, crypto::as_bytes(leaf))
+        .bind_blob(3, crypto::merkle::leaf_hash(crypto::as_bytes(leaf)))
+        .bind(4, std::string_view(e.name))
+        .bind(5, e.end_ms)
+        .bind(6, e.partner.empty() ? std::optional<std::string>() : std::optional<std::string>(e.partner))
+        .bind(7, e.category.empty() ? std::optional<std::string>() : std::optional<std::string>(e.category))
+        .bind(8, std::string_view(trace))
+        .bind(9, std::string_view(activity_uri))
+        .bind(10, idx - first)
+        .run();
+  };
+  if (subjects.empty()) {
+    write(first, record_leaf(e, trace, parent, attributes));
+    return static_cast<std::uint64_t>(first);
   }
-  return static_cast<std::uint64_t>(idx);
+  std::int64_t idx = first;
+  for (const auto& s : subjects) {
+    json::object own = attributes;
+    own[ldv::kDataSubjectId] = s;
+    own[ldv::kDataSubjectIdType] = ldv::kPseudonymType;
+    write(idx, record_leaf(e, trace, parent, own));
+    subject.reset();
+    subject.bind_blob(1, *crypto::from_hex(s)).bind(2, idx).run();
+    ++idx;
+  }
+  return static_cast<std::uint64_t>(first);
 }
 
 void AuditLog::append_now(const Event& event) {

@@ -29,15 +29,25 @@ struct ForeignOperation {
   std::string entity;  // urn:oin:<OIN>
 };
 
+// One processing step, as its callers describe it. The log writes it in
+// Logboek Dataverwerkingen form (ldv.hpp, docs/audit.md "LDV fields"): one
+// record (leaf) per data subject, each its own span, children of one
+// operation under one trace, each naming its subject as
+// dpl.core.data_subject_id; every record names its processing activity
+// (dpl.core.processing_activity_id: the caller's, or the node activity the
+// event's name belongs to, processing_register.hpp).
 struct Event {
   std::string name;  // one of the catalogue's (events.hpp): e.name = events::kRecordSent
   std::string status = "ok";
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
   std::string trace_id;  // 32 hex; random when empty
+  // The operation this step is part of (16 hex): the records' parentSpanId.
+  // Empty: one record has none; several records get a new common parent.
+  std::string parent_span_id;
   std::optional<ForeignOperation> foreign;
   boost::json::object attributes;
-  std::vector<std::string> data_subjects;  // pseudonyms (hex), also indexed for subject access
+  std::vector<std::string> data_subjects;  // pseudonyms (hex): one record each, indexed for subject access
   std::string partner;                     // org id, indexed
   std::string category;                    // indexed
 };
@@ -71,7 +81,8 @@ class AuditLog {
   AuditLog(storage::Store& store, const crypto::SigningKey& key, NowMs now_ms);
 
   // In the caller's write transaction: the event and its state change commit
-  // together or not at all. Returns the event's index.
+  // together or not at all. Returns the index of its first record (an event
+  // about n > 1 subjects is n records, at consecutive indexes).
   static std::uint64_t append(storage::Database& db, const Event& event);
   // Appends in a transaction of its own (events without a state change).
   void append_now(const Event& event);

@@ -58,7 +58,7 @@ std::vector<ExchangeCount> AuditReader::exchanges_per_partner_month() const {
     auto st = db.cached(
         "SELECT partner, strftime('%Y-%m', time_ms / 1000, 'unixepoch') AS month, "
         "sum(name = ?1), sum(name = ?2) FROM audit_events "
-        "WHERE name IN (?1, ?2) AND partner IS NOT NULL GROUP BY partner, month ORDER BY month, partner");
+        "WHERE name IN (?1, ?2) AND partner IS NOT NULL AND part = 0 GROUP BY partner, month ORDER BY month, partner");
     st.bind(1, events::kRecordSent.str()).bind(2, events::kRecordReceived.str());
     while (st.step()) exchanges.push_back({st.text(0), st.text(1), st.int64(2), st.int64(3)});
     st.reset();

@@ -67,7 +67,8 @@ struct ReportRow {
 
 template <typename F>
 void for_each_report_row(storage::Database& db, F&& f) {
-  auto st = db.prepare("SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL ORDER BY idx");
+  // One row per event: its first record (the others differ by their subject only).
+  auto st = db.prepare("SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL AND part = 0 ORDER BY idx");
   while (st.step()) {
     json::value parsed = json::parse(crypto::as_chars(st.blob_view(1)));
     const json::object& e = parsed.as_object();
@@ -79,7 +80,7 @@ void for_each_report_row(storage::Database& db, F&& f) {
     r.status = text_at(e, "status");
     r.partner = text_at(a, "partner");
     r.category = text_at(a, "category");
-    if (const auto* pa = a.if_contains("processingActivity"); pa && pa->is_object()) r.rule = text_at(pa->get_object(), "rule");
+    r.rule = text_at(a, "rule");
     r.legal_basis = text_at(a, "legalBasis");
     r.purpose = text_at(a, "purpose");
     const json::value* n = a.if_contains("count");

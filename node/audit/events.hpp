@@ -51,6 +51,9 @@ inline constexpr EventName kOprfBudgetAlarm{"oprf.budget_alarm"};
 inline constexpr EventName kPolicyLoaded{"policy.loaded"};
 inline constexpr EventName kAuditPruned{"audit.pruned"};
 inline constexpr EventName kSubjectAccessPerformed{"subject_access.performed"};
+// The Logboek Dataverwerkingen read API (node/api ldv routes).
+inline constexpr EventName kLdvReadPerformed{"ldv.read_performed"};
+inline constexpr EventName kLdvReadRefused{"ldv.read_refused"};
 // Tokens and web accounts (node/auth).
 inline constexpr EventName kTokenCreated{"token.created"};
 inline constexpr EventName kUserCreated{"user.created"};
@@ -171,6 +174,18 @@ inline constexpr EventInfo kEventCatalogue[] = {
      "a user gave a wrong current password (counts as a wrong log-in)", "auth (users)"},
     {events::kSubjectAccessPerformed, "een privacy officer berekende het pseudoniem van een betrokkene (inzage)",
      "a privacy officer computed a subject's pseudonym", "api (audit routes), cli (pseudonym)"},
+    {events::kLdvReadPerformed,
+     "een privacy officer las het log via de lees-API van Logboek Dataverwerkingen (op trace, verwerkingsactiviteit of "
+     "betrokkene)",
+     "a privacy officer read the log through the Logboek Dataverwerkingen read API (by trace, processing activity or "
+     "data subject)",
+     "api (ldv routes)"},
+    {events::kLdvReadRefused,
+     "een leesvraag geweigerd: verkeerde rol, geen zoeksleutel, een identificatie waar een pseudoniem hoort, of een "
+     "ander ongeldig veld (niets getoond)",
+     "a read refused: a role that may not read the log, no selector, a plain identifier where a pseudonym belongs, or "
+     "another invalid field (nothing shown)",
+     "api (ldv routes)"},
     {events::kRequestSent, "de ontvangstbevestiging van de bron voor een contact- of gegevensverzoek",
      "the source's receipt for a contact or details request", "sharing (Delivery)"},
     {events::kRequestReceived, "een contact- of gegevensverzoek van een ontvanger is opgeslagen bij de bron",

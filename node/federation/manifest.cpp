@@ -20,7 +20,7 @@ namespace {
 constexpr std::string_view kPartnerKeys[] = {"org",        "name",         "role",          "oin",
                                              "endpoint",   "tls_cert_sha256", "tls_spki_sha256", "signing_key",
                                              "pseudonymisation_authority", "share_index", "share_public_key",
-                                             "areas",      "send_only"};
+                                             "areas",      "send_only",  "read_api"};
 constexpr std::string_view kPseudonymisationKeys[] = {"epoch", "threshold", "group_public_key"};
 
 using Reader = policies::TomlReader<ManifestError>;
@@ -68,6 +68,11 @@ bool parse_endpoint(const std::string& url, std::string& host, std::uint16_t& po
   if (p < 1 || p > 65535) return false;
   port = static_cast<std::uint16_t>(p);
   return host.find_first_of("/ ?#@") == std::string::npos;
+}
+
+bool valid_read_api(const std::string& url) {
+  return url.rfind("https://", 0) == 0 && url.size() > 8 && url.size() <= 200 &&
+         url.find_first_of(" \t\r\n\"'<>\\") == std::string::npos;
 }
 
 }  // namespace
@@ -138,6 +143,15 @@ Manifest parse_manifest(std::string_view text, const std::string& source_name) {
     std::string endpoint = r.text(*t, "endpoint", path);
     if (!parse_endpoint(endpoint, p.host, p.port)) {
       r.fail(t->get("endpoint")->source(), path + "endpoint", "must be https://host:port");
+    }
+    if (const toml::node* n = t->get("read_api")) {
+      // Logboek Dataverwerkingen read API (BRIEF 3.13): where a privacy
+      // officer follows an exchange with this partner further.
+      auto url = n->value<std::string>();
+      if (!url || !valid_read_api(*url)) {
+        r.fail(n->source(), path + "read_api", "must be an https:// URL of at most 200 characters without spaces");
+      }
+      p.read_api = *url;
     }
     if (const toml::node* n = t->get("tls_cert_sha256")) p.certificate_sha256 = digest(r, *n, path + "tls_cert_sha256");
     if (const toml::node* n = t->get("tls_spki_sha256")) p.public_key_sha256 = digest(r, *n, path + "tls_spki_sha256");
@@ -283,6 +297,7 @@ std::string manifest_to_toml(const Manifest& m) {
         << "role = \"" << p.role << "\"\n"
         << "oin = \"" << p.oin << "\"\n"
         << "endpoint = \"" << p.endpoint() << "\"\n";
+    if (!p.read_api.empty()) out << "read_api = " << quoted(p.read_api) << "\n";
     if (p.certificate_sha256) out << "tls_cert_sha256 = \"" << crypto::to_hex(*p.certificate_sha256) << "\"\n";
     if (p.public_key_sha256) out << "tls_spki_sha256 = \"" << crypto::to_hex(*p.public_key_sha256) << "\"\n";
     out << "signing_key = \"" << crypto::to_hex(p.signing_key) << "\"\n"

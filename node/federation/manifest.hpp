@@ -23,6 +23,10 @@ struct Partner {
   std::string oin;   // 20 digits; must equal the certificate subject serialNumber
   std::string host;  // federation endpoint
   std::uint16_t port = 0;
+  // Optional: the partner's Logboek Dataverwerkingen read API
+  // (https://<its API>/api/v1/ldv/processing-activities), the pointer its
+  // exchanges carry in the log (dpl.read.externalReadAPI_id).
+  std::string read_api;
   std::optional<crypto::Digest256> certificate_sha256;  // pin on the DER certificate
   std::optional<crypto::Digest256> public_key_sha256;   // or on its SubjectPublicKeyInfo
   crypto::PublicKey signing_key{};                      // Ed25519, verifies its records

@@ -34,6 +34,7 @@ const std::map<std::string, std::pair<std::string, std::string>, std::less<>>& t
       {"body-too-large", {"Te veel inhoud", "Content too large"}},
       {"busy", {"Even druk", "Busy"}},
       {"csrf", {"Niet toegestaan", "Forbidden"}},
+      {"degraded", {"De node werkt niet goed", "Node degraded"}},
       {"forbidden", {"Niet toegestaan", "Forbidden"}},
       {"headers-too-large", {"Te grote kopregels", "Request header fields too large"}},
       {"idempotency-key-reused", {"Idempotency-Key al gebruikt", "Idempotency-Key reused"}},
@@ -156,6 +157,28 @@ const std::map<std::string, std::string, std::less<>>& exact() {
       {"a state-changing request of a web session needs the session's X-CSRF-Token header",
        "de pagina is verouderd; laad haar opnieuw en probeer het nog eens"},
       {"the role may not use this route", "uw rol mag dit niet"},
+      // The Logboek Dataverwerkingen read API (node/audit/ldv_query.cpp).
+      {"one of traceId, processingActivityId or dataSubjectId is required",
+       "vul minstens één zoeksleutel in: traceId, processingActivityId of dataSubjectId"},
+      {"is a plain identifier; give the subject's pseudonym in this node's domain (POST /api/v1/audit/subject-access "
+       "computes it)",
+       "is een identificatie (zoals een BSN), geen pseudoniem: geef het pseudoniem van de betrokkene in het domein van "
+       "deze node (POST /api/v1/audit/subject-access berekent het)"},
+      {"must be a pseudonym: 128 lowercase hexadecimal characters",
+       "moet een pseudoniem zijn: 128 hexadecimale tekens in kleine letters"},
+      {"must be a W3C trace id: 32 hexadecimal characters (or a UUID)",
+       "moet een W3C-trace-id zijn: 32 hexadecimale tekens (of een UUID)"},
+      {"must be an identifier or URI of this node's register of processing activities (GET /api/v1/processing-register)",
+       "moet een id of URI uit het register van verwerkingsactiviteiten van deze node zijn (GET "
+       "/api/v1/processing-register)"},
+      {"must be urn:signalnode:pseudonym: this log names subjects by pseudonym only",
+       "moet urn:signalnode:pseudonym zijn: dit log noemt betrokkenen alleen bij hun pseudoniem"},
+      {"must be milliseconds since 1970", "moet een tijdstip zijn in milliseconden sinds 1970"},
+      {"the database cannot be read; try again later", "de database is niet leesbaar; probeer het later opnieuw"},
+      {"the latest write to the database failed; try again later",
+       "het laatste wegschrijven naar de database mislukte; probeer het later opnieuw"},
+      {"the database's disk is nearly full; try again later",
+       "de schijf van de database is bijna vol; probeer het later opnieuw"},
   };
   return m;
 }
@@ -172,6 +195,7 @@ const std::vector<Pattern>& patterns() {
       {std::regex(R"(^is nested deeper than (\d+) levels$)"), "is te diep genest (hoogstens $1 niveaus)"},
       {std::regex(R"(^is not valid JSON \(.*\)$)"), "is geen geldige JSON"},
       {std::regex(R"(^must hold at most (\d+) subjects$)"), "mag hoogstens $1 betrokkenen bevatten"},
+      {std::regex(R"(^must hold at most (\d+) fields$)"), "mag hoogstens $1 velden bevatten"},
       {std::regex(R"(^must be written (.*)$)"), "moet geschreven worden als $1"},
       {std::regex(R"(^must be a whole number from (\d+) to (\d+)$)"), "moet een heel getal van $1 tot $2 zijn"},
       {std::regex(R"(^the role (\S+) may not use this route$)"), "uw rol mag dit niet"},
@@ -237,6 +261,11 @@ std::string english_text(std::string_view text) {
 const std::map<std::string, std::pair<std::string, std::string>, std::less<>>& labels() {
   static const std::map<std::string, std::pair<std::string, std::string>, std::less<>> l = {
       {"category", {"Categorie", "Category"}},
+      {"traceId", {"Trace-id", "Trace id"}},
+      {"processingActivityId", {"Verwerkingsactiviteit", "Processing activity"}},
+      {"dataSubjectId", {"Betrokkene (pseudoniem)", "Data subject (pseudonym)"}},
+      {"startTime", {"Begintijd", "Start time"}},
+      {"endTime", {"Eindtijd", "End time"}},
       {"observedOn", {"Datum waarneming", "Date observed"}},
       {"municipality", {"Gemeente", "Municipality"}},
       {"severity", {"Ernst", "Severity"}},

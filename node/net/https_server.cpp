@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "node/http/api_version.hpp"
 #include "node/http/problem.hpp"
 #include "node/log/log.hpp"
 
@@ -276,6 +277,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->set(bhttp::field::strict_transport_security, "max-age=31536000");
     response_->set("Referrer-Policy", "no-referrer");
     for (auto& [k, v] : response.headers) response_->set(k, v);
+    // Also on what the listener answers itself (431, 413, 400, 503 while
+    // draining), which no router finished: every answer says its version.
+    response_->set(http::kApiVersionHeader, http::api_version());
     response_->body() = std::move(response.body);
     close_after_ = close_after || !keep_alive_ || shared_->draining.load();
     response_->keep_alive(!close_after_);

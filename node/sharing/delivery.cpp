@@ -10,6 +10,7 @@
 
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/audit/ldv.hpp"
 #include "node/federation/paths.hpp"
 #include "node/log/log.hpp"
 #include "node/notify/notices.hpp"
@@ -299,10 +300,18 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
       e.start_ms = started_ms;
       e.end_ms = now;
       if (trace) {
+        // LDV: this node's operation is the call it made (the traceparent's
+        // span); the partner's operation, in foreignOperation, is the one it
+        // logs for that call (ldv::callee_span_id, known to both sides).
         e.trace_id = trace->first;
-        e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + partner_entry.oin};
+        e.parent_span_id = trace->second;
+        e.foreign = audit::ForeignOperation{trace->first, audit::ldv::callee_span_id(trace->first, trace->second),
+                                            "urn:oin:" + partner_entry.oin};
       }
       e.attributes = detail::activity(record, policy);
+      // Read extension: where a privacy officer follows this exchange further.
+      e.attributes[audit::ldv::kExternalReadApiId] =
+          audit::ldv::external_read_api_id(partner_entry.read_api, partner_entry.oin);
       e.attributes["partner"] = partner;
       e.attributes["batchId"] = receipt.batch_id;
       if (!it->second->accepted) e.attributes["reason"] = it->second->reason;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "crypto/random.hpp"
+#include "node/audit/ldv.hpp"
 #include "node/log/log.hpp"
 #include "node/notify/notices.hpp"
 #include "node/signals/signal_repository.hpp"
@@ -134,6 +135,7 @@ struct Receiver::Incoming {
     e.end_ms = now_ms();
     if (trace) {
       e.trace_id = trace->first;
+      e.parent_span_id = audit::ldv::callee_span_id(trace->first, trace->second);
       e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender.oin};
     }
     e.attributes = detail::activity(r, policy);
@@ -168,6 +170,7 @@ struct Receiver::Incoming {
       e.end_ms = now_ms();
       if (trace) {
         e.trace_id = trace->first;
+        e.parent_span_id = audit::ldv::callee_span_id(trace->first, trace->second);
         e.foreign = audit::ForeignOperation{trace->first, trace->second, "urn:oin:" + sender.oin};
       }
       json::array reasons;

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "crypto/bytes.hpp"
+#include "node/audit/ldv.hpp"
+#include "node/audit/processing_register.hpp"
 #include "node/sharing/outbox_state.hpp"
 
 namespace signalnode::node::sharing::detail {
@@ -26,14 +28,15 @@ std::string_view kind_name(wire::RecordKind kind) {
 }
 
 json::object activity(const wire::Record& r, const policies::Policy& policy) {
-  json::object a{{"processingActivity", json::object{{"rule", r.rule_id}, {"policySha256", crypto::to_hex(r.policy_hash)}}},
-                 {"category", r.category},
-                 {"recordId", r.record_id}};
+  json::object a{{"rule", r.rule_id}, {"category", r.category}, {"recordId", r.record_id}};
   if (!r.refers_to.empty()) {
     a["refersTo"] = r.refers_to;
     a["kind"] = kind_name(r.kind);
   }
   if (const auto* rule = policy.find(r.rule_id)) {
+    // LDV: the version of the rule in force, by URI into the register of
+    // processing activities (the same at every node of the covenant).
+    a[audit::ldv::kProcessingActivityId] = audit::activity_uri(audit::rule_activity_id(*rule));
     a["legalBasis"] = rule->legal_basis;
     a["purpose"] = rule->purpose;
   }

@@ -888,6 +888,33 @@ void v19_store_indexes(Database& db) {
   )sql");
 }
 
+// Issue 24: Logboek Dataverwerkingen. The read API finds records by trace
+// and by processing activity through an index, not by reading every leaf
+// (older events get their trace from their leaf; their activity stays empty:
+// they were written before the register). The register of processing
+// activities keeps every version of every covenant rule it has seen.
+// (Self-contained, so that it keeps its meaning whatever number it ends up with.)
+void v20_ldv(Database& db) {
+  db.exec(R"sql(
+    ALTER TABLE audit_events ADD COLUMN trace_id TEXT;
+    ALTER TABLE audit_events ADD COLUMN activity TEXT;
+    -- An event about n subjects is n records: 0 for the first (counted as
+    -- the event by the charts and the report), 1.. for the others.
+    ALTER TABLE audit_events ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
+    UPDATE audit_events SET trace_id = json_extract(CAST(leaf AS TEXT), '$.traceId')
+      WHERE leaf IS NOT NULL AND json_valid(CAST(leaf AS TEXT));
+    CREATE INDEX audit_by_trace ON audit_events(trace_id) WHERE trace_id IS NOT NULL;
+    CREATE INDEX audit_by_activity ON audit_events(activity) WHERE activity IS NOT NULL;
+    CREATE TABLE processing_register (
+      id            TEXT PRIMARY KEY,
+      rule          TEXT NOT NULL,
+      entry         TEXT NOT NULL,
+      first_seen_ms INTEGER NOT NULL,
+      current       INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
@@ -896,7 +923,7 @@ const std::vector<Migration>& node_migrations() {
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
                                                     v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
                                                     v16_idempotency_keys, v17_catch_up, v18_reconcile_after_restore,
-                                                    v19_store_indexes};
+                                                    v19_store_indexes, v20_ldv};
   return migrations;
 }
 

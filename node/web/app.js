@@ -1563,7 +1563,7 @@ function eventRow(e) {
     h('td', { 'data-label': '#' }, e.index), h('td', { 'data-label': t('time') }, when(new Date(e.event.endTimeMs).toISOString())),
     h('td', { 'data-label': t('event') }, eventName(e.event.name)), h('td', { 'data-label': t('status') }, eventStatus(e.event.status)),
     h('td', { 'data-label': t('partner') }, orgName(a.partner)), h('td', { 'data-label': t('category') }, a.category ? categoryLabel(a.category) : ''),
-    h('td', { 'data-label': t('rule') }, a.processingActivity?.rule ? ruleName(a.processingActivity.rule) : ''));
+    h('td', { 'data-label': t('rule') }, a.rule ? ruleName(a.rule) : ''));
 }
 async function logPage() {
   await loadTaxonomy();
@@ -1719,7 +1719,7 @@ function accessReport(res, kind) {
   const rows = res.exchanges.map((e) => {
     const a = e.event.attributes || {};
     return { index: e.index, ms: e.event.endTimeMs, event: eventName(e.event.name), partner: orgName(a.partner), category: a.category ? categoryLabel(a.category) : '',
-      rule: a.processingActivity?.rule ? ruleName(a.processingActivity.rule) : '', legalBasis: a.legalBasis || '' };
+      rule: a.rule ? ruleName(a.rule) : '', legalBasis: a.legalBasis || '' };
   });
   const held = res.held;
   const heads = ['#', t('time'), t('event'), t('withWhom'), t('category'), t('rule'), t('legalBasis')];

@@ -19,7 +19,9 @@ audit::Event sample(std::int64_t i) {
   e.start_ms = e.end_ms = 1'764'000'000'000 + i;
   e.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
   e.foreign = audit::ForeignOperation{"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "urn:oin:00000001002220647000"};
-  e.attributes = {{"processingActivity", {{"rule", "labour-to-inspectorate"}, {"policySha256", std::string(64, 'c')}}},
+  e.attributes = {{"dpl.core.processing_activity_id",
+                   "urn:signalnode:processing-activity:labour-to-inspectorate.0123456789abcdef"},
+                  {"rule", "labour-to-inspectorate"},
                   {"legalBasis", "AVG art. 6(1)(e); convenant art. 4"},
                   {"purpose", "Supervision of labour exploitation"},
                   {"category", "labour.underpaid_or_unpaid"},

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -314,16 +315,43 @@ TEST_F(ApiTest, OpenApiDocumentMatchesTheRouter) {
   ASSERT_EQ(r.status, 200);
   json::value doc = json::parse(r.body);
   EXPECT_EQ(doc.at("openapi").as_string().subview().substr(0, 2), "3.");
-  const auto& paths = doc.at("paths").as_object();
+  // NL API Design Rules (/core/uri-version): the server URL names the major
+  // version, /api/v1, and paths are relative to it; the few outside it name
+  // their own server (/). What is served is server URL + path.
+  ASSERT_EQ(doc.at("servers").as_array().size(), 1u);
+  const std::string base(doc.at("servers").at(0).at("url").as_string());
+  EXPECT_EQ(base, "/api/v1");
+  std::map<std::string, const json::object*> served;  // full path -> operations
   std::size_t documented = 0;
-  for (const auto& [path, ops] : paths) documented += ops.as_object().size();
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    const auto& ops = item.as_object();
+    std::string prefix = base;
+    if (const auto* servers = ops.if_contains("servers")) {
+      prefix = std::string(servers->at(0).at("url").as_string());
+      if (prefix == "/") prefix.clear();
+    }
+    EXPECT_FALSE(std::string(path).starts_with("/api/v1/"))
+        << path << ": paths are relative to the server URL /api/v1 (write " << std::string(path).substr(7) << ")";
+    served[prefix + std::string(path)] = &ops;
+    for (const auto& [key, op] : ops) {
+      if (key == "servers" || key == "parameters") continue;
+      ++documented;
+      // Every answer documents API-Version through the one reusable header.
+      for (const auto& [code, response] : op.at("responses").as_object()) {
+        const auto& answer = response.as_object();
+        if (answer.contains("$ref")) continue;
+        EXPECT_TRUE(answer.contains("headers") && answer.at("headers").as_object().contains("API-Version"))
+            << key << " " << path << " " << code;
+      }
+    }
+  }
   auto routes = node_->app().router().routes();
   EXPECT_EQ(documented, routes.size());
   for (const auto& [method, path] : routes) {
     std::string lower = method;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(ch));
-    ASSERT_TRUE(paths.contains(path)) << path;
-    EXPECT_TRUE(paths.at(path).as_object().contains(lower)) << method << " " << path;
+    ASSERT_TRUE(served.contains(path)) << path;
+    EXPECT_TRUE(served.at(path)->contains(lower)) << method << " " << path;
   }
 }
 

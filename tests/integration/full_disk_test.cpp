@@ -84,6 +84,9 @@ TEST_F(FullDiskTest, AFullDiskIsAnsweredRetryableAndReportedUntilSpaceIsBack) {
   auto sick = node.call("GET", "/healthz", {}, "");
   EXPECT_EQ(sick.status, 503) << sick.body;
   json::value doc = json::parse(sick.body);
+  EXPECT_EQ(sick.content_type, "application/problem+json") << "NL API Design Rules: errors are problem documents";
+  EXPECT_EQ(doc.at("type"), "urn:signalnode:problem:degraded");
+  EXPECT_EQ(doc.at("status"), 503);
   EXPECT_EQ(doc.at("disk").at("status"), "low");
   EXPECT_EQ(doc.at("writes"), "failing");
   EXPECT_EQ(doc.at("database"), "ok") << "reads still work, and the answer says so";

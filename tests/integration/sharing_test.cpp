@@ -2,6 +2,8 @@
 // receives, what none may store, and everything the receiver must refuse.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -107,17 +109,47 @@ TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIden
     }
     return out;
   };
+  // Logboek Dataverwerkingen: one record per data subject (3 subjects, 2
+  // partners), child spans of one operation under one trace.
   auto sent = events_named(0, "record.sent");
-  ASSERT_EQ(sent.size(), 2u) << "to the inspectorate and the RIEC";
+  std::size_t to_nla = 0;
+  for (const auto& r : sent) to_nla += r.at("attributes").at("partner") == "nla" ? 1 : 0;
+  EXPECT_EQ(to_nla, 3u) << "to the inspectorate, one record per subject of what it receives";
+  EXPECT_GT(sent.size(), to_nla) << "and to the RIEC";
   auto received = events_named(1, "record.received");
-  ASSERT_EQ(received.size(), 1u);
-  EXPECT_EQ(received[0].at("foreignOperation").at("entity").as_string(), "urn:oin:" + nodes_[0].oin);
-  EXPECT_EQ(received[0].at("attributes").at("processingActivity").at("rule").as_string(), "labour-to-inspectorate");
-  EXPECT_FALSE(received[0].at("attributes").at("legalBasis").as_string().empty());
-  EXPECT_EQ(received[0].at("attributes").at("dataSubjects").as_array().size(), 3u);
-  bool same_trace = false;
-  for (const auto& s : sent) same_trace = same_trace || s.at("traceId") == received[0].at("traceId");
-  EXPECT_TRUE(same_trace) << "sender and receiver record one trace";
+  ASSERT_EQ(received.size(), 3u) << "one record per subject";
+  std::set<std::string> subjects;
+  for (const auto& r : received) {
+    EXPECT_EQ(r.at("traceId"), received[0].at("traceId"));
+    EXPECT_EQ(r.at("parentSpanId"), received[0].at("parentSpanId")) << "children of one operation";
+    EXPECT_NE(r.at("spanId"), r.at("parentSpanId"));
+    const auto& a = r.at("attributes").as_object();
+    subjects.insert(std::string(a.at("dpl.core.data_subject_id").as_string()));
+    EXPECT_EQ(a.at("dpl.core.data_subject_id_type"), "urn:signalnode:pseudonym");
+    EXPECT_EQ(a.at("rule").as_string(), "labour-to-inspectorate");
+    EXPECT_TRUE(a.at("dpl.core.processing_activity_id").as_string().starts_with(
+        "urn:signalnode:processing-activity:labour-to-inspectorate."));
+    EXPECT_FALSE(a.at("legalBasis").as_string().empty());
+    EXPECT_FALSE(a.contains("dataSubjects"));
+    EXPECT_EQ(r.at("foreignOperation").at("entity").as_string(), "urn:oin:" + nodes_[0].oin);
+  }
+  EXPECT_EQ(subjects.size(), 3u) << "each record names its own subject";
+  // Both sides point at each other's operation: the receiver at the call the
+  // sender made, the sender at the operation the receiver logged for it.
+  std::size_t linked = 0;
+  for (const auto& s : sent) {
+    if (s.at("traceId") != received[0].at("traceId")) continue;
+    ++linked;
+    EXPECT_EQ(s.at("parentSpanId"), received[0].at("foreignOperation").at("spanId"));
+    EXPECT_EQ(s.at("foreignOperation").at("spanId"), received[0].at("parentSpanId"));
+    EXPECT_EQ(s.at("foreignOperation").at("entity").as_string(), "urn:oin:" + nodes_[1].oin);
+    EXPECT_EQ(s.at("attributes").at("dpl.core.processing_activity_id"),
+              received[0].at("attributes").at("dpl.core.processing_activity_id"))
+        << "both sides name the same version of the rule";
+    EXPECT_TRUE(s.at("attributes").at("dpl.read.externalReadAPI_id").as_string().ends_with(
+        "/api/v1/ldv/processing-activities"));
+  }
+  EXPECT_EQ(linked, 3u) << "sender and receiver record one trace";
   for (std::size_t i = 0; i < apps_.size(); ++i) {
     signalnode::node::storage::Database db(nodes_[i].dir / "signalnode.db", signalnode::node::storage::Database::Mode::read_only);
     auto key = key_of(i);
@@ -488,7 +520,7 @@ TEST_F(SharingTest, ReceiptsCarryTheReceiversSignedTreeHead) {
   ASSERT_TRUE(wait_until([&] { return sharing_states(id)["nla"] == "delivered"; }));
   auto r = api(0, "GET", "/api/v1/audit/events?name=record.sent&partner=nla", "privacy_officer");
   json::value v = json::parse(r.body);
-  ASSERT_EQ(v.at("items").as_array().size(), 1u) << r.body;
+  ASSERT_EQ(v.at("items").as_array().size(), 3u) << "one LDV record per data subject: " << r.body;
   const auto& head = v.at("items").at(0).at("event").at("attributes").at("receiverTreeHead");
   EXPECT_TRUE(head.at("signatureValid").as_bool());
   EXPECT_GT(head.at("treeSize").as_int64(), 0);

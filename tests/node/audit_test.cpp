@@ -10,12 +10,14 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "tests/support/temp_dir.hpp"
 #include "crypto/random.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/audit/audit_report.hpp"
+#include "node/audit/processing_register.hpp"
 #include "node/storage/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -199,7 +201,8 @@ TEST_F(AuditTest, InsertedEventsAreDetected) {
   // Insert a forged event at index 3, shifting the rest up.
   sql("UPDATE audit_events SET idx = idx + 100 WHERE idx >= 3");
   sql("UPDATE audit_events SET idx = idx - 99 WHERE idx >= 103");
-  sql("INSERT INTO audit_events SELECT 3, leaf, leaf_hash, name, time_ms, partner, category FROM saved WHERE idx = 0");
+  sql("INSERT INTO audit_events (idx, leaf, leaf_hash, name, time_ms, partner, category) "
+      "SELECT 3, leaf, leaf_hash, name, time_ms, partner, category FROM saved WHERE idx = 0");
   auto r = verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_index, 0u) << r.message;
@@ -421,4 +424,95 @@ TEST_F(AuditTest, ADamagedOrForeignCopyIsNamed) {
   auto r = a::AuditLog::verify(db, key_.public_key(), kept);
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.message.find("not signed by this node"), std::string::npos) << r.message;
+}
+
+// Logboek Dataverwerkingen (issue 24): an event about three data subjects is
+// three records, child spans of one operation under one trace, each naming
+// its own subject; every record names a processing activity; and the export
+// of such records still verifies with the independent BRIEF 3.7 verifier
+// above: conformance changes what events say, not how they are signed.
+TEST_F(AuditTest, AnEventAboutThreeSubjectsIsThreeLdvRecordsThatStillVerify) {
+  a::Event e;
+  e.name = "case.opened";
+  e.start_ms = e.end_ms = ++now_;
+  e.trace_id = std::string(32, 'c');
+  e.attributes = {{"caseId", "k1"}, {"dataSubjects", json::array{"stale"}}};
+  e.data_subjects = {std::string(128, 'a'), std::string(128, 'b'), std::string(128, 'a'), "not-a-pseudonym",
+                     std::string(128, 'c')};
+  std::uint64_t first = 0;
+  store_->write([&](st::Database& db) { first = a::AuditLog::append(db, e); });
+  EXPECT_EQ(first, 0u);
+  a::Event login;
+  login.name = "login.failed";
+  login.status = "rejected";
+  login.start_ms = login.end_ms = ++now_;
+  log_->append_now(login);
+
+  std::ostringstream out;
+  log_->export_jsonl(out);
+  EXPECT_EQ(independent_verify(out.str()), "ok");
+  std::vector<json::object> records;
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) {
+    auto o = json::parse(line).as_object();
+    if (o.at("type") == "entry") records.push_back(o.at("event").as_object());
+  }
+  ASSERT_EQ(records.size(), 4u) << "three subjects (one named twice, one not a pseudonym), then the log-in";
+  std::set<std::string> subjects, spans;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& r = records[i];
+    EXPECT_EQ(r.at("traceId"), e.trace_id.c_str());
+    EXPECT_EQ(r.at("parentSpanId"), records[0].at("parentSpanId"));
+    EXPECT_EQ(r.at("parentSpanId").as_string().size(), 16u);
+    spans.insert(std::string(r.at("spanId").as_string()));
+    const auto& attributes = r.at("attributes").as_object();
+    subjects.insert(std::string(attributes.at("dpl.core.data_subject_id").as_string()));
+    EXPECT_EQ(attributes.at("dpl.core.data_subject_id_type"), "urn:signalnode:pseudonym");
+    EXPECT_FALSE(attributes.contains("dataSubjects"));
+    EXPECT_EQ(attributes.at("caseId"), "k1");
+    EXPECT_EQ(attributes.at("dpl.core.processing_activity_id"), a::default_activity_uri("case.opened").c_str());
+  }
+  EXPECT_EQ(subjects.size(), 3u);
+  EXPECT_EQ(spans.size(), 3u) << "each record its own span";
+  // Without subjects: one record, no parent, the node activity of its kind.
+  EXPECT_FALSE(records[3].contains("parentSpanId"));
+  EXPECT_FALSE(records[3].at("attributes").as_object().contains("dpl.core.data_subject_id"));
+  EXPECT_EQ(records[3].at("attributes").at("dpl.core.processing_activity_id"),
+            a::default_activity_uri("login.failed").c_str());
+  EXPECT_NE(a::default_activity_uri("login.failed"), a::default_activity_uri("case.opened"));
+  // Subject access finds exactly the record that names the subject.
+  EXPECT_TRUE(verify().ok);
+}
+
+// The register of processing activities: a rule's identifier is its content's
+// hash, so a changed rule is a new version and an unchanged one keeps its id.
+TEST(ProcessingRegisterTest, ARuleGetsANewIdentifierForEachChangeAndKeepsItOtherwise) {
+  signalnode::policies::Rule rule;
+  rule.id = "all-to-riec";
+  rule.description = "all to the RIEC";
+  rule.from = {"role:municipality"};
+  rule.to = {"role:riec"};
+  rule.categories = {"labour.*"};
+  rule.pseudonyms = {"kvk"};
+  rule.legal_basis = "Wet politiegegevens";
+  rule.purpose = "bundling";
+  rule.retention_days = 180;
+  const auto id = a::rule_activity_id(rule);
+  EXPECT_TRUE(id.starts_with("all-to-riec."));
+  EXPECT_EQ(id.size(), std::string("all-to-riec.").size() + 16);
+  rule.line = 99;  // where it stands in the file is no change of the activity
+  EXPECT_EQ(a::rule_activity_id(rule), id);
+  auto changed = rule;
+  changed.purpose = "bundling and case referral";
+  EXPECT_NE(a::rule_activity_id(changed), id);
+  changed = rule;
+  changed.retention_days = 365;
+  EXPECT_NE(a::rule_activity_id(changed), id);
+  changed = rule;
+  changed.to.push_back("nla");
+  EXPECT_NE(a::rule_activity_id(changed), id);
+  EXPECT_EQ(a::activity_uri(id), "urn:signalnode:processing-activity:" + id);
+  EXPECT_EQ(a::activity_id_of(a::activity_uri(id)), id);
+  EXPECT_FALSE(a::activity_id_of("https://elsewhere.example/" + id));
+  EXPECT_FALSE(a::activity_id_of("urn:signalnode:processing-activity:a b"));
 }

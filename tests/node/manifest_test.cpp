@@ -183,3 +183,23 @@ TEST(Manifest, AreasAreKnownCbsCodesAndTwoPartnersOfOneRoleDoNotShareOne) {
   auto not_bool = error_of(kHead + pa + partner("riec-a", "00000001823288444000", false, "send_only = 1\n") + key_table());
   EXPECT_NE(not_bool.find("partners[1].send_only: must be true or false"), std::string::npos) << not_bool;
 }
+
+// Issue 24: a partner's Logboek Dataverwerkingen read API, optional, an
+// https:// URL; what the log's dpl.read.externalReadAPI_id points at.
+TEST(Manifest, APartnersReadApiIsAnOptionalHttpsUrlKeptAsWritten) {
+  const std::string url = "https://riec.example.nl:8443/api/v1/ldv/processing-activities";
+  auto m = f::parse_manifest(kHead + partner("pa-a", "00000009000000000001", true) +
+                                 partner("riec-b", "00000001823288444000", false, "read_api = \"" + url + "\"\n") +
+                                 key_table(),
+                             "a.toml");
+  EXPECT_TRUE(m.partners[0].read_api.empty());
+  EXPECT_EQ(m.partners[1].read_api, url);
+  EXPECT_EQ(f::parse_manifest(f::manifest_to_toml(m), "b.toml").partners[1].read_api, url);
+  for (const std::string bad : {"http://riec.example.nl/x", "https://", "https://a b", "ftp://x"}) {
+    EXPECT_NE(error_of(kHead + partner("pa-a", "00000009000000000001", true) +
+                       partner("riec-b", "00000001823288444000", false, "read_api = \"" + bad + "\"\n") + key_table())
+                  .find("partners[1].read_api: must be an https:// URL"),
+              std::string::npos)
+        << bad;
+  }
+}

@@ -80,7 +80,8 @@ TEST_F(SubjectAccessTest, FindsTheEventsNamingThePseudonymAndRecordsTheLookup) {
   EXPECT_EQ(c::to_hex(found.pseudonym), hex);
   ASSERT_EQ(found.exchanges.size(), 1u);
   EXPECT_EQ(found.exchanges[0].index, 1);
-  EXPECT_EQ(json::parse(found.exchanges[0].leaf).at("attributes").at("dataSubjects").at(0).as_string(), hex);
+  // Logboek Dataverwerkingen: the record names its one subject as dpl.core.data_subject_id.
+  EXPECT_EQ(json::parse(found.exchanges[0].leaf).at("attributes").at("dpl.core.data_subject_id").as_string(), hex);
 
   auto lookups = performed();
   ASSERT_EQ(lookups.size(), 1u);
@@ -89,7 +90,7 @@ TEST_F(SubjectAccessTest, FindsTheEventsNamingThePseudonymAndRecordsTheLookup) {
   EXPECT_EQ(attributes.at("idKind"), "kvk");
   EXPECT_EQ(attributes.at("by"), "privacy-officer-token");
   EXPECT_EQ(attributes.at("found").to_number<std::int64_t>(), 1);
-  EXPECT_EQ(attributes.at("dataSubjects").at(0).as_string(), hex);
+  EXPECT_EQ(attributes.at("dpl.core.data_subject_id").as_string(), hex);
   // The recorded lookup names the subject too, so the next request finds it.
   EXPECT_EQ(access.perform(kvk_, "kvk", "cli", pa_->transport()).exchanges.size(), 2u);
 }
