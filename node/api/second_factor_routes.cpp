@@ -99,8 +99,7 @@ HttpResponse request_options(const ApiServices& s, const std::string& challenge,
 
 HttpResponse second_step_refused(const ApiServices& s, const auth::LoginResult& result, bool passkey) {
   if (result.outcome == auth::LoginOutcome::throttled) return must_wait(s, result.wait_until_ms);
-  HttpResponse r = passkey ? problem(401, "passkey-refused", "Passkey refused",
-                                     "the passkey was not accepted: " + result.reason)
+  HttpResponse r = passkey ? problem(401, "passkey-refused", "Passkey refused", result.reason)
                            : problem(401, "second-factor-wrong", "Wrong code", result.reason);
   if (result.wait_until_ms > epoch_ms(s.clock())) r.headers.emplace_back("Retry-After", seconds_until(s, result.wait_until_ms));
   return r;

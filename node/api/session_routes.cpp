@@ -135,7 +135,13 @@ void add_session_routes(Router& router, ApiServices& s) {
         o["username"] = session->principal.label;
         o["csrfToken"] = session->csrf_token;
         o["mustEnrol"] = session->must_enrol;
-        if (s.factors) o["stepUpSeconds"] = s.factors->settings().step_up_ms / 1000;
+        if (s.factors) {
+          // What the web's step-up dialog offers.
+          const auto factors = s.factors->summary(session->principal.label, session->principal.role);
+          o["secondFactor"] = factors.any();
+          o["passkeys"] = !factors.passkeys.empty();
+          o["stepUpSeconds"] = s.factors->settings().step_up_ms / 1000;
+        }
       }
     } else {
       o["token"] = ctx.principal->token_id;
