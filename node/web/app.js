@@ -845,6 +845,8 @@ function sessionExpired() {
     try {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
+      // A second factor: its step takes the page (a half-typed report is kept as a draft).
+      if (res.next === 'second-factor') { dlg.remove(); return secondStep(res); }
       const same = me && res.username === me.username;
       me = res;
       dlg.remove();
