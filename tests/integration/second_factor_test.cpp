@@ -37,9 +37,11 @@ class SecondFactorApi : public ::testing::Test {
   static void SetUpTestSuite() {
     node_ = new TestNode("gemeente-aalsmeer", 10, false, 1000);
     auto& users = node_->app().users();
-    users.create("sf.admin", signalnode::node::auth::Role::admin, kPassword, 1, "test");
-    users.create("sf.officer", signalnode::node::auth::Role::officer, kPassword, 1, "test");
-    users.create("sf.keyholder", signalnode::node::auth::Role::privacy_officer, kPassword, 1, "test");
+    // Created now: an event at time 1 is past the log's retention, and its contents pruned.
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    users.create("sf.admin", signalnode::node::auth::Role::admin, kPassword, now, "test");
+    users.create("sf.officer", signalnode::node::auth::Role::officer, kPassword, now, "test");
+    users.create("sf.keyholder", signalnode::node::auth::Role::privacy_officer, kPassword, now, "test");
   }
   static void TearDownTestSuite() {
     delete node_;
@@ -63,8 +65,11 @@ class SecondFactorApi : public ::testing::Test {
     EXPECT_EQ(r.content_type, "application/problem+json") << r.body;
     return json::parse(r.body).as_object();
   }
-  static std::string audit_events() {
-    return node_->call("GET", "/api/v1/audit/events?limit=500", "", "privacy_officer").body;
+  // The events of one name (TestNode's own token events are past retention, their contents pruned).
+  static std::string audit_events(const std::string& name) {
+    auto r = node_->call("GET", "/api/v1/audit/events?limit=1000&name=" + name, "", "privacy_officer");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
   }
   // Sessions of this account prove who they are as long ago as a quarter of an hour.
   static void age_proofs(const std::string& username) {
@@ -121,9 +126,8 @@ TEST_F(SecondFactorApi, AnAdminSetsUpAFactorBeforeAnythingElseAndThenLogsInInTwo
   EXPECT_EQ(reused.status, 401);
   EXPECT_EQ(problem(reused).at("detail"), "deze code is al gebruikt; wacht op de volgende");
   EXPECT_EQ(response_header(reused, "Set-Cookie"), "");
-  const std::string log = audit_events();
-  EXPECT_NE(log.find("second_factor.enrolled"), std::string::npos);
-  EXPECT_NE(log.find("this code was used already"), std::string::npos);
+  EXPECT_NE(audit_events("second_factor.enrolled").find("sf.admin"), std::string::npos);
+  EXPECT_NE(audit_events("second_factor.failed").find("this code was used already"), std::string::npos);
 }
 
 TEST_F(SecondFactorApi, APasskeyRegistersAndSignsInAloneAndBadAssertionsAreRefused) {
@@ -180,7 +184,7 @@ TEST_F(SecondFactorApi, APasskeyRegistersAndSignsInAloneAndBadAssertionsAreRefus
   stranger.rp_id = "localhost";
   stranger.origin = origin();
   EXPECT_EQ(sign_in(stranger).status, 401) << "a passkey this node never registered";
-  const std::string log = audit_events();
+  const std::string log = audit_events("second_factor.failed");
   EXPECT_NE(log.find("the origin is not an address of this node"), std::string::npos);
   EXPECT_NE(log.find("the signature counter did not grow"), std::string::npos);
 }
@@ -207,9 +211,8 @@ TEST_F(SecondFactorApi, AWithdrawalWithAnOldProofAsksForStepUp) {
   auto other = node_->call("POST", "/api/v1/signals", kSignal, "officer");
   const std::string other_id(json::parse(other.body).at("id").as_string());
   EXPECT_NE(node_->call("DELETE", "/api/v1/signals/" + other_id, "", "officer").status, 403);
-  const std::string log = audit_events();
-  EXPECT_NE(log.find("step_up.failed"), std::string::npos);
-  EXPECT_NE(log.find("step_up.succeeded"), std::string::npos);
+  EXPECT_NE(audit_events("step_up.failed").find("the password is wrong"), std::string::npos);
+  EXPECT_NE(audit_events("step_up.succeeded").find("sf.officer"), std::string::npos);
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ class WebLogins {
       f.key = from_base32(std::string(json::parse(begun.body).at("secret").as_string()));
       auto done = client.request("PUT", "/api/v1/session/factors/totp",
                                  json::serialize(json::object{{"code", totp_now(f.key)}}), h);
-      for (const auto& c : json::parse(done.body).at("recoveryCodes").as_array()) f.recovery_codes.emplace_back(c.as_string());
+      const json::value answer = json::parse(done.body);  // kept: never range-for over a temporary's member
+      for (const auto& c : answer.at("recoveryCodes").as_array()) f.recovery_codes.emplace_back(c.as_string());
       enrolled_[username] = std::move(f);
     }
     return l;
