@@ -6,6 +6,7 @@
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/auth/base64url.hpp"
+#include "node/auth/factor_reset.hpp"
 #include "node/auth/recovery_codes.hpp"
 #include "node/auth/totp.hpp"
 
@@ -419,9 +420,9 @@ void SecondFactors::remove_passkey(const std::string& username, Role role, const
   }
 }
 
-bool SecondFactors::reset(const std::string& username, std::int64_t now_ms, const std::string& by) {
+bool reset_second_factors(storage::Store& store, const std::string& username, std::int64_t now_ms, const std::string& by) {
   bool known = false;
-  store_.write([&](storage::Database& db) {
+  store.write([&](storage::Database& db) {
     auto st = db.cached("SELECT 1 FROM users WHERE username = ?");
     st.bind(1, std::string_view(username));
     known = st.step();
@@ -435,6 +436,10 @@ bool SecondFactors::reset(const std::string& username, std::int64_t now_ms, cons
     audit_factor(db, audit::events::kSecondFactorRemoved, "ok", username, {{"method", "all"}, {"by", by}}, now_ms);
   });
   return known;
+}
+
+bool SecondFactors::reset(const std::string& username, std::int64_t now_ms, const std::string& by) {
+  return reset_second_factors(store_, username, now_ms, by);
 }
 
 std::vector<std::string> SecondFactors::renew_recovery_codes(const std::string& username, std::int64_t now_ms) {
