@@ -15,6 +15,7 @@
 #include "node/auth/base64url.hpp"
 #include "node/auth/second_factors.hpp"
 #include "node/http/problem.hpp"
+#include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"
 #include "protocol/json_keys.hpp"
 
@@ -130,11 +131,28 @@ crypto::Digest256 session_hash(std::string_view cookie) { return crypto::sha256(
 
 }  // namespace
 
+namespace {
+// The routes anyone may call before a session exists share the log-in's limit
+// per client address (api.loginAttemptsPerMinute): a guesser gets no more
+// tries at codes than at passwords, and nobody fills the challenge table.
+bool over_limit(limits::RateLimiter& limiter, const HttpRequest& request, const Respond& respond) {
+  auto wait = limiter.try_take(request.remote_address, 1, limits::RateLimiter::Clock::now());
+  if (wait <= 0) return false;
+  HttpResponse r = problem(429, "too-many-logins", "Too many log-in attempts", "wait a minute before trying again");
+  r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(wait) + 1));
+  respond(std::move(r));
+  return true;
+}
+}  // namespace
+
 void add_second_factor_routes(Router& router, ApiServices& s) {
   if (!s.factors) return;
+  const double per_minute = s.login_attempts_per_minute;
+  auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
   // What is typed at the second step: the ticket and a code. Codes never
   // stay in the Idempotency store (secret bodies).
-  router.add("POST", "/api/v1/session/second-factor", Access::open().with_secret_body(), [&s](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/session/second-factor", Access::open().with_secret_body(), [&s, limiter](RouteContext ctx, Respond respond) {
+    if (over_limit(*limiter, ctx.request, respond)) return;
     auto fields = string_fields(ctx.request, {"loginTicket", "code"}, respond);
     if (!fields) return;
     auto& f = *fields;
@@ -148,7 +166,8 @@ void add_second_factor_routes(Router& router, ApiServices& s) {
     run_after_commit(s, std::move(job), std::move(respond));
   });
 
-  router.add("POST", "/api/v1/session/passkey/options", Access::open(), [&s](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/session/passkey/options", Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
+    if (over_limit(*limiter, ctx.request, respond)) return;
     auto fields = string_fields(ctx.request, {"loginTicket"}, respond);
     if (!fields) return;
     auto job = [&s, ticket = (*fields)["loginTicket"], client = ctx.request.remote_address](const Respond& answer) {
@@ -162,7 +181,8 @@ void add_second_factor_routes(Router& router, ApiServices& s) {
     run_after_commit(s, std::move(job), std::move(respond));
   });
 
-  router.add("POST", "/api/v1/session/passkey", Access::open().with_secret_body(), [&s](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/session/passkey", Access::open().with_secret_body(), [&s, limiter](RouteContext ctx, Respond respond) {
+    if (over_limit(*limiter, ctx.request, respond)) return;
     auto body = object_body(ctx.request, respond);
     if (!body) return;
     auto response = passkey_response(*body, false, respond);

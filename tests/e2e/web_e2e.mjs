@@ -182,17 +182,17 @@ async function nextCode(id) {
 const enrolShots = new Set();
 async function enrolTotp(page, id) {
   await page.getByRole('heading', { name: 'Tweede factor' }).waitFor();
-  if (!enrolShots.has('enrol')) { enrolShots.add('enrol'); await shot(page, '18-second-factor-required'); }
+  if (!enrolShots.has('enrol')) { enrolShots.add('enrol'); await shot(page, '30-second-factor-required'); }
   await page.getByRole('button', { name: 'Authenticator-app instellen' }).click();
   const key = await page.getByTestId('totp-secret').innerText();
   factors.set(id, { key: base32(key), last: 0 });
   await page.getByLabel('Code', { exact: true }).fill(await nextCode(id));
-  if (!enrolShots.has('key')) { enrolShots.add('key'); await shot(page, '19-totp-key'); }
+  if (!enrolShots.has('key')) { enrolShots.add('key'); await shot(page, '31-totp-key'); }
   await page.getByRole('button', { name: 'Instellen voltooien' }).click();
   const codes = page.getByTestId('recovery-codes');
   await codes.waitFor();
   assert.equal(await codes.locator('li').count(), 10, 'ten recovery codes, shown once');
-  if (!enrolShots.has('codes')) { enrolShots.add('codes'); await shot(page, '20-recovery-codes'); }
+  if (!enrolShots.has('codes')) { enrolShots.add('codes'); await shot(page, '32-recovery-codes'); }
   await page.getByRole('button', { name: 'Ik heb de codes bewaard' }).click();
   await page.getByTestId('totp').getByText('Ingesteld.').waitFor();
   await page.getByRole('link', { name: 'Start', exact: true }).click();
@@ -223,7 +223,7 @@ async function login(page, n, role, password) {
   await page.goto(`${n.api}/#/login`);
   await page.getByLabel('Gebruikersnaam').fill(user.username);
   await page.getByLabel('Wachtwoord').fill(password ?? user.password);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
   const id = `${n.api} ${user.username}`;
   if (factors.has(id) && !/^wrong-password/.test(password || '')) {
     // The second step: a code from the authenticator app.
@@ -817,7 +817,7 @@ try {
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped, 'what was typed stays on the screen');
   await shot(officer, '24-session-expired');
   await again.getByLabel('Wachtwoord').fill(municipality.users.officer.password);
-  await again.getByRole('button', { name: 'Inloggen' }).click();
+  await again.getByRole('button', { name: 'Inloggen', exact: true }).click();
   await again.waitFor({ state: 'detached' });
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped, 'and after logging in again');
   await officer.evaluate(() => localStorage.removeItem('sn-session-idle-ms'));
@@ -869,11 +869,11 @@ try {
   await keyPage.getByTestId('recovery-codes').waitFor();
   await keyPage.getByRole('button', { name: 'Ik heb de codes bewaard' }).click();
   await keyPage.getByTestId('passkeys').getByText(/Laptop van de analist/).waitFor();
-  await shot(keyPage, '21-passkey-added');
+  await shot(keyPage, '33-passkey-added');
   await keyPage.getByRole('button', { name: 'Uitloggen' }).click();
   await login(keyPage, local, 'analyst');
   await keyPage.getByRole('heading', { name: 'Tweede stap' }).waitFor();  // the password alone is not enough any more
-  await shot(keyPage, '22-second-step');
+  await shot(keyPage, '34-second-step');
   await keyPage.getByRole('button', { name: 'Inloggen met passkey' }).click();
   await keyPage.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
   await keyPage.getByRole('button', { name: 'Uitloggen' }).click();
