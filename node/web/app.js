@@ -421,7 +421,7 @@ Object.assign(TEXT.nl, {
   passkeyRemove: 'Verwijderen', passkeyNone: 'Nog geen passkey.', lastUsed: 'laatst gebruikt', addedOn: 'toegevoegd',
   recoveryTitle: 'Herstelcodes', recoveryLeft: 'Nog {n} ongebruikte herstelcodes.', recoveryRenew: 'Nieuwe herstelcodes maken',
   recoveryShow: 'Bewaar deze herstelcodes op een veilige plek. Elke code werkt één keer, als uw telefoon of passkey weg is. Ze worden niet nog eens getoond.',
-  recoverySaved: 'Ik heb de codes bewaard',
+  recoverySaved: 'Ik heb de codes bewaard', recoveryLater: 'U krijgt tien herstelcodes zodra u een tweede factor hebt ingesteld.',
   stepUpTitle: 'Bevestig dat u het bent', stepUpCode: 'Geef een code uit uw authenticator-app of een herstelcode, of gebruik uw passkey.',
   stepUpPassword: 'Geef uw wachtwoord opnieuw.', stepUpWhy: 'Voor deze handeling vraagt signalnode dit opnieuw als uw laatste bevestiging langer dan een paar minuten geleden is.',
   cancel: 'Annuleren', factorsReset: 'Tweede factor wissen', factorsResetDone: 'De tweede factor van {user} is gewist.',
@@ -443,7 +443,7 @@ Object.assign(TEXT.en, {
   passkeyRemove: 'Remove', passkeyNone: 'No passkey yet.', lastUsed: 'last used', addedOn: 'added',
   recoveryTitle: 'Recovery codes', recoveryLeft: '{n} unused recovery codes left.', recoveryRenew: 'Make new recovery codes',
   recoveryShow: 'Keep these recovery codes somewhere safe. Each works once, when your phone or passkey is gone. They are not shown again.',
-  recoverySaved: 'I have kept the codes',
+  recoverySaved: 'I have kept the codes', recoveryLater: 'You get ten recovery codes once a second factor is set up.',
   stepUpTitle: 'Confirm it is you', stepUpCode: 'Give a code from your authenticator app or a recovery code, or use your passkey.',
   stepUpPassword: 'Give your password again.', stepUpWhy: 'For this action signalnode asks again when your last confirmation is more than a few minutes old.',
   cancel: 'Cancel', factorsReset: 'Clear second factor', factorsResetDone: 'The second factor of {user} was cleared.',
@@ -971,12 +971,17 @@ async function loggedIn(res) {
 // WebAuthn options from the node (base64url) to what the browser takes, and back.
 const fromB64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 const toB64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+// The domain passkeys of this node belong to (from the node's WebAuthn options).
+let passkeyDomain = null;
 function passkeyError(e) {
   if (e instanceof ApiError) return e.status === 401 ? t('passkeyFailed') : problemText(e);
-  if (!window.PublicKeyCredential || e?.name === 'SecurityError') return fill(t('passkeyUnavailable'), { rp: `${about?.rpId || 'localhost'}${location.port ? `:${location.port}` : ''}` });
+  if (!window.PublicKeyCredential || e?.name === 'SecurityError') {
+    return fill(t('passkeyUnavailable'), { rp: `${passkeyDomain || 'localhost'}${location.port ? `:${location.port}` : ''}` });
+  }
   return t('passkeyFailed');
 }
 async function passkeyAssertion(options) {
+  passkeyDomain = options.rpId;
   if (!window.PublicKeyCredential) throw new Error('no WebAuthn');
   const cred = await navigator.credentials.get({ publicKey: {
     challenge: fromB64u(options.challenge), rpId: options.rpId, timeout: options.timeout, userVerification: options.userVerification,
@@ -1117,6 +1122,7 @@ async function securityPage(notice) {
     try {
       if (!window.PublicKeyCredential) throw new Error('no WebAuthn');
       const o = await api('POST', '/api/v1/session/factors/passkeys/options');
+      passkeyDomain = o.rp.id;
       const cred = await navigator.credentials.create({ publicKey: {
         challenge: fromB64u(o.challenge), rp: o.rp, user: { ...o.user, id: fromB64u(o.user.id) }, pubKeyCredParams: o.pubKeyCredParams,
         timeout: o.timeout, attestation: o.attestation, authenticatorSelection: o.authenticatorSelection,
@@ -1137,7 +1143,9 @@ async function securityPage(notice) {
       return h('li', {}, `${p.name} · ${t('addedOn')} ${when(p.createdAt)}${p.lastUsedAt ? ` · ${t('lastUsed')} ${when(p.lastUsedAt)}` : ''} `, rm);
     })) : h('p', {}, t('passkeyNone')), add);
   // Recovery codes
-  const recovery = h('section', {}, h('h2', {}, t('recoveryTitle')), h('p', {}, fill(t('recoveryLeft'), { n: f.recoveryCodesLeft })));
+  passkeyDomain = f.rpId;
+  const recovery = h('section', {}, h('h2', {}, t('recoveryTitle')),
+    h('p', {}, f.totp || f.passkeys.length ? fill(t('recoveryLeft'), { n: f.recoveryCodesLeft }) : t('recoveryLater')));
   if (f.totp || f.passkeys.length) {
     const renew = h('button', { type: 'button', class: 'secondary' }, t('recoveryRenew'));
     renew.addEventListener('click', async () => {
