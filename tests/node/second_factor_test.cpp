@@ -74,7 +74,8 @@ TEST(Totp, WritesKeysInBase32ForAuthenticatorApps) {
 }
 
 TEST(Base64Url, RoundTripsAndRefusesWhatIsNotBase64Url) {
-  for (std::size_t n = 0; n < 40; ++n) {
+  EXPECT_EQ(au::from_base64url(au::to_base64url(c::Bytes{}), 64), c::Bytes{});
+  for (std::size_t n = 1; n < 40; ++n) {  // crypto::random_bytes(0) hands libsodium a null pointer
     auto b = c::random_bytes(n);
     EXPECT_EQ(au::from_base64url(au::to_base64url(b), 64), b);
   }
