@@ -35,7 +35,7 @@ struct Session {
 class SecondFactorApi : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    node_ = new TestNode("gemeente-aalsmeer", 10, false, 1000);
+    node_ = std::make_unique<TestNode>("gemeente-aalsmeer", 10, false, 1000);
     auto& users = node_->app().users();
     // Created now: an event at time 1 is past the log's retention, and its contents pruned.
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -43,10 +43,7 @@ class SecondFactorApi : public ::testing::Test {
     users.create("sf.officer", signalnode::node::auth::Role::officer, kPassword, now, "test");
     users.create("sf.keyholder", signalnode::node::auth::Role::privacy_officer, kPassword, now, "test");
   }
-  static void TearDownTestSuite() {
-    delete node_;
-    node_ = nullptr;
-  }
+  static void TearDownTestSuite() { node_.reset(); }
   static HttpResponse post(const std::string& target, const json::value& body, const Headers& extra = {}) {
     Headers h{{"Content-Type", "application/json"}, {"Accept-Language", "nl"}};
     h.insert(h.end(), extra.begin(), extra.end());
@@ -78,9 +75,9 @@ class SecondFactorApi : public ::testing::Test {
   }
   std::string origin() const { return "https://localhost:" + std::to_string(node_->port()); }
 
-  static TestNode* node_;
+  static std::unique_ptr<TestNode> node_;
 };
-TestNode* SecondFactorApi::node_ = nullptr;
+std::unique_ptr<TestNode> SecondFactorApi::node_;
 
 TEST_F(SecondFactorApi, AnAdminSetsUpAFactorBeforeAnythingElseAndThenLogsInInTwoSteps) {
   auto first = post("/api/v1/session", json::object{{"username", "sf.admin"}, {"password", kPassword}});
