@@ -7,6 +7,8 @@ find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+# CBOR from authenticators (passkeys, node/auth/cbor_value.cpp): Debian libcbor-dev.
+pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)
 # Debian's 1.81 brings Boost.JSON and a Beast new enough for our limits API.
 find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json)
 find_package(cereal REQUIRED)

@@ -85,6 +85,8 @@ PY
 echo "  The officer submits at gemeente-aalsmeer; the analyst and privacy officer of riec-amsterdam"
 echo "  see the bundle, set feedback and check the log; the admin creates accounts. The RIEC analyst"
 echo "  finds the case under Zaken and the answers under Verzoeken; officers decide under Verzoeken."
+echo "  Admins and privacy officers set up a second factor at their first log-in (an authenticator app"
+echo "  takes the key shown; passkeys work at https://localhost:<port>/, not at 127.0.0.1)."
 cat <<INFO
 
   CA certificate   $ca

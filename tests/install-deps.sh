@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev   # Beast, Asio and Boost.JSON (1.74 lacks JSON)
   libcereal-dev libutf8proc-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libcurl4-openssl-dev                      # notification mail and webhooks (node/notify)
+  libcbor-dev                               # CBOR from passkeys (node/auth/cbor_value.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-aiosmtpd                          # the SMTP sink of the notification transport tests
 )

@@ -127,7 +127,7 @@ void add_audit_routes(Router& router, ApiServices& s) {
   using auth::Role;
   router.add("GET", "/api/v1/audit/events", Access::only({Role::privacy_officer}),
              [&s](RouteContext ctx, Respond respond) { list_events(s, ctx, std::move(respond)); });
-  router.add("POST", "/api/v1/audit/subject-access", Access::only({Role::privacy_officer}),
+  router.add("POST", "/api/v1/audit/subject-access", Access::only({Role::privacy_officer}).with_step_up(),
              [&s](RouteContext ctx, Respond respond) { subject_access(s, ctx, std::move(respond)); });
 }
 

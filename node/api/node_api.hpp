@@ -22,6 +22,7 @@ struct VerifyResult;
 }
 namespace signalnode::node::auth {
 class UserStore;
+class SecondFactors;
 }
 namespace signalnode::node::federation {
 struct Manifest;
@@ -71,6 +72,8 @@ struct ApiServices {
   // The CBS code of the municipality the node serves, if it is one's (the
   // report form's default; GET /api/v1/about).
   std::optional<std::string> municipality = std::nullopt;
+  // Second factors of web accounts (issue 21); nullptr: password only.
+  auth::SecondFactors* factors = nullptr;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);

@@ -312,7 +312,9 @@ void add_request_routes(Router& router, ApiServices& s) {
              [&s](RouteContext ctx, Respond respond) { list_requests(s, ctx, std::move(respond)); });
   router.add("GET", "/api/v1/requests/{id}", Access::only({Role::officer, Role::analyst, Role::privacy_officer}),
              [&s](RouteContext ctx, Respond respond) { get_request(s, ctx, std::move(respond)); });
-  router.add("POST", "/api/v1/requests/{id}/decision", Access::only({Role::officer, Role::analyst, Role::privacy_officer}),
+  // Answering a details request discloses identifiers: a recent proof first (issue 21).
+  router.add("POST", "/api/v1/requests/{id}/decision",
+             Access::only({Role::officer, Role::analyst, Role::privacy_officer}).with_step_up(),
              [&s](RouteContext ctx, Respond respond) { decide_request(s, ctx, std::move(respond)); });
   router.add("GET", "/api/v1/me/contact", Access::authenticated(),
              [&s](RouteContext ctx, Respond respond) { get_contact(s, ctx, std::move(respond)); });

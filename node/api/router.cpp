@@ -253,6 +253,17 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
           return finish(problem(403, "csrf", "Forbidden",
                                 "a state-changing request of a web session needs the session's X-CSRF-Token header"));
         }
+        if (session->must_enrol && !found->access.while_enrolling) {
+          return finish(problem(403, "second-factor-enrolment",
+                                "Second factor needed",
+                                "stel eerst een tweede factor in (authenticator-app of passkey); uw rol vraagt daarom / "
+                                "set up a second factor first (authenticator app or passkey); your role needs one"));
+        }
+        if (found->access.step_up && !session->recent_proof) {
+          return finish(problem(403, "step-up-required", "Confirm it is you",
+                                "bevestig eerst opnieuw dat u het bent (code, passkey of wachtwoord); daarna gaat het "
+                                "verder / confirm it is you first (code, passkey or password); then it goes ahead"));
+        }
         principal = std::move(session->principal);
       }
     }

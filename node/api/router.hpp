@@ -54,9 +54,24 @@ struct Access {
   std::vector<auth::Role> roles;  // empty and not public: any authenticated person role (not metrics)
   std::string body_type = "application/json";  // required Content-Type of a request body
   bool secret_body = false;  // holds a password: wiped once the handler has taken what it needs
-  static Access open() { return {true, {}, "application/json", false}; }
-  static Access authenticated() { return {false, {}, "application/json", false}; }
-  static Access only(std::vector<auth::Role> r) { return {false, std::move(r), "application/json", false}; }
+  // A web session whose role needs a second factor it has not set up may
+  // only use routes marked so (enrolling one, who am I, log out).
+  bool while_enrolling = false;
+  // A web session needs a recent proof (log-in or step-up, issue 21) for
+  // this route: withdrawals, answers to requests, subject access, accounts.
+  // API tokens are machine credentials and have no second factor.
+  bool step_up = false;
+  static Access open() { return {true, {}, "application/json", false, false, false}; }
+  static Access authenticated() { return {false, {}, "application/json", false, false, false}; }
+  static Access only(std::vector<auth::Role> r) { return {false, std::move(r), "application/json", false, false, false}; }
+  Access allowed_while_enrolling() && {
+    while_enrolling = true;
+    return std::move(*this);
+  }
+  Access with_step_up() && {
+    step_up = true;
+    return std::move(*this);
+  }
   Access with_secret_body() && {
     secret_body = true;
     return std::move(*this);
@@ -72,6 +87,8 @@ struct Access {
 struct SessionAuth {
   auth::Principal principal;
   std::string csrf_token;
+  bool must_enrol = false;     // may only enrol a second factor
+  bool recent_proof = false;   // proved who they are within the step-up time
 };
 
 inline constexpr std::string_view kSessionCookie = "sn_session";

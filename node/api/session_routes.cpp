@@ -7,6 +7,7 @@
 
 #include "node/notify/notifier.hpp"
 #include "node/api/node_api.hpp"
+#include "node/api/session_helpers.hpp"
 #include "node/http/problem.hpp"
 #include "node/auth/users.hpp"
 #include "node/limits/rate_limiter.hpp"
@@ -16,14 +17,11 @@
 namespace signalnode::node::api {
 namespace json = boost::json;
 
-namespace {
-
-std::string cookie(std::string_view value, int max_age) {
+std::string session_cookie_header(std::string_view value, int max_age) {
   return std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
          std::to_string(max_age);
 }
 
-// A JSON object body with only string fields from `allowed`; nullopt after responding.
 std::optional<std::map<std::string, std::string>> string_fields(const HttpRequest& request,
                                                                 std::initializer_list<std::string_view> allowed,
                                                                 const Respond& respond) {
@@ -52,12 +50,6 @@ std::optional<std::map<std::string, std::string>> string_fields(const HttpReques
   return out;
 }
 
-// A password taken out of the parsed body: wiped when the last job holding it
-// is gone, also one the slow lane refused and never ran.
-using Secret = std::shared_ptr<const crypto::SecretBytes>;
-Secret take_secret(std::string& field) { return std::make_shared<const crypto::SecretBytes>(crypto::SecretBytes::take(field)); }
-
-// Seconds until `until_ms`, rounded up, at least 1.
 std::string seconds_until(const ApiServices& s, std::int64_t until_ms) {
   return std::to_string(std::max<std::int64_t>(1, (until_ms - epoch_ms(s.clock()) + 999) / 1000));
 }
@@ -74,6 +66,14 @@ HttpResponse must_wait(const ApiServices& s, std::int64_t until_ms) {
 
 HttpResponse login_response(const ApiServices& s, const auth::LoginResult& result) {
   if (result.outcome == auth::LoginOutcome::throttled) return must_wait(s, result.wait_until_ms);
+  if (result.outcome == auth::LoginOutcome::second_factor) {
+    // The password was right; no session until the second factor is given.
+    json::array methods;
+    for (const auto& m : result.methods) methods.emplace_back(m);
+    return json_response(200, json::serialize(json::object{{"next", "second-factor"},
+                                                           {"loginTicket", result.ticket},
+                                                           {"methods", std::move(methods)}}));
+  }
   if (result.outcome != auth::LoginOutcome::ok) {
     HttpResponse r = problem(401, "bad-credentials", "Not logged in", "the username or password is wrong");
     // After a wrong password that started a wait, the person is told when to try again.
@@ -84,15 +84,19 @@ HttpResponse login_response(const ApiServices& s, const auth::LoginResult& resul
   HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
                                                                    {"role", auth::to_string(session.principal.role)},
                                                                    {"org", s.org},
-                                                                   {"csrfToken", session.csrf_token}}));
-  r.headers.emplace_back("Set-Cookie", cookie(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
+                                                                   {"csrfToken", session.csrf_token},
+                                                                   {"mustEnrol", session.must_enrol}}));
+  r.headers.emplace_back("Set-Cookie", session_cookie_header(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
   return r;
 }
 
+namespace {
+std::string cookie(std::string_view value, int max_age) { return session_cookie_header(value, max_age); }
 }  // namespace
 
 void add_session_routes(Router& router, ApiServices& s) {
   if (!s.users) return;
+  add_second_factor_routes(router, s);
   // N attempts a minute per client address (api.loginAttemptsPerMinute), bursts of N.
   const double per_minute = s.login_attempts_per_minute;
   auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
@@ -122,7 +126,7 @@ void add_session_routes(Router& router, ApiServices& s) {
     run_slow(s, std::move(job), std::move(respond));
   });
 
-  router.add("GET", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
+  router.add("GET", "/api/v1/session", Access::authenticated().allowed_while_enrolling(), [&s](RouteContext ctx, Respond respond) {
     json::object o{{"role", auth::to_string(ctx.principal->role)}, {"org", s.org}, {"orgRole", s.role}};
     std::string_view value = session_cookie(ctx.request);
     if (ctx.request.header("authorization").empty() && !value.empty()) {
@@ -130,6 +134,14 @@ void add_session_routes(Router& router, ApiServices& s) {
       if (session) {
         o["username"] = session->principal.label;
         o["csrfToken"] = session->csrf_token;
+        o["mustEnrol"] = session->must_enrol;
+        if (s.factors) {
+          // What the web's step-up dialog offers.
+          const auto factors = s.factors->summary(session->principal.label, session->principal.role);
+          o["secondFactor"] = factors.any();
+          o["passkeys"] = !factors.passkeys.empty();
+          o["stepUpSeconds"] = s.factors->settings().step_up_ms / 1000;
+        }
       }
     } else {
       o["token"] = ctx.principal->token_id;
@@ -137,7 +149,7 @@ void add_session_routes(Router& router, ApiServices& s) {
     respond(json_response(200, json::serialize(o)));
   });
 
-  router.add("DELETE", "/api/v1/session", Access::authenticated(), [&s](RouteContext ctx, Respond respond) {
+  router.add("DELETE", "/api/v1/session", Access::authenticated().allowed_while_enrolling(), [&s](RouteContext ctx, Respond respond) {
     run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request))](const Respond& answer) {
       if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
       HttpResponse r{204, "application/json", "", {}};
@@ -187,12 +199,13 @@ void add_session_routes(Router& router, ApiServices& s) {
                         {"createdAt", signals::iso8601_utc(u.created_at_ms)},
                         {"waiting", u.wait_until_ms > 0}};
       if (u.wait_until_ms > 0) item["waitUntil"] = signals::iso8601_utc(u.wait_until_ms);
+      item["secondFactor"] = u.second_factor;
       items.push_back(std::move(item));
     }
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
 
-  router.add("POST", "/api/v1/users", Access::only({auth::Role::admin}).with_secret_body(), [&s](RouteContext ctx, Respond respond) {
+  router.add("POST", "/api/v1/users", Access::only({auth::Role::admin}).with_secret_body().with_step_up(), [&s](RouteContext ctx, Respond respond) {
     auto fields = string_fields(ctx.request, {"username", "role", "password"}, respond);
     if (!fields) return;
     auto& f = *fields;
@@ -212,7 +225,7 @@ void add_session_routes(Router& router, ApiServices& s) {
   });
 
   // An admin clears the wait that wrong passwords put on an account.
-  router.add("DELETE", "/api/v1/users/{username}/wait", Access::only({auth::Role::admin}),
+  router.add("DELETE", "/api/v1/users/{username}/wait", Access::only({auth::Role::admin}).with_step_up(),
              [&s](RouteContext ctx, Respond respond) {
                run_after_commit(s, [&s, username = ctx.params.at("username"), by = ctx.principal->token_id](const Respond& answer) {
                  if (!s.users->unlock(username, epoch_ms(s.clock()), by)) {
@@ -224,7 +237,7 @@ void add_session_routes(Router& router, ApiServices& s) {
 
   // An admin sets a new password for someone who forgot theirs; every
   // session of that account ends.
-  router.add("PUT", "/api/v1/users/{username}/password", Access::only({auth::Role::admin}).with_secret_body(),
+  router.add("PUT", "/api/v1/users/{username}/password", Access::only({auth::Role::admin}).with_secret_body().with_step_up(),
              [&s](RouteContext ctx, Respond respond) {
                auto fields = string_fields(ctx.request, {"password"}, respond);
                if (!fields) return;
@@ -244,7 +257,20 @@ void add_session_routes(Router& router, ApiServices& s) {
                run_slow(s, std::move(job), std::move(respond));
              });
 
-  router.add("DELETE", "/api/v1/users/{username}", Access::only({auth::Role::admin}),
+  // An admin clears every second factor of someone who lost them (issue 21):
+  // their sessions end; a role that needs one enrols again at the next log-in.
+  router.add("DELETE", "/api/v1/users/{username}/factors", Access::only({auth::Role::admin}).with_step_up(),
+             [&s](RouteContext ctx, Respond respond) {
+               if (!s.factors) return respond(problem(404, "not-found", "Not found", "no such resource"));
+               run_after_commit(s, [&s, username = ctx.params.at("username"), by = ctx.principal->token_id](const Respond& answer) {
+                 if (!s.factors->reset(username, epoch_ms(s.clock()), by)) {
+                   return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                 }
+                 answer(HttpResponse{204, "application/json", "", {}});
+               }, std::move(respond));
+             });
+
+  router.add("DELETE", "/api/v1/users/{username}", Access::only({auth::Role::admin}).with_step_up(),
              [&s](RouteContext ctx, Respond respond) {
                const std::string& username = ctx.params.at("username");
                // An admin cannot lock the node out of its last admin by accident.

@@ -276,7 +276,7 @@ void add_signal_routes(Router& router, ApiServices& s) {
              [&s](RouteContext ctx, Respond respond) { get_signal(s, ctx, std::move(respond)); });
   router.add("PUT", "/api/v1/signals/{id}", Access::only({Role::officer}),
              [&s](RouteContext ctx, Respond respond) { correct_signal(s, ctx, std::move(respond)); });
-  router.add("DELETE", "/api/v1/signals/{id}", Access::only({Role::officer}),
+  router.add("DELETE", "/api/v1/signals/{id}", Access::only({Role::officer}).with_step_up(),
              [&s](RouteContext ctx, Respond respond) { withdraw_signal(s, ctx, std::move(respond)); });
 }
 

@@ -44,6 +44,19 @@ std::unique_ptr<pseudonyms::PaService> make_pa(const config::NodeConfig& cfg, co
 }
 }  // namespace
 
+namespace {
+// Issue 21: who needs a second factor, how long a proof lasts, where passkeys work.
+auth::FactorSettings factor_settings(const config::NodeConfig& cfg) {
+  auth::FactorSettings s;
+  s.for_all = cfg.auth.second_factor_for_all;
+  s.step_up_ms = std::int64_t{cfg.auth.step_up_seconds} * 1000;
+  s.rp.id = cfg.auth.webauthn_rp_id;
+  s.rp.origins = cfg.auth.webauthn_origins;
+  s.issuer = cfg.org;
+  return s;
+}
+}  // namespace
+
 struct NodeApp::Impl {
   explicit Impl(NodeOptions o)
       : options(std::move(o)),
@@ -58,6 +71,7 @@ struct NodeApp::Impl {
                           ? std::optional(auth::ThrottleRule{cfg.api.login_failures_per_address, auth::kAddressRule.first_delay_ms,
                                                              auth::kAddressRule.max_delay_ms, auth::kAddressRule.memory_ms})
                           : std::nullopt),
+        factors(*store, data_key, factor_settings(cfg)),
         pseudonymiser(*store, data_key, [this] { return api::epoch_ms(options.clock()); }, cfg.oin),
         sharing(*store, pseudonymiser, [this] { return api::epoch_ms(options.clock()); },
                 {cfg.alert_min_organisations, cfg.alert_window_days}, cfg.org),
@@ -89,6 +103,8 @@ struct NodeApp::Impl {
                  cfg.lookups_per_user_per_day,
                  nullptr} {
     services.municipality = cfg.municipality;
+    users.use_second_factors(&factors);
+    services.factors = &factors;
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       // A PA node has no signals: it evaluates for others, never for itself.
@@ -123,9 +139,11 @@ struct NodeApp::Impl {
     api::add_web_routes(router, services);
     router.set_idempotency(&idempotency);
     router.set_session_lookup([this](std::string_view cookie) -> std::optional<api::SessionAuth> {
-      auto session = users.session(cookie, api::epoch_ms(options.clock()));
+      const auto now = api::epoch_ms(options.clock());
+      auto session = users.session(cookie, now);
       if (!session) return std::nullopt;
-      return api::SessionAuth{std::move(session->principal), std::move(session->csrf_token)};
+      const bool recent = now - session->proof_at_ms <= factors.settings().step_up_ms;
+      return api::SessionAuth{std::move(session->principal), std::move(session->csrf_token), session->must_enrol, recent};
     });
     add_metrics();
   }
@@ -646,6 +664,7 @@ struct NodeApp::Impl {
   signals::SignalRepository signals;
   auth::TokenStore tokens;
   auth::UserStore users;
+  auth::SecondFactors factors;
   pseudonyms::Pseudonymiser pseudonymiser;
   sharing::Sharing sharing;
   audit::AuditLog audit;
@@ -729,6 +748,10 @@ std::uint16_t NodeApp::start() {
   auto identity = net::TlsIdentity::load(impl_->paths.api_cert(), impl_->paths.api_key());
   impl_->server = std::make_unique<net::HttpsServer>(identity, limits, impl_->router.as_handler(), impl_->metrics);
   std::uint16_t port = impl_->server->listen(api_cfg.listen, impl_->options.port.value_or(api_cfg.port));
+  // Passkeys: the page's origin is https://<rpId>:<port> unless node.json names others.
+  if (impl_->cfg.auth.webauthn_origins.empty()) {
+    impl_->factors.set_origins({"https://" + impl_->cfg.auth.webauthn_rp_id + ":" + std::to_string(port)});
+  }
   // Before anything is written by this start's clock, which may have jumped.
   impl_->sharing.retention.remember_recorded_time();
   impl_->sharing.outbox.recover();

@@ -66,6 +66,13 @@ inline constexpr EventName kPasswordReset{"password.reset"};
 inline constexpr EventName kLogout{"logout"};
 inline constexpr EventName kPasswordChanged{"password.changed"};
 inline constexpr EventName kPasswordChangeFailed{"password.change_failed"};
+// Second factors and step-up (node/auth SecondFactors, UserStore; issue 21).
+inline constexpr EventName kSecondFactorEnrolled{"second_factor.enrolled"};
+inline constexpr EventName kSecondFactorRemoved{"second_factor.removed"};
+inline constexpr EventName kSecondFactorFailed{"second_factor.failed"};
+inline constexpr EventName kRecoveryCodesCreated{"recovery_codes.created"};
+inline constexpr EventName kStepUpSucceeded{"step_up.succeeded"};
+inline constexpr EventName kStepUpFailed{"step_up.failed"};
 // From a match to action (node/sharing Requests, node/cases): requests to a
 // record's source and their answers, on both sides; cases; lookups.
 inline constexpr EventName kRequestSent{"request.sent"};
@@ -172,6 +179,21 @@ inline constexpr EventInfo kEventCatalogue[] = {
     {events::kPasswordChangeFailed,
      "een gebruiker gaf een onjuist huidig wachtwoord (telt als onjuiste aanmelding)",
      "a user gave a wrong current password (counts as a wrong log-in)", "auth (users)"},
+    {events::kSecondFactorEnrolled, "een gebruiker stelde een tweede factor in (authenticator-app of passkey)",
+     "a user set up a second factor (authenticator app or passkey)", "auth (SecondFactors)"},
+    {events::kSecondFactorRemoved,
+     "een tweede factor is verwijderd, door de gebruiker zelf of door een beheerder (alle factoren)",
+     "a second factor was removed, by its user or by an admin (all factors)", "auth (SecondFactors)"},
+    {events::kSecondFactorFailed,
+     "een onjuiste, verlopen of al gebruikte code of passkey bij aanmelding of instellen (status rejected, geen sessie)",
+     "a wrong, expired or reused code or passkey at log-in or set-up (status rejected, no session)",
+     "auth (SecondFactors, users)"},
+    {events::kRecoveryCodesCreated, "er zijn nieuwe herstelcodes gemaakt (de oude vervallen)",
+     "new recovery codes were made (the old ones lapse)", "auth (SecondFactors)"},
+    {events::kStepUpSucceeded, "een gebruiker bevestigde de tweede factor (of het wachtwoord) opnieuw voor een gevoelige handeling",
+     "a user proved their second factor (or password) again for a sensitive action", "auth (users)"},
+    {events::kStepUpFailed, "een onjuiste bevestiging voor een gevoelige handeling (telt als onjuiste aanmelding)",
+     "a wrong proof for a sensitive action (counts as a wrong log-in)", "auth (users)"},
     {events::kSubjectAccessPerformed, "een privacy officer berekende het pseudoniem van een betrokkene (inzage)",
      "a privacy officer computed a subject's pseudonym", "api (audit routes), cli (pseudonym)"},
     {events::kLdvReadPerformed,

@@ -6,38 +6,24 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/auth/login_steps.hpp"
 #include "node/auth/login_throttle.hpp"
 #include "node/notify/notices.hpp"
 
 namespace signalnode::node::auth {
 
-namespace {
-
-constexpr std::string_view kSessionPrefix = "sns_";
-
-// A fixed hash to verify against when the user does not exist.
-const std::string& dummy_hash() {
-  static const std::string h = crypto::hash_password("signalnode-no-such-user");
-  return h;
-}
-
-void check_username(const std::string& u) {
-  bool ok = u.size() >= 3 && u.size() <= 64 && std::all_of(u.begin(), u.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-            });
-  if (!ok) throw UserError("username", "must be 3 to 64 characters of a-z, 0-9, '.', '_' and '-'");
-}
-
+namespace detail {
 crypto::Digest256 token_hash(std::string_view token) { return crypto::sha256(crypto::as_bytes(token)); }
 
 void audit_login(storage::Database& db, audit::EventName name, const char* status, const std::string& username,
-                 const std::string& client, std::int64_t now, const std::string& reason = {}) {
+                 const std::string& client, std::int64_t now, const std::string& reason, std::string_view method) {
   audit::Event e;
   e.name = name;
   e.status = status;
   e.start_ms = e.end_ms = now;
   e.attributes = {{"username", username.substr(0, 64)}, {"client", client}};
   if (!reason.empty()) e.attributes["reason"] = reason;
+  if (!method.empty()) e.attributes["method"] = method;
   audit::AuditLog::append(db, e);
 }
 
@@ -78,6 +64,31 @@ std::int64_t must_wait_until(storage::Database& db, const std::string& username,
     until = std::max(until, throttle_state(db, address_key(client), *address_rule, now_ms).wait_until_ms);
   }
   return until > now_ms ? until : 0;
+}
+
+}  // namespace detail
+
+using detail::audit_login;
+using detail::count_wrong_password;
+using detail::must_wait_until;
+using detail::token_hash;
+
+namespace {
+
+constexpr std::string_view kSessionPrefix = "sns_";
+constexpr std::string_view kTicketPrefix = "snl_";
+
+// A fixed hash to verify against when the user does not exist.
+const std::string& dummy_hash() {
+  static const std::string h = crypto::hash_password("signalnode-no-such-user");
+  return h;
+}
+
+void check_username(const std::string& u) {
+  bool ok = u.size() >= 3 && u.size() <= 64 && std::all_of(u.begin(), u.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            });
+  if (!ok) throw UserError("username", "must be 3 to 64 characters of a-z, 0-9, '.', '_' and '-'");
 }
 
 void check_password_rules(std::string_view password, const char* field) {
@@ -167,7 +178,10 @@ std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
       u.created_at_ms = st.int64(2);
       out.push_back(std::move(u));
     }
-    for (auto& u : out) u.wait_until_ms = name_wait_until(db, u.username, now_ms);
+    for (auto& u : out) {
+      u.wait_until_ms = name_wait_until(db, u.username, now_ms);
+      u.second_factor = SecondFactors::has_factor(db, u.username);
+    }
     return out;
   });
 }
@@ -205,29 +219,64 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
       result.wait_until_ms = count_wrong_password(db, username, client, address_rule_, now_ms);
       return;
     }
-    Session s;
-    s.token = std::string(kSessionPrefix) + crypto::random_hex_id(32);
-    s.csrf_token = crypto::random_hex_id(16);
-    s.principal = {"user:" + username, role_from_string(row->role).value_or(Role::officer), username};
-    // This address is now known for the name: a guesser elsewhere cannot
-    // make the owner wait here (login_throttle.hpp).
-    remember_client(db, username, client, now_ms);
-    db.cached("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?")
-        .bind(1, now_ms - kSessionIdleMs)
-        .bind(2, now_ms - kSessionMaxMs)
-        .run();
-    db.cached("INSERT INTO sessions (token_hash, username, csrf_token, created_at_ms, last_seen_ms) VALUES (?,?,?,?,?)")
-        .bind_blob(1, token_hash(s.token))
-        .bind(2, std::string_view(username))
-        .bind(3, std::string_view(s.csrf_token))
-        .bind(4, now_ms)
-        .bind(5, now_ms)
-        .run();
-    audit_login(db, audit::events::kLoginSucceeded, "ok", username, client, now_ms);
+    const Role role = role_from_string(row->role).value_or(Role::officer);
+    if (factors_ && SecondFactors::has_factor(db, username)) {
+      // The password was right; the session waits for the second factor.
+      result.ticket = std::string(kTicketPrefix) + crypto::random_hex_id(32);
+      db.cached("DELETE FROM login_pending WHERE expires_at_ms < ?").bind(1, now_ms).run();
+      db.cached("INSERT INTO login_pending (ticket_hash, username, client, expires_at_ms) VALUES (?,?,?,?)")
+          .bind_blob(1, token_hash(result.ticket))
+          .bind(2, std::string_view(username))
+          .bind(3, std::string_view(client))
+          .bind(4, now_ms + kLoginTicketMs)
+          .run();
+      {
+        auto st = db.cached("SELECT confirmed_at_ms IS NOT NULL FROM totp_factors WHERE username = ?");
+        st.bind(1, std::string_view(username));
+        if (st.step() && st.int64(0) != 0) result.methods.emplace_back("totp");
+        st.reset();
+      }
+      if (!SecondFactors::passkey_ids(db, username).empty()) result.methods.emplace_back("passkey");
+      result.methods.emplace_back("recovery_code");
+      result.outcome = LoginOutcome::second_factor;
+      return;
+    }
+    const bool must_enrol = factors_ && factors_->required_for(role);
+    result.session = open_session(db, username, role, client, now_ms, must_enrol, "password");
     result.outcome = LoginOutcome::ok;
-    result.session = std::move(s);
   });
   return result;
+}
+
+Session UserStore::open_session(storage::Database& db, const std::string& username, Role role, const std::string& client,
+                                std::int64_t now_ms, bool must_enrol, std::string_view method) {
+  Session s;
+  s.token = std::string(kSessionPrefix) + crypto::random_hex_id(32);
+  s.csrf_token = crypto::random_hex_id(16);
+  s.principal = {"user:" + username, role, username};
+  s.proof_at_ms = now_ms;
+  s.must_enrol = must_enrol;
+  // This address is now known for the name: a guesser elsewhere cannot make
+  // the owner wait here (login_throttle.hpp). Only once every step is done,
+  // so that someone with the password alone does not become "known".
+  remember_client(db, username, client, now_ms);
+  db.cached("DELETE FROM sessions WHERE last_seen_ms < ? OR created_at_ms < ?")
+      .bind(1, now_ms - kSessionIdleMs)
+      .bind(2, now_ms - kSessionMaxMs)
+      .run();
+  db.cached("INSERT INTO sessions (token_hash, username, csrf_token, created_at_ms, last_seen_ms, proof_at_ms, must_enrol) "
+            "VALUES (?,?,?,?,?,?,?)")
+      .bind_blob(1, token_hash(s.token))
+      .bind(2, std::string_view(username))
+      .bind(3, std::string_view(s.csrf_token))
+      .bind(4, now_ms)
+      .bind(5, now_ms)
+      .bind(6, now_ms)
+      .bind(7, must_enrol ? 1 : 0)
+      .run();
+  audit_login(db, audit::events::kLoginSucceeded, "ok", username, client, now_ms, {},
+              factors_ ? method : std::string_view{});
+  return s;
 }
 
 std::optional<Session> UserStore::session(std::string_view token, std::int64_t now_ms) const {
@@ -235,15 +284,16 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
   auto hash = token_hash(token);
   struct Row {
     std::string username, role, csrf;
-    std::int64_t created, seen;
+    std::int64_t created, seen, proof;
+    bool must_enrol;
   };
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
     auto st = db.cached(
-        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms FROM sessions s "
-        "JOIN users u ON u.username = s.username WHERE s.token_hash = ?");
+        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms, s.proof_at_ms, s.must_enrol "
+        "FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ?");
     st.bind_blob(1, hash);
     std::optional<Row> r;
-    if (st.step()) r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4)};
+    if (st.step()) r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5), st.int64(6) != 0};
     st.reset();
     return r;
   });
@@ -258,6 +308,8 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
   Session s;
   s.csrf_token = row->csrf;
   s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username};
+  s.proof_at_ms = row->proof;
+  s.must_enrol = row->must_enrol;
   return s;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "node/auth/login_throttle.hpp"
+#include "node/auth/second_factors.hpp"
 #include "node/auth/tokens.hpp"
 #include "node/storage/store.hpp"
 
@@ -40,6 +41,7 @@ struct UserInfo {
   Role role;
   std::int64_t created_at_ms = 0;
   std::int64_t wait_until_ms = 0;  // wrong passwords: no log-in is checked before this
+  bool second_factor = false;      // a TOTP app or passkey is set up
 };
 
 // How colleagues at partners reach a person: what a contact card (a contact
@@ -54,18 +56,43 @@ struct Session {
   std::string token;  // the cookie value; set only by login
   std::string csrf_token;
   Principal principal;
+  // The last proof of who is there (log-in, step-up): sensitive actions need
+  // a recent one (SecondFactors settings step_up_ms).
+  std::int64_t proof_at_ms = 0;
+  // A role that needs a second factor, logged in without one: this session
+  // may only enrol one (issue 21).
+  bool must_enrol = false;
 };
 
 // `throttled`: too many wrong passwords for this name or from this address;
 // nothing was checked, try again at wait_until_ms. Known and unknown names
 // get it alike.
-enum class LoginOutcome { ok, bad_credentials, throttled };
+// `second_factor`: the password was right and the account has a second
+// factor; no session yet, `ticket` leads to the second step.
+enum class LoginOutcome { ok, bad_credentials, throttled, second_factor };
 enum class ChangeOutcome { ok, bad_current, throttled };
 
 struct LoginResult {
   LoginOutcome outcome = LoginOutcome::bad_credentials;
   std::optional<Session> session;
   std::int64_t wait_until_ms = 0;  // throttled, and after a wrong password: the next attempt's earliest time
+  std::string ticket;               // second_factor: shown to the browser for the second step
+  std::vector<std::string> methods;  // second_factor: "totp", "passkey", "recovery_code"
+  std::string reason;               // bad_credentials in a second step: why (English)
+};
+
+// A second proof for a sensitive action: a code (TOTP or recovery code), a
+// passkey, or (an account without a second factor) the password.
+struct StepUpProof {
+  std::string code;
+  std::string password;
+  std::optional<PasskeyResponse> passkey;
+};
+enum class StepUpOutcome { ok, wrong, throttled, no_session };
+struct StepUpResult {
+  StepUpOutcome outcome = StepUpOutcome::wrong;
+  std::int64_t wait_until_ms = 0;
+  std::string reason;
 };
 
 struct ChangeResult {
@@ -93,6 +120,29 @@ class UserStore {
   // `client` is the remote address.
   [[nodiscard]] LoginResult login(const std::string& username, std::string_view password, const std::string& client,
                     std::int64_t now_ms);
+  // Second factors (issue 21): without them every log-in is by password only.
+  void use_second_factors(const SecondFactors* factors) { factors_ = factors; }
+  const SecondFactors* second_factors() const { return factors_; }
+  // The second step of a log-in: the ticket from login() and a TOTP or
+  // recovery code. Wrong codes count as wrong passwords (the same waits);
+  // five end the ticket. Audited; a session only on success.
+  [[nodiscard]] LoginResult finish_with_code(std::string_view ticket, std::string_view code, const std::string& client,
+                                             std::int64_t now_ms);
+  // A challenge for a passkey log-in: after the password (`ticket`, then
+  // `allow` gets the account's passkeys) or alone (`ticket` empty: any
+  // passkey of this node). nullopt: the ticket is unknown or expired.
+  [[nodiscard]] std::optional<std::string> passkey_challenge(std::string_view ticket, const std::string& client,
+                                                             std::int64_t now_ms, std::vector<std::string>& allow);
+  [[nodiscard]] LoginResult finish_with_passkey(std::string_view ticket, const PasskeyResponse& response,
+                                                const std::string& client, std::int64_t now_ms);
+  // Step-up: the session proves its factor (or, without one, its password)
+  // again; its proof time becomes now. Wrong proofs count as wrong passwords.
+  [[nodiscard]] StepUpResult step_up(std::string_view session_token, const StepUpProof& proof, const std::string& client,
+                                     std::int64_t now_ms);
+  // A passkey challenge for a step-up of this session's account; nullopt
+  // without a session.
+  [[nodiscard]] std::optional<std::string> step_up_challenge(std::string_view session_token, std::int64_t now_ms,
+                                                             std::vector<std::string>& allow);
   // The session behind a cookie value, or nullopt (unknown, idle, too old).
   [[nodiscard]] std::optional<Session> session(std::string_view token, std::int64_t now_ms) const;
   void logout(std::string_view token, std::int64_t now_ms);
@@ -120,8 +170,13 @@ class UserStore {
   void set_contact(const std::string& username, const ContactDetails& details);
 
  private:
+  // The session a log-in ends with (password alone, or both steps).
+  Session open_session(storage::Database& db, const std::string& username, Role role, const std::string& client,
+                       std::int64_t now_ms, bool must_enrol, std::string_view method);
+
   storage::Store& store_;
   std::optional<ThrottleRule> address_rule_;
+  const SecondFactors* factors_ = nullptr;
 };
 
 }  // namespace signalnode::node::auth

@@ -39,6 +39,7 @@ int run_user_delete(const std::filesystem::path& dir, const std::string& usernam
 int run_user_unlock(const std::filesystem::path& dir, const std::string& username, const std::string& address);
 // Sets a new password (stdin, or a random one printed once); ends the account's sessions.
 int run_user_reset_password(const std::filesystem::path& dir, const std::string& username, bool password_from_stdin);
+int run_user_reset_factors(const std::filesystem::path& dir, const std::string& username);
 int run_token_create(const std::filesystem::path& dir, const std::string& role, const std::string& label,
                      std::optional<int> expires_days);
 int run_token_list(const std::filesystem::path& dir);

@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
   user_reset_cmd->add_option("--dir", user_dir, "Node folder")->required();
   user_reset_cmd->add_option("--username", user_name, "The account")->required();
   user_reset_cmd->add_flag("--password-stdin", password_stdin, "Read the password (12+ characters) from stdin");
+  auto* user_factors_cmd = user_cmd->add_subcommand(
+      "reset-factors", "Clear every second factor of an account (lost phone and recovery codes) and end its sessions");
+  user_factors_cmd->add_option("--dir", user_dir, "Node folder")->required();
+  user_factors_cmd->add_option("--username", user_name, "The account")->required();
 
   std::filesystem::path pseudonym_dir;
   std::string pseudonym_kind, pseudonym_value;
@@ -250,6 +254,7 @@ int main(int argc, char** argv) {
     if (*user_delete_cmd) return run_user_delete(user_dir, user_name);
     if (*user_unlock_cmd) return run_user_unlock(user_dir, user_name, user_address);
     if (*user_reset_cmd) return run_user_reset_password(user_dir, user_name, password_stdin);
+    if (*user_factors_cmd) return run_user_reset_factors(user_dir, user_name);
     if (*create_cmd) return run_token_create(token_dir, token_role, token_label, expires_days);
     if (*list_cmd) return run_token_list(token_dir);
     if (*revoke_cmd) return run_token_revoke(token_dir, token_id);

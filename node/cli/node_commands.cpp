@@ -8,6 +8,7 @@
 
 #include "node/app/node_app.hpp"
 #include "node/auth/tokens.hpp"
+#include "node/auth/factor_reset.hpp"
 #include "node/auth/users.hpp"
 #include "crypto/random.hpp"
 #include "node/cli/commands.hpp"
@@ -256,6 +257,18 @@ int run_user_reset_password(const std::filesystem::path& dir, const std::string&
   }
   password.print_if_generated();
   std::cout << "new password set for " << username << "; its sessions have ended" << std::endl;
+  return 0;
+}
+
+// Break-glass (issue 21): the last admin lost phone, passkeys and recovery codes.
+int run_user_reset_factors(const std::filesystem::path& dir, const std::string& username) {
+  OfflineNode node(dir);
+  if (!auth::reset_second_factors(node.store, username, now_ms(), "cli")) {
+    std::cerr << "signalnode: no account " << username << "\n";
+    return 1;
+  }
+  std::cout << "every second factor of " << username
+            << " is cleared and its sessions have ended; a role that needs one sets it up at the next log-in" << std::endl;
   return 0;
 }
 

@@ -63,6 +63,37 @@ bool plain_ascii(std::string_view s, std::size_t max) {
   return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
 }
 
+// Issue 21: second factors and step-up.
+void load_auth(const json::value& v, AuthConfig& a, const NodePaths& paths) {
+  if (!v.is_object()) bad(paths, "auth", "must be an object");
+  const json::object& o = v.get_object();
+  const std::string p = "auth.";
+  a.second_factor_for_all = optional_bool(o, "secondFactorForAll", a.second_factor_for_all, paths, p);
+  a.step_up_seconds = static_cast<int>(optional_int(o, "stepUpSeconds", a.step_up_seconds, 10, 3600, paths, p));
+  if (const json::value* w = o.if_contains("webauthn")) {
+    if (!w->is_object()) bad(paths, p + "webauthn", "must be an object");
+    const json::object& wo = w->get_object();
+    if (wo.contains("rpId")) {
+      a.webauthn_rp_id = need_string(wo, "rpId", paths, p + "webauthn.");
+      const bool ok = plain_ascii(a.webauthn_rp_id, 253) &&
+                      a.webauthn_rp_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") == std::string::npos &&
+                      a.webauthn_rp_id.find_first_not_of("0123456789.") != std::string::npos;
+      if (!ok) bad(paths, p + "webauthn.rpId", "must be a lower-case domain name (not an IP address or URL)");
+    }
+    if (const json::value* origins = wo.if_contains("origins")) {
+      if (!origins->is_array() || origins->get_array().size() > 16) bad(paths, p + "webauthn.origins", "must be a list of at most 16 https:// origins");
+      a.webauthn_origins.clear();
+      for (const auto& origin : origins->get_array()) {
+        if (!origin.is_string() || !plain_ascii(origin.get_string(), 300) || !origin.get_string().starts_with("https://") ||
+            origin.get_string().ends_with("/")) {
+          bad(paths, p + "webauthn.origins", "must hold https:// origins without a path, e.g. https://signalnode.example.nl");
+        }
+        a.webauthn_origins.emplace_back(origin.get_string());
+      }
+    }
+  }
+}
+
 void load_notifications(const json::value& v, NotificationsConfig& n, const NodePaths& paths) {
   if (!v.is_object()) bad(paths, "notifications", "must be an object");
   const json::object& o = v.get_object();
@@ -253,6 +284,7 @@ NodeConfig load_config(const NodePaths& paths) {
         optional_int(lookups->get_object(), "perUserPerDay", c.lookups_per_user_per_day, 0, 10000, paths, "lookups."));
   }
   if (const json::value* n = o.if_contains("notifications")) load_notifications(*n, c.notifications, paths);
+  if (const json::value* a = o.if_contains("auth")) load_auth(*a, c.auth, paths);
   if (const json::value* api = o.if_contains("api")) {
     if (!api->is_object()) bad(paths, "api", "must be an object");
     const json::object& a = api->get_object();
@@ -300,6 +332,15 @@ std::string config_to_json(const NodeConfig& c) {
                                             {"windowDays", c.alert_window_days}}},
                     {"lookups", json::object{{"perUserPerDay", c.lookups_per_user_per_day}}}};
   if (c.municipality) root["municipality"] = *c.municipality;
+  {
+    json::array origins;
+    for (const auto& origin : c.auth.webauthn_origins) origins.emplace_back(origin);
+    json::object webauthn{{"rpId", c.auth.webauthn_rp_id}};
+    if (!origins.empty()) webauthn["origins"] = std::move(origins);
+    root["auth"] = json::object{{"secondFactorForAll", c.auth.second_factor_for_all},
+                                {"stepUpSeconds", c.auth.step_up_seconds},
+                                {"webauthn", std::move(webauthn)}};
+  }
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},
                                       {"port", c.federation.port},

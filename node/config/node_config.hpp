@@ -105,6 +105,20 @@ struct NotificationsConfig {
   std::vector<WebhookConfig> webhooks;
 };
 
+// Second factors and step-up for web accounts (issue 21, docs/operations.md).
+// Admins and privacy officers always need a second factor; the rest when
+// `second_factor_for_all`. Passkeys work for the addresses in
+// `webauthn_origins` under `webauthn_rp_id` (a domain name: browsers refuse
+// passkeys on an IP address).
+struct AuthConfig {
+  bool second_factor_for_all = false;
+  // How long a proof (log-in with a factor, or a step-up) lets a session
+  // withdraw, answer a request, look a subject up or manage accounts.
+  int step_up_seconds = 300;
+  std::string webauthn_rp_id = "localhost";
+  std::vector<std::string> webauthn_origins;  // empty: https://<rpId>:<api port>
+};
+
 struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
   std::string role;  // one of policies::kPartnerRoles, or pseudonymisation_authority
@@ -126,6 +140,7 @@ struct NodeConfig {
   // Lookups of a known identifier (docs/cases.md): per user per local day.
   int lookups_per_user_per_day = 20;
   NotificationsConfig notifications;
+  AuthConfig auth;
 };
 
 // The files of a node folder.

@@ -915,6 +915,58 @@ void v20_ldv(Database& db) {
   )sql");
 }
 
+// Issue 21: second factors of web accounts. A TOTP key is sealed under a key
+// derived from the data key (the username is the associated data) and keeps
+// the last time step it accepted, so a code is never taken twice; recovery
+// codes are kept as keyed hashes; a passkey as its public key (DER) and sign
+// counter. WebAuthn challenges and the tickets between password and second
+// factor are kept as SHA-256 only and live minutes. A session remembers its
+// last proof (step-up) and whether it may only enrol a factor.
+void v21_second_factors(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE totp_factors (
+      username        TEXT PRIMARY KEY REFERENCES users(username) ON DELETE CASCADE,
+      sealed_secret   BLOB NOT NULL,
+      confirmed_at_ms INTEGER,
+      last_step       INTEGER NOT NULL DEFAULT 0,
+      created_at_ms   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE recovery_codes (
+      username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+      code_hash  BLOB NOT NULL,
+      used_at_ms INTEGER,
+      PRIMARY KEY (username, code_hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE passkeys (
+      credential_id BLOB PRIMARY KEY,
+      username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+      name          TEXT NOT NULL,
+      public_key    BLOB NOT NULL,
+      algorithm     INTEGER NOT NULL,
+      sign_count    INTEGER NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      last_used_ms  INTEGER
+    );
+    CREATE INDEX passkeys_by_user ON passkeys(username);
+    CREATE TABLE webauthn_challenges (
+      challenge_hash BLOB PRIMARY KEY,
+      username       TEXT,
+      purpose        TEXT NOT NULL,
+      expires_at_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE login_pending (
+      ticket_hash   BLOB PRIMARY KEY,
+      username      TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+      client        TEXT NOT NULL,
+      expires_at_ms INTEGER NOT NULL,
+      failures      INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    ALTER TABLE users ADD COLUMN user_handle BLOB;
+    ALTER TABLE sessions ADD COLUMN proof_at_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sessions ADD COLUMN must_enrol INTEGER NOT NULL DEFAULT 0;
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
@@ -923,7 +975,8 @@ const std::vector<Migration>& node_migrations() {
                                                     v10_subjects_by_sender, v11_login_throttle, v12_pseudonym_domains,
                                                     v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
                                                     v16_idempotency_keys, v17_catch_up, v18_reconcile_after_restore,
-                                                    v19_store_indexes, v20_ldv};
+                                                    v19_store_indexes, v20_ldv,
+                                                    v21_second_factors};
   return migrations;
 }
 

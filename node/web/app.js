@@ -410,6 +410,61 @@ Object.assign(TEXT.en, {
   summaryShort: 'Description', discard: 'Clear the form', usersHint: 'Someone who forgot their password gets a new one here (Set a new password). Someone waiting after wrong passwords you can let in at once (Clear the wait).', loginState: 'Log-in', canLogIn: 'can log in', actions: 'Actions', newAccount: 'New account', resetHint: 'At least 12 characters. Every session of this account ends.',
   observedWeek: 'week {w}', signalOrg: 'Organisation', pseudonymOf: 'pseudonym', showFull: 'Show the full pseudonym',
 });
+// ---------------------------------------------------------------- second factors (issue 21)
+Object.assign(TEXT.nl, {
+  secondStepTitle: 'Tweede stap', secondStepHint: 'Geef de code van 6 cijfers uit uw authenticator-app, of een herstelcode.',
+  code: 'Code', confirm: 'Bevestigen', withPasskey: 'Inloggen met passkey', orPasskey: 'Of gebruik uw passkey.',
+  passkeyUnavailable: 'Passkeys werken in deze browser of op dit adres niet. Open signalnode via https://{rp}.',
+  passkeyFailed: 'De passkey is niet gebruikt of niet geaccepteerd.',
+  badCode: 'De code klopt niet.', securityTitle: 'Tweede factor', navSecurity: 'Tweede factor',
+  mustEnrol: 'Uw rol vraagt een tweede factor. Stel hieronder een authenticator-app of een passkey in; daarna kunt u verder.',
+  factorOptional: 'Een tweede factor beschermt uw account als iemand uw wachtwoord kent.',
+  totpTitle: 'Authenticator-app', totpOn: 'Ingesteld.', totpOff: 'Niet ingesteld.', totpStart: 'Authenticator-app instellen',
+  totpScan: 'Voer deze sleutel in uw authenticator-app in (bijvoorbeeld een app op uw diensttelefoon) en geef daarna de code die de app toont.',
+  totpKey: 'Sleutel', totpLink: 'Koppeling voor de app', totpConfirm: 'Instellen voltooien', totpRemove: 'Authenticator-app verwijderen',
+  totpDone: 'De authenticator-app is ingesteld.', removed: 'Verwijderd.',
+  passkeysTitle: 'Passkeys', passkeyName: 'Naam van de passkey', passkeyAdd: 'Passkey toevoegen', passkeyAdded: 'De passkey is toegevoegd.',
+  passkeyRemove: 'Verwijderen', passkeyNone: 'Nog geen passkey.', lastUsed: 'laatst gebruikt', addedOn: 'toegevoegd',
+  recoveryTitle: 'Herstelcodes', recoveryLeft: 'Nog {n} ongebruikte herstelcodes.', recoveryRenew: 'Nieuwe herstelcodes maken',
+  recoveryShow: 'Bewaar deze herstelcodes op een veilige plek. Elke code werkt één keer, als uw telefoon of passkey weg is. Ze worden niet nog eens getoond.',
+  recoverySaved: 'Ik heb de codes bewaard', recoveryLater: 'U krijgt tien herstelcodes zodra u een tweede factor hebt ingesteld.',
+  stepUpTitle: 'Bevestig dat u het bent', stepUpCode: 'Geef een code uit uw authenticator-app of een herstelcode, of gebruik uw passkey.',
+  stepUpPassword: 'Geef uw wachtwoord opnieuw.', stepUpWhy: 'Voor deze handeling vraagt signalnode dit opnieuw als uw laatste bevestiging langer dan een paar minuten geleden is.',
+  cancel: 'Annuleren', factorsReset: 'Tweede factor wissen', factorsResetDone: 'De tweede factor van {user} is gewist.',
+  secondFactorCol: 'Tweede factor', factorYes: 'ingesteld', factorNo: 'geen',
+});
+Object.assign(TEXT.en, {
+  secondStepTitle: 'Second step', secondStepHint: 'Give the 6-digit code from your authenticator app, or a recovery code.',
+  code: 'Code', confirm: 'Confirm', withPasskey: 'Log in with a passkey', orPasskey: 'Or use your passkey.',
+  passkeyUnavailable: 'Passkeys do not work in this browser or at this address. Open signalnode at https://{rp}.',
+  passkeyFailed: 'The passkey was not used or not accepted.',
+  badCode: 'The code is wrong.', securityTitle: 'Second factor', navSecurity: 'Second factor',
+  mustEnrol: 'Your role needs a second factor. Set up an authenticator app or a passkey below; then you can go on.',
+  factorOptional: 'A second factor protects your account when someone knows your password.',
+  totpTitle: 'Authenticator app', totpOn: 'Set up.', totpOff: 'Not set up.', totpStart: 'Set up an authenticator app',
+  totpScan: 'Enter this key in your authenticator app (an app on your work phone, for instance), then give the code the app shows.',
+  totpKey: 'Key', totpLink: 'Link for the app', totpConfirm: 'Finish setting up', totpRemove: 'Remove the authenticator app',
+  totpDone: 'The authenticator app is set up.', removed: 'Removed.',
+  passkeysTitle: 'Passkeys', passkeyName: 'Name of the passkey', passkeyAdd: 'Add a passkey', passkeyAdded: 'The passkey was added.',
+  passkeyRemove: 'Remove', passkeyNone: 'No passkey yet.', lastUsed: 'last used', addedOn: 'added',
+  recoveryTitle: 'Recovery codes', recoveryLeft: '{n} unused recovery codes left.', recoveryRenew: 'Make new recovery codes',
+  recoveryShow: 'Keep these recovery codes somewhere safe. Each works once, when your phone or passkey is gone. They are not shown again.',
+  recoverySaved: 'I have kept the codes', recoveryLater: 'You get ten recovery codes once a second factor is set up.',
+  stepUpTitle: 'Confirm it is you', stepUpCode: 'Give a code from your authenticator app or a recovery code, or use your passkey.',
+  stepUpPassword: 'Give your password again.', stepUpWhy: 'For this action signalnode asks again when your last confirmation is more than a few minutes old.',
+  cancel: 'Cancel', factorsReset: 'Clear second factor', factorsResetDone: 'The second factor of {user} was cleared.',
+  secondFactorCol: 'Second factor', factorYes: 'set up', factorNo: 'none',
+});
+Object.assign(TEXT.nl.eventNames, {
+  'second_factor.enrolled': 'tweede factor ingesteld', 'second_factor.removed': 'tweede factor verwijderd',
+  'second_factor.failed': 'onjuiste code of passkey', 'recovery_codes.created': 'herstelcodes gemaakt',
+  'step_up.succeeded': 'opnieuw bevestigd', 'step_up.failed': 'bevestiging mislukt',
+});
+Object.assign(TEXT.en.eventNames, {
+  'second_factor.enrolled': 'second factor set up', 'second_factor.removed': 'second factor removed',
+  'second_factor.failed': 'wrong code or passkey', 'recovery_codes.created': 'recovery codes made',
+  'step_up.succeeded': 'confirmed again', 'step_up.failed': 'confirmation failed',
+});
 const shorten = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const caseStatus = (st) => TEXT[lang].caseStatus[st] || st;
 const orgCount = (n) => (lang === 'nl' ? `${n} organisatie${n === 1 ? '' : 's'}` : `${n} organisation${n === 1 ? '' : 's'}`);
@@ -678,7 +733,9 @@ function idempotencyKey() {
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 const NOT_RETRIED = [/^\/api\/v1\/session(\/password)?$/, /^\/api\/v1\/users\/[^/]+\/password$/, /^\/api\/v1\/users$/,
   /^\/api\/v1\/lookups$/, /^\/api\/v1\/audit\/subject-access$/, /^\/api\/v1\/subjects\/check$/, /^\/api\/v1\/signals\/preview$/];
-async function api(method, path, body) {
+// The second step of a log-in answers 401 for a wrong code: that is no ended session.
+const LOGIN_STEPS = /^\/api\/v1\/session(\/second-factor|\/passkey(\/options)?)?$/;
+async function api(method, path, body, stepped = false) {
   // Problem documents come back in the page's language (RFC 9457 title, detail, invalidParams).
   const headers = { Accept: 'application/json', 'Accept-Language': lang };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -714,7 +771,7 @@ async function api(method, path, body) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (res.status === 401 && path !== '/api/v1/session') {
+  if (res.status === 401 && !LOGIN_STEPS.test(path)) {
     // A session that ended while the page was open: log in again in place,
     // over what is on the screen, which stays as it was.
     if (me) sessionExpired();
@@ -722,6 +779,10 @@ async function api(method, path, body) {
     throw new ApiError(401, data);
   }
   if (res.ok && me) touchSession();
+  // A sensitive action whose last proof is old (issue 21): confirm in place, then the same action again.
+  if (res.status === 403 && data?.type === 'urn:signalnode:problem:step-up-required' && !stepped) {
+    if (await stepUp()) return api(method, path, body, true);
+  }
   if (!res.ok) throw new ApiError(res.status, data, res.headers.get('Retry-After'));
   return data;
 }
@@ -801,6 +862,8 @@ function sessionExpired() {
     try {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
+      // A second factor: its step takes the page (a half-typed report is kept as a draft).
+      if (res.next === 'second-factor') { dlg.remove(); return secondStep(res); }
       const same = me && res.username === me.username;
       me = res;
       dlg.remove();
@@ -856,7 +919,7 @@ function renderTop() {
     localStorage.setItem('sn-lang', lang);
     route();
   });
-  const items = me ? NAV[me.role] || [] : [];
+  const items = me && !me.mustEnrol ? NAV[me.role] || [] : [];
   const current = location.hash.split('?')[0].split('/').slice(0, 2).join('/');
   const nav = h('nav', { 'aria-label': 'Menu' }, h('ul', {}, items.map(([href, key]) =>
     h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : null }, t(key))))));
@@ -872,7 +935,7 @@ function renderTop() {
       location.hash = '#/login';
     });
     who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${roleName(me.role)}`),
-      h('a', { href: '#/me' }, t('navMe')), out);
+      ...(me.mustEnrol ? [] : [h('a', { href: '#/me' }, t('navMe'))]), h('a', { href: '#/security' }, t('navSecurity')), out);
   }
   who.append(langBtn);
   // The organisation whose node this is, beside the product's name.
@@ -904,10 +967,8 @@ function loginPage() {
     try {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
-      me = res;
-      visitSince = null;
-      touchSession();
-      location.hash = `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
+      if (res.next === 'second-factor') return secondStep(res);
+      loggedIn(res);
     } catch (e) {
       pass.value = '';
       let text = t('badLogin');
@@ -918,8 +979,210 @@ function loginPage() {
       pass.focus();
     }
   });
-  page('login', form);
+  const passkey = h('button', { type: 'button', class: 'secondary' }, t('withPasskey'));
+  passkey.addEventListener('click', async () => {
+    out.replaceChildren();
+    try { loggedIn(await passkeyLogin('')); } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
+  });
+  page('login', form, h('div', { class: 'actions' }, passkey));
   user.focus();
+}
+// A session: on to the role's first page, or to setting up a second factor when the role needs one.
+async function loggedIn(res) {
+  // Who am I, with what the step-up dialog needs (second factor, passkeys).
+  me = await api('GET', '/api/v1/session').catch(() => res);
+  if (!me.csrfToken) me = res;
+  visitSince = null;
+  touchSession();
+  location.hash = me.mustEnrol ? '#/security' : `#${(NAV[me.role] || [['#/policy']])[0][0].slice(1)}`;
+}
+// WebAuthn options from the node (base64url) to what the browser takes, and back.
+const fromB64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const toB64u = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+// The domain passkeys of this node belong to (from the node's WebAuthn options).
+let passkeyDomain = null;
+function passkeyError(e) {
+  if (e instanceof ApiError) return e.status === 401 ? t('passkeyFailed') : problemText(e);
+  if (!window.PublicKeyCredential || e?.name === 'SecurityError') {
+    return fill(t('passkeyUnavailable'), { rp: `${passkeyDomain || 'localhost'}${location.port ? `:${location.port}` : ''}` });
+  }
+  return t('passkeyFailed');
+}
+async function passkeyAssertion(options) {
+  passkeyDomain = options.rpId;
+  if (!window.PublicKeyCredential) throw new Error('no WebAuthn');
+  const cred = await navigator.credentials.get({ publicKey: {
+    challenge: fromB64u(options.challenge), rpId: options.rpId, timeout: options.timeout, userVerification: options.userVerification,
+    allowCredentials: options.allowCredentials.map((c) => ({ type: c.type, id: fromB64u(c.id) })),
+  } });
+  return { id: cred.id, clientDataJSON: toB64u(cred.response.clientDataJSON), authenticatorData: toB64u(cred.response.authenticatorData),
+    signature: toB64u(cred.response.signature), userHandle: cred.response.userHandle ? toB64u(cred.response.userHandle) : '' };
+}
+async function passkeyLogin(loginTicket) {
+  const options = await api('POST', '/api/v1/session/passkey/options', loginTicket ? { loginTicket } : {});
+  const credential = await passkeyAssertion(options);
+  return api('POST', '/api/v1/session/passkey', loginTicket ? { loginTicket, credential } : { credential });
+}
+// After the password: a code (TOTP or recovery code) or the passkey.
+function secondStep(res) {
+  const code = h('input', { name: 'code', autocomplete: 'one-time-code', inputmode: 'text', maxlength: 20 });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'login', novalidate: true }, h('p', {}, t('secondStepHint')), field(t('code'), code),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('confirm'))), out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const done = await api('POST', '/api/v1/session/second-factor', { loginTicket: res.loginTicket, code: code.value.trim() });
+      code.value = '';
+      loggedIn(done);
+    } catch (e) {
+      code.value = '';
+      out.replaceChildren(message('error', e.problem?.type === 'urn:signalnode:problem:login-wait' ? mustWaitText(e) : (e.problem?.detail || t('badCode'))));
+      code.focus();
+    }
+  });
+  const extra = [];
+  if (res.methods.includes('passkey')) {
+    const btn = h('button', { type: 'button', class: 'secondary' }, t('withPasskey'));
+    btn.addEventListener('click', async () => {
+      try { loggedIn(await passkeyLogin(res.loginTicket)); } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
+    });
+    extra.push(h('p', {}, t('orPasskey')), h('div', { class: 'actions' }, btn));
+  }
+  page('secondStepTitle', form, ...extra);
+  code.focus();
+}
+
+// Step-up (issue 21): the last proof is old; confirm in a dialog over the
+// page, which stays as it was. Resolves true when confirmed.
+function stepUp() {
+  return new Promise((resolve) => {
+    const withFactor = !!me?.secondFactor;
+    const input = withFactor ? h('input', { name: 'code', autocomplete: 'one-time-code', maxlength: 20 })
+      : h('input', { type: 'password', name: 'password', autocomplete: 'current-password' });
+    const out = h('div', { 'aria-live': 'polite' });
+    const cancel = h('button', { type: 'button', class: 'secondary' }, t('cancel'));
+    const buttons = h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('confirm')), cancel);
+    const form = h('form', { novalidate: true }, h('p', {}, t('stepUpWhy')), h('p', {}, withFactor ? t('stepUpCode') : t('stepUpPassword')),
+      field(withFactor ? t('code') : t('password'), input), buttons, out);
+    const dlg = sessionDialog('stepUpTitle', form);
+    dlg.dataset.kind = 'step-up';
+    const finish = (ok) => { dlg.remove(); resolve(ok); };
+    cancel.addEventListener('click', () => finish(false));
+    dlg.addEventListener('cancel', (ev) => { ev.preventDefault(); finish(false); });
+    const prove = async (proof) => {
+      try { await api('POST', '/api/v1/session/step-up', proof, true); finish(true); }
+      catch (e) { input.value = ''; out.replaceChildren(message('error', e.problem?.type === 'urn:signalnode:problem:login-wait' ? mustWaitText(e) : problemText(e))); input.focus(); }
+    };
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      prove(withFactor ? { code: input.value.trim() } : { password: input.value });
+    });
+    if (withFactor && me?.passkeys) {
+      const pk = h('button', { type: 'button', class: 'secondary' }, t('withPasskey'));
+      pk.addEventListener('click', async () => {
+        try {
+          const options = await api('POST', '/api/v1/session/step-up/options', {}, true);
+          prove({ credential: await passkeyAssertion(options) });
+        } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
+      });
+      buttons.append(pk);
+    }
+    input.focus();
+  });
+}
+
+// The own second factors: an authenticator app, passkeys, recovery codes.
+function recoveryCodesView(codes, after) {
+  const done = h('button', { type: 'button' }, t('recoverySaved'));
+  done.addEventListener('click', after);
+  return h('section', { 'data-testid': 'recovery-codes' }, h('h2', {}, t('recoveryTitle')), message('ok', t('recoveryShow')),
+    h('ul', { class: 'codes' }, codes.map((c) => h('li', {}, h('code', {}, c)))), h('div', { class: 'actions' }, done));
+}
+async function securityPage(notice) {
+  const f = await api('GET', '/api/v1/session/factors');
+  const out = h('div', { 'aria-live': 'polite' });
+  const refresh = async (text) => {
+    const s = await api('GET', '/api/v1/session').catch(() => null);
+    if (s) me = s;
+    renderTop();
+    securityPage(text);
+  };
+  const showCodes = (codes, text) => {
+    if (!codes?.length) return refresh(text);
+    page('securityTitle', message('ok', text), recoveryCodesView(codes, () => refresh(text)));
+  };
+  // Authenticator app
+  const totp = h('section', { 'data-testid': 'totp' }, h('h2', {}, t('totpTitle')), h('p', {}, f.totp ? t('totpOn') : t('totpOff')));
+  if (f.totp) {
+    const rm = h('button', { type: 'button', class: 'secondary' }, t('totpRemove'));
+    rm.addEventListener('click', async () => {
+      try { await api('DELETE', '/api/v1/session/factors/totp'); refresh(t('removed')); } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    });
+    totp.append(h('div', { class: 'actions' }, rm));
+  } else {
+    const start = h('button', { type: 'button' }, t('totpStart'));
+    start.addEventListener('click', async () => {
+      try {
+        const k = await api('POST', '/api/v1/session/factors/totp');
+        const code = h('input', { name: 'code', autocomplete: 'one-time-code', maxlength: 10 });
+        const form = h('form', { novalidate: true, 'data-testid': 'totp-confirm' }, h('p', {}, t('totpScan')),
+          h('p', {}, `${t('totpKey')}: `, h('code', { 'data-testid': 'totp-secret' }, k.secret.replace(/(.{4})/g, '$1 ').trim())),
+          h('p', {}, `${t('totpLink')}: `, h('code', { class: 'wrap' }, k.uri)),
+          field(t('code'), code), h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('totpConfirm'))));
+        form.addEventListener('submit', async (ev) => {
+          ev.preventDefault();
+          try { const r = await api('PUT', '/api/v1/session/factors/totp', { code: code.value.trim() }); showCodes(r.recoveryCodes, t('totpDone')); }
+          catch (e) { code.value = ''; out.replaceChildren(message('error', problemText(e))); code.focus(); }
+        });
+        start.replaceWith(form);
+        code.focus();
+      } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    });
+    totp.append(h('div', { class: 'actions' }, start));
+  }
+  // Passkeys
+  const name = h('input', { name: 'passkeyName', maxlength: 64, value: 'Passkey' });
+  const add = h('form', { class: 'row', novalidate: true }, field(t('passkeyName'), name), h('div', {}, h('button', { type: 'submit' }, t('passkeyAdd'))));
+  add.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    try {
+      if (!window.PublicKeyCredential) throw new Error('no WebAuthn');
+      const o = await api('POST', '/api/v1/session/factors/passkeys/options');
+      passkeyDomain = o.rp.id;
+      const cred = await navigator.credentials.create({ publicKey: {
+        challenge: fromB64u(o.challenge), rp: o.rp, user: { ...o.user, id: fromB64u(o.user.id) }, pubKeyCredParams: o.pubKeyCredParams,
+        timeout: o.timeout, attestation: o.attestation, authenticatorSelection: o.authenticatorSelection,
+        excludeCredentials: o.excludeCredentials.map((c) => ({ type: c.type, id: fromB64u(c.id) })),
+      } });
+      const r = await api('POST', '/api/v1/session/factors/passkeys', { name: name.value.trim(), credential: {
+        id: cred.id, clientDataJSON: toB64u(cred.response.clientDataJSON), attestationObject: toB64u(cred.response.attestationObject) } });
+      showCodes(r.recoveryCodes, t('passkeyAdded'));
+    } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
+  });
+  const passkeys = h('section', { 'data-testid': 'passkeys' }, h('h2', {}, t('passkeysTitle')),
+    f.passkeys.length ? h('ul', {}, f.passkeys.map((p) => {
+      const rm = h('button', { type: 'button', class: 'secondary' }, t('passkeyRemove'));
+      rm.setAttribute('aria-label', `${t('passkeyRemove')}: ${p.name}`);
+      rm.addEventListener('click', async () => {
+        try { await api('DELETE', `/api/v1/session/factors/passkeys/${encodeURIComponent(p.id)}`); refresh(t('removed')); } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+      });
+      return h('li', {}, `${p.name} · ${t('addedOn')} ${when(p.createdAt)}${p.lastUsedAt ? ` · ${t('lastUsed')} ${when(p.lastUsedAt)}` : ''} `, rm);
+    })) : h('p', {}, t('passkeyNone')), add);
+  // Recovery codes
+  passkeyDomain = f.rpId;
+  const recovery = h('section', {}, h('h2', {}, t('recoveryTitle')),
+    h('p', {}, f.totp || f.passkeys.length ? fill(t('recoveryLeft'), { n: f.recoveryCodesLeft }) : t('recoveryLater')));
+  if (f.totp || f.passkeys.length) {
+    const renew = h('button', { type: 'button', class: 'secondary' }, t('recoveryRenew'));
+    renew.addEventListener('click', async () => {
+      try { const r = await api('POST', '/api/v1/session/factors/recovery-codes'); showCodes(r.recoveryCodes, t('recoveryRenew')); } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+    });
+    recovery.append(h('div', { class: 'actions' }, renew));
+  }
+  page('securityTitle', me?.mustEnrol ? message('error', t('mustEnrol')) : h('p', { class: 'hint' }, t('factorOptional')),
+    notice ? message('ok', notice) : null, out, totp, passkeys, recovery);
 }
 
 // ---------------------------------------------------------------- officer
@@ -1945,6 +2208,16 @@ async function chartsPage() {
 }
 
 // ---------------------------------------------------------------- admin
+// Someone who lost their phone and recovery codes: an admin clears the factors (step-up first).
+function resetFactorsButton(username, out) {
+  const b = h('button', { type: 'button', class: 'secondary' }, t('factorsReset'));
+  b.setAttribute('aria-label', `${t('factorsReset')}: ${username}`);
+  b.addEventListener('click', async () => {
+    try { await api('DELETE', `/api/v1/users/${encodeURIComponent(username)}/factors`); usersPage(fill(t('factorsResetDone'), { user: username })); }
+    catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return b;
+}
 function deleteUserButton(username, out) {
   const b = h('button', { type: 'button', class: 'danger', 'aria-label': `${t('deleteUser')} ${username}` }, t('deleteUser'));
   b.addEventListener('click', async () => {
@@ -2028,10 +2301,12 @@ async function usersPage(notice) {
     catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
   });
   page('usersTitle', h('p', { class: 'hint' }, t('usersHint')), h('div', { class: 'table-scroll' }, h('table', { class: 'stack' },
-    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), t('loginState'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), t('loginState'), t('secondFactorCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('th', { scope: 'row' }, u.username), h('td', { 'data-label': t('role') }, roleName(u.role)),
       h('td', { 'data-label': t('created2') }, when(u.createdAt)),
       h('td', { 'data-label': t('loginState') }, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : t('canLogIn'), u.waiting ? unlockButton(u.username, out) : ''),
+      h('td', { 'data-label': t('secondFactorCol') }, u.secondFactor ? t('factorYes') : t('factorNo'), ' ',
+        u.secondFactor && u.username !== me.username ? resetFactorsButton(u.username, out) : ''),
       // Their own password an admin changes on the password page, like everyone.
       h('td', { 'data-label': t('actions') }, u.username === me.username ? h('a', { href: '#/password' }, t('passwordTitle')) : [resetPasswordForm(u.username, out), deleteUserButton(u.username, out)])))))),
   h('h2', {}, t('newAccount')), out, form);
@@ -2130,6 +2405,7 @@ const ROUTES = [
   [/^#\/charts$/, 'privacy_officer', chartsPage],
   [/^#\/users$/, 'admin', () => usersPage()],
   [/^#\/password$/, '*', passwordPage],
+  [/^#\/security$/, '*', () => securityPage()],
 ];
 async function route() {
   await loadAbout();
@@ -2139,7 +2415,9 @@ async function route() {
     if (!me || !me.csrfToken) { me = null; location.hash = '#/login'; renderTop(); return loginPage(); }
     touchSession();
   }
-  await loadPartnerNames();
+  // A role that needs a second factor and has none yet: nothing else until it is set up.
+  if (me?.mustEnrol && location.hash !== '#/security') { location.hash = '#/security'; return; }
+  if (!me?.mustEnrol) await loadPartnerNames();
   renderTop();
   const hash = location.hash || '#/';
   for (const [re, role, view] of ROUTES) {

@@ -61,6 +61,10 @@ if echo "short" | "$bin" user reset-password --dir "$work/n" --username ria.offi
   fail "reset to a short password accepted"
 fi
 if "$bin" user reset-password --dir "$work/n" --username no.such.user 2>/dev/null >/dev/null; then fail "reset of an unknown user succeeded"; fi
+# Break-glass (issue 21): clear an account's second factors on the node itself.
+"$bin" user reset-factors --dir "$work/n" --username ria.officer | grep -q "every second factor of ria.officer is cleared" \
+  || fail "user reset-factors"
+if "$bin" user reset-factors --dir "$work/n" --username no.such.user 2>/dev/null >/dev/null; then fail "reset-factors of an unknown user succeeded"; fi
 "$bin" user delete --dir "$work/n" --username ria.officer | grep -q "deleted ria.officer" || fail "user delete"
 "$bin" user list --dir "$work/n" | grep -q "^ria.officer" && fail "a deleted user is still listed"
 if "$bin" user delete --dir "$work/n" --username ria.officer 2>/dev/null; then fail "deleting twice succeeded"; fi

@@ -20,5 +20,19 @@ for pair in "nla:nla-underpayment.json" "snf:snf-below-norm.json"; do
   SIGNALNODE_TOKEN="$(demo_field "$org" tokens officer)" "$bin" submit --api "$(demo_field "$org" api)" \
     --ca "$work/demo/ca/ca.crt" --file "$here/../../node/demo/partners/${pair#*:}" >/dev/null
 done
+# Step-up (issue 21): the municipality's node asks again for a proof older
+# than 60 s (not 5 minutes), so that the officer, logged in long before the
+# withdrawal, meets it. A restart of that one node with the setting.
+mdir=$(demo_field gemeente-aalsmeer dir)
+kill -TERM "$(cat "$mdir/signalnode.pid")"
+while kill -0 "$(cat "$mdir/signalnode.pid")" 2>/dev/null; do sleep 0.2; done
+python3 - "$mdir/node.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+c = json.load(open(p))
+c.setdefault("auth", {})["stepUpSeconds"] = 60
+json.dump(c, open(p, "w"), indent=2)
+PY
+"$bin" demo up --dir "$work/demo" >/dev/null
 rm -rf "$shots"
 node "$here/web_e2e.mjs" "$work/demo/demo.json" "$shots"

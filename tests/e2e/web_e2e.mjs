@@ -9,6 +9,7 @@
 //
 // usage: node web_e2e.mjs DEMO_JSON SCREENSHOT_DIR
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -152,12 +153,84 @@ async function shot(page, name, language = 'nl') {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
+// Authenticator apps (issue 21): the key each account enrolled, and the last
+// time step it used (the node takes a code only once).
+const factors = new Map();  // `${api} ${username}` -> { key, last }
+function base32(text) {
+  let bits = 0, acc = 0;
+  const out = [];
+  for (const ch of text.replace(/\s/g, '')) {
+    acc = (acc << 5) | 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff); }
+  }
+  return Buffer.from(out);
+}
+// RFC 6238: HMAC-SHA-1 over the 30-second step, 6 digits; never a step used before.
+async function nextCode(id) {
+  const f = factors.get(id);
+  let step = Math.max(Math.floor(Date.now() / 30000), f.last + 1);
+  while (step > Math.floor(Date.now() / 30000) + 1) await new Promise((r) => { setTimeout(r, 1000); });
+  f.last = step;
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', f.key).update(counter).digest();
+  const o = mac[19] & 15;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+// The first log-in of an admin or privacy officer: set up an authenticator app, keep the recovery codes.
+const enrolShots = new Set();
+async function enrolTotp(page, id) {
+  await page.getByRole('heading', { name: 'Tweede factor' }).waitFor();
+  if (!enrolShots.has('enrol')) { enrolShots.add('enrol'); await shot(page, '30-second-factor-required'); }
+  await page.getByRole('button', { name: 'Authenticator-app instellen' }).click();
+  const key = await page.getByTestId('totp-secret').innerText();
+  factors.set(id, { key: base32(key), last: 0 });
+  await page.getByLabel('Code', { exact: true }).fill(await nextCode(id));
+  if (!enrolShots.has('key')) { enrolShots.add('key'); await shot(page, '31-totp-key'); }
+  await page.getByRole('button', { name: 'Instellen voltooien' }).click();
+  const codes = page.getByTestId('recovery-codes');
+  await codes.waitFor();
+  assert.equal(await codes.locator('li').count(), 10, 'ten recovery codes, shown once');
+  if (!enrolShots.has('codes')) { enrolShots.add('codes'); await shot(page, '32-recovery-codes'); }
+  await page.getByRole('button', { name: 'Ik heb de codes bewaard' }).click();
+  await page.getByTestId('totp').getByText('Ingesteld.').waitFor();
+  await page.getByRole('link', { name: 'Start', exact: true }).click();
+}
+
+// Step-up (issue 21): an action whose last proof is older than the node's
+// stepUpSeconds opens "Bevestig dat u het bent" over the page. Where the
+// timing of this test decides whether it comes, this answers it when it does
+// (with `proof`: the password, or a fresh code) and waits for `done`.
+async function confirmIfAsked(page, done, proof) {
+  const dialog = page.getByRole('dialog', { name: 'Bevestig dat u het bent' });
+  // The loser of the race times out later: its rejection is caught, not left unhandled.
+  const first = await Promise.race([dialog.waitFor().then(() => 'dialog', () => 'none'), done.waitFor().then(() => 'done', () => 'none')]);
+  if (first === 'dialog' || await dialog.isVisible()) {
+    const field = dialog.getByLabel(/^(Wachtwoord|Code)$/);
+    await field.fill(await proof());
+    await dialog.getByRole('button', { name: 'Bevestigen' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await done.waitFor();
+    return true;
+  }
+  await done.waitFor();
+  return false;
+}
+
 async function login(page, n, role, password) {
   const user = n.users[role];
   await page.goto(`${n.api}/#/login`);
   await page.getByLabel('Gebruikersnaam').fill(user.username);
   await page.getByLabel('Wachtwoord').fill(password ?? user.password);
-  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('button', { name: 'Inloggen', exact: true }).click();
+  const id = `${n.api} ${user.username}`;
+  if (factors.has(id) && !/^wrong-password/.test(password || '')) {
+    // The second step: a code from the authenticator app.
+    await page.getByRole('heading', { name: 'Tweede stap' }).waitFor();
+    await page.getByLabel('Code', { exact: true }).fill(await nextCode(id));
+    await page.getByRole('button', { name: 'Bevestigen' }).click();
+  }
 }
 
 // Log-in lands on the start page (issue 17): what is new and what waits, in
@@ -166,6 +239,9 @@ const WORK_PAGE = { officer: 'Signaal melden', analyst: 'Inbox', privacy_officer
 const startShots = new Set();
 async function enter(page, n, role, password) {
   await login(page, n, role, password);
+  const first = page.getByRole('heading', { name: /^(Wat er voor u klaarstaat|Tweede factor)$/ });
+  await first.waitFor();
+  if ((await first.innerText()) === 'Tweede factor') await enrolTotp(page, `${n.api} ${n.users[role].username}`);
   await page.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
   await page.getByTestId('start-new').getByRole('heading').waitFor();
   await page.getByRole('heading', { name: 'Wacht op u' }).waitFor();
@@ -195,6 +271,7 @@ try {
   await officer.getByLabel('Gebruikersnaam').waitFor();
   await shot(officer, '01-login');
   await enter(officer, municipality, 'officer');
+  let officerProofAt = Date.now();  // the municipality's node asks again 60 s after (run_e2e.sh)
   await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
 
   log('the officer fills in a signal with a KvK number and an address');
@@ -412,7 +489,7 @@ try {
   assert.match(card, /KvK-nummer/);
   await shot(officer, '19-request-to-decide');
   await incoming.getByRole('button', { name: 'Goedkeuren' }).click();
-  await officer.getByText('Beslissing verstuurd.').waitFor();
+  if (await confirmIfAsked(officer, officer.getByText('Beslissing verstuurd.'), async () => municipality.users.officer.password)) officerProofAt = Date.now();
 
   log('the analyst sees the KvK number, as the only one who asked');
   await analyst.getByRole('link', { name: 'Verzoeken' }).click();
@@ -448,7 +525,7 @@ try {
     await officer.getByRole('heading', { name: 'Verzoeken aan u' }).waitFor();
   }
   await incoming.getByRole('button', { name: 'Goedkeuren' }).click();
-  await officer.getByText('Beslissing verstuurd.').waitFor();
+  if (await confirmIfAsked(officer, officer.getByText('Beslissing verstuurd.'), async () => municipality.users.officer.password)) officerProofAt = Date.now();
   await analyst.getByRole('link', { name: 'Verzoeken' }).click();
   const contactAnswer = analyst.locator('article[data-state="approved"]', { hasText: 'contactverzoek' });
   for (let i = 0; i < 60 && !(await contactAnswer.count()); i++) {
@@ -597,7 +674,7 @@ try {
   await admin.getByLabel('Rol').selectOption('analyst');
   await admin.getByLabel(/^Wachtwoord/).fill('een-lang-wachtwoord-2026');
   await admin.getByRole('button', { name: 'Aanmaken' }).click();
-  await admin.locator('tr[data-user="tweede-analist"]').waitFor();
+  await confirmIfAsked(admin, admin.locator('tr[data-user="tweede-analist"]'), async () => nextCode(`${municipality.api} ${municipality.users.admin.username}`));
   const newcomer = await newPage();
   await enter(newcomer, { api: municipality.api, users: { analyst: { username: 'tweede-analist', password: 'een-lang-wachtwoord-2026' } } }, 'analyst');
   await newcomer.getByRole('heading', { name: 'Ontvangen van partners' }).waitFor();
@@ -613,6 +690,7 @@ try {
   await admin.getByRole('link', { name: 'Gebruikers' }).click();
   await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
   await admin.getByRole('button', { name: 'Verwijderen tweede-analist' }).click();  // confirm() is accepted
+  await confirmIfAsked(admin, admin.locator('main:not(:has(tr[data-user="tweede-analist"]))'), async () => nextCode(`${municipality.api} ${municipality.users.admin.username}`));
   await admin.locator('tr[data-user="tweede-analist"]').waitFor({ state: 'detached' });
   await newcomer.getByRole('link', { name: 'Alerts' }).click();  // the next request finds the session gone
   await newcomer.getByLabel('Gebruikersnaam').waitFor();
@@ -689,7 +767,22 @@ try {
     await officer.locator(`tr[data-partner="${partner}"]`, { hasText: 'correctie' }).locator('.state.applied').waitFor({ timeout: 30000 });
   }
   await shot(officer, '14-signal-corrected');
+  // The officer logged in long ago (the municipality's node asks again after
+  // 60 s here, run_e2e.sh): the withdrawal asks for the password in place,
+  // then goes ahead by itself.
+  const sinceProof = Date.now() - officerProofAt;
+  if (sinceProof < 62000) await officer.waitForTimeout(62000 - sinceProof);
+  console.log(`  the officer's last proof was ${Math.round((Date.now() - officerProofAt) / 1000)} s ago`);
   await officer.getByRole('button', { name: 'Intrekken' }).click();  // confirm() is accepted
+  const stepUp = officer.getByRole('dialog', { name: 'Bevestig dat u het bent' });
+  await stepUp.waitFor();
+  await stepUp.getByLabel('Wachtwoord').fill('niet mijn wachtwoord');
+  await stepUp.getByRole('button', { name: 'Bevestigen' }).click();
+  await stepUp.getByText('het wachtwoord klopt niet').waitFor();
+  await shot(officer, '15a-step-up');
+  await stepUp.getByLabel('Wachtwoord').fill(municipality.users.officer.password);
+  await stepUp.getByRole('button', { name: 'Bevestigen' }).click();
+  await stepUp.waitFor({ state: 'detached' });
   await officer.getByText('ingetrokken', { exact: false }).first().waitFor();
   for (const partner of ['nla', 'riec-amsterdam']) {
     await officer.locator(`tr[data-partner="${partner}"]`, { hasText: 'intrekking' }).locator('.state.applied').waitFor({ timeout: 30000 });
@@ -725,7 +818,7 @@ try {
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped, 'what was typed stays on the screen');
   await shot(officer, '24-session-expired');
   await again.getByLabel('Wachtwoord').fill(municipality.users.officer.password);
-  await again.getByRole('button', { name: 'Inloggen' }).click();
+  await again.getByRole('button', { name: 'Inloggen', exact: true }).click();
   await again.waitFor({ state: 'detached' });
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped, 'and after logging in again');
   await officer.evaluate(() => localStorage.removeItem('sn-session-idle-ms'));
@@ -754,14 +847,50 @@ try {
   await officer.getByLabel('Toelichting').waitFor();
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), '');
 
+  log('the admin logs out and in again with the authenticator app (two steps)');
+  await admin.getByRole('button', { name: 'Uitloggen' }).click();
+  await admin.getByLabel('Gebruikersnaam').waitFor();
+  await enter(admin, municipality, 'admin', 'een nieuw lang wachtwoord');
+  await admin.getByRole('heading', { name: 'Gebruikers' }).waitFor();
+  assert.match(await admin.locator('tr[data-user="admin"]').innerText(), /ingesteld/, 'the users page shows the second factor');
+
+  log('an analyst adds a passkey (Chromium virtual authenticator) and logs in with it, after the password and alone');
+  // Passkeys need a domain name (localhost), not an IP address.
+  const local = { api: municipality.api.replace('127.0.0.1', 'localhost'), users: municipality.users };
+  const keyPage = await newPage();
+  const cdp = await keyPage.context().newCDPSession(keyPage);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+    hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+  await enter(keyPage, local, 'analyst');
+  await keyPage.getByRole('link', { name: 'Tweede factor' }).click();
+  await keyPage.getByRole('heading', { name: 'Tweede factor' }).waitFor();
+  await keyPage.getByLabel('Naam van de passkey').fill('Laptop van de analist');
+  await keyPage.getByRole('button', { name: 'Passkey toevoegen' }).click();
+  await keyPage.getByTestId('recovery-codes').waitFor();
+  await keyPage.getByRole('button', { name: 'Ik heb de codes bewaard' }).click();
+  await keyPage.getByTestId('passkeys').getByText(/Laptop van de analist/).waitFor();
+  await shot(keyPage, '33-passkey-added');
+  await keyPage.getByRole('button', { name: 'Uitloggen' }).click();
+  await login(keyPage, local, 'analyst');
+  await keyPage.getByRole('heading', { name: 'Tweede stap' }).waitFor();  // the password alone is not enough any more
+  await shot(keyPage, '34-second-step');
+  await keyPage.getByRole('button', { name: 'Inloggen met passkey' }).click();
+  await keyPage.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
+  await keyPage.getByRole('button', { name: 'Uitloggen' }).click();
+  await keyPage.getByLabel('Gebruikersnaam').waitFor();
+  await keyPage.getByRole('button', { name: 'Inloggen met passkey' }).click();  // no name, no password
+  await keyPage.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
+  assert.match(await keyPage.locator('header.top').innerText(), new RegExp(`${municipality.users.analyst.username} · analist`));
+
   log('every page in both languages: its words, no codes, axe-core and 390 px');
   const signalHash = new URL(signalUrl).hash;
   const caseHash = new URL(caseUrl).hash;
   const tour = [
-    ['officer', officer, ['#/start', '#/submit', '#/signals', '#/signals?all=1', signalHash, '#/requests', '#/me', '#/password', '#/policy']],
+    ['officer', officer, ['#/start', '#/submit', '#/signals', '#/signals?all=1', signalHash, '#/requests', '#/me', '#/password', '#/security', '#/policy']],
     ['analyst', analyst, ['#/start', '#/inbox', '#/alerts', '#/cases', caseHash, '#/lookup', '#/requests', '#/me']],
     ['privacy', privacy, ['#/start', '#/log', '#/subject-access', '#/policy', '#/charts']],
-    ['admin', admin, ['#/start', '#/users', '#/deliveries', '#/policy']],
+    ['admin', admin, ['#/start', '#/users', '#/deliveries', '#/security', '#/policy']],
   ];
   let toured = 0;
   for (const language of ['nl', 'en']) {
