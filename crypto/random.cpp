@@ -16,7 +16,10 @@ Bytes random_bytes(std::size_t n) {
   return out;
 }
 
-void fill_random(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+void fill_random(std::span<std::uint8_t> out) {
+  if (out.empty()) return;  // an empty span's data() may be null, which libsodium must not get
+  randombytes_buf(out.data(), out.size());
+}
 
 std::string random_hex_id(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
 

@@ -16,7 +16,9 @@ std::vector<LoggedEvent> AuditReader::events(const EventFilter& filter) const {
   const auto& name = filter.name;
   const auto& category = filter.category;
   return store_.read([&](storage::Database& db) {
-    std::string sql = "SELECT idx, leaf FROM audit_events WHERE 1=1";
+    // Events whose content retention removed (leaf NULL) have nothing left to
+    // show; `audit export` still lists them with their leaf hash.
+    std::string sql = "SELECT idx, leaf FROM audit_events WHERE leaf IS NOT NULL";
     if (before) sql += " AND idx < ?1";
     if (from_ms) sql += " AND time_ms >= ?2";
     if (to_ms) sql += " AND time_ms < ?3";
@@ -43,7 +45,7 @@ std::vector<LoggedEvent> AuditReader::about_subject(std::span<const std::uint8_t
   return store_.read([&](storage::Database& db) {
     auto st = db.cached(
         "SELECT e.idx, e.leaf FROM audit_subjects s JOIN audit_events e ON e.idx = s.idx WHERE s.pseudonym = ? "
-        "ORDER BY e.idx");
+        "AND e.leaf IS NOT NULL ORDER BY e.idx");
     st.bind_blob(1, pseudonym);
     std::vector<LoggedEvent> out;
     while (st.step()) out.push_back({st.int64(0), std::string(crypto::as_chars(st.blob_view(1)))});
