@@ -126,7 +126,15 @@ TEST_F(StoreWriterTest, CheckpointsRunOffTheWriterAndKeepTheWalBounded) {
   EXPECT_GT(stats.by_writer, 0u);
   EXPECT_GT(stats.frames_copied, 1000u);
   EXPECT_EQ(stats.failures, 0u);
-  EXPECT_LT(wal_size(db()), static_cast<std::uintmax_t>(limits.restart_bytes)) << "the WAL kept starting over";
+  // Bounded, not at every instant: when the writer outran a checkpoint (a
+  // loaded machine), the checkpointer starts the WAL over on its own within
+  // its backoff (at most a second per try), with no further writes.
+  bool bounded = false;
+  for (int i = 0; i < 100 && !bounded; ++i) {
+    bounded = wal_size(db()) < static_cast<std::uintmax_t>(limits.restart_bytes);
+    if (!bounded) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(bounded) << "the WAL kept growing: " << wal_size(db()) << " bytes";
   store.checkpoint_now();
   EXPECT_EQ(wal_size(db()), 0u) << "a forced checkpoint empties the WAL";
   EXPECT_EQ(count(store), 2000);
