@@ -95,6 +95,9 @@ class Router {
   // Honours Idempotency-Key on state-changing calls of a known caller (the
   // API listener; the federation listener has its own message ids).
   void set_idempotency(Idempotency* idempotency) { idempotency_ = idempotency; }
+  // The API listener: what a request logs joins the trace of its
+  // `traceparent` (http/trace_context.hpp). Not for partners' calls.
+  void set_trace_audit(bool on) { trace_audit_ = on; }
 
   void add(std::string method, std::string path_template, Access access, RouteHandler handler);
   // The routes, for the OpenAPI consistency test: (method, template).
@@ -117,6 +120,7 @@ class Router {
   Authenticate authenticate_;
   SessionLookup session_lookup_;
   Idempotency* idempotency_ = nullptr;
+  bool trace_audit_ = false;
   std::vector<Route> routes_;
 };
 

@@ -122,6 +122,7 @@ struct NodeApp::Impl {
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);
     router.set_idempotency(&idempotency);
+    router.set_trace_audit(true);  // W3C trace context of API callers joins what their requests log
     router.set_session_lookup([this](std::string_view cookie) -> std::optional<api::SessionAuth> {
       auto session = users.session(cookie, api::epoch_ms(options.clock()));
       if (!session) return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include "crypto/random.hpp"
 #include "node/audit/ldv.hpp"
+#include "node/http/trace_context.hpp"
 #include "node/audit/processing_register.hpp"
 #include "protocol/jcs.hpp"
 
@@ -90,7 +91,11 @@ std::string record_leaf(const Event& e, const std::string& trace, const std::str
 }  // namespace
 
 std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
-  const std::string trace = is_hex(e.trace_id, 32) ? e.trace_id : crypto::random_hex_id(16);
+  // W3C trace context of the API caller whose request this is (carried to
+  // the writer thread by the store): its trace, as a child of its span.
+  const auto& caller = http::current_trace();
+  const std::string trace =
+      is_hex(e.trace_id, 32) ? e.trace_id : caller ? caller->trace_id : crypto::random_hex_id(16);
   json::object attributes = e.attributes;
   attributes.erase("dataSubjects");  // one subject per record, below
   const auto* activity = attributes.if_contains(ldv::kProcessingActivityId);
@@ -103,7 +108,9 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
   for (const auto& s : e.data_subjects) {
     if (is_hex(s, 128) && std::find(subjects.begin(), subjects.end(), s) == subjects.end()) subjects.push_back(s);
   }
-  std::string parent = is_hex(e.parent_span_id, 16) ? e.parent_span_id : std::string();
+  std::string parent = is_hex(e.parent_span_id, 16)                ? e.parent_span_id
+                       : caller && caller->trace_id == trace ? caller->span_id
+                                                             : std::string();
   if (subjects.size() > 1 && parent.empty()) parent = crypto::random_hex_id(8);
 
   auto next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");

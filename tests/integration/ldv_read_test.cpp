@@ -245,3 +245,27 @@ TEST_F(LdvReadTest, TheRegisterListsEveryRuleAndTheNodesOwnActivitiesEachResolva
     EXPECT_TRUE(uris.contains(str(a.at("dpl.core.processing_activity_id")))) << json::serialize(i);
   }
 }
+
+// W3C Trace Context accepted on the API: what a request logs is in the trace
+// its caller sent (traceparent), as a child of the caller's span, also when
+// the work runs on a lane (a log-in hashes on the slow lane); the read API
+// finds it by that trace.
+TEST_F(LdvReadTest, AnApiCallersTraceparentIsTheTraceOfWhatItsRequestLogs) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", span = "00f067aa0ba902b7";
+  signalnode::node::net::ClientOptions options;
+  options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+  signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[kMunicipality].api_port, std::move(options));
+  auto login = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
+                              {{"Content-Type", "application/json"}, {"traceparent", "00-" + trace + "-" + span + "-01"}});
+  EXPECT_EQ(login.status, 401) << login.body;
+  auto found = records(read(kMunicipality, R"({"traceId":")" + trace + R"("})"));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("name"), "login.failed");
+  EXPECT_EQ(found[0].at("parentSpanId"), span.c_str());
+  EXPECT_EQ(found[0].at("status"), "Error");
+  // A request without one starts a trace of its own.
+  auto other = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
+                              {{"Content-Type", "application/json"}});
+  EXPECT_EQ(other.status, 401);
+  EXPECT_EQ(records(read(kMunicipality, R"({"traceId":")" + trace + R"("})")).size(), 1u);
+}
