@@ -307,7 +307,9 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     std::optional<http::TraceContext> caller;
     if (trace_audit_) {
       if (auto parsed = audit::parse_traceparent(request.header("traceparent"))) {
-        caller = http::TraceContext{parsed->first, parsed->second};
+        caller = http::TraceContext{parsed->first, parsed->second,
+                                    foreign_entity_ ? foreign_entity_(request.peer_org) : std::string()};
+        if (foreign_entity_ && caller->foreign_entity.empty()) caller.reset();
       }
     }
     http::TraceScope trace_scope(std::move(caller));

@@ -94,6 +94,13 @@ struct NodeApp::Impl {
       // A PA node has no signals: it evaluates for others, never for itself.
       if (!pa) remote_transport = federation->pa_transport([this](const pseudonyms::FaultyHolder& f) { holder_fault(f); });
       record_policy_loaded();
+      // A partner's traceparent: what its call makes this node log is in its
+      // trace, with its operation as foreignOperation (Logboek Dataverwerkingen).
+      federation_router.set_trace_audit_foreign([this](std::string_view peer) -> std::string {
+        auto manifest = federation->manifest();
+        const auto* partner = manifest ? manifest->find(peer) : nullptr;
+        return partner ? "urn:oin:" + partner->oin : std::string();
+      });
       api::add_federation_routes(
           federation_router,
           {cfg.org, [this] { return federation->manifest(); },

@@ -4,9 +4,10 @@
 // is handled, on the thread that handles it, on the lanes its work is posted
 // to (node/api SlowLane) and on the store's writer thread for its writes
 // (node/storage Store), every audit Event made starts in the caller's trace
-// with the caller's span as its parent. The federation listener does not set
-// it: a partner's call is a foreign operation, which the receiver records as
-// such (node/sharing). Here, the lowest layer, so that all of those can carry it.
+// with the caller's span as its parent. On the federation listener the caller
+// is a partner: what its call makes the node log is in the partner's trace
+// with the partner's operation as foreignOperation (its `entity` set here).
+// Here, the lowest layer, so that all of those can carry it.
 #pragma once
 
 #include <optional>
@@ -17,6 +18,9 @@ namespace signalnode::node::http {
 struct TraceContext {
   std::string trace_id;  // 32 hex
   std::string span_id;   // 16 hex: the caller's span, the parent of what the request logs
+  // A partner's call (federation listener): urn:oin:<its OIN>. Then the
+  // caller's span is a foreign operation, not a parent.
+  std::string foreign_entity;
 };
 
 // The context of the request handled on this thread, or nullopt.

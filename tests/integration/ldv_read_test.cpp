@@ -269,3 +269,28 @@ TEST_F(LdvReadTest, AnApiCallersTraceparentIsTheTraceOfWhatItsRequestLogs) {
   EXPECT_EQ(other.status, 401);
   EXPECT_EQ(records(read(kMunicipality, R"({"traceId":")" + trace + R"("})")).size(), 1u);
 }
+
+// On the federation listener a partner's traceparent becomes the foreign
+// operation of what its call makes the node log: a PA share holder's
+// oprf.evaluated names the municipality's call and the municipality.
+TEST_F(LdvReadTest, APartnersCallIsAForeignOperationInWhatItMakesTheNodeLog) {
+  delivered_signal();
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].pseudonymisation_authority) continue;
+    auto r = api(i, "GET", "/api/v1/audit/events?limit=100&name=oprf.evaluated", "privacy_officer");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json::value doc = json::parse(r.body);
+    for (const auto& item : doc.at("items").as_array()) {
+      const auto& e = item.at("event").as_object();
+      if (e.at("attributes").at("partner") != nodes_[kMunicipality].org.c_str()) continue;
+      ++seen;
+      ASSERT_TRUE(e.contains("foreignOperation")) << json::serialize(e);
+      EXPECT_EQ(e.at("foreignOperation").at("entity"), ("urn:oin:" + nodes_[kMunicipality].oin).c_str());
+      EXPECT_EQ(e.at("foreignOperation").at("traceId"), e.at("traceId"));
+      EXPECT_EQ(e.at("parentSpanId").as_string().size(), 16u);
+      EXPECT_NE(e.at("parentSpanId"), e.at("foreignOperation").at("spanId"));
+    }
+  }
+  EXPECT_GT(seen, 0u) << "the share holders evaluated the municipality's batch";
+}
