@@ -4,6 +4,8 @@
 #include "node/http/problem_language.hpp"
 #include "node/api/slow_lane.hpp"
 #include "node/api/idempotency.hpp"
+#include "node/audit/audit_log.hpp"
+#include "node/http/trace_context.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -313,6 +315,15 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
     (*finish_ptr)(std::move(response));
   };
   try {
+    std::optional<http::TraceContext> caller;
+    if (trace_audit_) {
+      if (auto parsed = audit::parse_traceparent(request.header("traceparent"))) {
+        caller = http::TraceContext{parsed->first, parsed->second,
+                                    foreign_entity_ ? foreign_entity_(request.peer_org) : std::string()};
+        if (foreign_entity_ && caller->foreign_entity.empty()) caller.reset();
+      }
+    }
+    http::TraceScope trace_scope(std::move(caller));
     found->handler(RouteContext{request, params, principal, claim}, guarded);
   } catch (const std::exception& e) {
     log::error("http.handler_failed", {{"route", found->path_template}, {"error", e.what()}});

@@ -112,6 +112,15 @@ class Router {
   // Honours Idempotency-Key on state-changing calls of a known caller (the
   // API listener; the federation listener has its own message ids).
   void set_idempotency(Idempotency* idempotency) { idempotency_ = idempotency; }
+  // What a request logs joins the trace of its `traceparent`
+  // (http/trace_context.hpp). The API listener: as children of the caller's
+  // span. The federation listener: with `foreign_entity(peer_org)` (the
+  // partner's urn:oin:...) as the partner's foreign operation.
+  void set_trace_audit(bool on) { trace_audit_ = on; }
+  void set_trace_audit_foreign(std::function<std::string(std::string_view peer_org)> foreign_entity) {
+    trace_audit_ = true;
+    foreign_entity_ = std::move(foreign_entity);
+  }
 
   void add(std::string method, std::string path_template, Access access, RouteHandler handler);
   // The routes, for the OpenAPI consistency test: (method, template).
@@ -134,6 +143,8 @@ class Router {
   Authenticate authenticate_;
   SessionLookup session_lookup_;
   Idempotency* idempotency_ = nullptr;
+  bool trace_audit_ = false;
+  std::function<std::string(std::string_view)> foreign_entity_;
   std::vector<Route> routes_;
 };
 

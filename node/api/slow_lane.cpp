@@ -20,7 +20,7 @@ bool SlowLane::post(std::function<void()> job, std::function<void()> if_dropped)
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back({std::move(job), std::move(if_dropped)});
+    queue_.push_back({std::move(job), std::move(if_dropped), http::current_trace()});
   }
   wake_.notify_one();
   return true;
@@ -59,6 +59,8 @@ void SlowLane::run() {
     }
     try {
       if (!drop) {
+        // What the job logs belongs to the trace of the request that posted it.
+        http::TraceScope trace(job.trace);
         job.run();
       } else {
         dropped_.fetch_add(1);

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <thread>
 
+#include "node/http/trace_context.hpp"
 #include "node/http/types.hpp"
 
 namespace signalnode::node::api {
@@ -63,6 +64,7 @@ class SlowLane {
   struct Job {
     std::function<void()> run;
     std::function<void()> if_dropped;
+    std::optional<http::TraceContext> trace;  // of the request that posted it
   };
   std::deque<Job> queue_;
   bool stopping_ = false;

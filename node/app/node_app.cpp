@@ -110,6 +110,13 @@ struct NodeApp::Impl {
       // A PA node has no signals: it evaluates for others, never for itself.
       if (!pa) remote_transport = federation->pa_transport([this](const pseudonyms::FaultyHolder& f) { holder_fault(f); });
       record_policy_loaded();
+      // A partner's traceparent: what its call makes this node log is in its
+      // trace, with its operation as foreignOperation (Logboek Dataverwerkingen).
+      federation_router.set_trace_audit_foreign([this](std::string_view peer) -> std::string {
+        auto manifest = federation->manifest();
+        const auto* partner = manifest ? manifest->find(peer) : nullptr;
+        return partner ? "urn:oin:" + partner->oin : std::string();
+      });
       api::add_federation_routes(
           federation_router,
           {cfg.org, [this] { return federation->manifest(); },
@@ -138,6 +145,7 @@ struct NodeApp::Impl {
     api::add_session_routes(router, services);
     api::add_web_routes(router, services);
     router.set_idempotency(&idempotency);
+    router.set_trace_audit(true);  // W3C trace context of API callers joins what their requests log
     router.set_session_lookup([this](std::string_view cookie) -> std::optional<api::SessionAuth> {
       const auto now = api::epoch_ms(options.clock());
       auto session = users.session(cookie, now);

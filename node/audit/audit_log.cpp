@@ -11,6 +11,7 @@
 
 #include "crypto/random.hpp"
 #include "node/audit/ldv.hpp"
+#include "node/http/trace_context.hpp"
 #include "node/audit/processing_register.hpp"
 #include "protocol/jcs.hpp"
 
@@ -70,7 +71,7 @@ namespace {
 
 // One LDV record: the BRIEF 3.7 event object of one span.
 std::string record_leaf(const Event& e, const std::string& trace, const std::string& parent,
-                        const json::object& attributes) {
+                        const std::optional<ForeignOperation>& foreign, const json::object& attributes) {
   json::object o;
   o["traceId"] = trace;
   o["spanId"] = crypto::random_hex_id(8);
@@ -79,9 +80,9 @@ std::string record_leaf(const Event& e, const std::string& trace, const std::str
   o["status"] = e.status;
   o["startTimeMs"] = e.start_ms;
   o["endTimeMs"] = e.end_ms;
-  if (e.foreign) {
+  if (foreign) {
     o["foreignOperation"] =
-        json::object{{"traceId", e.foreign->trace_id}, {"spanId", e.foreign->span_id}, {"entity", e.foreign->entity}};
+        json::object{{"traceId", foreign->trace_id}, {"spanId", foreign->span_id}, {"entity", foreign->entity}};
   }
   o["attributes"] = attributes;
   return protocol::jcs(o);
@@ -90,7 +91,11 @@ std::string record_leaf(const Event& e, const std::string& trace, const std::str
 }  // namespace
 
 std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
-  const std::string trace = is_hex(e.trace_id, 32) ? e.trace_id : crypto::random_hex_id(16);
+  // W3C trace context of the API caller whose request this is (carried to
+  // the writer thread by the store): its trace, as a child of its span.
+  const auto& caller = http::current_trace();
+  const std::string trace =
+      is_hex(e.trace_id, 32) ? e.trace_id : caller ? caller->trace_id : crypto::random_hex_id(16);
   json::object attributes = e.attributes;
   attributes.erase("dataSubjects");  // one subject per record, below
   const auto* activity = attributes.if_contains(ldv::kProcessingActivityId);
@@ -103,7 +108,17 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
   for (const auto& s : e.data_subjects) {
     if (is_hex(s, 128) && std::find(subjects.begin(), subjects.end(), s) == subjects.end()) subjects.push_back(s);
   }
-  std::string parent = is_hex(e.parent_span_id, 16) ? e.parent_span_id : std::string();
+  // A partner's call (federation listener): its span is a foreign operation,
+  // and this node's operation is the one derived from it, as the receiver of
+  // a batch logs it (ldv::callee_span_id).
+  const bool same_trace = caller && caller->trace_id == trace;
+  const bool from_partner = same_trace && !caller->foreign_entity.empty();
+  std::optional<ForeignOperation> foreign = e.foreign;
+  if (!foreign && from_partner) foreign = ForeignOperation{caller->trace_id, caller->span_id, caller->foreign_entity};
+  std::string parent = is_hex(e.parent_span_id, 16) ? e.parent_span_id
+                       : from_partner              ? ldv::callee_span_id(caller->trace_id, caller->span_id)
+                       : same_trace                ? caller->span_id
+                                                   : std::string();
   if (subjects.size() > 1 && parent.empty()) parent = crypto::random_hex_id(8);
 
   auto next = db.cached("SELECT coalesce(max(idx) + 1, 0) FROM audit_events");
@@ -127,7 +142,7 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
         .run();
   };
   if (subjects.empty()) {
-    write(first, record_leaf(e, trace, parent, attributes));
+    write(first, record_leaf(e, trace, parent, foreign, attributes));
     return static_cast<std::uint64_t>(first);
   }
   std::int64_t idx = first;
@@ -135,7 +150,7 @@ std::uint64_t AuditLog::append(storage::Database& db, const Event& e) {
     json::object own = attributes;
     own[ldv::kDataSubjectId] = s;
     own[ldv::kDataSubjectIdType] = ldv::kPseudonymType;
-    write(idx, record_leaf(e, trace, parent, own));
+    write(idx, record_leaf(e, trace, parent, foreign, own));
     subject.reset();
     subject.bind_blob(1, *crypto::from_hex(s)).bind(2, idx).run();
     ++idx;

@@ -41,9 +41,12 @@ struct Event {
   std::string status = "ok";
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
-  std::string trace_id;  // 32 hex; random when empty
+  // 32 hex. Empty: the trace of the API request being handled when its
+  // caller sent a traceparent (http/trace_context.hpp), else a new one.
+  std::string trace_id;
   // The operation this step is part of (16 hex): the records' parentSpanId.
-  // Empty: one record has none; several records get a new common parent.
+  // Empty: in the API caller's trace, the caller's span; else one record has
+  // none, and several records get a new common parent.
   std::string parent_span_id;
   std::optional<ForeignOperation> foreign;
   boost::json::object attributes;

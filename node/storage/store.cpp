@@ -1,5 +1,7 @@
 #include "node/storage/store.hpp"
 
+#include "node/http/trace_context.hpp"
+
 #include <malloc.h>
 #include <sqlite3.h>
 
@@ -62,6 +64,14 @@ int Store::on_wal_commit(void* store, sqlite3*, const char*, int frames) {
 }
 
 void Store::write_async(WriteJob job, Done done) {
+  // The job runs on the writer thread: what it logs stays in the trace of the
+  // API request that asked for it (http/trace_context.hpp).
+  if (const auto& trace = http::current_trace()) {
+    job = [context = *trace, inner = std::move(job)](Database& db) {
+      http::TraceScope scope(context);
+      inner(db);
+    };
+  }
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_) throw std::runtime_error("store is shutting down");

@@ -245,3 +245,52 @@ TEST_F(LdvReadTest, TheRegisterListsEveryRuleAndTheNodesOwnActivitiesEachResolva
     EXPECT_TRUE(uris.contains(str(a.at("dpl.core.processing_activity_id")))) << json::serialize(i);
   }
 }
+
+// W3C Trace Context accepted on the API: what a request logs is in the trace
+// its caller sent (traceparent), as a child of the caller's span, also when
+// the work runs on a lane (a log-in hashes on the slow lane); the read API
+// finds it by that trace.
+TEST_F(LdvReadTest, AnApiCallersTraceparentIsTheTraceOfWhatItsRequestLogs) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", span = "00f067aa0ba902b7";
+  signalnode::node::net::ClientOptions options;
+  options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
+  signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[kMunicipality].api_port, std::move(options));
+  auto login = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
+                              {{"Content-Type", "application/json"}, {"traceparent", "00-" + trace + "-" + span + "-01"}});
+  EXPECT_EQ(login.status, 401) << login.body;
+  auto found = records(read(kMunicipality, R"({"traceId":")" + trace + R"("})"));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("name"), "login.failed");
+  EXPECT_EQ(found[0].at("parentSpanId"), span.c_str());
+  EXPECT_EQ(found[0].at("status"), "Error");
+  // A request without one starts a trace of its own.
+  auto other = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
+                              {{"Content-Type", "application/json"}});
+  EXPECT_EQ(other.status, 401);
+  EXPECT_EQ(records(read(kMunicipality, R"({"traceId":")" + trace + R"("})")).size(), 1u);
+}
+
+// On the federation listener a partner's traceparent becomes the foreign
+// operation of what its call makes the node log: a PA share holder's
+// oprf.evaluated names the municipality's call and the municipality.
+TEST_F(LdvReadTest, APartnersCallIsAForeignOperationInWhatItMakesTheNodeLog) {
+  delivered_signal();
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].pseudonymisation_authority) continue;
+    auto r = api(i, "GET", "/api/v1/audit/events?limit=100&name=oprf.evaluated", "privacy_officer");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json::value doc = json::parse(r.body);
+    for (const auto& item : doc.at("items").as_array()) {
+      const auto& e = item.at("event").as_object();
+      if (e.at("attributes").at("partner") != nodes_[kMunicipality].org.c_str()) continue;
+      ++seen;
+      ASSERT_TRUE(e.contains("foreignOperation")) << json::serialize(e);
+      EXPECT_EQ(e.at("foreignOperation").at("entity"), ("urn:oin:" + nodes_[kMunicipality].oin).c_str());
+      EXPECT_EQ(e.at("foreignOperation").at("traceId"), e.at("traceId"));
+      EXPECT_EQ(e.at("parentSpanId").as_string().size(), 16u);
+      EXPECT_NE(e.at("parentSpanId"), e.at("foreignOperation").at("spanId"));
+    }
+  }
+  EXPECT_GT(seen, 0u) << "the share holders evaluated the municipality's batch";
+}
