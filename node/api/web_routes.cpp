@@ -117,11 +117,24 @@ void report(ApiServices& s, RouteContext ctx, Respond respond) {
   }
   std::ostringstream csv;
   if (dutch) {
+    // Names as of now: a rule renamed since shows its current title.
+    auto policy = s.policy ? s.policy() : nullptr;
+    auto manifest = s.manifest ? s.manifest() : nullptr;
+    audit::DutchNames names;
+    names.category = [&s](std::string_view id) {
+      const auto* c = s.taxonomy.find(id);
+      return c ? c->nl : std::string(id);
+    };
+    names.rule = [&policy](std::string_view id) {
+      const policies::Rule* r = policy ? policy->find(id) : nullptr;
+      return r && !r->title.empty() ? r->title : std::string(id);
+    };
+    names.partner = [&manifest](std::string_view org) {
+      const federation::Partner* p = manifest ? manifest->find(org) : nullptr;
+      return p && !p->name.empty() ? p->name : std::string(org);
+    };
     s.store.read([&](storage::Database& db) {
-      audit::write_dutch_report_csv(db, csv, [&s](std::string_view id) {
-        const auto* c = s.taxonomy.find(id);
-        return c ? c->nl : std::string(id);
-      });
+      audit::write_dutch_report_csv(db, csv, names);
       return 0;
     });
   } else {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <ctime>
 
 #include "crypto/bytes.hpp"
@@ -101,13 +102,28 @@ void write_report_csv(storage::Database& db, std::ostream& out) {
 }
 
 namespace {
-std::string local_time(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+// Dutch civil time: CET, and CEST from the last Sunday of March to the last
+// Sunday of October at 01:00 UTC (EU directive 2000/84/EC), computed rather
+// than read from the process's TZ, which is UTC on most servers.
+struct DutchTime {
+  std::string text;  // dd-mm-jjjj uu:mm:ss
+  bool summer = false;
+};
+DutchTime dutch_time(std::int64_t utc_ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds{utc_ms}};
+  const year y = year_month_day{floor<days>(t)}.year();
+  const auto summer_from = sys_days{y / March / Sunday[last]} + hours{1};
+  const auto summer_until = sys_days{y / October / Sunday[last]} + hours{1};
+  DutchTime out;
+  out.summer = t >= summer_from && t < summer_until;
+  std::time_t secs = static_cast<std::time_t>(utc_ms / 1000 + (out.summer ? 7200 : 3600));
   std::tm tm{};
-  localtime_r(&secs, &tm);
+  gmtime_r(&secs, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%d-%m-%Y %H:%M:%S", &tm);
-  return buf;
+  out.text = buf;
+  return out;
 }
 
 std::string_view dutch_description(std::string_view name) {
@@ -125,14 +141,18 @@ std::string dutch_outcome(std::string_view status) {
 }
 }  // namespace
 
-void write_dutch_report_csv(storage::Database& db, std::ostream& out,
-                            const std::function<std::string(std::string_view)>& category_name) {
+void write_dutch_report_csv(storage::Database& db, std::ostream& out, const DutchNames& names) {
+  const auto named = [](const std::function<std::string(std::string_view)>& f, const std::string& id) {
+    return id.empty() || !f ? id : f(id);
+  };
   out << "\xEF\xBB\xBF" << kDutchReportHeader << "\r\n";
   for_each_report_row(db, [&](const ReportRow& r) {
-    out << r.index << ";" << csv(local_time(r.end_ms)) << ";" << csv(r.name) << ";" << csv(dutch_description(r.name))
-        << ";" << csv(dutch_outcome(r.status)) << ";" << csv(r.partner) << ";"
-        << csv(r.category.empty() ? r.category : category_name(r.category)) << ";" << csv(r.rule) << ";"
-        << csv(r.legal_basis) << ";" << csv(r.purpose) << ";" << r.count << "\r\n";
+    const DutchTime when = dutch_time(r.end_ms);
+    out << r.index << ";" << csv(when.text) << ";" << csv(when.summer ? "zomertijd (UTC+2)" : "wintertijd (UTC+1)") << ";"
+        << csv(r.name) << ";" << csv(dutch_description(r.name)) << ";" << csv(dutch_outcome(r.status)) << ";"
+        << csv(named(names.partner, r.partner)) << ";" << csv(named(names.category, r.category)) << ";"
+        << csv(named(names.rule, r.rule)) << ";" << csv(r.legal_basis) << ";" << csv(r.purpose) << ";" << r.count
+        << "\r\n";
   });
 }
 

@@ -25,9 +25,16 @@ void write_report_csv(storage::Database& db, std::ostream& out);
 // dd-mm-jjjj uu:mm:ss, each event also described in Dutch, outcomes in
 // words, and the category's Dutch name from `category_name`.
 inline constexpr const char* kDutchReportHeader =
-    "nummer;datum en tijd;gebeurtenis;omschrijving;uitkomst;partner;categorie;regel;grondslag;doel;aantal";
-void write_dutch_report_csv(storage::Database& db, std::ostream& out,
-                            const std::function<std::string(std::string_view)>& category_name);
+    "nummer;datum en tijd;tijdzone;gebeurtenis;omschrijving;uitkomst;partner;categorie;regel;grondslag;doel;aantal";
+// What a privacy officer reads instead of ids: the category's Dutch name, the
+// covenant rule's title, the partner's name (each falls back to the id).
+struct DutchNames {
+  std::function<std::string(std::string_view)> category, rule, partner;
+};
+// Times in Dutch civil time whatever the server's time zone, with the zone
+// named in its own column ("wintertijd (UTC+1)"), so a spreadsheet still reads
+// the date and time as such.
+void write_dutch_report_csv(storage::Database& db, std::ostream& out, const DutchNames& names);
 
 // One quoted cell, guarded as above.
 bool csv_needs_guard(std::string_view field);

@@ -2,7 +2,9 @@
 // receives, what none may store, and everything the receiver must refuse.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -150,6 +152,42 @@ TEST_F(SharingTest, ALabourSignalReachesExactlyTheEntitledPartnersAndNothingIden
         "/api/v1/ldv/processing-activities"));
   }
   EXPECT_EQ(linked, 3u) << "sender and receiver record one trace";
+
+  // The privacy officer's Dutch processing record names each rule by the title
+  // people know it by and each partner by its name, never by an id.
+  std::map<std::string, std::string> titles;
+  const json::value policy = json::parse(api(0, "GET", "/api/v1/policy", "officer").body);
+  for (const auto& r : policy.at("rules").as_array()) {
+    titles[std::string(r.at("id").as_string())] = std::string(r.at("title").as_string());
+  }
+  auto csv = api(0, "GET", "/api/v1/audit/report.csv", "privacy_officer");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  std::size_t sent_rows = 0;
+  for (std::size_t at = csv.body.find("\r\n") + 2; at < csv.body.size();) {
+    const std::size_t end = csv.body.find("\r\n", at);
+    const std::string row = csv.body.substr(at, end - at);
+    at = end + 2;
+    if (row.find(";\"record.sent\";") == std::string::npos) continue;
+    ++sent_rows;
+    std::vector<std::string> cells(1);
+    bool quoted = false;
+    for (char c : row) {  // RFC 4180 with ';': a quoted cell may hold ';' ("" is a quote)
+      if (c == '"') quoted = !quoted;
+      if (c == ';' && !quoted) cells.emplace_back();
+      else if (c != '"') cells.back() += c;
+    }
+    ASSERT_EQ(cells.size(), 12u) << row;
+    EXPECT_TRUE(cells[2] == "wintertijd (UTC+1)" || cells[2] == "zomertijd (UTC+2)") << row;
+    EXPECT_TRUE(cells[6] == "Nederlandse Arbeidsinspectie" || cells[6].starts_with("RIEC")) << "partner by name: " << row;
+    bool titled = false;
+    for (const auto& [rule_id, title] : titles) {
+      EXPECT_NE(cells[8], rule_id) << "rule by its id: " << row;
+      titled = titled || cells[8] == title;
+    }
+    EXPECT_TRUE(titled) << "rule by its title: " << row;
+  }
+  EXPECT_GE(sent_rows, 2u) << csv.body.substr(0, 2000);
+
   for (std::size_t i = 0; i < apps_.size(); ++i) {
     signalnode::node::storage::Database db(nodes_[i].dir / "signalnode.db", signalnode::node::storage::Database::Mode::read_only);
     auto key = key_of(i);

@@ -4,6 +4,8 @@
 // security headers, and the privacy officer's routes.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -46,15 +48,14 @@ class WebTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // Many log-ins from one address: the per-address limit has a test of its own.
-    node_ = new TestNode("gemeente-aalsmeer", 10, false, 1000);
+    node_ = std::make_unique<TestNode>("gemeente-aalsmeer", 10, false, 1000);
     for (const char* role : {"officer", "analyst", "privacy_officer", "admin"}) {
       node_->app().users().create(std::string("web.") + role, *signalnode::node::auth::role_from_string(role), kPassword,
                                   1, "test");
     }
   }
   static void TearDownTestSuite() {
-    delete node_;
-    node_ = nullptr;
+    node_.reset();
   }
 
   static HttpResponse post_login(const std::string& username, const std::string& password) {
@@ -76,10 +77,10 @@ class WebTest : public ::testing::Test {
     return node_->client()->request(method, target, body, h);
   }
 
-  static TestNode* node_;
+  static std::unique_ptr<TestNode> node_;
   static signalnode::testing::WebLogins logins_;
 };
-TestNode* WebTest::node_ = nullptr;
+std::unique_ptr<TestNode> WebTest::node_;
 signalnode::testing::WebLogins WebTest::logins_;
 
 }  // namespace
@@ -102,6 +103,21 @@ TEST_F(WebTest, LogInSetsASecureHttpOnlySameSiteCookie) {
   auto me = with(l, "GET", "/api/v1/session");
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(json::parse(me.body).at("csrfToken").as_string(), l.csrf) << "a reloaded page gets its token back";
+}
+
+TEST_F(WebTest, TheSessionSaysHowLongItLastsSoThePageCanWarnBeforeItEnds) {
+  auto r = post_login("web.officer", kPassword);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value at_login = json::parse(r.body);
+  EXPECT_EQ(at_login.at("idleSeconds").as_int64(), 30 * 60);
+  EXPECT_GE(at_login.at("endsInSeconds").as_int64(), 8 * 3600 - 5) << "the 8 hours start at the log-in";
+  EXPECT_LE(at_login.at("endsInSeconds").as_int64(), 8 * 3600);
+
+  Login l = login("officer");
+  json::value me = json::parse(with(l, "GET", "/api/v1/session").body);
+  EXPECT_EQ(me.at("idleSeconds").as_int64(), 30 * 60);
+  EXPECT_GT(me.at("endsInSeconds").as_int64(), 8 * 3600 - 60);
+  EXPECT_LE(me.at("endsInSeconds").as_int64(), 8 * 3600) << "activity does not move the end";
 }
 
 TEST_F(WebTest, ACookieSessionNeedsItsCsrfTokenForEveryStateChange) {
@@ -334,7 +350,7 @@ TEST_F(WebTest, ThePrivacyOfficerSeesVerificationStatsAndASafeCsv) {
   auto csv = with(l, "GET", "/api/v1/audit/report.csv");
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body.rfind(std::string("\xEF\xBB\xBF") + "nummer;datum en tijd;gebeurtenis;omschrijving;uitkomst", 0), 0u)
+  EXPECT_EQ(csv.body.rfind(std::string("\xEF\xBB\xBF") + "nummer;datum en tijd;tijdzone;gebeurtenis;omschrijving;uitkomst", 0), 0u)
       << csv.body.substr(0, 80);
   EXPECT_NE(csv.body.find("\r\n"), std::string::npos);
   EXPECT_NE(csv.body.find("\"login.succeeded\";\"een aanmelding op de webinterface\""), std::string::npos) << csv.body.substr(0, 600);
@@ -344,6 +360,10 @@ TEST_F(WebTest, ThePrivacyOfficerSeesVerificationStatsAndASafeCsv) {
   EXPECT_TRUE(time_cell.size() == 21 && time_cell[0] == '"' && time_cell[3] == '-' && time_cell[6] == '-' &&
               time_cell[11] == ' ')
       << time_cell;
+  const std::string zone_cell = csv.body.substr(second_row, csv.body.find("\r\n", second_row) - second_row);
+  EXPECT_TRUE(zone_cell.find(";\"wintertijd (UTC+1)\";") != std::string::npos ||
+              zone_cell.find(";\"zomertijd (UTC+2)\";") != std::string::npos)
+      << "Dutch civil time, its zone named: " << zone_cell;
   EXPECT_EQ(csv.body.find(kPassword), std::string::npos);
   // The international form on request.
   auto en = with(l, "GET", "/api/v1/audit/report.csv?lang=en");
