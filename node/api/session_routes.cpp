@@ -64,6 +64,15 @@ HttpResponse must_wait(const ApiServices& s, std::int64_t until_ms) {
   return r;
 }
 
+namespace {
+// How long the session lasts, in seconds from now (the browser's clock may
+// be off; a duration is not): the web warns before either end (docs/web.md).
+void add_session_times(const ApiServices& s, const auth::Session& session, json::object& o) {
+  o["idleSeconds"] = auth::kSessionIdleMs / 1000;
+  o["endsInSeconds"] = std::max<std::int64_t>(0, (session.ends_at_ms - epoch_ms(s.clock())) / 1000);
+}
+}  // namespace
+
 HttpResponse login_response(const ApiServices& s, const auth::LoginResult& result) {
   if (result.outcome == auth::LoginOutcome::throttled) return must_wait(s, result.wait_until_ms);
   if (result.outcome == auth::LoginOutcome::second_factor) {
@@ -81,11 +90,13 @@ HttpResponse login_response(const ApiServices& s, const auth::LoginResult& resul
     return r;
   }
   const auth::Session& session = *result.session;
-  HttpResponse r = json_response(200, json::serialize(json::object{{"username", session.principal.label},
-                                                                   {"role", auth::to_string(session.principal.role)},
-                                                                   {"org", s.org},
-                                                                   {"csrfToken", session.csrf_token},
-                                                                   {"mustEnrol", session.must_enrol}}));
+  json::object o{{"username", session.principal.label},
+                 {"role", auth::to_string(session.principal.role)},
+                 {"org", s.org},
+                 {"csrfToken", session.csrf_token},
+                 {"mustEnrol", session.must_enrol}};
+  add_session_times(s, session, o);
+  HttpResponse r = json_response(200, json::serialize(o));
   r.headers.emplace_back("Set-Cookie", session_cookie_header(session.token, static_cast<int>(auth::kSessionMaxMs / 1000)));
   return r;
 }
@@ -135,6 +146,7 @@ void add_session_routes(Router& router, ApiServices& s) {
         o["username"] = session->principal.label;
         o["csrfToken"] = session->csrf_token;
         o["mustEnrol"] = session->must_enrol;
+        add_session_times(s, *session, o);
         if (s.factors) {
           // What the web's step-up dialog offers.
           const auto factors = s.factors->summary(session->principal.label, session->principal.role);

@@ -255,6 +255,7 @@ Session UserStore::open_session(storage::Database& db, const std::string& userna
   s.csrf_token = crypto::random_hex_id(16);
   s.principal = {"user:" + username, role, username};
   s.proof_at_ms = now_ms;
+  s.ends_at_ms = now_ms + kSessionMaxMs;
   s.must_enrol = must_enrol;
   // This address is now known for the name: a guesser elsewhere cannot make
   // the owner wait here (login_throttle.hpp). Only once every step is done,
@@ -310,6 +311,7 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
   s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username};
   s.proof_at_ms = row->proof;
   s.must_enrol = row->must_enrol;
+  s.ends_at_ms = row->created + kSessionMaxMs;
   return s;
 }
 

@@ -62,6 +62,9 @@ struct Session {
   // A role that needs a second factor, logged in without one: this session
   // may only enrol one (issue 21).
   bool must_enrol = false;
+  // When the session ends however active its user is (kSessionMaxMs after the
+  // log-in): the web warns before, so nobody is logged out mid-sentence.
+  std::int64_t ends_at_ms = 0;
 };
 
 // `throttled`: too many wrong passwords for this name or from this address;

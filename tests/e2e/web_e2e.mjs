@@ -795,7 +795,7 @@ try {
 
   log('a session about to end warns and can be extended; an ended one asks to log in again in place, keeping the half-typed report');
   await officer.goto(`${municipality.api}/#/submit`);
-  await officer.evaluate(() => localStorage.setItem('sn-session-idle-ms', '9000'));
+  await officer.clock.install();  // the page's own clock, moved forward below: the node's session stays as it is
   await officer.reload();
   await officer.getByRole('heading', { name: 'Signaal melden' }).waitFor();
   const aboutNode = await officer.evaluate(async () => { const r = await fetch('/api/v1/about'); return r.ok ? r.json() : null; });
@@ -806,11 +806,13 @@ try {
   await officer.locator('input[value="housing.overcrowding"]').check();
   const halfTyped = 'Busje met zes mannen om 05:00 bij de kas; half getypt';
   await officer.getByLabel('Toelichting').fill(halfTyped);
+  await officer.clock.fastForward('27:30');  // 27.5 minutes without a click: 3 minutes before the idle end
   const warning = officer.getByRole('dialog', { name: 'Uw sessie verloopt bijna' });
   await warning.waitFor({ timeout: 15000 });
   await shot(officer, '23-session-warning');
   await warning.getByRole('button', { name: 'Ingelogd blijven' }).click();
   await warning.waitFor({ state: 'detached' });
+  await officer.clock.setSystemTime(new Date());  // back to the real time, timers not fired
   await officer.context().clearCookies();  // the session ends (as after 30 idle minutes)
   await officer.getByRole('button', { name: 'Bekijk wat partners ontvangen' }).click();
   const again = officer.getByRole('dialog', { name: 'Uw sessie is verlopen' });
@@ -821,10 +823,26 @@ try {
   await again.getByRole('button', { name: 'Inloggen', exact: true }).click();
   await again.waitFor({ state: 'detached' });
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped, 'and after logging in again');
-  await officer.evaluate(() => localStorage.removeItem('sn-session-idle-ms'));
   await officer.reload();  // a reload (or a log-in in a new page) brings the draft back
   await officer.getByText('Uw niet verstuurde melding is teruggezet.').waitFor();
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped);
+  log('eight hours after the log-in a session ends however active: ten minutes before, the page says at what time');
+  {
+    const late = await officer.context().newPage();
+    await late.clock.install();
+    await late.goto(`${municipality.api}/`);
+    await late.getByRole('button', { name: 'Uitloggen' }).waitFor();
+    const endsIn = await late.evaluate(async () => (await (await fetch('/api/v1/session')).json()).endsInSeconds);
+    assert.ok(endsIn > 7 * 3600 && endsIn <= 8 * 3600, `a session lasts 8 hours from its log-in (${endsIn} s left)`);
+    await late.clock.fastForward((endsIn - 5 * 60) * 1000);
+    const ending = late.getByRole('dialog', { name: 'Uw sessie eindigt binnenkort' });
+    await ending.waitFor({ timeout: 15000 });
+    assert.match(await ending.innerText(), /Om \d{2}:\d{2} eindigt uw sessie/, 'the end is named as a time of day');
+    await shot(late, '24b-session-end');
+    await ending.getByRole('button', { name: 'Sluiten' }).click();
+    await ending.waitFor({ state: 'detached' });
+    await late.close();
+  }
   log('all errors at once, each next to its field');
   await officer.getByLabel(/^Waargenomen op/).fill('31-02-2026');
   await officer.getByRole('button', { name: 'Betrokkene toevoegen' }).click();
