@@ -74,7 +74,13 @@ struct ApiServices {
   std::optional<std::string> municipality = std::nullopt;
   // Second factors of web accounts (issue 21); nullptr: password only.
   auth::SecondFactors* factors = nullptr;
+  // GET /openapi.json with the operator's contact (node.json `contact`) in
+  // info.contact, made once at start; empty: the document as built.
+  std::string openapi_document = {};
 };
+
+// The built-in OpenAPI document with info.contact replaced.
+std::string openapi_with_contact(const std::string& name, const std::string& email, const std::string& url);
 
 void add_signal_routes(Router& router, ApiServices& services);
 void add_system_routes(Router& router, ApiServices& services);

@@ -157,9 +157,15 @@ void add_system_routes(Router& router, ApiServices& s) {
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
   });
 
-  router.add("GET", "/openapi.json", Access::open(), [](RouteContext, Respond respond) {
-    respond(json_response(200, std::string(embedded::openapi_json())));
+  router.add("GET", "/openapi.json", Access::open(), [&s](RouteContext, Respond respond) {
+    respond(json_response(200, s.openapi_document.empty() ? std::string(embedded::openapi_json()) : s.openapi_document));
   });
+}
+
+std::string openapi_with_contact(const std::string& name, const std::string& email, const std::string& url) {
+  json::value doc = json::parse(embedded::openapi_json());
+  doc.at("info").as_object()["contact"] = json::object{{"name", name}, {"email", email}, {"url", url}};
+  return json::serialize(doc);
 }
 
 }  // namespace signalnode::node::api

@@ -103,6 +103,7 @@ struct NodeApp::Impl {
                  cfg.lookups_per_user_per_day,
                  nullptr} {
     services.municipality = cfg.municipality;
+    if (cfg.contact) services.openapi_document = api::openapi_with_contact(cfg.contact->name, cfg.contact->email, cfg.contact->url);
     users.use_second_factors(&factors);
     services.factors = &factors;
     if (cfg.federation.enabled) {

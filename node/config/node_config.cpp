@@ -39,6 +39,30 @@ std::string need_string(const json::object& o, std::string_view key, const NodeP
   return std::string(v->get_string());
 }
 
+ContactConfig load_contact(const json::value& v, const NodePaths& paths) {
+  if (!v.is_object()) bad(paths, "contact", "must be an object {name, email, url}");
+  const json::object& o = v.get_object();
+  for (const auto& [key, _] : o) {
+    if (key != "name" && key != "email" && key != "url") bad(paths, "contact." + std::string(key), "is not a known field");
+  }
+  ContactConfig c{need_string(o, "name", paths, "contact."), need_string(o, "email", paths, "contact."),
+                  need_string(o, "url", paths, "contact.")};
+  const auto printable = [](const std::string& text) {
+    return std::all_of(text.begin(), text.end(), [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
+  };
+  if (c.name.empty() || c.name.size() > 200 || !printable(c.name)) bad(paths, "contact.name", "must be 1 to 200 characters");
+  const auto at = c.email.find('@');
+  if (c.email.size() > 254 || at == std::string::npos || at == 0 || at + 1 == c.email.size() ||
+      c.email.find('@', at + 1) != std::string::npos || c.email.find_first_of(" \t\r\n<>\"") != std::string::npos) {
+    bad(paths, "contact.email", "must be an e-mail address");
+  }
+  if (!c.url.starts_with("https://") || c.url.size() <= 8 || c.url.size() > 200 || !printable(c.url) ||
+      c.url.find(' ') != std::string::npos) {
+    bad(paths, "contact.url", "must be an https:// address of at most 200 characters");
+  }
+  return c;
+}
+
 std::int64_t optional_int(const json::object& o, std::string_view key, std::int64_t fallback, std::int64_t lo,
                           std::int64_t hi, const NodePaths& paths, const std::string& prefix) {
   const json::value* v = o.if_contains(key);
@@ -283,6 +307,7 @@ NodeConfig load_config(const NodePaths& paths) {
     c.lookups_per_user_per_day = static_cast<int>(
         optional_int(lookups->get_object(), "perUserPerDay", c.lookups_per_user_per_day, 0, 10000, paths, "lookups."));
   }
+  if (const json::value* n = o.if_contains("contact")) c.contact = load_contact(*n, paths);
   if (const json::value* n = o.if_contains("notifications")) load_notifications(*n, c.notifications, paths);
   if (const json::value* a = o.if_contains("auth")) load_auth(*a, c.auth, paths);
   if (const json::value* api = o.if_contains("api")) {
@@ -332,6 +357,7 @@ std::string config_to_json(const NodeConfig& c) {
                                             {"windowDays", c.alert_window_days}}},
                     {"lookups", json::object{{"perUserPerDay", c.lookups_per_user_per_day}}}};
   if (c.municipality) root["municipality"] = *c.municipality;
+  if (c.contact) root["contact"] = json::object{{"name", c.contact->name}, {"email", c.contact->email}, {"url", c.contact->url}};
   {
     json::array origins;
     for (const auto& origin : c.auth.webauthn_origins) origins.emplace_back(origin);

@@ -119,6 +119,13 @@ struct AuthConfig {
   std::vector<std::string> webauthn_origins;  // empty: https://<rpId>:<api port>
 };
 
+// Who answers for this node's API (the Design Rules want a name, e-mail
+// address and web address in the OpenAPI document's info.contact): the
+// operator's service desk, served in /openapi.json (docs/api.md).
+struct ContactConfig {
+  std::string name, email, url;
+};
+
 struct NodeConfig {
   std::string org;   // short id, e.g. gemeente-aalsmeer
   std::string role;  // one of policies::kPartnerRoles, or pseudonymisation_authority
@@ -141,6 +148,7 @@ struct NodeConfig {
   int lookups_per_user_per_day = 20;
   NotificationsConfig notifications;
   AuthConfig auth;
+  std::optional<ContactConfig> contact;
 };
 
 // The files of a node folder.

@@ -1,6 +1,8 @@
 // The local API over real HTTPS: contract paths, roles, and every kind of bad
 // input the issue lists, each answered with problem+json and no state change.
 #include <gtest/gtest.h>
+
+#include <memory>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -84,14 +86,13 @@ void expect_problem(const signalnode::node::http::HttpResponse& r, int status, c
 
 class ApiTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { node_ = new TestNode("gemeente-aalsmeer", 1); }
+  static void SetUpTestSuite() { node_ = std::make_unique<TestNode>("gemeente-aalsmeer", 1); }
   static void TearDownTestSuite() {
-    delete node_;
-    node_ = nullptr;
+    node_.reset();
   }
-  static TestNode* node_;
+  static std::unique_ptr<TestNode> node_;
 };
-TestNode* ApiTest::node_ = nullptr;
+std::unique_ptr<TestNode> ApiTest::node_;
 
 TEST_F(ApiTest, OfficerSubmitsListsAndReadsASignal) {
   auto created = node_->call("POST", "/api/v1/signals", kValidSignal);
@@ -386,4 +387,44 @@ TEST(ApiLogs, NoIdentifierNameSummaryOrTokenReachesTheLog) {
     EXPECT_FALSE(ec) << "not one JSON object: " << line;
   }
   std::filesystem::remove(log_path);
+}
+
+// The Design Rules want a contact in the OpenAPI document: the operator's, set
+// in node.json; without one the document says so rather than name a real
+// address that nobody reads.
+TEST_F(ApiTest, TheOpenApiDocumentNamesTheOperatorsContact) {
+  auto contact_of = [] {
+    auto r = node_->call("GET", "/openapi.json", "", "");
+    EXPECT_EQ(r.status, 200);
+    return json::parse(r.body).at("info").at("contact");
+  };
+  EXPECT_TRUE(contact_of().at("email").as_string().ends_with(".invalid")) << contact_of();
+
+  const auto path = node_->dir() / "node.json";
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  const std::string original = text.str();
+  auto write = [&](const json::value& v) { std::ofstream(path, std::ios::trunc) << json::serialize(v); };
+  json::value cfg = json::parse(original);
+  cfg.as_object()["contact"] = {{"name", "Servicedesk Gemeente Aalsmeer"},
+                                {"email", "servicedesk@aalsmeer.example"},
+                                {"url", "https://www.aalsmeer.example/contact"}};
+  write(cfg);
+  node_->restart();
+  const json::value served = contact_of();
+  EXPECT_EQ(served.at("name").as_string(), "Servicedesk Gemeente Aalsmeer");
+  EXPECT_EQ(served.at("email").as_string(), "servicedesk@aalsmeer.example");
+  EXPECT_EQ(served.at("url").as_string(), "https://www.aalsmeer.example/contact");
+
+  // A contact that is none: the node does not start, and says which field.
+  cfg.as_object()["contact"].as_object()["email"] = "servicedesk";
+  write(cfg);
+  try {
+    signalnode::node::app::NodeApp refused(signalnode::node::app::NodeOptions{node_->dir(), 0});
+    ADD_FAILURE() << "a contact without an e-mail address was taken";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("contact.email"), std::string::npos) << e.what();
+  }
+  std::ofstream(path, std::ios::trunc) << original;
+  node_->restart();
 }
