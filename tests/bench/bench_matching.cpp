@@ -35,15 +35,7 @@ const char* const kSenders[] = {"gemeente-aalsmeer", "nla", "snf"};
 
 using Pseudonym = std::array<std::uint8_t, 64>;
 
-Pseudonym pseudonym_of(std::uint64_t n) {
-  Pseudonym p{};
-  std::mt19937_64 g(n * 0x9E3779B97F4A7C15ULL + 1);
-  for (std::size_t i = 0; i < p.size(); i += 8) {
-    std::uint64_t v = g();
-    std::memcpy(p.data() + i, &v, 8);
-  }
-  return p;
-}
+Pseudonym pseudonym_of(std::uint64_t n) { return bench::synthetic_pseudonym(n, 1); }
 
 struct World {
   fs::path dir;

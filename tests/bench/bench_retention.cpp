@@ -32,15 +32,7 @@ constexpr int kDistinct = 700'000;
 constexpr std::int64_t kNow = 1'764'000'000'000;
 constexpr std::int64_t kDay = 86'400'000;
 
-std::array<std::uint8_t, 64> pseudonym_of(std::uint64_t n) {
-  std::array<std::uint8_t, 64> p{};
-  std::mt19937_64 g(n * 0x9E3779B97F4A7C15ULL + 7);
-  for (std::size_t i = 0; i < p.size(); i += 8) {
-    std::uint64_t v = g();
-    std::memcpy(p.data() + i, &v, 8);
-  }
-  return p;
-}
+std::array<std::uint8_t, 64> pseudonym_of(std::uint64_t n) { return bench::synthetic_pseudonym(n, 7); }
 
 // Records received over the last 100 days; the oldest tenth expired a day
 // before kNow, the others expire in a year. No own signals.

@@ -110,12 +110,11 @@ TEST_F(StoreWriterTest, ALoneJobNeedsNoSavepointAndAFailedOneLeavesNothing) {
 }
 
 TEST_F(StoreWriterTest, CheckpointsRunOffTheWriterAndKeepTheWalBounded) {
-  st::Checkpointer::Limits limits;
-  limits.passive_bytes = 128 << 10;
-  limits.reset_bytes = 512 << 10;
-  limits.tail_bytes = 256 << 10;
-  limits.restart_bytes = 4 << 20;
-  limits.restart_wait = std::chrono::milliseconds(50);
+  const st::Checkpointer::Limits limits{.passive_bytes = 128 << 10,
+                                        .reset_bytes = 512 << 10,
+                                        .tail_bytes = 256 << 10,
+                                        .restart_bytes = 4 << 20,
+                                        .restart_wait = std::chrono::milliseconds(50)};
   st::Store store(db(), scratch_schema(), limits);
   // 8 MiB in 2,000 back-to-back commits of 4 KiB each: the checkpointer
   // copies behind the writer, the writer copies the last tail of each
@@ -141,12 +140,11 @@ TEST_F(StoreWriterTest, CheckpointsRunOffTheWriterAndKeepTheWalBounded) {
 }
 
 TEST_F(StoreWriterTest, AReaderHoldingTheWalDelaysTheCheckpointNotTheWrites) {
-  st::Checkpointer::Limits limits;
-  limits.passive_bytes = 128 << 10;
-  limits.reset_bytes = 256 << 10;
-  limits.tail_bytes = 128 << 10;
-  limits.restart_bytes = 1 << 20;
-  limits.restart_wait = std::chrono::milliseconds(20);
+  const st::Checkpointer::Limits limits{.passive_bytes = 128 << 10,
+                                        .reset_bytes = 256 << 10,
+                                        .tail_bytes = 128 << 10,
+                                        .restart_bytes = 1 << 20,
+                                        .restart_wait = std::chrono::milliseconds(20)};
   st::Store store(db(), scratch_schema(), limits);
   store.write(insert("first"));
   // A reader on an old snapshot: nothing after it can be copied back, and
