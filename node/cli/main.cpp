@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   pseudonym_cmd->add_flag("--exchanges", pseudonym_exchanges,
                           "Subject access: also print every audit event on this node naming the subject");
 
-  auto* demo_cmd = app.add_subcommand("demo", "The four-partner demo federation on this machine");
+  auto* demo_cmd = app.add_subcommand("demo", "The demo federation on this machine: two municipalities in two RIEC regions, their RIECs, the inspectorate, SNF, three PA share holders");
   demo_cmd->require_subcommand(1);
   std::filesystem::path demo_dir;
   std::uint16_t base_port = 18443;
