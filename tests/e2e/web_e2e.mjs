@@ -828,7 +828,9 @@ try {
   assert.equal(await officer.getByLabel('Toelichting').inputValue(), halfTyped);
   log('eight hours after the log-in a session ends however active: ten minutes before, the page says at what time');
   {
-    const late = await officer.context().newPage();
+    // A context of its own (a clock is the context's), with the officer's session.
+    const late = await newPage();
+    await late.context().addCookies(await officer.context().cookies());
     await late.clock.install();
     await late.goto(`${municipality.api}/`);
     await late.getByRole('button', { name: 'Uitloggen' }).waitFor();
@@ -841,7 +843,7 @@ try {
     await shot(late, '24b-session-end');
     await ending.getByRole('button', { name: 'Sluiten' }).click();
     await ending.waitFor({ state: 'detached' });
-    await late.close();
+    await late.context().close();
   }
   log('all errors at once, each next to its field');
   await officer.getByLabel(/^Waargenomen op/).fill('31-02-2026');
