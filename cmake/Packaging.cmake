@@ -10,7 +10,7 @@ set(sn_pkg_out ${CMAKE_BINARY_DIR}/packaging)
 # shipped gzip -9n (no name, no time stamp: the same bytes on every build).
 find_program(SN_GZIP gzip REQUIRED)
 set(sn_pkg_generated)
-foreach(pair "signalnode.1;signalnode.1.gz" "debian/changelog;changelog.Debian.gz")
+foreach(pair "signalnode.1;signalnode.1.gz" "debian/changelog;changelog.gz")
   list(GET pair 0 in)
   list(GET pair 1 out)
   get_filename_component(plain ${out} NAME_WLE)
@@ -24,11 +24,13 @@ add_custom_target(sn_package_files ALL DEPENDS ${sn_pkg_generated})
 
 set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
   OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+# Full RELRO for the shipped binary (lintian: hardening-no-bindnow).
+target_link_options(signalnode PRIVATE -Wl,-z,relro,-z,now)
 install(TARGETS signalnode RUNTIME DESTINATION bin)
 install(FILES ${sn_pkg}/signalnode.service DESTINATION lib/systemd/system)
 install(FILES ${sn_pkg}/signalnode.env DESTINATION /etc/signalnode)
 install(FILES ${sn_pkg_out}/signalnode.1.gz DESTINATION share/man/man1)
-install(FILES ${sn_pkg_out}/changelog.Debian.gz ${sn_pkg}/debian/copyright ${PROJECT_SOURCE_DIR}/README.md
+install(FILES ${sn_pkg_out}/changelog.gz ${sn_pkg}/debian/copyright ${PROJECT_SOURCE_DIR}/README.md
   DESTINATION share/doc/signalnode)
 file(GLOB sn_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${sn_docs} DESTINATION share/doc/signalnode)

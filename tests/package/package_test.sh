@@ -55,7 +55,7 @@ if [ "$step" = contents ]; then
   expect /etc/signalnode/signalnode.env -rw-r--r--
   expect /usr/share/man/man1/signalnode.1.gz -rw-r--r--
   expect /usr/share/doc/signalnode/copyright -rw-r--r--
-  expect /usr/share/doc/signalnode/changelog.Debian.gz -rw-r--r--
+  expect /usr/share/doc/signalnode/changelog.gz -rw-r--r--
   expect /usr/share/doc/signalnode/operations.md -rw-r--r--
   expect /usr/share/doc/signalnode/backup.md -rw-r--r--
   expect /usr/share/doc/signalnode/README.md -rw-r--r--
@@ -118,6 +118,7 @@ fi
 [ "$step" = install ] || fail "unknown step $step"
 [ "$(id -u)" = 0 ] || { echo "SKIP: the scratch-root install needs root (chown to the service user)"; exit 77; }
 root="$work/root"
+chmod 0755 "$work"   # the service user walks down to its folder
 dpkg-deb -x "$deb" "$root"
 mkdir "$work/control"
 dpkg-deb -e "$deb" "$work/control"
@@ -175,7 +176,10 @@ cat >"$work/signal.json" <<'JSON'
 JSON
 "$bin" submit --api "$url" --ca "$state/tls/api.crt" --token "$token" --file "$work/signal.json" >/dev/null ||
   fail "a signal was not accepted"
-kill -TERM "$pid"
+# SIGTERM to the node itself (under strace, the tracer's child; strace exits with its status).
+node_pid=$pid
+[ ${#tracer[@]} -eq 0 ] || node_pid=$(ps --ppid "$pid" -o pid= | tr -d ' ')
+kill -TERM "$node_pid"
 wait "$pid" || fail "the node did not exit 0 after SIGTERM: $(tail -5 "$work/serve.err")"
 pid=""
 grep -q '"event":"node.stopped"' "$work/serve.err" || fail "no node.stopped in the log"
