@@ -165,7 +165,7 @@ serve_node() {
   (umask 0077; exec "${tracer[@]}" setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all -- \
     env JOURNAL_STREAM= TZ=Europe/Amsterdam "$bin" serve --dir "$state" --port 0) >"$work/serve.out" 2>"$work/serve.err" &
   pid=$!
-  for _ in $(seq 150); do grep -q 'serving https://' "$work/serve.out" && break; sleep 0.1; done
+  for _ in $(seq 150); do grep -qs 'serving https://' "$work/serve.out" && break; sleep 0.1; done
   url=$(grep -o 'https://[0-9.:]*' "$work/serve.out" | head -1) || fail "the installed node did not start: $(cat "$work/serve.err")"
 }
 serve_node
@@ -230,6 +230,15 @@ for line in text:
     p = re.match(r'^\d+\s+(?:openat|open|creat|mkdir|mkdirat|rename|renameat2?|unlink|unlinkat|truncate)\((?:AT_FDCWD, |\d+, )?"([^"]+)"(.*)', line)
     if p and (not call.startswith("open") or re.search(r"O_WRONLY|O_RDWR|O_CREAT", p.group(2))) and "ENOENT" not in p.group(2):
         written.add(p.group(1))
+    if p:
+        path = p.group(1)
+        # ProcSubset=pid, PrivateDevices and ProtectHome hide everything else there.
+        if path.startswith("/proc/") and not re.match(r"/proc/(self|thread-self|\d+)(/|$)", path):
+            bad.append("reads /proc beyond its own process: " + line)
+        if path.startswith("/dev/") and path not in ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"):
+            bad.append("opens a device PrivateDevices hides: " + line)
+        if path.startswith(("/home/", "/root/", "/run/user/")):
+            bad.append("reaches into home folders: " + line)
 unknown = sorted(c for c in calls if c not in allowed and c != "exit_group")
 if unknown:
     bad.append("system calls outside the filter: " + ", ".join(unknown))
