@@ -12,6 +12,7 @@ packages=(
   libcbor-dev                               # CBOR from passkeys (node/auth/cbor_value.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-aiosmtpd                          # the SMTP sink of the notification transport tests
+  dpkg-dev curl strace python3-yaml         # the Debian package: cpack's dpkg-shlibdeps, tests/package
 )
 # The sanitizer and fuzz builds need clang with its runtimes.
 if [ "${SN_WITH_CLANG:-0}" = 1 ]; then

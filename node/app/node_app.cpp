@@ -232,6 +232,57 @@ struct NodeApp::Impl {
         return out;
       });
     }
+    // Issue 23, for the alert rules in packaging/monitoring: when each
+    // certificate ends, the newest signed tree head, and the node's own
+    // check of its log (every 6 hours; absent until the first).
+    metrics.add_gauge("signalnode_certificate_not_after_seconds",
+                      "When the API and federation certificates expire (Unix time, s).", [this] {
+                        std::vector<std::pair<std::string, double>> out;
+                        for (const auto& [name, file] : certificate_files()) {
+                          try {
+                            out.emplace_back("{certificate=\"" + name + "\"}",
+                                             static_cast<double>(crypto::certificate_not_after(net::read_text_file(file))));
+                          } catch (const std::exception&) {
+                            // Unreadable: absent, which the alert on absence catches.
+                          }
+                        }
+                        return out;
+                      });
+    metrics.add_gauge("signalnode_audit_tree_head",
+                      "The newest signed tree head of the audit log: size (events) and timestamp_seconds.", [this] {
+                        std::vector<std::pair<std::string, double>> out;
+                        if (auto head = audit.latest_tree_head()) {
+                          out.emplace_back("{measure=\"size\"}", static_cast<double>(head->tree_size));
+                          out.emplace_back("{measure=\"timestamp_seconds\"}",
+                                           static_cast<double>(head->timestamp_ms) / 1000);
+                        }
+                        return out;
+                      });
+    metrics.add_gauge("signalnode_audit_log_verified",
+                      "1 when the node's last check of its own audit log verified, 0 when it failed.", [this] {
+                        std::vector<std::pair<std::string, double>> out;
+                        const int v = log_verified.load();
+                        if (v >= 0) out.emplace_back("", static_cast<double>(v));
+                        return out;
+                      });
+    if (pa) {
+      metrics.add_gauge("signalnode_pa_budget_limit", "Per partner: its PA budget for a minute and for a day (UTC).",
+                        [this] {
+                          std::vector<std::pair<std::string, double>> out;
+                          const auto& limits = pa->limits();
+                          for (const auto& [p, u] : pa->usage()) {
+                            auto own = limits.partner_budgets.find(p);
+                            const bool has_own = own != limits.partner_budgets.end();
+                            out.emplace_back("{partner=\"" + p + "\",window=\"minute\"}",
+                                             static_cast<double>(has_own ? own->second.elements_per_minute
+                                                                         : limits.budget.elements_per_minute));
+                            out.emplace_back("{partner=\"" + p + "\",window=\"day\"}",
+                                             static_cast<double>(has_own ? own->second.elements_per_day
+                                                                         : limits.budget.elements_per_day));
+                          }
+                          return out;
+                        });
+    }
     metrics.add_counter("signalnode_pa_holder_faults_total",
                         "Batches a PA share holder did not answer, or answered with a proof that failed, per holder.",
                         [this] {
@@ -446,6 +497,12 @@ struct NodeApp::Impl {
     return crypto::SecretBytes(crypto::Bytes(raw.data(), raw.data() + n));
   }
 
+  std::vector<std::pair<std::string, std::filesystem::path>> certificate_files() const {
+    std::vector<std::pair<std::string, std::filesystem::path>> certs{{"api", paths.api_cert()}};
+    if (cfg.federation.enabled) certs.emplace_back("federation", paths.resolve(cfg.federation.tls_cert));
+    return certs;
+  }
+
   // What is checked rather than raised where it happens: certificates close
   // to their end, partners far behind, the node's own log. Hourly, on the
   // notifier's thread (reading only; raising is one small write).
@@ -454,10 +511,8 @@ struct NodeApp::Impl {
     if (now - last_conditions_ms < 3'600'000) return;
     last_conditions_ms = now;
     const std::string day = std::to_string(now / 86'400'000);
-    std::vector<std::pair<std::string, std::filesystem::path>> certs{{"api", paths.api_cert()}};
-    if (cfg.federation.enabled) certs.emplace_back("federation", paths.resolve(cfg.federation.tls_cert));
     std::vector<std::string> keys;
-    for (const auto& [name, file] : certs) {
+    for (const auto& [name, file] : certificate_files()) {
       try {
         const std::int64_t end = crypto::certificate_not_after(net::read_text_file(file));
         const std::int64_t days_left = (end * 1000 - now) / 86'400'000;
@@ -484,6 +539,7 @@ struct NodeApp::Impl {
     if (now - last_log_check_ms >= 6 * 3'600'000) {
       last_log_check_ms = now;
       log_ok = services.verify_audit().ok;
+      log_verified = log_ok ? 1 : 0;
       if (!log_ok) log::error("audit.verify_failed", {});
     }
     store->write([&](storage::Database& db) {
@@ -724,6 +780,7 @@ struct NodeApp::Impl {
   std::unique_ptr<PeriodicWorker> notify_worker;
   std::int64_t last_conditions_ms = 0;
   std::int64_t last_log_check_ms = 0;
+  std::atomic<int> log_verified{-1};  // the last self-check: 1 ok, 0 failed, -1 not yet
 };
 
 NodeApp::NodeApp(NodeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {

@@ -230,13 +230,48 @@ int schema_version(Database& db) {
   return static_cast<int>(st.int64(0));
 }
 
+namespace {
+std::runtime_error newer_schema(int version, std::size_t known) {
+  const std::string have = std::to_string(version), know = std::to_string(known);
+  return std::runtime_error(
+      "de database heeft schemaversie " + have + ", nieuwer dan deze signalnode kent (" + know +
+      "): een nieuwere versie heeft hem bijgewerkt. Installeer die versie weer, of zet de back-up terug die voor de "
+      "upgrade is gemaakt; er is niets veranderd / the database has schema version " + have +
+      ", newer than this signalnode knows (" + know +
+      "): a newer release upgraded it. Install that release again, or restore the backup taken before the upgrade; "
+      "nothing was changed");
+}
+}  // namespace
+
+void check_upgradable(Database& db, std::size_t known) {
+  const int version = schema_version(db);
+  if (version > static_cast<int>(known)) throw newer_schema(version, known);
+  const std::string have = std::to_string(version), know = std::to_string(known);
+  if (version == 0 || version == static_cast<int>(known)) return;
+  // Migrations are pending: they run only on a database that passes its checks.
+  std::string first;
+  try {
+    Statement st = db.prepare("PRAGMA quick_check");
+    while (st.step()) {
+      if (first.empty()) first = st.text(0);
+    }
+  } catch (const std::exception& e) {
+    first = e.what();
+  }
+  if (first != "ok") {
+    throw std::runtime_error(
+        "de database (schemaversie " + have + ") doorstaat de controle PRAGMA quick_check niet (" + first +
+        "); de upgrade naar versie " + know +
+        " is niet uitgevoerd en er is niets veranderd. Zet de laatste goede back-up terug (signalnode restore) en "
+        "start opnieuw / the database (schema version " + have + ") fails PRAGMA quick_check (" + first +
+        "); the upgrade to version " + know +
+        " was not run and nothing was changed. Restore the last good backup (signalnode restore) and start again");
+  }
+}
+
 int migrate(Database& db, const std::vector<Migration>& migrations) {
   int version = schema_version(db);
-  if (version > static_cast<int>(migrations.size())) {
-    throw std::runtime_error("database schema version " + std::to_string(version) +
-                             " is newer than this signalnode understands (" +
-                             std::to_string(migrations.size()) + "); upgrade signalnode");
-  }
+  if (version > static_cast<int>(migrations.size())) throw newer_schema(version, migrations.size());
   if (version == static_cast<int>(migrations.size())) return version;
   // Foreign keys are off while the schema changes, as "Making Other Kinds Of
   // Table Schema Changes" (sqlite.org/lang_altertable.html) prescribes: a

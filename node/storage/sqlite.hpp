@@ -159,5 +159,11 @@ class Transaction {
 using Migration = std::function<void(Database&)>;
 int migrate(Database& db, const std::vector<Migration>& migrations);
 int schema_version(Database& db);
+// Before anything touches a database (Store runs it before its one-time
+// VACUUM and the migrations): refuses, changing nothing, a schema newer than
+// the `known` migrations, and a database with migrations pending that fails
+// PRAGMA quick_check (an upgrade is not run on a damaged database). The
+// message is Dutch first, then English, and says what to do.
+void check_upgradable(Database& db, std::size_t known);
 
 }  // namespace signalnode::node::storage

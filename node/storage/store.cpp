@@ -13,6 +13,9 @@ namespace signalnode::node::storage {
 Store::Store(const std::filesystem::path& db_path, const std::vector<Migration>& migrations,
              Checkpointer::Limits checkpoints)
     : path_(db_path), writer_db_(db_path, Database::Mode::read_write) {
+  // A newer or damaged database is refused before the conversion below or a
+  // migration could change it.
+  check_upgradable(writer_db_, migrations.size());
   // Incremental auto-vacuum lets the retention task hand freed pages back to
   // the file system in small steps (PRAGMA incremental_vacuum) instead of a
   // full VACUUM that blocks writers. A database created before this setting
