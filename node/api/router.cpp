@@ -316,7 +316,11 @@ void Router::handle(HttpRequest&& request, Respond respond) const {
   };
   try {
     std::optional<http::TraceContext> caller;
-    if (trace_audit_) {
+    // Only a known caller's trace: on the API a signed-in principal (an open
+    // route such as the log-in would let anyone write failed log-ins into a
+    // partner exchange's trace, whose id partners know), on the federation
+    // listener a partner of the manifest.
+    if (trace_audit_ && (principal || foreign_entity_)) {
       if (auto parsed = audit::parse_traceparent(request.header("traceparent"))) {
         caller = http::TraceContext{parsed->first, parsed->second,
                                     foreign_entity_ ? foreign_entity_(request.peer_org) : std::string()};

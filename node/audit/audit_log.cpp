@@ -57,10 +57,15 @@ crypto::Bytes tree_head_message(std::uint64_t size, std::int64_t timestamp_ms, c
   return out;
 }
 
+// W3C Trace Context, version 00: lowercase hex, and an all-zero trace or
+// parent id is invalid (the standard's words): such a header is ignored, as
+// one that does not parse.
 std::optional<std::pair<std::string, std::string>> parse_traceparent(std::string_view h) {
   if (h.size() != 55 || h.substr(0, 3) != "00-" || h[35] != '-' || h[52] != '-') return std::nullopt;
   std::string trace(h.substr(3, 32)), span(h.substr(36, 16));
-  if (!is_hex(trace, 32) || !is_hex(span, 16)) return std::nullopt;
+  if (!is_hex(trace, 32) || !is_hex(span, 16) || !is_hex(h.substr(53, 2), 2)) return std::nullopt;
+  const auto zeros = [](const std::string& id) { return id.find_first_not_of('0') == std::string::npos; };
+  if (zeros(trace) || zeros(span)) return std::nullopt;
   return std::make_pair(trace, span);
 }
 

@@ -190,6 +190,8 @@ TEST_F(LdvReadTest, BadQueriesAreProblemsNamingTheFieldDutchFirstOnRecordReveali
   EXPECT_EQ(read(kMunicipality, R"({"traceId":"zz"})").status, 400);
   EXPECT_EQ(read(kMunicipality, R"({"traceId":"00000000000000000000000000000000"})").status, 400);
   EXPECT_EQ(read(kMunicipality, R"({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","sql":"1"})").status, 400);
+  // A made-up key that is itself an identifier: refused, and not kept in the log (checked below).
+  EXPECT_EQ(read(kMunicipality, R"({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","123456782":"1"})").status, 400);
   EXPECT_EQ(read(kMunicipality, R"([1,2])").status, 400);
   EXPECT_EQ(read(kMunicipality, R"({"traceId":{"a":{"b":1}}})").status, 400);
   EXPECT_EQ(read(kMunicipality, "{\"traceId\":\"" + std::string(5000, 'a') + "\"}").status, 400);
@@ -205,7 +207,7 @@ TEST_F(LdvReadTest, BadQueriesAreProblemsNamingTheFieldDutchFirstOnRecordReveali
   // Each refusal is on record, naming the field and never the value.
   auto log = api(kMunicipality, "GET", "/api/v1/audit/events?limit=100&name=ldv.read_refused", "privacy_officer");
   auto items = json::parse(log.body).at("items").as_array();
-  EXPECT_EQ(items.size(), 13u) << log.body;
+  EXPECT_EQ(items.size(), 14u) << log.body;
   EXPECT_EQ(log.body.find("123456782"), std::string::npos);
   EXPECT_EQ(log.body.find("NL91"), std::string::npos);
   std::set<std::string> fields;
@@ -252,21 +254,32 @@ TEST_F(LdvReadTest, TheRegisterListsEveryRuleAndTheNodesOwnActivitiesEachResolva
 // finds it by that trace.
 TEST_F(LdvReadTest, AnApiCallersTraceparentIsTheTraceOfWhatItsRequestLogs) {
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", span = "00f067aa0ba902b7";
+  const std::string traceparent = "00-" + trace + "-" + span + "-01";
   signalnode::node::net::ClientOptions options;
   options.trust_anchors_pem = signalnode::node::net::read_text_file(dir_ / "ca" / "ca.crt");
   signalnode::node::net::HttpsClient client("127.0.0.1", nodes_[kMunicipality].api_port, std::move(options));
-  auto login = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
-                              {{"Content-Type", "application/json"}, {"traceparent", "00-" + trace + "-" + span + "-01"}});
-  EXPECT_EQ(login.status, 401) << login.body;
+  // A signed-in caller's trace: what its request logs (here the read itself) is a child of its span.
+  auto asked = client.request("POST", "/api/v1/ldv/processing-activities", R"({"traceId":"0af7651916cd43dd8448eb211c80319c"})",
+                              {{"Content-Type", "application/json"},
+                               {"Authorization", "Bearer " + nodes_[kMunicipality].tokens.at("privacy_officer")},
+                               {"traceparent", traceparent}});
+  EXPECT_EQ(asked.status, 200) << asked.body;
   auto found = records(read(kMunicipality, R"({"traceId":")" + trace + R"("})"));
   ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0].at("name"), "login.failed");
+  EXPECT_EQ(found[0].at("name"), "ldv.read_performed");
   EXPECT_EQ(found[0].at("parentSpanId"), span.c_str());
-  EXPECT_EQ(found[0].at("status"), "Error");
-  // A request without one starts a trace of its own.
-  auto other = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
-                              {{"Content-Type", "application/json"}});
-  EXPECT_EQ(other.status, 401);
+  // Nobody's trace is taken from a caller who is not signed in: a failed
+  // log-in cannot be written into a trace whose id its sender knows.
+  auto login = client.request("POST", "/api/v1/session", R"({"username":"nobody.here","password":"not the password"})",
+                              {{"Content-Type", "application/json"}, {"traceparent", traceparent}});
+  EXPECT_EQ(login.status, 401) << login.body;
+  EXPECT_EQ(records(read(kMunicipality, R"({"traceId":")" + trace + R"("})")).size(), 1u);
+  // An invalid one (all-zero parent id) is ignored: the request starts a trace of its own.
+  auto zero = client.request("POST", "/api/v1/ldv/processing-activities", R"({"traceId":"0af7651916cd43dd8448eb211c80319c"})",
+                             {{"Content-Type", "application/json"},
+                              {"Authorization", "Bearer " + nodes_[kMunicipality].tokens.at("privacy_officer")},
+                              {"traceparent", "00-" + trace + "-0000000000000000-01"}});
+  EXPECT_EQ(zero.status, 200);
   EXPECT_EQ(records(read(kMunicipality, R"({"traceId":")" + trace + R"("})")).size(), 1u);
 }
 

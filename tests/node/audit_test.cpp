@@ -235,6 +235,12 @@ TEST(AuditTraceparent, ParsesW3cTraceContext) {
   EXPECT_EQ(t->first, "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(t->second, "00f067aa0ba902b7");
   EXPECT_FALSE(a::parse_traceparent("00-XYZ"));
+  // Invalid by the standard: all-zero ids, flags that are not hex, upper case, another version.
+  EXPECT_FALSE(a::parse_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(a::parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"));
+  EXPECT_FALSE(a::parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz"));
+  EXPECT_FALSE(a::parse_traceparent("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"));
+  EXPECT_FALSE(a::parse_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
 }
 
 TEST_F(AuditTest, RetentionPrunesContentsButTheLogStillVerifies) {
