@@ -72,9 +72,17 @@ void read_processing_activities(ApiServices& s, const RouteContext& ctx, const R
   auto parsed = audit::parse_ldv_query(ctx.request.body);
   if (auto* errors = std::get_if<std::vector<protocol::FieldError>>(&parsed)) {
     auto e = read_event(ctx, audit::events::kLdvReadRefused, now);
+    // The log keeps the names of the query's own fields only: a key the
+    // caller made up (a BSN as a key) must not enter the signed log for good.
+    const auto audited = [](const std::string& field) -> std::string {
+      for (std::string_view known : {"body", "traceId", "processingActivityId", "dataSubjectId", "startTime", "endTime"}) {
+        if (field == known) return field;
+      }
+      return "(unknown field)";
+    };
     json::array fields;
-    for (const auto& f : *errors) fields.push_back(json::value(f.field.substr(0, 64)));
-    e.attributes["field"] = errors->front().field.substr(0, 64);
+    for (const auto& f : *errors) fields.push_back(json::value(audited(f.field)));
+    e.attributes["field"] = audited(errors->front().field);
     e.attributes["fields"] = std::move(fields);
     e.attributes["reason"] = "invalid";
     return refuse(s, std::move(e), invalid_fields(*errors), respond);

@@ -52,6 +52,9 @@ json::object LdvReader::find(const LdvQuery& q) const {
   if (q.trace_id) sql += " AND e.trace_id = ?2";
   if (q.activity_uri) sql += " AND e.activity = ?3";
   if (q.end_ms) sql += " AND e.time_ms <= ?4";
+  // A record ends no earlier than it starts: its end time selects by index
+  // before its start time is read from the leaf.
+  if (q.start_ms) sql += " AND e.time_ms >= ?6";
   sql += " ORDER BY e.idx LIMIT ?5";
   json::array records;
   bool truncated = false;
@@ -61,10 +64,14 @@ json::object LdvReader::find(const LdvQuery& q) const {
     if (q.trace_id) st.bind(2, std::string_view(*q.trace_id));
     if (q.activity_uri) st.bind(3, std::string_view(*q.activity_uri));
     if (q.end_ms) st.bind(4, *q.end_ms);
+    if (q.start_ms) st.bind(6, *q.start_ms);
     // Start times are read from the leaves: the matches are bounded by the
     // selectors, and at most a few more rows than the answer holds are read.
-    st.bind(5, q.start_ms ? kMaxLdvRecords * 20 : kMaxLdvRecords + 1);
+    const std::int64_t limit = q.start_ms ? kMaxLdvRecords * 20 : kMaxLdvRecords + 1;
+    st.bind(5, limit);
+    std::int64_t rows = 0;
     while (st.step()) {
+      ++rows;
       json::value parsed = json::parse(crypto::as_chars(st.blob_view(1)));
       if (!parsed.is_object()) continue;
       const auto& e = parsed.get_object();
@@ -78,6 +85,8 @@ json::object LdvReader::find(const LdvQuery& q) const {
       }
       records.push_back(to_processing_activity(e, st.int64(0), resource));
     }
+    // Rows left unread may hold more: never an incomplete answer that says it is whole.
+    if (rows == limit) truncated = true;
     st.reset();
     return 0;
   });
