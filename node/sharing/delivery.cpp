@@ -206,138 +206,150 @@ void Delivery::apply_receipt(const federation::Partner& partner_entry, const pol
   for (const auto& o : receipt.outcomes) outcomes[o.record_id] = &o;
   const std::int64_t now = ctx_.now_ms();
   auto trace = audit::parse_traceparent(traceparent);
-  ctx_.store.write([&](storage::Database& db) {
-    (void)check_witnessed_head(db, partner_entry, receipt, now, head_valid);  // a misfit is raised, the receipt still counts
-    db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
-        .bind(1, std::string_view(receipt.batch_id))
-        .bind(2, std::string_view(partner))
-        .bind_blob(3, signed_receipt)
-        .bind(4, now)
-        .run();
-    static const std::string settle_sql =
-        sql("UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
-            "WHERE record_id = ? AND recipient = ? AND state IN ", sql_list(OutboxState::queued, OutboxState::sending));
-    static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
-                                               " WHERE record_id = ? AND state = ", OutboxState::sending);
-    // The partner answered: what waits for it in backoff is due now, so a
-    // partner that returns gets its backlog at once, not over minutes (not
-    // what it refused for now: that waits for its own retry).
-    static const std::string due_now_sql =
-        sql("UPDATE outbox SET next_attempt_at_ms = ?1 WHERE recipient = ?2 AND state = ", OutboxState::queued,
-            " AND next_attempt_at_ms > ?1 AND reason IS NULL");
-    db.cached(due_now_sql).bind(1, now).bind(2, std::string_view(partner)).run();
-    static const std::string retry_sql =
-        sql("UPDATE outbox SET state = ", OutboxState::queued, ", attempts = attempts + 1, next_attempt_at_ms = ?1, "
-            "last_error = ?2, reason = ?2 WHERE record_id = ?3 AND recipient = ?4 AND created_at_ms > ?5 AND state IN ",
-            sql_list(OutboxState::queued, OutboxState::sending));
-    auto st = db.cached(settle_sql);
-    auto requeue = db.cached(requeue_sql);
-    auto retry = db.cached(retry_sql);
-    for (const auto& id : record_ids) {
-      auto it = outcomes.find(id);
-      if (it == outcomes.end()) {  // not acknowledged: queued again
-        requeue.reset();
-        requeue.bind(1, std::string_view(id)).run();
-        detail::cancel_if_withdrawn_in_flight(db, id);
-        continue;
-      }
-      const wire::Record& sent = batch.records[static_cast<std::size_t>(&id - record_ids.data())];
-      // Shared records only: the receiver remembers its answer to any other
-      // message by id, so a retried correction would get the same refusal.
-      if (!it->second->accepted && sent.kind == RecordKind::shared_signal &&
-          policies::is_temporary_refusal(it->second->reason)) {
-        // Clocks or covenant versions that disagree for now: the record stays
-        // queued, out of the partner's "due now", and is offered again, for
-        // up to kRetryRefusedMs after it was queued; then it is refused.
-        retry.reset();
-        retry.bind(1, now + retry_after_refusal_ms())
-            .bind(2, std::string_view(it->second->reason))
-            .bind(3, std::string_view(id))
-            .bind(4, std::string_view(partner))
-            .bind(5, now - kRetryRefusedMs)
+  // A receipt settles its records in chunks, as the receiver stores them:
+  // each record's audit event is one log record per subject (LDV), so 500
+  // wide records in one transaction would hold officers' writes for long. A
+  // stop between chunks leaves the rest `sending`, queued again at start and
+  // answered from the receiver's memory of them on the next offer.
+  constexpr std::size_t kSettledPerTransaction = 100;
+  for (std::size_t from = 0; from == 0 || from < record_ids.size(); from += kSettledPerTransaction) {
+    const std::size_t to = std::min(record_ids.size(), from + kSettledPerTransaction);
+    ctx_.store.write([&](storage::Database& db) {
+      if (from == 0) {
+        (void)check_witnessed_head(db, partner_entry, receipt, now, head_valid);  // a misfit is raised, the receipt still counts
+        db.cached("INSERT OR IGNORE INTO receipts (batch_id, partner, receipt, received_at_ms) VALUES (?,?,?,?)")
+            .bind(1, std::string_view(receipt.batch_id))
+            .bind(2, std::string_view(partner))
+            .bind_blob(3, signed_receipt)
+            .bind(4, now)
             .run();
-        if (db.changes() > 0) {
-          log::warn("delivery.refused_for_now", {{"partner", partner}, {"reason", it->second->reason}});
+      }
+      static const std::string settle_sql =
+          sql("UPDATE outbox SET state = ?, delivered_at_ms = ?, reason = ?, batch_id = ?, last_error = NULL "
+              "WHERE record_id = ? AND recipient = ? AND state IN ", sql_list(OutboxState::queued, OutboxState::sending));
+      static const std::string requeue_sql = sql("UPDATE outbox SET state = ", OutboxState::queued,
+                                                 " WHERE record_id = ? AND state = ", OutboxState::sending);
+      // The partner answered: what waits for it in backoff is due now, so a
+      // partner that returns gets its backlog at once, not over minutes (not
+      // what it refused for now: that waits for its own retry).
+      static const std::string due_now_sql =
+          sql("UPDATE outbox SET next_attempt_at_ms = ?1 WHERE recipient = ?2 AND state = ", OutboxState::queued,
+              " AND next_attempt_at_ms > ?1 AND reason IS NULL");
+      if (from == 0) db.cached(due_now_sql).bind(1, now).bind(2, std::string_view(partner)).run();
+      static const std::string retry_sql =
+          sql("UPDATE outbox SET state = ", OutboxState::queued, ", attempts = attempts + 1, next_attempt_at_ms = ?1, "
+              "last_error = ?2, reason = ?2 WHERE record_id = ?3 AND recipient = ?4 AND created_at_ms > ?5 AND state IN ",
+              sql_list(OutboxState::queued, OutboxState::sending));
+      auto st = db.cached(settle_sql);
+      auto requeue = db.cached(requeue_sql);
+      auto retry = db.cached(retry_sql);
+      for (std::size_t at = from; at < to; ++at) {
+        const std::string& id = record_ids[at];
+        auto it = outcomes.find(id);
+        if (it == outcomes.end()) {  // not acknowledged: queued again
+          requeue.reset();
+          requeue.bind(1, std::string_view(id)).run();
+          detail::cancel_if_withdrawn_in_flight(db, id);
           continue;
         }
-      }
-      st.reset();
-      st.bind(1, to_sql(it->second->accepted ? OutboxState::delivered : OutboxState::rejected))
-          .bind(2, now)
-          .bind(3, std::string_view(it->second->reason))
-          .bind(4, std::string_view(receipt.batch_id))
-          .bind(5, std::string_view(id))
-          .bind(6, std::string_view(partner))
-          .run();
-      if (db.changes() == 0) continue;  // already settled by an earlier receipt
-      // record.sent (or the follow-up's event) is written on the receiver's
-      // signed receipt, in the transaction that marks it delivered or rejected.
-      const wire::Record& record = sent;
-      if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
-        detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
-      }
-      const bool request = wire::is_request_kind(record.kind);
-      if (request) {
-        // A settled message that carried identities keeps no copy of them
-        // (only requests and answers are ever sealed: no extra write per record).
-        static const std::string forget_sql = "UPDATE outbox SET record = zeroblob(0) WHERE record_id = ? AND sealed = 1";
-        db.cached(forget_sql).bind(1, std::string_view(id)).run();
-      }
-      if (!it->second->accepted && request && record.kind != wire::RecordKind::request_answer) {
-        Requests::refused_on_receipt(db, id, it->second->reason, now);
-      }
-      if (!it->second->accepted && record.kind == wire::RecordKind::request_answer) {
-        // The requester did not take the answer (it had expired there, say):
-        // the source sees so beside its decision.
-        db.cached("UPDATE requests SET detail = ? WHERE id = ? AND direction = 'incoming'")
-            .bind(1, std::string_view("answer not accepted by the requester: " + it->second->reason.substr(0, 160)))
-            .bind(2, std::string_view(record.refers_to))
+        const wire::Record& sent = batch.records[at];
+        // Shared records only: the receiver remembers its answer to any other
+        // message by id, so a retried correction would get the same refusal.
+        if (!it->second->accepted && sent.kind == RecordKind::shared_signal &&
+            policies::is_temporary_refusal(it->second->reason)) {
+          // Clocks or covenant versions that disagree for now: the record stays
+          // queued, out of the partner's "due now", and is offered again, for
+          // up to kRetryRefusedMs after it was queued; then it is refused.
+          retry.reset();
+          retry.bind(1, now + retry_after_refusal_ms())
+              .bind(2, std::string_view(it->second->reason))
+              .bind(3, std::string_view(id))
+              .bind(4, std::string_view(partner))
+              .bind(5, now - kRetryRefusedMs)
+              .run();
+          if (db.changes() > 0) {
+            log::warn("delivery.refused_for_now", {{"partner", partner}, {"reason", it->second->reason}});
+            continue;
+          }
+        }
+        st.reset();
+        st.bind(1, to_sql(it->second->accepted ? OutboxState::delivered : OutboxState::rejected))
+            .bind(2, now)
+            .bind(3, std::string_view(it->second->reason))
+            .bind(4, std::string_view(receipt.batch_id))
+            .bind(5, std::string_view(id))
+            .bind(6, std::string_view(partner))
             .run();
+        if (db.changes() == 0) continue;  // already settled by an earlier receipt
+        // record.sent (or the follow-up's event) is written on the receiver's
+        // signed receipt, in the transaction that marks it delivered or rejected.
+        const wire::Record& record = sent;
+        if (!it->second->accepted && record.kind == wire::RecordKind::shared_signal) {
+          detail::void_follow_ups(db, id, partner, "the partner refused the record this follows");
+        }
+        const bool request = wire::is_request_kind(record.kind);
+        if (request) {
+          // A settled message that carried identities keeps no copy of them
+          // (only requests and answers are ever sealed: no extra write per record).
+          static const std::string forget_sql = "UPDATE outbox SET record = zeroblob(0) WHERE record_id = ? AND sealed = 1";
+          db.cached(forget_sql).bind(1, std::string_view(id)).run();
+        }
+        if (!it->second->accepted && request && record.kind != wire::RecordKind::request_answer) {
+          Requests::refused_on_receipt(db, id, it->second->reason, now);
+        }
+        if (!it->second->accepted && record.kind == wire::RecordKind::request_answer) {
+          // The requester did not take the answer (it had expired there, say):
+          // the source sees so beside its decision.
+          db.cached("UPDATE requests SET detail = ? WHERE id = ? AND direction = 'incoming'")
+              .bind(1, std::string_view("answer not accepted by the requester: " + it->second->reason.substr(0, 160)))
+              .bind(2, std::string_view(record.refers_to))
+              .run();
+        }
+        audit::Event e;
+        e.name = sent_event_name(record.kind);
+        e.status = it->second->accepted ? "ok" : "rejected";
+        e.start_ms = started_ms;
+        e.end_ms = now;
+        if (trace) {
+          // LDV: this node's operation is the call it made (the traceparent's
+          // span); the partner's operation, in foreignOperation, is the one it
+          // logs for that call (ldv::callee_span_id, known to both sides).
+          e.trace_id = trace->first;
+          e.parent_span_id = trace->second;
+          e.foreign = audit::ForeignOperation{trace->first, audit::ldv::callee_span_id(trace->first, trace->second),
+                                              "urn:oin:" + partner_entry.oin};
+        }
+        e.attributes = detail::activity(record, policy);
+        // Read extension: where a privacy officer follows this exchange further.
+        e.attributes[audit::ldv::kExternalReadApiId] =
+            audit::ldv::external_read_api_id(partner_entry.read_api, partner_entry.oin);
+        e.attributes["partner"] = partner;
+        e.attributes["batchId"] = receipt.batch_id;
+        if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
+        if (request) {
+          // A request's events share one trace on both sides: the request's id.
+          e.trace_id = record.kind == wire::RecordKind::request_answer ? record.refers_to : record.record_id;
+          detail::add_request_attributes(e.attributes, record);
+        }
+        if (receipt.tree_size > 0) {
+          // The receiver's signed tree head at the time of the receipt, checked
+          // (once per receipt) against its manifest key: evidence of its log we
+          // can show later.
+          e.attributes["receiverTreeHead"] = json::object{{"treeSize", receipt.tree_size},
+                                                          {"timestampMs", receipt.tree_timestamp_ms},
+                                                          {"rootHash", crypto::to_hex(receipt.tree_root)},
+                                                          {"signature", crypto::to_base64(receipt.tree_signature)},
+                                                          {"signatureValid", head_valid}};
+        }
+        e.data_subjects = request && record.kind != wire::RecordKind::request_answer
+                              ? Requests::subjects_of_request(db, record.record_id)
+                              : detail::subjects_of(record);
+        e.partner = partner;
+        e.category = record.category;
+        audit::AuditLog::append(db, e);
       }
-      audit::Event e;
-      e.name = sent_event_name(record.kind);
-      e.status = it->second->accepted ? "ok" : "rejected";
-      e.start_ms = started_ms;
-      e.end_ms = now;
-      if (trace) {
-        // LDV: this node's operation is the call it made (the traceparent's
-        // span); the partner's operation, in foreignOperation, is the one it
-        // logs for that call (ldv::callee_span_id, known to both sides).
-        e.trace_id = trace->first;
-        e.parent_span_id = trace->second;
-        e.foreign = audit::ForeignOperation{trace->first, audit::ldv::callee_span_id(trace->first, trace->second),
-                                            "urn:oin:" + partner_entry.oin};
-      }
-      e.attributes = detail::activity(record, policy);
-      // Read extension: where a privacy officer follows this exchange further.
-      e.attributes[audit::ldv::kExternalReadApiId] =
-          audit::ldv::external_read_api_id(partner_entry.read_api, partner_entry.oin);
-      e.attributes["partner"] = partner;
-      e.attributes["batchId"] = receipt.batch_id;
-      if (!it->second->accepted) e.attributes["reason"] = it->second->reason;
-      if (request) {
-        // A request's events share one trace on both sides: the request's id.
-        e.trace_id = record.kind == wire::RecordKind::request_answer ? record.refers_to : record.record_id;
-        detail::add_request_attributes(e.attributes, record);
-      }
-      if (receipt.tree_size > 0) {
-        // The receiver's signed tree head at the time of the receipt, checked
-        // (once per receipt) against its manifest key: evidence of its log we
-        // can show later.
-        e.attributes["receiverTreeHead"] = json::object{{"treeSize", receipt.tree_size},
-                                                        {"timestampMs", receipt.tree_timestamp_ms},
-                                                        {"rootHash", crypto::to_hex(receipt.tree_root)},
-                                                        {"signature", crypto::to_base64(receipt.tree_signature)},
-                                                        {"signatureValid", head_valid}};
-      }
-      e.data_subjects = request && record.kind != wire::RecordKind::request_answer
-                            ? Requests::subjects_of_request(db, record.record_id)
-                            : detail::subjects_of(record);
-      e.partner = partner;
-      e.category = record.category;
-      audit::AuditLog::append(db, e);
-    }
-  });
+    });
+  }
 }
 
 // The receiver's signed log state in its receipt must be its own and must
