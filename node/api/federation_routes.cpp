@@ -2,10 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <optional>
 
 #include "crypto/bytes.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/paths.hpp"
 #include "policies/record_fields.hpp"
 
@@ -96,6 +98,25 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
       after = value;
     }
     r(json_response(200, s->held_records(ctx.request.peer_org, after)));
+  });
+  router.add("GET", std::string(federation::kConfigurationPath), Access::open(), [s](RouteContext ctx, Respond r) {
+    if (!s->configuration) return r(problem(404, "not-found", "Not found", "this node keeps no signed configuration"));
+    auto query = parse_query(ctx.request.query);
+    if (!query) return r(invalid_field({"query", "is not a valid query string"}));
+    std::optional<std::int64_t> after;
+    for (const auto& [key, value] : *query) {
+      if (key != "after") return r(invalid_field({key, "is not a parameter of this call"}));
+      std::int64_t n = -1;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
+        return r(invalid_field({"after", "must be a version number (a whole number, 0 or more)"}));
+      }
+      after = n;
+    }
+    auto document = s->configuration(after);
+    // Nothing newer (or none at all): an empty answer, so asking costs a partner little.
+    if (!document) return r(HttpResponse{204, "", "", {}});
+    r(json_response(200, std::move(*document)));
   });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "node/api/router.hpp"
@@ -37,6 +38,10 @@ struct FederationRouteServices {
   // GET /federation/v1/held: the records from the asking partner this node
   // holds, one page after `after`, as JSON (sharing::Reconcile). A read.
   std::function<std::string(const std::string& sender, const std::string& after)> held_records;
+  // GET /federation/v1/configuration[?after=N]: the signed federation
+  // configuration this node accepted (the newest, or the oldest newer than
+  // N); nullopt: none. (federation::ConfigurationSync::serve)
+  std::function<std::optional<std::string>(std::optional<std::int64_t> after)> configuration;
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);

@@ -243,6 +243,7 @@ Object.assign(TEXT.nl, {
     login_throttled: ['account dat moet wachten na foute wachtwoorden', 'accounts die moeten wachten na foute wachtwoorden'],
     certificate_expiring: ['certificaat dat binnen 30 dagen verloopt', 'certificaten die binnen 30 dagen verlopen'],
     outbox_backlog: ['achterstand bij het verzenden naar partners', 'achterstanden bij het verzenden naar partners'],
+    configuration_refused: ['geweigerde federatieconfiguratie (de vorige blijft gelden)', 'geweigerde federatieconfiguraties (de vorige blijft gelden)'],
   },
   waiting: {
     requestsToDecide: ['verzoek wacht op uw besluit', 'verzoeken wachten op uw besluit'],
@@ -277,6 +278,7 @@ Object.assign(TEXT.en, {
     login_throttled: ['account waiting after wrong passwords', 'accounts waiting after wrong passwords'],
     certificate_expiring: ['certificate expiring within 30 days', 'certificates expiring within 30 days'],
     outbox_backlog: ['delivery backlog towards partners', 'delivery backlogs towards partners'],
+    configuration_refused: ['refused federation configuration (the last good one stays)', 'refused federation configurations (the last good one stays)'],
   },
   waiting: {
     requestsToDecide: ['request awaits your decision', 'requests await your decision'],
@@ -2320,6 +2322,7 @@ const TOPIC_PAGE = {
   alert: '#/alerts', case_opened: '#/cases', request_answered: '#/requests', feedback_overdue: '#/inbox',
   log_unverified: '#/log', tree_head_mismatch: '#/log', records_rejected: '#/log', pa_budget_alarm: '#/log',
   login_throttled: '#/users', certificate_expiring: '#/deliveries', outbox_backlog: '#/deliveries',
+  configuration_refused: '#/log',
 };
 const WAITING_PAGE = { requestsToDecide: '#/requests', feedbackOverdue: '#/inbox', failedNotifications: '#/deliveries', partnersBehind: '#/deliveries' };
 const counted = (words, n) => `${n} ${words ? words[n === 1 ? 0 : 1] : ''}`;
