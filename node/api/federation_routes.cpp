@@ -13,6 +13,8 @@
 
 namespace signalnode::node::api {
 
+namespace json = boost::json;
+
 namespace {
 
 // A receipt, or a problem document saying why the batch as a whole was
@@ -63,7 +65,40 @@ std::optional<HttpResponse> over_budget(const FederationRouteServices& s, const 
   return r;
 }
 
+json::object configuration_json(const federation::SignedConfiguration& d) {
+  json::array signers;
+  for (const auto& signer : d.signers) signers.push_back(json::string(signer.name));
+  return {{"version", d.version},
+          {"effectiveFrom", d.effective_from},
+          {"sha256", crypto::to_hex(d.sha256())},
+          {"signers", std::move(signers)},
+          {"threshold", d.threshold},
+          {"signatures", d.signatures.size()}};
+}
+
 }  // namespace
+
+void add_federation_admin_routes(Router& router, std::function<federation::ConfigurationStatus()> status) {
+  router.add("GET", "/api/v1/federation/configuration", Access::only({auth::Role::admin}),
+             [status = std::move(status)](RouteContext, Respond r) {
+               auto s = status();
+               json::array pending;
+               for (const auto& d : s.pending) pending.push_back(configuration_json(d));
+               json::object body{{"inForce", s.in_force ? json::value(configuration_json(*s.in_force)) : json::value(nullptr)},
+                                 {"pending", std::move(pending)},
+                                 {"lastRefusal", nullptr}};
+               if (s.last_refusal && s.last_refusal->refusal) {
+                 const auto& refusal = *s.last_refusal->refusal;
+                 body["lastRefusal"] = json::object{{"source", s.last_refusal->source},
+                                                    {"version", s.last_refusal->version},
+                                                    {"reason", federation::refusal_code(refusal.kind)},
+                                                    {"field", refusal.field},
+                                                    {"message", refusal.nl},
+                                                    {"messageEn", refusal.en}};
+               }
+               r(json_response(200, json::serialize(body)));
+             });
+}
 
 void add_federation_routes(Router& router, FederationRouteServices services) {
   auto s = std::make_shared<FederationRouteServices>(std::move(services));

@@ -12,6 +12,7 @@
 
 #include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/pseudonyms/pa_service.hpp"
@@ -45,5 +46,9 @@ struct FederationRouteServices {
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);
+
+// On the API listener, for admins: GET /api/v1/federation/configuration, the
+// signed federation configuration in force, pending and last refused.
+void add_federation_admin_routes(Router& router, std::function<federation::ConfigurationStatus()> status);
 
 }  // namespace signalnode::node::api

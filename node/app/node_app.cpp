@@ -140,6 +140,9 @@ struct NodeApp::Impl {
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
+    if (configuration) {
+      api::add_federation_admin_routes(router, [this] { return configuration->status(api::epoch_ms(options.clock())); });
+    }
     api::add_notify_routes(router, services);
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
