@@ -140,9 +140,10 @@ struct NodeApp::Impl {
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
-    if (configuration) {
-      api::add_federation_admin_routes(router, [this] { return configuration->status(api::epoch_ms(options.clock())); });
-    }
+    // Always served (a node without federation has no configuration in force).
+    api::add_federation_admin_routes(router, [this] {
+      return configuration ? configuration->status(api::epoch_ms(options.clock())) : federation::ConfigurationStatus{};
+    });
     api::add_notify_routes(router, services);
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
@@ -333,14 +334,12 @@ struct NodeApp::Impl {
     });
   }
 
-  // Partners asked in turn for a newer signed configuration, and an
-  // operator's published one taken; what was accepted is put in force by
-  // maintenance at its effective date. Talks to peers: a thread of its own.
+  // Partners asked in turn for a newer signed configuration; what was
+  // accepted is put in force by maintenance at its effective date. Talks to
+  // peers: a thread of its own.
   bool configuration_pass() {
     if (!configuration) return false;
-    bool any = configuration->take_published();
-    if (configuration->fetch_round() > 0) any = true;
-    if (any && maintenance) maintenance->wake();
+    if (configuration->fetch_round() > 0 && maintenance) maintenance->wake();
     return false;
   }
 
@@ -562,7 +561,10 @@ struct NodeApp::Impl {
   //  - one delivery thread per partner, with its own connection.
   bool maintenance_pass() {
     bool reloaded = federation && federation->reload_if_changed();
-    if (configuration && configuration->apply_due(api::epoch_ms(options.clock()))) reloaded = true;
+    if (configuration) {
+      configuration->take_published();  // an operator's `federation config publish`, within a second
+      if (configuration->apply_due(api::epoch_ms(options.clock()))) reloaded = true;
+    }
     if (reloaded) {
       if (federation->policy()->sha256() != loaded_policy) record_policy_loaded();
       adopt_manifest_epoch();

@@ -40,7 +40,7 @@ struct NodeOptions {
   std::optional<std::uint16_t> port;  // overrides node.json (0: any free port)
   api::Clock clock = [] { return std::chrono::system_clock::now(); };
   // How often partners are asked for a newer signed federation configuration.
-  int configuration_fetch_seconds = 15;
+  int configuration_fetch_seconds = 10;
 };
 
 class NodeApp {

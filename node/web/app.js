@@ -2153,7 +2153,20 @@ async function policyPage() {
   await loadTaxonomy();
   const p = await api('GET', '/api/v1/policy');
   const ruleState = (r) => (r.status === 'active' ? '' : ` (${lang === 'nl' ? 'opgeschort' : 'suspended'})`);
-  page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
+  // Admins see which version of the signed federation configuration is in force (issue 22).
+  let signed = null;
+  if (me?.role === 'admin') {
+    try {
+      const c = await api('GET', '/api/v1/federation/configuration');
+      const nl = lang === 'nl';
+      signed = h('p', { 'data-testid': 'federation-configuration' },
+        c.inForce ? `${nl ? 'Ondertekende federatieconfiguratie: versie' : 'Signed federation configuration: version'} ${c.inForce.version}, ${nl ? 'geldt sinds' : 'in force since'} ${when(c.inForce.effectiveFrom)}`
+          : (nl ? 'Geen ondertekende federatieconfiguratie: manifest en convenant komen uit de eigen bestanden.' : 'No signed federation configuration: manifest and covenant come from this node\'s own files.'),
+        c.pending.length ? ` · ${nl ? 'wacht' : 'pending'}: ${c.pending.map((x) => `${nl ? 'versie' : 'version'} ${x.version} (${when(x.effectiveFrom)})`).join(', ')}` : '',
+        c.lastRefusal ? ` · ${nl ? 'laatst geweigerd' : 'last refused'}: ${nl ? c.lastRefusal.message : c.lastRefusal.messageEn}` : '');
+    } catch { signed = null; }
+  }
+  page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)), signed,
     p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
       h('h2', { id: `rule-${r.id}`, 'data-rule': r.id }, ruleText(r, 'title') || r.id, ruleState(r)),
       ruleText(r, 'description') ? h('p', {}, ruleText(r, 'description')) : null,
