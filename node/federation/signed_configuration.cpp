@@ -175,10 +175,10 @@ std::string format_utc_timestamp(std::int64_t epoch_ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                static_cast<long long>(rem % 60));
+  const auto hms = static_cast<unsigned>(rem);  // 0 .. 86399
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(y), m, d, hms / 3600 % 24,
+                hms / 60 % 60, hms % 60);
   return buf;
 }
 

@@ -78,6 +78,18 @@ class SignedConfigurationTest : public ::testing::Test {
   }
 
   std::vector<c::SigningKey> keys;
+
+  // The English reason a quorum-signed first version is refused for, after
+  // the demo's manifest and covenant were edited (a text replaced in each).
+  std::string content_refused(std::pair<std::string, std::string> in_manifest,
+                              std::pair<std::string, std::string> in_covenant = {}) {
+    auto d = draft(1);
+    if (!in_manifest.first.empty()) d.manifest = replaced(d.manifest, in_manifest.first, in_manifest.second);
+    if (!in_covenant.first.empty()) d.covenant = replaced(d.covenant, in_covenant.first, in_covenant.second);
+    auto r = refusal(signed_by(d, {0, 1}), nullptr);
+    EXPECT_EQ(r.kind, Kind::invalid_content);
+    return r.en;
+  }
 };
 
 TEST_F(SignedConfigurationTest, AQuorumSignedVersionIsAcceptedWithItsManifestAndCovenant) {
@@ -171,32 +183,21 @@ TEST_F(SignedConfigurationTest, ASignerSetChangeNeedsTheOldQuorum) {
 }
 
 TEST_F(SignedConfigurationTest, ARuleToASendOnlyParticipantOrAPaIsRefused) {
-  auto to_pa = draft(1);
-  to_pa.covenant = replaced(to_pa.covenant, "to = [\"role:labour_inspectorate\"]", "to = [\"role:labour_inspectorate\", \"pa-een\"]");
-  auto r = refusal(signed_by(to_pa, {0, 1}), nullptr);
-  EXPECT_EQ(r.kind, Kind::invalid_content);
-  EXPECT_NE(r.en.find("pseudonymisation authority"), std::string::npos) << r.en;
-
-  auto to_send_only = draft(1);
-  to_send_only.manifest = replaced(to_send_only.manifest, "org = \"snf\"", "send_only = true\norg = \"snf\"");
-  to_send_only.covenant = replaced(to_send_only.covenant, "to = [\"role:housing_certifier\"]", "to = [\"snf\"]");
-  r = refusal(signed_by(to_send_only, {0, 1}), nullptr);
-  EXPECT_EQ(r.kind, Kind::invalid_content);
-  EXPECT_NE(r.en.find("only sends"), std::string::npos) << r.en;
+  EXPECT_NE(content_refused({}, {"to = [\"role:labour_inspectorate\"]", "to = [\"role:labour_inspectorate\", \"pa-een\"]"})
+                .find("pseudonymisation authority"),
+            std::string::npos);
+  EXPECT_NE(content_refused({"org = \"snf\"", "send_only = true\norg = \"snf\""},
+                            {"to = [\"role:housing_certifier\"]", "to = [\"snf\"]"})
+                .find("only sends"),
+            std::string::npos);
 }
 
 TEST_F(SignedConfigurationTest, OverlappingOrUnknownAreasAreRefused) {
-  auto overlap = draft(1);
-  overlap.manifest = replaced(overlap.manifest, "areas = [\"GM1783\"]", "areas = [\"GM0358\"]");
-  auto r = refusal(signed_by(overlap, {0, 1}), nullptr);
-  EXPECT_EQ(r.kind, Kind::invalid_content);
-  EXPECT_NE(r.en.find("GM0358 is already in the area of gemeente-aalsmeer"), std::string::npos) << r.en;
-
-  auto unknown = draft(1);
-  unknown.manifest = replaced(unknown.manifest, "areas = [\"GM1783\"]", "areas = [\"GM9999\"]");
-  r = refusal(signed_by(unknown, {0, 1}), nullptr);
-  EXPECT_EQ(r.kind, Kind::invalid_content);
-  EXPECT_NE(r.en.find("is not a CBS municipality code"), std::string::npos) << r.en;
+  EXPECT_NE(content_refused({"areas = [\"GM1783\"]", "areas = [\"GM0358\"]"})
+                .find("GM0358 is already in the area of gemeente-aalsmeer"),
+            std::string::npos);
+  EXPECT_NE(content_refused({"areas = [\"GM1783\"]", "areas = [\"GM9999\"]"}).find("is not a CBS municipality code"),
+            std::string::npos);
 }
 
 TEST_F(SignedConfigurationTest, AConfigurationWithoutThisNodeIsRefusedByIt) {
