@@ -697,7 +697,7 @@ try {
   await shot(admin, '12-users');
   log('the admin sees which signed federation configuration is in force (issue 22)');
   await admin.getByRole('link', { name: 'Convenant' }).click();
-  await admin.getByTestId('federation-configuration').getByText(/^Ondertekende federatieconfiguratie: versie 1, geldt sinds /).waitFor();
+  await admin.getByTestId('federation-configuration').filter({ hasText: /^Ondertekende federatieconfiguratie: versie 1, geldt sinds / }).waitFor();
 
   // ---------------------------------------------------------------- wrong passwords
   log('wrong passwords make the next attempt wait; the owner stays logged in; the admin clears the wait');
