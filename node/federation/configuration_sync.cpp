@@ -83,6 +83,8 @@ void ConfigurationSync::refused(const std::string& source, const std::optional<S
   {
     std::lock_guard lock(mutex_);
     last_refusal_ = report;
+    // Bounded: a partner offering ever new garbage is reported again after 4096 of them.
+    if (refused_seen_.size() >= 4096) refused_seen_.clear();
     if (!refused_seen_.insert(key).second) return;
   }
   log::warn("configuration.refused", {{"source", source}, {"version", report.version}, {"reason", refusal_code(r.kind)},
