@@ -2,14 +2,18 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <optional>
 
 #include "crypto/bytes.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/paths.hpp"
 #include "policies/record_fields.hpp"
 
 namespace signalnode::node::api {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -61,7 +65,40 @@ std::optional<HttpResponse> over_budget(const FederationRouteServices& s, const 
   return r;
 }
 
+json::object configuration_json(const federation::SignedConfiguration& d) {
+  json::array signers;
+  for (const auto& signer : d.signers) signers.push_back(json::string(signer.name));
+  return {{"version", d.version},
+          {"effectiveFrom", d.effective_from},
+          {"sha256", crypto::to_hex(d.sha256())},
+          {"signers", std::move(signers)},
+          {"threshold", d.threshold},
+          {"signatures", d.signatures.size()}};
+}
+
 }  // namespace
+
+void add_federation_admin_routes(Router& router, std::function<federation::ConfigurationStatus()> status) {
+  router.add("GET", "/api/v1/federation/configuration", Access::only({auth::Role::admin}),
+             [status = std::move(status)](RouteContext, Respond r) {
+               auto s = status();
+               json::array pending;
+               for (const auto& d : s.pending) pending.push_back(configuration_json(d));
+               json::object body{{"inForce", s.in_force ? json::value(configuration_json(*s.in_force)) : json::value(nullptr)},
+                                 {"pending", std::move(pending)},
+                                 {"lastRefusal", nullptr}};
+               if (s.last_refusal && s.last_refusal->refusal) {
+                 const auto& refusal = *s.last_refusal->refusal;
+                 body["lastRefusal"] = json::object{{"source", s.last_refusal->source},
+                                                    {"version", s.last_refusal->version},
+                                                    {"reason", federation::refusal_code(refusal.kind)},
+                                                    {"field", refusal.field},
+                                                    {"message", refusal.nl},
+                                                    {"messageEn", refusal.en}};
+               }
+               r(json_response(200, json::serialize(body)));
+             });
+}
 
 void add_federation_routes(Router& router, FederationRouteServices services) {
   auto s = std::make_shared<FederationRouteServices>(std::move(services));
@@ -96,6 +133,25 @@ void add_federation_routes(Router& router, FederationRouteServices services) {
       after = value;
     }
     r(json_response(200, s->held_records(ctx.request.peer_org, after)));
+  });
+  router.add("GET", std::string(federation::kConfigurationPath), Access::open(), [s](RouteContext ctx, Respond r) {
+    if (!s->configuration) return r(problem(404, "not-found", "Not found", "this node keeps no signed configuration"));
+    auto query = parse_query(ctx.request.query);
+    if (!query) return r(invalid_field({"query", "is not a valid query string"}));
+    std::optional<std::int64_t> after;
+    for (const auto& [key, value] : *query) {
+      if (key != "after") return r(invalid_field({key, "is not a parameter of this call"}));
+      std::int64_t n = -1;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 0) {
+        return r(invalid_field({"after", "must be a version number (a whole number, 0 or more)"}));
+      }
+      after = n;
+    }
+    auto document = s->configuration(after);
+    // Nothing newer (or none at all): an empty answer, so asking costs a partner little.
+    if (!document) return r(HttpResponse{204, "", "", {}});
+    r(json_response(200, std::move(*document)));
   });
   router.add("POST", std::string(federation::kEvaluatePath), Access::open(), [s](RouteContext ctx, Respond r) {
     if (!s->pa) return r(problem(404, "not-the-authority", "Not found", "this node is not the pseudonymisation authority"));

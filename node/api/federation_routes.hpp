@@ -7,10 +7,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "node/api/router.hpp"
 #include "node/api/slow_lane.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/manifest.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/pseudonyms/pa_service.hpp"
@@ -37,8 +39,16 @@ struct FederationRouteServices {
   // GET /federation/v1/held: the records from the asking partner this node
   // holds, one page after `after`, as JSON (sharing::Reconcile). A read.
   std::function<std::string(const std::string& sender, const std::string& after)> held_records;
+  // GET /federation/v1/configuration[?after=N]: the signed federation
+  // configuration this node accepted (the newest, or the oldest newer than
+  // N); nullopt: none. (federation::ConfigurationSync::serve)
+  std::function<std::optional<std::string>(std::optional<std::int64_t> after)> configuration;
 };
 
 void add_federation_routes(Router& router, FederationRouteServices services);
+
+// On the API listener, for admins: GET /api/v1/federation/configuration, the
+// signed federation configuration in force, pending and last refused.
+void add_federation_admin_routes(Router& router, std::function<federation::ConfigurationStatus()> status);
 
 }  // namespace signalnode::node::api

@@ -25,7 +25,9 @@
 #include "node/auth/users.hpp"
 #include "crypto/random.hpp"
 #include "node/config/node_init.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/manifest.hpp"
+#include "node/federation/signed_configuration.hpp"
 #include "node/net/https_client.hpp"
 #include "node/pseudonyms/key_ceremony.hpp"
 #include "node/storage/schema.hpp"
@@ -374,10 +376,47 @@ void use_demo_relay(const DemoNode& n, const std::string& smtp) {
   crypto::write_file_atomically(paths.config(), config::config_to_json(cfg));
 }
 
+// The demo starts from a signed federation configuration (issue 22): each
+// partner organisation has a designated signer (DIR/signers/<org>.key, 0600),
+// a majority of them must sign, and version 1 (the manifest and covenant
+// every node already holds) is signed by all and in force at every node.
+void sign_demo_configuration(const fs::path& dir, const std::vector<DemoNode>& nodes) {
+  const fs::path signers_dir = dir / "signers";
+  fs::create_directories(signers_dir);
+  federation::SignedConfiguration doc;
+  doc.version = 1;
+  doc.effective_from = federation::format_utc_timestamp(now_ms() / 1000 * 1000);
+  doc.effective_from_ms = now_ms() / 1000 * 1000;
+  doc.manifest = net::read_text_file(nodes.front().dir / "manifest.toml", federation::kMaxConfigurationBytes);
+  doc.covenant = net::read_text_file(nodes.front().dir / "policy.toml", federation::kMaxConfigurationBytes);
+  std::vector<crypto::SigningKey> keys;
+  for (const auto& n : nodes) {
+    if (n.pseudonymisation_authority) continue;
+    keys.push_back(crypto::SigningKey::generate());
+    crypto::write_secret_file(signers_dir / (n.org + ".key"), keys.back().secret());
+    doc.signers.push_back({n.org, keys.back().public_key()});
+  }
+  doc.threshold = doc.signers.size() / 2 + 1;
+  for (const auto& k : keys) federation::sign_configuration(doc, k);
+  const std::string text = doc.to_json();
+  for (const auto& n : nodes) {
+    auto folder = federation::ConfigurationFolder::of_node(n.dir);
+    fs::create_directories(folder.dir);
+    crypto::write_file_atomically(folder.version_file(1), text);
+    crypto::write_file_atomically(folder.applied(), "1\n");
+  }
+  crypto::write_file_atomically(dir / "federation-configuration-1.json", text);
+}
+
 int demo_up(const fs::path& dir_in, std::uint16_t base_port, const fs::path& self_exe, const std::string& smtp) {
   fs::path dir = fs::absolute(dir_in);
-  std::vector<DemoNode> nodes =
-      fs::exists(dir / "demo.json") ? read_demo_json(dir) : create_demo_federation(dir, base_port, national_demo_partners());
+  std::vector<DemoNode> nodes;
+  if (fs::exists(dir / "demo.json")) {
+    nodes = read_demo_json(dir);
+  } else {
+    nodes = create_demo_federation(dir, base_port, national_demo_partners());
+    sign_demo_configuration(dir, nodes);
+  }
   if (!smtp.empty()) {
     for (const auto& n : nodes) {
       if (!n.pseudonymisation_authority) use_demo_relay(n, smtp);

@@ -18,6 +18,7 @@
 #include "node/app/periodic_worker.hpp"
 #include "node/audit/audit_log.hpp"
 #include "node/audit/processing_register.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/federation.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
@@ -111,6 +112,9 @@ struct NodeApp::Impl {
       // A PA node has no signals: it evaluates for others, never for itself.
       if (!pa) remote_transport = federation->pa_transport([this](const pseudonyms::FaultyHolder& f) { holder_fault(f); });
       record_policy_loaded();
+      configuration = std::make_unique<federation::ConfigurationSync>(
+          *federation, federation::ConfigurationFolder::of_node(paths.dir), cfg.org,
+          [this](const federation::ConfigurationReport& r) { record_configuration(r); });
       // A partner's traceparent: what its call makes this node log is in its
       // trace, with its operation as foreignOperation (Logboek Dataverwerkingen).
       federation_router.set_trace_audit_foreign([this](std::string_view peer) -> std::string {
@@ -132,10 +136,15 @@ struct NodeApp::Impl {
            pa.get(), &receive_lane, &evaluate_lane, &batch_budget, &byte_budget,
            [this](const std::string& sender, const std::string& after) {
              return sharing::Reconcile::page_to_json(sharing.reconcile.held_from(sender, after));
-           }});
+           },
+           [this](std::optional<std::int64_t> after) { return configuration->serve(after); }});
     }
     api::add_signal_routes(router, services);
     api::add_system_routes(router, services);
+    // Always served (a node without federation has no configuration in force).
+    api::add_federation_admin_routes(router, [this] {
+      return configuration ? configuration->status(api::epoch_ms(options.clock())) : federation::ConfigurationStatus{};
+    });
     api::add_notify_routes(router, services);
     api::add_inbox_routes(router, services);
     api::add_alert_routes(router, services);
@@ -345,6 +354,45 @@ struct NodeApp::Impl {
       audit::AuditLog::append(db, e);
     });
     loaded_policy = policy->sha256();
+  }
+
+  // A signed federation configuration accepted, put in force or refused
+  // (docs/federation.md): audited; a refusal also raised to the admins,
+  // once per document, in the same transaction.
+  void record_configuration(const federation::ConfigurationReport& r) {
+    using What = federation::ConfigurationReport::What;
+    audit::Event e;
+    e.name = r.what == What::accepted  ? audit::events::kConfigurationAccepted
+             : r.what == What::applied ? audit::events::kConfigurationApplied
+                                       : audit::events::kConfigurationRefused;
+    e.status = r.what == What::refused ? "rejected" : "ok";
+    e.start_ms = e.end_ms = api::epoch_ms(options.clock());
+    e.attributes = {{"source", r.source}, {"version", r.version}};
+    if (!r.sha256.empty()) e.attributes["configurationSha256"] = r.sha256;
+    if (!r.effective_from.empty()) e.attributes["effectiveFrom"] = r.effective_from;
+    if (r.refusal) {
+      e.attributes["reason"] = federation::refusal_code(r.refusal->kind);
+      e.attributes["field"] = r.refusal->field;
+    }
+    if (r.source != "local") e.partner = r.source;
+    const auto now = e.start_ms;
+    store->write([&](storage::Database& db) {
+      audit::AuditLog::append(db, e);
+      if (r.what == What::refused) {
+        notify::Notices::raise_once(db, notify::Topic::configuration_refused,
+                                    notify::Audience::of(notify::Topic::configuration_refused),
+                                    "configuration:" + r.source + ":" + (r.sha256.empty() ? std::to_string(now) : r.sha256), now);
+      }
+    });
+  }
+
+  // Partners asked in turn for a newer signed configuration; what was
+  // accepted is put in force by maintenance at its effective date. Talks to
+  // peers: a thread of its own.
+  bool configuration_pass() {
+    if (!configuration) return false;
+    if (configuration->fetch_round() > 0 && maintenance) maintenance->wake();
+    return false;
   }
 
   // A signal was stored: pseudonymise it now, and decide its sharing.
@@ -569,7 +617,12 @@ struct NodeApp::Impl {
   //  - pseudonyms: the round trips to the PA.
   //  - one delivery thread per partner, with its own connection.
   bool maintenance_pass() {
-    if (federation && federation->reload_if_changed()) {
+    bool reloaded = federation && federation->reload_if_changed();
+    if (configuration) {
+      configuration->take_published();  // an operator's `federation config publish`, within a second
+      if (configuration->apply_due(api::epoch_ms(options.clock()))) reloaded = true;
+    }
+    if (reloaded) {
       if (federation->policy()->sha256() != loaded_policy) record_policy_loaded();
       adopt_manifest_epoch();
     }
@@ -710,6 +763,7 @@ struct NodeApp::Impl {
     if (maintenance) all.push_back(maintenance.get());
     if (pseudonym_worker) all.push_back(pseudonym_worker.get());
     if (notify_worker) all.push_back(notify_worker.get());
+    if (configuration_worker) all.push_back(configuration_worker.get());
     {
       // No new delivery worker starts once `stopping` is set (checked under
       // this lock); the joins happen outside it, since maintenance takes it.
@@ -761,6 +815,8 @@ struct NodeApp::Impl {
   api::Idempotency idempotency{*store, [this] { return api::epoch_ms(options.clock()); }};
   std::unique_ptr<net::HttpsServer> server;
   std::unique_ptr<federation::Federation> federation;
+  std::unique_ptr<federation::ConfigurationSync> configuration;
+  std::unique_ptr<PeriodicWorker> configuration_worker;
   std::unique_ptr<pseudonyms::OprfTransport> remote_transport;
   std::uint16_t federation_port = 0;
   std::array<std::uint8_t, 32> loaded_policy{};
@@ -835,6 +891,11 @@ std::uint16_t NodeApp::start() {
   impl_->services.notifier = impl_->notifier.get();
   impl_->notify_worker = std::make_unique<PeriodicWorker>("notifications", std::chrono::seconds(2),
                                                           [this] { return impl_->notify_pass(); });
+  if (impl_->configuration) {
+    impl_->configuration_worker = std::make_unique<PeriodicWorker>(
+        "configuration", std::chrono::seconds(impl_->options.configuration_fetch_seconds),
+        [this] { return impl_->configuration_pass(); });
+  }
   impl_->server->start(api_cfg.threads);
   if (impl_->federation) impl_->federation->on_io_thread_start([] { storage::Store::forbid_blocking_writes_here(); });
   if (impl_->federation) impl_->federation_port = impl_->federation->start(api_cfg.threads, impl_->federation_router.as_handler());
@@ -909,6 +970,7 @@ pseudonyms::PaService* NodeApp::pa_service() { return impl_->pa.get(); }
 pseudonyms::OprfTransport* NodeApp::oprf_transport() { return impl_->transport(); }
 
 federation::Federation* NodeApp::federation() { return impl_->federation.get(); }
+federation::ConfigurationSync* NodeApp::configuration() { return impl_->configuration.get(); }
 std::uint16_t NodeApp::federation_port() const { return impl_->federation_port; }
 
 sharing::Sharing& NodeApp::sharing() { return impl_->sharing; }

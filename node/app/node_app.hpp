@@ -17,6 +17,7 @@
 
 namespace signalnode::node::federation {
 class Federation;
+class ConfigurationSync;
 }
 namespace signalnode::node::sharing {
 class Sharing;
@@ -38,6 +39,8 @@ struct NodeOptions {
   std::filesystem::path dir;
   std::optional<std::uint16_t> port;  // overrides node.json (0: any free port)
   api::Clock clock = [] { return std::chrono::system_clock::now(); };
+  // How often partners are asked for a newer signed federation configuration.
+  int configuration_fetch_seconds = 10;
 };
 
 class NodeApp {
@@ -66,6 +69,8 @@ class NodeApp {
   // Present when node.json has a "federation" block.
   federation::Federation* federation();
   std::uint16_t federation_port() const;  // 0 without federation
+  // The signed federation configuration this node keeps; nullptr without federation.
+  federation::ConfigurationSync* configuration();
   sharing::Sharing& sharing();
   audit::AuditLog& audit();
   // Mail and webhook notifications; nullptr before start().

@@ -49,6 +49,10 @@ inline constexpr EventName kRecordExpired{"record.expired"};
 inline constexpr EventName kOprfEvaluated{"oprf.evaluated"};
 inline constexpr EventName kOprfBudgetAlarm{"oprf.budget_alarm"};
 inline constexpr EventName kPolicyLoaded{"policy.loaded"};
+// The signed federation configuration (node/federation ConfigurationSync).
+inline constexpr EventName kConfigurationAccepted{"configuration.accepted"};
+inline constexpr EventName kConfigurationApplied{"configuration.applied"};
+inline constexpr EventName kConfigurationRefused{"configuration.refused"};
 inline constexpr EventName kAuditPruned{"audit.pruned"};
 inline constexpr EventName kSubjectAccessPerformed{"subject_access.performed"};
 // The Logboek Dataverwerkingen read API (node/api ldv routes).
@@ -115,6 +119,18 @@ inline constexpr EventInfo kEventCatalogue[] = {
      "a partner hit a PA budget, or its daily volume jumped", "app (PA service)"},
     {events::kPolicyLoaded, "een node startte met een convenant, of stapte over op een ander",
      "a node started with, or switched to, a policy", "app"},
+    {events::kConfigurationAccepted,
+     "een nieuwe versie van de ondertekende federatieconfiguratie is gecontroleerd en bewaard (geldt vanaf haar ingangsdatum)",
+     "a new version of the signed federation configuration was verified and kept (in force from its effective date)",
+     "app (federation ConfigurationSync)"},
+    {events::kConfigurationApplied,
+     "een versie van de ondertekende federatieconfiguratie ging in: manifest en convenant zijn vervangen",
+     "a version of the signed federation configuration took effect: manifest and covenant replaced",
+     "app (federation ConfigurationSync)"},
+    {events::kConfigurationRefused,
+     "een aangeboden federatieconfiguratie is geweigerd (handtekeningen, versie, keten of inhoud); de vorige blijft gelden",
+     "an offered federation configuration was refused (signatures, version, chain or content); the last good one stays",
+     "app (federation ConfigurationSync)"},
     {events::kTokenCreated, "er is een API-token aangemaakt", "an API token was created", "auth (tokens)"},
     {events::kRecordWithdrawn,
      "verzender: de ontvangstbevestiging van de ontvanger voor een intrekking; ontvanger: een intrekking verwerkt",

@@ -65,6 +65,25 @@ int run_pa_ceremony(const std::filesystem::path& out, std::size_t threshold, std
 // Puts a ceremony's public key set into the manifest as the epoch in force.
 int run_pa_publish(const std::filesystem::path& manifest, const std::filesystem::path& keys);
 
+// The signed federation configuration (docs/federation.md): a signer key,
+// a draft from manifest + covenant + signer set, one signature added, a
+// check against a previous version or a node's, and installing it in a node.
+int run_config_keygen(const std::filesystem::path& key_file);
+struct ConfigDraftArgs {
+  std::filesystem::path manifest, covenant, previous, out;
+  std::vector<std::string> signers;  // NAME:PUBLICKEYHEX
+  std::optional<std::size_t> threshold;
+  std::optional<std::int64_t> version;
+  std::string effective_from;  // YYYY-MM-DDTHH:MM:SSZ; empty: now
+};
+int run_config_draft(const ConfigDraftArgs& args);
+int run_config_sign(const std::filesystem::path& in, const std::filesystem::path& key_file,
+                    const std::filesystem::path& previous, const std::filesystem::path& out);
+int run_config_verify(const std::filesystem::path& in, const std::filesystem::path& previous,
+                      const std::filesystem::path& node_dir);
+int run_config_publish(const std::filesystem::path& in, const std::filesystem::path& node_dir);
+int run_config_status(const std::filesystem::path& node_dir);
+
 // `policy explain`: what each partner would receive of a signal file, and why.
 int run_policy_explain(const std::filesystem::path& dir, const std::filesystem::path& signal_file, bool as_json);
 // `policy check`: validates a policy file against this node's manifest.

@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <chrono>
+#include <cstring>
 #include <iostream>
 
 #include "crypto/ed25519.hpp"
@@ -8,7 +10,9 @@
 #include "node/app/demo_federation.hpp"
 #include "node/cli/commands.hpp"
 #include "node/config/node_config.hpp"
+#include "node/federation/configuration_sync.hpp"
 #include "node/federation/manifest.hpp"
+#include "node/federation/signed_configuration.hpp"
 #include "node/net/tls_identity.hpp"
 #include "node/pseudonyms/key_ceremony.hpp"
 
@@ -123,6 +127,160 @@ int run_pa_publish(const fs::path& manifest_path, const fs::path& keys_path) {
     std::cerr << "signalnode: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace signalnode::node::cli
+
+// ---- The signed federation configuration (issue 22; docs/federation.md) ----
+
+namespace signalnode::node::cli {
+
+namespace {
+
+federation::SignedConfiguration read_configuration(const fs::path& file) {
+  return federation::parse_configuration(net::read_text_file(file, federation::kMaxConfigurationBytes + 1));
+}
+
+// The newest version a node accepted, if any.
+std::optional<federation::SignedConfiguration> node_head(const fs::path& node_dir) {
+  auto versions = federation::ConfigurationFolder::of_node(node_dir).load();
+  if (versions.empty()) return std::nullopt;
+  return versions.back();
+}
+
+int refused(const federation::ConfigurationError& e) {
+  std::cerr << "signalnode: geweigerd / refused (" << federation::refusal_code(e.refusal.kind) << "):\n  "
+            << e.refusal.nl << "\n  " << e.refusal.en << "\n";
+  return 1;
+}
+
+void describe(const federation::SignedConfiguration& d) {
+  std::cout << "versie / version " << d.version << ", geldt vanaf / effective from " << d.effective_from
+            << ", SHA-256 " << crypto::to_hex(d.sha256()) << "\n  ondertekenaars / signers: " << d.threshold << " van / of "
+            << d.signers.size() << " (";
+  for (std::size_t i = 0; i < d.signers.size(); ++i) std::cout << (i ? ", " : "") << d.signers[i].name;
+  std::cout << "), handtekeningen / signatures: " << d.signatures.size() << "\n";
+}
+
+}  // namespace
+
+int run_config_keygen(const fs::path& key_file) {
+  auto key = crypto::SigningKey::generate();
+  crypto::write_secret_file(key_file, key.secret());
+  std::cout << crypto::to_hex(key.public_key()) << "\n";
+  std::cerr << "sleutel / key " << key_file.string() << " (0600); de publieke sleutel hierboven gaat in de lijst van "
+            << "ondertekenaars / the public key above goes into the signer set\n";
+  return 0;
+}
+
+int run_config_draft(const ConfigDraftArgs& a) {
+  try {
+    federation::SignedConfiguration d;
+    std::optional<federation::SignedConfiguration> previous;
+    if (!a.previous.empty()) previous = read_configuration(a.previous);
+    d.version = a.version ? *a.version : (previous ? previous->version + 1 : 1);
+    if (previous) d.previous_sha256 = previous->sha256();
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
+    d.effective_from = a.effective_from.empty() ? federation::format_utc_timestamp(now.count() / 1000 * 1000) : a.effective_from;
+    d.manifest = net::read_text_file(a.manifest, federation::kMaxConfigurationBytes);
+    d.covenant = net::read_text_file(a.covenant, federation::kMaxConfigurationBytes);
+    for (const auto& s : a.signers) {
+      auto colon = s.find(':');
+      auto key = colon == std::string::npos ? std::nullopt : crypto::from_hex(s.substr(colon + 1));
+      if (!key || key->size() != 32) {
+        std::cerr << "signalnode: --signer moet NAAM:SLEUTEL zijn (64 hexadecimale tekens) / must be NAME:KEY (64 hex)\n";
+        return 2;
+      }
+      federation::ConfigurationSigner signer{s.substr(0, colon), {}};
+      std::memcpy(signer.public_key.data(), key->data(), 32);
+      d.signers.push_back(signer);
+    }
+    if (d.signers.empty() && previous) d.signers = previous->signers;
+    d.threshold = a.threshold ? *a.threshold : (previous && d.signers == previous->signers ? previous->threshold : d.signers.size());
+    // The draft must be a well-formed document (parse checks every field).
+    auto checked = federation::parse_configuration(d.to_json());
+    crypto::write_file_atomically(a.out, checked.to_json());
+    std::cout << "concept / draft " << a.out.string() << ": ";
+    describe(checked);
+    return 0;
+  } catch (const federation::ConfigurationError& e) {
+    return refused(e);
+  }
+}
+
+int run_config_sign(const fs::path& in, const fs::path& key_file, const fs::path& previous_file, const fs::path& out) {
+  try {
+    auto d = read_configuration(in);
+    std::optional<federation::SignedConfiguration> previous;
+    if (!previous_file.empty()) previous = read_configuration(previous_file);
+    auto secret = crypto::read_secret_file(key_file, 64);
+    auto key = crypto::SigningKey::from_secret(secret.view());
+    federation::sign_configuration(d, key, previous ? &*previous : nullptr);
+    const fs::path target = out.empty() ? in : out;
+    crypto::write_file_atomically(target, d.to_json());
+    std::cout << "ondertekend / signed " << target.string() << ": ";
+    describe(d);
+    return 0;
+  } catch (const federation::ConfigurationError& e) {
+    return refused(e);
+  }
+}
+
+int run_config_verify(const fs::path& in, const fs::path& previous_file, const fs::path& node_dir) {
+  try {
+    auto d = read_configuration(in);
+    std::optional<federation::SignedConfiguration> previous;
+    std::string self;
+    if (!previous_file.empty()) previous = read_configuration(previous_file);
+    if (!node_dir.empty()) {
+      previous = node_head(node_dir);
+      self = config::load_config(config::NodePaths{node_dir}).org;
+    }
+    federation::verify_configuration(d, previous ? &*previous : nullptr, self);
+    std::cout << "in orde / valid";
+    if (previous) std::cout << " (volgt op versie / follows version " << previous->version << ")";
+    std::cout << ": ";
+    describe(d);
+    return 0;
+  } catch (const federation::ConfigurationError& e) {
+    return refused(e);
+  }
+}
+
+int run_config_publish(const fs::path& in, const fs::path& node_dir) {
+  try {
+    auto d = read_configuration(in);
+    auto previous = node_head(node_dir);
+    auto self = config::load_config(config::NodePaths{node_dir}).org;
+    federation::verify_configuration(d, previous ? &*previous : nullptr, self);
+    auto folder = federation::ConfigurationFolder::of_node(node_dir);
+    fs::create_directories(folder.dir);
+    // The node takes it (verifying it again, auditing it) within seconds, or at its next start.
+    crypto::write_file_atomically(folder.incoming(), d.to_json());
+    std::cout << "gepubliceerd / published: de node neemt versie " << d.version
+              << " binnen enkele seconden over en partners halen haar daar op / the node takes version " << d.version
+              << " within seconds and partners fetch it from there\n";
+    return 0;
+  } catch (const federation::ConfigurationError& e) {
+    return refused(e);
+  }
+}
+
+int run_config_status(const fs::path& node_dir) {
+  auto folder = federation::ConfigurationFolder::of_node(node_dir);
+  auto versions = folder.load();
+  auto applied = folder.applied_version();
+  if (versions.empty()) {
+    std::cout << "geen ondertekende configuratie: manifest en convenant komen uit de eigen bestanden / "
+                 "no signed configuration: manifest and covenant come from the node's own files\n";
+    return 0;
+  }
+  for (const auto& d : versions) {
+    if (d.version < applied) continue;
+    std::cout << (d.version == applied ? "geldt / in force: " : "wacht / pending: ");
+    describe(d);
+  }
+  return 0;
 }
 
 }  // namespace signalnode::node::cli

@@ -154,6 +154,40 @@ int main(int argc, char** argv) {
   entry_cmd->add_option("--endpoint", manifest_endpoint, "Federation URL partners use, https://host:port")->required();
   entry_cmd->add_option("--name", manifest_name, "Display name of the organisation");
 
+  auto* federation_cmd = app.add_subcommand("federation", "The federation as a whole");
+  federation_cmd->require_subcommand(1);
+  auto* config_cmd = federation_cmd->add_subcommand(
+      "config", "The signed federation configuration: manifest and covenant as one versioned document, signed by k of n");
+  config_cmd->require_subcommand(1);
+  ConfigDraftArgs draft;
+  std::filesystem::path config_in, config_key, config_previous, config_out, config_dir;
+  auto* keygen_cmd = config_cmd->add_subcommand("keygen", "Create a signer's Ed25519 key (0600); prints its public key");
+  keygen_cmd->add_option("--key", config_key, "Key file to create")->required();
+  auto* draft_cmd = config_cmd->add_subcommand("draft", "An unsigned document from a manifest, a covenant and a signer set");
+  draft_cmd->add_option("--manifest", draft.manifest, "manifest.toml")->required();
+  draft_cmd->add_option("--covenant", draft.covenant, "policy.toml")->required();
+  draft_cmd->add_option("--signer", draft.signers, "NAME:PUBLICKEY (64 hex), once per signer; default: the previous version's");
+  draft_cmd->add_option("--threshold", draft.threshold, "Signatures required (k); default: the previous version's, or all");
+  draft_cmd->add_option("--previous", draft.previous, "The version this one follows (sets previousSha256 and version + 1)");
+  draft_cmd->add_option("--version", draft.version, "Version number (default: previous + 1, or 1)");
+  draft_cmd->add_option("--effective-from", draft.effective_from, "YYYY-MM-DDTHH:MM:SSZ (UTC); default: now");
+  draft_cmd->add_option("--out", draft.out, "Document to write")->required();
+  auto* sign_cmd = config_cmd->add_subcommand("sign", "Add one signer's signature");
+  sign_cmd->add_option("--in", config_in, "Document")->required();
+  sign_cmd->add_option("--key", config_key, "The signer's key file (0600)")->required();
+  sign_cmd->add_option("--previous", config_previous, "The version in force, when an old signer co-signs a change");
+  sign_cmd->add_option("--out", config_out, "Where to write (default: --in, rewritten)");
+  auto* config_verify_cmd = config_cmd->add_subcommand("verify", "Check a document against a previous version or a node's");
+  config_verify_cmd->add_option("--in", config_in, "Document")->required();
+  auto* verify_previous = config_verify_cmd->add_option("--previous", config_previous, "The previous version");
+  config_verify_cmd->add_option("--dir", config_dir, "A node folder: against its newest accepted version")
+      ->excludes(verify_previous);
+  auto* config_publish_cmd = config_cmd->add_subcommand("publish", "Install into a node, from where partners fetch it");
+  config_publish_cmd->add_option("--in", config_in, "Signed document")->required();
+  config_publish_cmd->add_option("--dir", config_dir, "Node folder")->required();
+  auto* config_status_cmd = config_cmd->add_subcommand("status", "The version in force at a node, and any pending");
+  config_status_cmd->add_option("--dir", config_dir, "Node folder")->required();
+
   auto* policy_cmd = app.add_subcommand("policy", "The sharing policy (covenant)");
   policy_cmd->require_subcommand(1);
   std::filesystem::path policy_dir, policy_signal, policy_file;
@@ -240,6 +274,12 @@ int main(int argc, char** argv) {
     if (*entry_cmd) return run_manifest_entry(manifest_dir, manifest_endpoint, manifest_name);
     if (*ceremony_cmd) return run_pa_ceremony(ceremony_out, ceremony_threshold, ceremony_holders, ceremony_epoch);
     if (*publish_cmd) return run_pa_publish(publish_manifest, publish_keys);
+    if (*keygen_cmd) return run_config_keygen(config_key);
+    if (*draft_cmd) return run_config_draft(draft);
+    if (*sign_cmd) return run_config_sign(config_in, config_key, config_previous, config_out);
+    if (*config_verify_cmd) return run_config_verify(config_in, config_previous, config_dir);
+    if (*config_publish_cmd) return run_config_publish(config_in, config_dir);
+    if (*config_status_cmd) return run_config_status(config_dir);
     if (*verify_cmd) return run_audit_verify(audit_dir);
     if (*export_cmd) return run_audit_export(audit_dir, audit_out, export_from, export_to);
     if (*sth_cmd) return run_audit_sth(audit_dir);

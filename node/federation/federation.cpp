@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "crypto/secret_file.hpp"
 #include "node/log/log.hpp"
 #include "node/net/https_server.hpp"
 
@@ -105,18 +106,49 @@ std::shared_ptr<const Manifest> Federation::manifest() const {
   return manifest_;
 }
 
-std::shared_ptr<policies::Policy> Federation::load_policy(const Manifest& manifest) const {
+std::shared_ptr<policies::Policy> Federation::parse_policy(const Manifest& manifest, const std::string& text,
+                                                           const std::string& source) const {
   std::vector<policies::Party> parties;
   for (const auto& p : manifest.partners) parties.push_back(party_of(p));
-  auto policy_path = paths_.resolve(cfg_.federation.policy);
   try {
-    return std::make_shared<policies::Policy>(policies::Policy::parse(
-        net::read_text_file(policy_path), policy_path.string(), policies::Taxonomy::builtin(), parties));
+    return std::make_shared<policies::Policy>(
+        policies::Policy::parse(text, source, policies::Taxonomy::builtin(), parties));
   } catch (const policies::PolicyError&) {
     throw;
   } catch (const std::exception& e) {
+    throw policies::PolicyError(source + ": " + e.what());
+  }
+}
+
+std::shared_ptr<policies::Policy> Federation::load_policy(const Manifest& manifest) const {
+  auto policy_path = paths_.resolve(cfg_.federation.policy);
+  std::string text;
+  try {
+    text = net::read_text_file(policy_path);
+  } catch (const std::exception& e) {
     throw policies::PolicyError(policy_path.string() + ": " + e.what());
   }
+  return parse_policy(manifest, text, policy_path.string());
+}
+
+void Federation::apply_configuration(const std::string& manifest_text, const std::string& covenant_text) {
+  auto manifest_path = paths_.resolve(cfg_.federation.manifest);
+  auto policy_path = paths_.resolve(cfg_.federation.policy);
+  auto m = std::make_shared<Manifest>(parse_manifest(manifest_text, manifest_path.string()));
+  if (!m->find(cfg_.org)) throw ManifestError(manifest_path.string() + ": this node (" + cfg_.org + ") is not in the manifest");
+  auto p = parse_policy(*m, covenant_text, policy_path.string());
+  // Both files whole or not at all; the mtimes are taken under the lock so
+  // that reload_if_changed does not read them again.
+  std::lock_guard lock(mutex_);
+  crypto::write_file_atomically(manifest_path, manifest_text);
+  crypto::write_file_atomically(policy_path, covenant_text);
+  std::error_code ec;
+  manifest_mtime_ = std::filesystem::last_write_time(manifest_path, ec);
+  policy_mtime_ = std::filesystem::last_write_time(policy_path, ec);
+  manifest_ = std::move(m);
+  policy_ = std::move(p);
+  log::info("manifest.loaded", {{"sha256", crypto::to_hex(manifest_->sha256)}, {"partners", manifest_->partners.size()}});
+  log::info("policy.loaded", {{"sha256", policy_->sha256_hex()}, {"rules", policy_->rules().size()}});
 }
 
 bool Federation::reload_if_changed() {
@@ -214,8 +246,9 @@ std::size_t Federation::open_connections() const {
   return listener_ && listener_->server ? listener_->server->open_connections() : 0;
 }
 
-std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner) const {
+std::unique_ptr<net::HttpsClient> Federation::client_for(const Partner& partner, std::size_t max_response_bytes) const {
   net::ClientOptions options;
+  if (max_response_bytes) options.max_response_bytes = max_response_bytes;
   options.trust_anchors_pem = trust_anchors_pem_;
   options.client_identity =
       net::TlsIdentity::load(paths_.resolve(cfg_.federation.tls_cert), paths_.resolve(cfg_.federation.tls_key));

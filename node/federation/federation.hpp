@@ -55,7 +55,14 @@ class Federation {
   // An HTTPS client to a partner's federation endpoint: our certificate as
   // client identity, the federation CA as trust anchor, and the partner's pin
   // and OIN checked after the handshake.
-  std::unique_ptr<net::HttpsClient> client_for(const Partner& partner) const;
+  // `max_response_bytes` bounds what the partner may answer (0: the client's default).
+  std::unique_ptr<net::HttpsClient> client_for(const Partner& partner, std::size_t max_response_bytes = 0) const;
+  // Puts a signed configuration's manifest and covenant in force
+  // (configuration_sync.hpp): both validated together (the covenant against
+  // the new manifest's partners, this node listed), written over the
+  // manifest and policy files, and swapped at once. Throws, changing nothing,
+  // when either is invalid.
+  void apply_configuration(const std::string& manifest_text, const std::string& covenant_text);
   // How this node reaches the PA: the manifest's share holders over mTLS,
   // t of them at once, every proof checked; `report` hears of each faulty one.
   std::unique_ptr<pseudonyms::OprfTransport> pa_transport(pseudonyms::ThresholdTransport::FaultReport report = {});
@@ -73,6 +80,8 @@ class Federation {
   std::filesystem::file_time_type manifest_mtime_{};
   std::filesystem::file_time_type policy_mtime_{};
   std::shared_ptr<policies::Policy> load_policy(const Manifest& manifest) const;
+  std::shared_ptr<policies::Policy> parse_policy(const Manifest& manifest, const std::string& text,
+                                                 const std::string& source) const;
   struct Listener;
   std::unique_ptr<Listener> listener_;
   std::function<void()> io_thread_start_;

@@ -37,6 +37,8 @@ Words dutch(Topic t) {
       return {"account dat moet wachten na foute wachtwoorden", "accounts die moeten wachten na foute wachtwoorden"};
     case Topic::certificate_expiring: return {"certificaat dat binnen 30 dagen verloopt", "certificaten die binnen 30 dagen verlopen"};
     case Topic::outbox_backlog: return {"achterstand bij het verzenden naar partners", "achterstanden bij het verzenden naar partners"};
+    case Topic::configuration_refused:
+      return {"geweigerde federatieconfiguratie (de vorige blijft gelden)", "geweigerde federatieconfiguraties (de vorige blijft gelden)"};
   }
   return {"melding", "meldingen"};
 }
@@ -58,6 +60,8 @@ Words english(Topic t) {
     case Topic::login_throttled: return {"account waiting after wrong passwords", "accounts waiting after wrong passwords"};
     case Topic::certificate_expiring: return {"certificate expiring within 30 days", "certificates expiring within 30 days"};
     case Topic::outbox_backlog: return {"delivery backlog towards partners", "delivery backlogs towards partners"};
+    case Topic::configuration_refused:
+      return {"refused federation configuration (the last good one stays)", "refused federation configurations (the last good one stays)"};
   }
   return {"notification", "notifications"};
 }

@@ -18,7 +18,8 @@ std::string_view topic_role(Topic t) {
     case Topic::pa_budget_alarm: return "privacy_officer";
     case Topic::login_throttled:
     case Topic::certificate_expiring:
-    case Topic::outbox_backlog: return "admin";
+    case Topic::outbox_backlog:
+    case Topic::configuration_refused: return "admin";
   }
   return "admin";
 }

@@ -30,6 +30,7 @@ enum class Topic {
   login_throttled,       // wrong passwords made an account or address wait
   certificate_expiring,  // within 30 days
   outbox_backlog,        // records waiting long for a partner
+  configuration_refused, // a signed federation configuration was refused (the last good one stays)
 };
 
 // Who hears a topic by default (the role); an audience can also be one user.
@@ -47,7 +48,8 @@ struct SqlValues<notify::Topic> {
                               E::request_overdue,   E::alert,              E::case_opened,
                               E::request_answered,  E::feedback_overdue,   E::log_unverified,
                               E::tree_head_mismatch, E::records_rejected,  E::pa_budget_alarm,
-                              E::login_throttled,   E::certificate_expiring, E::outbox_backlog};
+                              E::login_throttled,   E::certificate_expiring, E::outbox_backlog,
+                              E::configuration_refused};
   static constexpr std::string_view name(E e) {
     switch (e) {
       case E::feedback_received: return "feedback_received";
@@ -65,6 +67,7 @@ struct SqlValues<notify::Topic> {
       case E::login_throttled: return "login_throttled";
       case E::certificate_expiring: return "certificate_expiring";
       case E::outbox_backlog: return "outbox_backlog";
+      case E::configuration_refused: return "configuration_refused";
     }
     return {};
   }

@@ -243,6 +243,7 @@ Object.assign(TEXT.nl, {
     login_throttled: ['account dat moet wachten na foute wachtwoorden', 'accounts die moeten wachten na foute wachtwoorden'],
     certificate_expiring: ['certificaat dat binnen 30 dagen verloopt', 'certificaten die binnen 30 dagen verlopen'],
     outbox_backlog: ['achterstand bij het verzenden naar partners', 'achterstanden bij het verzenden naar partners'],
+    configuration_refused: ['geweigerde federatieconfiguratie (de vorige blijft gelden)', 'geweigerde federatieconfiguraties (de vorige blijft gelden)'],
   },
   waiting: {
     requestsToDecide: ['verzoek wacht op uw besluit', 'verzoeken wachten op uw besluit'],
@@ -277,6 +278,7 @@ Object.assign(TEXT.en, {
     login_throttled: ['account waiting after wrong passwords', 'accounts waiting after wrong passwords'],
     certificate_expiring: ['certificate expiring within 30 days', 'certificates expiring within 30 days'],
     outbox_backlog: ['delivery backlog towards partners', 'delivery backlogs towards partners'],
+    configuration_refused: ['refused federation configuration (the last good one stays)', 'refused federation configurations (the last good one stays)'],
   },
   waiting: {
     requestsToDecide: ['request awaits your decision', 'requests await your decision'],
@@ -2188,7 +2190,20 @@ async function policyPage() {
   await loadTaxonomy();
   const p = await api('GET', '/api/v1/policy');
   const ruleState = (r) => (r.status === 'active' ? '' : ` (${lang === 'nl' ? 'opgeschort' : 'suspended'})`);
-  page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)),
+  // Admins see which version of the signed federation configuration is in force (issue 22).
+  let signed = null;
+  if (me?.role === 'admin') {
+    try {
+      const c = await api('GET', '/api/v1/federation/configuration');
+      const nl = lang === 'nl';
+      signed = h('p', { 'data-testid': 'federation-configuration' },
+        c.inForce ? `${nl ? 'Ondertekende federatieconfiguratie: versie' : 'Signed federation configuration: version'} ${c.inForce.version}, ${nl ? 'geldt sinds' : 'in force since'} ${when(c.inForce.effectiveFrom)}`
+          : (nl ? 'Geen ondertekende federatieconfiguratie: manifest en convenant komen uit de eigen bestanden.' : 'No signed federation configuration: manifest and covenant come from this node\'s own files.'),
+        c.pending.length ? ` · ${nl ? 'wacht' : 'pending'}: ${c.pending.map((x) => `${nl ? 'versie' : 'version'} ${x.version} (${when(x.effectiveFrom)})`).join(', ')}` : '',
+        c.lastRefusal ? ` · ${nl ? 'laatst geweigerd' : 'last refused'}: ${nl ? c.lastRefusal.message : c.lastRefusal.messageEn}` : '');
+    } catch { signed = null; }
+  }
+  page('policyTitle', h('p', { class: 'lead' }, h('span', { 'data-authored': 'covenant' }, p.name), ' · ', lang === 'nl' ? 'kenmerk ' : 'fingerprint ', hexView(p.sha256)), signed,
     p.rules.map((r) => h('section', { class: 'card', 'aria-labelledby': `rule-${r.id}` },
       h('h2', { id: `rule-${r.id}`, 'data-rule': r.id }, ruleText(r, 'title') || r.id, ruleState(r)),
       ruleText(r, 'description') ? h('p', {}, ruleText(r, 'description')) : null,
@@ -2357,6 +2372,7 @@ const TOPIC_PAGE = {
   alert: '#/alerts', case_opened: '#/cases', request_answered: '#/requests', feedback_overdue: '#/inbox',
   log_unverified: '#/log', tree_head_mismatch: '#/log', records_rejected: '#/log', pa_budget_alarm: '#/log',
   login_throttled: '#/users', certificate_expiring: '#/deliveries', outbox_backlog: '#/deliveries',
+  configuration_refused: '#/log',
 };
 const WAITING_PAGE = { requestsToDecide: '#/requests', feedbackOverdue: '#/inbox', failedNotifications: '#/deliveries', partnersBehind: '#/deliveries' };
 const counted = (words, n) => `${n} ${words ? words[n === 1 ? 0 : 1] : ''}`;

@@ -183,6 +183,49 @@ head -1 "$work/report.csv" | grep -q '^index,time_utc,event,status,partner,categ
   || fail "report header"
 grep -q 'record.received' "$work/report.csv" || fail "report rows"
 
+# The demo runs on a signed federation configuration (issue 22): version 1
+# in force everywhere; version 2, drafted, signed by a majority of the
+# partners' signers and published at the municipality, reaches the other
+# nodes over mTLS by itself; a rollback and an outsider's signature are refused.
+demo="$work/demo"
+"$bin" federation config status --dir "$demo/riec-den-haag" | grep -q "^geldt / in force: versie / version 1," \
+  || fail "the demo does not start from a signed configuration"
+sed 's/^name = .*/name = "Convenant demo, versie 2"/' "$demo/gemeente-aalsmeer/policy.toml" >"$work/policy-2.toml"
+"$bin" federation config draft --previous "$demo/federation-configuration-1.json" --manifest "$demo/gemeente-aalsmeer/manifest.toml" \
+  --covenant "$work/policy-2.toml" --out "$work/config-2.json" >/dev/null || fail "config draft"
+if "$bin" federation config verify --in "$work/config-2.json" --dir "$demo/nla" >"$work/verify.out" 2>&1; then
+  fail "an unsigned draft verified"
+fi
+grep -q "too_few_signatures" "$work/verify.out" || fail "the unsigned draft was not refused for its signatures: $(cat "$work/verify.out")"
+for org in gemeente-aalsmeer nla snf riec-amsterdam; do
+  "$bin" federation config sign --in "$work/config-2.json" --key "$demo/signers/$org.key" >/dev/null || fail "config sign by $org"
+done
+"$bin" federation config verify --in "$work/config-2.json" --dir "$demo/nla" >/dev/null || fail "config verify"
+"$bin" federation config keygen --key "$work/outsider.key" >/dev/null 2>&1 || fail "config keygen"
+if "$bin" federation config sign --in "$work/config-2.json" --key "$work/outsider.key" --out "$work/x.json" 2>"$work/sign.err"; then
+  fail "an outsider signed"
+fi
+grep -q "unknown_signer" "$work/sign.err" || fail "the outsider was not refused as an unknown signer"
+"$bin" federation config publish --in "$work/config-2.json" --dir "$demo/gemeente-aalsmeer" >/dev/null || fail "config publish"
+rolled_out() {
+  for node_dir in "$demo"/*/; do
+    [ -f "$node_dir/node.json" ] || continue
+    "$bin" federation config status --dir "$node_dir" | grep -q "^geldt / in force: versie / version 2," || return 1
+  done
+}
+published=$(date +%s)
+for _ in $(seq 150); do rolled_out && break; sleep 0.5; done
+rolled_out || fail "version 2 did not reach every node within 75 s"
+echo "signed configuration version 2 in force at all 9 nodes after $(( $(date +%s) - published )) s"
+grep -q 'Convenant demo, versie 2' "$demo/riec-den-haag/policy.toml" || fail "version 2's covenant is not in force"
+if "$bin" federation config publish --in "$demo/federation-configuration-1.json" --dir "$demo/riec-den-haag" 2>"$work/rollback.err"; then
+  fail "a rollback was published"
+fi
+grep -q "not_newer" "$work/rollback.err" || fail "the rollback was not refused as not newer"
+curl -sf --cacert "$ca" -H "Authorization: Bearer $(get riec tokens admin)" "$(get riec api)/api/v1/federation/configuration" \
+  | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['inForce']['version']==2, d" \
+  || fail "the admin API does not show version 2 in force"
+
 "$bin" demo down --dir "$work/demo" >/dev/null || fail "demo down"
 [ "$(pgrep -fc "serve --dir $work/demo/" || true)" = 0 ] || fail "processes left after demo down"
 echo "demo smoke: ok"

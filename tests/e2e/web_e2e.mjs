@@ -695,6 +695,9 @@ try {
   await newcomer.getByRole('link', { name: 'Alerts' }).click();  // the next request finds the session gone
   await newcomer.getByLabel('Gebruikersnaam').waitFor();
   await shot(admin, '12-users');
+  log('the admin sees which signed federation configuration is in force (issue 22)');
+  await admin.getByRole('link', { name: 'Convenant' }).click();
+  await admin.getByTestId('federation-configuration').filter({ hasText: /^Ondertekende federatieconfiguratie: versie 1, geldt sinds / }).waitFor();
 
   // ---------------------------------------------------------------- wrong passwords
   log('wrong passwords make the next attempt wait; the owner stays logged in; the admin clears the wait');
