@@ -276,6 +276,11 @@ bool is_secret(const std::string& rel, fs::perms mode, const Referenced& refs) {
   if (rel.starts_with("keys/") || refs.secret.count(rel)) return true;
   if (ends_with_any(rel, {".key", ".password", ".secret", ".share", ".pass"})) return true;
   if (rel == "node.json" || refs.open.count(rel) || ends_with_any(rel, {".crt", ".toml"})) return false;
+  // The signed federation configuration's versions (issue 22): public
+  // documents every partner serves, kept 0600 like every file the node
+  // writes; without them a restored node would wait for its admin to publish
+  // the version in force again.
+  if (rel.starts_with("federation-configuration/") && (rel.ends_with(".json") || rel.ends_with("/applied"))) return false;
   return (mode & (fs::perms::group_read | fs::perms::others_read)) == fs::perms::none;
 }
 

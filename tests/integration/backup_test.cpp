@@ -182,6 +182,10 @@ TEST_F(BackupTest, ABackupUnderLoadRestoresIntoANodeThatReadsEverySignalCommitte
 TEST_F(BackupTest, WithoutKeysNoKeyByteIsInTheArchiveAndTheRestoreSaysKeysMustComeBack) {
   signalnode::testing::TestNode node;
   ASSERT_EQ(node.call("POST", "/api/v1/signals", kSignal).status, 201);
+  // The signed federation configuration's versions are public documents, kept 0600 as the node writes them.
+  fs::create_directories(node.dir() / "federation-configuration");
+  signalnode::crypto::write_file_atomically(node.dir() / "federation-configuration" / "1.json", "{\"version\":1}");
+  signalnode::crypto::write_file_atomically(node.dir() / "federation-configuration" / "applied", "1\n");
   const fs::path archive = work_ / "nokeys.snbackup";
   auto report = take(node, archive, false);
   EXPECT_EQ(report.secret_files, 0u);
@@ -200,6 +204,8 @@ TEST_F(BackupTest, WithoutKeysNoKeyByteIsInTheArchiveAndTheRestoreSaysKeysMustCo
   auto r = restore(archive, restored);
   EXPECT_FALSE(r.with_keys);
   EXPECT_FALSE(fs::exists(restored / "keys"));
+  EXPECT_EQ(read_all(restored / "federation-configuration" / "1.json"), "{\"version\":1}") << "the configuration comes back";
+  EXPECT_EQ(read_all(restored / "federation-configuration" / "applied"), "1\n");
   EXPECT_THROW(signalnode::node::app::NodeApp(signalnode::node::app::NodeOptions{restored, 0}), std::exception)
       << "no keys, no node";
   // The operator's step: keys/ and tls/api.key back from their own backup.
