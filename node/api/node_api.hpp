@@ -23,6 +23,7 @@ struct VerifyResult;
 namespace signalnode::node::auth {
 class UserStore;
 class SecondFactors;
+class OidcLogin;
 }
 namespace signalnode::node::federation {
 struct Manifest;
@@ -74,6 +75,8 @@ struct ApiServices {
   std::optional<std::string> municipality = std::nullopt;
   // Second factors of web accounts (issue 21); nullptr: password only.
   auth::SecondFactors* factors = nullptr;
+  // Sign-in through the organisation's identity provider; nullptr: local accounts only.
+  auth::OidcLogin* oidc = nullptr;
 };
 
 void add_signal_routes(Router& router, ApiServices& services);
@@ -87,6 +90,7 @@ void add_audit_routes(Router& router, ApiServices& services);
 // Logboek Dataverwerkingen: the read API and the register of processing activities.
 void add_ldv_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
+void add_oidc_routes(Router& router, ApiServices& services);  // sign-in through the provider (issue 21)
 void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs
 
 // The node's local calendar date (observation dates are local dates).

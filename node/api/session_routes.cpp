@@ -9,6 +9,7 @@
 #include "node/api/node_api.hpp"
 #include "node/api/session_helpers.hpp"
 #include "node/http/problem.hpp"
+#include "node/auth/oidc_login.hpp"
 #include "node/auth/users.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"
@@ -97,6 +98,7 @@ std::string cookie(std::string_view value, int max_age) { return session_cookie_
 void add_session_routes(Router& router, ApiServices& s) {
   if (!s.users) return;
   add_second_factor_routes(router, s);
+  add_oidc_routes(router, s);
   // N attempts a minute per client address (api.loginAttemptsPerMinute), bursts of N.
   const double per_minute = s.login_attempts_per_minute;
   auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
@@ -135,6 +137,7 @@ void add_session_routes(Router& router, ApiServices& s) {
         o["username"] = session->principal.label;
         o["csrfToken"] = session->csrf_token;
         o["mustEnrol"] = session->must_enrol;
+        o["team"] = session->principal.team;
         if (s.factors) {
           // What the web's step-up dialog offers.
           const auto factors = s.factors->summary(session->principal.label, session->principal.role);
@@ -150,9 +153,14 @@ void add_session_routes(Router& router, ApiServices& s) {
   });
 
   router.add("DELETE", "/api/v1/session", Access::authenticated().allowed_while_enrolling(), [&s](RouteContext ctx, Respond respond) {
-    run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request))](const Respond& answer) {
+    run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request)),
+                         username = auth::username_of(*ctx.principal)](const Respond& answer) {
       if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
-      HttpResponse r{204, "application/json", "", {}};
+      // Signed in through the organisation's provider: the browser goes on to
+      // end the session there too (RP-initiated logout), when it offers that.
+      const auto end_session = s.oidc && !value.empty() ? s.oidc->end_session_url(username) : std::nullopt;
+      HttpResponse r = end_session ? json_response(200, json::serialize(json::object{{"endSessionUrl", *end_session}}))
+                                   : HttpResponse{204, "application/json", "", {}};
       r.headers.emplace_back("Set-Cookie", cookie("", 0));
       answer(std::move(r));
     }, std::move(respond));

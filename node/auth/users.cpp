@@ -286,14 +286,17 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
     std::string username, role, csrf;
     std::int64_t created, seen, proof;
     bool must_enrol;
+    std::string team;
   };
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
     auto st = db.cached(
-        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms, s.proof_at_ms, s.must_enrol "
+        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms, s.proof_at_ms, s.must_enrol, u.team "
         "FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ?");
     st.bind_blob(1, hash);
     std::optional<Row> r;
-    if (st.step()) r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5), st.int64(6) != 0};
+    if (st.step()) {
+      r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5), st.int64(6) != 0, st.text(7)};
+    }
     st.reset();
     return r;
   });
@@ -307,7 +310,7 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
   }
   Session s;
   s.csrf_token = row->csrf;
-  s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username};
+  s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username, row->team};
   s.proof_at_ms = row->proof;
   s.must_enrol = row->must_enrol;
   return s;

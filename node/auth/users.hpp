@@ -169,6 +169,19 @@ class UserStore {
   [[nodiscard]] std::optional<ContactDetails> contact_of(const std::string& username) const;
   void set_contact(const std::string& username, const ContactDetails& details);
 
+  // Sign-in through the organisation's identity provider (oidc_login.hpp):
+  // the account linked to (issuer, subject), made at the first sign-in
+  // (named after `preferred` when that is a valid name no one has, else
+  // oidc-<12 hex of SHA-256(issuer, subject)>, never taking over a local
+  // account), its role and team set to what the provider's claims map to
+  // now, and a session (method "oidc"). Such an account has no password.
+  // `username` is set to the account's name.
+  [[nodiscard]] Session sign_in_linked(const std::string& issuer, const std::string& subject, const std::string& preferred,
+                                       Role role, const std::string& team, const std::string& client,
+                                       std::int64_t now_ms, std::string& username);
+  // The issuer an account signs in through; nullopt for a local account.
+  [[nodiscard]] std::optional<std::string> linked_issuer(const std::string& username) const;
+
  private:
   // The session a log-in ends with (password alone, or both steps).
   Session open_session(storage::Database& db, const std::string& username, Role role, const std::string& client,

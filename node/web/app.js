@@ -8,6 +8,14 @@
 const TEXT = {
   nl: {
     skip: 'Naar de inhoud', login: 'Inloggen', username: 'Gebruikersnaam', password: 'Wachtwoord',
+    oidcLogin: 'Inloggen via uw organisatie', oidcOr: 'Of log in met een account van deze node.',
+    oidc: {
+      onbereikbaar: 'De inlogdienst van uw organisatie is nu niet bereikbaar. Probeer het over een paar minuten opnieuw, of log in met een account van deze node.',
+      verlopen: 'Deze aanmelding is verlopen of al gebruikt. Klik opnieuw op "Inloggen via uw organisatie".',
+      afgebroken: 'De inlogdienst van uw organisatie heeft de aanmelding niet afgerond. U bent niet ingelogd.',
+      geweigerd: 'De aanmelding via uw organisatie is geweigerd: het bewijs van de inlogdienst klopt niet. U bent niet ingelogd. Probeer het opnieuw; lukt het dan niet, neem contact op met de beheerder.',
+      'geen-toegang': 'U bent bij uw organisatie niet ingedeeld in een groep die toegang heeft tot signalnode. Vraag uw leidinggevende of beheerder om toegang.',
+    },
     logout: 'Uitloggen', language: 'English', badLogin: 'Gebruikersnaam of wachtwoord is onjuist.',
     mustWait: 'Te veel onjuiste wachtwoorden. U kunt het {wait} opnieuw proberen. Wie al is ingelogd, blijft ingelogd.',
     badLoginWait: 'Gebruikersnaam of wachtwoord is onjuist. U kunt het {wait} opnieuw proberen.',
@@ -66,6 +74,14 @@ const TEXT = {
   },
   en: {
     skip: 'Skip to content', login: 'Log in', username: 'Username', password: 'Password', logout: 'Log out',
+    oidcLogin: 'Log in through your organisation', oidcOr: 'Or log in with an account of this node.',
+    oidc: {
+      onbereikbaar: "Your organisation's sign-in service cannot be reached now. Try again in a few minutes, or log in with an account of this node.",
+      verlopen: 'This sign-in has expired or was used already. Click "Log in through your organisation" again.',
+      afgebroken: "Your organisation's sign-in service did not complete the sign-in. You are not logged in.",
+      geweigerd: "The sign-in through your organisation was refused: the sign-in service's proof is not right. You are not logged in. Try again; if that fails, contact the administrator.",
+      'geen-toegang': 'Your organisation has not placed you in a group with access to signalnode. Ask your manager or administrator for access.',
+    },
     language: 'Nederlands', badLogin: 'The username or password is wrong.',
     mustWait: 'Too many wrong passwords. You can try again {wait}. Anyone already logged in stays logged in.',
     badLoginWait: 'The username or password is wrong. You can try again {wait}.',
@@ -927,11 +943,14 @@ function renderTop() {
   if (me) {
     const out = h('button', { type: 'button' }, t('logout'));
     out.addEventListener('click', async () => {
-      try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
+      let ended = null;
+      try { ended = await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
       me = null;
       clearDraft();
       clearTimeout(sessionTimer);
       visitSince = null;
+      // Signed in through the organisation: end the session there too.
+      if (ended?.endSessionUrl) { location.href = ended.endSessionUrl; return; }
       location.hash = '#/login';
     });
     who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${roleName(me.role)}`),
@@ -984,7 +1003,17 @@ function loginPage() {
     out.replaceChildren();
     try { loggedIn(await passkeyLogin('')); } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
   });
-  page('login', form, h('div', { class: 'actions' }, passkey));
+  // Sign-in through the organisation's identity provider (issue 21): a
+  // top-level navigation; a refusal comes back as /?aanmelding=<reason>.
+  const oidc = about?.oidcSignIn
+    ? h('div', { class: 'actions' }, h('a', { class: 'button', href: '/api/v1/session/oidc', 'data-testid': 'oidc-login' }, t('oidcLogin')))
+    : null;
+  const refused = new URLSearchParams(location.search).get('aanmelding');
+  if (refused) {
+    out.replaceChildren(message('error', TEXT[lang].oidc[refused] || TEXT[lang].oidc.geweigerd));
+    history.replaceState(null, '', `/${location.hash}`);
+  }
+  page('login', oidc, oidc ? h('p', {}, t('oidcOr')) : null, form, h('div', { class: 'actions' }, passkey));
   user.focus();
 }
 // A session: on to the role's first page, or to setting up a second factor when the role needs one.
