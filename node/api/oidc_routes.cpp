@@ -108,9 +108,10 @@ void add_oidc_routes(Router& router, ApiServices& s) {
                      "<body><p><a href=\"/\">Verder naar signalnode</a></p></body></html>",
                      {}};
       r.headers.emplace_back("Cache-Control", "no-store");
+      // One Set-Cookie only (the server keeps one field per name): the
+      // binding cookie is left to expire; its state is used up already.
       r.headers.emplace_back("Set-Cookie", session_cookie_header(result.session->token,
                                                                  static_cast<int>(auth::kSessionMaxMs / 1000)));
-      r.headers.emplace_back("Set-Cookie", binding_cookie("", 0));
       answer(std::move(r));
     }, std::move(respond));
   });

@@ -702,6 +702,7 @@ struct NodeApp::Impl {
   auth::TokenStore tokens;
   auth::UserStore users;
   auth::SecondFactors factors;
+  std::unique_ptr<auth::OidcLogin> oidc;  // sign-in through the organisation's provider, when configured
   pseudonyms::Pseudonymiser pseudonymiser;
   sharing::Sharing sharing;
   audit::AuditLog audit;

@@ -32,6 +32,11 @@ const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const kid = 'sn-test-1';
 const jwk = { ...signing.privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
 const stranger = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+// A key the provider rolls over to when the test says so (GET /test/roll):
+// then its key set lists both, and tokens are signed with the new one.
+const rolled = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rolledKid = 'sn-test-2';
+let rolledOver = false;
 
 let next = { account: 'anna', tamper: '' };
 
@@ -86,6 +91,10 @@ function tamper(idToken, how) {
       const secret = signing.publicKey.export({ type: 'spki', format: 'pem' });
       return `${input}.${b64u(crypto.createHmac('sha256', secret).update(input).digest())}`;
     }
+    case 'rolled-key': {
+      const input = encode({ ...header, kid: rolledKid });
+      return `${input}.${sign(input, rolled.privateKey)}`;
+    }
     case 'bad-signature': {
       const input = encode({ ...header });
       return `${input}.${sign(input, stranger.privateKey)}`;
@@ -127,6 +136,17 @@ const server = https.createServer({ cert: fs.readFileSync(certFile), key: fs.rea
     }
     next = { account, tamper: url.searchParams.get('tamper') || '' };
     res.writeHead(204).end();
+    return;
+  }
+  if (url.pathname === '/test/roll') {
+    rolledOver = true;
+    res.writeHead(204).end();
+    return;
+  }
+  if (url.pathname === '/jwks' && rolledOver) {
+    const pub = (key, id) => ({ ...key.export({ format: 'jwk' }), kid: id, use: 'sig', alg: 'RS256' });
+    res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+    res.end(JSON.stringify({ keys: [pub(signing.publicKey, kid), pub(rolled.publicKey, rolledKid)] }));
     return;
   }
   if (url.pathname.startsWith('/interaction/')) {
