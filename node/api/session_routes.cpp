@@ -208,6 +208,8 @@ void add_session_routes(Router& router, ApiServices& s) {
                         {"waiting", u.wait_until_ms > 0}};
       if (u.wait_until_ms > 0) item["waitUntil"] = signals::iso8601_utc(u.wait_until_ms);
       item["secondFactor"] = u.second_factor;
+      item["team"] = u.team;
+      item["signsInThroughOrganisation"] = u.linked;
       items.push_back(std::move(item));
     }
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
@@ -263,6 +265,26 @@ void add_session_routes(Router& router, ApiServices& s) {
                  answer(HttpResponse{204, "application/json", "", {}});
                };
                run_slow(s, std::move(job), std::move(respond));
+             });
+
+  // An admin puts an account in a team of the organisation (issue 21), or
+  // ("team": "") back in the whole of it.
+  router.add("PUT", "/api/v1/users/{username}/team", Access::only({auth::Role::admin}).with_step_up(),
+             [&s](RouteContext ctx, Respond respond) {
+               auto fields = string_fields(ctx.request, {"team"}, respond);
+               if (!fields) return;
+               if (!fields->contains("team")) return respond(invalid_field({"team", "is required"}));
+               run_after_commit(s, [&s, username = ctx.params.at("username"), team = (*fields)["team"],
+                                    by = ctx.principal->token_id](const Respond& answer) {
+                 try {
+                   if (!s.users->set_team(username, team, epoch_ms(s.clock()), by)) {
+                     return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                   }
+                 } catch (const auth::UserError& e) {
+                   return answer(invalid_field({e.field, e.what()}));
+                 }
+                 answer(json_response(200, json::serialize(json::object{{"username", username}, {"team", team}})));
+               }, std::move(respond));
              });
 
   // An admin clears every second factor of someone who lost them (issue 21):

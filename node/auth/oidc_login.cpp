@@ -9,6 +9,7 @@
 #include "node/audit/audit_log.hpp"
 #include "node/auth/login_steps.hpp"
 #include "node/auth/oidc_http.hpp"
+#include "policies/policy.hpp"
 
 namespace signalnode::node::auth {
 namespace json = boost::json;
@@ -334,6 +335,31 @@ Session UserStore::sign_in_linked(const std::string& issuer, const std::string& 
     session = open_session(db, username, role, client, now_ms, false, "oidc");
   });
   return session;
+}
+
+bool UserStore::set_team(const std::string& username, const std::string& team, std::int64_t now_ms,
+                         const std::string& by) {
+  if (!team.empty() && !policies::is_team_name(team)) {
+    throw UserError("team", "must be empty (the whole organisation) or 2 to 64 characters of a-z, 0-9 and '-'");
+  }
+  if (linked_issuer(username)) {
+    throw UserError("team", "follows the groups at the identity provider for an account that signs in there");
+  }
+  bool known = false;
+  store_.write([&](storage::Database& db) {
+    db.cached("UPDATE users SET team = ? WHERE username = ?")
+        .bind(1, std::string_view(team))
+        .bind(2, std::string_view(username))
+        .run();
+    known = db.changes() > 0;
+    if (!known) return;
+    audit::Event e;
+    e.name = audit::events::kTeamSet;
+    e.start_ms = e.end_ms = now_ms;
+    e.attributes = {{"username", username}, {"team", team}, {"by", by}};
+    audit::AuditLog::append(db, e);
+  });
+  return known;
 }
 
 std::optional<std::string> UserStore::linked_issuer(const std::string& username) const {

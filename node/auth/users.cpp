@@ -170,12 +170,16 @@ void UserStore::set_contact(const std::string& username, const ContactDetails& d
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;
-    auto st = db.cached("SELECT username, role, created_at_ms FROM users ORDER BY username");
+    auto st = db.cached(
+        "SELECT username, role, created_at_ms, team, "
+        "EXISTS (SELECT 1 FROM oidc_accounts o WHERE o.username = users.username) FROM users ORDER BY username");
     while (st.step()) {
       UserInfo u;
       u.username = st.text(0);
       u.role = role_from_string(st.text(1)).value_or(Role::officer);
       u.created_at_ms = st.int64(2);
+      u.team = st.text(3);
+      u.linked = st.int64(4) != 0;
       out.push_back(std::move(u));
     }
     for (auto& u : out) {

@@ -51,6 +51,7 @@ const TEXT = {
     exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
     legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn', chartsTitle: 'Grafieken',
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
+    teamCol: 'Team', wholeOrg: 'hele organisatie', viaOrg: 'volgt de groepen bij uw organisatie', saveTeam: 'Team opslaan', teamSaved: 'Het team van {user} is opgeslagen.',
     received: 'ontvangen', usersTitle: 'Gebruikers', passwordTitle: 'Wachtwoord wijzigen', currentPassword: 'Huidig wachtwoord',
     newPassword: 'Nieuw wachtwoord', repeatPassword: 'Nieuw wachtwoord nogmaals', changePassword: 'Wijzigen',
     passwordsDiffer: 'De nieuwe wachtwoorden verschillen.', passwordChanged: 'Wachtwoord gewijzigd; uw andere sessies zijn beëindigd.',
@@ -113,6 +114,7 @@ const TEXT = {
     exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
     legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention', chartsTitle: 'Charts',
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
+    teamCol: 'Team', wholeOrg: 'whole organisation', viaOrg: 'follows the groups at your organisation', saveTeam: 'Save team', teamSaved: "{user}'s team is saved.",
     received: 'received', usersTitle: 'Users', passwordTitle: 'Change password', currentPassword: 'Current password',
     newPassword: 'New password', repeatPassword: 'New password again', changePassword: 'Change',
     passwordsDiffer: 'The new passwords differ.', passwordChanged: 'Password changed; your other sessions have ended.',
@@ -329,7 +331,7 @@ Object.assign(TEXT.nl, {
     'audit.pruned': 'oude logregels opgeschoond', 'subject_access.performed': 'inzageverzoek uitgevoerd', 'token.created': 'toegangssleutel aangemaakt',
     'user.created': 'account aangemaakt', 'user.deleted': 'account verwijderd', 'login.succeeded': 'ingelogd', 'login.failed': 'inloggen mislukt',
     'login.throttled': 'wachttijd na foute wachtwoorden', 'account.unlocked': 'wachttijd opgeheven', 'password.changed': 'wachtwoord gewijzigd',
-    'password.change_failed': 'wachtwoord wijzigen mislukt', 'password.reset': 'nieuw wachtwoord ingesteld door beheerder',
+    'password.change_failed': 'wachtwoord wijzigen mislukt', 'password.reset': 'nieuw wachtwoord ingesteld door beheerder', 'team.set': 'team ingesteld',
     'request.sent': 'verzoek aan bron verstuurd', 'request.received': 'verzoek van partner ontvangen', 'request.rejected': 'verzoek geweigerd',
     'request.decided': 'besluit op verzoek', 'request.expired': 'verzoek verlopen', 'answer.sent': 'antwoord op verzoek verstuurd',
     'answer.received': 'antwoord op verzoek ontvangen', 'answer.rejected': 'antwoord op verzoek geweigerd', 'disclosure.viewed': 'verstrekte gegevens bekeken',
@@ -391,7 +393,7 @@ Object.assign(TEXT.en, {
     'audit.pruned': 'old log entries pruned', 'subject_access.performed': 'subject access performed', 'token.created': 'access token created',
     'user.created': 'account created', 'user.deleted': 'account deleted', 'login.succeeded': 'logged in', 'login.failed': 'log-in failed',
     'login.throttled': 'wait after wrong passwords', 'account.unlocked': 'wait cleared', 'password.changed': 'password changed',
-    'password.change_failed': 'password change failed', 'password.reset': 'new password set by the administrator',
+    'password.change_failed': 'password change failed', 'password.reset': 'new password set by the administrator', 'team.set': 'team set',
     'request.sent': 'request to a source sent', 'request.received': 'request from a partner received', 'request.rejected': 'request refused',
     'request.decided': 'decision on a request', 'request.expired': 'request expired', 'answer.sent': 'answer to a request sent',
     'answer.received': 'answer to a request received', 'answer.rejected': 'answer to a request refused', 'disclosure.viewed': 'disclosed details viewed',
@@ -2273,6 +2275,22 @@ function unlockButton(username, out) {
 
 // Someone forgot their password: the admin sets a new one, which ends every
 // session of the account (whoever else knew the old one is out).
+// Teams (issue 21): a local account's team inside the organisation; an
+// account of the organisation's sign-in service follows its groups there.
+function teamCell(u, out) {
+  if (u.signsInThroughOrganisation) return [u.team || t('wholeOrg'), ' ', h('span', { class: 'hint' }, `(${t('viaOrg')})`)];
+  const team = h('input', { name: `team-${u.username}`, value: u.team || '', size: 12, 'aria-label': `${t('teamCol')}: ${u.username}`, placeholder: t('wholeOrg') });
+  const form = h('form', { class: 'inline' }, team, ' ', h('button', { type: 'submit', class: 'secondary' }, t('saveTeam')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    try {
+      await api('PUT', `/api/v1/users/${encodeURIComponent(u.username)}/team`, { team: team.value.trim() });
+      await usersPage(t('teamSaved').replace('{user}', u.username));
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
 function resetPasswordForm(username, out) {
   const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, name: `reset-${username}`,
     'aria-label': `${t('resetPassword')}: ${username}` });
@@ -2330,8 +2348,9 @@ async function usersPage(notice) {
     catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
   });
   page('usersTitle', h('p', { class: 'hint' }, t('usersHint')), h('div', { class: 'table-scroll' }, h('table', { class: 'stack' },
-    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), t('loginState'), t('secondFactorCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('teamCol'), t('created2'), t('loginState'), t('secondFactorCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('th', { scope: 'row' }, u.username), h('td', { 'data-label': t('role') }, roleName(u.role)),
+      h('td', { 'data-label': t('teamCol') }, teamCell(u, out)),
       h('td', { 'data-label': t('created2') }, when(u.createdAt)),
       h('td', { 'data-label': t('loginState') }, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : t('canLogIn'), u.waiting ? unlockButton(u.username, out) : ''),
       h('td', { 'data-label': t('secondFactorCol') }, u.secondFactor ? t('factorYes') : t('factorNo'), ' ',
