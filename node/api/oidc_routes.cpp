@@ -12,6 +12,7 @@
 #include "node/api/session_helpers.hpp"
 #include "node/auth/oidc_login.hpp"
 #include "node/http/problem.hpp"
+#include "node/limits/rate_limiter.hpp"
 #include "node/log/log.hpp"
 #include "node/notify/notifier.hpp"
 
@@ -27,21 +28,6 @@ constexpr std::string_view kOidcPath = "/api/v1/session/oidc";
 std::string binding_cookie(std::string_view value, int max_age) {
   return std::string(kBindingCookie) + "=" + std::string(value) + "; Path=" + std::string(kOidcPath) +
          "; Secure; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-}
-
-std::string cookie_named(const HttpRequest& request, std::string_view name) {
-  std::string_view header = request.header("cookie");
-  while (!header.empty()) {
-    const auto semi = header.find(';');
-    std::string_view pair = header.substr(0, semi);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1, 128));
-    }
-    if (semi == std::string_view::npos) break;
-    header.remove_prefix(semi + 1);
-  }
-  return {};
 }
 
 HttpResponse redirect(int status, const std::string& location) {
@@ -63,8 +49,16 @@ HttpResponse back_to_login(auth::OidcRefusal why) {
 void add_oidc_routes(Router& router, ApiServices& s) {
   if (!s.users || !s.oidc) return;
 
-  router.add("GET", std::string(kOidcPath), Access::open(), [&s](RouteContext ctx, Respond respond) {
+  // Each start writes a row: as many a minute per client address as log-in
+  // attempts (api.loginAttemptsPerMinute), so nobody fills the table.
+  const double per_minute = s.login_attempts_per_minute;
+  auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
+
+  router.add("GET", std::string(kOidcPath), Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
     if (!ctx.request.query.empty()) return respond(invalid_field({"query", "this address takes no parameters"}));
+    if (limiter->try_take(ctx.request.remote_address, 1, limits::RateLimiter::Clock::now()) > 0) {
+      return respond(back_to_login(auth::OidcRefusal::busy));
+    }
     // Discovery may go over the network: on the slow lane.
     run_slow(s, [&s](const Respond& answer) {
       try {
@@ -90,7 +84,7 @@ void add_oidc_routes(Router& router, ApiServices& s) {
     take("code", in.code);
     take("error", in.error);
     take("iss", in.iss);
-    in.browser_binding = cookie_named(ctx.request, kBindingCookie);
+    in.browser_binding = std::string(cookie_value(ctx.request, kBindingCookie).substr(0, 128));
     in.client = ctx.request.remote_address;
     // The token request goes over the network: on the slow lane.
     run_slow(s, [&s, in = std::move(in)](const Respond& answer) {

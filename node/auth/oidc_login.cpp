@@ -60,6 +60,7 @@ std::string_view to_page_word(OidcRefusal refusal) {
     case OidcRefusal::cancelled: return "afgebroken";
     case OidcRefusal::refused: return "geweigerd";
     case OidcRefusal::no_access: return "geen-toegang";
+    case OidcRefusal::busy: return "te-vaak";
   }
   return "geweigerd";
 }

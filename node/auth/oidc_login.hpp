@@ -76,6 +76,7 @@ enum class OidcRefusal {
   cancelled,     // the provider answered with an error (the person cancelled, no consent)
   refused,       // the code was refused at the token endpoint, or the ID token failed a check
   no_access,     // the person's groups map to no role here
+  busy,          // too many sign-ins started from this address in a minute
 };
 // The word the log-in page gets in its address (/?aanmelding=...).
 std::string_view to_page_word(OidcRefusal refusal);

@@ -29,6 +29,8 @@ oidc_tls "$work/tls"
 "$bin" init --dir "$work/n" --org gemeente-test --role municipality --oin 00000001002220647000 \
   --api-port "$((base + 1))" >/dev/null
 oidc_configure "$work/n" "$work/tls" "$idp" "$node_url"
+# The test starts some twenty sign-ins from one address within a minute.
+python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["api"]["loginAttemptsPerMinute"]=120; json.dump(c,open(p,"w"))' "$work/n/node.json"
 audit_token=$("$bin" token create --dir "$work/n" --role privacy_officer --label oidc-test)
 local_password="een lang genoeg wachtwoord"
 echo "$local_password" | "$bin" user create --dir "$work/n" --username lokale.beheerder --role officer --password-stdin >/dev/null
