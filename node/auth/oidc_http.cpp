@@ -3,6 +3,7 @@
 #include <array>
 
 #include "crypto/bytes.hpp"
+#include "node/auth/base64url.hpp"
 #include "node/notify/curl_handles.hpp"
 #include "node/notify/transfer_errors.hpp"
 #include "node/version.hpp"
@@ -62,8 +63,8 @@ std::optional<HttpsAnswer> perform(const HttpsCall& call, const std::string& url
   // its own copy until cleanup); our copies are wiped when the call ends.
   std::string encoded_user, encoded_password;
   if (form) {
-    encoded_user = form_encode(user);
-    encoded_password = form_encode(password);
+    encoded_user = percent_encode(user);
+    encoded_password = percent_encode(password);
     curl::append(headers, "Content-Type: application/x-www-form-urlencoded");
     (void)curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     (void)curl_easy_setopt(h, CURLOPT_USERNAME, encoded_user.c_str());
@@ -92,23 +93,6 @@ std::optional<HttpsAnswer> perform(const HttpsCall& call, const std::string& url
 }
 
 }  // namespace
-
-std::string form_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (unsigned char c : value) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 std::optional<HttpsAnswer> https_get(const HttpsCall& call, const std::string& url, std::string& why) {
   return perform(call, url, nullptr, {}, {}, why);

@@ -27,10 +27,8 @@ struct HttpsAnswer {
 // `why` then says so in English for the audit log (never a secret).
 std::optional<HttpsAnswer> https_get(const HttpsCall& call, const std::string& url, std::string& why);
 // application/x-www-form-urlencoded `form`, HTTP Basic with `user` and
-// `password` (each form-urlencoded first, RFC 6749 section 2.3.1).
+// `password` (each percent-encoded first, RFC 6749 section 2.3.1).
 std::optional<HttpsAnswer> https_post_form(const HttpsCall& call, const std::string& url, const std::string& form,
                                            std::string_view user, std::string_view password, std::string& why);
-// application/x-www-form-urlencoded encoding of one value.
-std::string form_encode(std::string_view value);
 
 }  // namespace signalnode::node::auth

@@ -7,6 +7,7 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "node/audit/audit_log.hpp"
+#include "node/auth/base64url.hpp"
 #include "node/auth/login_steps.hpp"
 #include "node/auth/oidc_http.hpp"
 #include "policies/policy.hpp"
@@ -141,8 +142,8 @@ OidcStart OidcLogin::begin(std::int64_t now_ms) {
   for (const auto& s : settings_.scopes) scope += (scope.empty() ? "" : " ") + s;
   const std::string& base = p.metadata.authorization_endpoint;
   start.authorization_url = base + (base.find('?') == std::string::npos ? "?" : "&") +
-                            "response_type=code&client_id=" + form_encode(settings_.client_id) +
-                            "&redirect_uri=" + form_encode(settings_.redirect_uri) + "&scope=" + form_encode(scope) +
+                            "response_type=code&client_id=" + percent_encode(settings_.client_id) +
+                            "&redirect_uri=" + percent_encode(settings_.redirect_uri) + "&scope=" + percent_encode(scope) +
                             "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + pkce_s256(verifier) +
                             "&code_challenge_method=S256";
   return start;
@@ -214,9 +215,9 @@ OidcResult OidcLogin::finish(const OidcFinishInput& in, std::int64_t now_ms) {
   } catch (const ProviderUnreachable& e) {
     return refuse(OidcRefusal::unreachable, e.what(), {}, in.client, now_ms);
   }
-  const std::string form = "grant_type=authorization_code&code=" + form_encode(in.code) +
-                           "&redirect_uri=" + form_encode(settings_.redirect_uri) +
-                           "&code_verifier=" + form_encode(pending->verifier);
+  const std::string form = "grant_type=authorization_code&code=" + percent_encode(in.code) +
+                           "&redirect_uri=" + percent_encode(settings_.redirect_uri) +
+                           "&code_verifier=" + percent_encode(pending->verifier);
   std::string why;
   auto answer = https_post_form(call_of(settings_), p.metadata.token_endpoint, form, settings_.client_id,
                                 settings_.client_secret.chars(), why);
@@ -273,9 +274,9 @@ std::optional<std::string> OidcLogin::end_session_url(const std::string& usernam
   }
   if (endpoint.empty()) return std::nullopt;
   std::string url = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") +
-                    "client_id=" + form_encode(settings_.client_id);
+                    "client_id=" + percent_encode(settings_.client_id);
   if (!settings_.post_logout_redirect_uri.empty()) {
-    url += "&post_logout_redirect_uri=" + form_encode(settings_.post_logout_redirect_uri);
+    url += "&post_logout_redirect_uri=" + percent_encode(settings_.post_logout_redirect_uri);
   }
   return url;
 }

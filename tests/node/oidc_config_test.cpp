@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "node/auth/base64url.hpp"
 #include "node/auth/oidc_http.hpp"
 #include "node/auth/oidc_login.hpp"
 #include "node/config/node_config.hpp"
@@ -100,9 +101,9 @@ TEST(OidcMapping, TheFirstMatchingLineGivesRoleAndTeam) {
   EXPECT_FALSE(au::OidcLogin::map_claims(claims(R"({"afdeling":{"naam":"beheer"}})"), lines));
 }
 
-TEST(OidcHttp, FormEncodingLeavesOnlyUnreservedCharacters) {
-  EXPECT_EQ(au::form_encode("a b+c/d:e%f~g"), "a%20b%2Bc%2Fd%3Ae%25f~g");
-  EXPECT_EQ(au::form_encode("signalnode"), "signalnode");
+TEST(OidcHttp, PercentEncodingLeavesOnlyUnreservedCharacters) {
+  EXPECT_EQ(au::percent_encode("a b+c/d:e%f~g"), "a%20b%2Bc%2Fd%3Ae%25f~g");
+  EXPECT_EQ(au::percent_encode("signalnode"), "signalnode");
 }
 
 TEST(OidcHttp, CallsOnlyHttpsAndReportsWhyNot) {
