@@ -976,17 +976,28 @@ function page(titleKey, ...content) {
 let rendered = false;
 
 // ---------------------------------------------------------------- login
+// A refused sign-in through the organisation comes back as /?aanmelding=<reason>:
+// the log-in page says why until the next attempt (the address is cleaned at once).
+let oidcRefusal = new URLSearchParams(location.search).get('aanmelding');
+if (oidcRefusal) history.replaceState(null, '', `/${location.hash}`);
 function loginPage() {
   const user = h('input', { autocomplete: 'username', required: true, name: 'username' });
   const pass = h('input', { type: 'password', autocomplete: 'current-password', required: true, name: 'password' });
   const out = h('div');
+  // Sign-in through the organisation's identity provider (issue 21): a
+  // top-level navigation, above the node's own accounts.
+  const oidc = about?.oidcSignIn
+    ? [h('div', { class: 'actions' }, h('a', { class: 'button', href: '/api/v1/session/oidc', 'data-testid': 'oidc-login' }, t('oidcLogin'))),
+      h('p', {}, t('oidcOr'))]
+    : null;
   const form = h('form', { class: 'login', novalidate: true },
-    ownOrgName() ? h('p', { class: 'org-name', 'data-testid': 'login-org' }, ownOrgName()) : null,
+    ownOrgName() ? h('p', { class: 'org-name', 'data-testid': 'login-org' }, ownOrgName()) : null, oidc,
     field(t('username'), user), field(t('password'), pass),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out, h('p', { class: 'hint' }, t('forgot')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     out.replaceChildren();
+    oidcRefusal = null;
     try {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
@@ -1007,17 +1018,8 @@ function loginPage() {
     out.replaceChildren();
     try { loggedIn(await passkeyLogin('')); } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
   });
-  // Sign-in through the organisation's identity provider (issue 21): a
-  // top-level navigation; a refusal comes back as /?aanmelding=<reason>.
-  const oidc = about?.oidcSignIn
-    ? h('div', { class: 'actions' }, h('a', { class: 'button', href: '/api/v1/session/oidc', 'data-testid': 'oidc-login' }, t('oidcLogin')))
-    : null;
-  const refused = new URLSearchParams(location.search).get('aanmelding');
-  if (refused) {
-    out.replaceChildren(message('error', TEXT[lang].oidc[refused] || TEXT[lang].oidc.geweigerd));
-    history.replaceState(null, '', `/${location.hash}`);
-  }
-  page('login', oidc, oidc ? h('p', {}, t('oidcOr')) : null, form, h('div', { class: 'actions' }, passkey));
+  if (oidcRefusal) out.replaceChildren(message('error', TEXT[lang].oidc[oidcRefusal] || TEXT[lang].oidc.geweigerd));
+  page('login', form, h('div', { class: 'actions' }, passkey));
   user.focus();
 }
 // A session: on to the role's first page, or to setting up a second factor when the role needs one.
