@@ -47,14 +47,18 @@ HttpResponse back_to_login(auth::OidcRefusal why) {
 }  // namespace
 
 void add_oidc_routes(Router& router, ApiServices& s) {
-  if (!s.users || !s.oidc) return;
+  if (!s.users) return;
+  // Always routed (the OpenAPI document lists them); without auth.oidc in
+  // node.json they answer 404, as an address that is not there.
+  const auto not_configured = [] { return problem(404, "not-found", "Not found", "no such resource"); };
 
   // Each start writes a row: as many a minute per client address as log-in
   // attempts (api.loginAttemptsPerMinute), so nobody fills the table.
   const double per_minute = s.login_attempts_per_minute;
   auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
 
-  router.add("GET", std::string(kOidcPath), Access::open(), [&s, limiter](RouteContext ctx, Respond respond) {
+  router.add("GET", std::string(kOidcPath), Access::open(), [&s, limiter, not_configured](RouteContext ctx, Respond respond) {
+    if (!s.oidc) return respond(not_configured());
     if (!ctx.request.query.empty()) return respond(invalid_field({"query", "this address takes no parameters"}));
     if (limiter->try_take(ctx.request.remote_address, 1, limits::RateLimiter::Clock::now()) > 0) {
       return respond(back_to_login(auth::OidcRefusal::busy));
@@ -73,7 +77,8 @@ void add_oidc_routes(Router& router, ApiServices& s) {
     }, std::move(respond));
   });
 
-  router.add("GET", std::string(kOidcPath) + "/callback", Access::open(), [&s](RouteContext ctx, Respond respond) {
+  router.add("GET", std::string(kOidcPath) + "/callback", Access::open(), [&s, not_configured](RouteContext ctx, Respond respond) {
+    if (!s.oidc) return respond(not_configured());
     auto query = parse_query(ctx.request.query);
     if (!query) return respond(invalid_field({"query", "is not a valid query string"}));
     auth::OidcFinishInput in;
