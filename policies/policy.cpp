@@ -48,7 +48,8 @@ std::set<std::string> expand(const std::vector<std::string>& entries, const Taxo
 // The parties a from/to list covers, given the federation's partners.
 std::set<std::string> parties(const std::vector<std::string>& entries, const std::vector<Party>& partners) {
   std::set<std::string> out;
-  for (const auto& e : entries) {
+  for (const auto& entry : entries) {
+    const std::string e = split_team(entry).first;
     if (partners.empty()) {
       out.insert(e);
       continue;
@@ -103,7 +104,18 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
     }
     for (const char* side : {"from", "to"}) {
       auto entries = r.list(*t, side, path);
-      for (const auto& e : entries) {
+      for (const auto& entry : entries) {
+        // A team is addressed (to), never a sender: partners send as organisations.
+        const auto parts = split_team(entry);
+        const std::string& e = parts.first;
+        const std::string& team = parts.second;
+        if (entry.find('/') != std::string::npos) {
+          if (std::string(side) == "from" || e.starts_with("role:") || !is_team_name(team)) {
+            r.fail(r.where(*t, side), path + side,
+                   "'" + entry + "': a team is named only in `to`, as <organisation>/<team> with a team of 2 to 64 "
+                   "characters a-z, 0-9 and '-'");
+          }
+        }
         // The PA evaluates pseudonyms for everyone; were it to receive records
         // it could recompute any guessed identifier next to its inbox.
         const bool pa = e == "role:pseudonymisation_authority" ||
@@ -121,7 +133,8 @@ Policy Policy::parse(std::string_view text, const std::string& source_name, cons
       }
       if (std::string(side) == "to") {
         for (const auto& p : partners) {
-          if (p.send_only && std::find(entries.begin(), entries.end(), p.org) != entries.end()) {
+          if (p.send_only && std::any_of(entries.begin(), entries.end(),
+                                         [&p](const std::string& x) { return split_team(x).first == p.org; })) {
             r.fail(r.where(*t, side), path + side, "'" + p.org + "' only sends (sendOnly in the manifest) and never receives");
           }
         }
@@ -257,7 +270,30 @@ const Rule* Policy::find(std::string_view id) const {
 }
 
 bool Policy::matches_party(const std::vector<std::string>& list, const Party& p) const {
-  return std::any_of(list.begin(), list.end(), [&](const std::string& e) { return e == p.org || e == "role:" + p.role; });
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& e) { return split_team(e).first == p.org || e == "role:" + p.role; });
+}
+
+std::pair<std::string, std::string> split_team(std::string_view entry) {
+  const auto slash = entry.find('/');
+  if (slash == std::string_view::npos) return {std::string(entry), {}};
+  return {std::string(entry.substr(0, slash)), std::string(entry.substr(slash + 1))};
+}
+
+bool is_team_name(std::string_view team) {
+  return team.size() >= 2 && team.size() <= 64 && std::all_of(team.begin(), team.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
+std::set<std::string> teams_addressed(const Rule& rule, const Party& self) {
+  std::set<std::string> teams;
+  for (const auto& e : rule.to) {
+    if (e == self.org || e == "role:" + self.role) return {};
+    auto [org, team] = split_team(e);
+    if (org == self.org && !team.empty()) teams.insert(std::move(team));
+  }
+  return teams;
 }
 
 bool Policy::matches_category(const Rule& rule, std::string_view category) const {

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "policies/taxonomy.hpp"
@@ -57,6 +58,8 @@ struct Rule {
     std::string title, description, legal_basis, purpose;
   } en;
   std::vector<std::string> from;        // org ids or "role:<role>"
+  // Also "<org>/<team>" (issue 21): a team inside that organisation, so that
+  // only that team's people see what the rule brings there.
   std::vector<std::string> to;
   std::vector<std::string> categories;  // ids or "<stage>.*"
   std::set<std::string> pseudonyms;     // idKinds that travel as pseudonyms
@@ -91,6 +94,16 @@ struct Rule {
   std::optional<std::chrono::sys_days> valid_until;
   int line = 0;  // where the rule starts in the file
 };
+
+// "<org>/<team>": the organisation and the team; an entry without a team
+// gives the entry itself and an empty team.
+std::pair<std::string, std::string> split_team(std::string_view entry);
+// A team name: 2 to 64 of a-z, 0-9 and '-'.
+bool is_team_name(std::string_view team);
+// Who inside `self` may see what `rule` brought there (issue 21): an empty
+// set when the rule addresses the whole organisation (its id or its role),
+// else the teams it names at `self`.
+std::set<std::string> teams_addressed(const Rule& rule, const Party& self);
 
 // What one rule grants for one signal to one recipient.
 struct Grant {

@@ -51,6 +51,8 @@ void list_inbox(ApiServices& s, RouteContext ctx, Respond respond) {
   // A record whose rule sets a feedback period is due from its receipt here;
   // overdue once that passed without an answer (feedback other than `received`).
   const auto policy = s.policy ? s.policy() : nullptr;
+  // Teams (issue 21): what a rule addressed to other teams here brought is not shown.
+  if (policy) q.hidden_rules = sharing::team_hidden_rules(*policy, {s.org, s.role}, ctx.principal->team);
   const std::int64_t now = epoch_ms(s.clock());
   json::array items;
   for (const auto& r : sharing::Inbox(s.store).list(q)) {
@@ -115,7 +117,13 @@ void set_feedback(ApiServices& s, RouteContext ctx, Respond respond) {
   if (!policy || !s.sharing) return respond(problem(409, "no-federation", "No federation", "this node shares with no partner"));
   const std::string& id = ctx.params.at("id");
   if (!is_hex32(id)) return respond(problem(404, "not-found", "Not found", "no received record with this id"));
-  run_after_commit(s, [&s, id, fields, policy](const Respond& answer) {
+  // A record addressed to another team is, for this person, not there.
+  run_after_commit(s, [&s, id, fields, policy, team = ctx.principal->team](const Respond& answer) {
+    const auto hidden = sharing::team_hidden_rules(*policy, {s.org, s.role}, team);
+    const auto rule = sharing::Inbox(s.store).rule_of(id);
+    if (rule && std::find(hidden.begin(), hidden.end(), *rule) != hidden.end()) {
+      return answer(problem(404, "not-found", "Not found", "no received record with this id"));
+    }
     auto result = s.sharing->follow_ups.send_feedback(id, fields[0], fields[1], fields[2], *policy);
     if (result.kind == sharing::Outcome::Kind::queued && s.on_signal_stored) s.on_signal_stored();
     answer(outcome_response(result));

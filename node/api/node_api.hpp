@@ -23,6 +23,7 @@ struct VerifyResult;
 namespace signalnode::node::auth {
 class UserStore;
 class SecondFactors;
+class OidcLogin;
 }
 namespace signalnode::node::federation {
 struct Manifest;
@@ -77,6 +78,8 @@ struct ApiServices {
   // GET /openapi.json with the operator's contact (node.json `contact`) in
   // info.contact, made once at start; empty: the document as built.
   std::string openapi_document = {};
+  // Sign-in through the organisation's identity provider; nullptr: local accounts only.
+  auth::OidcLogin* oidc = nullptr;
 };
 
 // The built-in OpenAPI document with info.contact replaced.
@@ -93,6 +96,7 @@ void add_audit_routes(Router& router, ApiServices& services);
 // Logboek Dataverwerkingen: the read API and the register of processing activities.
 void add_ldv_routes(Router& router, ApiServices& services);
 void add_session_routes(Router& router, ApiServices& services);
+void add_oidc_routes(Router& router, ApiServices& services);  // sign-in through the provider (issue 21)
 void add_web_routes(Router& router, ApiServices& services);  // the web interface and what only it needs
 
 // The node's local calendar date (observation dates are local dates).

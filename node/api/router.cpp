@@ -134,20 +134,22 @@ std::optional<std::map<std::string, std::string>> parse_query(std::string_view q
   return out;
 }
 
-std::string_view session_cookie(const HttpRequest& request) {
+std::string_view cookie_value(const HttpRequest& request, std::string_view name) {
   std::string_view header = request.header("cookie");
   while (!header.empty()) {
     auto semi = header.find(';');
     std::string_view pair = header.substr(0, semi);
     while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.starts_with(kSessionCookie) && pair.size() > kSessionCookie.size() && pair[kSessionCookie.size()] == '=') {
-      return pair.substr(kSessionCookie.size() + 1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
     }
     if (semi == std::string_view::npos) break;
     header.remove_prefix(semi + 1);
   }
   return {};
 }
+
+std::string_view session_cookie(const HttpRequest& request) { return cookie_value(request, kSessionCookie); }
 
 Router::Router(Metrics& metrics, Authenticate authenticate)
     : metrics_(metrics), authenticate_(std::move(authenticate)) {}

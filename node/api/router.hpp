@@ -94,6 +94,8 @@ struct SessionAuth {
 inline constexpr std::string_view kSessionCookie = "sn_session";
 // The value of the session cookie, or empty.
 std::string_view session_cookie(const HttpRequest& request);
+// The value of the cookie `name`, or empty.
+std::string_view cookie_value(const HttpRequest& request, std::string_view name);
 
 // Sent with every answer: the web interface loads nothing from elsewhere, runs
 // no inline script, and may not be framed.

@@ -9,6 +9,7 @@
 #include "node/api/node_api.hpp"
 #include "node/api/session_helpers.hpp"
 #include "node/http/problem.hpp"
+#include "node/auth/oidc_login.hpp"
 #include "node/auth/users.hpp"
 #include "node/limits/rate_limiter.hpp"
 #include "node/signals/signal_json.hpp"
@@ -108,6 +109,7 @@ std::string cookie(std::string_view value, int max_age) { return session_cookie_
 void add_session_routes(Router& router, ApiServices& s) {
   if (!s.users) return;
   add_second_factor_routes(router, s);
+  add_oidc_routes(router, s);
   // N attempts a minute per client address (api.loginAttemptsPerMinute), bursts of N.
   const double per_minute = s.login_attempts_per_minute;
   auto limiter = std::make_shared<limits::RateLimiter>(per_minute / 60.0, per_minute);
@@ -147,6 +149,7 @@ void add_session_routes(Router& router, ApiServices& s) {
         o["csrfToken"] = session->csrf_token;
         o["mustEnrol"] = session->must_enrol;
         add_session_times(s, *session, o);
+        o["team"] = session->principal.team;
         if (s.factors) {
           // What the web's step-up dialog offers.
           const auto factors = s.factors->summary(session->principal.label, session->principal.role);
@@ -162,9 +165,14 @@ void add_session_routes(Router& router, ApiServices& s) {
   });
 
   router.add("DELETE", "/api/v1/session", Access::authenticated().allowed_while_enrolling(), [&s](RouteContext ctx, Respond respond) {
-    run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request))](const Respond& answer) {
+    run_after_commit(s, [&s, value = std::string(session_cookie(ctx.request)),
+                         username = auth::username_of(*ctx.principal)](const Respond& answer) {
       if (!value.empty()) s.users->logout(value, epoch_ms(s.clock()));
-      HttpResponse r{204, "application/json", "", {}};
+      // Signed in through the organisation's provider: the browser goes on to
+      // end the session there too (RP-initiated logout), when it offers that.
+      const auto end_session = s.oidc && !value.empty() ? s.oidc->end_session_url(username) : std::nullopt;
+      HttpResponse r = end_session ? json_response(200, json::serialize(json::object{{"endSessionUrl", *end_session}}))
+                                   : HttpResponse{204, "application/json", "", {}};
       r.headers.emplace_back("Set-Cookie", cookie("", 0));
       answer(std::move(r));
     }, std::move(respond));
@@ -212,6 +220,8 @@ void add_session_routes(Router& router, ApiServices& s) {
                         {"waiting", u.wait_until_ms > 0}};
       if (u.wait_until_ms > 0) item["waitUntil"] = signals::iso8601_utc(u.wait_until_ms);
       item["secondFactor"] = u.second_factor;
+      item["team"] = u.team;
+      item["signsInThroughOrganisation"] = u.linked;
       items.push_back(std::move(item));
     }
     respond(json_response(200, json::serialize(json::object{{"items", std::move(items)}})));
@@ -267,6 +277,26 @@ void add_session_routes(Router& router, ApiServices& s) {
                  answer(HttpResponse{204, "application/json", "", {}});
                };
                run_slow(s, std::move(job), std::move(respond));
+             });
+
+  // An admin puts an account in a team of the organisation (issue 21), or
+  // ("team": "") back in the whole of it.
+  router.add("PUT", "/api/v1/users/{username}/team", Access::only({auth::Role::admin}).with_step_up(),
+             [&s](RouteContext ctx, Respond respond) {
+               auto fields = string_fields(ctx.request, {"team"}, respond);
+               if (!fields) return;
+               if (!fields->contains("team")) return respond(invalid_field({"team", "is required"}));
+               run_after_commit(s, [&s, username = ctx.params.at("username"), team = (*fields)["team"],
+                                    by = ctx.principal->token_id](const Respond& answer) {
+                 try {
+                   if (!s.users->set_team(username, team, epoch_ms(s.clock()), by)) {
+                     return answer(problem(404, "not-found", "Not found", "no account with this username"));
+                   }
+                 } catch (const auth::UserError& e) {
+                   return answer(invalid_field({e.field, e.what()}));
+                 }
+                 answer(json_response(200, json::serialize(json::object{{"username", username}, {"team", team}})));
+               }, std::move(respond));
              });
 
   // An admin clears every second factor of someone who lost them (issue 21):

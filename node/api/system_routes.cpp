@@ -142,6 +142,8 @@ void add_system_routes(Router& router, ApiServices& s) {
     }
     json::object body{{"org", s.org}, {"name", name}, {"role", s.role}};
     body["municipality"] = s.municipality ? json::value(*s.municipality) : json::value(nullptr);
+    // The log-in page offers sign-in through the organisation (issue 21).
+    body["oidcSignIn"] = s.oidc != nullptr;
     respond(json_response(200, json::serialize(body)));
   });
 

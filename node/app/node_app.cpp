@@ -1,6 +1,7 @@
 #include "node/app/node_app.hpp"
 
 #include "node/auth/login_throttle.hpp"
+#include "node/auth/oidc_login.hpp"
 #include "node/auth/users.hpp"
 
 #include <atomic>
@@ -107,6 +108,10 @@ struct NodeApp::Impl {
     if (cfg.contact) services.openapi_document = api::openapi_with_contact(cfg.contact->name, cfg.contact->email, cfg.contact->url);
     users.use_second_factors(&factors);
     services.factors = &factors;
+    if (cfg.auth.oidc) {
+      oidc = std::make_unique<auth::OidcLogin>(*store, users, oidc_settings(*cfg.auth.oidc));
+      services.oidc = oidc.get();
+    }
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
       // A PA node has no signals: it evaluates for others, never for itself.
@@ -536,6 +541,30 @@ struct NodeApp::Impl {
         [this] { return api::epoch_ms(options.clock()); });
   }
 
+  // auth.oidc of node.json as the flow takes it; the client secret from its 0600 file.
+  auth::OidcSettings oidc_settings(const config::OidcConfig& c) const {
+    auth::OidcSettings s;
+    s.issuer = c.issuer;
+    s.client_id = c.client_id;
+    s.client_secret = secret_line(paths.resolve(c.client_secret_file));
+    s.redirect_uri = c.redirect_uri;
+    s.post_logout_redirect_uri = c.post_logout_redirect_uri;
+    s.scopes = c.scopes;
+    s.ca_file = c.ca_file.empty() ? std::string() : paths.resolve(c.ca_file).string();
+    s.connect_timeout_seconds = c.connect_timeout_seconds;
+    s.timeout_seconds = c.timeout_seconds;
+    s.algorithms.clear();
+    for (const auto& a : c.algorithms) {
+      s.algorithms.push_back(a == "PS256"   ? auth::SignatureAlgorithm::ps256
+                             : a == "ES256" ? auth::SignatureAlgorithm::es256
+                                            : auth::SignatureAlgorithm::rs256);
+    }
+    for (const auto& m : c.mappings) {
+      s.mappings.push_back({m.claim, m.value, auth::role_from_string(m.role).value_or(auth::Role::officer), m.team});
+    }
+    return s;
+  }
+
   // A secret kept in a file of its own (a relay password, a webhook key):
   // 0600, one line; the line end is not part of it.
   static crypto::SecretBytes secret_line(const std::filesystem::path& file) {
@@ -784,6 +813,7 @@ struct NodeApp::Impl {
   auth::TokenStore tokens;
   auth::UserStore users;
   auth::SecondFactors factors;
+  std::unique_ptr<auth::OidcLogin> oidc;  // sign-in through the organisation's provider, when configured
   pseudonyms::Pseudonymiser pseudonymiser;
   sharing::Sharing sharing;
   audit::AuditLog audit;

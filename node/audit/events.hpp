@@ -70,6 +70,7 @@ inline constexpr EventName kPasswordReset{"password.reset"};
 inline constexpr EventName kLogout{"logout"};
 inline constexpr EventName kPasswordChanged{"password.changed"};
 inline constexpr EventName kPasswordChangeFailed{"password.change_failed"};
+inline constexpr EventName kTeamSet{"team.set"};
 // Second factors and step-up (node/auth SecondFactors, UserStore; issue 21).
 inline constexpr EventName kSecondFactorEnrolled{"second_factor.enrolled"};
 inline constexpr EventName kSecondFactorRemoved{"second_factor.removed"};
@@ -192,6 +193,8 @@ inline constexpr EventInfo kEventCatalogue[] = {
     {events::kLogout, "een gebruiker meldde zich af", "a user logged out", "auth (users)"},
     {events::kPasswordChanged, "een gebruiker wijzigde het wachtwoord", "a user changed their password",
      "auth (users)"},
+    {events::kTeamSet, "een beheerder zette een account in een team van de organisatie (of haalde het eruit)",
+     "an admin put an account in a team of the organisation (or took it out)", "auth (users)"},
     {events::kPasswordChangeFailed,
      "een gebruiker gaf een onjuist huidig wachtwoord (telt als onjuiste aanmelding)",
      "a user gave a wrong current password (counts as a wrong log-in)", "auth (users)"},

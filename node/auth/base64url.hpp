@@ -17,4 +17,9 @@ std::string to_base64url(crypto::ByteView bytes);
 // base64, or more than `max_bytes` decoded bytes.
 std::optional<crypto::Bytes> from_base64url(std::string_view text, std::size_t max_bytes);
 
+// Percent-encoding of everything but RFC 3986's unreserved characters
+// (A-Z a-z 0-9 - . _ ~): for URI parts (otpauth:// links, the provider's
+// authorization URL) and form values (the token request).
+std::string percent_encode(std::string_view value);
+
 }  // namespace signalnode::node::auth

@@ -18,6 +18,9 @@ struct Principal {
   std::string token_id;
   Role role;
   std::string label;
+  // A web account's team inside the organisation (issue 21); empty: the
+  // whole organisation, and always for API tokens.
+  std::string team = {};
 };
 
 // The web account behind a principal ("user:<name>"), or "" for an API token.

@@ -1,5 +1,7 @@
 #include "node/auth/totp.hpp"
 
+#include "node/auth/base64url.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -71,26 +73,9 @@ std::string base32(crypto::ByteView bytes) {
   return out;
 }
 
-namespace {
-std::string uri_escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-}  // namespace
-
 std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view secret_base32) {
-  return "otpauth://totp/" + uri_escape(issuer) + ":" + uri_escape(account) + "?secret=" + std::string(secret_base32) +
-         "&issuer=" + uri_escape(issuer) + "&algorithm=SHA1&digits=6&period=30";
+  return "otpauth://totp/" + percent_encode(issuer) + ":" + percent_encode(account) +
+         "?secret=" + std::string(secret_base32) + "&issuer=" + percent_encode(issuer) + "&algorithm=SHA1&digits=6&period=30";
 }
 
 }  // namespace signalnode::node::auth

@@ -170,12 +170,16 @@ void UserStore::set_contact(const std::string& username, const ContactDetails& d
 std::vector<UserInfo> UserStore::list(std::int64_t now_ms) const {
   return store_.read([&](storage::Database& db) {
     std::vector<UserInfo> out;
-    auto st = db.cached("SELECT username, role, created_at_ms FROM users ORDER BY username");
+    auto st = db.cached(
+        "SELECT username, role, created_at_ms, team, "
+        "EXISTS (SELECT 1 FROM oidc_accounts o WHERE o.username = users.username) FROM users ORDER BY username");
     while (st.step()) {
       UserInfo u;
       u.username = st.text(0);
       u.role = role_from_string(st.text(1)).value_or(Role::officer);
       u.created_at_ms = st.int64(2);
+      u.team = st.text(3);
+      u.linked = st.int64(4) != 0;
       out.push_back(std::move(u));
     }
     for (auto& u : out) {
@@ -287,14 +291,17 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
     std::string username, role, csrf;
     std::int64_t created, seen, proof;
     bool must_enrol;
+    std::string team;
   };
   auto row = store_.read([&](storage::Database& db) -> std::optional<Row> {
     auto st = db.cached(
-        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms, s.proof_at_ms, s.must_enrol "
+        "SELECT s.username, u.role, s.csrf_token, s.created_at_ms, s.last_seen_ms, s.proof_at_ms, s.must_enrol, u.team "
         "FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ?");
     st.bind_blob(1, hash);
     std::optional<Row> r;
-    if (st.step()) r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5), st.int64(6) != 0};
+    if (st.step()) {
+      r = Row{st.text(0), st.text(1), st.text(2), st.int64(3), st.int64(4), st.int64(5), st.int64(6) != 0, st.text(7)};
+    }
     st.reset();
     return r;
   });
@@ -308,7 +315,7 @@ std::optional<Session> UserStore::session(std::string_view token, std::int64_t n
   }
   Session s;
   s.csrf_token = row->csrf;
-  s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username};
+  s.principal = {"user:" + row->username, role_from_string(row->role).value_or(Role::officer), row->username, row->team};
   s.proof_at_ms = row->proof;
   s.must_enrol = row->must_enrol;
   s.ends_at_ms = row->created + kSessionMaxMs;

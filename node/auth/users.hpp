@@ -42,6 +42,8 @@ struct UserInfo {
   std::int64_t created_at_ms = 0;
   std::int64_t wait_until_ms = 0;  // wrong passwords: no log-in is checked before this
   bool second_factor = false;      // a TOTP app or passkey is set up
+  std::string team;                // '' : the whole organisation
+  bool linked = false;             // signs in through the organisation's identity provider
 };
 
 // How colleagues at partners reach a person: what a contact card (a contact
@@ -171,6 +173,26 @@ class UserStore {
   // spaces, e-mail up to 200 with one @). Throws UserError naming the field.
   [[nodiscard]] std::optional<ContactDetails> contact_of(const std::string& username) const;
   void set_contact(const std::string& username, const ContactDetails& details);
+
+  // Sign-in through the organisation's identity provider (oidc_login.hpp):
+  // the account linked to (issuer, subject), made at the first sign-in
+  // (named after `preferred` when that is a valid name no one has, else
+  // oidc-<12 hex of SHA-256(issuer, subject)>, never taking over a local
+  // account), its role and team set to what the provider's claims map to
+  // now, and a session (method "oidc"). Such an account has no password.
+  // `username` is set to the account's name.
+  [[nodiscard]] Session sign_in_linked(const std::string& issuer, const std::string& subject, const std::string& preferred,
+                                       Role role, const std::string& team, const std::string& client,
+                                       std::int64_t now_ms, std::string& username);
+  // An admin puts a local account in a team of the organisation ('' : the
+  // whole organisation); audited (team.set). False when there is no such
+  // account. Throws UserError("team", ...) for a name that is not a team
+  // name, and for an account of the identity provider, whose team follows
+  // its groups at every sign-in.
+  [[nodiscard]] bool set_team(const std::string& username, const std::string& team, std::int64_t now_ms,
+                              const std::string& by);
+  // The issuer an account signs in through; nullopt for a local account.
+  [[nodiscard]] std::optional<std::string> linked_issuer(const std::string& username) const;
 
  private:
   // The session a log-in ends with (password alone, or both steps).

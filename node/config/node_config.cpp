@@ -87,6 +87,103 @@ bool plain_ascii(std::string_view s, std::size_t max) {
   return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char ch) { return ch > 0x20 && ch < 0x7f; });
 }
 
+// A team inside the organisation: 2..64 of [a-z0-9-] (it becomes org/team).
+bool valid_team_name(std::string_view t) {
+  return t.size() >= 2 && t.size() <= 64 &&
+         std::all_of(t.begin(), t.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+std::vector<std::string> string_list(const json::object& o, std::string_view key, std::vector<std::string> fallback,
+                                     std::size_t max_items, const NodePaths& paths, const std::string& prefix) {
+  const json::value* v = o.if_contains(key);
+  if (!v) return fallback;
+  if (!v->is_array() || v->get_array().empty() || v->get_array().size() > max_items) {
+    bad(paths, prefix + std::string(key), "must be a list of 1 to " + std::to_string(max_items) + " texts");
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string() || !plain_ascii(item.get_string(), 200)) {
+      bad(paths, prefix + std::string(key), "must hold texts of printable characters without spaces");
+    }
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+// Issue 21: sign-in through the organisation's identity provider.
+void load_oidc(const json::value& v, OidcConfig& c, const NodePaths& paths) {
+  const std::string p = "auth.oidc.";
+  if (!v.is_object()) bad(paths, "auth.oidc", "must be an object");
+  const json::object& o = v.get_object();
+  static constexpr std::string_view kKnown[] = {"issuer", "clientId", "clientSecretFile", "redirectUri",
+                                                "postLogoutRedirectUri", "scopes", "groupsClaim", "mappings",
+                                                "algorithms", "caFile", "connectTimeoutSeconds", "timeoutSeconds"};
+  for (const auto& kv : o) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), std::string_view(kv.key())) == std::end(kKnown)) {
+      bad(paths, p + std::string(kv.key()), "is not a known setting");
+    }
+  }
+  c.issuer = need_string(o, "issuer", paths, p);
+  if (!plain_ascii(c.issuer, 300) || !c.issuer.starts_with("https://")) {
+    bad(paths, p + "issuer", "must be the provider's https:// address, exactly as it names itself");
+  }
+  c.client_id = need_string(o, "clientId", paths, p);
+  if (!plain_ascii(c.client_id, 200)) bad(paths, p + "clientId", "must be 1 to 200 printable characters");
+  c.client_secret_file = need_string(o, "clientSecretFile", paths, p);
+  c.redirect_uri = need_string(o, "redirectUri", paths, p);
+  if (!plain_ascii(c.redirect_uri, 300) || !c.redirect_uri.starts_with("https://") ||
+      !c.redirect_uri.ends_with("/api/v1/session/oidc/callback")) {
+    bad(paths, p + "redirectUri", "must be https://<this node>/api/v1/session/oidc/callback");
+  }
+  if (o.contains("postLogoutRedirectUri")) {
+    c.post_logout_redirect_uri = need_string(o, "postLogoutRedirectUri", paths, p);
+    if (!plain_ascii(c.post_logout_redirect_uri, 300) || !c.post_logout_redirect_uri.starts_with("https://")) {
+      bad(paths, p + "postLogoutRedirectUri", "must be an https:// address");
+    }
+  }
+  c.scopes = string_list(o, "scopes", c.scopes, 16, paths, p);
+  if (std::find(c.scopes.begin(), c.scopes.end(), "openid") == c.scopes.end()) bad(paths, p + "scopes", "must include openid");
+  if (o.contains("groupsClaim")) {
+    c.groups_claim = need_string(o, "groupsClaim", paths, p);
+    if (!plain_ascii(c.groups_claim, 100)) bad(paths, p + "groupsClaim", "must be a claim name");
+  }
+  c.algorithms = string_list(o, "algorithms", c.algorithms, 3, paths, p);
+  for (const auto& a : c.algorithms) {
+    if (a != "RS256" && a != "PS256" && a != "ES256") {
+      bad(paths, p + "algorithms", "may hold only RS256, PS256 and ES256 (never none or HS256: see docs/authentication.md)");
+    }
+  }
+  if (o.contains("caFile")) c.ca_file = need_string(o, "caFile", paths, p);
+  c.connect_timeout_seconds = static_cast<int>(optional_int(o, "connectTimeoutSeconds", c.connect_timeout_seconds, 1, 30, paths, p));
+  c.timeout_seconds = static_cast<int>(optional_int(o, "timeoutSeconds", c.timeout_seconds, 1, 60, paths, p));
+  const json::value* m = o.if_contains("mappings");
+  if (!m || !m->is_array() || m->get_array().empty() || m->get_array().size() > 64) {
+    bad(paths, p + "mappings", "must be a list of 1 to 64 lines {\"group\" (or \"claim\" and \"value\"), \"role\", \"team\"}");
+  }
+  for (const auto& line : m->get_array()) {
+    if (!line.is_object()) bad(paths, p + "mappings", "must hold objects");
+    const json::object& lo = line.get_object();
+    OidcMappingConfig mc;
+    if (lo.contains("group")) {
+      mc.claim = c.groups_claim;
+      mc.value = need_string(lo, "group", paths, p + "mappings[].");
+    } else {
+      mc.claim = need_string(lo, "claim", paths, p + "mappings[].");
+      mc.value = need_string(lo, "value", paths, p + "mappings[].");
+    }
+    if (mc.value.empty() || mc.value.size() > 200) bad(paths, p + "mappings[].group", "must be 1 to 200 characters");
+    mc.role = need_string(lo, "role", paths, p + "mappings[].");
+    if (mc.role != "officer" && mc.role != "analyst" && mc.role != "privacy_officer" && mc.role != "admin") {
+      bad(paths, p + "mappings[].role", "must be officer, analyst, privacy_officer or admin");
+    }
+    if (lo.contains("team")) {
+      mc.team = need_string(lo, "team", paths, p + "mappings[].");
+      if (!valid_team_name(mc.team)) bad(paths, p + "mappings[].team", "must be 2 to 64 characters of a-z, 0-9 and -");
+    }
+    c.mappings.push_back(std::move(mc));
+  }
+}
+
 // Issue 21: second factors and step-up.
 void load_auth(const json::value& v, AuthConfig& a, const NodePaths& paths) {
   if (!v.is_object()) bad(paths, "auth", "must be an object");
@@ -94,6 +191,10 @@ void load_auth(const json::value& v, AuthConfig& a, const NodePaths& paths) {
   const std::string p = "auth.";
   a.second_factor_for_all = optional_bool(o, "secondFactorForAll", a.second_factor_for_all, paths, p);
   a.step_up_seconds = static_cast<int>(optional_int(o, "stepUpSeconds", a.step_up_seconds, 10, 3600, paths, p));
+  if (const json::value* oidc = o.if_contains("oidc")) {
+    a.oidc.emplace();
+    load_oidc(*oidc, *a.oidc, paths);
+  }
   if (const json::value* w = o.if_contains("webauthn")) {
     if (!w->is_object()) bad(paths, p + "webauthn", "must be an object");
     const json::object& wo = w->get_object();
@@ -366,6 +467,32 @@ std::string config_to_json(const NodeConfig& c) {
     root["auth"] = json::object{{"secondFactorForAll", c.auth.second_factor_for_all},
                                 {"stepUpSeconds", c.auth.step_up_seconds},
                                 {"webauthn", std::move(webauthn)}};
+    if (const auto& oidc = c.auth.oidc) {
+      auto list = [](const std::vector<std::string>& items) {
+        json::array a;
+        for (const auto& i : items) a.emplace_back(i);
+        return a;
+      };
+      json::array mappings;
+      for (const auto& m : oidc->mappings) {
+        json::object line{{"claim", m.claim}, {"value", m.value}, {"role", m.role}};
+        if (!m.team.empty()) line["team"] = m.team;
+        mappings.emplace_back(std::move(line));
+      }
+      json::object o{{"issuer", oidc->issuer},
+                     {"clientId", oidc->client_id},
+                     {"clientSecretFile", oidc->client_secret_file},
+                     {"redirectUri", oidc->redirect_uri},
+                     {"scopes", list(oidc->scopes)},
+                     {"groupsClaim", oidc->groups_claim},
+                     {"mappings", std::move(mappings)},
+                     {"algorithms", list(oidc->algorithms)},
+                     {"connectTimeoutSeconds", oidc->connect_timeout_seconds},
+                     {"timeoutSeconds", oidc->timeout_seconds}};
+      if (!oidc->post_logout_redirect_uri.empty()) o["postLogoutRedirectUri"] = oidc->post_logout_redirect_uri;
+      if (!oidc->ca_file.empty()) o["caFile"] = oidc->ca_file;
+      root["auth"].as_object()["oidc"] = std::move(o);
+    }
   }
   if (c.federation.enabled) {
     root["federation"] = json::object{{"listen", c.federation.listen},

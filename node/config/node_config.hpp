@@ -110,7 +110,31 @@ struct NotificationsConfig {
 // `second_factor_for_all`. Passkeys work for the addresses in
 // `webauthn_origins` under `webauthn_rp_id` (a domain name: browsers refuse
 // passkeys on an IP address).
+// Sign-in through the organisation's identity provider (OpenID Connect,
+// docs/authentication.md). Absent: local accounts only.
+struct OidcMappingConfig {
+  std::string claim;  // default: groups_claim
+  std::string value;
+  std::string role;
+  std::string team;  // empty: the whole organisation
+};
+struct OidcConfig {
+  std::string issuer;
+  std::string client_id;
+  std::string client_secret_file;  // 0600, relative to the node folder
+  std::string redirect_uri;
+  std::string post_logout_redirect_uri;
+  std::vector<std::string> scopes{"openid", "profile"};
+  std::string groups_claim = "groups";
+  std::vector<OidcMappingConfig> mappings;
+  std::vector<std::string> algorithms{"RS256", "PS256", "ES256"};
+  std::string ca_file;  // empty: the system's trusted authorities
+  int connect_timeout_seconds = 5;
+  int timeout_seconds = 10;
+};
+
 struct AuthConfig {
+  std::optional<OidcConfig> oidc;
   bool second_factor_for_all = false;
   // How long a proof (log-in with a factor, or a step-up) lets a session
   // withdraw, answer a request, look a subject up or manage accounts.

@@ -1,5 +1,5 @@
-// RAII owners for libcurl handles. Internal to node/notify: nothing else in the
-// node speaks to libcurl, and nothing outside this folder includes curl.h.
+// RAII owners for libcurl handles. Used by node/notify (mail, webhooks) and
+// node/auth/oidc_http.cpp (the identity provider); nothing else includes curl.h.
 #pragma once
 
 #include <curl/curl.h>

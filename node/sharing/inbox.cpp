@@ -1,8 +1,30 @@
 #include "node/sharing/inbox.hpp"
 
+#include <boost/json.hpp>
+
 #include <cstring>
 
 namespace signalnode::node::sharing {
+
+std::vector<std::string> team_hidden_rules(const policies::Policy& policy, const policies::Party& self,
+                                           const std::string& team) {
+  std::vector<std::string> hidden;
+  const auto& rules = policy.rules();
+  for (const auto& rule : rules) {
+    const auto teams = policies::teams_addressed(rule, self);
+    if (!teams.empty() && !teams.contains(team)) hidden.push_back(rule.id);
+  }
+  return hidden;
+}
+
+std::optional<std::string> Inbox::rule_of(const std::string& inbox_id) const {
+  return store_.read([&](storage::Database& db) -> std::optional<std::string> {
+    auto st = db.cached("SELECT rule_id FROM inbox WHERE id = ?");
+    st.bind(1, std::string_view(inbox_id));
+    if (st.step()) return st.text(0);
+    return std::nullopt;
+  });
+}
 
 std::vector<InboxItem> Inbox::list(const InboxQuery& query) const {
   const auto& limit = query.limit;
@@ -17,12 +39,20 @@ std::vector<InboxItem> Inbox::list(const InboxQuery& query) const {
     if (category) sql += " AND category = ?1";
     if (source) sql += " AND sender = ?2";
     if (before) sql += " AND (received_at_ms, id) < (SELECT received_at_ms, id FROM inbox WHERE id = ?3)";
+    if (!query.hidden_rules.empty()) sql += " AND rule_id NOT IN (SELECT value FROM json_each(?5))";
     sql += " ORDER BY received_at_ms DESC, id DESC LIMIT ?4";
     auto st = db.cached(sql);
     if (category) st.bind(1, std::string_view(*category));
     if (source) st.bind(2, std::string_view(*source));
     if (before) st.bind(3, std::string_view(*before));
     st.bind(4, limit);
+    std::string hidden;
+    if (!query.hidden_rules.empty()) {
+      boost::json::array ids;
+      for (const auto& id : query.hidden_rules) ids.emplace_back(id);
+      hidden = boost::json::serialize(ids);
+      st.bind(5, std::string_view(hidden));
+    }
     std::vector<InboxItem> out;
     while (st.step()) {
       InboxItem o;

@@ -19,7 +19,17 @@ struct InboxQuery {
   std::optional<std::string> before;  // keyset pagination: records older than this inbox id
   std::optional<std::string> category;
   std::optional<std::string> source;  // the sending organisation
+  // Records under these rules are left out (issue 21: rules that address
+  // other teams of this organisation; team_hidden_rules).
+  std::vector<std::string> hidden_rules;
 };
+
+// The rules of `policy` whose records a person of `team` ('' for the whole
+// organisation) at `self` may not see: those that address only other teams
+// there. A record under a rule the covenant in force no longer has stays
+// visible to the whole organisation (nothing addresses it to a team).
+std::vector<std::string> team_hidden_rules(const policies::Policy& policy, const policies::Party& self,
+                                           const std::string& team);
 
 struct InboxSubject {
   std::string kind;
@@ -71,6 +81,8 @@ class Inbox {
   // The subjects of a received record, as stored (the caller adds match
   // keys), in the caller's transaction.
   [[nodiscard]] static std::vector<alerts::Subject> subjects_of(storage::Database& db, const std::string& inbox_id);
+  // The rule a received record came under; nullopt when there is no such record.
+  [[nodiscard]] std::optional<std::string> rule_of(const std::string& inbox_id) const;
 
  private:
   storage::Store& store_;

@@ -967,6 +967,35 @@ void v21_second_factors(Database& db) {
   )sql");
 }
 
+// v22 (issue 21): sign-in through the organisation's identity provider
+// (OpenID Connect) and teams. oidc_states: one row per started sign-in, by
+// SHA-256 of its state, with the SHA-256 of the value the browser's cookie
+// carries, the nonce and the PKCE code verifier (emptied once used); 10
+// minutes, used once (used_at_ms kept until it expires, so a replay is
+// recognised as one). oidc_accounts: which provider's subject an account is.
+// users.team: the team inside the organisation ('' for the whole of it).
+void v22_oidc_teams(Database& db) {
+  db.exec(R"sql(
+    CREATE TABLE oidc_states (
+      state_hash    BLOB PRIMARY KEY,
+      binding_hash  BLOB NOT NULL,
+      nonce         TEXT NOT NULL,
+      code_verifier TEXT NOT NULL,
+      created_at_ms INTEGER NOT NULL,
+      expires_at_ms INTEGER NOT NULL,
+      used_at_ms    INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE oidc_accounts (
+      issuer       TEXT NOT NULL,
+      subject      TEXT NOT NULL,
+      username     TEXT NOT NULL UNIQUE REFERENCES users(username) ON DELETE CASCADE,
+      linked_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (issuer, subject)
+    ) WITHOUT ROWID;
+    ALTER TABLE users ADD COLUMN team TEXT NOT NULL DEFAULT '';
+  )sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& node_migrations() {
@@ -976,7 +1005,7 @@ const std::vector<Migration>& node_migrations() {
                                                     v13_cases_and_requests, v14_notifications, v15_feedback_withheld,
                                                     v16_idempotency_keys, v17_catch_up, v18_reconcile_after_restore,
                                                     v19_store_indexes, v20_ldv,
-                                                    v21_second_factors};
+                                                    v21_second_factors, v22_oidc_teams};
   return migrations;
 }
 

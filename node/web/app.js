@@ -8,6 +8,15 @@
 const TEXT = {
   nl: {
     skip: 'Naar de inhoud', login: 'Inloggen', username: 'Gebruikersnaam', password: 'Wachtwoord',
+    oidcLogin: 'Inloggen via uw organisatie', oidcOr: 'Of log in met een account van deze node.',
+    oidc: {
+      onbereikbaar: 'De inlogdienst van uw organisatie is nu niet bereikbaar. Probeer het over een paar minuten opnieuw, of log in met een account van deze node.',
+      verlopen: 'Deze aanmelding is verlopen of al gebruikt. Klik opnieuw op "Inloggen via uw organisatie".',
+      afgebroken: 'De inlogdienst van uw organisatie heeft de aanmelding niet afgerond. U bent niet ingelogd.',
+      geweigerd: 'De aanmelding via uw organisatie is geweigerd: het bewijs van de inlogdienst klopt niet. U bent niet ingelogd. Probeer het opnieuw; lukt het dan niet, neem contact op met de beheerder.',
+      'geen-toegang': 'U bent bij uw organisatie niet ingedeeld in een groep die toegang heeft tot signalnode. Vraag uw leidinggevende of beheerder om toegang.',
+      'te-vaak': 'Er zijn vanaf uw adres te veel aanmeldingen gestart. Wacht een minuut en probeer het dan opnieuw.',
+    },
     logout: 'Uitloggen', language: 'English', badLogin: 'Gebruikersnaam of wachtwoord is onjuist.',
     mustWait: 'Te veel onjuiste wachtwoorden. U kunt het {wait} opnieuw proberen. Wie al is ingelogd, blijft ingelogd.',
     badLoginWait: 'Gebruikersnaam of wachtwoord is onjuist. U kunt het {wait} opnieuw proberen.',
@@ -43,6 +52,7 @@ const TEXT = {
     exchanges: 'uitwisselingen gevonden voor pseudoniem', policyTitle: 'Convenant in werking', from: 'Van', to: 'Naar',
     legalBasis: 'Grondslag', purpose: 'Doel', retention: 'Bewaartermijn', chartsTitle: 'Grafieken',
     perPartner: 'Uitwisselingen per partner en maand', perCategory: 'Eigen signalen per categorie', sent: 'verzonden',
+    teamCol: 'Team', wholeOrg: 'hele organisatie', viaOrg: 'volgt de groepen bij uw organisatie', saveTeam: 'Team opslaan', teamSaved: 'Het team van {user} is opgeslagen.',
     received: 'ontvangen', usersTitle: 'Gebruikers', passwordTitle: 'Wachtwoord wijzigen', currentPassword: 'Huidig wachtwoord',
     newPassword: 'Nieuw wachtwoord', repeatPassword: 'Nieuw wachtwoord nogmaals', changePassword: 'Wijzigen',
     passwordsDiffer: 'De nieuwe wachtwoorden verschillen.', passwordChanged: 'Wachtwoord gewijzigd; uw andere sessies zijn beëindigd.',
@@ -66,6 +76,15 @@ const TEXT = {
   },
   en: {
     skip: 'Skip to content', login: 'Log in', username: 'Username', password: 'Password', logout: 'Log out',
+    oidcLogin: 'Log in through your organisation', oidcOr: 'Or log in with an account of this node.',
+    oidc: {
+      onbereikbaar: "Your organisation's sign-in service cannot be reached now. Try again in a few minutes, or log in with an account of this node.",
+      verlopen: 'This sign-in has expired or was used already. Click "Log in through your organisation" again.',
+      afgebroken: "Your organisation's sign-in service did not complete the sign-in. You are not logged in.",
+      geweigerd: "The sign-in through your organisation was refused: the sign-in service's proof is not right. You are not logged in. Try again; if that fails, contact the administrator.",
+      'geen-toegang': 'Your organisation has not placed you in a group with access to signalnode. Ask your manager or administrator for access.',
+      'te-vaak': 'Too many sign-ins were started from your address. Wait a minute and try again.',
+    },
     language: 'Nederlands', badLogin: 'The username or password is wrong.',
     mustWait: 'Too many wrong passwords. You can try again {wait}. Anyone already logged in stays logged in.',
     badLoginWait: 'The username or password is wrong. You can try again {wait}.',
@@ -97,6 +116,7 @@ const TEXT = {
     exchanges: 'exchanges found for pseudonym', policyTitle: 'Covenant in force', from: 'From', to: 'To',
     legalBasis: 'Legal basis', purpose: 'Purpose', retention: 'Retention', chartsTitle: 'Charts',
     perPartner: 'Exchanges per partner and month', perCategory: 'Own signals per category', sent: 'sent',
+    teamCol: 'Team', wholeOrg: 'whole organisation', viaOrg: 'follows the groups at your organisation', saveTeam: 'Save team', teamSaved: "{user}'s team is saved.",
     received: 'received', usersTitle: 'Users', passwordTitle: 'Change password', currentPassword: 'Current password',
     newPassword: 'New password', repeatPassword: 'New password again', changePassword: 'Change',
     passwordsDiffer: 'The new passwords differ.', passwordChanged: 'Password changed; your other sessions have ended.',
@@ -315,7 +335,7 @@ Object.assign(TEXT.nl, {
     'audit.pruned': 'oude logregels opgeschoond', 'subject_access.performed': 'inzageverzoek uitgevoerd', 'token.created': 'toegangssleutel aangemaakt',
     'user.created': 'account aangemaakt', 'user.deleted': 'account verwijderd', 'login.succeeded': 'ingelogd', 'login.failed': 'inloggen mislukt',
     'login.throttled': 'wachttijd na foute wachtwoorden', 'account.unlocked': 'wachttijd opgeheven', 'password.changed': 'wachtwoord gewijzigd',
-    'password.change_failed': 'wachtwoord wijzigen mislukt', 'password.reset': 'nieuw wachtwoord ingesteld door beheerder',
+    'password.change_failed': 'wachtwoord wijzigen mislukt', 'password.reset': 'nieuw wachtwoord ingesteld door beheerder', 'team.set': 'team ingesteld',
     'request.sent': 'verzoek aan bron verstuurd', 'request.received': 'verzoek van partner ontvangen', 'request.rejected': 'verzoek geweigerd',
     'request.decided': 'besluit op verzoek', 'request.expired': 'verzoek verlopen', 'answer.sent': 'antwoord op verzoek verstuurd',
     'answer.received': 'antwoord op verzoek ontvangen', 'answer.rejected': 'antwoord op verzoek geweigerd', 'disclosure.viewed': 'verstrekte gegevens bekeken',
@@ -378,7 +398,7 @@ Object.assign(TEXT.en, {
     'audit.pruned': 'old log entries pruned', 'subject_access.performed': 'subject access performed', 'token.created': 'access token created',
     'user.created': 'account created', 'user.deleted': 'account deleted', 'login.succeeded': 'logged in', 'login.failed': 'log-in failed',
     'login.throttled': 'wait after wrong passwords', 'account.unlocked': 'wait cleared', 'password.changed': 'password changed',
-    'password.change_failed': 'password change failed', 'password.reset': 'new password set by the administrator',
+    'password.change_failed': 'password change failed', 'password.reset': 'new password set by the administrator', 'team.set': 'team set',
     'request.sent': 'request to a source sent', 'request.received': 'request from a partner received', 'request.rejected': 'request refused',
     'request.decided': 'decision on a request', 'request.expired': 'request expired', 'answer.sent': 'answer to a request sent',
     'answer.received': 'answer to a request received', 'answer.rejected': 'answer to a request refused', 'disclosure.viewed': 'disclosed details viewed',
@@ -966,11 +986,14 @@ function renderTop() {
   if (me) {
     const out = h('button', { type: 'button' }, t('logout'));
     out.addEventListener('click', async () => {
-      try { await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
+      let ended = null;
+      try { ended = await api('DELETE', '/api/v1/session'); } catch { /* the session may be gone already */ }
       me = null;
       clearDraft();
       clearTimeout(sessionTimer);
       visitSince = null;
+      // Signed in through the organisation: end the session there too.
+      if (ended?.endSessionUrl) { location.href = ended.endSessionUrl; return; }
       location.hash = '#/login';
     });
     who.append(h('a', { href: '#/password', title: t('passwordTitle') }, `${me.username} · ${roleName(me.role)}`),
@@ -992,17 +1015,28 @@ function page(titleKey, ...content) {
 let rendered = false;
 
 // ---------------------------------------------------------------- login
+// A refused sign-in through the organisation comes back as /?aanmelding=<reason>:
+// the log-in page says why until the next attempt (the address is cleaned at once).
+let oidcRefusal = new URLSearchParams(location.search).get('aanmelding');
+if (oidcRefusal) history.replaceState(null, '', `/${location.hash}`);
 function loginPage() {
   const user = h('input', { autocomplete: 'username', required: true, name: 'username' });
   const pass = h('input', { type: 'password', autocomplete: 'current-password', required: true, name: 'password' });
   const out = h('div');
+  // Sign-in through the organisation's identity provider (issue 21): a
+  // top-level navigation, above the node's own accounts.
+  const oidc = about?.oidcSignIn
+    ? [h('div', { class: 'actions' }, h('a', { class: 'button', href: '/api/v1/session/oidc', 'data-testid': 'oidc-login' }, t('oidcLogin'))),
+      h('p', {}, t('oidcOr'))]
+    : null;
   const form = h('form', { class: 'login', novalidate: true },
-    ownOrgName() ? h('p', { class: 'org-name', 'data-testid': 'login-org' }, ownOrgName()) : null,
+    ownOrgName() ? h('p', { class: 'org-name', 'data-testid': 'login-org' }, ownOrgName()) : null, oidc,
     field(t('username'), user), field(t('password'), pass),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('login'))), out, h('p', { class: 'hint' }, t('forgot')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     out.replaceChildren();
+    oidcRefusal = null;
     try {
       const res = await api('POST', '/api/v1/session', { username: user.value.trim(), password: pass.value });
       pass.value = '';
@@ -1023,6 +1057,7 @@ function loginPage() {
     out.replaceChildren();
     try { loggedIn(await passkeyLogin('')); } catch (e) { out.replaceChildren(message('error', passkeyError(e))); }
   });
+  if (oidcRefusal) out.replaceChildren(message('error', TEXT[lang].oidc[oidcRefusal] || TEXT[lang].oidc.geweigerd));
   page('login', form, h('div', { class: 'actions' }, passkey));
   user.focus();
 }
@@ -2296,6 +2331,22 @@ function unlockButton(username, out) {
 
 // Someone forgot their password: the admin sets a new one, which ends every
 // session of the account (whoever else knew the old one is out).
+// Teams (issue 21): a local account's team inside the organisation; an
+// account of the organisation's sign-in service follows its groups there.
+function teamCell(u, out) {
+  if (u.signsInThroughOrganisation) return [u.team || t('wholeOrg'), ' ', h('span', { class: 'hint' }, `(${t('viaOrg')})`)];
+  const team = h('input', { name: `team-${u.username}`, value: u.team || '', size: 12, 'aria-label': `${t('teamCol')}: ${u.username}`, placeholder: t('wholeOrg') });
+  const form = h('form', { class: 'inline' }, team, ' ', h('button', { type: 'submit', class: 'secondary' }, t('saveTeam')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    try {
+      await api('PUT', `/api/v1/users/${encodeURIComponent(u.username)}/team`, { team: team.value.trim() });
+      await usersPage(t('teamSaved').replace('{user}', u.username));
+    } catch (e) { out.replaceChildren(message('error', problemText(e))); }
+  });
+  return form;
+}
 function resetPasswordForm(username, out) {
   const pass = h('input', { type: 'password', autocomplete: 'new-password', minlength: 12, name: `reset-${username}`,
     'aria-label': `${t('resetPassword')}: ${username}` });
@@ -2353,8 +2404,9 @@ async function usersPage(notice) {
     catch (e) { pass.value = ''; out.replaceChildren(message('error', problemText(e))); }
   });
   page('usersTitle', h('p', { class: 'hint' }, t('usersHint')), h('div', { class: 'table-scroll' }, h('table', { class: 'stack' },
-    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('created2'), t('loginState'), t('secondFactorCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
+    h('thead', {}, h('tr', {}, [t('username'), t('role'), t('teamCol'), t('created2'), t('loginState'), t('secondFactorCol'), t('actions')].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, res.items.map((u) => h('tr', { 'data-user': u.username }, h('th', { scope: 'row' }, u.username), h('td', { 'data-label': t('role') }, roleName(u.role)),
+      h('td', { 'data-label': t('teamCol') }, teamCell(u, out)),
       h('td', { 'data-label': t('created2') }, when(u.createdAt)),
       h('td', { 'data-label': t('loginState') }, u.waiting ? `${t('waitingUntil')} ${when(u.waitUntil)} ` : t('canLogIn'), u.waiting ? unlockButton(u.username, out) : ''),
       h('td', { 'data-label': t('secondFactorCol') }, u.secondFactor ? t('factorYes') : t('factorNo'), ' ',

@@ -7,7 +7,12 @@ bin=${1:?usage: run_e2e.sh path/to/signalnode [SCREENSHOT_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
 shots=${2:-$here/../../build/e2e-screenshots}
 work=$(mktemp -d)
-cleanup() { "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true; rm -rf "$work"; }
+oidc_pid=""
+cleanup() {
+  "$bin" demo down --dir "$work/demo" >/dev/null 2>&1 || true
+  [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 [ -d "$here/node_modules/playwright-core" ] && [ -d "$here/node_modules/axe-core" ] || (cd "$here" && npm ci --no-audit --no-fund >/dev/null)
 base=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), above the in-process tests' 10000-19999
@@ -33,6 +38,16 @@ c = json.load(open(p))
 c.setdefault("auth", {})["stepUpSeconds"] = 60
 json.dump(c, open(p, "w"), indent=2)
 PY
+# Sign-in through the organisation (issue 21): the municipality's node gets a
+# real OpenID provider (tests/oidc/provider_env.sh).
+. "$here/../oidc/provider_env.sh"
+oidc_install
+mkdir "$work/idp"
+oidc_tls "$work/idp"
+idp="https://127.0.0.1:$((base + 99))"
+oidc_configure "$mdir" "$work/idp" "$idp" "$(demo_field gemeente-aalsmeer api)"
+oidc_start "$((base + 99))" "$work/idp" "$mdir" "$(demo_field gemeente-aalsmeer api)" "$work/idp.log"
+export SN_E2E_OIDC_PROVIDER="$idp"
 "$bin" demo up --dir "$work/demo" >/dev/null
 rm -rf "$shots"
 node "$here/web_e2e.mjs" "$work/demo/demo.json" "$shots"

@@ -932,6 +932,28 @@ try {
   for (const [, p] of tour) { await p.evaluate(() => localStorage.setItem('sn-lang', 'nl')); await p.reload(); }
   console.log(`  pages checked in both languages: ${toured}; axe-core clean on ${axeChecked.size} views; ${narrowChecked.size} views at 390 px`);
 
+  // ---------------------------------------------------------------- sign-in through the organisation (issue 21)
+  log('a person of the enforcement team signs in through the organisation\'s identity provider');
+  const idp = process.env.SN_E2E_OIDC_PROVIDER;
+  const sso = await newPage();
+  await sso.request.get(`${idp}/test/next?account=kees`);  // groups that map to no role here
+  await sso.goto(`${municipality.api}/#/login`);
+  await sso.getByRole('link', { name: 'Inloggen via uw organisatie' }).click();
+  await sso.getByText('U bent bij uw organisatie niet ingedeeld in een groep die toegang heeft tot signalnode.').waitFor();
+  await shot(sso, '17-oidc-no-access');
+  await sso.request.get(`${idp}/test/next?account=anna`);
+  const annaPage = await newPage();
+  await annaPage.goto(`${municipality.api}/#/login`);
+  await annaPage.getByRole('link', { name: 'Inloggen via uw organisatie' }).click();
+  await annaPage.getByRole('heading', { name: 'Wat er voor u klaarstaat' }).waitFor();
+  await annaPage.getByRole('link', { name: /^anna\.devries · / }).waitFor();
+  assert.equal((await annaPage.evaluate(async () => (await fetch('/api/v1/session')).json())).team, 'handhaving');
+  await shot(annaPage, '18-oidc-signed-in');
+  log('logging out of a provider account ends the session there too');
+  await annaPage.getByRole('button', { name: 'Uitloggen' }).click();
+  await annaPage.waitForURL(new RegExp(`^${idp.replace(/[.]/g, '\\.')}/session/end`));
+  assert.equal(await annaPage.request.get(`${municipality.api}/api/v1/session`).then((r) => r.status()), 401);
+
   log('logging out ends the session');
   await officer.getByRole('button', { name: 'Uitloggen' }).click();
   await officer.getByLabel('Gebruikersnaam').waitFor();

@@ -56,7 +56,7 @@ TEST(Policy, DefaultCovenantRoutesAsTheDomainSays) {
   EXPECT_TRUE(nla.grant->rule->fields.contains("persons"));
 
   EXPECT_FALSE(p.decide(kGemeente, kSnf, "labour.underpaid_or_unpaid", kDay).grant) << "labour signals not to SNF";
-  auto snf = p.decide(kGemeente, kSnf, "housing.overcrowding", kDay);
+  auto snf = p.decide(kGemeente, kSnf, "housing.poor_maintenance", kDay);
   ASSERT_TRUE(snf.grant);
   EXPECT_EQ(snf.grant->rule->pseudonyms, (std::set<std::string>{"address", "kvk"}));
 
@@ -66,7 +66,7 @@ TEST(Policy, DefaultCovenantRoutesAsTheDomainSays) {
   EXPECT_FALSE(p.decide(kGemeente, kRiec, "labour.addiction_problems", kDay).grant)
       << "a wildcard never covers a health category";
 
-  EXPECT_TRUE(p.decide(kNla, kGemeente, "housing.overcrowding", kDay).grant);
+  EXPECT_TRUE(p.decide(kNla, kGemeente, "housing.poor_maintenance", kDay).grant);
   EXPECT_FALSE(p.decide(kGemeente, kNla, "housing.neighbour_complaints", kDay).grant) << "default deny";
   auto suspended = p.decide(kSnf, kGemeente, "housing.snf_norm_noncompliance", kDay);
   EXPECT_FALSE(suspended.grant);
@@ -210,24 +210,24 @@ TEST(Policy, ARuleThatRoutesByAreaReachesOnlyTheRecipientWhoseAreaHoldsTheMunici
   auto p = covenant();
   pol::Party amsterdam{"riec-amsterdam", "riec", {"GM0358", "GM0362", "GM0363", "GM0384", "GM0437", "GM0451"}};
   pol::Party haaglanden{"riec-den-haag", "riec", {"GM0518", "GM1783"}};
-  auto in = p.decide(kGemeente, amsterdam, "housing.overcrowding", kDay, "GM0358");
+  auto in = p.decide(kGemeente, amsterdam, "housing.poor_maintenance", kDay, "GM0358");
   ASSERT_TRUE(in.grant);
   EXPECT_EQ(in.grant->rule->id, "all-to-riec");
   EXPECT_EQ(in.area, "in-area");
-  auto out = p.decide(kGemeente, haaglanden, "housing.overcrowding", kDay, "GM0358");
+  auto out = p.decide(kGemeente, haaglanden, "housing.poor_maintenance", kDay, "GM0358");
   EXPECT_FALSE(out.grant);
   EXPECT_EQ(out.area, "outside-area");
   EXPECT_EQ(out.reason, "rule all-to-riec routes by area and GM0358 is outside the area of riec-den-haag");
-  auto nowhere = p.decide(kGemeente, amsterdam, "housing.overcrowding", kDay);
+  auto nowhere = p.decide(kGemeente, amsterdam, "housing.poor_maintenance", kDay);
   EXPECT_FALSE(nowhere.grant);
   EXPECT_EQ(nowhere.area, "no-municipality");
   // A recipient without an area serves the whole country.
-  auto national = p.decide(kGemeente, kRiec, "housing.overcrowding", kDay, "GM0358");
+  auto national = p.decide(kGemeente, kRiec, "housing.poor_maintenance", kDay, "GM0358");
   ASSERT_TRUE(national.grant);
   EXPECT_EQ(national.area, "national");
   // A rule that does not route by area ignores areas.
   pol::Party snf_with_area{"snf", "housing_certifier", {"GM1783"}};
-  auto snf = p.decide(kGemeente, snf_with_area, "housing.overcrowding", kDay, "GM0358");
+  auto snf = p.decide(kGemeente, snf_with_area, "housing.poor_maintenance", kDay, "GM0358");
   ASSERT_TRUE(snf.grant);
   EXPECT_EQ(snf.area, "");
 }
@@ -235,7 +235,7 @@ TEST(Policy, ARuleThatRoutesByAreaReachesOnlyTheRecipientWhoseAreaHoldsTheMunici
 TEST(Policy, ASendOnlyParticipantNeverReceivesAndNoRuleMayNameIt) {
   auto p = covenant();
   pol::Party private_certifier{"keurmerk-x", "housing_certifier", {}, true};
-  auto d = p.decide(kGemeente, private_certifier, "housing.overcrowding", kDay);
+  auto d = p.decide(kGemeente, private_certifier, "housing.poor_maintenance", kDay);
   EXPECT_FALSE(d.grant) << "the role would match housing-quality-to-snf";
   EXPECT_EQ(d.reason, "keurmerk-x only sends and never receives");
 
@@ -285,7 +285,7 @@ TEST(Policy, TheNewRolesAreRolesAndTheRoemerChannelsRoute) {
   EXPECT_EQ(care.grant->rule->id, "care-to-zvh");
   EXPECT_EQ(p.decide(police, table, "labour.coercion_or_threats", kDay, "GM0358").grant->rule->id,
             "exploitation-to-trafficking-table");
-  EXPECT_FALSE(p.decide(kGemeente, tax, "housing.overcrowding", kDay, "GM0358").grant) << "nothing else to the tax authority";
+  EXPECT_FALSE(p.decide(kGemeente, tax, "housing.poor_maintenance", kDay, "GM0358").grant) << "nothing else to the tax authority";
 }
 
 TEST(Policy, EveryRuleOfTheDefaultCovenantHasADutchAndAnEnglishTitle) {
@@ -297,4 +297,30 @@ TEST(Policy, EveryRuleOfTheDefaultCovenantHasADutchAndAnEnglishTitle) {
     EXPECT_FALSE(r.en.purpose.empty()) << r.id;
     EXPECT_FALSE(r.en.legal_basis.empty()) << r.id;
   }
+}
+
+// Issue 21: a rule may address a team inside an organisation; the rule then
+// applies to that organisation, and inside it only that team sees what it brings.
+TEST(Policy, ARuleMayAddressATeamInsideAnOrganisation) {
+  std::string r = kRule;
+  r.replace(r.find("[\"role:riec\"]"), 13, "[\"riec-amsterdam/handhaving\", \"nla\"]");
+  const auto p = pol::Policy::parse("version = 1\nname = \"t\"\n" + r, "p.toml", pol::Taxonomy::builtin(), kPartners);
+  const auto d = p.decide(kGemeente, kRiec, "housing.poor_maintenance", kDay);
+  ASSERT_TRUE(d.grant) << d.reason;
+  EXPECT_EQ(pol::teams_addressed(*d.grant->rule, kRiec), std::set<std::string>{"handhaving"});
+  // The organisation named as a whole: everyone there.
+  EXPECT_TRUE(pol::teams_addressed(*d.grant->rule, kNla).empty());
+  EXPECT_FALSE(p.decide(kGemeente, kSnf, "housing.poor_maintenance", kDay).grant);
+
+  auto with_to = [&](const std::string& to) {
+    std::string bad = kRule;
+    bad.replace(bad.find("[\"role:riec\"]"), 13, to);
+    return error_of(bad);
+  };
+  EXPECT_NE(with_to("[\"riec-amsterdam/Handhaving\"]").find("a team is named only in `to`"), std::string::npos);
+  EXPECT_NE(with_to("[\"role:riec/handhaving\"]").find("a team is named only in `to`"), std::string::npos);
+  EXPECT_NE(with_to("[\"politie/handhaving\"]").find("neither role:<role> nor an organisation"), std::string::npos);
+  std::string from_team = kRule;
+  from_team.replace(from_team.find("[\"role:municipality\"]"), 21, "[\"gemeente-aalsmeer/handhaving\"]");
+  EXPECT_NE(error_of(from_team).find("a team is named only in `to`"), std::string::npos);
 }
