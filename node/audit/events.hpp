@@ -64,6 +64,7 @@ inline constexpr EventName kUserCreated{"user.created"};
 inline constexpr EventName kUserDeleted{"user.deleted"};
 inline constexpr EventName kLoginSucceeded{"login.succeeded"};
 inline constexpr EventName kLoginFailed{"login.failed"};
+inline constexpr EventName kLoginPasswordAccepted{"login.password_accepted"};
 inline constexpr EventName kLoginThrottled{"login.throttled"};
 inline constexpr EventName kAccountUnlocked{"account.unlocked"};
 inline constexpr EventName kPasswordReset{"password.reset"};
@@ -182,6 +183,9 @@ inline constexpr EventInfo kEventCatalogue[] = {
     {events::kLoginFailed,
      "een onjuist wachtwoord, een onbekende gebruiker of een poging tijdens een wachttijd (status rejected)",
      "a wrong password, an unknown user, or an attempt during a wait (status rejected)", "auth (users)"},
+    {events::kLoginPasswordAccepted,
+     "het wachtwoord klopte; de aanmelding wacht op de tweede factor (zonder die geen sessie)",
+     "the password was right; the log-in waits for the second factor (no session without it)", "auth (users)"},
     {events::kLoginThrottled,
      "een onjuist wachtwoord liet een naam of adres wachten voor de volgende poging (sessies blijven)",
      "a wrong password made a name or address wait before its next attempt (sessions stay)", "auth (users)"},

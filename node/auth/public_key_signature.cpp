@@ -94,10 +94,15 @@ std::optional<crypto::Bytes> ed25519_public_key(crypto::ByteView x) {
 }
 
 std::optional<crypto::Bytes> rsa_public_key(crypto::ByteView n, crypto::ByteView e) {
-  // 2048 to 4096 bits (leading zero bytes aside); a small odd exponent.
+  // 2048 to 4096 bits (leading zero bytes aside); an odd exponent of at
+  // least 65537 and at most 32 bits (with e = 1 or 3 a signature is forged
+  // or far weaker: RFC 8017 and NIST SP 800-56B want e > 2^16).
   while (!n.empty() && n.front() == 0) n = n.subspan(1);
   while (!e.empty() && e.front() == 0) e = e.subspan(1);
   if (n.size() < 256 || n.size() > 512 || e.empty() || e.size() > 4 || (e.back() & 1) == 0) return std::nullopt;
+  std::uint32_t exponent = 0;
+  for (std::uint8_t byte : e) exponent = (exponent << 8) | byte;
+  if (exponent < 65537) return std::nullopt;
   crypto::ossl::Bignum bn_n(BN_bin2bn(n.data(), static_cast<int>(n.size()), nullptr));
   crypto::ossl::Bignum bn_e(BN_bin2bn(e.data(), static_cast<int>(e.size()), nullptr));
   ParamBld bld(OSSL_PARAM_BLD_new());
@@ -162,7 +167,7 @@ std::optional<crypto::Bytes> ecdsa_raw_to_der(crypto::ByteView raw) {
   if (len <= 0) return std::nullopt;
   crypto::Bytes out(static_cast<std::size_t>(len));
   unsigned char* p = out.data();
-  i2d_ECDSA_SIG(sig.get(), &p);
+  if (i2d_ECDSA_SIG(sig.get(), &p) != len) return std::nullopt;
   return out;
 }
 

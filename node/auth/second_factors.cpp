@@ -177,7 +177,11 @@ WebAuthnCheck SecondFactors::check_passkey(storage::Database& db, std::string_vi
   const auto stored_count = static_cast<std::uint32_t>(st.int64(3));
   st.reset();
   if (!algorithm) return {false, "unknown passkey"};
-  const std::string& expected_user = username.empty() ? (challenge_user ? *challenge_user : owner) : username;
+  const std::string expected_user = username.empty() ? (challenge_user ? *challenge_user : owner) : username;
+  // A passkey-alone log-in names its account from here on, so that a refusal
+  // below (a counter that did not grow: a copied passkey?) is logged against
+  // the account whose passkey it is.
+  if (username.empty()) username = owner;
   if (owner != expected_user) return {false, "the passkey belongs to another account"};
   if (!response.user_handle.empty() && !crypto::equal_constant_time(response.user_handle, user_handle(db, owner))) {
     return {false, "the passkey belongs to another account"};

@@ -243,6 +243,9 @@ LoginResult UserStore::login(const std::string& username, std::string_view passw
       if (!SecondFactors::passkey_ids(db, username).empty()) result.methods.emplace_back("passkey");
       result.methods.emplace_back("recovery_code");
       result.outcome = LoginOutcome::second_factor;
+      // On record: a right password never followed by its second factor is
+      // what a stolen password looks like.
+      audit_login(db, audit::events::kLoginPasswordAccepted, "ok", username, client, now_ms, {}, "password");
       return;
     }
     const bool must_enrol = factors_ && factors_->required_for(role);

@@ -125,6 +125,8 @@ TEST_F(SecondFactorApi, AnAdminSetsUpAFactorBeforeAnythingElseAndThenLogsInInTwo
   EXPECT_EQ(response_header(reused, "Set-Cookie"), "");
   EXPECT_NE(audit_events("second_factor.enrolled").find("sf.admin"), std::string::npos);
   EXPECT_NE(audit_events("second_factor.failed").find("this code was used already"), std::string::npos);
+  // A right password is on record even when no second factor follows (a stolen password's trace).
+  EXPECT_NE(audit_events("login.password_accepted").find("sf.admin"), std::string::npos);
 }
 
 TEST_F(SecondFactorApi, APasskeyRegistersAndSignsInAloneAndBadAssertionsAreRefused) {

@@ -139,6 +139,12 @@ TEST_F(IdToken, TheKeySetKeepsOnlySigningKeysOfAcceptedTypes) {
   EXPECT_EQ(keys_[1].kid, "ec-1");
   EXPECT_FALSE(au::parse_jwks(R"({"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]})")) << "a 17-bit RSA key";
   EXPECT_FALSE(au::parse_jwks(R"({"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]})"));
+  // A real modulus with a tiny public exponent (e = 1 forges, e = 3 weakens): refused.
+  for (const char* tiny : {"AQ", "Aw"}) {
+    json::object weak = rsa_.jwk();
+    weak["e"] = tiny;
+    EXPECT_FALSE(au::parse_jwks(json::serialize(json::object{{"keys", json::array{weak}}}))) << "e = " << tiny;
+  }
   EXPECT_FALSE(au::parse_jwks(R"({"keys":{}})"));
   json::array many;
   for (int i = 0; i < 40; ++i) many.push_back(ec_.jwk());
