@@ -151,6 +151,7 @@ for _ in $(seq 60); do mailed officer@gemeente-aalsmeer.demo.invalid "terugkoppe
 mailed officer@gemeente-aalsmeer.demo.invalid "terugkoppeling" || fail "no mail about feedback to the municipality's officer"
 for _ in $(seq 60); do mailed analyst@riec-amsterdam.demo.invalid "alert" && break; sleep 0.5; done
 mailed analyst@riec-amsterdam.demo.invalid "alert" || fail "no mail about alerts to the RIEC's analyst"
+for _ in $(seq 60); do mailed officer@nla.demo.invalid "verzoek" && break; sleep 0.5; done
 mailed officer@nla.demo.invalid "verzoek" || fail "no mail about the request to the inspectorate's officer"
 if grep -l -e 12345678 -e GM0358 -e labour -e "Flex Uitzend" "$work"/mail/*.json >/dev/null 2>&1; then
   fail "a mail names what it is about"
