@@ -14,15 +14,11 @@
 namespace signalnode::node::auth {
 
 namespace {
-template <typename T, void (*Free)(T*)>
-struct Free_ {
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Free_<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Free_<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, Free_<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Free_<OSSL_PARAM, OSSL_PARAM_free>>;
-using EcdsaSig = std::unique_ptr<ECDSA_SIG, Free_<ECDSA_SIG, ECDSA_SIG_free>>;
+using crypto::ossl::EcdsaSig;
+using crypto::ossl::MdCtx;
+using crypto::ossl::ParamBld;
+using crypto::ossl::Params;
+using crypto::ossl::PkeyCtx;
 
 std::optional<crypto::Bytes> to_der(EVP_PKEY* key) {
   int len = i2d_PUBKEY(key, nullptr);
