@@ -61,6 +61,17 @@ bool SecondFactors::has_factor(storage::Database& db, const std::string& usernam
   return count_factors(db, username) > 0;
 }
 
+void SecondFactors::store_recovery_codes(storage::Database& db, const std::string& username,
+                                         const std::vector<std::string>& codes, std::int64_t now_ms) const {
+  for (const auto& c : codes) {
+    db.cached("INSERT INTO recovery_codes (username, code_hash) VALUES (?,?)")
+        .bind(1, std::string_view(username))
+        .bind_blob(2, code_hash(username, *normalised_recovery_code(c)))
+        .run();
+  }
+  audit_factor(db, audit::events::kRecoveryCodesCreated, "ok", username, {{"count", codes.size()}}, now_ms);
+}
+
 CodeCheck SecondFactors::check_code(storage::Database& db, const std::string& username, std::string_view code,
                                     std::int64_t now_ms) const {
   CodeCheck result;
@@ -272,13 +283,7 @@ std::vector<std::string> SecondFactors::first_factor_done(storage::Database& db,
   st.reset();
   if (count_factors(db, username) != 1 || has_codes) return codes;
   codes = make_recovery_codes();
-  for (const auto& c : codes) {
-    db.cached("INSERT INTO recovery_codes (username, code_hash) VALUES (?,?)")
-        .bind(1, std::string_view(username))
-        .bind_blob(2, code_hash(username, *normalised_recovery_code(c)))
-        .run();
-  }
-  audit_factor(db, audit::events::kRecoveryCodesCreated, "ok", username, {{"count", codes.size()}}, now_ms);
+  store_recovery_codes(db, username, codes, now_ms);
   return codes;
 }
 
@@ -453,13 +458,7 @@ std::vector<std::string> SecondFactors::renew_recovery_codes(const std::string& 
     has = has_factor(db, username);
     if (!has) return;
     db.cached("DELETE FROM recovery_codes WHERE username = ?").bind(1, std::string_view(username)).run();
-    for (const auto& c : codes) {
-      db.cached("INSERT INTO recovery_codes (username, code_hash) VALUES (?,?)")
-          .bind(1, std::string_view(username))
-          .bind_blob(2, code_hash(username, *normalised_recovery_code(c)))
-          .run();
-    }
-    audit_factor(db, audit::events::kRecoveryCodesCreated, "ok", username, {{"count", codes.size()}}, now_ms);
+    store_recovery_codes(db, username, codes, now_ms);
   });
   if (!has) {
     throw FactorError(FactorError::Kind::conflict,

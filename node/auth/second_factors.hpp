@@ -135,6 +135,9 @@ class SecondFactors {
   crypto::Bytes seal_key(const std::string& username, crypto::ByteView key) const;
   std::optional<crypto::SecretBytes> open_key(const std::string& username, crypto::ByteView sealed) const;
   crypto::LookupKey code_hash(const std::string& username, std::string_view normalised) const;
+  // New recovery codes kept as keyed hashes, in the caller's transaction, audited.
+  void store_recovery_codes(storage::Database& db, const std::string& username, const std::vector<std::string>& codes,
+                            std::int64_t now_ms) const;
   std::vector<std::string> first_factor_done(storage::Database& db, const std::string& username,
                                              crypto::ByteView session_hash, std::int64_t now_ms) const;
 
