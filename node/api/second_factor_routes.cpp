@@ -24,23 +24,6 @@ namespace json = boost::json;
 
 namespace {
 
-// A parsed JSON object body, or nullopt after answering 400.
-std::optional<json::object> object_body(const HttpRequest& request, const Respond& respond) {
-  boost::system::error_code ec;
-  json::parse_options options;
-  options.max_depth = 4;
-  json::value body = json::parse(request.body, ec, {}, options);
-  if (ec || !body.is_object()) {
-    respond(invalid_field({"body", "must be a JSON object"}));
-    return std::nullopt;
-  }
-  if (auto dup = protocol::first_duplicate_key(request.body)) {
-    respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
-    return std::nullopt;
-  }
-  return std::move(body.as_object());
-}
-
 std::string text_at(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();

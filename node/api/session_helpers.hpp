@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+
 #include "crypto/bytes.hpp"
 #include "node/api/node_api.hpp"
 #include "node/auth/users.hpp"
@@ -18,6 +20,8 @@ namespace signalnode::node::api {
 
 std::string session_cookie_header(std::string_view value, int max_age);
 
+// A JSON object body (depth at most 4, no key twice); nullopt after answering 400.
+std::optional<boost::json::object> object_body(const HttpRequest& request, const Respond& respond);
 // A JSON object body with only string fields from `allowed`; nullopt after responding.
 std::optional<std::map<std::string, std::string>> string_fields(const HttpRequest& request,
                                                                 std::initializer_list<std::string_view> allowed,

@@ -23,23 +23,31 @@ std::string session_cookie_header(std::string_view value, int max_age) {
          std::to_string(max_age);
 }
 
-std::optional<std::map<std::string, std::string>> string_fields(const HttpRequest& request,
-                                                                std::initializer_list<std::string_view> allowed,
-                                                                const Respond& respond) {
+std::optional<json::object> object_body(const HttpRequest& request, const Respond& respond) {
   boost::system::error_code ec;
-  json::value body = json::parse(request.body, ec);
+  json::parse_options options;
+  options.max_depth = 4;
+  json::value body = json::parse(request.body, ec, {}, options);
   if (ec || !body.is_object()) {
     respond(invalid_field({"body", "must be a JSON object"}));
     return std::nullopt;
   }
   if (auto dup = protocol::first_duplicate_key(request.body)) {
-    respond(invalid_field({*dup, "appears more than once in one object (duplicate JSON key)"}));
+    respond(invalid_field({dup->substr(0, 64), "appears more than once in one object (duplicate JSON key)"}));
     return std::nullopt;
   }
+  return std::move(body.as_object());
+}
+
+std::optional<std::map<std::string, std::string>> string_fields(const HttpRequest& request,
+                                                                std::initializer_list<std::string_view> allowed,
+                                                                const Respond& respond) {
+  auto body = object_body(request, respond);
+  if (!body) return std::nullopt;
   std::map<std::string, std::string> out;
-  for (const auto& [key, value] : body.as_object()) {
+  for (const auto& [key, value] : *body) {
     if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-      respond(invalid_field({std::string(key), "is not a known field"}));
+      respond(invalid_field({std::string(key).substr(0, 64), "is not a known field"}));
       return std::nullopt;
     }
     if (!value.is_string()) {
