@@ -78,6 +78,10 @@ struct ApiServices {
   // GET /openapi.json with the operator's contact (node.json `contact`) in
   // info.contact, made once at start; empty: the document as built.
   std::string openapi_document = {};
+  // Calls to the organisation's identity provider (OIDC discovery, keys,
+  // token exchange, up to 10 s each): a lane of their own, so that a slow
+  // provider holds up no password log-in on the slow lane.
+  SlowLane* provider_lane = nullptr;
   // Sign-in through the organisation's identity provider; nullptr: local accounts only.
   auth::OidcLogin* oidc = nullptr;
 };
@@ -112,6 +116,8 @@ void run_slow(ApiServices& s, std::function<void(const Respond&)> job, Respond r
 void run_after_commit(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
 // The same on the PA lane: for a request that waits on the PA.
 void run_with_pa(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
+// The same on the identity-provider lane (the slow lane when there is none).
+void run_with_provider(ApiServices& s, std::function<void(const Respond&)> job, Respond respond);
 // The completion of a Store::write_async for a route: `done` answers through
 // the respond it is given, once; if it throws, the request is answered 500
 // (the exception logged, never sent) instead of never. The store runs

@@ -64,7 +64,7 @@ void add_oidc_routes(Router& router, ApiServices& s) {
       return respond(back_to_login(auth::OidcRefusal::busy));
     }
     // Discovery may go over the network: on the slow lane.
-    run_slow(s, [&s](const Respond& answer) {
+    run_with_provider(s, [&s](const Respond& answer) {
       try {
         auto start = s.oidc->begin(epoch_ms(s.clock()));
         HttpResponse r = redirect(302, start.authorization_url);
@@ -92,7 +92,7 @@ void add_oidc_routes(Router& router, ApiServices& s) {
     in.browser_binding = std::string(cookie_value(ctx.request, kBindingCookie).substr(0, 128));
     in.client = ctx.request.remote_address;
     // The token request goes over the network: on the slow lane.
-    run_slow(s, [&s, in = std::move(in)](const Respond& answer) {
+    run_with_provider(s, [&s, in = std::move(in)](const Respond& answer) {
       auto result = s.oidc->finish(in, epoch_ms(s.clock()));
       if (!result.session) return answer(back_to_login(result.refusal));
       if (s.notifier) {

@@ -139,6 +139,10 @@ void run_with_pa(ApiServices& s, std::function<void(const Respond&)> job, Respon
   post_answering(s.pa_lane, std::move(job), std::move(respond));
 }
 
+void run_with_provider(ApiServices& s, std::function<void(const Respond&)> job, Respond respond) {
+  post_answering(s.provider_lane ? s.provider_lane : s.slow_lane, std::move(job), std::move(respond));
+}
+
 storage::Store::Done answer_after_commit(Respond respond,
                                          std::function<void(std::exception_ptr, const Respond&)> done) {
   return [once = answer_once(std::move(respond)), done = std::move(done)](std::exception_ptr error) {

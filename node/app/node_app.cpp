@@ -111,6 +111,7 @@ struct NodeApp::Impl {
     if (cfg.auth.oidc) {
       oidc = std::make_unique<auth::OidcLogin>(*store, users, oidc_settings(*cfg.auth.oidc));
       services.oidc = oidc.get();
+      services.provider_lane = &provider_lane;
     }
     if (cfg.federation.enabled) {
       federation = std::make_unique<federation::Federation>(cfg, paths, metrics);
@@ -828,6 +829,7 @@ struct NodeApp::Impl {
   api::SlowLane slow_lane;
   api::SlowLane store_lane{256};
   api::SlowLane pa_lane{8};
+  api::SlowLane provider_lane{16};  // OIDC calls to the identity provider
   // Partners' batches are stored here, off the federation listener's I/O
   // threads; a lane of their own, so officers' requests never wait behind them.
   api::SlowLane receive_lane{64};
@@ -980,6 +982,7 @@ void NodeApp::stop(const std::atomic<bool>* hurry) {
   impl_->slow_lane.stop(deadline);  // their jobs use the store
   impl_->store_lane.stop(deadline);
   impl_->pa_lane.stop(deadline);
+  impl_->provider_lane.stop(deadline);
   impl_->receive_lane.stop(deadline);
   impl_->evaluate_lane.stop(deadline);
   impl_->store.reset();
