@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace signalnode::node::storage {
 
@@ -136,6 +137,16 @@ void Checkpointer::run() {
       backoff = std::chrono::milliseconds(100);
     }
     if (forced) {
+      // A forced checkpoint empties the WAL: one that met the writer copying
+      // its own tail, or a reader, tries again (10 times, 50 ms apart)
+      // before it gives up, instead of reporting done with the WAL still full.
+      if (rc != SQLITE_OK && ++forced_retries_ < 10) {
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        lock.lock();
+        continue;
+      }
+      forced_retries_ = 0;
       completed_ = round;
       done_cv_.notify_all();
     }

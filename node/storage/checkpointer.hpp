@@ -85,6 +85,7 @@ class Checkpointer {
   std::int64_t frame_bytes_ = 4096 + 24;
   bool stopping_ = false;
   std::uint64_t requested_ = 0, completed_ = 0;  // checkpoint_now() rounds
+  int forced_retries_ = 0;                         // of the forced round under way
   Stats stats_;
   std::thread thread_;
 };
